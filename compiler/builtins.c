@@ -1,0 +1,119 @@
+/* builtins.c -- the table of callable functions (see builtins.h). */
+#include "builtins.h"
+
+#include <string.h>
+
+static const builtin table[] = {
+    /* Mathematics: usable in every expression. */
+    {"exp",        BI_MATH, 1, 1, DR_DIMLESS, NULL, "e to the power x"},
+    {"log",        BI_MATH, 1, 1, DR_DIMLESS, NULL, "natural logarithm"},
+    {"tanh",       BI_MATH, 1, 1, DR_DIMLESS, NULL, "hyperbolic tangent"},
+    {"sigmoid",    BI_MATH, 1, 1, DR_DIMLESS, NULL, "logistic function 1/(1+exp(-x))"},
+    {"sin",        BI_MATH, 1, 1, DR_DIMLESS, NULL, "sine (radians)"},
+    {"cos",        BI_MATH, 1, 1, DR_DIMLESS, NULL, "cosine (radians)"},
+    {"relu",       BI_MATH, 1, 1, DR_FIRST,   NULL, "max(0, x)"},
+    {"abs",        BI_MATH, 1, 1, DR_FIRST,   NULL, "absolute value"},
+    {"floor",      BI_MATH, 1, 1, DR_FIRST,   NULL, "largest integer not above x"},
+    {"round",      BI_MATH, 1, 1, DR_FIRST,   NULL, "nearest integer"},
+    {"sqrt",       BI_MATH, 1, 1, DR_SQRT,    NULL, "square root"},
+    {"heaviside",  BI_MATH, 1, 1, DR_RESULT_ONE, NULL, "1 where x > 0, else 0"},
+    {"sign",       BI_MATH, 1, 1, DR_RESULT_ONE, NULL, "-1, 0 or 1"},
+    {"min",        BI_MATH, 2, -1, DR_SAME,   NULL, "smallest argument"},
+    {"max",        BI_MATH, 2, -1, DR_SAME,   NULL, "largest argument"},
+    {"clip",       BI_MATH, 3, 3, DR_SAME,    NULL, "x limited to [lo, hi]"},
+
+    /* Random draws: task generators only (deterministic from seed and trial). */
+    {"randint",    BI_RANDOM, 2, 2, DR_SAME,  NULL, "integer uniformly in [lo, hi]"},
+    {"uniform",    BI_RANDOM, 0, 2, DR_SAME,  NULL, "uniform in [lo, hi) (default [0, 1))"},
+    {"normal",     BI_RANDOM, 0, 2, DR_SAME,  "mean std", "Gaussian (default mean 0, std 1)"},
+    {"choice",     BI_RANDOM, 1, -1, DR_SAME, NULL, "one of the arguments (or of a list), equally likely"},
+    {"bernoulli",  BI_RANDOM, 1, 1, DR_RESULT_ONE, NULL, "1 with probability p, else 0"},
+    {"poisson",    BI_RANDOM, 1, 1, DR_RATE,  NULL, "a spike (1) this step with probability rate*dt"},
+    {"exponential",BI_RANDOM, 1, 1, DR_FIRST, NULL, "exponentially distributed with the given mean"},
+
+    /* Task signals. */
+    {"latch",      BI_TASK, 1, 1, DR_FIRST,   "after", "holds the last non-zero value of x, from 'after' steps past its onset"},
+
+    /* Files. */
+    {"load",       BI_FILE, 1, 1, DR_FREE,    NULL, "an array from a .npy file"},
+
+    /* Weight initialisers (connect ... : init X). */
+    {"normal",         BI_INIT, 0, 2, DR_SAME, "mean std", "Gaussian weights"},
+    {"uniform",        BI_INIT, 0, 2, DR_SAME, NULL, "uniform weights in [lo, hi)"},
+    {"orthogonal",     BI_INIT, 0, 1, DR_SAME, "gain", "a random orthogonal matrix (QR of a Gaussian)"},
+    {"glorot_uniform", BI_INIT, 0, 0, DR_SAME, NULL, "uniform in +-sqrt(6/(fan_in+fan_out))"},
+    {"glorot_normal",  BI_INIT, 0, 0, DR_SAME, NULL, "Gaussian with std sqrt(2/(fan_in+fan_out))"},
+    {"zeros",          BI_INIT, 0, 0, DR_SAME, NULL, "all zero"},
+    {"constant",       BI_INIT, 1, 1, DR_SAME, NULL, "every weight the same value"},
+
+    /* Connection rules. */
+    {"all_to_all",        BI_RULE, 0, 0, DR_RESULT_ONE, NULL, "every pre to every post"},
+    {"one_to_one",        BI_RULE, 0, 0, DR_RESULT_ONE, NULL, "pre i to post i (equal sizes)"},
+    {"fixed_probability", BI_RULE, 1, 1, DR_RESULT_ONE, NULL, "each pair with probability p"},
+    {"fixed_indegree",    BI_RULE, 1, 1, DR_RESULT_ONE, NULL, "k random pre per post"},
+
+    /* Analyses. */
+    {"eigen",        BI_ANALYSIS, 1, 1, DR_FREE, NULL, "eigenvalues of a projection's weights"},
+    {"pca",          BI_ANALYSIS, 1, 2, DR_FREE, NULL, "principal components of a recorded trace"},
+    {"svd",          BI_ANALYSIS, 1, 2, DR_FREE, NULL, "truncated SVD of a recorded trace"},
+    {"fixed_points", BI_ANALYSIS, 1, 1, DR_FREE, "n tol", "fixed and slow points of a population"},
+    {"robustness",   BI_ANALYSIS, 0, 0, DR_FREE, "noise", "accuracy against input-noise level"},
+    {"degradation",  BI_ANALYSIS, 1, 1, DR_FREE, "fractions", "accuracy after removing units"},
+};
+enum { TABLE_COUNT = sizeof table / sizeof table[0] };
+
+const builtin *builtin_find(const char *name, builtin_class cls)
+{
+    for (unsigned i = 0; i < TABLE_COUNT; i++)
+        if (table[i].cls == cls && strcmp(table[i].name, name) == 0)
+            return &table[i];
+    return NULL;
+}
+
+const builtin *builtin_find_any(const char *name)
+{
+    for (unsigned i = 0; i < TABLE_COUNT; i++)
+        if (strcmp(table[i].name, name) == 0)
+            return &table[i];
+    return NULL;
+}
+
+unsigned builtin_names(unsigned class_mask, const char **out, unsigned max)
+{
+    unsigned n = 0;
+    for (unsigned i = 0; i < TABLE_COUNT && n < max; i++)
+        if (class_mask & (1u << table[i].cls))
+            out[n++] = table[i].name;
+    return n;
+}
+
+bool builtin_has_keyword(const builtin *b, const char *keyword)
+{
+    if (!b->keywords)
+        return false;
+    size_t len = strlen(keyword);
+    for (const char *p = b->keywords; *p;) {
+        const char *end = strchr(p, ' ');
+        size_t n = end ? (size_t)(end - p) : strlen(p);
+        if (n == len && strncmp(p, keyword, n) == 0)
+            return true;
+        if (!end)
+            break;
+        p = end + 1;
+    }
+    return false;
+}
+
+const char *builtin_class_name(builtin_class cls)
+{
+    switch (cls) {
+    case BI_MATH: return "a mathematical function";
+    case BI_RANDOM: return "a random draw";
+    case BI_TASK: return "a task signal";
+    case BI_FILE: return "a file loader";
+    case BI_INIT: return "a weight initialiser";
+    case BI_RULE: return "a connection rule";
+    case BI_ANALYSIS: return "an analysis";
+    default: return "a function";
+    }
+}

@@ -1,0 +1,24 @@
+/* cli.h -- pieces of the rnnc command line shared between its files. */
+#ifndef RNNC_CLI_H
+#define RNNC_CLI_H
+
+#include <stdint.h>
+
+#include "frontend.h"
+
+typedef struct cli_run_options {
+    const char *model_path;
+    const char *out_dir;         /* NULL: runs/<model>-<seed> */
+    uint64_t seed;
+    int seed_given;
+    int verbose;
+    double check_ms;             /* time the front end took */
+} cli_run_options;
+
+/* Writes the run folder for a checked model; returns the exit status. */
+int cli_run(frontend *fe, const frontend_options *fopts, const cli_run_options *ropts);
+
+/* "LLVM 19.1.7, host x86-64 (znver3)" and the like. */
+const char *jit_describe(char *buf, unsigned size);
+
+#endif

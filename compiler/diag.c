@@ -1,0 +1,229 @@
+/* diag.c -- collecting and printing diagnostics (see diag.h). */
+#include "diag.h"
+
+#include <stdarg.h>
+#include <stdlib.h>
+#include <string.h>
+
+void diag_init(diag_ctx *d, arena *a, source_table *sources)
+{
+    memset(d, 0, sizeof *d);
+    d->arena = a;
+    d->sources = sources;
+    d->max_errors = 50;
+}
+
+/* A sink for diagnostics past the limit, so callers can still attach hints. */
+static diag overflow_sink;
+
+static diag *add(diag_ctx *d, diag_level level, src_loc loc, const char *fmt, va_list ap)
+{
+    if (level == DIAG_ERROR && d->errors >= d->max_errors) {
+        d->errors++;
+        return &overflow_sink;
+    }
+    va_list copy;
+    va_copy(copy, ap);
+    int n = vsnprintf(NULL, 0, fmt, copy);
+    va_end(copy);
+    char *msg = arena_alloc(d->arena, (size_t)(n > 0 ? n : 0) + 1);
+    vsnprintf(msg, (size_t)(n > 0 ? n : 0) + 1, fmt, ap);
+
+    diag *g = arena_alloc(d->arena, sizeof *g);
+    g->level = level;
+    g->loc = loc;
+    g->message = msg;
+    if (d->last)
+        d->last->next = g;
+    else
+        d->first = g;
+    d->last = g;
+    if (level == DIAG_ERROR)
+        d->errors++;
+    else if (level == DIAG_WARNING)
+        d->warnings++;
+    return g;
+}
+
+#define DEFINE_LEVEL(fn, level)                                          \
+    diag *fn(diag_ctx *d, src_loc loc, const char *fmt, ...)            \
+    {                                                                    \
+        va_list ap;                                                      \
+        va_start(ap, fmt);                                               \
+        diag *g = add(d, level, loc, fmt, ap);                           \
+        va_end(ap);                                                      \
+        return g;                                                        \
+    }
+DEFINE_LEVEL(diag_error, DIAG_ERROR)
+DEFINE_LEVEL(diag_warning, DIAG_WARNING)
+DEFINE_LEVEL(diag_note, DIAG_NOTE)
+
+void diag_hint(diag_ctx *d, diag *g, const char *fmt, ...)
+{
+    if (g == &overflow_sink)
+        return;
+    va_list ap;
+    va_start(ap, fmt);
+    int n = vsnprintf(NULL, 0, fmt, ap);
+    va_end(ap);
+    char *msg = arena_alloc(d->arena, (size_t)(n > 0 ? n : 0) + 1);
+    va_start(ap, fmt);
+    vsnprintf(msg, (size_t)(n > 0 ? n : 0) + 1, fmt, ap);
+    va_end(ap);
+    g->hint = msg;
+}
+
+/* Optimal string alignment distance, capped for speed on long names. */
+static unsigned edit_distance(const char *a, const char *b)
+{
+    size_t n = strlen(a), m = strlen(b);
+    if (n > 64 || m > 64)
+        return 99;
+    unsigned prev2[65], prev[65], cur[65];
+    for (size_t j = 0; j <= m; j++)
+        prev[j] = (unsigned)j;
+    for (size_t i = 1; i <= n; i++) {
+        cur[0] = (unsigned)i;
+        for (size_t j = 1; j <= m; j++) {
+            unsigned cost = a[i - 1] == b[j - 1] ? 0 : 1;
+            unsigned best = prev[j] + 1;
+            if (cur[j - 1] + 1 < best)
+                best = cur[j - 1] + 1;
+            if (prev[j - 1] + cost < best)
+                best = prev[j - 1] + cost;
+            if (i > 1 && j > 1 && a[i - 1] == b[j - 2] && a[i - 2] == b[j - 1] &&
+                prev2[j - 2] + 1 < best)
+                best = prev2[j - 2] + 1;
+            cur[j] = best;
+        }
+        memcpy(prev2, prev, sizeof prev);
+        memcpy(prev, cur, sizeof cur);
+    }
+    return prev[m];
+}
+
+const char *closest_name(const char *name, const char *const *candidates, unsigned count)
+{
+    const char *best = NULL;
+    unsigned best_distance = 99;
+    size_t len = strlen(name);
+    /* Allow about one edit per three characters, at least one, at most three. */
+    unsigned limit = len < 3 ? 1 : len / 3 > 3 ? 3 : (unsigned)(len / 3);
+    for (unsigned i = 0; i < count; i++) {
+        if (!candidates[i] || strcmp(candidates[i], name) == 0)
+            continue;
+        unsigned dist = edit_distance(name, candidates[i]);
+        if (dist <= limit && dist < best_distance) {
+            best = candidates[i];
+            best_distance = dist;
+        }
+    }
+    return best;
+}
+
+void diag_suggest(diag_ctx *d, diag *g, const char *name,
+                  const char *const *candidates, unsigned count)
+{
+    const char *best = closest_name(name, candidates, count);
+    if (best)
+        diag_hint(d, g, "did you mean '%s'?", best);
+}
+
+static const char *level_name(diag_level level)
+{
+    switch (level) {
+    case DIAG_ERROR: return "error";
+    case DIAG_WARNING: return "warning";
+    case DIAG_NOTE: return "note";
+    }
+    return "error";
+}
+
+static void print_caret(const diag_ctx *d, const diag *g, FILE *out)
+{
+    size_t len;
+    const char *line = source_line(d->sources, g->loc, &len);
+    fprintf(out, "%5u | ", (unsigned)g->loc.line);
+    for (size_t i = 0; i < len; i++)
+        fputc(line[i] == '\t' ? ' ' : line[i], out);
+    fputs("\n      | ", out);
+    size_t col = g->loc.col ? g->loc.col - 1 : 0;
+    if (col > len)
+        col = len;
+    for (size_t i = 0; i < col; i++)
+        fputc(' ', out);
+    fputc('^', out);
+    size_t span = g->loc.len;
+    if (col + span > len)
+        span = len > col ? len - col : 1;
+    for (size_t i = 1; i < span; i++)
+        fputc('~', out);
+    fputc('\n', out);
+}
+
+static int before(const diag *a, const diag *b)
+{
+    if (a->loc.line == 0 || b->loc.line == 0)
+        return a->loc.line != 0 && b->loc.line == 0;
+    if (a->loc.file != b->loc.file)
+        return a->loc.file < b->loc.file;
+    if (a->loc.line != b->loc.line)
+        return a->loc.line < b->loc.line;
+    return a->loc.col < b->loc.col;
+}
+
+/* Stable merge sort of the list into source order: checks run block kind by
+ * block kind, but a person reads a file from the top. */
+static diag *sort_by_location(diag *list)
+{
+    if (!list || !list->next)
+        return list;
+    diag *slow = list, *fast = list->next;
+    while (fast && fast->next) {
+        slow = slow->next;
+        fast = fast->next->next;
+    }
+    diag *right = slow->next;
+    slow->next = NULL;
+    diag *l = sort_by_location(list), *r = sort_by_location(right);
+    diag head = {0}, *tail = &head;
+    while (l && r) {
+        if (before(r, l)) {
+            tail->next = r;
+            r = r->next;
+        } else {
+            tail->next = l;
+            l = l->next;
+        }
+        tail = tail->next;
+    }
+    tail->next = l ? l : r;
+    return head.next;
+}
+
+void diag_print(diag_ctx *d, FILE *out, int color)
+{
+    d->first = sort_by_location(d->first);
+    const char *bold = color ? "\033[1m" : "", *reset = color ? "\033[0m" : "";
+    const char *red = color ? "\033[1;31m" : "", *magenta = color ? "\033[1;35m" : "";
+    const char *cyan = color ? "\033[1;36m" : "";
+    for (const diag *g = d->first; g; g = g->next) {
+        const char *tint = g->level == DIAG_ERROR ? red
+                           : g->level == DIAG_WARNING ? magenta : cyan;
+        if (g->loc.line > 0 && g->loc.file < d->sources->count) {
+            fprintf(out, "%s%s:%u:%u:%s %s%s:%s %s\n", bold,
+                    d->sources->files[g->loc.file].path, (unsigned)g->loc.line,
+                    (unsigned)g->loc.col, reset, tint, level_name(g->level), reset,
+                    g->message);
+            print_caret(d, g, out);
+        } else {
+            fprintf(out, "rnnc: %s%s:%s %s\n", tint, level_name(g->level), reset,
+                    g->message);
+        }
+        if (g->hint)
+            fprintf(out, "      = hint: %s\n", g->hint);
+    }
+    if (d->errors > d->max_errors)
+        fprintf(out, "rnnc: too many errors (%u); stopped reporting after %u\n",
+                d->errors, d->max_errors);
+}

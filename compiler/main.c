@@ -1,0 +1,313 @@
+/* main.c -- the rnnc command line.
+ *
+ *   rnnc check FILE...                      check models, report every error
+ *   rnnc run FILE [--out DIR] [--seed N] [-D name=value]... [-v]
+ *   rnnc dump-ast FILE                      print the syntax tree
+ *   rnnc --help | --version
+ *
+ * Exit status: 0 success, 1 the model has errors, 2 bad usage or an
+ * unreadable file, 130 interrupted.
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "cli.h"
+#include "frontend.h"
+#include "rt_info.h"
+
+#ifndef RNNC_VERSION
+#define RNNC_VERSION "0.0.0"
+#endif
+
+enum { EXIT_MODEL = 1, EXIT_USAGE = 2, MAX_DEFINES = 256, MAX_PATH_DIRS = 64 };
+
+static const char usage_text[] =
+    "usage: rnnc COMMAND [options]\n"
+    "\n"
+    "commands:\n"
+    "  check FILE...        check models and report every error found\n"
+    "  run FILE             check a model and run it, writing a results folder\n"
+    "  dump-ast FILE        print the syntax tree of a file\n"
+    "\n"
+    "options:\n"
+    "  -D NAME=VALUE        set a parameter or setting (e.g. -D epochs=2, -D LIF.tau_m=20ms)\n"
+    "  --out DIR            results folder for run (default runs/MODEL-SEED)\n"
+    "  --seed N             random seed for run (default: the model's, else 1)\n"
+    "  -v, --verbose        print phase timings\n"
+    "  -h, --help           print this help\n"
+    "  --version            print the version and what it was built with\n"
+    "\n"
+    "environment:\n"
+    "  RNNC_PATH            folders searched for imports, separated by ':'\n"
+    "  RNNC_STDLIB          the standard library folder\n"
+    "  NO_COLOR             plain diagnostics\n";
+
+typedef struct cli {
+    const char *command;
+    const char *files[256];
+    unsigned nfiles;
+    frontend_define defines[MAX_DEFINES];
+    unsigned ndefines;
+    cli_run_options run;
+    const char *path_dirs[MAX_PATH_DIRS];
+    unsigned npath;
+    char *path_copy;
+} cli;
+
+static int usage_error(const char *fmt, const char *arg)
+{
+    fputs("rnnc: ", stderr);
+    fprintf(stderr, fmt, arg);
+    fputs(" (see 'rnnc --help')\n", stderr);
+    return EXIT_USAGE;
+}
+
+static int parse_define(cli *c, const char *arg)
+{
+    const char *eq = strchr(arg, '=');
+    if (!eq || eq == arg || !eq[1])
+        return usage_error("-D needs NAME=VALUE, got '%s'", arg);
+    if (c->ndefines == MAX_DEFINES)
+        return usage_error("too many -D options (limit is %s)", "256");
+    frontend_define *d = &c->defines[c->ndefines++];
+    size_t n = (size_t)(eq - arg);
+    char *name = malloc(n + 1);
+    if (!name)
+        return usage_error("%s", "out of memory");
+    memcpy(name, arg, n);
+    name[n] = '\0';
+    d->name = name;
+    d->value = eq + 1;
+    return 0;
+}
+
+static int parse_seed(cli *c, const char *arg)
+{
+    char *end;
+    errno = 0;
+    unsigned long long v = strtoull(arg, &end, 10);
+    if (errno || end == arg || *end || arg[0] == '-')
+        return usage_error("--seed takes a whole number from 0, got '%s'", arg);
+    c->run.seed = v;
+    c->run.seed_given = 1;
+    return 0;
+}
+
+static int parse_args(cli *c, int argc, char **argv)
+{
+    for (int i = 1; i < argc; i++) {
+        const char *a = argv[i];
+        int rc = 0;
+        if (strcmp(a, "-D") == 0) {
+            if (++i == argc)
+                return usage_error("%s needs NAME=VALUE", a);
+            rc = parse_define(c, argv[i]);
+        } else if (strncmp(a, "-D", 2) == 0) {
+            rc = parse_define(c, a + 2);
+        } else if (strcmp(a, "--out") == 0 || strcmp(a, "--seed") == 0) {
+            if (++i == argc)
+                return usage_error("%s needs a value", a);
+            if (a[2] == 'o')
+                c->run.out_dir = argv[i];
+            else
+                rc = parse_seed(c, argv[i]);
+        } else if (strcmp(a, "-v") == 0 || strcmp(a, "--verbose") == 0) {
+            c->run.verbose = 1;
+        } else if (a[0] == '-' && a[1]) {
+            return usage_error("unknown option '%s'", a);
+        } else if (!c->command) {
+            c->command = a;
+        } else if (c->nfiles < 256) {
+            c->files[c->nfiles++] = a;
+        } else {
+            return usage_error("too many files (limit is %s)", "256");
+        }
+        if (rc)
+            return rc;
+    }
+    return 0;
+}
+
+static int check_readable(const char *path)
+{
+    struct stat st;
+    if (stat(path, &st) != 0) {
+        fprintf(stderr, "rnnc: cannot read '%s': %s\n", path, strerror(errno));
+        return EXIT_USAGE;
+    }
+    if (S_ISDIR(st.st_mode)) {
+        fprintf(stderr, "rnnc: '%s' is a folder; give a .rnn file\n", path);
+        return EXIT_USAGE;
+    }
+    if (access(path, R_OK) != 0) {
+        fprintf(stderr, "rnnc: cannot read '%s': %s\n", path, strerror(errno));
+        return EXIT_USAGE;
+    }
+    return 0;
+}
+
+static const char *find_stdlib(void)
+{
+    const char *env = getenv("RNNC_STDLIB");
+    if (env && *env)
+        return env;
+#if defined(RNNC_STDLIB_DIR) || defined(RNNC_INSTALLED_STDLIB_DIR)
+    struct stat st;
+#endif
+#ifdef RNNC_STDLIB_DIR
+    if (stat(RNNC_STDLIB_DIR, &st) == 0 && S_ISDIR(st.st_mode))
+        return RNNC_STDLIB_DIR;
+#endif
+#ifdef RNNC_INSTALLED_STDLIB_DIR
+    if (stat(RNNC_INSTALLED_STDLIB_DIR, &st) == 0 && S_ISDIR(st.st_mode))
+        return RNNC_INSTALLED_STDLIB_DIR;
+#endif
+    return NULL;
+}
+
+static void front_options(cli *c, frontend_options *o)
+{
+    memset(o, 0, sizeof *o);
+    const char *env = getenv("RNNC_PATH");
+    if (env && *env) {
+        c->path_copy = strdup(env);
+        for (char *p = c->path_copy ? strtok(c->path_copy, ":") : NULL; p && c->npath < MAX_PATH_DIRS;
+             p = strtok(NULL, ":"))
+            c->path_dirs[c->npath++] = p;
+    }
+    o->search_path = c->path_dirs;
+    o->search_count = c->npath;
+    o->stdlib_dir = find_stdlib();
+    o->defines = c->defines;
+    o->define_count = c->ndefines;
+}
+
+static int use_color(void)
+{
+    const char *no = getenv("NO_COLOR");
+    return isatty(STDERR_FILENO) && !(no && *no);
+}
+
+static double now_ms(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return ts.tv_sec * 1e3 + ts.tv_nsec / 1e6;
+}
+
+/* rnnc check FILE... : every file is checked, every error reported. */
+static int cmd_check(cli *c, const frontend_options *o)
+{
+    if (c->nfiles == 0)
+        return usage_error("%s needs at least one file", "check");
+    int status = 0;
+    for (unsigned i = 0; i < c->nfiles; i++) {
+        int rc = check_readable(c->files[i]);
+        if (rc) {
+            status = EXIT_USAGE;
+            continue;
+        }
+        frontend fe;
+        frontend_init(&fe);
+        unsigned errors = frontend_check_file(&fe, c->files[i], o);
+        diag_print(&fe.diag, stderr, use_color());
+        if (errors && status == 0)
+            status = EXIT_MODEL;
+        frontend_free(&fe);
+    }
+    return status;
+}
+
+static int cmd_dump_ast(cli *c, const frontend_options *o)
+{
+    if (c->nfiles != 1)
+        return usage_error("%s takes one file", "dump-ast");
+    int rc = check_readable(c->files[0]);
+    if (rc)
+        return rc;
+    frontend_options parse_only = *o;
+    parse_only.parse_only = 1;
+    frontend fe;
+    frontend_init(&fe);
+    unsigned errors = frontend_check_file(&fe, c->files[0], &parse_only);
+    diag_print(&fe.diag, stderr, use_color());
+    if (!errors)
+        ast_dump(fe.root, stdout, 0);
+    frontend_free(&fe);
+    return errors ? EXIT_MODEL : 0;
+}
+
+static int cmd_run(cli *c, const frontend_options *o)
+{
+    if (c->nfiles != 1)
+        return usage_error("%s takes one model file", "run");
+    int rc = check_readable(c->files[0]);
+    if (rc)
+        return rc;
+    frontend fe;
+    frontend_init(&fe);
+    double start = now_ms();
+    unsigned errors = frontend_check_file(&fe, c->files[0], o);
+    c->run.check_ms = now_ms() - start;
+    diag_print(&fe.diag, stderr, use_color());
+    if (errors) {
+        frontend_free(&fe);
+        return EXIT_MODEL;
+    }
+    if (c->run.verbose)
+        fprintf(stderr, "rnnc: parse and check %.2f ms\n", c->run.check_ms);
+    c->run.model_path = c->files[0];
+    rc = cli_run(&fe, o, &c->run);
+    frontend_free(&fe);
+    return rc;
+}
+
+static void print_version(void)
+{
+    char jit[256];
+    printf("rnnc %s\n", RNNC_VERSION);
+    printf("  jit:  %s\n", jit_describe(jit, sizeof jit));
+    printf("  blas: %s\n", rt_blas_describe());
+}
+
+int main(int argc, char **argv)
+{
+    cli c;
+    memset(&c, 0, sizeof c);
+    for (int i = 1; i < argc; i++) {
+        if (strcmp(argv[i], "-h") == 0 || strcmp(argv[i], "--help") == 0) {
+            fputs(usage_text, stdout);
+            return 0;
+        }
+        if (strcmp(argv[i], "--version") == 0) {
+            print_version();
+            return 0;
+        }
+    }
+    int rc = parse_args(&c, argc, argv);
+    if (rc == 0) {
+        frontend_options o;
+        front_options(&c, &o);
+        if (!c.command) {
+            fputs(usage_text, stderr);
+            rc = EXIT_USAGE;
+        } else if (strcmp(c.command, "check") == 0) {
+            rc = cmd_check(&c, &o);
+        } else if (strcmp(c.command, "run") == 0) {
+            rc = cmd_run(&c, &o);
+        } else if (strcmp(c.command, "dump-ast") == 0) {
+            rc = cmd_dump_ast(&c, &o);
+        } else {
+            rc = usage_error("unknown command '%s'", c.command);
+        }
+    }
+    for (unsigned i = 0; i < c.ndefines; i++)
+        free((char *)c.defines[i].name);
+    free(c.path_copy);
+    return rc;
+}

@@ -1,0 +1,294 @@
+/* sema.c -- scopes, parameters, -D overrides, and the order of the checks. */
+#include "sema.h"
+
+#include <string.h>
+
+
+/* ---------------------------------------------------------------- scopes */
+
+scope *scope_new(sema *S, scope *parent, const char *what)
+{
+    scope *sc = arena_alloc(S->arena, sizeof *sc);
+    sc->parent = parent;
+    sc->what = what;
+    return sc;
+}
+
+static uint32_t hash_ptr(const void *p)
+{
+    uintptr_t x = (uintptr_t)p;
+    x ^= x >> 17;
+    x *= 0xed5ad4bbu;
+    x ^= x >> 11;
+    return (uint32_t)x;
+}
+
+static void scope_grow(sema *S, scope *sc)
+{
+    uint32_t cap = sc->cap ? sc->cap * 2 : 16;
+    symbol **slots = arena_alloc(S->arena, cap * sizeof *slots);
+    for (uint32_t i = 0; i < sc->cap; i++) {
+        symbol *s = sc->slots[i];
+        if (!s)
+            continue;
+        uint32_t j = hash_ptr(s->name) & (cap - 1);
+        while (slots[j])
+            j = (j + 1) & (cap - 1);
+        slots[j] = s;
+    }
+    sc->slots = slots;
+    sc->cap = cap;
+}
+
+symbol *scope_lookup_local(const scope *sc, const char *name)
+{
+    if (!sc->cap)
+        return NULL;
+    uint32_t j = hash_ptr(name) & (sc->cap - 1);
+    while (sc->slots[j]) {
+        if (sc->slots[j]->name == name)
+            return sc->slots[j];
+        j = (j + 1) & (sc->cap - 1);
+    }
+    return NULL;
+}
+
+symbol *scope_lookup(const scope *sc, const char *name)
+{
+    for (; sc; sc = sc->parent) {
+        symbol *s = scope_lookup_local(sc, name);
+        if (s)
+            return s;
+    }
+    return NULL;
+}
+
+symbol *scope_declare(sema *S, scope *sc, sym_kind kind, const char *name, ast_node *decl)
+{
+    symbol *old = scope_lookup_local(sc, name);
+    if (old) {
+        diag *g = diag_error(S->diag, decl->loc, "'%s' is already defined in %s", name, sc->what);
+        if (old->decl && old->decl->loc.line) {
+            const source_file *f = &S->diag->sources->files[old->decl->loc.file];
+            diag_hint(S->diag, g, "the first definition (a %s) is at %s:%u:%u",
+                      sym_kind_name(old->kind), f->path, (unsigned)old->decl->loc.line,
+                      (unsigned)old->decl->loc.col);
+        } else {
+            diag_hint(S->diag, g, "'%s' is a built-in name; choose another", name);
+        }
+        return NULL;
+    }
+    if ((sc->count + 1) * 2 > sc->cap)
+        scope_grow(S, sc);
+    symbol *s = arena_alloc(S->arena, sizeof *s);
+    s->kind = kind;
+    s->name = name;
+    s->decl = decl;
+    s->dim = DIM_FREE;
+    uint32_t j = hash_ptr(name) & (sc->cap - 1);
+    while (sc->slots[j])
+        j = (j + 1) & (sc->cap - 1);
+    sc->slots[j] = s;
+    sc->count++;
+    return s;
+}
+
+unsigned scope_names(const scope *sc, const char **out, unsigned max, bool chain)
+{
+    unsigned n = 0;
+    for (; sc; sc = chain ? sc->parent : NULL)
+        for (uint32_t i = 0; i < sc->cap && n < max; i++)
+            if (sc->slots[i])
+                out[n++] = sc->slots[i]->name;
+    return n;
+}
+
+void suggest_in_scope(sema *S, diag *g, const scope *sc, const char *name)
+{
+    enum { MAX = 512 };
+    const char *names[MAX];
+    unsigned n = scope_names(sc, names, MAX, true);
+    diag_suggest(S->diag, g, name, names, n);
+}
+
+const char *sym_kind_name(sym_kind kind)
+{
+    static const char *const names[SYM_KIND_COUNT] = {
+        [SYM_NEURON] = "neuron", [SYM_NETWORK] = "network", [SYM_TASK] = "task",
+        [SYM_PLASTICITY] = "plasticity rule", [SYM_PARAM] = "parameter",
+        [SYM_STATE] = "state", [SYM_PORT] = "input port", [SYM_LET] = "named value",
+        [SYM_OUTPUT] = "output", [SYM_SPIKE] = "spike variable", [SYM_CHANNEL] = "channel",
+        [SYM_POP] = "population", [SYM_DRAW] = "random draw", [SYM_LOOPVAR] = "loop variable",
+        [SYM_PHASE] = "phase", [SYM_TRACE] = "trace", [SYM_SIDE] = "synapse side",
+        [SYM_BUILTIN] = "built-in value",
+    };
+    return kind < SYM_KIND_COUNT ? names[kind] : "name";
+}
+
+scope *sema_def_scope(const ast_node *def)
+{
+    return (scope *)def->sym;
+}
+
+void sema_set_def_scope(ast_node *def, scope *sc)
+{
+    def->sym = sc;
+}
+
+/* ---------------------------------------------------------------- -D overrides */
+
+const frontend_define *sema_override(sema *S, const char *owner, const char *name)
+{
+    for (unsigned i = 0; i < S->opts->define_count; i++) {
+        frontend_define *d = &S->opts->defines[i];
+        const char *dot = strrchr(d->name, '.');
+        bool match;
+        if (dot)
+            match = owner && strlen(owner) == (size_t)(dot - d->name) &&
+                    strncmp(d->name, owner, (size_t)(dot - d->name)) == 0 &&
+                    strcmp(dot + 1, name) == 0;
+        else
+            match = strcmp(d->name, name) == 0;
+        if (match && d->expr) {
+            d->used = 1;
+            return d;
+        }
+    }
+    return NULL;
+}
+
+/* ---------------------------------------------------------------- parameters */
+
+/* Declares the parameters of a PARAM or PARAMLIST node in SC: the value is
+ * the default, or the -D override for it, and must be a constant. */
+void sema_params(sema *S, ast_node *list, scope *sc, ast_node *owner)
+{
+    if (!list)
+        return;
+    expr_env env = {sc, 0, "a parameter value"};
+    for (ast_node *b = list->first; b; b = b->next) {
+        symbol *s = scope_declare(S, sc, SYM_PARAM, b->name, b);
+        if (!s)
+            continue;
+        s->owner = owner;
+        ast_node *value = b->first;
+        sema_expr(S, value, &env);
+        s->dim = value->dim;
+        s->value = value;
+        s->resolved = 1;
+        const frontend_define *d = sema_override(S, owner ? owner->name : NULL, b->name);
+        if (d) {
+            sema_expr(S, d->expr, &env);
+            if (!dim_compatible(d->expr->dim, value->dim)) {
+                diag *g = diag_error(S->diag, d->expr->loc,
+                                     "-D %s: parameter '%s' is %s, but the value is %s",
+                                     d->name, b->name, dim_text(S, value->dim),
+                                     dim_text(S, d->expr->dim));
+                diag_hint(S->diag, g, "the default is at line %u", (unsigned)value->loc.line);
+            } else {
+                s->value = d->expr;
+                s->dim = dim_join(d->expr->dim, value->dim);
+            }
+        }
+    }
+}
+
+/* ---------------------------------------------------------------- driver */
+
+static sym_kind def_kind(ast_kind kind)
+{
+    switch (kind) {
+    case AST_NEURON: return SYM_NEURON;
+    case AST_NETWORK: return SYM_NETWORK;
+    case AST_TASK: return SYM_TASK;
+    default: return SYM_PLASTICITY;
+    }
+}
+
+static void declare_builtins(sema *S)
+{
+    static const char *const names[] = {"t", "dt"};
+    for (unsigned i = 0; i < sizeof names / sizeof names[0]; i++) {
+        src_loc none = {0, 0, 0, 0};
+        ast_node *decl = ast_new(S->arena, AST_NAME, none);
+        symbol *s = scope_declare(S, S->globals, SYM_BUILTIN, intern_cstr(S->arena, names[i]), decl);
+        s->dim = DIM_TIME_1;
+        s->decl = NULL;
+    }
+}
+
+/* Declares every definition and global parameter of every file. */
+static void declare_globals(sema *S)
+{
+    for (uint32_t f = 0; f < S->files.len; f++) {
+        ast_node *file = S->files.items[f];
+        for (ast_node *n = file->first; n; n = n->next) {
+            switch (n->kind) {
+            case AST_NEURON: case AST_NETWORK: case AST_TASK: case AST_PLASTICITY: {
+                symbol *s = scope_declare(S, S->globals, def_kind((ast_kind)n->kind), n->name, n);
+                if (s)
+                    ptr_vec_push(S->arena, &S->defs, n);
+                break;
+            }
+            default:
+                break;
+            }
+        }
+    }
+    for (uint32_t f = 0; f < S->files.len; f++) {
+        ast_node *file = S->files.items[f];
+        for (ast_node *n = file->first; n; n = n->next)
+            if (n->kind == AST_PARAM)
+                sema_params(S, n, S->globals, NULL);
+    }
+}
+
+static void check_defs_of(sema *S, ast_kind kind, void (*check)(sema *, ast_node *))
+{
+    for (uint32_t i = 0; i < S->defs.len; i++) {
+        ast_node *def = S->defs.items[i];
+        if (def->kind == kind && !def->checked) {
+            def->checked = 1;
+            check(S, def);
+        }
+    }
+}
+
+static void report_unused_defines(sema *S)
+{
+    for (unsigned i = 0; i < S->opts->define_count; i++) {
+        const frontend_define *d = &S->opts->defines[i];
+        if (d->used || !d->expr)
+            continue;
+        src_loc none = {0, 0, 0, 0};
+        diag *g = diag_error(S->diag, none, "-D %s: no parameter or setting is named '%s'",
+                             d->name, d->name);
+        const char *base = strrchr(d->name, '.');
+        base = base ? base + 1 : d->name;
+        enum { MAX = 512 };
+        const char *names[MAX];
+        unsigned n = scope_names(S->globals, names, MAX, false);
+        for (uint32_t k = 0; k < S->defs.len && n < MAX; k++) {
+            scope *sc = sema_def_scope(S->defs.items[k]);
+            if (sc)
+                n += scope_names(sc, names + n, MAX - n, false);
+        }
+        n += sema_setting_names(names + n, MAX - n);
+        diag_suggest(S->diag, g, base, names, n);
+    }
+}
+
+void sema_check(sema *S)
+{
+    S->globals = scope_new(S, NULL, "the model");
+    declare_builtins(S);
+    declare_globals(S);
+    /* Neurons and plasticity rules first: networks look inside them. */
+    check_defs_of(S, AST_NEURON, sema_neuron);
+    check_defs_of(S, AST_PLASTICITY, sema_plasticity);
+    check_defs_of(S, AST_TASK, sema_task);
+    check_defs_of(S, AST_NETWORK, sema_network);
+    for (uint32_t f = 0; f < S->files.len; f++)
+        sema_runs(S, S->files.items[f]);
+    report_unused_defines(S);
+}

@@ -1,0 +1,133 @@
+/* sema.h -- semantic checks: names, kinds, sizes and units (internal).
+ *
+ * Sema walks the syntax trees of a root file and everything it imports,
+ * resolves every name to a symbol, gives every expression a type and a
+ * dimension, and reports what is wrong. Each block kind has its own file:
+ * sema_neuron.c, sema_network.c, sema_task.c, sema_run.c; expressions are
+ * checked in sema_expr.c.
+ */
+#ifndef RNNC_SEMA_H
+#define RNNC_SEMA_H
+
+#include <stdbool.h>
+
+#include "ast.h"
+#include "builtins.h"
+#include "diag.h"
+#include "frontend.h"
+
+typedef enum sym_kind {
+    SYM_NEURON, SYM_NETWORK, SYM_TASK, SYM_PLASTICITY,   /* global definitions */
+    SYM_PARAM,              /* a parameter (global, or of a definition) */
+    SYM_STATE, SYM_PORT, SYM_LET, SYM_OUTPUT, SYM_SPIKE, /* neuron members */
+    SYM_CHANNEL,            /* network input, or task input/target channel */
+    SYM_POP,                /* population or readout of a network */
+    SYM_DRAW, SYM_LOOPVAR, SYM_PHASE,                    /* task names */
+    SYM_TRACE,              /* pre/post trace of a plasticity rule */
+    SYM_SIDE,               /* 'pre' / 'post' in a plasticity rule */
+    SYM_BUILTIN,            /* t, dt, fan_in, mask, w ... */
+    SYM_KIND_COUNT
+} sym_kind;
+
+typedef struct symbol symbol;
+struct symbol {
+    sym_kind kind;
+    const char *name;
+    ast_node *decl;         /* where it is declared (for "first defined here") */
+    ast_node *value;        /* the defining expression, where there is one */
+    ast_node *owner;        /* the definition it belongs to (neuron, task...) */
+    dim_t dim;
+    int role;               /* per kind: readout flag, OP_INPUT/OP_TARGET, ... */
+    double size;            /* channel or population size when known, else 0 */
+    uint8_t updated;        /* a state already has an update equation */
+    uint8_t visiting;       /* cycle detection for let and param values */
+    uint8_t resolved;       /* the value's dimension is known */
+};
+
+/* A scope: an open-addressing table over interned names, with a parent. */
+typedef struct scope scope;
+struct scope {
+    scope *parent;
+    symbol **slots;
+    uint32_t count, cap;
+    const char *what;       /* "neuron 'LIF'", for messages */
+};
+
+/* Expression types. */
+typedef enum expr_type { TY_NUM, TY_BOOL, TY_STR, TY_LIST, TY_GROUP, TY_PROJ, TY_ERROR } expr_type;
+
+/* What an expression may use where it stands. */
+enum {
+    ALLOW_STATE = 1 << 0,    /* states, lets, spikes, ports: per-step values */
+    ALLOW_RANDOM = 1 << 1,   /* random draws: normal(), choice(), ... */
+    ALLOW_TASK = 1 << 2,     /* latch() and task signals */
+    ALLOW_INIT = 1 << 3,     /* initialiser calls */
+    ALLOW_ANALYSIS = 1 << 4, /* analysis calls */
+    ALLOW_FILE = 1 << 5,     /* load("...") */
+};
+
+typedef struct expr_env {
+    scope *scope;
+    unsigned allow;
+    const char *where;      /* "the initial value of 'v'", for messages */
+} expr_env;
+
+typedef struct sema {
+    arena *arena;
+    diag_ctx *diag;
+    const frontend_options *opts;
+    scope *globals;
+    ptr_vec files;          /* AST_FILE nodes in load order */
+    ptr_vec defs;           /* global definitions (AST nodes) */
+    ast_node *root;         /* the root file */
+    ptr_vec overrides_used; /* which -D overrides matched something */
+} sema;
+
+/* Scopes. */
+scope *scope_new(sema *S, scope *parent, const char *what);
+symbol *scope_lookup_local(const scope *sc, const char *name);
+symbol *scope_lookup(const scope *sc, const char *name);
+/* Declares NAME; on a duplicate reports it (with where the first one is) and returns NULL. */
+symbol *scope_declare(sema *S, scope *sc, sym_kind kind, const char *name, ast_node *decl);
+/* Collects visible names (for "did you mean"), up to MAX. */
+unsigned scope_names(const scope *sc, const char **out, unsigned max, bool chain);
+void suggest_in_scope(sema *S, diag *g, const scope *sc, const char *name);
+const char *sym_kind_name(sym_kind kind);
+
+/* Expressions. */
+void sema_expr(sema *S, ast_node *e, const expr_env *env);
+/* Checks E and that it is a number with a dimension compatible with WANT. */
+void sema_expect_dim(sema *S, ast_node *e, const expr_env *env, dim_t want, const char *what);
+void sema_expect_bool(sema *S, ast_node *e, const expr_env *env, const char *what);
+void sema_call(sema *S, ast_node *call, const expr_env *env, builtin_class cls);
+/* Reports NAME() called with GOT positional arguments outside [MIN, MAX] (MAX -1: no limit). */
+bool sema_check_arity(sema *S, src_loc loc, const char *name, int min, int max, unsigned got);
+const char *dim_text(sema *S, dim_t d);
+bool sema_const_size(sema *S, ast_node *e, scope *sc, const char *what, double *out);
+
+/* Constant evaluation (consteval.c) of a checked expression: its value in SI
+ * units ('step' counts steps); false if it is not a constant. */
+bool const_eval(const ast_node *e, double *out);
+
+/* Blocks. */
+void sema_params(sema *S, ast_node *list, scope *sc, ast_node *owner);
+void sema_neuron(sema *S, ast_node *def);
+void sema_plasticity(sema *S, ast_node *def);
+void sema_network(sema *S, ast_node *def);
+void sema_task(sema *S, ast_node *def);
+void sema_runs(sema *S, ast_node *file);
+/* Checks named arguments that override DEF's parameters (pop types, task calls). */
+void sema_param_overrides(sema *S, ast_node *args, ast_node *def, scope *def_scope,
+                          const expr_env *env);
+scope *sema_def_scope(const ast_node *def);
+void sema_set_def_scope(ast_node *def, scope *sc);
+
+/* -D overrides: returns the override value for NAME in definition OWNER
+ * (NULL for global params), if one was given on the command line. */
+const frontend_define *sema_override(sema *S, const char *owner, const char *name);
+
+/* The whole check, in order (sema.c); names of train settings (sema_run.c). */
+void sema_check(sema *S);
+unsigned sema_setting_names(const char **out, unsigned max);
+
+#endif

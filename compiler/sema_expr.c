@@ -1,0 +1,642 @@
+/* sema_expr.c -- names, calls, types and dimensions of expressions. */
+#include "sema.h"
+
+#include <errno.h>
+#include <math.h>
+#include <stdio.h>
+#include <string.h>
+
+const char *dim_text(sema *S, dim_t d)
+{
+    char buf[64];
+    return arena_printf(S->arena, "%s", dim_describe(d, buf, sizeof buf));
+}
+
+static void set(ast_node *e, expr_type type, dim_t dim)
+{
+    e->type = (uint8_t)type;
+    e->dim = dim;
+}
+
+static bool is_error(const ast_node *e)
+{
+    return e->type == TY_ERROR;
+}
+
+/* A value usable in arithmetic: a number, or a condition taken as 0/1. */
+static bool need_number(sema *S, const ast_node *e, const char *op)
+{
+    if (is_error(e) || e->type == TY_NUM || e->type == TY_BOOL)
+        return e->type != TY_ERROR;
+    static const char *const what[] = {
+        [TY_STR] = "a string", [TY_LIST] = "a list", [TY_GROUP] = "a population",
+        [TY_PROJ] = "a projection",
+    };
+    diag_error(S->diag, e->loc, "%s cannot be used with '%s'", what[e->type], op);
+    return false;
+}
+
+/* ---------------------------------------------------------------- names */
+
+static void check_let(sema *S, symbol *s, const expr_env *env)
+{
+    if (s->resolved)
+        return;
+    if (s->visiting) {
+        diag_error(S->diag, s->decl->loc, "'%s' is defined in terms of itself", s->name);
+        s->resolved = 1;
+        return;
+    }
+    s->visiting = 1;
+    expr_env inner = *env;
+    inner.where = "a named value";
+    sema_expr(S, s->value, &inner);
+    s->dim = s->value->dim;
+    s->visiting = 0;
+    s->resolved = 1;
+}
+
+static void check_name(sema *S, ast_node *e, const expr_env *env)
+{
+    symbol *s = scope_lookup(env->scope, e->name);
+    if (!s) {
+        const unit_def *u = unit_find(e->name);
+        if (u) {
+            set(e, TY_NUM, dim_of_unit(u));
+            return;
+        }
+        diag *g;
+        if (builtin_find_any(e->name))
+            g = diag_error(S->diag, e->loc, "'%s' is a function; call it as %s(...)", e->name, e->name);
+        else
+            g = diag_error(S->diag, e->loc, "unknown name '%s' in %s", e->name, env->scope->what);
+        suggest_in_scope(S, g, env->scope, e->name);
+        set(e, TY_ERROR, DIM_FREE);
+        return;
+    }
+    e->sym = s;
+    switch (s->kind) {
+    case SYM_NEURON: case SYM_NETWORK: case SYM_TASK: case SYM_PLASTICITY:
+        diag_error(S->diag, e->loc, "'%s' is a %s, not a value", e->name, sym_kind_name(s->kind));
+        set(e, TY_ERROR, DIM_FREE);
+        return;
+    case SYM_POP: case SYM_SIDE:
+        set(e, TY_GROUP, DIM_FREE);
+        return;
+    case SYM_PHASE:
+        diag_error(S->diag, e->loc, "'%s' is a phase, not a value", e->name);
+        set(e, TY_ERROR, DIM_FREE);
+        return;
+    case SYM_STATE: case SYM_PORT: case SYM_SPIKE: case SYM_OUTPUT:
+        if (!(env->allow & ALLOW_STATE)) {
+            diag *g = diag_error(S->diag, e->loc, "%s '%s' changes every step and cannot be used in %s",
+                                 sym_kind_name(s->kind), e->name, env->where);
+            diag_hint(S->diag, g, "%s must be a constant: numbers and parameters only", env->where);
+            set(e, TY_ERROR, DIM_FREE);
+            return;
+        }
+        if (s->kind == SYM_OUTPUT && s->value)
+            check_let(S, s, env);
+        set(e, TY_NUM, s->dim);
+        return;
+    case SYM_LET:
+        if (!(env->allow & ALLOW_STATE) && s->owner && s->owner->kind == AST_NEURON) {
+            diag_error(S->diag, e->loc, "'%s' depends on the state and cannot be used in %s",
+                       e->name, env->where);
+            set(e, TY_ERROR, DIM_FREE);
+            return;
+        }
+        check_let(S, s, env);
+        set(e, s->value && s->value->type != TY_ERROR ? s->value->type : TY_ERROR, s->dim);
+        if (e->type == TY_ERROR)
+            set(e, TY_NUM, DIM_FREE);
+        return;
+    case SYM_PARAM:
+        if (s->value && (s->value->type == TY_STR || s->value->type == TY_LIST)) {
+            set(e, (expr_type)s->value->type, s->dim);
+            return;
+        }
+        set(e, TY_NUM, s->dim);
+        return;
+    default:
+        set(e, TY_NUM, s->dim);
+        return;
+    }
+}
+
+/* obj.member: a population's state or output, or pre./post. in a plasticity rule. */
+static void check_member(sema *S, ast_node *e, const expr_env *env)
+{
+    ast_node *obj = e->first;
+    sema_expr(S, obj, env);
+    if (is_error(obj)) {
+        set(e, TY_ERROR, DIM_FREE);
+        return;
+    }
+    symbol *s = obj->kind == AST_NAME ? obj->sym : NULL;
+    if (s && s->kind == SYM_SIDE) {
+        set(e, TY_NUM, DIM_FREE);   /* the neuron is known only where the rule is attached */
+        return;
+    }
+    if (!s || s->kind != SYM_POP || !s->value) {
+        diag_error(S->diag, e->loc, "only a population has members ('%s' is not one)",
+                   obj->kind == AST_NAME ? obj->name : "this");
+        set(e, TY_ERROR, DIM_FREE);
+        return;
+    }
+    ast_node *neuron = s->value;   /* the population's neuron definition */
+    scope *nsc = sema_def_scope(neuron);
+    symbol *m = nsc ? scope_lookup_local(nsc, e->name) : NULL;
+    if (!m || m->kind == SYM_PORT) {
+        diag *g = diag_error(S->diag, e->loc, "neuron '%s' of population '%s' has no state or output '%s'",
+                             neuron->name, s->name, e->name);
+        if (nsc)
+            suggest_in_scope(S, g, nsc, e->name);
+        set(e, TY_ERROR, DIM_FREE);
+        return;
+    }
+    e->sym = m;
+    set(e, TY_NUM, m->dim);
+}
+
+static void check_index_value(sema *S, ast_node *idx, const expr_env *env, double size)
+{
+    sema_expr(S, idx, env);
+    if (is_error(idx))
+        return;
+    if (idx->type != TY_NUM) {
+        diag_error(S->diag, idx->loc, "an index must be a number");
+        return;
+    }
+    double v;
+    if (size > 0 && const_eval(idx, &v) && (v < 0 || v >= size || v != floor(v)))
+        diag_error(S->diag, idx->loc, "index %g is out of range: valid indices are 0 to %g",
+                   v, size - 1);
+}
+
+static void check_index(sema *S, ast_node *e, const expr_env *env)
+{
+    ast_node *obj = e->first, *idx = obj->next;
+    sema_expr(S, obj, env);
+    double size = 0;
+    symbol *s = obj->sym;
+    if (s && (s->kind == SYM_CHANNEL || s->kind == SYM_POP))
+        size = s->size;
+    else if (obj->kind == AST_MEMBER && obj->first->sym)
+        size = ((symbol *)obj->first->sym)->size;
+    if (idx->kind == AST_SLICE) {
+        for (ast_node *k = idx->first; k; k = k->next)
+            check_index_value(S, k, env, size + 1);   /* a slice may end at the size */
+        set(e, (expr_type)obj->type, obj->dim);
+        return;
+    }
+    check_index_value(S, idx, env, size);
+    if (is_error(obj))
+        set(e, TY_ERROR, DIM_FREE);
+    else if (obj->type == TY_LIST)
+        set(e, TY_NUM, obj->dim);
+    else
+        set(e, (expr_type)obj->type, obj->dim);
+}
+
+/* ---------------------------------------------------------------- calls */
+
+static unsigned allowed_classes(const expr_env *env, builtin_class want)
+{
+    unsigned mask = 1u << BI_MATH | 1u << want;
+    if (env->allow & ALLOW_RANDOM)
+        mask |= 1u << BI_RANDOM;
+    if (env->allow & ALLOW_TASK)
+        mask |= 1u << BI_TASK;
+    if (env->allow & ALLOW_FILE)
+        mask |= 1u << BI_FILE;
+    if (env->allow & ALLOW_INIT)
+        mask |= 1u << BI_INIT;
+    if (env->allow & ALLOW_ANALYSIS)
+        mask |= 1u << BI_ANALYSIS;
+    return mask;
+}
+
+static const builtin *find_allowed(const char *name, unsigned mask, builtin_class want)
+{
+    const builtin *b = builtin_find(name, want);
+    if (b)
+        return b;
+    for (int c = 0; c < BI_CLASS_COUNT; c++)
+        if ((mask & (1u << c)) && (b = builtin_find(name, (builtin_class)c)))
+            return b;
+    return NULL;
+}
+
+static void unknown_function(sema *S, ast_node *call, const expr_env *env, unsigned mask)
+{
+    symbol *s = scope_lookup(env->scope, call->name);
+    if (s) {
+        diag_error(S->diag, call->loc, "'%s' is a %s, not a function", call->name,
+                   sym_kind_name(s->kind));
+        return;
+    }
+    const builtin *other = builtin_find_any(call->name);
+    if (other) {
+        diag *g = diag_error(S->diag, call->loc, "%s() is %s and cannot be used in %s",
+                             call->name, builtin_class_name(other->cls), env->where);
+        if (other->cls == BI_RANDOM)
+            diag_hint(S->diag, g, "random draws belong in task generators and initialisers");
+        return;
+    }
+    diag *g = diag_error(S->diag, call->loc, "unknown function '%s'", call->name);
+    const char *names[128];
+    unsigned n = builtin_names(mask, names, 128);
+    diag_suggest(S->diag, g, call->name, names, n);
+}
+
+bool sema_check_arity(sema *S, src_loc loc, const char *name, int min, int max, unsigned got)
+{
+    if ((int)got >= min && (max < 0 || (int)got <= max))
+        return true;
+    const char *were = got == 1 ? "was" : "were";
+    if (min == max)
+        diag_error(S->diag, loc, "%s() takes %d argument%s, but %u %s given", name, min,
+                   min == 1 ? "" : "s", got, were);
+    else if (max < 0)
+        diag_error(S->diag, loc, "%s() takes at least %d arguments, but %u %s given", name, min,
+                   got, were);
+    else
+        diag_error(S->diag, loc, "%s() takes %d to %d arguments, but %u %s given", name, min,
+                   max, got, were);
+    return false;
+}
+
+/* Checks the arguments against B's arity and named arguments; fills DIMS. */
+static bool check_args(sema *S, ast_node *call, const builtin *b, const expr_env *env,
+                       dim_t *dims, unsigned *npos)
+{
+    ast_node *args = call->first;
+    bool ok = true;
+    *npos = 0;
+    for (ast_node *a = args ? args->first : NULL; a; a = a->next) {
+        if (a->kind == AST_NAMEDARG) {
+            if (!builtin_has_keyword(b, a->name)) {
+                diag *g = diag_error(S->diag, a->loc, "%s() has no argument named '%s'",
+                                     b->name, a->name);
+                if (b->keywords)
+                    diag_hint(S->diag, g, "its named arguments are: %s", b->keywords);
+                ok = false;
+            }
+            sema_expr(S, a->first, env);
+            continue;
+        }
+        if (a->kind == AST_ARROW) {
+            diag_error(S->diag, a->loc, "a projection ('->') cannot be an argument of %s()", b->name);
+            ok = false;
+            continue;
+        }
+        sema_expr(S, a, env);
+        if (*npos < 16)
+            dims[*npos] = a->dim;
+        if (is_error(a))
+            ok = false;
+        (*npos)++;
+    }
+    if (!sema_check_arity(S, call->loc, b->name, b->min_args, b->max_args, *npos))
+        ok = false;
+    return ok;
+}
+
+static dim_t apply_dim_rule(sema *S, ast_node *call, const builtin *b, const dim_t *dims,
+                            unsigned npos)
+{
+    ast_node *args = call->first;
+    unsigned n = npos < 16 ? npos : 16;
+    switch (b->rule) {
+    case DR_DIMLESS:
+        for (unsigned i = 0; i < n; i++)
+            if (dims[i].known && !dim_is_one(dims[i])) {
+                diag *g = diag_error(S->diag, ast_kid(args, i)->loc,
+                                     "the argument of %s() must be dimensionless, but it is %s",
+                                     b->name, dim_text(S, dims[i]));
+                diag_hint(S->diag, g, "divide by a quantity of the same unit, e.g. exp(-dt / tau)");
+            }
+        return DIM_ONE;
+    case DR_FIRST:
+        return n ? dims[0] : DIM_FREE;
+    case DR_SAME: {
+        dim_t d = DIM_FREE;
+        for (unsigned i = 0; i < n; i++) {
+            if (!dim_compatible(d, dims[i])) {
+                diag_error(S->diag, ast_kid(args, i)->loc,
+                           "the arguments of %s() must have one unit, but here are %s and %s",
+                           b->name, dim_text(S, d), dim_text(S, dims[i]));
+                return DIM_FREE;
+            }
+            d = dim_join(d, dims[i]);
+        }
+        return d;
+    }
+    case DR_RESULT_ONE:
+        return DIM_ONE;
+    case DR_SQRT: {
+        dim_t d;
+        if (n && !dim_root(dims[0], 2, &d)) {
+            diag_error(S->diag, call->loc, "the square root of %s has no unit",
+                       dim_text(S, dims[0]));
+            return DIM_FREE;
+        }
+        return n ? d : DIM_FREE;
+    }
+    case DR_RATE: {
+        dim_t hz = {{-1, 0, 0}, 1};
+        if (n && !dim_compatible(dims[0], hz))
+            diag_error(S->diag, ast_kid(args, 0)->loc, "%s() needs a rate (Hz), but this is %s",
+                       b->name, dim_text(S, dims[0]));
+        return DIM_ONE;
+    }
+    case DR_FREE:
+        return DIM_FREE;
+    }
+    return DIM_FREE;
+}
+
+/* load("x.npy") names a file beside the model: it must be there now, not
+ * only when training starts minutes later. */
+static void check_file_exists(sema *S, const ast_node *path)
+{
+    if (path->type != TY_STR) {
+        diag_error(S->diag, path->loc, "load() takes a file name in quotes");
+        return;
+    }
+    const char *model = S->diag->sources->files[path->loc.file].path;
+    const char *slash = strrchr(model, '/');
+    const char *full = path->name[0] == '/' || !slash
+                           ? path->name
+                           : arena_printf(S->arena, "%.*s/%s", (int)(slash - model), model, path->name);
+    FILE *fp = fopen(full, "rb");
+    if (!fp) {
+        diag *g = diag_error(S->diag, path->loc, "cannot open '%s': %s", path->name, strerror(errno));
+        diag_hint(S->diag, g, "a relative name is read from the model file's folder");
+        return;
+    }
+    fclose(fp);
+}
+
+void sema_call(sema *S, ast_node *call, const expr_env *env, builtin_class cls)
+{
+    unsigned mask = allowed_classes(env, cls);
+    const builtin *b = find_allowed(call->name, mask, cls);
+    if (!b) {
+        unknown_function(S, call, env, mask);
+        /* Still check the arguments, so their own errors are reported too. */
+        for (ast_node *a = call->first ? call->first->first : NULL; a; a = a->next)
+            if (a->kind != AST_ARROW)
+                sema_expr(S, a->kind == AST_NAMEDARG ? a->first : a, env);
+        set(call, TY_ERROR, DIM_FREE);
+        return;
+    }
+    call->sym = (void *)b;
+    dim_t dims[16];
+    unsigned npos;
+    if (!check_args(S, call, b, env, dims, &npos)) {
+        set(call, TY_ERROR, DIM_FREE);
+        return;
+    }
+    if (b->cls == BI_FILE)
+        check_file_exists(S, call->first->first);
+    set(call, TY_NUM, apply_dim_rule(S, call, b, dims, npos));
+}
+
+/* ---------------------------------------------------------------- operators */
+
+static void check_binary(sema *S, ast_node *e, const expr_env *env)
+{
+    ast_node *l = e->first, *r = l->next;
+    sema_expr(S, l, env);
+    sema_expr(S, r, env);
+    if (is_error(l) || is_error(r)) {
+        set(e, TY_ERROR, DIM_FREE);
+        return;
+    }
+    const char *op = ast_op_text((ast_op)e->op);
+    if (e->op == OP_AND || e->op == OP_OR) {
+        for (ast_node *k = l; k; k = k == l ? r : NULL)
+            if (k->type != TY_BOOL) {
+                diag *g = diag_error(S->diag, k->loc, "'%s' joins conditions, but this is not one", op);
+                diag_hint(S->diag, g, "compare it, e.g. 'x > 0'");
+                set(e, TY_ERROR, DIM_FREE);
+                return;
+            }
+        set(e, TY_BOOL, DIM_ONE);
+        return;
+    }
+    if (!need_number(S, l, op) || !need_number(S, r, op)) {
+        set(e, TY_ERROR, DIM_FREE);
+        return;
+    }
+    switch (e->op) {
+    case OP_ADD: case OP_SUB: case OP_MOD:
+    case OP_LT: case OP_LE: case OP_GT: case OP_GE: case OP_EQ: case OP_NE: {
+        if (!dim_compatible(l->dim, r->dim)) {
+            bool cmp = e->op >= OP_LT;
+            diag *g = diag_error(S->diag, e->loc, "cannot %s %s and %s",
+                                 cmp ? "compare" : e->op == OP_ADD ? "add" : e->op == OP_SUB ? "subtract" : "take the remainder of",
+                                 dim_text(S, l->dim), dim_text(S, r->dim));
+            diag_hint(S->diag, g, "units are %s and %s", dim_text(S, l->dim), dim_text(S, r->dim));
+            set(e, TY_ERROR, DIM_FREE);
+            return;
+        }
+        if (e->op >= OP_LT)
+            set(e, TY_BOOL, DIM_ONE);
+        else
+            set(e, TY_NUM, dim_join(l->dim, r->dim));
+        return;
+    }
+    case OP_MUL:
+        set(e, TY_NUM, dim_mul(l->dim, r->dim));
+        return;
+    case OP_DIV:
+        set(e, TY_NUM, dim_div(l->dim, r->dim));
+        return;
+    case OP_POW: {
+        if (r->dim.known && !dim_is_one(r->dim)) {
+            diag_error(S->diag, r->loc, "an exponent must be dimensionless, but this is %s",
+                       dim_text(S, r->dim));
+            set(e, TY_ERROR, DIM_FREE);
+            return;
+        }
+        if (!l->dim.known || dim_is_one(l->dim)) {
+            set(e, TY_NUM, l->dim);
+            return;
+        }
+        double n;
+        if (!const_eval(r, &n) || n != floor(n) || fabs(n) > 8) {
+            diag_error(S->diag, r->loc, "a quantity in %s can only be raised to a constant "
+                       "whole power", dim_text(S, l->dim));
+            set(e, TY_ERROR, DIM_FREE);
+            return;
+        }
+        set(e, TY_NUM, dim_pow(l->dim, (int)n));
+        return;
+    }
+    default:
+        set(e, TY_ERROR, DIM_FREE);
+        return;
+    }
+}
+
+static void check_unary(sema *S, ast_node *e, const expr_env *env)
+{
+    ast_node *x = e->first;
+    sema_expr(S, x, env);
+    if (is_error(x)) {
+        set(e, TY_ERROR, DIM_FREE);
+        return;
+    }
+    if (e->op == OP_NOT) {
+        if (x->type != TY_BOOL) {
+            diag_error(S->diag, x->loc, "'not' needs a condition, e.g. 'not (x > 0)'");
+            set(e, TY_ERROR, DIM_FREE);
+            return;
+        }
+        set(e, TY_BOOL, DIM_ONE);
+        return;
+    }
+    if (!need_number(S, x, ast_op_text((ast_op)e->op))) {
+        set(e, TY_ERROR, DIM_FREE);
+        return;
+    }
+    set(e, TY_NUM, x->dim);
+}
+
+static void check_list(sema *S, ast_node *e, const expr_env *env)
+{
+    dim_t d = DIM_FREE;
+    for (ast_node *k = e->first; k; k = k->next) {
+        sema_expr(S, k, env);
+        if (is_error(k))
+            continue;
+        if (k->type != TY_NUM)
+            diag_error(S->diag, k->loc, "a list holds numbers only");
+        else if (!dim_compatible(d, k->dim))
+            diag_error(S->diag, k->loc, "a list's items must share one unit: %s and %s",
+                       dim_text(S, d), dim_text(S, k->dim));
+        else
+            d = dim_join(d, k->dim);
+    }
+    set(e, TY_LIST, d);
+}
+
+void sema_expr(sema *S, ast_node *e, const expr_env *env)
+{
+    if (!e)
+        return;
+    switch (e->kind) {
+    case AST_NUM: {
+        if (!e->name) {
+            set(e, TY_NUM, DIM_FREE);
+            return;
+        }
+        const unit_def *u = unit_find(e->name);
+        if (!u) {
+            diag *g = diag_error(S->diag, e->loc, "unknown unit '%s'", e->name);
+            unsigned n;
+            const char *const *names = unit_names(&n);
+            if (closest_name(e->name, names, n))
+                diag_suggest(S->diag, g, e->name, names, n);
+            else
+                diag_hint(S->diag, g, "units are s, ms, Hz, mV, pA, nS, pF, MOhm, step ...; "
+                                      "a statement ends at the end of its line");
+            set(e, TY_ERROR, DIM_FREE);
+            return;
+        }
+        set(e, TY_NUM, dim_of_unit(u));
+        return;
+    }
+    case AST_STR:
+        set(e, TY_STR, DIM_FREE);
+        return;
+    case AST_LIST:
+        check_list(S, e, env);
+        return;
+    case AST_NAME:
+        check_name(S, e, env);
+        return;
+    case AST_MEMBER:
+        check_member(S, e, env);
+        return;
+    case AST_INDEX:
+        check_index(S, e, env);
+        return;
+    case AST_CALL:
+        sema_call(S, e, env, BI_MATH);
+        return;
+    case AST_BINARY:
+        check_binary(S, e, env);
+        return;
+    case AST_UNARY:
+        check_unary(S, e, env);
+        return;
+    case AST_ARROW:
+        diag_error(S->diag, e->loc, "a projection ('->') can only be named in 'record' or 'analyze'");
+        set(e, TY_ERROR, DIM_FREE);
+        return;
+    case AST_SLICE:
+        diag_error(S->diag, e->loc, "a slice ('a:b') can only stand inside [ ]");
+        set(e, TY_ERROR, DIM_FREE);
+        return;
+    default:
+        set(e, TY_ERROR, DIM_FREE);
+        return;
+    }
+}
+
+void sema_expect_dim(sema *S, ast_node *e, const expr_env *env, dim_t want, const char *what)
+{
+    sema_expr(S, e, env);
+    if (is_error(e))
+        return;
+    if (e->type != TY_NUM && e->type != TY_BOOL) {
+        diag_error(S->diag, e->loc, "%s must be a number", what);
+        return;
+    }
+    if (!dim_compatible(e->dim, want)) {
+        diag *g = diag_error(S->diag, e->loc, "%s must be %s, but this is %s", what,
+                             dim_text(S, want), dim_text(S, e->dim));
+        diag_hint(S->diag, g, "units are %s and %s", dim_text(S, want), dim_text(S, e->dim));
+    }
+}
+
+void sema_expect_bool(sema *S, ast_node *e, const expr_env *env, const char *what)
+{
+    sema_expr(S, e, env);
+    if (!is_error(e) && e->type != TY_BOOL) {
+        diag *g = diag_error(S->diag, e->loc, "%s must be a condition", what);
+        diag_hint(S->diag, g, "compare, e.g. 'v > v_th'");
+    }
+}
+
+bool sema_const_size(sema *S, ast_node *e, scope *sc, const char *what, double *out)
+{
+    expr_env env = {sc, 0, "a size"};
+    *out = 0;
+    sema_expr(S, e, &env);
+    if (is_error(e))
+        return false;
+    double v;
+    if (e->type != TY_NUM || !const_eval(e, &v)) {
+        diag_error(S->diag, e->loc, "the size of %s must be a constant", what);
+        return false;
+    }
+    if (!(v >= 1) || v != floor(v) || v > 1e8) {
+        diag *g = diag_error(S->diag, e->loc, "the size of %s must be a positive whole number, not %g",
+                             what, v);
+        if (v > 1e8)
+            diag_hint(S->diag, g, "the limit is 100000000");
+        return false;
+    }
+    if (e->dim.known && !dim_is_one(e->dim)) {
+        diag_error(S->diag, e->loc, "the size of %s is a count, but this is %s", what,
+                   dim_text(S, e->dim));
+        return false;
+    }
+    *out = v;
+    return true;
+}

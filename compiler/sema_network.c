@@ -1,0 +1,458 @@
+/* sema_network.c -- checks of network definitions: inputs, populations,
+ * and every connect with its rule and options. */
+#include "sema.h"
+
+#include <math.h>
+#include <string.h>
+
+/* Named arguments that override DEF's parameters: TanhRate[100](tau = 10 ms). */
+void sema_param_overrides(sema *S, ast_node *args, ast_node *def, scope *def_scope,
+                          const expr_env *env)
+{
+    if (!args)
+        return;
+    const char *kind = def->kind == AST_TASK ? "task" : def->kind == AST_PLASTICITY
+                                                                ? "plasticity rule" : "neuron";
+    for (ast_node *a = args->first; a; a = a->next) {
+        if (a->kind != AST_NAMEDARG) {
+            diag *g = diag_error(S->diag, a->loc, "parameters of %s '%s' are given by name",
+                                 kind, def->name);
+            diag_hint(S->diag, g, "write e.g. %s(%s = ...)", def->name,
+                      def_scope && def_scope->count ? "name" : "param");
+            if (a->kind != AST_ARROW)
+                sema_expr(S, a, env);
+            continue;
+        }
+        sema_expr(S, a->first, env);
+        symbol *p = def_scope ? scope_lookup_local(def_scope, a->name) : NULL;
+        if (!p || p->kind != SYM_PARAM) {
+            diag *g = diag_error(S->diag, a->loc, "%s '%s' has no parameter '%s'", kind,
+                                 def->name, a->name);
+            if (def_scope) {
+                const char *names[256];
+                unsigned n = 0;
+                for (uint32_t i = 0; i < def_scope->cap && n < 256; i++)
+                    if (def_scope->slots[i] && def_scope->slots[i]->kind == SYM_PARAM)
+                        names[n++] = def_scope->slots[i]->name;
+                diag_suggest(S->diag, g, a->name, names, n);
+            }
+            continue;
+        }
+        if (a->first->type != TY_ERROR && !dim_compatible(a->first->dim, p->dim)) {
+            diag *g = diag_error(S->diag, a->first->loc, "parameter '%s' is %s, but this is %s",
+                                 a->name, dim_text(S, p->dim), dim_text(S, a->first->dim));
+            diag_hint(S->diag, g, "units are %s and %s", dim_text(S, p->dim),
+                      dim_text(S, a->first->dim));
+        }
+        a->sym = p;
+    }
+}
+
+/* ---------------------------------------------------------------- populations */
+
+static ast_node *find_def(sema *S, ast_node *at, const char *name, sym_kind want,
+                          const char *what)
+{
+    symbol *s = scope_lookup_local(S->globals, name);
+    if (s && s->kind == want)
+        return s->decl;
+    diag *g;
+    if (s)
+        g = diag_error(S->diag, at->loc, "'%s' is a %s, not a %s", name, sym_kind_name(s->kind), what);
+    else {
+        g = diag_error(S->diag, at->loc, "unknown %s '%s'", what, name);
+        const char *names[512];
+        unsigned n = 0;
+        for (uint32_t i = 0; i < S->globals->cap && n < 512; i++)
+            if (S->globals->slots[i] && S->globals->slots[i]->kind == want)
+                names[n++] = S->globals->slots[i]->name;
+        diag_suggest(S->diag, g, name, names, n);
+        if (!g->hint && want == SYM_NEURON)
+            diag_hint(S->diag, g, "is an import missing? e.g. 'import neurons.rate'");
+    }
+    return NULL;
+}
+
+static void check_pop(sema *S, scope *sc, ast_node *n)
+{
+    ast_node *type = n->first;
+    ast_node *neuron = find_def(S, type, type->name, SYM_NEURON, "neuron");
+    double size = 0;
+    sema_const_size(S, type->first, sc,
+                    arena_printf(S->arena, "population '%s'", n->name), &size);
+    expr_env env = {sc, 0, "a parameter override"};
+    if (neuron)
+        sema_param_overrides(S, type->first->next, neuron, sema_def_scope(neuron), &env);
+    symbol *s = scope_declare(S, sc, SYM_POP, n->name, n);
+    if (s) {
+        s->value = neuron;
+        s->size = size;
+        s->role = n->op;
+    }
+}
+
+static void declare_channels(sema *S, scope *sc, ast_node *list, const char *owner_kind)
+{
+    for (ast_node *ch = list->first; ch; ch = ch->next) {
+        double size = 1;
+        if (ch->first)
+            sema_const_size(S, ch->first, sc,
+                            arena_printf(S->arena, "%s '%s'", owner_kind, ch->name), &size);
+        symbol *s = scope_declare(S, sc, SYM_CHANNEL, ch->name, ch);
+        if (s) {
+            s->size = size;
+            s->role = list->op;
+        }
+    }
+}
+
+/* ---------------------------------------------------------------- connect */
+
+typedef struct endpoint_info {
+    symbol *group;       /* a population or an input channel */
+    ast_node *neuron;    /* its neuron, for a population */
+    double size;
+} endpoint_info;
+
+static bool resolve_endpoint(sema *S, scope *sc, ast_node *ep, bool is_target, bool feedback,
+                             endpoint_info *out)
+{
+    memset(out, 0, sizeof *out);
+    symbol *s = scope_lookup_local(sc, ep->name);
+    if (!s || (s->kind != SYM_POP && s->kind != SYM_CHANNEL)) {
+        diag *g = diag_error(S->diag, ep->loc, "%s '%s' does not exist in %s",
+                             is_target ? "target" : "source", ep->name, sc->what);
+        suggest_in_scope(S, g, sc, ep->name);
+        if (!g->hint)
+            diag_hint(S->diag, g, "declare it with 'pop %s : Neuron[size]'%s", ep->name,
+                      is_target ? "" : " or 'input name[size]'");
+        return false;
+    }
+    out->group = s;
+    out->neuron = s->kind == SYM_POP ? s->value : NULL;
+    out->size = s->size;
+    ep->sym = s;
+    if (s->kind == SYM_CHANNEL && is_target) {
+        diag_error(S->diag, ep->loc, "'%s' is a network input; it cannot receive a projection", ep->name);
+        return false;
+    }
+    if (s->kind == SYM_CHANNEL && feedback) {
+        diag_error(S->diag, ep->loc, "feedback runs between populations; '%s' is an input", ep->name);
+        return false;
+    }
+    if (s->kind == SYM_POP && !out->neuron)
+        return false;   /* its unknown neuron is reported already */
+    if (s->kind == SYM_CHANNEL) {
+        if (ep->first)
+            diag_error(S->diag, ep->first->loc, "input '%s' has no members", ep->name);
+        return !ep->first;
+    }
+    scope *nsc = sema_def_scope(out->neuron);
+    if (!nsc)
+        return false;
+    if (ep->first) {
+        symbol *m = scope_lookup_local(nsc, ep->first->name);
+        bool ok = m && (is_target ? m->kind == SYM_PORT
+                                  : (m->kind == SYM_OUTPUT || m->kind == SYM_STATE || m->kind == SYM_SPIKE));
+        if (!ok) {
+            diag *g = diag_error(S->diag, ep->first->loc, "neuron '%s' has no %s '%s'",
+                                 out->neuron->name, is_target ? "input port" : "output",
+                                 ep->first->name);
+            suggest_in_scope(S, g, nsc, ep->first->name);
+            return false;
+        }
+        return true;
+    }
+    if (is_target && !feedback) {
+        const char *ports[16];
+        unsigned nports = 0;
+        for (uint32_t i = 0; i < nsc->cap; i++)
+            if (nsc->slots[i] && nsc->slots[i]->kind == SYM_PORT && nports < 16)
+                ports[nports++] = nsc->slots[i]->name;
+        if (nports == 0) {
+            diag *g = diag_error(S->diag, ep->loc, "neuron '%s' of '%s' has no input port",
+                                 out->neuron->name, ep->name);
+            diag_hint(S->diag, g, "declare one in the neuron: 'input I'");
+            return false;
+        }
+        if (nports > 1) {
+            diag *g = diag_error(S->diag, ep->loc, "neuron '%s' has %u input ports; say which "
+                                 "this projection drives", out->neuron->name, nports);
+            diag_hint(S->diag, g, "write '%s.%s' (ports: %s, %s%s)", ep->name, ports[0], ports[0],
+                      ports[1], nports > 2 ? ", ..." : "");
+            return false;
+        }
+    }
+    if (!is_target) {
+        bool sends = false;
+        for (uint32_t i = 0; i < nsc->cap; i++)
+            if (nsc->slots[i] && (nsc->slots[i]->kind == SYM_OUTPUT || nsc->slots[i]->kind == SYM_SPIKE))
+                sends = true;
+        if (!sends) {
+            diag *g = diag_error(S->diag, ep->loc, "neuron '%s' of '%s' has no output or spike to send",
+                                 out->neuron->name, ep->name);
+            diag_hint(S->diag, g, "declare what it sends: 'output r = ...' or 'spike z when ...'");
+            return false;
+        }
+    }
+    return true;
+}
+
+enum option_kind { OPT_RULE, OPT_INIT, OPT_BIAS, OPT_DALE, OPT_FLAG, OPT_DELAY, OPT_BOUNDS,
+                   OPT_TRAIN, OPT_PLASTICITY, OPT_MASK };
+
+static const struct {
+    const char *name;
+    enum option_kind kind;
+} connect_options[] = {
+    {"all_to_all", OPT_RULE}, {"one_to_one", OPT_RULE}, {"fixed_probability", OPT_RULE},
+    {"fixed_indegree", OPT_RULE}, {"init", OPT_INIT}, {"bias", OPT_BIAS}, {"dale", OPT_DALE},
+    {"autapses", OPT_FLAG}, {"no_autapses", OPT_FLAG}, {"delay", OPT_DELAY},
+    {"bounds", OPT_BOUNDS}, {"trainable", OPT_TRAIN}, {"frozen", OPT_TRAIN},
+    {"plasticity", OPT_PLASTICITY}, {"mask", OPT_MASK},
+};
+enum { OPTION_COUNT = sizeof connect_options / sizeof connect_options[0] };
+
+typedef struct connect_ctx {
+    sema *S;
+    scope *sc;            /* network scope */
+    scope *init_scope;    /* with fan_in, fan_out */
+    endpoint_info from, to;
+    bool from_ok, to_ok;
+} connect_ctx;
+
+/* The arguments of an option written as name(args) or name value. */
+static ast_node *option_args(ast_node *opt)
+{
+    return opt->first && opt->first->kind == AST_ARGS ? opt->first : NULL;
+}
+
+static ast_node *option_value(ast_node *opt)
+{
+    return opt->first && opt->first->kind != AST_ARGS ? opt->first : NULL;
+}
+
+static bool const_number(sema *S, ast_node *e, scope *sc, const char *what, double *v)
+{
+    expr_env env = {sc, 0, what};
+    sema_expr(S, e, &env);
+    if (e->type == TY_ERROR)
+        return false;
+    if (e->type != TY_NUM || !const_eval(e, v)) {
+        diag_error(S->diag, e->loc, "%s must be a constant number", what);
+        return false;
+    }
+    return true;
+}
+
+static void check_rule(connect_ctx *c, ast_node *opt)
+{
+    sema *S = c->S;
+    ast_node *args = option_args(opt);
+    unsigned nargs = args ? args->count : option_value(opt) ? 1 : 0;
+    const builtin *b = builtin_find(opt->name, BI_RULE);
+    if (!sema_check_arity(S, opt->loc, b->name, b->min_args, b->max_args, nargs))
+        return;
+    ast_node *arg = args ? args->first : option_value(opt);
+    double v;
+    if (strcmp(opt->name, "one_to_one") == 0) {
+        if (c->from_ok && c->to_ok && c->from.size != c->to.size)
+            diag_error(S->diag, opt->loc, "one_to_one needs equal sizes, but '%s' has %g and '%s' has %g",
+                       c->from.group->name, c->from.size, c->to.group->name, c->to.size);
+    } else if (strcmp(opt->name, "fixed_probability") == 0) {
+        if (const_number(S, arg, c->sc, "a connection probability", &v) && !(v >= 0 && v <= 1))
+            diag_error(S->diag, arg->loc, "a connection probability must lie in [0, 1], not %g", v);
+    } else if (strcmp(opt->name, "fixed_indegree") == 0) {
+        if (const_number(S, arg, c->sc, "an in-degree", &v)) {
+            if (!(v >= 1) || v != floor(v))
+                diag_error(S->diag, arg->loc, "an in-degree must be a positive whole number, not %g", v);
+            else if (c->from_ok && c->from.size > 0 && v > c->from.size)
+                diag_error(S->diag, arg->loc, "an in-degree of %g is more than the %g neurons of '%s'",
+                           v, c->from.size, c->from.group->name);
+        }
+    }
+}
+
+static void check_init(connect_ctx *c, ast_node *opt, ast_node *init)
+{
+    sema *S = c->S;
+    if (!init) {
+        diag *g = diag_error(S->diag, opt->loc, "'init' needs an initialiser");
+        diag_hint(S->diag, g, "e.g. 'init normal(0, 1/sqrt(fan_in))' or 'init orthogonal'");
+        return;
+    }
+    expr_env env = {c->init_scope, ALLOW_INIT | ALLOW_FILE, "an initialiser"};
+    if (init->kind == AST_NAME) {
+        /* A bare name is a call without arguments: init orthogonal. */
+        init->kind = AST_CALL;
+        ast_node *args = ast_new(S->arena, AST_ARGS, init->loc);
+        ast_add(init, args);
+    }
+    if (init->kind != AST_CALL) {
+        diag *g = diag_error(S->diag, init->loc, "an initialiser is a name or a call");
+        diag_hint(S->diag, g, "e.g. 'init normal(0, 0.1)', 'init zeros', 'init load(\"w.npy\")'");
+        return;
+    }
+    sema_call(S, init, &env, BI_INIT);
+    const builtin *b = init->sym;
+    if (b && init->type != TY_ERROR && b->cls != BI_INIT && b->cls != BI_FILE)
+        diag_error(S->diag, init->loc, "%s() is not a weight initialiser", init->name);
+    if (b && strcmp(b->name, "orthogonal") == 0 && strcmp(opt->name, "init") == 0 && c->from_ok &&
+        c->to_ok && c->from.size != c->to.size)
+        diag_error(S->diag, init->loc, "orthogonal initialisation needs a square matrix, but "
+                   "'%s' -> '%s' is %g x %g", c->from.group->name, c->to.group->name,
+                   c->to.size, c->from.size);
+}
+
+static void check_option(connect_ctx *c, ast_node *opt, enum option_kind kind)
+{
+    sema *S = c->S;
+    ast_node *args = option_args(opt), *value = option_value(opt);
+    double v, lo, hi;
+    switch (kind) {
+    case OPT_RULE:
+        check_rule(c, opt);
+        break;
+    case OPT_INIT:
+        check_init(c, opt, value ? value : args ? args->first : NULL);
+        break;
+    case OPT_BIAS:
+        if (value || args)
+            check_init(c, opt, value ? value : args->first);
+        break;
+    case OPT_DALE:
+        if (args && args->first) {
+            ast_node *a = args->first;
+            if (a->kind != AST_NAMEDARG || strcmp(a->name, "exc") != 0) {
+                diag *g = diag_error(S->diag, a->loc, "dale takes the excitatory fraction by name");
+                diag_hint(S->diag, g, "write dale(exc = 0.8)");
+            } else if (const_number(S, a->first, c->sc, "the excitatory fraction", &v) &&
+                       !(v > 0 && v < 1)) {
+                diag_error(S->diag, a->first->loc, "the excitatory fraction must lie between 0 and 1, not %g", v);
+            }
+        }
+        if (c->from_ok && c->from.group->kind == SYM_CHANNEL)
+            diag_error(S->diag, opt->loc, "Dale's law signs the outgoing weights of neurons; "
+                       "'%s' is an input", c->from.group->name);
+        break;
+    case OPT_FLAG: case OPT_TRAIN:
+        if (args || value)
+            diag_error(S->diag, opt->loc, "'%s' takes no value", opt->name);
+        break;
+    case OPT_DELAY: {
+        if (!value) {
+            diag_error(S->diag, opt->loc, "'delay' needs a value, e.g. 'delay 2 steps'");
+            break;
+        }
+        if (const_number(S, value, c->sc, "a delay", &v)) {
+            if (value->dim.known && !dim_compatible(value->dim, DIM_TIME_1))
+                diag_error(S->diag, value->loc, "a delay is a time or a number of steps, not %s",
+                           dim_text(S, value->dim));
+            else if (v < 0)
+                diag_error(S->diag, value->loc, "a delay cannot be negative");
+        }
+        break;
+    }
+    case OPT_BOUNDS:
+        if (!args || args->count != 2) {
+            diag_error(S->diag, opt->loc, "'bounds' takes two values: bounds(lo, hi)");
+            break;
+        }
+        if (const_number(S, args->first, c->sc, "a weight bound", &lo) &&
+            const_number(S, args->first->next, c->sc, "a weight bound", &hi) && !(lo < hi))
+            diag_error(S->diag, opt->loc, "the lower weight bound (%g) must be below the upper (%g)", lo, hi);
+        break;
+    case OPT_PLASTICITY: {
+        ast_node *rule = value;
+        if (!rule || (rule->kind != AST_NAME && rule->kind != AST_CALL)) {
+            diag_error(S->diag, opt->loc, "'plasticity' names a rule: 'plasticity STDP'");
+            break;
+        }
+        ast_node *def = find_def(S, rule, rule->name, SYM_PLASTICITY, "plasticity rule");
+        expr_env env = {c->sc, 0, "a parameter override"};
+        if (def && rule->kind == AST_CALL)
+            sema_param_overrides(S, rule->first, def, sema_def_scope(def), &env);
+        break;
+    }
+    case OPT_MASK: {
+        expr_env env = {c->sc, ALLOW_FILE, "a mask"};
+        if (!value || value->kind != AST_CALL) {
+            diag_error(S->diag, opt->loc, "'mask' takes a file: mask load(\"mask.npy\")");
+            break;
+        }
+        sema_call(S, value, &env, BI_FILE);
+        break;
+    }
+    }
+}
+
+static void check_connect(sema *S, scope *sc, scope *init_scope, ast_node *n)
+{
+    connect_ctx c = {S, sc, init_scope, {0}, {0}, false, false};
+    bool feedback = n->op == 1;
+    ast_node *from = n->first, *to = from->next;
+    c.from_ok = resolve_endpoint(S, sc, from, false, feedback, &c.from);
+    c.to_ok = resolve_endpoint(S, sc, to, true, feedback, &c.to);
+    const ast_node *seen[OPTION_COUNT] = {0};
+    const ast_node *rule = NULL, *train = NULL;
+    for (ast_node *opt = to->next; opt; opt = opt->next) {
+        unsigned i = 0;
+        while (i < OPTION_COUNT && strcmp(connect_options[i].name, opt->name) != 0)
+            i++;
+        if (i == OPTION_COUNT) {
+            diag *g = diag_error(S->diag, opt->loc, "unknown connection option '%s'", opt->name);
+            const char *names[OPTION_COUNT];
+            for (unsigned k = 0; k < OPTION_COUNT; k++)
+                names[k] = connect_options[k].name;
+            diag_suggest(S->diag, g, opt->name, names, OPTION_COUNT);
+            continue;
+        }
+        enum option_kind kind = connect_options[i].kind;
+        const ast_node **slot = kind == OPT_RULE ? &rule : kind == OPT_TRAIN ? &train : &seen[i];
+        if (*slot) {
+            diag *g = diag_error(S->diag, opt->loc, "'%s' conflicts with '%s' given before",
+                                 opt->name, (*slot)->name);
+            diag_hint(S->diag, g, "a connect has one %s",
+                      kind == OPT_RULE ? "rule" : kind == OPT_TRAIN ? "of 'trainable'/'frozen'" : "of each option");
+            continue;
+        }
+        *slot = opt;
+        check_option(&c, opt, kind);
+    }
+}
+
+/* ---------------------------------------------------------------- network */
+
+void sema_network(sema *S, ast_node *def)
+{
+    scope *sc = scope_new(S, S->globals, arena_printf(S->arena, "network '%s'", def->name));
+    sema_set_def_scope(def, sc);
+    sema_params(S, def->first, sc, def);
+    for (ast_node *n = def->first->next; n; n = n->next) {
+        if (n->kind == AST_PARAM)
+            sema_params(S, n, sc, def);
+        else if (n->kind == AST_CHANNELS)
+            declare_channels(S, sc, n, "input");
+        else if (n->kind == AST_POP)
+            check_pop(S, sc, n);
+    }
+    scope *init_scope = scope_new(S, sc, sc->what);
+    static const char *const init_names[] = {"fan_in", "fan_out"};
+    for (unsigned i = 0; i < 2; i++) {
+        symbol *s = scope_declare(S, init_scope, SYM_BUILTIN, intern_cstr(S->arena, init_names[i]), def);
+        if (s) {
+            s->dim = DIM_ONE;
+            s->decl = NULL;
+        }
+    }
+    bool has_pop = false;
+    for (ast_node *n = def->first->next; n; n = n->next) {
+        if (n->kind == AST_CONNECT)
+            check_connect(S, sc, init_scope, n);
+        has_pop |= n->kind == AST_POP;
+    }
+    if (!has_pop) {
+        diag *g = diag_error(S->diag, def->loc, "network '%s' has no population", def->name);
+        diag_hint(S->diag, g, "add one: 'pop h : TanhRate[100]'");
+    }
+}

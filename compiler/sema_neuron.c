@@ -1,0 +1,304 @@
+/* sema_neuron.c -- checks of neuron and plasticity definitions.
+ *
+ * A neuron is checked in three passes: parameters (constants, in order),
+ * then the names of its states, ports, spikes, outputs and named values,
+ * then every equation, whose dimension must match what it updates:
+ *   dv/dt = f   f has the unit of v per time;
+ *   v <- f      f has the unit of v.
+ */
+#include "sema.h"
+
+#include <string.h>
+
+static scope *def_scope(sema *S, ast_node *def, const char *kind)
+{
+    scope *sc = scope_new(S, S->globals, arena_printf(S->arena, "%s '%s'", kind, def->name));
+    sema_set_def_scope(def, sc);
+    return sc;
+}
+
+static void declare_bindings(sema *S, scope *sc, ast_node *list, sym_kind kind, ast_node *owner)
+{
+    for (ast_node *b = list->first; b; b = b->next) {
+        symbol *s = scope_declare(S, sc, kind, b->name, b);
+        if (s) {
+            s->owner = owner;
+            s->value = b->first;
+        }
+    }
+}
+
+/* States: their initial values are constants and give them their unit. */
+static void declare_states(sema *S, scope *sc, ast_node *list, ast_node *owner, sym_kind kind)
+{
+    expr_env env = {sc, 0, arena_printf(S->arena, "the initial value of a %s", sym_kind_name(kind))};
+    for (ast_node *b = list->first; b; b = b->next) {
+        symbol *s = scope_declare(S, sc, kind, b->name, b);
+        sema_expr(S, b->first, &env);
+        if (!s)
+            continue;
+        s->owner = owner;
+        s->value = b->first;
+        s->dim = b->first->dim;
+        s->resolved = 1;
+    }
+}
+
+/* The state an update names, or NULL after reporting why it is not one. */
+static symbol *update_target(sema *S, scope *sc, ast_node *n, const char *form)
+{
+    symbol *s = scope_lookup_local(sc, n->name);
+    bool is_target = s && (s->kind == SYM_STATE || s->kind == SYM_TRACE ||
+                           (s->kind == SYM_BUILTIN && strcmp(s->name, "w") == 0));
+    if (!is_target) {
+        diag *g;
+        if (s)
+            g = diag_error(S->diag, n->loc, "'%s' is a %s; only a state can have an equation (%s)",
+                           n->name, sym_kind_name(s->kind), form);
+        else {
+            g = diag_error(S->diag, n->loc, "'%s' is not a state of %s", n->name, sc->what);
+            suggest_in_scope(S, g, sc, n->name);
+            if (!g->hint)
+                diag_hint(S->diag, g, "declare it first: 'state %s = 0'", n->name);
+        }
+        return NULL;
+    }
+    if (s->updated) {
+        diag *g = diag_error(S->diag, n->loc, "'%s' already has an equation", n->name);
+        diag_hint(S->diag, g, "a state has one update: either 'd%s/dt = ...' or '%s <- ...'",
+                  n->name, n->name);
+        return NULL;
+    }
+    s->updated = 1;
+    return s;
+}
+
+static void check_equation(sema *S, scope *sc, ast_node *n, unsigned allow)
+{
+    bool ode = n->kind == AST_ODE;
+    symbol *s = update_target(S, sc, n, ode ? "d/dt" : "<-");
+    expr_env env = {sc, allow, "an equation"};
+    if (!s) {
+        sema_expr(S, n->first, &env);
+        return;
+    }
+    dim_t want = ode ? dim_div(s->dim, DIM_TIME_1) : s->dim;
+    if (!s->dim.known)
+        want = DIM_FREE;
+    const char *what = ode ? arena_printf(S->arena, "d%s/dt", s->name)
+                           : arena_printf(S->arena, "the new value of '%s'", s->name);
+    sema_expect_dim(S, n->first, &env, want, what);
+}
+
+static void check_assigns(sema *S, scope *sc, ast_node *list, unsigned allow, const char *where)
+{
+    expr_env env = {sc, allow, where};
+    for (ast_node *a = list->first; a; a = a->next) {
+        ast_node *lv = a->first, *value = lv->next;
+        symbol *s = scope_lookup_local(sc, lv->name);
+        bool ok = s && (s->kind == SYM_STATE || s->kind == SYM_TRACE ||
+                        (s->kind == SYM_BUILTIN && strcmp(s->name, "w") == 0));
+        if (!ok) {
+            diag *g = diag_error(S->diag, lv->loc, "%s can only change a state, and '%s' is %s",
+                                 where, lv->name, s ? sym_kind_name(s->kind) : "not one");
+            if (!s)
+                suggest_in_scope(S, g, sc, lv->name);
+            sema_expr(S, value, &env);
+            continue;
+        }
+        if (lv->first)
+            diag_error(S->diag, lv->first->loc, "a state of one neuron has no index");
+        dim_t want = a->op == OP_MUL_SET ? DIM_ONE : s->dim;
+        if (a->op == OP_MUL_SET && !value)
+            continue;
+        sema_expect_dim(S, value, &env, want,
+                        arena_printf(S->arena, "the value given to '%s'", s->name));
+    }
+}
+
+/* ---------------------------------------------------------------- neuron */
+
+static void declare_neuron_names(sema *S, scope *sc, ast_node *def, symbol **spike)
+{
+    for (ast_node *n = def->first; n; n = n->next) {
+        switch (n->kind) {
+        case AST_STATE:
+            declare_states(S, sc, n, def, SYM_STATE);
+            break;
+        case AST_INPUT:
+            for (ast_node *p = n->first; p; p = p->next) {
+                symbol *s = scope_declare(S, sc, SYM_PORT, p->name, p);
+                if (s)
+                    s->owner = def;
+            }
+            break;
+        case AST_LET:
+            declare_bindings(S, sc, n, SYM_LET, def);
+            break;
+        case AST_OUTPUT:
+            declare_bindings(S, sc, n, SYM_OUTPUT, def);
+            break;
+        case AST_SPIKE: {
+            if (*spike) {
+                diag *g = diag_error(S->diag, n->loc, "%s has a second spike condition", sc->what);
+                diag_hint(S->diag, g, "a neuron emits one kind of spike; combine conditions with 'or'");
+                break;
+            }
+            symbol *s = scope_declare(S, sc, SYM_SPIKE, n->name, n);
+            if (s) {
+                s->owner = def;
+                s->dim = DIM_ONE;
+                *spike = s;
+            }
+            break;
+        }
+        default:
+            break;
+        }
+    }
+}
+
+static void check_neuron_body(sema *S, scope *sc, ast_node *def, symbol *spike)
+{
+    expr_env env = {sc, ALLOW_STATE, "an equation"};
+    bool has_state = false, has_surrogate = false;
+    for (ast_node *n = def->first; n; n = n->next) {
+        switch (n->kind) {
+        case AST_STATE:
+            has_state = true;
+            break;
+        case AST_ODE: case AST_UPDATE:
+            check_equation(S, sc, n, ALLOW_STATE);
+            break;
+        case AST_SPIKE:
+            sema_expect_bool(S, n->first, &env, "a spike condition");
+            break;
+        case AST_RESET:
+            if (!spike)
+                diag_error(S->diag, n->loc, "'reset' needs a spike condition ('spike z when ...')");
+            check_assigns(S, sc, n, ALLOW_STATE, "a reset");
+            break;
+        case AST_REFRACTORY: {
+            if (!spike)
+                diag_error(S->diag, n->loc, "'refractory' needs a spike condition ('spike z when ...')");
+            expr_env cenv = {sc, 0, "a refractory period"};
+            sema_expect_dim(S, n->first, &cenv, DIM_TIME_1, "a refractory period");
+            break;
+        }
+        case AST_SURROGATE: {
+            symbol *s = scope_lookup_local(sc, n->name);
+            if (!s || s->kind != SYM_SPIKE) {
+                diag *g = diag_error(S->diag, n->loc, "'%s' is not the spike variable of %s",
+                                     n->name, sc->what);
+                if (spike)
+                    diag_hint(S->diag, g, "the spike variable is '%s'", spike->name);
+                else
+                    diag_hint(S->diag, g, "declare the spike first: 'spike %s when v > v_th'", n->name);
+            } else if (has_surrogate) {
+                diag_error(S->diag, n->loc, "the spike '%s' already has a surrogate derivative", n->name);
+            }
+            has_surrogate = true;
+            sema_expr(S, n->first, &env);
+            break;
+        }
+        case AST_LET: case AST_OUTPUT:
+            for (ast_node *b = n->first; b; b = b->next) {
+                symbol *s = scope_lookup_local(sc, b->name);
+                if (s && s->value == b->first && !s->resolved) {
+                    ast_node probe = {.kind = AST_NAME, .name = b->name, .loc = b->loc};
+                    sema_expr(S, &probe, &env);
+                }
+            }
+            break;
+        default:
+            break;
+        }
+    }
+    if (spike && !has_state) {
+        diag *g = diag_error(S->diag, spike->decl->loc,
+                             "%s has a spike condition but no state to reset", sc->what);
+        diag_hint(S->diag, g, "declare the membrane variable, e.g. 'state v = 0'");
+    }
+}
+
+void sema_neuron(sema *S, ast_node *def)
+{
+    scope *sc = def_scope(S, def, "neuron");
+    sema_params(S, def->first, sc, def);
+    for (ast_node *n = def->first->next; n; n = n->next)
+        if (n->kind == AST_PARAM)
+            sema_params(S, n, sc, def);
+    symbol *spike = NULL;
+    declare_neuron_names(S, sc, def, &spike);
+    check_neuron_body(S, sc, def, spike);
+}
+
+/* ---------------------------------------------------------------- plasticity */
+
+static void declare_plasticity_builtins(sema *S, scope *sc, ast_node *def)
+{
+    static const char *const sides[] = {"pre", "post"};
+    for (int i = 0; i < 2; i++) {
+        symbol *s = scope_declare(S, sc, SYM_SIDE, intern_cstr(S->arena, sides[i]), def);
+        if (s)
+            s->decl = NULL;
+    }
+    symbol *w = scope_declare(S, sc, SYM_BUILTIN, intern_cstr(S->arena, "w"), def);
+    if (w)
+        w->decl = NULL;
+}
+
+void sema_plasticity(sema *S, ast_node *def)
+{
+    scope *sc = def_scope(S, def, "plasticity");
+    declare_plasticity_builtins(S, sc, def);
+    sema_params(S, def->first, sc, def);
+    bool changes_weight = false;
+    for (ast_node *n = def->first->next; n; n = n->next) {
+        if (n->kind == AST_PARAM)
+            sema_params(S, n, sc, def);
+        else if (n->kind == AST_TRACE)
+            declare_states(S, sc, n, def, SYM_TRACE);
+        else if (n->kind == AST_LET)
+            declare_bindings(S, sc, n, SYM_LET, def);
+    }
+    expr_env env = {sc, ALLOW_STATE, "a plasticity rule"};
+    for (ast_node *n = def->first->next; n; n = n->next) {
+        switch (n->kind) {
+        case AST_ODE: case AST_UPDATE:
+            if (strcmp(n->name, "w") == 0)
+                changes_weight = true;
+            check_equation(S, sc, n, ALLOW_STATE);
+            break;
+        case AST_ASSIGN: {
+            ast_node *lv = n->first;
+            if (strcmp(lv->name, "dw") != 0) {
+                diag *g = diag_error(S->diag, lv->loc, "a plasticity rule sets 'dw', not '%s'", lv->name);
+                diag_hint(S->diag, g, "write the weight change per step as 'dw = ...', "
+                                      "a trace's update as '%s <- ...'", lv->name);
+            }
+            changes_weight = true;
+            sema_expr(S, lv->next, &env);
+            break;
+        }
+        case AST_ON:
+            check_assigns(S, sc, n, ALLOW_STATE, n->op == OP_PRE ? "'on pre'" : "'on post'");
+            for (ast_node *a = n->first; a; a = a->next)
+                if (strcmp(a->first->name, "w") == 0)
+                    changes_weight = true;
+            break;
+        case AST_LET:
+            for (ast_node *b = n->first; b; b = b->next) {
+                ast_node probe = {.kind = AST_NAME, .name = b->name, .loc = b->loc};
+                sema_expr(S, &probe, &env);
+            }
+            break;
+        default:
+            break;
+        }
+    }
+    if (!changes_weight) {
+        diag *g = diag_error(S->diag, def->loc, "plasticity '%s' never changes the weight", def->name);
+        diag_hint(S->diag, g, "add 'dw = ...', 'dw/dt = ...', or 'w += ...' inside 'on pre { }'");
+    }
+}

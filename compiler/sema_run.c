@@ -1,0 +1,426 @@
+/* sema_run.c -- checks of train, evaluate, record and analyze.
+ *
+ * A run pairs a network with a task: every network input must be a task
+ * input of the same size, and every readout a task target of the same size,
+ * with the task's parameters as the run gives them. Settings are checked
+ * against one table, which -D overrides also go through.
+ */
+#include "sema.h"
+
+#include <math.h>
+#include <string.h>
+
+typedef enum value_kind { V_COUNT, V_SEED, V_POSITIVE, V_NUMBER, V_TIME, V_CHOICE, V_CALLS } value_kind;
+
+typedef struct setting_def {
+    const char *name;
+    value_kind kind;
+    const char *choices;    /* V_CHOICE / V_CALLS: allowed names, space separated */
+    const char *keywords;   /* V_CALLS: allowed named arguments */
+    const char *summary;
+} setting_def;
+
+static const setting_def settings[] = {
+    {"learn", V_CALLS, "bptt eprop none", "truncate kappa feedback", "the learning rule"},
+    {"loss", V_CHOICE, "mse cross_entropy", NULL, "the loss function"},
+    {"optimizer", V_CALLS, "adam sgd", "lr beta1 beta2 eps momentum", "the optimiser"},
+    {"regularize", V_CALLS, "rate l2", "c f_target", "regularisers"},
+    {"epochs", V_COUNT, NULL, NULL, "passes over the training samples"},
+    {"samples", V_COUNT, NULL, NULL, "training trials per epoch"},
+    {"iterations", V_COUNT, NULL, NULL, "optimiser updates (instead of epochs)"},
+    {"batch", V_COUNT, NULL, NULL, "trials per update"},
+    {"trials", V_COUNT, NULL, NULL, "evaluation trials"},
+    {"seed", V_SEED, NULL, NULL, "the random seed"},
+    {"clip", V_POSITIVE, NULL, NULL, "gradient-norm clipping"},
+    {"early_stop", V_POSITIVE, NULL, NULL, "stop when the training loss falls below this"},
+    {"dt", V_TIME, NULL, NULL, "the simulation step"},
+    {"update_every", V_TIME, NULL, NULL, "the weight-update interval"},
+    {"precision", V_CHOICE, "float32 float64", NULL, "floating-point precision"},
+    {"threads", V_COUNT, NULL, NULL, "worker threads"},
+};
+enum { SETTING_COUNT = sizeof settings / sizeof settings[0] };
+
+unsigned sema_setting_names(const char **out, unsigned max)
+{
+    unsigned n = 0;
+    for (unsigned i = 0; i < SETTING_COUNT && n < max; i++)
+        out[n++] = settings[i].name;
+    return n;
+}
+
+static bool word_in(const char *word, const char *list)
+{
+    size_t len = strlen(word);
+    for (const char *p = list; p && *p;) {
+        const char *end = strchr(p, ' ');
+        size_t n = end ? (size_t)(end - p) : strlen(p);
+        if (n == len && strncmp(p, word, n) == 0)
+            return true;
+        if (!end)
+            break;
+        p = end + 1;
+    }
+    return false;
+}
+
+static void check_choice(sema *S, const setting_def *d, ast_node *v)
+{
+    if (v->kind != AST_NAME && v->kind != AST_CALL) {
+        diag_error(S->diag, v->loc, "'%s' takes one of: %s", d->name, d->choices);
+        return;
+    }
+    if (!word_in(v->name, d->choices)) {
+        diag *g = diag_error(S->diag, v->loc, "unknown %s '%s'", d->summary + 4, v->name);
+        const char *names[8];
+        unsigned n = 0;
+        char buf[128];
+        snprintf(buf, sizeof buf, "%s", d->choices);
+        for (char *tok = strtok(buf, " "); tok && n < 8; tok = strtok(NULL, " "))
+            names[n++] = intern_cstr(S->arena, tok);
+        diag_suggest(S->diag, g, v->name, names, n);
+        if (!g->hint)
+            diag_hint(S->diag, g, "choose one of: %s", d->choices);
+        return;
+    }
+    if (v->kind == AST_CALL && d->kind == V_CHOICE) {
+        diag_error(S->diag, v->loc, "'%s' takes a name, not a call", d->name);
+        return;
+    }
+    if (v->kind == AST_CALL) {
+        expr_env env = {S->globals, 0, "a setting"};
+        for (ast_node *a = v->first->first; a; a = a->next) {
+            if (a->kind != AST_NAMEDARG) {
+                diag *g = diag_error(S->diag, a->loc, "arguments of %s() are given by name", v->name);
+                diag_hint(S->diag, g, "e.g. %s(%.*s = ...)", v->name,
+                          (int)strcspn(d->keywords, " "), d->keywords);
+                continue;
+            }
+            if (!word_in(a->name, d->keywords)) {
+                diag *g = diag_error(S->diag, a->loc, "%s() has no argument '%s'", v->name, a->name);
+                diag_hint(S->diag, g, "its arguments are: %s", d->keywords);
+            }
+            double x;
+            sema_expr(S, a->first, &env);
+            if (a->first->type != TY_ERROR && !const_eval(a->first, &x))
+                diag_error(S->diag, a->first->loc, "'%s' must be a constant", a->name);
+        }
+    }
+}
+
+static void check_setting_value(sema *S, const setting_def *d, ast_node *v)
+{
+    if (d->kind == V_CHOICE || d->kind == V_CALLS) {
+        check_choice(S, d, v);
+        return;
+    }
+    expr_env env = {S->globals, 0, "a setting"};
+    sema_expr(S, v, &env);
+    if (v->type == TY_ERROR)
+        return;
+    double x;
+    if (v->type != TY_NUM || !const_eval(v, &x)) {
+        diag_error(S->diag, v->loc, "'%s' must be a constant number", d->name);
+        return;
+    }
+    switch (d->kind) {
+    case V_COUNT:
+        if (!(x >= 1) || x != floor(x) || x > 1e12)
+            diag_error(S->diag, v->loc, "'%s' must be a positive whole number, not %g", d->name, x);
+        break;
+    case V_SEED:
+        if (!(x >= 0) || x != floor(x) || x > 1.8e19)
+            diag_error(S->diag, v->loc, "a seed is a whole number from 0, not %g", x);
+        break;
+    case V_POSITIVE:
+        if (!(x > 0) || isinf(x))
+            diag_error(S->diag, v->loc, "'%s' must be positive, not %g", d->name, x);
+        break;
+    case V_TIME:
+        if (v->dim.known && !dim_compatible(v->dim, DIM_TIME_1))
+            diag_error(S->diag, v->loc, "'%s' is a time, not %s", d->name, dim_text(S, v->dim));
+        else if (!(x > 0))
+            diag_error(S->diag, v->loc, "'%s' must be positive, not %g", d->name, x);
+        break;
+    default:
+        break;
+    }
+}
+
+static void check_setting(sema *S, ast_node *n, const ast_node **seen)
+{
+    unsigned i = 0;
+    while (i < SETTING_COUNT && strcmp(settings[i].name, n->name) != 0)
+        i++;
+    if (i == SETTING_COUNT) {
+        diag *g = diag_error(S->diag, n->loc, "unknown setting '%s'", n->name);
+        const char *names[SETTING_COUNT];
+        diag_suggest(S->diag, g, n->name, names, sema_setting_names(names, SETTING_COUNT));
+        return;
+    }
+    if (seen[i]) {
+        diag_error(S->diag, n->loc, "'%s' is set twice (first at line %u)", n->name,
+                   (unsigned)seen[i]->loc.line);
+        return;
+    }
+    seen[i] = n;
+    const setting_def *d = &settings[i];
+    if (!n->first) {
+        diag_error(S->diag, n->loc, "'%s' needs a value", n->name);
+        return;
+    }
+    if (n->count > 1 && d->kind != V_CALLS) {
+        diag_error(S->diag, n->first->next->loc, "'%s' takes one value", n->name);
+        return;
+    }
+    for (ast_node *v = n->first; v; v = v->next)
+        check_setting_value(S, d, v);
+}
+
+/* ---------------------------------------------------------------- sizes */
+
+/* The size of a task channel with the run's task arguments in force. */
+static double channel_size(symbol *ch, ast_node *task_args)
+{
+    ast_node *size = ch->decl ? ch->decl->first : NULL;
+    if (!size)
+        return 1;
+    /* Put the call's values in place of the defaults while evaluating. */
+    enum { MAX = 64 };
+    symbol *swapped[MAX];
+    ast_node *saved[MAX];
+    unsigned n = 0;
+    for (ast_node *a = task_args ? task_args->first : NULL; a && n < MAX; a = a->next)
+        if (a->kind == AST_NAMEDARG && a->sym && a->first->type != TY_ERROR) {
+            swapped[n] = a->sym;
+            saved[n] = swapped[n]->value;
+            swapped[n]->value = a->first;
+            n++;
+        }
+    double v = 0;
+    if (!const_eval(size, &v))
+        v = 0;
+    while (n--)
+        swapped[n]->value = saved[n];
+    return v;
+}
+
+static void match_channels(sema *S, ast_node *run, ast_node *net, ast_node *task, ast_node *task_args)
+{
+    scope *nsc = sema_def_scope(net), *tsc = sema_def_scope(task);
+    if (!nsc || !tsc)
+        return;
+    for (uint32_t i = 0; i < nsc->cap; i++) {
+        symbol *s = nsc->slots[i];
+        bool is_input = s && s->kind == SYM_CHANNEL;
+        bool is_readout = s && s->kind == SYM_POP && s->role == 1;
+        if (!is_input && !is_readout)
+            continue;
+        symbol *t = scope_lookup_local(tsc, s->name);
+        int want = is_input ? OP_INPUT : OP_TARGET;
+        if (!t || t->kind != SYM_CHANNEL || t->role != want) {
+            diag *g = diag_error(S->diag, run->loc, "network '%s' has %s '%s', but task '%s' has no %s of that name",
+                                 net->name, is_input ? "input" : "readout", s->name, task->name,
+                                 is_input ? "input" : "target");
+            diag_hint(S->diag, g, "inputs pair with task inputs and readouts with task targets, by name");
+            continue;
+        }
+        double task_size = channel_size(t, task_args);
+        if (task_size > 0 && s->size > 0 && task_size != s->size) {
+            diag *g = diag_error(S->diag, run->loc, "size mismatch: network '%s' has %s %s[%g], but task '%s' gives %s[%g]",
+                                 net->name, is_input ? "input" : "readout", s->name, s->size,
+                                 task->name, s->name, task_size);
+            diag_hint(S->diag, g, "make them equal, e.g. with the task's parameters: %s(...)", task->name);
+        }
+    }
+    for (uint32_t i = 0; i < tsc->cap; i++) {
+        symbol *t = tsc->slots[i];
+        if (!t || t->kind != SYM_CHANNEL || t->role != OP_TARGET)
+            continue;
+        symbol *s = scope_lookup_local(nsc, t->name);
+        if (!s || s->kind != SYM_POP || s->role != 1) {
+            diag *g = diag_error(S->diag, run->loc, "task '%s' has target '%s', but network '%s' has no readout of that name",
+                                 task->name, t->name, net->name);
+            diag_hint(S->diag, g, "add 'readout %s : Linear[n]' to the network", t->name);
+        }
+    }
+}
+
+/* Spiking populations trained by gradient need a surrogate derivative. */
+static void check_surrogates(sema *S, ast_node *run, ast_node *net, const char *rule)
+{
+    scope *nsc = sema_def_scope(net);
+    for (uint32_t i = 0; nsc && i < nsc->cap; i++) {
+        symbol *s = nsc->slots[i];
+        if (!s || s->kind != SYM_POP || !s->value)
+            continue;
+        const ast_node *spike = NULL, *surrogate = NULL;
+        for (ast_node *n = s->value->first; n; n = n->next) {
+            if (n->kind == AST_SPIKE)
+                spike = n;
+            if (n->kind == AST_SURROGATE)
+                surrogate = n;
+        }
+        if (spike && !surrogate) {
+            diag *g = diag_error(S->diag, run->loc, "learn %s needs a surrogate derivative for the spike '%s' of neuron '%s' (population '%s')",
+                                 rule, spike->name, s->value->name, s->name);
+            diag_hint(S->diag, g, "add to the neuron: 'surrogate %s = ...'", spike->name);
+        }
+    }
+}
+
+static void check_run(sema *S, ast_node *run, ast_node **net_out)
+{
+    ast_node *net = NULL, *task = NULL, *tref = run->first;
+    symbol *ns = scope_lookup_local(S->globals, run->name);
+    if (ns && ns->kind == SYM_NETWORK)
+        net = ns->decl;
+    else {
+        diag *g = diag_error(S->diag, run->loc, ns ? "'%s' is a %s, not a network" : "unknown network '%s'",
+                             run->name, ns ? sym_kind_name(ns->kind) : "");
+        if (!ns)
+            suggest_in_scope(S, g, S->globals, run->name);
+    }
+    symbol *ts = scope_lookup_local(S->globals, tref->name);
+    if (ts && ts->kind == SYM_TASK)
+        task = ts->decl;
+    else {
+        diag *g = diag_error(S->diag, tref->loc, ts ? "'%s' is a %s, not a task" : "unknown task '%s'",
+                             tref->name, ts ? sym_kind_name(ts->kind) : "");
+        if (!ts)
+            suggest_in_scope(S, g, S->globals, tref->name);
+        if (!ts && !g->hint)
+            diag_hint(S->diag, g, "is an import missing? e.g. 'import tasks.flipflop'");
+    }
+    ast_node *task_args = tref->kind == AST_CALL ? tref->first : NULL;
+    expr_env env = {S->globals, 0, "a task argument"};
+    if (task && task_args)
+        sema_param_overrides(S, task_args, task, sema_def_scope(task), &env);
+    const ast_node *seen[SETTING_COUNT] = {0};
+    for (ast_node *s = tref->next; s; s = s->next)
+        check_setting(S, s, seen);
+    for (unsigned i = 0; i < SETTING_COUNT; i++) {
+        const frontend_define *d = sema_override(S, NULL, settings[i].name);
+        if (d)
+            check_setting_value(S, &settings[i], d->expr);
+    }
+    if (net && task)
+        match_channels(S, run, net, task, task_args);
+    const ast_node *learn = seen[0];
+    const char *rule = learn && learn->first && learn->first->name ? learn->first->name : "bptt";
+    if (net && run->kind == AST_TRAIN && strcmp(rule, "none") != 0)
+        check_surrogates(S, run, net, rule);
+    if (net && !*net_out)
+        *net_out = net;
+}
+
+/* ---------------------------------------------------------------- record, analyze */
+
+static bool is_projection(ast_node *net, const char *from, const char *to)
+{
+    for (ast_node *n = net->first; n; n = n->next)
+        if (n->kind == AST_CONNECT && n->first->name == from && n->first->next->name == to)
+            return true;
+    return false;
+}
+
+static void check_projection_ref(sema *S, ast_node *net, ast_node *arrow)
+{
+    ast_node *from = arrow->first, *to = from->next;
+    if (from->kind != AST_NAME || to->kind != AST_NAME) {
+        diag_error(S->diag, arrow->loc, "a projection is named by its populations: 'h -> h'");
+        return;
+    }
+    if (!is_projection(net, from->name, to->name))
+        diag_error(S->diag, arrow->loc, "network '%s' has no projection %s -> %s", net->name,
+                   from->name, to->name);
+}
+
+/* h, h.v, h.v[0:10], y: something of the network that can be recorded. */
+static void check_signal_ref(sema *S, scope *nsc, ast_node *e)
+{
+    expr_env env = {nsc, ALLOW_STATE, "a recording"};
+    sema_expr(S, e, &env);
+    if (e->type == TY_ERROR)
+        return;
+    ast_node *base = e->kind == AST_INDEX ? e->first : e;
+    bool ok = (base->kind == AST_NAME && base->sym &&
+               (((symbol *)base->sym)->kind == SYM_POP || ((symbol *)base->sym)->kind == SYM_CHANNEL)) ||
+              base->kind == AST_MEMBER;
+    if (!ok)
+        diag_error(S->diag, e->loc, "only populations, their states and inputs can be recorded");
+}
+
+static void check_record(sema *S, ast_node *n, ast_node *net)
+{
+    scope *nsc = sema_def_scope(net);
+    for (ast_node *e = n->first; e; e = e->next) {
+        if (e->kind == AST_EVERY) {
+            expr_env env = {S->globals, 0, "a recording interval"};
+            sema_expect_dim(S, e->first, &env, DIM_TIME_1, "a recording interval");
+        } else if (e->kind == AST_ARROW) {
+            check_projection_ref(S, net, e);
+        } else {
+            check_signal_ref(S, nsc, e);
+        }
+    }
+}
+
+static void check_analysis(sema *S, ast_node *call, ast_node *net)
+{
+    scope *nsc = sema_def_scope(net);
+    const builtin *b = call->kind == AST_CALL ? builtin_find(call->name, BI_ANALYSIS) : NULL;
+    if (!b) {
+        diag *g = diag_error(S->diag, call->loc, "unknown analysis '%s'", call->name ? call->name : "?");
+        const char *names[32];
+        unsigned count = builtin_names(1u << BI_ANALYSIS, names, 32);
+        if (call->name)
+            diag_suggest(S->diag, g, call->name, names, count);
+        if (!g->hint)
+            diag_hint(S->diag, g, "analyses: eigen(h -> h), pca(h.r, 3), svd(h.r, 3), fixed_points(h), robustness(), degradation(h)");
+        return;
+    }
+    unsigned npos = 0;
+    for (ast_node *a = call->first->first; a; a = a->next) {
+        if (a->kind == AST_NAMEDARG) {
+            if (!builtin_has_keyword(b, a->name)) {
+                diag *g = diag_error(S->diag, a->loc, "%s() has no argument named '%s'", b->name, a->name);
+                if (b->keywords)
+                    diag_hint(S->diag, g, "its named arguments are: %s", b->keywords);
+            }
+            expr_env env = {S->globals, 0, "an analysis setting"};
+            sema_expr(S, a->first, &env);
+            continue;
+        }
+        npos++;
+        if (a->kind == AST_ARROW)
+            check_projection_ref(S, net, a);
+        else if (a->kind == AST_NUM)
+            sema_expr(S, a, &(expr_env){S->globals, 0, "an analysis argument"});
+        else
+            check_signal_ref(S, nsc, a);
+    }
+    sema_check_arity(S, call->loc, b->name, b->min_args, b->max_args, npos);
+}
+
+void sema_runs(sema *S, ast_node *file)
+{
+    ast_node *net = NULL;
+    for (ast_node *n = file->first; n; n = n->next)
+        if (n->kind == AST_TRAIN || n->kind == AST_EVALUATE)
+            check_run(S, n, &net);
+    for (ast_node *n = file->first; n; n = n->next) {
+        if (n->kind != AST_RECORD && n->kind != AST_ANALYZE)
+            continue;
+        if (!net) {
+            diag *g = diag_error(S->diag, n->loc, "'%s' needs a 'train' or 'evaluate' in the same file "
+                                 "to know which network it means", n->kind == AST_RECORD ? "record" : "analyze");
+            diag_hint(S->diag, g, "add e.g. 'train Net on Task { ... }'");
+            continue;
+        }
+        if (n->kind == AST_RECORD)
+            check_record(S, n, net);
+        else
+            for (ast_node *c = n->first; c; c = c->next)
+                check_analysis(S, c, net);
+    }
+}

@@ -1,0 +1,265 @@
+/* sema_task.c -- checks of task generators.
+ *
+ * A task's statements run once per step of a trial, in order; draws are made
+ * once per trial (or once per seed inside 'frozen'). Names are block-scoped:
+ * a draw inside 'for c in 0 .. bits' exists once per channel.
+ */
+#include "sema.h"
+
+#include <math.h>
+#include <string.h>
+
+typedef struct task_ctx {
+    sema *S;
+    ast_node *def;
+    scope *top;              /* the task's own scope: params, channels, phases */
+    const ast_node *duration;
+    const ast_node *first_phase;
+    unsigned inputs, targets;
+} task_ctx;
+
+static void check_items(task_ctx *c, ast_node *list, scope *sc, int depth);
+
+static unsigned signal_allow(void)
+{
+    return ALLOW_RANDOM | ALLOW_TASK | ALLOW_FILE;
+}
+
+static void check_time(task_ctx *c, ast_node *e, scope *sc, const char *what)
+{
+    expr_env env = {sc, signal_allow(), what};
+    sema_expect_dim(c->S, e, &env, DIM_TIME_1, what);
+}
+
+/* x, x[2], x[1:], mask: a channel of this task. */
+static symbol *check_lvalue(task_ctx *c, ast_node *lv, scope *sc)
+{
+    sema *S = c->S;
+    symbol *s = scope_lookup(sc, lv->name);
+    if (!s || s->kind != SYM_CHANNEL) {
+        diag *g = diag_error(S->diag, lv->loc, "'%s' is not an input or target of task '%s'",
+                             lv->name, c->def->name);
+        if (!s)
+            suggest_in_scope(S, g, c->top, lv->name);
+        if (!g->hint)
+            diag_hint(S->diag, g, "declare it: 'input %s[n]' or 'target %s[n]'", lv->name, lv->name);
+        return NULL;
+    }
+    lv->sym = s;
+    ast_node *idx = lv->first;
+    if (!idx)
+        return s;
+    expr_env env = {sc, 0, "an index"};
+    for (ast_node *k = idx->kind == AST_SLICE ? idx->first : idx; k;
+         k = idx->kind == AST_SLICE ? k->next : NULL) {
+        sema_expr(S, k, &env);
+        double v, limit = idx->kind == AST_SLICE ? s->size + 1 : s->size;
+        if (k->type == TY_NUM && const_eval(k, &v) && (v < 0 || v >= limit || v != floor(v)))
+            diag_error(S->diag, k->loc, "index %g is out of range for %s[%g] (valid: 0 to %g)",
+                       v, s->name, s->size, s->size - 1);
+    }
+    return s;
+}
+
+static void check_pulse(task_ctx *c, ast_node *n, scope *sc)
+{
+    ast_node *lv = n->first, *value = lv->next, *onset = value->next, *width = onset->next;
+    check_lvalue(c, lv, sc);
+    expr_env env = {sc, signal_allow(), "a pulse amplitude"};
+    sema_expr(c->S, value, &env);
+    check_time(c, onset, sc, "a pulse onset");
+    check_time(c, width, sc, "a pulse width");
+}
+
+static void check_assign(task_ctx *c, ast_node *n, scope *sc)
+{
+    ast_node *lv = n->first, *value = lv->next;
+    symbol *s = check_lvalue(c, lv, sc);
+    expr_env env = {sc, signal_allow(), "a task signal"};
+    sema_expr(c->S, value, &env);
+    if (s && value->type == TY_STR)
+        diag_error(c->S->diag, value->loc, "a signal is a number, not a string");
+}
+
+static void check_for(task_ctx *c, ast_node *n, scope *sc, int depth)
+{
+    sema *S = c->S;
+    ast_node *from = n->first, *to = from->next, *body = to->next;
+    expr_env env = {sc, 0, "a loop bound"};
+    for (ast_node *b = from; b != body; b = b->next) {
+        double v;
+        sema_expr(S, b, &env);
+        if (b->type != TY_ERROR && (b->type != TY_NUM || !const_eval(b, &v) || v != floor(v)))
+            diag_error(S->diag, b->loc, "a loop bound must be a constant whole number");
+    }
+    scope *inner = scope_new(S, sc, sc->what);
+    symbol *var = scope_declare(S, inner, SYM_LOOPVAR, n->name, n);
+    if (var)
+        var->dim = DIM_ONE;
+    check_items(c, body, inner, depth + 1);
+}
+
+static void check_phase(task_ctx *c, ast_node *n, scope *sc, int depth)
+{
+    sema *S = c->S;
+    if (depth > 0) {
+        diag_error(S->diag, n->loc, "phases follow one another at the top of a task, not inside a block");
+        return;
+    }
+    symbol *s = scope_declare(S, c->top, SYM_PHASE, n->name, n);
+    (void)s;
+    if (!c->first_phase)
+        c->first_phase = n;
+    ast_node *body = n->last;
+    if (n->op)
+        check_time(c, n->first, sc, "a phase duration");
+    check_items(c, body, scope_new(S, sc, sc->what), depth + 1);
+}
+
+/* accuracy sign(y) / accuracy argmax(y) in decision */
+static void check_accuracy(task_ctx *c, ast_node *n, scope *sc)
+{
+    sema *S = c->S;
+    ast_node *e = n->first, *phase = e->next;
+    static const char *const methods[] = {"sign", "argmax"};
+    const char *method = e->kind == AST_CALL || e->kind == AST_NAME ? e->name : NULL;
+    bool known = method && (strcmp(method, "sign") == 0 || strcmp(method, "argmax") == 0);
+    if (!known) {
+        diag *g = diag_error(S->diag, e->loc, "accuracy is measured by sign(target) or argmax(target)");
+        if (method)
+            diag_suggest(S->diag, g, method, methods, 2);
+    } else if (e->kind == AST_CALL) {
+        ast_node *args = e->first;
+        ast_node *arg = args ? args->first : NULL;
+        symbol *t = arg && arg->kind == AST_NAME ? scope_lookup(sc, arg->name) : NULL;
+        if (!args || args->count != 1 || !t || t->kind != SYM_CHANNEL || t->role != OP_TARGET)
+            diag_error(S->diag, e->loc, "%s() takes one target of the task, e.g. %s(y)", method, method);
+    }
+    if (phase) {
+        symbol *p = scope_lookup_local(c->top, phase->name);
+        if (!p || p->kind != SYM_PHASE) {
+            diag *g = diag_error(S->diag, phase->loc, "task '%s' has no phase '%s'", c->def->name, phase->name);
+            suggest_in_scope(S, g, c->top, phase->name);
+        }
+    }
+}
+
+static void check_item(task_ctx *c, ast_node *n, scope *sc, int depth)
+{
+    sema *S = c->S;
+    switch (n->kind) {
+    case AST_CHANNELS:
+        if (depth > 0)
+            diag_error(S->diag, n->loc, "inputs and targets are declared at the top of a task");
+        break;
+    case AST_PARAM:
+        if (depth > 0)
+            diag_error(S->diag, n->loc, "parameters are declared at the top of a task");
+        break;
+    case AST_DURATION:
+        if (c->duration)
+            diag_error(S->diag, n->loc, "task '%s' has a second 'duration'", c->def->name);
+        c->duration = n;
+        check_time(c, n->first, sc, "a trial duration");
+        break;
+    case AST_DRAW: case AST_LET: {
+        unsigned allow = n->kind == AST_DRAW ? signal_allow() : signal_allow() & ~ALLOW_RANDOM;
+        expr_env env = {sc, allow, n->kind == AST_DRAW ? "a draw" : "a named value"};
+        for (ast_node *b = n->first; b; b = b->next) {
+            sema_expr(S, b->first, &env);
+            symbol *s = scope_declare(S, sc, n->kind == AST_DRAW ? SYM_DRAW : SYM_LET, b->name, b);
+            if (s) {
+                s->value = b->first;
+                s->dim = b->first->dim;
+                s->resolved = 1;
+                s->owner = c->def;
+            }
+        }
+        break;
+    }
+    case AST_FROZEN:
+        check_items(c, n, scope_new(S, sc, sc->what), depth + 1);
+        break;
+    case AST_PHASE:
+        check_phase(c, n, sc, depth);
+        break;
+    case AST_PULSE:
+        check_pulse(c, n, sc);
+        break;
+    case AST_ASSIGN:
+        check_assign(c, n, sc);
+        break;
+    case AST_FOR:
+        check_for(c, n, sc, depth);
+        break;
+    case AST_IF: {
+        expr_env env = {sc, signal_allow(), "a condition"};
+        sema_expect_bool(S, n->first, &env, "the condition of 'if'");
+        for (ast_node *b = n->first->next; b; b = b->next)
+            check_items(c, b, scope_new(S, sc, sc->what), depth + 1);
+        break;
+    }
+    case AST_ACCURACY:
+        check_accuracy(c, n, sc);
+        break;
+    default:
+        diag_error(S->diag, n->loc, "this statement does not belong in a task");
+        break;
+    }
+}
+
+static void check_items(task_ctx *c, ast_node *list, scope *sc, int depth)
+{
+    for (ast_node *n = list->first; n; n = n->next)
+        check_item(c, n, sc, depth);
+}
+
+void sema_task(sema *S, ast_node *def)
+{
+    scope *sc = scope_new(S, S->globals, arena_printf(S->arena, "task '%s'", def->name));
+    sema_set_def_scope(def, sc);
+    task_ctx c = {S, def, sc, NULL, NULL, 0, 0};
+    sema_params(S, def->first, sc, def);
+    for (ast_node *n = def->first->next; n; n = n->next)
+        if (n->kind == AST_PARAM)
+            sema_params(S, n, sc, def);
+    symbol *mask = scope_declare(S, sc, SYM_CHANNEL, intern_cstr(S->arena, "mask"), def);
+    if (mask) {
+        mask->size = 1;
+        mask->decl = NULL;
+    }
+    for (ast_node *n = def->first->next; n; n = n->next) {
+        if (n->kind != AST_CHANNELS)
+            continue;
+        for (ast_node *ch = n->first; ch; ch = ch->next) {
+            double size = 1;
+            if (ch->first)
+                sema_const_size(S, ch->first, sc, arena_printf(S->arena, "%s '%s'",
+                                n->op == OP_INPUT ? "input" : "target", ch->name), &size);
+            symbol *s = scope_declare(S, sc, SYM_CHANNEL, ch->name, ch);
+            if (s) {
+                s->size = size;
+                s->role = n->op;
+            }
+            if (n->op == OP_INPUT)
+                c.inputs++;
+            else
+                c.targets++;
+        }
+    }
+    ast_node body = *def;
+    body.first = def->first->next;   /* the items after the header's parameters */
+    check_items(&c, &body, sc, 0);
+    if (c.duration && c.first_phase) {
+        diag *g = diag_error(S->diag, c.duration->loc, "task '%s' has both 'duration' and phases",
+                             def->name);
+        diag_hint(S->diag, g, "with phases, the trial lasts as long as they do; remove 'duration'");
+    } else if (!c.duration && !c.first_phase) {
+        diag *g = diag_error(S->diag, def->loc, "task '%s' never says how long a trial is", def->name);
+        diag_hint(S->diag, g, "add 'duration 340 steps' or phases: 'phase stimulus 500 ms { ... }'");
+    }
+    if (!c.inputs)
+        diag_error(S->diag, def->loc, "task '%s' declares no input ('input x[n]')", def->name);
+    if (!c.targets)
+        diag_error(S->diag, def->loc, "task '%s' declares no target ('target y[n]')", def->name);
+}

@@ -1,0 +1,206 @@
+/* grammar/lexer.re -- the .rnn lexer (re2c).
+ *
+ * One re2c block, rules in columns, reading a NUL-terminated buffer (the NUL
+ * is the sentinel; a NUL before the end is an error). Newlines come out as SEP
+ * tokens with num = 1; the driver in compiler/parse.c decides which of them
+ * end a statement. Keywords carry their own text so that soft keywords can
+ * fall back to names in the grammar.
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include "parse.h"
+#include "parser.h"
+
+void lex_init(lexer *L, arena *a, diag_ctx *d, uint32_t file, const char *text, size_t size)
+{
+    memset(L, 0, sizeof *L);
+    L->arena = a;
+    L->diag = d;
+    L->file = file;
+    L->start = L->cur = L->line_start = text;
+    L->end = text + size;
+    L->line = 1;
+}
+
+static src_loc here(const lexer *L, const char *from, const char *to)
+{
+    src_loc loc = {L->file, L->line, (uint32_t)(from - L->line_start) + 1,
+                   (uint32_t)(to - from)};
+    return loc;
+}
+
+static int keyword(lexer *L, token *t, const char *from, int type)
+{
+    t->text = intern(L->arena, from, (size_t)(L->cur - from));
+    return type;
+}
+
+static void lex_error_at(lexer *L, const char *from, const char *to, const char *msg,
+                         const char *hint)
+{
+    diag *g = diag_error(L->diag, here(L, from, to), "%s", msg);
+    if (hint)
+        diag_hint(L->diag, g, "%s", hint);
+}
+
+/* Skips one UTF-8 character (or one stray byte) so an error names it whole. */
+static void skip_char(lexer *L)
+{
+    const unsigned char *p = (const unsigned char *)L->cur;
+    if (*p >= 0xC0)
+        while (p + 1 < (const unsigned char *)L->end && (p[1] & 0xC0) == 0x80)
+            p++;
+    L->cur = (const char *)p + 1;
+}
+
+int lex_next(lexer *L, token *t)
+{
+    for (;;) {
+        const char *from = L->cur;
+        memset(t, 0, sizeof *t);
+#define TOK(type) do { t->loc = here(L, from, L->cur); return (type); } while (0)
+#define KW(type)  do { t->loc = here(L, from, L->cur); return keyword(L, t, from, (type)); } while (0)
+        /*!re2c
+        re2c:define:YYCTYPE = "unsigned char";
+        re2c:define:YYCURSOR = "L->cur";
+        re2c:define:YYMARKER = "L->marker";
+        re2c:define:YYCTXMARKER = "L->ctxmarker";
+        re2c:yyfill:enable = 0;
+        re2c:flags:tags = 0;
+
+        id       = [A-Za-z_][A-Za-z0-9_]*;
+        digits   = [0-9]+;
+        exponent = [eE] [+-]? digits;
+        number   = (digits ("." digits)? | "." digits) exponent?;
+
+        "\x00"         { if (L->cur - 1 >= L->end) { L->cur--; t->loc = here(L, L->cur, L->cur); return 0; }
+                         lex_error_at(L, from, L->cur, "the file contains a NUL byte", NULL);
+                         continue; }
+        [ \t\r\v\f]+   { continue; }
+        "#" [^\n\x00]* { continue; }
+        "\n"           { t->loc = here(L, from, L->cur); t->num = 1;
+                         L->line++; L->line_start = L->cur; return TK_SEP; }
+        ";"            { TOK(TK_SEP); }
+
+        "import"       { KW(TK_IMPORT); }
+        "neuron"       { KW(TK_NEURON); }
+        "network"      { KW(TK_NETWORK); }
+        "plasticity"   { KW(TK_PLASTICITY); }
+        "task"         { KW(TK_TASK); }
+        "train"        { KW(TK_TRAIN); }
+        "evaluate"     { KW(TK_EVALUATE); }
+        "record"       { KW(TK_RECORD); }
+        "analyze"      { KW(TK_ANALYZE); }
+        "param"        { KW(TK_PARAM); }
+        "state"        { KW(TK_STATE); }
+        "input"        { KW(TK_INPUT); }
+        "output"       { KW(TK_OUTPUT); }
+        "let"          { KW(TK_LET); }
+        "spike"        { KW(TK_SPIKE); }
+        "when"         { KW(TK_WHEN); }
+        "reset"        { KW(TK_RESET); }
+        "refractory"   { KW(TK_REFRACTORY); }
+        "surrogate"    { KW(TK_SURROGATE); }
+        "pop"          { KW(TK_POP); }
+        "readout"      { KW(TK_READOUT); }
+        "connect"      { KW(TK_CONNECT); }
+        "feedback"     { KW(TK_FEEDBACK); }
+        "trace"        { KW(TK_TRACE); }
+        "pre"          { KW(TK_PRE); }
+        "post"         { KW(TK_POST); }
+        "on"           { KW(TK_ON); }
+        "target"       { KW(TK_TARGET); }
+        "duration"     { KW(TK_DURATION); }
+        "draw"         { KW(TK_DRAW); }
+        "frozen"       { KW(TK_FROZEN); }
+        "phase"        { KW(TK_PHASE); }
+        "pulse"        { KW(TK_PULSE); }
+        "at"           { KW(TK_AT); }
+        "for"          { KW(TK_FOR); }
+        "in"           { KW(TK_IN); }
+        "if"           { KW(TK_IF); }
+        "else"         { KW(TK_ELSE); }
+        "accuracy"     { KW(TK_ACCURACY); }
+        "every"        { KW(TK_EVERY); }
+        "and"          { KW(TK_AND); }
+        "or"           { KW(TK_OR); }
+        "not"          { KW(TK_NOT); }
+
+        "d" id "/dt" / [^A-Za-z0-9_]
+                       { t->text = intern(L->arena, from + 1, (size_t)(L->cur - from) - 4);
+                         TOK(TK_DERIV); }
+        id             { t->text = intern(L->arena, from, (size_t)(L->cur - from)); TOK(TK_IDENT); }
+        number         { t->num = strtod(from, NULL); TOK(TK_NUMBER); }
+        digits ("." digits)? [eE] [+-]?
+                       { lex_error_at(L, from, L->cur, "malformed number: the exponent has no digits",
+                                      "write e.g. 1e-3"); continue; }
+        ["] [^"\n\x00]* ["]
+                       { t->text = intern(L->arena, from + 1, (size_t)(L->cur - from) - 2);
+                         TOK(TK_STRING); }
+        ["] [^"\n\x00]*
+                       { lex_error_at(L, from, from + 1, "unterminated string", "close it with '\"' on the same line");
+                         continue; }
+
+        "->"           { TOK(TK_ARROW); }
+        "<-"           { TOK(TK_LARROW); }
+        "+="           { TOK(TK_PLUSEQ); }
+        "-="           { TOK(TK_MINUSEQ); }
+        "*="           { TOK(TK_STAREQ); }
+        "=="           { TOK(TK_EQ); }
+        "!="           { TOK(TK_NE); }
+        "<="           { TOK(TK_LE); }
+        ">="           { TOK(TK_GE); }
+        ".."           { TOK(TK_DOTDOT); }
+        "**"           { lex_error_at(L, from, L->cur, "unknown operator '**'", "powers are written with '^', as in v^2");
+                         continue; }
+        "//"           { lex_error_at(L, from, L->cur, "unexpected '//'", "comments start with '#'");
+                         L->cur = from; while (*L->cur != '\n' && L->cur < L->end) L->cur++; continue; }
+        "&&"           { lex_error_at(L, from, L->cur, "unknown operator '&&'", "write 'and'"); continue; }
+        "||"           { lex_error_at(L, from, L->cur, "unknown operator '||'", "write 'or'"); continue; }
+        "="            { TOK(TK_ASSIGN); }
+        "<"            { TOK(TK_LT); }
+        ">"            { TOK(TK_GT); }
+        "+"            { TOK(TK_PLUS); }
+        "-"            { TOK(TK_MINUS); }
+        "*"            { TOK(TK_STAR); }
+        "/"            { TOK(TK_SLASH); }
+        "%"            { TOK(TK_PERCENT); }
+        "^"            { TOK(TK_CARET); }
+        "("            { TOK(TK_LPAREN); }
+        ")"            { TOK(TK_RPAREN); }
+        "["            { TOK(TK_LBRACKET); }
+        "]"            { TOK(TK_RBRACKET); }
+        "{"            { TOK(TK_LBRACE); }
+        "}"            { TOK(TK_RBRACE); }
+        ","            { TOK(TK_COMMA); }
+        ":"            { TOK(TK_COLON); }
+        "."            { TOK(TK_DOT); }
+
+        *              { L->cur = from; skip_char(L);
+                         char msg[64];
+                         snprintf(msg, sizeof msg, "unexpected character '%.*s'",
+                                  (int)(L->cur - from), from);
+                         lex_error_at(L, from, L->cur, msg, NULL);
+                         continue; }
+        */
+#undef TOK
+#undef KW
+    }
+}
+
+int lex_is_keyword(const char *word)
+{
+    static const char *const words[] = {
+        "import", "neuron", "network", "plasticity", "task", "train", "evaluate",
+        "record", "analyze", "param", "state", "input", "output", "let", "spike",
+        "when", "reset", "refractory", "surrogate", "pop", "readout", "connect",
+        "feedback", "trace", "pre", "post", "on", "target", "duration", "draw",
+        "frozen", "phase", "pulse", "at", "for", "in", "if", "else", "accuracy",
+        "every", "and", "or", "not",
+    };
+    for (size_t i = 0; i < sizeof words / sizeof words[0]; i++)
+        if (strcmp(words[i], word) == 0)
+            return 1;
+    return 0;
+}

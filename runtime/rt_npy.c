@@ -1,0 +1,190 @@
+/* rt_npy.c -- reading and writing .npy files (see rt_npy.h).
+ * Format: numpy's NEP 1 ("A simple file format for NumPy arrays"), version 1.0. */
+#include "rt_npy.h"
+
+#include <errno.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+static const char magic[6] = {'\x93', 'N', 'U', 'M', 'P', 'Y'};
+
+static size_t dtype_size(rt_dtype t)
+{
+    return t == RT_F32 ? 4 : t == RT_U8 ? 1 : 8;
+}
+
+static const char *dtype_descr(rt_dtype t)
+{
+    switch (t) {
+    case RT_F32: return "<f4";
+    case RT_F64: return "<f8";
+    case RT_I64: return "<i8";
+    default: return "|u1";
+    }
+}
+
+int rt_npy_write(const char *path, const void *data, rt_dtype dtype, const size_t *shape, int ndim)
+{
+    if (ndim < 0 || ndim > RT_NPY_MAX_DIMS) {
+        errno = EINVAL;
+        return -1;
+    }
+    char dict[512];
+    int n = snprintf(dict, sizeof dict, "{'descr': '%s', 'fortran_order': False, 'shape': (",
+                     dtype_descr(dtype));
+    size_t count = 1;
+    for (int i = 0; i < ndim; i++) {
+        n += snprintf(dict + n, sizeof dict - (size_t)n, "%zu,%s", shape[i],
+                      i + 1 < ndim ? " " : "");
+        count *= shape[i];
+    }
+    n += snprintf(dict + n, sizeof dict - (size_t)n, "), }");
+    /* Pad with spaces so the data starts at a multiple of 64 bytes, then '\n'. */
+    size_t total = 10 + (size_t)n + 1;
+    size_t padded = (total + 63) / 64 * 64;
+    size_t header_len = padded - 10;
+    FILE *fp = fopen(path, "wb");
+    if (!fp)
+        return -1;
+    unsigned char head[10];
+    memcpy(head, magic, 6);
+    head[6] = 1;
+    head[7] = 0;
+    head[8] = (unsigned char)(header_len & 0xff);
+    head[9] = (unsigned char)(header_len >> 8);
+    int ok = fwrite(head, 1, 10, fp) == 10 && fwrite(dict, 1, (size_t)n, fp) == (size_t)n;
+    for (size_t i = (size_t)n; ok && i + 1 < header_len; i++)
+        ok = fputc(' ', fp) != EOF;
+    ok = ok && fputc('\n', fp) != EOF;
+    ok = ok && (count == 0 || fwrite(data, dtype_size(dtype), count, fp) == count);
+    int saved = errno;
+    if (fclose(fp) != 0 && ok) {
+        ok = 0;
+        saved = errno;
+    }
+    if (!ok) {
+        remove(path);
+        errno = saved ? saved : EIO;
+        return -1;
+    }
+    return 0;
+}
+
+void rt_array_free(rt_array *a)
+{
+    free(a->data);
+    memset(a, 0, sizeof *a);
+}
+
+static int fail(char *err, size_t size, const char *path, const char *what)
+{
+    snprintf(err, size, "%s: %s", path, what);
+    return -1;
+}
+
+/* Parses "{'descr': '<f8', 'fortran_order': False, 'shape': (3, 4), }". */
+static int parse_header(const char *h, rt_array *out, int *elem_size, int *is_f32)
+{
+    const char *d = strstr(h, "'descr'");
+    const char *f = strstr(h, "'fortran_order'");
+    const char *s = strstr(h, "'shape'");
+    if (!d || !f || !s)
+        return -1;
+    d = strchr(d + 7, '\'');
+    if (!d)
+        return -1;
+    if (strncmp(d, "'<f8'", 5) == 0)
+        *elem_size = 8, *is_f32 = 0;
+    else if (strncmp(d, "'<f4'", 5) == 0)
+        *elem_size = 4, *is_f32 = 1;
+    else
+        return -2;
+    f = strchr(f + 15, ':');
+    if (!f || strncmp(f + 1 + strspn(f + 1, " "), "False", 5) != 0)
+        return -3;
+    s = strchr(s + 7, '(');
+    if (!s)
+        return -1;
+    s++;
+    out->ndim = 0;
+    out->count = 1;
+    while (*s && *s != ')') {
+        s += strspn(s, " ,");
+        if (*s == ')')
+            break;
+        char *end;
+        unsigned long long v = strtoull(s, &end, 10);
+        if (end == s || out->ndim == RT_NPY_MAX_DIMS)
+            return -1;
+        out->shape[out->ndim++] = (size_t)v;
+        if (v && out->count > SIZE_MAX / 16 / v)
+            return -1;
+        out->count *= (size_t)v;
+        s = end;
+    }
+    return *s == ')' ? 0 : -1;
+}
+
+int rt_npy_read(const char *path, rt_array *out, char *err, size_t err_size)
+{
+    memset(out, 0, sizeof *out);
+    FILE *fp = fopen(path, "rb");
+    if (!fp)
+        return fail(err, err_size, path, strerror(errno));
+    unsigned char head[12];
+    if (fread(head, 1, 10, fp) != 10 || memcmp(head, magic, 6) != 0) {
+        fclose(fp);
+        return fail(err, err_size, path, "not a .npy file");
+    }
+    size_t header_len;
+    if (head[6] == 1) {
+        header_len = head[8] | (size_t)head[9] << 8;
+    } else if (head[6] == 2 || head[6] == 3) {
+        if (fread(head + 10, 1, 2, fp) != 2) {
+            fclose(fp);
+            return fail(err, err_size, path, "truncated header");
+        }
+        header_len = head[8] | (size_t)head[9] << 8 | (size_t)head[10] << 16 | (size_t)head[11] << 24;
+    } else {
+        fclose(fp);
+        return fail(err, err_size, path, "unsupported .npy version");
+    }
+    char *header = malloc(header_len + 1);
+    if (!header || fread(header, 1, header_len, fp) != header_len) {
+        free(header);
+        fclose(fp);
+        return fail(err, err_size, path, "truncated header");
+    }
+    header[header_len] = '\0';
+    int elem_size, is_f32;
+    int rc = parse_header(header, out, &elem_size, &is_f32);
+    free(header);
+    if (rc != 0) {
+        fclose(fp);
+        return fail(err, err_size, path, rc == -2 ? "only float32 and float64 arrays can be read"
+                                         : rc == -3 ? "Fortran-ordered arrays are not supported"
+                                                    : "malformed header");
+    }
+    out->data = malloc((out->count ? out->count : 1) * sizeof *out->data);
+    unsigned char *raw = malloc((out->count ? out->count : 1) * (size_t)elem_size);
+    if (!out->data || !raw || fread(raw, (size_t)elem_size, out->count, fp) != out->count) {
+        free(raw);
+        fclose(fp);
+        rt_array_free(out);
+        return fail(err, err_size, path, "truncated data");
+    }
+    fclose(fp);
+    for (size_t i = 0; i < out->count; i++) {
+        if (is_f32) {
+            float v;
+            memcpy(&v, raw + 4 * i, 4);
+            out->data[i] = v;
+        } else {
+            memcpy(&out->data[i], raw + 8 * i, 8);
+        }
+    }
+    free(raw);
+    return 0;
+}

@@ -1,0 +1,150 @@
+/* rt_outdir.c -- atomic results folders (see rt_outdir.h). */
+#include "rt_outdir.h"
+
+#include <errno.h>
+#include <ftw.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+static char *join(const char *a, const char *b)
+{
+    size_t n = strlen(a) + strlen(b) + 2;
+    char *p = malloc(n);
+    if (p)
+        snprintf(p, n, "%s/%s", a, b);
+    return p;
+}
+
+/* mkdir -p for the parents of PATH. */
+static int make_parents(const char *path)
+{
+    char *copy = strdup(path);
+    if (!copy)
+        return -1;
+    for (char *p = copy + 1; *p; p++) {
+        if (*p != '/')
+            continue;
+        *p = '\0';
+        if (mkdir(copy, 0777) != 0 && errno != EEXIST) {
+            free(copy);
+            return -1;
+        }
+        *p = '/';
+    }
+    free(copy);
+    return 0;
+}
+
+int rt_outdir_begin(rt_outdir *o, const char *final_path)
+{
+    memset(o, 0, sizeof *o);
+    size_t n = strlen(final_path);
+    while (n > 1 && final_path[n - 1] == '/')
+        n--;
+    o->final_path = malloc(n + 1);
+    o->work_path = malloc(n + 16);
+    if (!o->final_path || !o->work_path) {
+        free(o->final_path);
+        free(o->work_path);
+        errno = ENOMEM;
+        return -1;
+    }
+    memcpy(o->final_path, final_path, n);
+    o->final_path[n] = '\0';
+    snprintf(o->work_path, n + 16, "%s.partial-XXXXXX", o->final_path);
+    if (make_parents(o->final_path) != 0 || !mkdtemp(o->work_path)) {
+        int saved = errno;
+        free(o->final_path);
+        free(o->work_path);
+        memset(o, 0, sizeof *o);
+        errno = saved;
+        return -1;
+    }
+    return 0;
+}
+
+char *rt_outdir_file(const rt_outdir *o, const char *name)
+{
+    return join(o->work_path, name);
+}
+
+int rt_outdir_write_text(const rt_outdir *o, const char *name, const char *text)
+{
+    char *path = rt_outdir_file(o, name);
+    if (!path)
+        return -1;
+    FILE *fp = fopen(path, "w");
+    free(path);
+    if (!fp)
+        return -1;
+    size_t n = strlen(text);
+    int ok = fwrite(text, 1, n, fp) == n;
+    int saved = errno;
+    if (fclose(fp) != 0 && ok) {
+        ok = 0;
+        saved = errno;
+    }
+    errno = saved;
+    return ok ? 0 : -1;
+}
+
+static int remove_entry(const char *path, const struct stat *st, int flag, struct FTW *ftw)
+{
+    (void)st;
+    (void)flag;
+    (void)ftw;
+    return remove(path);
+}
+
+int rt_remove_tree(const char *path)
+{
+    return nftw(path, remove_entry, 16, FTW_DEPTH | FTW_PHYS);
+}
+
+int rt_outdir_commit(rt_outdir *o)
+{
+    struct stat st;
+    char *old = NULL;
+    if (lstat(o->final_path, &st) == 0) {
+        size_t n = strlen(o->final_path) + 16;
+        old = malloc(n);
+        if (!old)
+            return -1;
+        snprintf(old, n, "%s.old-XXXXXX", o->final_path);
+        if (!mkdtemp(old) || rename(o->final_path, old) != 0) {
+            int saved = errno;
+            if (old[0])
+                rmdir(old);
+            free(old);
+            errno = saved;
+            return -1;
+        }
+    }
+    if (rename(o->work_path, o->final_path) != 0) {
+        int saved = errno;
+        if (old)
+            rename(old, o->final_path);   /* put the previous results back */
+        free(old);
+        errno = saved;
+        return -1;
+    }
+    if (old) {
+        rt_remove_tree(old);
+        free(old);
+    }
+    free(o->final_path);
+    free(o->work_path);
+    memset(o, 0, sizeof *o);
+    return 0;
+}
+
+void rt_outdir_abort(rt_outdir *o)
+{
+    if (o->work_path)
+        rt_remove_tree(o->work_path);
+    free(o->final_path);
+    free(o->work_path);
+    memset(o, 0, sizeof *o);
+}

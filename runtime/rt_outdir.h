@@ -1,0 +1,32 @@
+/* rt_outdir.h -- a results folder that appears whole or not at all.
+ *
+ * A run writes into DIR.partial-XXXXXX beside DIR and renames it to DIR
+ * when everything is written; an interrupted or failed run removes the
+ * partial folder, so DIR never holds half a result.
+ */
+#ifndef RNNRT_OUTDIR_H
+#define RNNRT_OUTDIR_H
+
+#include <stddef.h>
+#include <stdio.h>
+
+typedef struct rt_outdir {
+    char *final_path;
+    char *work_path;
+} rt_outdir;
+
+/* Creates the partial folder (and DIR's parents); 0 or -1 with errno. */
+int rt_outdir_begin(rt_outdir *o, const char *final_path);
+/* The path of NAME inside the partial folder (malloc'd). */
+char *rt_outdir_file(const rt_outdir *o, const char *name);
+/* Writes a whole text file inside the folder; 0 or -1 with errno. */
+int rt_outdir_write_text(const rt_outdir *o, const char *name, const char *text);
+/* Moves the folder into place, replacing an older DIR; 0 or -1 with errno. */
+int rt_outdir_commit(rt_outdir *o);
+/* Removes the partial folder and everything in it. */
+void rt_outdir_abort(rt_outdir *o);
+
+/* Removes a folder tree (used for partial and replaced folders). */
+int rt_remove_tree(const char *path);
+
+#endif

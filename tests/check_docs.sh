@@ -1,0 +1,30 @@
+#!/bin/sh
+# check_docs.sh RNNC DOC
+# Every ```rnn block of the language reference is a complete model: each is
+# written to a file of its own and must pass 'rnnc check', so the reference
+# cannot drift from the grammar.
+set -u
+rnnc=$1 doc=$2
+work=$(mktemp -d)
+trap 'rm -rf "$work"' EXIT
+awk -v dir="$work" '
+  /^```rnn[ \t]*$/ { n++; file = sprintf("%s/example%03d.rnn", dir, n); inside = 1; next }
+  /^```/ && inside { inside = 0; close(file); next }
+  inside { print > file }
+' "$doc"
+count=$(ls "$work" | wc -l)
+if [ "$count" -lt 20 ]; then
+  echo "only $count rnn examples found in $doc (expected one per construct)"
+  exit 1
+fi
+failed=0
+for f in "$work"/*.rnn; do
+  if ! out=$(NO_COLOR=1 "$rnnc" check "$f" 2>&1); then
+    echo "example $(basename "$f") does not check:"
+    cat -n "$f"
+    echo "$out"
+    failed=$((failed + 1))
+  fi
+done
+echo "$count examples, $failed failed"
+[ "$failed" -eq 0 ]

@@ -1,0 +1,70 @@
+#!/bin/sh
+# cli_test.sh RNNC SRCDIR
+# The command-line contract: exit statuses (0 ok, 1 model errors, 2 usage or
+# unreadable file), one clear line for usage errors, and the results folder
+# that appears whole or not at all.
+set -u
+rnnc=$1 src=$2
+work=$(mktemp -d)
+trap 'rm -rf "$work"' EXIT
+failures=0 passes=0
+expect() {  # expect STATUS DESCRIPTION COMMAND...
+  want=$1 what=$2; shift 2
+  "$@" > "$work/out" 2> "$work/err"
+  got=$?
+  if [ "$got" -ne "$want" ]; then
+    echo "FAIL: $what: exit status $got, expected $want"; cat "$work/err"
+    failures=$((failures + 1))
+  else
+    passes=$((passes + 1))
+  fi
+}
+expect_line() {  # expect_line FILE TEXT DESCRIPTION
+  if grep -qF -- "$2" "$1"; then passes=$((passes + 1)); else
+    echo "FAIL: $3: no line with '$2' in:"; cat "$1"; failures=$((failures + 1)); fi
+}
+export NO_COLOR=1
+model="$src/models/flipflop3.rnn"
+
+expect 0 "--help" "$rnnc" --help
+expect_line "$work/out" "usage: rnnc" "--help prints usage"
+expect 0 "--version" "$rnnc" --version
+expect_line "$work/out" "LLVM 19" "--version names LLVM"
+expect_line "$work/out" "OpenBLAS" "--version names OpenBLAS"
+expect 2 "no command" "$rnnc"
+expect 2 "unknown flag" "$rnnc" check --frobnicate "$model"
+expect_line "$work/err" "rnnc: unknown option '--frobnicate'" "unknown flag message"
+[ "$(wc -l < "$work/err")" -eq 1 ] && passes=$((passes + 1)) || { echo "FAIL: unknown flag is not one line"; failures=$((failures + 1)); }
+expect 2 "unknown command" "$rnnc" frobnicate "$model"
+expect 2 "missing file" "$rnnc" check "$work/nope.rnn"
+expect_line "$work/err" "rnnc: cannot read '$work/nope.rnn': No such file or directory" "missing file message"
+expect 2 "folder instead of file" "$rnnc" check "$work"
+expect 2 "-D without =" "$rnnc" check -D epochs "$model"
+expect 2 "bad seed" "$rnnc" run "$model" --seed -3
+expect 0 "check a good model" "$rnnc" check "$model"
+expect 0 "dump-ast" "$rnnc" dump-ast "$model"
+expect_line "$work/out" "network 'FlipFlopNet'" "dump-ast shows the network"
+
+# -D: a known setting or parameter is accepted; an unknown name is an error.
+expect 0 "-D a setting" "$rnnc" check -D epochs=2 -D FlipFlopNet.n=50 "$model"
+expect 1 "-D an unknown name" "$rnnc" check -D epochz=2 "$model"
+expect_line "$work/err" "-D epochz: no parameter or setting is named 'epochz'" "-D unknown message"
+expect_line "$work/err" "did you mean 'epochs'?" "-D suggestion"
+expect 1 "-D a value of the wrong unit" "$rnnc" check -D TanhRate.tau=3mV "$model"
+
+# run: the folder appears complete, replaces an older one, and a bad model
+# leaves nothing behind.
+expect 0 "run" "$rnnc" run "$model" --out "$work/run" --seed 7
+[ -f "$work/run/summary.json" ] && passes=$((passes + 1)) || { echo "FAIL: no summary.json"; failures=$((failures + 1)); }
+expect_line "$work/run/summary.json" '"seed": 7' "summary has the seed"
+expect_line "$work/run/summary.json" '"model": "flipflop3"' "summary has the model"
+expect 0 "run again into the same folder" "$rnnc" run "$model" --out "$work/run" --seed 8
+expect_line "$work/run/summary.json" '"seed": 8' "the second run replaced the first"
+printf 'network N {\n  pop h : Nope[3]\n}\n' > "$work/bad.rnn"
+expect 1 "run a bad model" "$rnnc" run "$work/bad.rnn" --out "$work/badrun"
+[ ! -e "$work/badrun" ] && passes=$((passes + 1)) || { echo "FAIL: a failed run left a folder"; failures=$((failures + 1)); }
+leftovers=$(ls -a "$work" | grep -c 'partial\|\.old-' || true)
+[ "$leftovers" -eq 0 ] && passes=$((passes + 1)) || { echo "FAIL: partial folders left behind"; failures=$((failures + 1)); }
+
+echo "$passes passed, $failures failed"
+[ "$failures" -eq 0 ]

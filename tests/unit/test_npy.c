@@ -1,0 +1,83 @@
+/* test_npy.c -- .npy files and atomic results folders.
+ *
+ * A written array must read back bit for bit, its data must start at a
+ * multiple of 64 bytes (the .npy 1.0 alignment rule), a full disk must be an
+ * error, and a results folder must appear only when committed.
+ */
+#include <errno.h>
+#include <stdlib.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "check.h"
+#include "rt_npy.h"
+#include "rt_outdir.h"
+
+static long file_size(const char *path)
+{
+    struct stat st;
+    return stat(path, &st) == 0 ? (long)st.st_size : -1;
+}
+
+int main(void)
+{
+    char dir_template[] = "/tmp/rnnc-test-npy-XXXXXX";
+    char *dir = mkdtemp(dir_template);
+    CHECK(dir != NULL);
+    if (!dir)
+        return check_report();
+    char path[512], err[512];
+
+    /* float64 round trip, 2-D */
+    double m[6] = {1.5, -2.25, 3e-300, 0, 1e300, -0.0};
+    size_t shape[2] = {2, 3};
+    snprintf(path, sizeof path, "%s/m.npy", dir);
+    CHECK(rt_npy_write(path, m, RT_F64, shape, 2) == 0);
+    CHECK((file_size(path) - 6 * 8) % 64 == 0);
+    rt_array a;
+    CHECK(rt_npy_read(path, &a, err, sizeof err) == 0);
+    CHECK(a.ndim == 2 && a.shape[0] == 2 && a.shape[1] == 3 && a.count == 6);
+    CHECK(a.data && memcmp(a.data, m, sizeof m) == 0);
+    rt_array_free(&a);
+
+    /* float32 round trip, 1-D, values exactly representable */
+    float f[4] = {0.5f, -1.0f, 3.0f, 1024.0f};
+    size_t n4 = 4;
+    snprintf(path, sizeof path, "%s/f.npy", dir);
+    CHECK(rt_npy_write(path, f, RT_F32, &n4, 1) == 0);
+    CHECK(rt_npy_read(path, &a, err, sizeof err) == 0);
+    CHECK(a.ndim == 1 && a.count == 4 && a.data && a.data[3] == 1024.0 && a.data[1] == -1.0);
+    rt_array_free(&a);
+
+    /* Not a .npy file, and a missing one: clear messages, no crash. */
+    snprintf(path, sizeof path, "%s/junk.npy", dir);
+    FILE *fp = fopen(path, "w");
+    fputs("hello", fp);
+    fclose(fp);
+    CHECK(rt_npy_read(path, &a, err, sizeof err) == -1 && strstr(err, "not a .npy file"));
+    snprintf(path, sizeof path, "%s/absent.npy", dir);
+    CHECK(rt_npy_read(path, &a, err, sizeof err) == -1 && strstr(err, "No such file"));
+
+    /* A full disk is an error, not a silently short file. */
+    if (access("/dev/full", W_OK) == 0) {
+        errno = 0;
+        CHECK(rt_npy_write("/dev/full", m, RT_F64, shape, 2) == -1 && errno == ENOSPC);
+    }
+
+    /* Results folder: invisible until committed, gone when aborted. */
+    char final[300];
+    snprintf(final, sizeof final, "%s/run/a", dir);
+    rt_outdir o;
+    CHECK(rt_outdir_begin(&o, final) == 0);
+    CHECK(rt_outdir_write_text(&o, "summary.json", "{}\n") == 0);
+    CHECK(access(final, F_OK) != 0);
+    CHECK(rt_outdir_commit(&o) == 0);
+    snprintf(path, sizeof path, "%s/summary.json", final);
+    CHECK(file_size(path) == 3);
+    CHECK(rt_outdir_begin(&o, final) == 0);
+    rt_outdir_abort(&o);
+    CHECK(file_size(path) == 3);
+
+    rt_remove_tree(dir);
+    return check_report();
+}
