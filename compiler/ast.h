@@ -19,6 +19,7 @@
     X(FILE, "file")              /* toplevel*                                     */ \
     X(IMPORT, "import")          /* name = dotted module                          */ \
     X(PARAM, "param")            /* binding*                                      */ \
+    X(FUNCTION, "function")      /* name; BLOCK of NAME arguments; body expr      */ \
     X(BINDING, "binding")        /* name = expr                                   */ \
     X(NEURON, "neuron")          /* name; header-params(PARAMLIST) item*           */ \
     X(PARAMLIST, "params")       /* binding*                                      */ \

@@ -29,7 +29,6 @@ static const builtin table[] = {
     {"choice",     BI_RANDOM, 1, -1, DR_SAME, NULL, "one of the arguments (or of a list), equally likely"},
     {"bernoulli",  BI_RANDOM, 1, 1, DR_RESULT_ONE, NULL, "1 with probability p, else 0"},
     {"poisson",    BI_RANDOM, 1, 1, DR_RATE,  NULL, "a spike (1) this step with probability rate*dt"},
-    {"exponential",BI_RANDOM, 1, 1, DR_FIRST, NULL, "exponentially distributed with the given mean"},
 
     /* Task signals. */
     {"latch",      BI_TASK, 1, 1, DR_FIRST,   "after", "holds the last non-zero value of x, from 'after' steps past its onset"},

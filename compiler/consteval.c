@@ -5,52 +5,55 @@
  * default or its -D override, evaluated in turn.
  */
 #include <math.h>
+#include <string.h>
 
 #include "sema.h"
+
+static double sigmoid(double x) { return 1 / (1 + exp(-x)); }
+static double relu(double x) { return x > 0 ? x : 0; }
+static double heaviside(double x) { return x > 0; }
+static double sign(double x) { return (x > 0) - (x < 0); }
+
+/* The functions of one argument, by name; min, max and clip are below. */
+static const struct {
+    const char *name;
+    double (*fn)(double);
+} unary_math[] = {
+    {"exp", exp}, {"log", log}, {"tanh", tanh}, {"sigmoid", sigmoid}, {"sin", sin},
+    {"cos", cos}, {"relu", relu}, {"abs", fabs}, {"floor", floor}, {"round", round},
+    {"sqrt", sqrt}, {"heaviside", heaviside}, {"sign", sign},
+};
 
 static bool eval_call(const ast_node *e, double *out)
 {
     const builtin *b = e->sym;
-    if (!b || b->cls != BI_MATH)
+    if (!b || b->cls != BI_MATH || !e->first)
         return false;
-    double a[3] = {0, 0, 0};
+    double args[64];
     unsigned n = 0;
-    for (const ast_node *k = e->first ? e->first->first : NULL; k; k = k->next) {
-        double v;
-        if (k->kind == AST_NAMEDARG || !const_eval(k, &v))
+    for (const ast_node *k = e->first->first; k; k = k->next) {
+        if (k->kind == AST_NAMEDARG || n == 64 || !const_eval(k, &args[n]))
             return false;
-        if (n < 3)
-            a[n] = v;
-        else if (b->rule == DR_SAME)   /* min/max of many */
-            a[1] = (b->name[1] == 'i') ? fmin(a[1], v) : fmax(a[1], v);
         n++;
     }
-    const char *f = b->name;
-    switch (f[0]) {
-    case 'e': *out = exp(a[0]); return true;
-    case 'l': *out = log(a[0]); return true;
-    case 't': *out = tanh(a[0]); return true;
-    case 's':
-        if (f[1] == 'i' && f[2] == 'g' && f[3] == 'm') *out = 1 / (1 + exp(-a[0]));
-        else if (f[1] == 'i' && f[2] == 'g') *out = (a[0] > 0) - (a[0] < 0);
-        else if (f[1] == 'i') *out = sin(a[0]);
-        else *out = sqrt(a[0]);
-        return true;
-    case 'c':
-        if (f[1] == 'o') *out = cos(a[0]);
-        else *out = fmin(fmax(a[0], a[1]), a[2]);
-        return true;
-    case 'r':
-        *out = f[1] == 'e' ? fmax(0, a[0]) : round(a[0]);
-        return true;
-    case 'a': *out = fabs(a[0]); return true;
-    case 'f': *out = floor(a[0]); return true;
-    case 'h': *out = a[0] > 0; return true;
-    case 'm':
-        *out = f[1] == 'i' ? fmin(a[0], a[1]) : fmax(a[0], a[1]);
-        return true;
+    for (unsigned i = 0; i < sizeof unary_math / sizeof unary_math[0]; i++)
+        if (strcmp(b->name, unary_math[i].name) == 0) {
+            *out = n == 1 ? unary_math[i].fn(args[0]) : NAN;
+            return n == 1;
+        }
+    if (n == 0)
+        return false;
+    if (strcmp(b->name, "clip") == 0) {
+        *out = n == 3 ? fmin(fmax(args[0], args[1]), args[2]) : NAN;
+        return n == 3;
     }
-    return false;
+    bool is_min = strcmp(b->name, "min") == 0;
+    if (!is_min && strcmp(b->name, "max") != 0)
+        return false;
+    *out = args[0];
+    for (unsigned i = 1; i < n; i++)
+        *out = is_min ? fmin(*out, args[i]) : fmax(*out, args[i]);
+    return true;
 }
 
 static bool eval_binary(int op, double l, double r, double *out)

@@ -214,8 +214,13 @@ static int cmd_check(cli *c, const frontend_options *o)
         }
         frontend fe;
         frontend_init(&fe);
+        double start = now_ms();
         unsigned errors = frontend_check_file(&fe, c->files[i], o);
+        double elapsed = now_ms() - start;
         diag_print(&fe.diag, stderr, use_color());
+        if (c->run.verbose)
+            fprintf(stderr, "rnnc: %s: parse and check %.2f ms (%u files)\n", c->files[i],
+                    elapsed, fe.files.len);
         if (errors && status == 0)
             status = EXIT_MODEL;
         frontend_free(&fe);

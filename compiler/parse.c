@@ -325,6 +325,14 @@ ast_node *parse_import(parse_ctx *c, const token *k, ast_node *dotted)
     return n;
 }
 
+ast_node *parse_function(parse_ctx *c, const token *name, ast_node *args, ast_node *body)
+{
+    ast_node *n = ast_new(c->arena, AST_FUNCTION, name->loc);
+    n->name = name->text;
+    ast_add(n, args ? args : parse_empty(c, AST_BLOCK));
+    return ast_add(n, body);
+}
+
 ast_node *parse_dotted(parse_ctx *c, ast_node *left, const token *ident)
 {
     char *joined = arena_printf(c->arena, "%s.%s", left->name, ident->text);

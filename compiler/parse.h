@@ -34,6 +34,7 @@ ast_node *parse_retag(ast_node *list, ast_kind kind, src_loc loc);
 ast_node *parse_side(ast_node *n, ast_op side);
 ast_node *parse_channels(ast_node *list, ast_op side, src_loc loc);
 ast_node *parse_import(parse_ctx *c, const token *k, ast_node *dotted);
+ast_node *parse_function(parse_ctx *c, const token *name, ast_node *args, ast_node *body);
 ast_node *parse_dotted(parse_ctx *c, ast_node *left, const token *ident);
 ast_node *parse_named(parse_ctx *c, ast_kind kind, const token *name, ast_node *kid);
 ast_node *parse_output_self(parse_ctx *c, const token *k, const token *name);

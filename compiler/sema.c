@@ -70,9 +70,13 @@ symbol *scope_declare(sema *S, scope *sc, sym_kind kind, const char *name, ast_n
         diag *g = diag_error(S->diag, decl->loc, "'%s' is already defined in %s", name, sc->what);
         if (old->decl && old->decl->loc.line) {
             const source_file *f = &S->diag->sources->files[old->decl->loc.file];
-            diag_hint(S->diag, g, "the first definition (a %s) is at %s:%u:%u",
-                      sym_kind_name(old->kind), f->path, (unsigned)old->decl->loc.line,
-                      (unsigned)old->decl->loc.col);
+            if (f->module && old->decl->loc.file != decl->loc.file)
+                diag_hint(S->diag, g, "the first definition (a %s) is in module '%s', line %u",
+                          sym_kind_name(old->kind), f->module, (unsigned)old->decl->loc.line);
+            else
+                diag_hint(S->diag, g, "the first definition (a %s) is at %s:%u:%u",
+                          sym_kind_name(old->kind), f->path, (unsigned)old->decl->loc.line,
+                          (unsigned)old->decl->loc.col);
         } else {
             diag_hint(S->diag, g, "'%s' is a built-in name; choose another", name);
         }
@@ -120,7 +124,8 @@ const char *sym_kind_name(sym_kind kind)
         [SYM_OUTPUT] = "output", [SYM_SPIKE] = "spike variable", [SYM_CHANNEL] = "channel",
         [SYM_POP] = "population", [SYM_DRAW] = "random draw", [SYM_LOOPVAR] = "loop variable",
         [SYM_PHASE] = "phase", [SYM_TRACE] = "trace", [SYM_SIDE] = "synapse side",
-        [SYM_BUILTIN] = "built-in value",
+        [SYM_BUILTIN] = "built-in value", [SYM_FUNCTION] = "function",
+        [SYM_ARG] = "function argument",
     };
     return kind < SYM_KIND_COUNT ? names[kind] : "name";
 }
@@ -217,13 +222,24 @@ static void declare_builtins(sema *S)
     }
 }
 
-/* Declares every definition and global parameter of every file. */
+/* Declares every definition and global parameter of every file. The root
+ * file (files[0]) comes last, so a name it takes from an imported module is
+ * reported in the root file, where it can be renamed, not in the module. */
 static void declare_globals(sema *S)
 {
-    for (uint32_t f = 0; f < S->files.len; f++) {
-        ast_node *file = S->files.items[f];
+    for (uint32_t i = 0; i < S->files.len; i++) {
+        ast_node *file = S->files.items[(i + 1) % S->files.len];
         for (ast_node *n = file->first; n; n = n->next) {
             switch (n->kind) {
+            case AST_FUNCTION:
+                if (builtin_find_any(n->name)) {
+                    diag *g = diag_error(S->diag, n->loc, "'%s' is a built-in function and cannot be redefined", n->name);
+                    diag_hint(S->diag, g, "choose another name, e.g. '%s_custom'", n->name);
+                    break;
+                }
+                if (scope_declare(S, S->globals, SYM_FUNCTION, n->name, n))
+                    ptr_vec_push(S->arena, &S->defs, n);
+                break;
             case AST_NEURON: case AST_NETWORK: case AST_TASK: case AST_PLASTICITY: {
                 symbol *s = scope_declare(S, S->globals, def_kind((ast_kind)n->kind), n->name, n);
                 if (s)
@@ -235,8 +251,8 @@ static void declare_globals(sema *S)
             }
         }
     }
-    for (uint32_t f = 0; f < S->files.len; f++) {
-        ast_node *file = S->files.items[f];
+    for (uint32_t i = 0; i < S->files.len; i++) {
+        ast_node *file = S->files.items[(i + 1) % S->files.len];
         for (ast_node *n = file->first; n; n = n->next)
             if (n->kind == AST_PARAM)
                 sema_params(S, n, S->globals, NULL);
@@ -283,7 +299,8 @@ void sema_check(sema *S)
     S->globals = scope_new(S, NULL, "the model");
     declare_builtins(S);
     declare_globals(S);
-    /* Neurons and plasticity rules first: networks look inside them. */
+    /* Functions, then neurons and plasticity rules: networks look inside them. */
+    check_defs_of(S, AST_FUNCTION, sema_function);
     check_defs_of(S, AST_NEURON, sema_neuron);
     check_defs_of(S, AST_PLASTICITY, sema_plasticity);
     check_defs_of(S, AST_TASK, sema_task);

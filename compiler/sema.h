@@ -26,6 +26,8 @@ typedef enum sym_kind {
     SYM_TRACE,              /* pre/post trace of a plasticity rule */
     SYM_SIDE,               /* 'pre' / 'post' in a plasticity rule */
     SYM_BUILTIN,            /* t, dt, fan_in, mask, w ... */
+    SYM_FUNCTION,           /* a user-defined function */
+    SYM_ARG,                /* an argument inside a function's body */
     SYM_KIND_COUNT
 } sym_kind;
 
@@ -111,6 +113,7 @@ bool const_eval(const ast_node *e, double *out);
 
 /* Blocks. */
 void sema_params(sema *S, ast_node *list, scope *sc, ast_node *owner);
+void sema_function(sema *S, ast_node *def);
 void sema_neuron(sema *S, ast_node *def);
 void sema_plasticity(sema *S, ast_node *def);
 void sema_network(sema *S, ast_node *def);

@@ -76,7 +76,7 @@ static void check_name(sema *S, ast_node *e, const expr_env *env)
     }
     e->sym = s;
     switch (s->kind) {
-    case SYM_NEURON: case SYM_NETWORK: case SYM_TASK: case SYM_PLASTICITY:
+    case SYM_NEURON: case SYM_NETWORK: case SYM_TASK: case SYM_PLASTICITY: case SYM_FUNCTION:
         diag_error(S->diag, e->loc, "'%s' is a %s, not a value", e->name, sym_kind_name(s->kind));
         set(e, TY_ERROR, DIM_FREE);
         return;
@@ -379,8 +379,65 @@ static void check_file_exists(sema *S, const ast_node *path)
     fclose(fp);
 }
 
+/* f(x, y) where 'function f(a, b) = ...': positional arguments, one per name. */
+static void check_user_call(sema *S, ast_node *call, symbol *fn, const expr_env *env)
+{
+    ast_node *def = fn->decl;
+    unsigned got = 0;
+    for (ast_node *a = call->first ? call->first->first : NULL; a; a = a->next) {
+        if (a->kind == AST_NAMEDARG || a->kind == AST_ARROW) {
+            diag_error(S->diag, a->loc, "arguments of function '%s' are given by position", fn->name);
+            set(call, TY_ERROR, DIM_FREE);
+            return;
+        }
+        sema_expr(S, a, env);
+        got++;
+    }
+    if (!def->checked) {
+        def->checked = 1;
+        sema_function(S, def);
+    }
+    if (fn->visiting) {
+        diag_error(S->diag, call->loc, "function '%s' calls itself (directly or through other functions); functions cannot be recursive", fn->name);
+        set(call, TY_ERROR, DIM_FREE);
+        return;
+    }
+    unsigned want = def->first->count;
+    if (!sema_check_arity(S, call->loc, fn->name, (int)want, (int)want, got)) {
+        set(call, TY_ERROR, DIM_FREE);
+        return;
+    }
+    /* call->sym stays NULL: it holds builtins only; a user call is found by name. */
+    ast_node *body = def->first->next;
+    /* The body's unit is known only if it does not depend on the arguments. */
+    set(call, TY_NUM, body->type == TY_NUM && body->dim.known ? body->dim : DIM_FREE);
+}
+
+void sema_function(sema *S, ast_node *def)
+{
+    symbol *fn = scope_lookup_local(S->globals, def->name);
+    scope *sc = scope_new(S, S->globals, arena_printf(S->arena, "function '%s'", def->name));
+    sema_set_def_scope(def, sc);
+    for (ast_node *a = def->first->first; a; a = a->next) {
+        symbol *s = scope_declare(S, sc, SYM_ARG, a->name, a);
+        if (s)
+            s->dim = DIM_FREE;
+    }
+    if (fn)
+        fn->visiting = 1;
+    expr_env env = {sc, 0, "a function"};
+    sema_expr(S, def->first->next, &env);
+    if (fn)
+        fn->visiting = 0;
+}
+
 void sema_call(sema *S, ast_node *call, const expr_env *env, builtin_class cls)
 {
+    symbol *user = scope_lookup(S->globals, call->name);
+    if (user && user->kind == SYM_FUNCTION) {
+        check_user_call(S, call, user, env);
+        return;
+    }
     unsigned mask = allowed_classes(env, cls);
     const builtin *b = find_allowed(call->name, mask, cls);
     if (!b) {

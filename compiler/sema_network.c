@@ -295,8 +295,11 @@ static void check_init(connect_ctx *c, ast_node *opt, ast_node *init)
     }
     sema_call(S, init, &env, BI_INIT);
     const builtin *b = init->sym;
-    if (b && init->type != TY_ERROR && b->cls != BI_INIT && b->cls != BI_FILE)
-        diag_error(S->diag, init->loc, "%s() is not a weight initialiser", init->name);
+    if (init->type != TY_ERROR && (!b || (b->cls != BI_INIT && b->cls != BI_FILE))) {
+        diag *g = diag_error(S->diag, init->loc, "%s() is not a weight initialiser", init->name);
+        diag_hint(S->diag, g, "initialisers: normal, uniform, orthogonal, glorot_uniform, "
+                              "glorot_normal, zeros, constant, load");
+    }
     if (b && strcmp(b->name, "orthogonal") == 0 && strcmp(opt->name, "init") == 0 && c->from_ok &&
         c->to_ok && c->from.size != c->to.size)
         diag_error(S->diag, init->loc, "orthogonal initialisation needs a square matrix, but "

@@ -84,6 +84,7 @@ int lex_next(lexer *L, token *t)
         ";"            { TOK(TK_SEP); }
 
         "import"       { KW(TK_IMPORT); }
+        "function"     { KW(TK_FUNCTION); }
         "neuron"       { KW(TK_NEURON); }
         "network"      { KW(TK_NETWORK); }
         "plasticity"   { KW(TK_PLASTICITY); }
@@ -192,7 +193,7 @@ int lex_next(lexer *L, token *t)
 int lex_is_keyword(const char *word)
 {
     static const char *const words[] = {
-        "import", "neuron", "network", "plasticity", "task", "train", "evaluate",
+        "import", "function", "neuron", "network", "plasticity", "task", "train", "evaluate",
         "record", "analyze", "param", "state", "input", "output", "let", "spike",
         "when", "reset", "refractory", "surrogate", "pop", "readout", "connect",
         "feedback", "trace", "pre", "post", "on", "target", "duration", "draw",

@@ -26,7 +26,7 @@
  * neuron may have a state called 'phase' or a parameter called 'duration'. */
 %fallback IDENT STATE OUTPUT LET SPIKE WHEN RESET REFRACTORY SURROGATE POP READOUT
           FEEDBACK TRACE PRE POST ON TARGET DURATION DRAW FROZEN PHASE PULSE AT
-          ACCURACY EVERY.
+          ACCURACY EVERY FUNCTION.
 
 %left OR.
 %left AND.
@@ -64,6 +64,13 @@ header_params(A) ::= .                  { A = parse_empty(ctx, AST_PARAMLIST); }
 header_params(A) ::= LPAREN(L) RPAREN.  { A = ast_new(ctx->arena, AST_PARAMLIST, L.loc); }
 header_params(A) ::= LPAREN(L) bindings(B) RPAREN.
                                         { A = parse_retag(B, AST_PARAMLIST, L.loc); }
+
+//////////////////////// function /////////////////////////////////////////
+
+toplevel(A) ::= FUNCTION IDENT(N) LPAREN names(P) RPAREN ASSIGN expr(E).
+                                        { A = parse_function(ctx, &N, P, E); }
+toplevel(A) ::= FUNCTION IDENT(N) LPAREN RPAREN ASSIGN expr(E).
+                                        { A = parse_function(ctx, &N, NULL, E); }
 
 //////////////////////// The neuron block ///////////////////////////////////
 
