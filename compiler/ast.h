@@ -114,6 +114,7 @@ struct ast_node {
     dim_t dim;              /* dimension of an expression */
     uint8_t type;           /* expr_type of an expression */
     uint8_t checked;        /* sema has visited this definition */
+    uint8_t pure;           /* a plain number: literals without unit, and arithmetic on them */
 };
 
 /* The grammar's token value: a location plus what the lexer read. */

@@ -37,6 +37,8 @@ typedef struct builtin {
     dim_rule rule;
     const char *keywords;             /* allowed named arguments, space separated */
     const char *summary;              /* one line, for messages and docs */
+    const char *arg_kinds;            /* analyses: one letter per positional argument,
+                                         P projection, S signal, N count, G population */
 } builtin;
 
 const builtin *builtin_find(const char *name, builtin_class cls);

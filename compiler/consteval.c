@@ -77,7 +77,32 @@ static bool eval_binary(int op, double l, double r, double *out)
     return false;
 }
 
+/* Each outermost const_eval call is one evaluation, numbered by eval_epoch:
+ * within it a parameter's value is worked out once (p2 = p1 + p1,
+ * p3 = p2 + p2, ... would otherwise take 2^n steps), and the recursion, which
+ * names lead from one expression into another, stops at MAX_EVAL_DEPTH.
+ * Between evaluations parameter values may change (a task called with
+ * arguments), so nothing is kept from one to the next. The front end is
+ * single-threaded. */
+enum { MAX_EVAL_DEPTH = 2 * AST_MAX_DEPTH };
+static unsigned long eval_epoch;
+static unsigned eval_depth;
+
+static bool eval_node(const ast_node *e, double *out);
+
 bool const_eval(const ast_node *e, double *out)
+{
+    if (eval_depth == 0)
+        eval_epoch++;
+    if (eval_depth >= MAX_EVAL_DEPTH)
+        return false;
+    eval_depth++;
+    bool ok = eval_node(e, out);
+    eval_depth--;
+    return ok;
+}
+
+static bool eval_node(const ast_node *e, double *out)
 {
     if (!e || e->type == TY_ERROR)
         return false;
@@ -98,9 +123,16 @@ bool const_eval(const ast_node *e, double *out)
         }
         if (s->kind != SYM_PARAM || !s->value || s->visiting)
             return false;
+        if (s->const_epoch == eval_epoch) {
+            *out = s->const_value;
+            return s->const_ok;
+        }
         s->visiting = 1;   /* a parameter defined through itself is not constant */
         bool ok = const_eval(s->value, out);
         s->visiting = 0;
+        s->const_epoch = eval_epoch;
+        s->const_ok = ok;
+        s->const_value = ok ? *out : 0;
         return ok;
     }
     case AST_UNARY: {

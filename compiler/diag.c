@@ -124,6 +124,8 @@ const char *closest_name(const char *name, const char *const *candidates, unsign
 void diag_suggest(diag_ctx *d, diag *g, const char *name,
                   const char *const *candidates, unsigned count)
 {
+    if (g == &overflow_sink)
+        return;   /* the hint would be dropped: spare the edit distances */
     const char *best = closest_name(name, candidates, count);
     if (best)
         diag_hint(d, g, "did you mean '%s'?", best);

@@ -163,6 +163,8 @@ ast_node *parse_file(arena *a, diag_ctx *dc, uint32_t file)
             if (c.stack_overflowed)
                 break;
         }
+        if (type == TK_IDENT && d.prev == TK_NUMBER)
+            type = TK_UNIT;
         if (track_brackets(&d, type, &t))
             feed(&d, parser, type, &t);
     }
@@ -321,7 +323,16 @@ ast_node *parse_import(parse_ctx *c, const token *k, ast_node *dotted)
 {
     (void)k;
     ast_node *n = ast_new(c->arena, AST_IMPORT, dotted->loc);
-    n->name = dotted->name;
+    /* The parts are joined once, here: joining them one DOT at a time took
+     * time and memory quadratic in their number. */
+    size_t len = strlen(dotted->name);
+    for (const ast_node *part = dotted->first; part; part = part->next)
+        len += 1 + strlen(part->name);
+    char *joined = arena_alloc(c->arena, len + 1), *end = joined;
+    end += sprintf(end, "%s", dotted->name);
+    for (const ast_node *part = dotted->first; part; part = part->next)
+        end += sprintf(end, ".%s", part->name);
+    n->name = intern(c->arena, joined, len);
     return n;
 }
 
@@ -333,10 +344,10 @@ ast_node *parse_function(parse_ctx *c, const token *name, ast_node *args, ast_no
     return ast_add(n, body);
 }
 
+/* a.b.c: the NAME a with the parts b and c as its children. */
 ast_node *parse_dotted(parse_ctx *c, ast_node *left, const token *ident)
 {
-    char *joined = arena_printf(c->arena, "%s.%s", left->name, ident->text);
-    left->name = intern_cstr(c->arena, joined);
+    ast_add(left, ast_leaf(c->arena, AST_NAME, ident));
     left->loc = loc_span(left->loc, ident->loc);
     return left;
 }

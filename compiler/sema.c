@@ -14,13 +14,15 @@ scope *scope_new(sema *S, scope *parent, const char *what)
     return sc;
 }
 
-static uint32_t hash_ptr(const void *p)
+/* Names are interned, so lookups compare pointers; but the slot of a name
+ * comes from its text, not its address, so that walking a scope (for "did
+ * you mean" and for lists in messages) gives the same order on every run. */
+static uint32_t hash_name(const char *name)
 {
-    uintptr_t x = (uintptr_t)p;
-    x ^= x >> 17;
-    x *= 0xed5ad4bbu;
-    x ^= x >> 11;
-    return (uint32_t)x;
+    uint32_t h = 2166136261u;
+    for (const unsigned char *p = (const unsigned char *)name; *p; p++)
+        h = (h ^ *p) * 16777619u;
+    return h ^ (h >> 15);
 }
 
 static void scope_grow(sema *S, scope *sc)
@@ -31,7 +33,7 @@ static void scope_grow(sema *S, scope *sc)
         symbol *s = sc->slots[i];
         if (!s)
             continue;
-        uint32_t j = hash_ptr(s->name) & (cap - 1);
+        uint32_t j = hash_name(s->name) & (cap - 1);
         while (slots[j])
             j = (j + 1) & (cap - 1);
         slots[j] = s;
@@ -44,7 +46,7 @@ symbol *scope_lookup_local(const scope *sc, const char *name)
 {
     if (!sc->cap)
         return NULL;
-    uint32_t j = hash_ptr(name) & (sc->cap - 1);
+    uint32_t j = hash_name(name) & (sc->cap - 1);
     while (sc->slots[j]) {
         if (sc->slots[j]->name == name)
             return sc->slots[j];
@@ -71,11 +73,11 @@ symbol *scope_declare(sema *S, scope *sc, sym_kind kind, const char *name, ast_n
         if (old->decl && old->decl->loc.line) {
             const source_file *f = &S->diag->sources->files[old->decl->loc.file];
             if (f->module && old->decl->loc.file != decl->loc.file)
-                diag_hint(S->diag, g, "the first definition (a %s) is in module '%s', line %u",
-                          sym_kind_name(old->kind), f->module, (unsigned)old->decl->loc.line);
+                diag_hint(S->diag, g, "the first definition (%s) is in module '%s', line %u",
+                          sym_kind_a(old->kind), f->module, (unsigned)old->decl->loc.line);
             else
-                diag_hint(S->diag, g, "the first definition (a %s) is at %s:%u:%u",
-                          sym_kind_name(old->kind), f->path, (unsigned)old->decl->loc.line,
+                diag_hint(S->diag, g, "the first definition (%s) is at %s:%u:%u",
+                          sym_kind_a(old->kind), f->path, (unsigned)old->decl->loc.line,
                           (unsigned)old->decl->loc.col);
         } else {
             diag_hint(S->diag, g, "'%s' is a built-in name; choose another", name);
@@ -89,7 +91,7 @@ symbol *scope_declare(sema *S, scope *sc, sym_kind kind, const char *name, ast_n
     s->name = name;
     s->decl = decl;
     s->dim = DIM_FREE;
-    uint32_t j = hash_ptr(name) & (sc->cap - 1);
+    uint32_t j = hash_name(name) & (sc->cap - 1);
     while (sc->slots[j])
         j = (j + 1) & (sc->cap - 1);
     sc->slots[j] = s;
@@ -109,6 +111,19 @@ unsigned scope_names(const scope *sc, const char **out, unsigned max, bool chain
 
 void suggest_in_scope(sema *S, diag *g, const scope *sc, const char *name)
 {
+    /* Every one-letter name is one edit from every other: 'a' for 'v' is a
+     * guess. Only the same letter in the other case is suggested ('N', 'n'). */
+    if (name[0] && !name[1]) {
+        bool letter = (name[0] | 0x20) >= 'a' && (name[0] | 0x20) <= 'z';
+        char other[2] = {(char)(name[0] ^ 0x20), 0};
+        for (const scope *s = sc; letter && s; s = s->parent)
+            for (uint32_t i = 0; i < s->cap; i++)
+                if (s->slots[i] && strcmp(s->slots[i]->name, other) == 0) {
+                    diag_hint(S->diag, g, "did you mean '%s'?", other);
+                    return;
+                }
+        return;
+    }
     enum { MAX = 512 };
     const char *names[MAX];
     unsigned n = scope_names(sc, names, MAX, true);
@@ -128,6 +143,40 @@ const char *sym_kind_name(sym_kind kind)
         [SYM_ARG] = "function argument",
     };
     return kind < SYM_KIND_COUNT ? names[kind] : "name";
+}
+
+/* "bptt eprop none" as "bptt, eprop, none", for messages. */
+const char *sema_commas(sema *S, const char *words)
+{
+    size_t spaces = 0;
+    for (const char *p = words; *p; p++)
+        spaces += *p == ' ';
+    char *out = arena_alloc(S->arena, strlen(words) + spaces + 1), *o = out;
+    for (const char *p = words; *p; p++) {
+        if (*p == ' ')
+            *o++ = ',';
+        *o++ = *p;
+    }
+    *o = 0;
+    return out;
+}
+
+const char *sym_kind_a(sym_kind kind)
+{
+    switch (kind) {
+    case SYM_PORT: return "an input port";
+    case SYM_OUTPUT: return "an output";
+    default: break;
+    }
+    static const char *const with_a[SYM_KIND_COUNT] = {
+        [SYM_NEURON] = "a neuron", [SYM_NETWORK] = "a network", [SYM_TASK] = "a task",
+        [SYM_PLASTICITY] = "a plasticity rule", [SYM_PARAM] = "a parameter",
+        [SYM_STATE] = "a state", [SYM_LET] = "a named value", [SYM_SPIKE] = "a spike variable",
+        [SYM_CHANNEL] = "a channel", [SYM_POP] = "a population", [SYM_DRAW] = "a random draw",
+        [SYM_LOOPVAR] = "a loop variable", [SYM_PHASE] = "a phase", [SYM_TRACE] = "a trace",
+        [SYM_SIDE] = "a synapse side", [SYM_BUILTIN] = "a built-in value",
+    };
+    return kind < SYM_KIND_COUNT && with_a[kind] ? with_a[kind] : "a name";
 }
 
 scope *sema_def_scope(const ast_node *def)
@@ -172,12 +221,19 @@ void sema_params(sema *S, ast_node *list, scope *sc, ast_node *owner)
         return;
     expr_env env = {sc, 0, "a parameter value"};
     for (ast_node *b = list->first; b; b = b->next) {
-        symbol *s = scope_declare(S, sc, SYM_PARAM, b->name, b);
-        if (!s)
+        symbol *s;
+        if (b->checked) {   /* declared already by sema_declare_params */
+            s = scope_lookup_local(sc, b->name);
+            if (!s || s->decl != b)
+                continue;   /* a duplicate, reported there */
+        } else if (!(s = scope_declare(S, sc, SYM_PARAM, b->name, b))) {
             continue;
+        }
         s->owner = owner;
         ast_node *value = b->first;
+        s->visiting = 1;   /* a use of it in its own value is a cycle */
         sema_expr(S, value, &env);
+        s->visiting = 0;
         s->dim = value->dim;
         s->value = value;
         s->resolved = 1;
@@ -187,15 +243,41 @@ void sema_params(sema *S, ast_node *list, scope *sc, ast_node *owner)
             if (!dim_compatible(d->expr->dim, value->dim)) {
                 diag *g = diag_error(S->diag, d->expr->loc,
                                      "-D %s: parameter '%s' is %s, but the value is %s",
-                                     d->name, b->name, dim_text(S, value->dim),
-                                     dim_text(S, d->expr->dim));
-                diag_hint(S->diag, g, "the default is at line %u", (unsigned)value->loc.line);
+                                     d->name, b->name, dim_phrase(S, value->dim),
+                                     dim_phrase(S, d->expr->dim));
+                diag_hint(S->diag, g, "the default is at %s:%u",
+                          S->diag->sources->files[value->loc.file].path, (unsigned)value->loc.line);
             } else {
                 s->value = d->expr;
                 s->dim = dim_join(d->expr->dim, value->dim);
             }
         }
     }
+}
+
+/* Declares the parameters of LIST without their values, so that one used
+ * above its definition is reported as that, not as an unknown name. */
+void sema_declare_params(sema *S, ast_node *list, scope *sc, ast_node *owner)
+{
+    for (ast_node *b = list ? list->first : NULL; b; b = b->next) {
+        symbol *s = scope_declare(S, sc, SYM_PARAM, b->name, b);
+        b->checked = 1;
+        if (s)
+            s->owner = owner;
+    }
+}
+
+/* The parameters of a definition: its header's, then its 'param' lines. */
+void sema_def_params(sema *S, ast_node *def, scope *sc)
+{
+    sema_declare_params(S, def->first, sc, def);
+    for (ast_node *n = def->first->next; n; n = n->next)
+        if (n->kind == AST_PARAM)
+            sema_declare_params(S, n, sc, def);
+    sema_params(S, def->first, sc, def);
+    for (ast_node *n = def->first->next; n; n = n->next)
+        if (n->kind == AST_PARAM)
+            sema_params(S, n, sc, def);
 }
 
 /* ---------------------------------------------------------------- driver */
@@ -251,12 +333,13 @@ static void declare_globals(sema *S)
             }
         }
     }
-    for (uint32_t i = 0; i < S->files.len; i++) {
-        ast_node *file = S->files.items[(i + 1) % S->files.len];
-        for (ast_node *n = file->first; n; n = n->next)
-            if (n->kind == AST_PARAM)
-                sema_params(S, n, S->globals, NULL);
-    }
+    for (int pass = 0; pass < 2; pass++)
+        for (uint32_t i = 0; i < S->files.len; i++) {
+            ast_node *file = S->files.items[(i + 1) % S->files.len];
+            for (ast_node *n = file->first; n; n = n->next)
+                if (n->kind == AST_PARAM)
+                    (pass ? sema_params : sema_declare_params)(S, n, S->globals, NULL);
+        }
 }
 
 static void check_defs_of(sema *S, ast_kind kind, void (*check)(sema *, ast_node *))

@@ -31,6 +31,9 @@ typedef enum sym_kind {
     SYM_KIND_COUNT
 } sym_kind;
 
+/* A neuron's state or named value that 'output v' sends to projections. */
+enum { SYM_ROLE_EXPORTED = 1 };
+
 typedef struct symbol symbol;
 struct symbol {
     sym_kind kind;
@@ -39,11 +42,14 @@ struct symbol {
     ast_node *value;        /* the defining expression, where there is one */
     ast_node *owner;        /* the definition it belongs to (neuron, task...) */
     dim_t dim;
-    int role;               /* per kind: readout flag, OP_INPUT/OP_TARGET, ... */
+    int role;               /* per kind: readout flag, OP_INPUT/OP_TARGET, SYM_ROLE_EXPORTED */
     double size;            /* channel or population size when known, else 0 */
     uint8_t updated;        /* a state already has an update equation */
     uint8_t visiting;       /* cycle detection for let and param values */
     uint8_t resolved;       /* the value's dimension is known */
+    uint8_t const_ok;       /* const_eval: the value is a constant, const_value */
+    unsigned long const_epoch;  /* const_eval: the evaluation that set those two */
+    double const_value;
 };
 
 /* A scope: an open-addressing table over interned names, with a parent. */
@@ -82,7 +88,9 @@ typedef struct sema {
     ptr_vec files;          /* AST_FILE nodes in load order */
     ptr_vec defs;           /* global definitions (AST nodes) */
     ast_node *root;         /* the root file */
-    ptr_vec overrides_used; /* which -D overrides matched something */
+    bool setting_overrides_checked; /* -D values of settings are checked once */
+    unsigned depth;         /* of sema_expr's recursion, through names included */
+    bool too_deep_reported; /* that depth went over its limit (said once) */
 } sema;
 
 /* Scopes. */
@@ -94,7 +102,11 @@ symbol *scope_declare(sema *S, scope *sc, sym_kind kind, const char *name, ast_n
 /* Collects visible names (for "did you mean"), up to MAX. */
 unsigned scope_names(const scope *sc, const char **out, unsigned max, bool chain);
 void suggest_in_scope(sema *S, diag *g, const scope *sc, const char *name);
+/* "bptt eprop none" as "bptt, eprop, none", for messages. */
+const char *sema_commas(sema *S, const char *words);
 const char *sym_kind_name(sym_kind kind);
+/* With its article: "a parameter", "an input port". */
+const char *sym_kind_a(sym_kind kind);
 
 /* Expressions. */
 void sema_expr(sema *S, ast_node *e, const expr_env *env);
@@ -105,6 +117,8 @@ void sema_call(sema *S, ast_node *call, const expr_env *env, builtin_class cls);
 /* Reports NAME() called with GOT positional arguments outside [MIN, MAX] (MAX -1: no limit). */
 bool sema_check_arity(sema *S, src_loc loc, const char *name, int min, int max, unsigned got);
 const char *dim_text(sema *S, dim_t d);
+/* "in mV", "dimensionless" or "without a unit": for "must be ...", "this is ...". */
+const char *dim_phrase(sema *S, dim_t d);
 bool sema_const_size(sema *S, ast_node *e, scope *sc, const char *what, double *out);
 
 /* Constant evaluation (consteval.c) of a checked expression: its value in SI
@@ -113,6 +127,10 @@ bool const_eval(const ast_node *e, double *out);
 
 /* Blocks. */
 void sema_params(sema *S, ast_node *list, scope *sc, ast_node *owner);
+/* Declares them first, without values (then sema_params gives the values). */
+void sema_declare_params(sema *S, ast_node *list, scope *sc, ast_node *owner);
+/* Both, for a definition's header parameters and its 'param' lines. */
+void sema_def_params(sema *S, ast_node *def, scope *sc);
 void sema_function(sema *S, ast_node *def);
 void sema_neuron(sema *S, ast_node *def);
 void sema_plasticity(sema *S, ast_node *def);

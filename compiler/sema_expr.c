@@ -5,11 +5,21 @@
 #include <math.h>
 #include <stdio.h>
 #include <string.h>
+#include <strings.h>
 
 const char *dim_text(sema *S, dim_t d)
 {
     char buf[64];
     return arena_printf(S->arena, "%s", dim_describe(d, buf, sizeof buf));
+}
+
+const char *dim_phrase(sema *S, dim_t d)
+{
+    if (!d.known)
+        return "without a unit";
+    if (dim_is_one(d))
+        return "dimensionless";
+    return arena_printf(S->arena, "in %s", dim_text(S, d));
 }
 
 static void set(ast_node *e, expr_type type, dim_t dim)
@@ -77,7 +87,7 @@ static void check_name(sema *S, ast_node *e, const expr_env *env)
     e->sym = s;
     switch (s->kind) {
     case SYM_NEURON: case SYM_NETWORK: case SYM_TASK: case SYM_PLASTICITY: case SYM_FUNCTION:
-        diag_error(S->diag, e->loc, "'%s' is a %s, not a value", e->name, sym_kind_name(s->kind));
+        diag_error(S->diag, e->loc, "'%s' is %s, not a value", e->name, sym_kind_a(s->kind));
         set(e, TY_ERROR, DIM_FREE);
         return;
     case SYM_POP: case SYM_SIDE:
@@ -112,8 +122,32 @@ static void check_name(sema *S, ast_node *e, const expr_env *env)
             set(e, TY_NUM, DIM_FREE);
         return;
     case SYM_PARAM:
+        if (!s->resolved) {   /* declared, but its value is not checked yet */
+            if (s->visiting)
+                diag_error(S->diag, e->loc, "'%s' is defined in terms of itself", e->name);
+            else {
+                diag *g = diag_error(S->diag, e->loc, "'%s' is used before it is defined (line %u, "
+                                     "column %u)", e->name, (unsigned)s->decl->loc.line,
+                                     (unsigned)s->decl->loc.col);
+                diag_hint(S->diag, g, "parameters are defined in order; move this below '%s', "
+                                      "or '%s' above it", e->name, e->name);
+            }
+            set(e, TY_ERROR, DIM_FREE);
+            return;
+        }
         if (s->value && (s->value->type == TY_STR || s->value->type == TY_LIST)) {
             set(e, (expr_type)s->value->type, s->dim);
+            return;
+        }
+        set(e, TY_NUM, s->dim);
+        return;
+    case SYM_BUILTIN:
+        /* 't' is the time of the current step: not a constant ('dt' is one). */
+        if (strcmp(s->name, "t") == 0 && !(env->allow & (ALLOW_STATE | ALLOW_TASK))) {
+            diag *g = diag_error(S->diag, e->loc, "the time 't' changes every step and cannot "
+                                 "be used in %s", env->where);
+            diag_hint(S->diag, g, "%s must be a constant: numbers and parameters only", env->where);
+            set(e, TY_ERROR, DIM_FREE);
             return;
         }
         set(e, TY_NUM, s->dim);
@@ -152,6 +186,17 @@ static void check_member(sema *S, ast_node *e, const expr_env *env)
                              neuron->name, s->name, e->name);
         if (nsc)
             suggest_in_scope(S, g, nsc, e->name);
+        if (!g->hint) {
+            const char *have = "";   /* what it does have, in declaration order */
+            for (ast_node *item = neuron->first; item; item = item->next)
+                if (item->kind == AST_STATE || item->kind == AST_OUTPUT || item->kind == AST_SPIKE)
+                    for (ast_node *b = item->kind == AST_SPIKE ? item : item->first; b;
+                         b = item->kind == AST_SPIKE ? NULL : b->next)
+                        have = arena_printf(S->arena, "%s%s%s.%s", have, *have ? ", " : "",
+                                            s->name, b->name);
+            if (*have)
+                diag_hint(S->diag, g, "it has: %s", have);
+        }
         set(e, TY_ERROR, DIM_FREE);
         return;
     }
@@ -232,16 +277,22 @@ static void unknown_function(sema *S, ast_node *call, const expr_env *env, unsig
 {
     symbol *s = scope_lookup(env->scope, call->name);
     if (s) {
-        diag_error(S->diag, call->loc, "'%s' is a %s, not a function", call->name,
-                   sym_kind_name(s->kind));
+        diag_error(S->diag, call->loc, "'%s' is %s, not a function", call->name,
+                   sym_kind_a(s->kind));
         return;
     }
     const builtin *other = builtin_find_any(call->name);
     if (other) {
         diag *g = diag_error(S->diag, call->loc, "%s() is %s and cannot be used in %s",
                              call->name, builtin_class_name(other->cls), env->where);
-        if (other->cls == BI_RANDOM)
-            diag_hint(S->diag, g, "random draws belong in task generators and initialisers");
+        if (other->cls == BI_RANDOM && (env->allow & ALLOW_TASK))
+            diag_hint(S->diag, g, "in a task, a random value is made with 'draw', "
+                                  "e.g. 'draw x = normal()'");
+        else if (other->cls == BI_RANDOM && env->allow == 0)
+            diag_hint(S->diag, g, "%s must be a constant: numbers and parameters only", env->where);
+        else if (other->cls == BI_RANDOM)
+            diag_hint(S->diag, g, "random draws belong in task generators; random weights are "
+                                  "written 'init normal(...)' on a connect");
         return;
     }
     diag *g = diag_error(S->diag, call->loc, "unknown function '%s'", call->name);
@@ -280,7 +331,7 @@ static bool check_args(sema *S, ast_node *call, const builtin *b, const expr_env
                 diag *g = diag_error(S->diag, a->loc, "%s() has no argument named '%s'",
                                      b->name, a->name);
                 if (b->keywords)
-                    diag_hint(S->diag, g, "its named arguments are: %s", b->keywords);
+                    diag_hint(S->diag, g, "its named arguments are: %s", sema_commas(S, b->keywords));
                 ok = false;
             }
             sema_expr(S, a->first, env);
@@ -292,14 +343,35 @@ static bool check_args(sema *S, ast_node *call, const builtin *b, const expr_env
             continue;
         }
         sema_expr(S, a, env);
+        if (a->type == TY_GROUP) {
+            symbol *pop = a->kind == AST_NAME ? a->sym : NULL;
+            diag *g = diag_error(S->diag, a->loc, "'%s' is %s and cannot be an argument of %s()",
+                                 pop ? pop->name : "this", pop ? sym_kind_a(pop->kind) : "a group",
+                                 b->name);
+            /* Its values can stand here only where per-step values may. */
+            const ast_node *neuron = pop && pop->kind == SYM_POP && (env->allow & ALLOW_STATE)
+                                         ? pop->value : NULL;
+            for (const ast_node *item = neuron ? neuron->first : NULL; item; item = item->next)
+                if (item->kind == AST_OUTPUT && item->first) {
+                    diag_hint(S->diag, g, "name one of its values, e.g. %s.%s", pop->name,
+                              item->first->name);
+                    break;
+                }
+            ok = false;
+        }
         if (*npos < 16)
             dims[*npos] = a->dim;
         if (is_error(a))
             ok = false;
         (*npos)++;
     }
-    if (!sema_check_arity(S, call->loc, b->name, b->min_args, b->max_args, *npos))
+    if (!sema_check_arity(S, call->loc, b->name, b->min_args, b->max_args, *npos)) {
         ok = false;
+    } else if (b->min_args == 0 && b->max_args == 2 && *npos == 1) {
+        /* uniform(lo, hi), normal(mean, std): one alone has no agreed meaning. */
+        diag_error(S->diag, call->loc, "%s() takes no arguments or two, but 1 was given", b->name);
+        ok = false;
+    }
     return ok;
 }
 
@@ -314,7 +386,7 @@ static dim_t apply_dim_rule(sema *S, ast_node *call, const builtin *b, const dim
             if (dims[i].known && !dim_is_one(dims[i])) {
                 diag *g = diag_error(S->diag, ast_kid(args, i)->loc,
                                      "the argument of %s() must be dimensionless, but it is %s",
-                                     b->name, dim_text(S, dims[i]));
+                                     b->name, dim_phrase(S, dims[i]));
                 diag_hint(S->diag, g, "divide by a quantity of the same unit, e.g. exp(-dt / tau)");
             }
         return DIM_ONE;
@@ -348,7 +420,7 @@ static dim_t apply_dim_rule(sema *S, ast_node *call, const builtin *b, const dim
         dim_t hz = {{-1, 0, 0}, 1};
         if (n && !dim_compatible(dims[0], hz))
             diag_error(S->diag, ast_kid(args, 0)->loc, "%s() needs a rate (Hz), but this is %s",
-                       b->name, dim_text(S, dims[0]));
+                       b->name, dim_phrase(S, dims[0]));
         return DIM_ONE;
     }
     case DR_FREE:
@@ -361,7 +433,11 @@ static dim_t apply_dim_rule(sema *S, ast_node *call, const builtin *b, const dim
  * only when training starts minutes later. */
 static void check_file_exists(sema *S, const ast_node *path)
 {
-    if (path->type != TY_STR) {
+    /* load(wfile) where 'param wfile = "w.npy"': the file is the parameter's value. */
+    const symbol *s = path->kind == AST_NAME ? path->sym : NULL;
+    if (s && s->kind == SYM_PARAM && s->value && s->value->kind == AST_STR)
+        path = s->value;
+    if (path->type != TY_STR || path->kind != AST_STR) {
         diag_error(S->diag, path->loc, "load() takes a file name in quotes");
         return;
     }
@@ -490,6 +566,8 @@ static void check_binary(sema *S, ast_node *e, const expr_env *env)
     }
     switch (e->op) {
     case OP_ADD: case OP_SUB: case OP_MOD:
+        e->pure = l->pure && r->pure;
+        /* fall through */
     case OP_LT: case OP_LE: case OP_GT: case OP_GE: case OP_EQ: case OP_NE: {
         if (!dim_compatible(l->dim, r->dim)) {
             bool cmp = e->op >= OP_LT;
@@ -506,16 +584,18 @@ static void check_binary(sema *S, ast_node *e, const expr_env *env)
             set(e, TY_NUM, dim_join(l->dim, r->dim));
         return;
     }
-    case OP_MUL:
-        set(e, TY_NUM, dim_mul(l->dim, r->dim));
+    case OP_MUL: case OP_DIV: {
+        /* A plain number scales without changing the unit: 0.5 * v_th is in
+         * v_th's unit, where a parameter without a unit would leave it open. */
+        dim_t ld = l->pure ? DIM_ONE : l->dim, rd = r->pure ? DIM_ONE : r->dim;
+        set(e, TY_NUM, e->op == OP_MUL ? dim_mul(ld, rd) : dim_div(ld, rd));
+        e->pure = l->pure && r->pure;
         return;
-    case OP_DIV:
-        set(e, TY_NUM, dim_div(l->dim, r->dim));
-        return;
+    }
     case OP_POW: {
         if (r->dim.known && !dim_is_one(r->dim)) {
             diag_error(S->diag, r->loc, "an exponent must be dimensionless, but this is %s",
-                       dim_text(S, r->dim));
+                       dim_phrase(S, r->dim));
             set(e, TY_ERROR, DIM_FREE);
             return;
         }
@@ -561,6 +641,7 @@ static void check_unary(sema *S, ast_node *e, const expr_env *env)
         return;
     }
     set(e, TY_NUM, x->dim);
+    e->pure = x->pure;
 }
 
 static void check_list(sema *S, ast_node *e, const expr_env *env)
@@ -581,14 +662,58 @@ static void check_list(sema *S, ast_node *e, const expr_env *env)
     set(e, TY_LIST, d);
 }
 
+/* The unit meant by a spelling that is not the symbol: 'mv', 'msec', 'seconds'.
+ * Checked before the closest name, which would turn 'mv' into 'ms'. */
+static const char *unit_alias(const char *name, const char *const *units, unsigned n)
+{
+    for (unsigned i = 0; i < n; i++)
+        if (strcasecmp(name, units[i]) == 0)
+            return units[i];
+    static const char *const aliases[][2] = {
+        {"sec", "s"}, {"secs", "s"}, {"second", "s"}, {"seconds", "s"},
+        {"msec", "ms"}, {"msecs", "ms"}, {"millisecond", "ms"}, {"milliseconds", "ms"},
+        {"usec", "us"}, {"microsecond", "us"}, {"microseconds", "us"},
+        {"volt", "V"}, {"volts", "V"}, {"millivolt", "mV"}, {"millivolts", "mV"},
+        {"hertz", "Hz"}, {"ohm", "Ohm"}, {"ohms", "Ohm"}, {"megaohm", "MOhm"},
+        {"Mohm", "MOhm"}, {"amp", "A"}, {"amps", "A"}, {"ampere", "A"},
+        {"siemens", "S"}, {"farad", "F"},
+    };
+    for (unsigned i = 0; i < sizeof aliases / sizeof aliases[0]; i++)
+        if (strcmp(name, aliases[i][0]) == 0)
+            return aliases[i][1];
+    return NULL;
+}
+
+static void check_expr(sema *S, ast_node *e, const expr_env *env);
+
+/* The parser bounds the depth of one expression, but a name leads into
+ * another (a named value, a function's body), and a chain of them could
+ * still recurse off the stack. */
 void sema_expr(sema *S, ast_node *e, const expr_env *env)
 {
+    enum { MAX_DEPTH = 2 * AST_MAX_DEPTH };
     if (!e)
         return;
+    if (S->depth >= MAX_DEPTH) {
+        if (!S->too_deep_reported)
+            diag_error(S->diag, e->loc, "expression is nested too deeply (limit is %d levels, "
+                       "counting those of the named values it uses)", MAX_DEPTH);
+        S->too_deep_reported = true;
+        set(e, TY_ERROR, DIM_FREE);
+        return;
+    }
+    S->depth++;
+    check_expr(S, e, env);
+    S->depth--;
+}
+
+static void check_expr(sema *S, ast_node *e, const expr_env *env)
+{
     switch (e->kind) {
     case AST_NUM: {
         if (!e->name) {
             set(e, TY_NUM, DIM_FREE);
+            e->pure = 1;
             return;
         }
         const unit_def *u = unit_find(e->name);
@@ -596,7 +721,10 @@ void sema_expr(sema *S, ast_node *e, const expr_env *env)
             diag *g = diag_error(S->diag, e->loc, "unknown unit '%s'", e->name);
             unsigned n;
             const char *const *names = unit_names(&n);
-            if (closest_name(e->name, names, n))
+            const char *meant = unit_alias(e->name, names, n);
+            if (meant)
+                diag_hint(S->diag, g, "did you mean '%s'?", meant);
+            else if (closest_name(e->name, names, n))
                 diag_suggest(S->diag, g, e->name, names, n);
             else
                 diag_hint(S->diag, g, "units are s, ms, Hz, mV, pA, nS, pF, MOhm, step ...; "
@@ -656,8 +784,15 @@ void sema_expect_dim(sema *S, ast_node *e, const expr_env *env, dim_t want, cons
     }
     if (!dim_compatible(e->dim, want)) {
         diag *g = diag_error(S->diag, e->loc, "%s must be %s, but this is %s", what,
-                             dim_text(S, want), dim_text(S, e->dim));
-        diag_hint(S->diag, g, "units are %s and %s", dim_text(S, want), dim_text(S, e->dim));
+                             dim_phrase(S, want), dim_phrase(S, e->dim));
+        /* Two slips easy to name in an equation: a time constant missing or extra.
+         * (Not when a time is wanted, where they would read as nonsense.) */
+        bool equation = want.known && !dim_is_one(want) && !dim_compatible(want, DIM_TIME_1);
+        if (equation && dim_compatible(e->dim, dim_mul(want, DIM_TIME_1)))
+            diag_hint(S->diag, g, "a rate of change is divided by a time, e.g. '-v / tau'");
+        else if (equation && dim_compatible(e->dim, dim_div(want, DIM_TIME_1)))
+            diag_hint(S->diag, g, "this is a rate of change: use a 'd/dt' equation, "
+                                  "or multiply by a time such as dt");
     }
 }
 
@@ -665,7 +800,12 @@ void sema_expect_bool(sema *S, ast_node *e, const expr_env *env, const char *wha
 {
     sema_expr(S, e, env);
     if (!is_error(e) && e->type != TY_BOOL) {
-        diag *g = diag_error(S->diag, e->loc, "%s must be a condition", what);
+        static const char *const what_is[] = {
+            [TY_NUM] = "a number", [TY_STR] = "a string", [TY_LIST] = "a list",
+            [TY_GROUP] = "a population", [TY_PROJ] = "a projection",
+        };
+        diag *g = diag_error(S->diag, e->loc, "%s must be a comparison, but this is %s", what,
+                             e->type < TY_ERROR && what_is[e->type] ? what_is[e->type] : "not one");
         diag_hint(S->diag, g, "compare, e.g. 'v > v_th'");
     }
 }
@@ -679,19 +819,25 @@ bool sema_const_size(sema *S, ast_node *e, scope *sc, const char *what, double *
         return false;
     double v;
     if (e->type != TY_NUM || !const_eval(e, &v)) {
-        diag_error(S->diag, e->loc, "the size of %s must be a constant", what);
+        diag *g = diag_error(S->diag, e->loc, "the size of %s must be a constant", what);
+        diag_hint(S->diag, g, "a size is a whole number, or is computed from numbers and parameters");
         return false;
     }
-    if (!(v >= 1) || v != floor(v) || v > 1e8) {
-        diag *g = diag_error(S->diag, e->loc, "the size of %s must be a positive whole number, not %g",
-                             what, v);
-        if (v > 1e8)
-            diag_hint(S->diag, g, "the limit is 100000000");
-        return false;
-    }
+    /* The unit first: '100 ms' is 0.1 in seconds, which is no help to read. */
     if (e->dim.known && !dim_is_one(e->dim)) {
-        diag_error(S->diag, e->loc, "the size of %s is a count, but this is %s", what,
-                   dim_text(S, e->dim));
+        diag *g = diag_error(S->diag, e->loc, "the size of %s is a count, but this is %s", what,
+                             dim_phrase(S, e->dim));
+        diag_hint(S->diag, g, "write a plain whole number, e.g. [100]");
+        return false;
+    }
+    if (v > 1e8 && v == floor(v)) {
+        diag_error(S->diag, e->loc, "the size of %s must be a positive whole number of at "
+                   "most 100000000, not %g", what, v);
+        return false;
+    }
+    if (!(v >= 1) || v != floor(v)) {
+        diag_error(S->diag, e->loc, "the size of %s must be a positive whole number, not %g",
+                   what, v);
         return false;
     }
     *out = v;

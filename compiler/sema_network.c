@@ -5,6 +5,28 @@
 #include <math.h>
 #include <string.h>
 
+/* The parameters of DEF in the order it declares them: header, then body. */
+static unsigned def_param_names(const ast_node *def, const char **out, unsigned max)
+{
+    unsigned n = 0;
+    for (const ast_node *item = def->first; item; item = item->next) {
+        if (item != def->first && item->kind != AST_PARAM)
+            continue;
+        for (const ast_node *b = item->first; b && n < max; b = b->next)
+            out[n++] = b->name;
+    }
+    return n;
+}
+
+/* "tau, v_th, gamma": up to eight names, then "...". */
+static const char *name_list(sema *S, const char *const *names, unsigned n)
+{
+    const char *text = "";
+    for (unsigned i = 0; i < n && i < 8; i++)
+        text = arena_printf(S->arena, "%s%s%s", text, i ? ", " : "", names[i]);
+    return n > 8 ? arena_printf(S->arena, "%s, ...", text) : text;
+}
+
 /* Named arguments that override DEF's parameters: TanhRate[100](tau = 10 ms). */
 void sema_param_overrides(sema *S, ast_node *args, ast_node *def, scope *def_scope,
                           const expr_env *env)
@@ -13,12 +35,18 @@ void sema_param_overrides(sema *S, ast_node *args, ast_node *def, scope *def_sco
         return;
     const char *kind = def->kind == AST_TASK ? "task" : def->kind == AST_PLASTICITY
                                                                 ? "plasticity rule" : "neuron";
+    const char *names[256];
+    unsigned nparams = def_param_names(def, names, 256);
     for (ast_node *a = args->first; a; a = a->next) {
         if (a->kind != AST_NAMEDARG) {
-            diag *g = diag_error(S->diag, a->loc, "parameters of %s '%s' are given by name",
-                                 kind, def->name);
-            diag_hint(S->diag, g, "write e.g. %s(%s = ...)", def->name,
-                      def_scope && def_scope->count ? "name" : "param");
+            if (nparams == 0) {
+                diag_error(S->diag, a->loc, "%s '%s' has no parameters to set", kind, def->name);
+            } else {
+                diag *g = diag_error(S->diag, a->loc, "parameters of %s '%s' are given by name",
+                                     kind, def->name);
+                diag_hint(S->diag, g, "write e.g. (%s = ...); the parameters are: %s", names[0],
+                          name_list(S, names, nparams));
+            }
             if (a->kind != AST_ARROW)
                 sema_expr(S, a, env);
             continue;
@@ -28,22 +56,15 @@ void sema_param_overrides(sema *S, ast_node *args, ast_node *def, scope *def_sco
         if (!p || p->kind != SYM_PARAM) {
             diag *g = diag_error(S->diag, a->loc, "%s '%s' has no parameter '%s'", kind,
                                  def->name, a->name);
-            if (def_scope) {
-                const char *names[256];
-                unsigned n = 0;
-                for (uint32_t i = 0; i < def_scope->cap && n < 256; i++)
-                    if (def_scope->slots[i] && def_scope->slots[i]->kind == SYM_PARAM)
-                        names[n++] = def_scope->slots[i]->name;
-                diag_suggest(S->diag, g, a->name, names, n);
-            }
+            diag_suggest(S->diag, g, a->name, names, nparams);
+            if (!g->hint)
+                diag_hint(S->diag, g, nparams ? "its parameters are: %s" : "it has no parameters%s",
+                          name_list(S, names, nparams));
             continue;
         }
-        if (a->first->type != TY_ERROR && !dim_compatible(a->first->dim, p->dim)) {
-            diag *g = diag_error(S->diag, a->first->loc, "parameter '%s' is %s, but this is %s",
-                                 a->name, dim_text(S, p->dim), dim_text(S, a->first->dim));
-            diag_hint(S->diag, g, "units are %s and %s", dim_text(S, p->dim),
-                      dim_text(S, a->first->dim));
-        }
+        if (a->first->type != TY_ERROR && !dim_compatible(a->first->dim, p->dim))
+            diag_error(S->diag, a->first->loc, "parameter '%s' of %s '%s' is %s, but this is %s",
+                       a->name, kind, def->name, dim_phrase(S, p->dim), dim_phrase(S, a->first->dim));
         a->sym = p;
     }
 }
@@ -58,7 +79,7 @@ static ast_node *find_def(sema *S, ast_node *at, const char *name, sym_kind want
         return s->decl;
     diag *g;
     if (s)
-        g = diag_error(S->diag, at->loc, "'%s' is a %s, not a %s", name, sym_kind_name(s->kind), what);
+        g = diag_error(S->diag, at->loc, "'%s' is %s, not a %s", name, sym_kind_a(s->kind), what);
     else {
         g = diag_error(S->diag, at->loc, "unknown %s '%s'", what, name);
         const char *names[512];
@@ -69,6 +90,9 @@ static ast_node *find_def(sema *S, ast_node *at, const char *name, sym_kind want
         diag_suggest(S->diag, g, name, names, n);
         if (!g->hint && want == SYM_NEURON)
             diag_hint(S->diag, g, "is an import missing? e.g. 'import neurons.rate'");
+        if (!g->hint && want == SYM_PLASTICITY)
+            diag_hint(S->diag, g, "define it with 'plasticity %s { dw = ... }', or import the "
+                                  "file that does", name);
     }
     return NULL;
 }
@@ -124,8 +148,9 @@ static bool resolve_endpoint(sema *S, scope *sc, ast_node *ep, bool is_target, b
                              is_target ? "target" : "source", ep->name, sc->what);
         suggest_in_scope(S, g, sc, ep->name);
         if (!g->hint)
-            diag_hint(S->diag, g, "declare it with 'pop %s : Neuron[size]'%s", ep->name,
-                      is_target ? "" : " or 'input name[size]'");
+            diag_hint(S->diag, g, is_target ? "declare it with 'pop %s : Neuron[size]'"
+                                             : "declare it with 'pop %s : Neuron[size]' or 'input %s[size]'",
+                      ep->name, ep->name);
         return false;
     }
     out->group = s;
@@ -155,20 +180,47 @@ static bool resolve_endpoint(sema *S, scope *sc, ast_node *ep, bool is_target, b
         bool ok = m && (is_target ? m->kind == SYM_PORT
                                   : (m->kind == SYM_OUTPUT || m->kind == SYM_STATE || m->kind == SYM_SPIKE));
         if (!ok) {
-            diag *g = diag_error(S->diag, ep->first->loc, "neuron '%s' has no %s '%s'",
-                                 out->neuron->name, is_target ? "input port" : "output",
-                                 ep->first->name);
-            suggest_in_scope(S, g, nsc, ep->first->name);
+            diag *g;
+            if (m)
+                g = diag_error(S->diag, ep->first->loc, "'%s' is %s of neuron '%s'; a projection %s",
+                               ep->first->name, sym_kind_a(m->kind), out->neuron->name,
+                               is_target ? "arrives at an input port"
+                                         : "sends an output, a state or the spike");
+            else {
+                g = diag_error(S->diag, ep->first->loc, "neuron '%s' has no %s '%s'",
+                               out->neuron->name, is_target ? "input port" : "output",
+                               ep->first->name);
+                suggest_in_scope(S, g, nsc, ep->first->name);
+            }
+            if (!g->hint) {   /* what would do, in the order the neuron declares it */
+                const char *have = "";
+                for (ast_node *item = out->neuron->first; item; item = item->next) {
+                    bool fits = is_target ? item->kind == AST_INPUT
+                                          : item->kind == AST_OUTPUT || item->kind == AST_STATE ||
+                                                item->kind == AST_SPIKE;
+                    for (ast_node *b = item->kind == AST_SPIKE ? item : item->first; fits && b;
+                         b = item->kind == AST_SPIKE ? NULL : b->next)
+                        have = arena_printf(S->arena, "%s%s%s.%s", have, *have ? ", " : "",
+                                            ep->name, b->name);
+                }
+                if (*have)
+                    diag_hint(S->diag, g, "%s: %s", is_target ? "its input ports" : "it can send",
+                              have);
+            }
             return false;
         }
         return true;
     }
     if (is_target && !feedback) {
         const char *ports[16];
-        unsigned nports = 0;
-        for (uint32_t i = 0; i < nsc->cap; i++)
-            if (nsc->slots[i] && nsc->slots[i]->kind == SYM_PORT && nports < 16)
-                ports[nports++] = nsc->slots[i]->name;
+        unsigned nports = 0;   /* in the order the neuron declares them */
+        for (ast_node *item = out->neuron->first; item; item = item->next)
+            if (item->kind == AST_INPUT)
+                for (ast_node *p = item->first; p; p = p->next) {
+                    symbol *ps = scope_lookup_local(nsc, p->name);
+                    if (ps && ps->kind == SYM_PORT && ps->decl == p && nports < 16)
+                        ports[nports++] = p->name;
+                }
         if (nports == 0) {
             diag *g = diag_error(S->diag, ep->loc, "neuron '%s' of '%s' has no input port",
                                  out->neuron->name, ep->name);
@@ -186,7 +238,8 @@ static bool resolve_endpoint(sema *S, scope *sc, ast_node *ep, bool is_target, b
     if (!is_target) {
         bool sends = false;
         for (uint32_t i = 0; i < nsc->cap; i++)
-            if (nsc->slots[i] && (nsc->slots[i]->kind == SYM_OUTPUT || nsc->slots[i]->kind == SYM_SPIKE))
+            if (nsc->slots[i] && (nsc->slots[i]->kind == SYM_OUTPUT || nsc->slots[i]->kind == SYM_SPIKE ||
+                                  nsc->slots[i]->role == SYM_ROLE_EXPORTED))
                 sends = true;
         if (!sends) {
             diag *g = diag_error(S->diag, ep->loc, "neuron '%s' of '%s' has no output or spike to send",
@@ -198,7 +251,7 @@ static bool resolve_endpoint(sema *S, scope *sc, ast_node *ep, bool is_target, b
     return true;
 }
 
-enum option_kind { OPT_RULE, OPT_INIT, OPT_BIAS, OPT_DALE, OPT_FLAG, OPT_DELAY, OPT_BOUNDS,
+enum option_kind { OPT_RULE, OPT_INIT, OPT_BIAS, OPT_DALE, OPT_AUTAPSE, OPT_DELAY, OPT_BOUNDS,
                    OPT_TRAIN, OPT_PLASTICITY, OPT_MASK };
 
 static const struct {
@@ -207,7 +260,7 @@ static const struct {
 } connect_options[] = {
     {"all_to_all", OPT_RULE}, {"one_to_one", OPT_RULE}, {"fixed_probability", OPT_RULE},
     {"fixed_indegree", OPT_RULE}, {"init", OPT_INIT}, {"bias", OPT_BIAS}, {"dale", OPT_DALE},
-    {"autapses", OPT_FLAG}, {"no_autapses", OPT_FLAG}, {"delay", OPT_DELAY},
+    {"autapses", OPT_AUTAPSE}, {"no_autapses", OPT_AUTAPSE}, {"delay", OPT_DELAY},
     {"bounds", OPT_BOUNDS}, {"trainable", OPT_TRAIN}, {"frozen", OPT_TRAIN},
     {"plasticity", OPT_PLASTICITY}, {"mask", OPT_MASK},
 };
@@ -260,8 +313,11 @@ static void check_rule(connect_ctx *c, ast_node *opt)
             diag_error(S->diag, opt->loc, "one_to_one needs equal sizes, but '%s' has %g and '%s' has %g",
                        c->from.group->name, c->from.size, c->to.group->name, c->to.size);
     } else if (strcmp(opt->name, "fixed_probability") == 0) {
-        if (const_number(S, arg, c->sc, "a connection probability", &v) && !(v >= 0 && v <= 1))
-            diag_error(S->diag, arg->loc, "a connection probability must lie in [0, 1], not %g", v);
+        if (const_number(S, arg, c->sc, "a connection probability", &v) && !(v >= 0 && v <= 1)) {
+            diag *g = diag_error(S->diag, arg->loc, "a connection probability must lie in [0, 1], not %g", v);
+            if (v > 1 && v <= 100)
+                diag_hint(S->diag, g, "a probability is a fraction: %g%% is %g", v, v / 100);
+        }
     } else if (strcmp(opt->name, "fixed_indegree") == 0) {
         if (const_number(S, arg, c->sc, "an in-degree", &v)) {
             if (!(v >= 1) || v != floor(v))
@@ -293,6 +349,16 @@ static void check_init(connect_ctx *c, ast_node *opt, ast_node *init)
         diag_hint(S->diag, g, "e.g. 'init normal(0, 0.1)', 'init zeros', 'init load(\"w.npy\")'");
         return;
     }
+    if (!builtin_find_any(init->name) && !scope_lookup(c->init_scope, init->name)) {
+        diag *g = diag_error(S->diag, init->loc, "unknown initialiser '%s'", init->name);
+        const char *names[32];
+        unsigned n = builtin_names(1u << BI_INIT | 1u << BI_FILE, names, 32);
+        diag_suggest(S->diag, g, init->name, names, n);
+        if (!g->hint)
+            diag_hint(S->diag, g, "initialisers: normal, uniform, orthogonal, glorot_uniform, "
+                                  "glorot_normal, zeros, constant, load(\"w.npy\")");
+        return;
+    }
     sema_call(S, init, &env, BI_INIT);
     const builtin *b = init->sym;
     if (init->type != TY_ERROR && (!b || (b->cls != BI_INIT && b->cls != BI_FILE))) {
@@ -301,10 +367,61 @@ static void check_init(connect_ctx *c, ast_node *opt, ast_node *init)
                               "glorot_normal, zeros, constant, load");
     }
     if (b && strcmp(b->name, "orthogonal") == 0 && strcmp(opt->name, "init") == 0 && c->from_ok &&
-        c->to_ok && c->from.size != c->to.size)
-        diag_error(S->diag, init->loc, "orthogonal initialisation needs a square matrix, but "
-                   "'%s' -> '%s' is %g x %g", c->from.group->name, c->to.group->name,
-                   c->to.size, c->from.size);
+        c->to_ok && c->from.size != c->to.size) {
+        diag *g = diag_error(S->diag, init->loc, "orthogonal initialisation needs a square matrix, "
+                             "but '%s' -> '%s' is %g x %g", c->from.group->name, c->to.group->name,
+                             c->to.size, c->from.size);
+        diag_hint(S->diag, g, "orthogonal suits a recurrent projection such as 'h -> h'; "
+                              "here use e.g. 'init glorot_uniform'");
+    }
+}
+
+/* pre.x and post.y in a plasticity rule name members of the neurons the
+ * rule is attached between: checked here, where those neurons are known. */
+static bool reported_before(const ast_node *rule, const ast_node *n)
+{
+    /* An earlier use of the same side and member in the rule: reported already. */
+    const ast_node *stack[AST_MAX_DEPTH + 1];
+    int top = 0;
+    stack[top++] = rule;
+    while (top > 0) {
+        const ast_node *k = stack[--top];
+        if (k == n)
+            continue;
+        if (k->kind == AST_MEMBER && k->name == n->name && k->first->kind == AST_NAME &&
+            k->first->name == n->first->name &&
+            (k->loc.line < n->loc.line || (k->loc.line == n->loc.line && k->loc.col < n->loc.col)))
+            return true;
+        for (const ast_node *kid = k->first; kid && top < AST_MAX_DEPTH; kid = kid->next)
+            stack[top++] = kid;
+    }
+    return false;
+}
+
+static void check_side_members(connect_ctx *c, const ast_node *rule, const ast_node *n,
+                               const ast_node *opt)
+{
+    for (const ast_node *k = n->first; k; k = k->next)
+        check_side_members(c, rule, k, opt);
+    if (n->kind != AST_MEMBER || n->first->kind != AST_NAME || !n->first->sym ||
+        ((symbol *)n->first->sym)->kind != SYM_SIDE)
+        return;
+    bool pre = strcmp(n->first->name, "pre") == 0;
+    const endpoint_info *side = pre ? &c->from : &c->to;
+    scope *nsc = side->neuron ? sema_def_scope(side->neuron) : NULL;
+    symbol *m = nsc ? scope_lookup_local(nsc, n->name) : NULL;
+    if ((m && m->kind != SYM_PORT && m->kind != SYM_PARAM) || reported_before(rule, n))
+        return;
+    diag *g;
+    if (!side->neuron)
+        g = diag_error(c->S->diag, opt->loc, "plasticity '%s' reads %s.%s, but '%s' is a network input "
+                       "with no members", rule->name, n->first->name, n->name, side->group->name);
+    else
+        g = diag_error(c->S->diag, opt->loc, "plasticity '%s' reads %s.%s, but neuron '%s' of '%s' has "
+                       "no state or output '%s'", rule->name, n->first->name, n->name,
+                       side->neuron->name, side->group->name, n->name);
+    diag_hint(c->S->diag, g, "%s.%s is read at %s:%u", n->first->name, n->name,
+              c->S->diag->sources->files[n->loc.file].path, (unsigned)n->loc.line);
 }
 
 static void check_option(connect_ctx *c, ast_node *opt, enum option_kind kind)
@@ -331,14 +448,17 @@ static void check_option(connect_ctx *c, ast_node *opt, enum option_kind kind)
                 diag_hint(S->diag, g, "write dale(exc = 0.8)");
             } else if (const_number(S, a->first, c->sc, "the excitatory fraction", &v) &&
                        !(v > 0 && v < 1)) {
-                diag_error(S->diag, a->first->loc, "the excitatory fraction must lie between 0 and 1, not %g", v);
+                diag *g = diag_error(S->diag, a->first->loc,
+                                     "the excitatory fraction must lie between 0 and 1, not %g", v);
+                if (v > 1 && v < 100)
+                    diag_hint(S->diag, g, "a fraction, not a percentage: %g%% is %g", v, v / 100);
             }
         }
         if (c->from_ok && c->from.group->kind == SYM_CHANNEL)
             diag_error(S->diag, opt->loc, "Dale's law signs the outgoing weights of neurons; "
                        "'%s' is an input", c->from.group->name);
         break;
-    case OPT_FLAG: case OPT_TRAIN:
+    case OPT_AUTAPSE: case OPT_TRAIN:
         if (args || value)
             diag_error(S->diag, opt->loc, "'%s' takes no value", opt->name);
         break;
@@ -349,8 +469,8 @@ static void check_option(connect_ctx *c, ast_node *opt, enum option_kind kind)
         }
         if (const_number(S, value, c->sc, "a delay", &v)) {
             if (value->dim.known && !dim_compatible(value->dim, DIM_TIME_1))
-                diag_error(S->diag, value->loc, "a delay is a time or a number of steps, not %s",
-                           dim_text(S, value->dim));
+                diag_error(S->diag, value->loc, "a delay is a time or a number of steps, but this is %s",
+                           dim_phrase(S, value->dim));
             else if (v < 0)
                 diag_error(S->diag, value->loc, "a delay cannot be negative");
         }
@@ -375,6 +495,8 @@ static void check_option(connect_ctx *c, ast_node *opt, enum option_kind kind)
         expr_env env = {c->sc, 0, "a parameter override"};
         if (def && rule->kind == AST_CALL)
             sema_param_overrides(S, rule->first, def, sema_def_scope(def), &env);
+        if (def && c->from_ok && c->to_ok)
+            check_side_members(c, def, def, opt);
         break;
     }
     case OPT_MASK: {
@@ -397,7 +519,7 @@ static void check_connect(sema *S, scope *sc, scope *init_scope, ast_node *n)
     c.from_ok = resolve_endpoint(S, sc, from, false, feedback, &c.from);
     c.to_ok = resolve_endpoint(S, sc, to, true, feedback, &c.to);
     const ast_node *seen[OPTION_COUNT] = {0};
-    const ast_node *rule = NULL, *train = NULL;
+    const ast_node *rule = NULL, *train = NULL, *autapse = NULL;
     for (ast_node *opt = to->next; opt; opt = opt->next) {
         unsigned i = 0;
         while (i < OPTION_COUNT && strcmp(connect_options[i].name, opt->name) != 0)
@@ -411,12 +533,18 @@ static void check_connect(sema *S, scope *sc, scope *init_scope, ast_node *n)
             continue;
         }
         enum option_kind kind = connect_options[i].kind;
-        const ast_node **slot = kind == OPT_RULE ? &rule : kind == OPT_TRAIN ? &train : &seen[i];
+        const ast_node **slot = kind == OPT_RULE ? &rule : kind == OPT_TRAIN ? &train
+                                : kind == OPT_AUTAPSE ? &autapse : &seen[i];
+        if (*slot && (*slot)->name == opt->name) {
+            diag_error(S->diag, opt->loc, "'%s' is given twice", opt->name);
+            continue;
+        }
         if (*slot) {
             diag *g = diag_error(S->diag, opt->loc, "'%s' conflicts with '%s' given before",
                                  opt->name, (*slot)->name);
             diag_hint(S->diag, g, "a connect has one %s",
-                      kind == OPT_RULE ? "rule" : kind == OPT_TRAIN ? "of 'trainable'/'frozen'" : "of each option");
+                      kind == OPT_RULE ? "rule" : kind == OPT_TRAIN ? "of 'trainable'/'frozen'"
+                      : kind == OPT_AUTAPSE ? "of 'autapses'/'no_autapses'" : "of each option");
             continue;
         }
         *slot = opt;
@@ -426,15 +554,35 @@ static void check_connect(sema *S, scope *sc, scope *init_scope, ast_node *n)
 
 /* ---------------------------------------------------------------- network */
 
+static bool same_endpoint(const ast_node *a, const ast_node *b)
+{
+    return a->name == b->name && (a->first ? b->first && a->first->name == b->first->name : !b->first);
+}
+
+/* Two connects between the same endpoints would be one projection written
+ * twice, and 'record h -> h' could not say which. */
+static void check_duplicate_connect(sema *S, ast_node *def, ast_node *n)
+{
+    for (ast_node *m = def->first->next; m && m != n; m = m->next) {
+        if (m->kind != AST_CONNECT || m->op != n->op || !same_endpoint(m->first, n->first) ||
+            !same_endpoint(m->first->next, n->first->next))
+            continue;
+        diag *g = diag_error(S->diag, n->loc, "a second %s %s -> %s (the first is at line %u)",
+                             n->op ? "feedback" : "connect", n->first->name, n->first->next->name,
+                             (unsigned)m->loc.line);
+        diag_hint(S->diag, g, "one connect per pair of populations; several ports are named "
+                              "as 'h.port'");
+        return;
+    }
+}
+
 void sema_network(sema *S, ast_node *def)
 {
     scope *sc = scope_new(S, S->globals, arena_printf(S->arena, "network '%s'", def->name));
     sema_set_def_scope(def, sc);
-    sema_params(S, def->first, sc, def);
+    sema_def_params(S, def, sc);
     for (ast_node *n = def->first->next; n; n = n->next) {
-        if (n->kind == AST_PARAM)
-            sema_params(S, n, sc, def);
-        else if (n->kind == AST_CHANNELS)
+        if (n->kind == AST_CHANNELS)
             declare_channels(S, sc, n, "input");
         else if (n->kind == AST_POP)
             check_pop(S, sc, n);
@@ -450,8 +598,10 @@ void sema_network(sema *S, ast_node *def)
     }
     bool has_pop = false;
     for (ast_node *n = def->first->next; n; n = n->next) {
-        if (n->kind == AST_CONNECT)
+        if (n->kind == AST_CONNECT) {
             check_connect(S, sc, init_scope, n);
+            check_duplicate_connect(S, def, n);
+        }
         has_pop |= n->kind == AST_POP;
     }
     if (!has_pop) {

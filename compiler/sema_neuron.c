@@ -44,6 +44,17 @@ static void declare_states(sema *S, scope *sc, ast_node *list, ast_node *owner, 
     }
 }
 
+/* Does DEF declare NAME as a state or trace (one that clashed with another name)? */
+static bool declares_state(const ast_node *def, const char *name)
+{
+    for (const ast_node *item = def ? def->first : NULL; item; item = item->next)
+        if (item->kind == AST_STATE || item->kind == AST_TRACE)
+            for (const ast_node *b = item->first; b; b = b->next)
+                if (b->name == name)
+                    return true;
+    return false;
+}
+
 /* The state an update names, or NULL after reporting why it is not one. */
 static symbol *update_target(sema *S, scope *sc, ast_node *n, const char *form)
 {
@@ -52,10 +63,15 @@ static symbol *update_target(sema *S, scope *sc, ast_node *n, const char *form)
                            (s->kind == SYM_BUILTIN && strcmp(s->name, "w") == 0));
     if (!is_target) {
         diag *g;
-        if (s)
-            g = diag_error(S->diag, n->loc, "'%s' is a %s; only a state can have an equation (%s)",
-                           n->name, sym_kind_name(s->kind), form);
-        else {
+        if (s && s->kind == SYM_PARAM && declares_state(s->owner, n->name))
+            return NULL;   /* 'state v' clashed with a parameter 'v': reported there */
+        if (s) {
+            g = diag_error(S->diag, n->loc, "'%s' is %s; only a state can have an equation (%s)",
+                           n->name, sym_kind_a(s->kind), form);
+            if (s->kind == SYM_PARAM)
+                diag_hint(S->diag, g, "a parameter is constant; to let it change, declare it "
+                                      "as a state: 'state %s = ...'", n->name);
+        } else {
             g = diag_error(S->diag, n->loc, "'%s' is not a state of %s", n->name, sc->what);
             suggest_in_scope(S, g, sc, n->name);
             if (!g->hint)
@@ -90,7 +106,9 @@ static void check_equation(sema *S, scope *sc, ast_node *n, unsigned allow)
     sema_expect_dim(S, n->first, &env, want, what);
 }
 
-static void check_assigns(sema *S, scope *sc, ast_node *list, unsigned allow, const char *where)
+/* Assignments in a reset or an 'on pre/post' block; TARGETS says what they may change. */
+static void check_assigns(sema *S, scope *sc, ast_node *list, unsigned allow, const char *where,
+                          const char *targets)
 {
     expr_env env = {sc, allow, where};
     for (ast_node *a = list->first; a; a = a->next) {
@@ -99,8 +117,8 @@ static void check_assigns(sema *S, scope *sc, ast_node *list, unsigned allow, co
         bool ok = s && (s->kind == SYM_STATE || s->kind == SYM_TRACE ||
                         (s->kind == SYM_BUILTIN && strcmp(s->name, "w") == 0));
         if (!ok) {
-            diag *g = diag_error(S->diag, lv->loc, "%s can only change a state, and '%s' is %s",
-                                 where, lv->name, s ? sym_kind_name(s->kind) : "not one");
+            diag *g = diag_error(S->diag, lv->loc, "%s can only change %s, and '%s' is %s",
+                                 where, targets, lv->name, s ? sym_kind_a(s->kind) : "not one");
             if (!s)
                 suggest_in_scope(S, g, sc, lv->name);
             sema_expr(S, value, &env);
@@ -117,6 +135,38 @@ static void check_assigns(sema *S, scope *sc, ast_node *list, unsigned allow, co
 }
 
 /* ---------------------------------------------------------------- neuron */
+
+/* 'output v' sends an existing state or named value under its own name. */
+static bool is_self_export(const ast_node *binding)
+{
+    return binding->first && binding->first->kind == AST_NAME && binding->first->name == binding->name;
+}
+
+static void declare_self_exports(sema *S, scope *sc, ast_node *def)
+{
+    for (ast_node *n = def->first; n; n = n->next) {
+        if (n->kind != AST_OUTPUT)
+            continue;
+        for (ast_node *b = n->first; b; b = b->next) {
+            if (!is_self_export(b))
+                continue;
+            symbol *s = scope_lookup_local(sc, b->name);
+            if (s && (s->kind == SYM_STATE || s->kind == SYM_LET || s->kind == SYM_SPIKE ||
+                      s->kind == SYM_PORT)) {
+                s->role = SYM_ROLE_EXPORTED;
+                continue;
+            }
+            diag *g;
+            if (s)
+                g = diag_error(S->diag, b->loc, "'output %s' sends a state or named value, but '%s' "
+                               "is a %s of %s", b->name, b->name, sym_kind_name(s->kind), sc->what);
+            else
+                g = diag_error(S->diag, b->loc, "'output %s' sends a state or named value of %s, "
+                               "but there is no '%s'", b->name, sc->what, b->name);
+            diag_hint(S->diag, g, "to send an expression, name it: 'output r = ...'");
+        }
+    }
+}
 
 static void declare_neuron_names(sema *S, scope *sc, ast_node *def, symbol **spike)
 {
@@ -136,7 +186,15 @@ static void declare_neuron_names(sema *S, scope *sc, ast_node *def, symbol **spi
             declare_bindings(S, sc, n, SYM_LET, def);
             break;
         case AST_OUTPUT:
-            declare_bindings(S, sc, n, SYM_OUTPUT, def);
+            for (ast_node *b = n->first; b; b = b->next) {
+                if (is_self_export(b))
+                    continue;   /* 'output v': after everything else is declared */
+                symbol *s = scope_declare(S, sc, SYM_OUTPUT, b->name, b);
+                if (s) {
+                    s->owner = def;
+                    s->value = b->first;
+                }
+            }
             break;
         case AST_SPIKE: {
             if (*spike) {
@@ -154,6 +212,25 @@ static void declare_neuron_names(sema *S, scope *sc, ast_node *def, symbol **spi
         }
         default:
             break;
+        }
+    }
+}
+
+/* 'da/dt = ...' for an 'a' never declared: reported once here, then 'a' is
+ * taken as a state so that its uses are not each reported as unknown. */
+static void declare_missing_states(sema *S, scope *sc, ast_node *def)
+{
+    for (ast_node *n = def->first; n; n = n->next) {
+        if ((n->kind != AST_ODE && n->kind != AST_UPDATE) || scope_lookup_local(sc, n->name))
+            continue;
+        diag *g = diag_error(S->diag, n->loc, "'%s' is not a state of %s", n->name, sc->what);
+        suggest_in_scope(S, g, sc, n->name);
+        if (!g->hint)
+            diag_hint(S->diag, g, "declare it first: 'state %s = 0'", n->name);
+        symbol *s = scope_declare(S, sc, SYM_STATE, n->name, n);
+        if (s) {
+            s->owner = def;
+            s->resolved = 1;
         }
     }
 }
@@ -176,13 +253,17 @@ static void check_neuron_body(sema *S, scope *sc, ast_node *def, symbol *spike)
         case AST_RESET:
             if (!spike)
                 diag_error(S->diag, n->loc, "'reset' needs a spike condition ('spike z when ...')");
-            check_assigns(S, sc, n, ALLOW_STATE, "a reset");
+            check_assigns(S, sc, n, ALLOW_STATE, "a reset", "a state");
             break;
         case AST_REFRACTORY: {
             if (!spike)
                 diag_error(S->diag, n->loc, "'refractory' needs a spike condition ('spike z when ...')");
             expr_env cenv = {sc, 0, "a refractory period"};
+            unsigned before = S->diag->errors;
             sema_expect_dim(S, n->first, &cenv, DIM_TIME_1, "a refractory period");
+            double v;
+            if (S->diag->errors == before && const_eval(n->first, &v) && !(v >= 0))
+                diag_error(S->diag, n->first->loc, "a refractory period cannot be negative");
             break;
         }
         case AST_SURROGATE: {
@@ -224,12 +305,11 @@ static void check_neuron_body(sema *S, scope *sc, ast_node *def, symbol *spike)
 void sema_neuron(sema *S, ast_node *def)
 {
     scope *sc = def_scope(S, def, "neuron");
-    sema_params(S, def->first, sc, def);
-    for (ast_node *n = def->first->next; n; n = n->next)
-        if (n->kind == AST_PARAM)
-            sema_params(S, n, sc, def);
+    sema_def_params(S, def, sc);
     symbol *spike = NULL;
     declare_neuron_names(S, sc, def, &spike);
+    declare_self_exports(S, sc, def);
+    declare_missing_states(S, sc, def);
     check_neuron_body(S, sc, def, spike);
 }
 
@@ -250,14 +330,12 @@ static void declare_plasticity_builtins(sema *S, scope *sc, ast_node *def)
 
 void sema_plasticity(sema *S, ast_node *def)
 {
-    scope *sc = def_scope(S, def, "plasticity");
+    scope *sc = def_scope(S, def, "plasticity rule");
     declare_plasticity_builtins(S, sc, def);
-    sema_params(S, def->first, sc, def);
+    sema_def_params(S, def, sc);
     bool changes_weight = false;
     for (ast_node *n = def->first->next; n; n = n->next) {
-        if (n->kind == AST_PARAM)
-            sema_params(S, n, sc, def);
-        else if (n->kind == AST_TRACE)
+        if (n->kind == AST_TRACE)
             declare_states(S, sc, n, def, SYM_TRACE);
         else if (n->kind == AST_LET)
             declare_bindings(S, sc, n, SYM_LET, def);
@@ -274,15 +352,20 @@ void sema_plasticity(sema *S, ast_node *def)
             ast_node *lv = n->first;
             if (strcmp(lv->name, "dw") != 0) {
                 diag *g = diag_error(S->diag, lv->loc, "a plasticity rule sets 'dw', not '%s'", lv->name);
-                diag_hint(S->diag, g, "write the weight change per step as 'dw = ...', "
-                                      "a trace's update as '%s <- ...'", lv->name);
+                if (strcmp(lv->name, "w") == 0)
+                    diag_hint(S->diag, g, "write the weight change per step as 'dw = ...', "
+                                          "or a jump at a spike as 'on pre { w += ... }'");
+                else
+                    diag_hint(S->diag, g, "write the weight change per step as 'dw = ...', "
+                                          "a trace's update as '%s <- ...'", lv->name);
             }
             changes_weight = true;
             sema_expr(S, lv->next, &env);
             break;
         }
         case AST_ON:
-            check_assigns(S, sc, n, ALLOW_STATE, n->op == OP_PRE ? "'on pre'" : "'on post'");
+            check_assigns(S, sc, n, ALLOW_STATE, n->op == OP_PRE ? "'on pre'" : "'on post'",
+                          "a trace or the weight 'w'");
             for (ast_node *a = n->first; a; a = a->next)
                 if (strcmp(a->first->name, "w") == 0)
                     changes_weight = true;
@@ -298,7 +381,7 @@ void sema_plasticity(sema *S, ast_node *def)
         }
     }
     if (!changes_weight) {
-        diag *g = diag_error(S->diag, def->loc, "plasticity '%s' never changes the weight", def->name);
+        diag *g = diag_error(S->diag, def->loc, "plasticity rule '%s' never changes the weight", def->name);
         diag_hint(S->diag, g, "add 'dw = ...', 'dw/dt = ...', or 'w += ...' inside 'on pre { }'");
     }
 }

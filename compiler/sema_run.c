@@ -16,27 +16,26 @@ typedef struct setting_def {
     const char *name;
     value_kind kind;
     const char *choices;    /* V_CHOICE / V_CALLS: allowed names, space separated */
-    const char *keywords;   /* V_CALLS: allowed named arguments */
     const char *summary;
 } setting_def;
 
 static const setting_def settings[] = {
-    {"learn", V_CALLS, "bptt eprop none", "truncate kappa feedback", "the learning rule"},
-    {"loss", V_CHOICE, "mse cross_entropy", NULL, "the loss function"},
-    {"optimizer", V_CALLS, "adam sgd", "lr beta1 beta2 eps momentum", "the optimiser"},
-    {"regularize", V_CALLS, "rate l2", "c f_target", "regularisers"},
-    {"epochs", V_COUNT, NULL, NULL, "passes over the training samples"},
-    {"samples", V_COUNT, NULL, NULL, "training trials per epoch"},
-    {"iterations", V_COUNT, NULL, NULL, "optimiser updates (instead of epochs)"},
-    {"batch", V_COUNT, NULL, NULL, "trials per update"},
-    {"trials", V_COUNT, NULL, NULL, "evaluation trials"},
-    {"seed", V_SEED, NULL, NULL, "the random seed"},
-    {"clip", V_POSITIVE, NULL, NULL, "gradient-norm clipping"},
-    {"early_stop", V_POSITIVE, NULL, NULL, "stop when the training loss falls below this"},
-    {"dt", V_TIME, NULL, NULL, "the simulation step"},
-    {"update_every", V_TIME, NULL, NULL, "the weight-update interval"},
-    {"precision", V_CHOICE, "float32 float64", NULL, "floating-point precision"},
-    {"threads", V_COUNT, NULL, NULL, "worker threads"},
+    {"learn", V_CALLS, "bptt eprop none", "the learning rule"},
+    {"loss", V_CHOICE, "mse cross_entropy", "the loss function"},
+    {"optimizer", V_CALLS, "adam sgd", "the optimiser"},
+    {"regularize", V_CALLS, "rate l2", "regularisers"},
+    {"epochs", V_COUNT, NULL, "passes over the training samples"},
+    {"samples", V_COUNT, NULL, "training trials per epoch"},
+    {"iterations", V_COUNT, NULL, "optimiser updates (instead of epochs)"},
+    {"batch", V_COUNT, NULL, "trials per update"},
+    {"trials", V_COUNT, NULL, "evaluation trials"},
+    {"seed", V_SEED, NULL, "the random seed"},
+    {"clip", V_POSITIVE, NULL, "gradient-norm clipping"},
+    {"early_stop", V_POSITIVE, NULL, "stop when the training loss falls below this"},
+    {"dt", V_TIME, NULL, "the simulation step"},
+    {"update_every", V_TIME, NULL, "the weight-update interval"},
+    {"precision", V_CHOICE, "float32 float64", "floating-point precision"},
+    {"threads", V_COUNT, NULL, "worker threads"},
 };
 enum { SETTING_COUNT = sizeof settings / sizeof settings[0] };
 
@@ -63,23 +62,74 @@ static bool word_in(const char *word, const char *list)
     return false;
 }
 
+/* What one choice of D is called: "loss function", "regulariser", "precision". */
+static const char *choice_noun(const setting_def *d)
+{
+    if (strncmp(d->summary, "the ", 4) == 0)
+        return d->summary + 4;
+    return strcmp(d->name, "regularize") == 0 ? "regulariser" : d->name;
+}
+
+/* The range of a named argument of learn(), optimizer() or regularize(). */
+static void check_setting_argument(sema *S, const ast_node *a, double x)
+{
+    static const struct {
+        const char *name;
+        enum { POSITIVE, FRACTION, WHOLE, NOT_NEGATIVE } range;
+    } ranges[] = {
+        {"lr", POSITIVE}, {"eps", POSITIVE}, {"beta1", FRACTION}, {"beta2", FRACTION},
+        {"momentum", FRACTION}, {"kappa", FRACTION}, {"truncate", WHOLE}, {"c", NOT_NEGATIVE},
+    };
+    for (unsigned i = 0; i < sizeof ranges / sizeof ranges[0]; i++) {
+        if (strcmp(a->name, ranges[i].name) != 0)
+            continue;
+        const ast_node *v = a->first;
+        switch (ranges[i].range) {
+        case POSITIVE:
+            if (!(x > 0) || isinf(x))
+                diag_error(S->diag, v->loc, "'%s' must be positive, not %g", a->name, x);
+            break;
+        case FRACTION:
+            if (!(x >= 0 && x < 1))
+                diag_error(S->diag, v->loc, "'%s' must lie in [0, 1), not %g", a->name, x);
+            break;
+        case WHOLE:
+            if (!(x >= 1) || x != floor(x) || isinf(x))
+                diag_error(S->diag, v->loc, "'%s' must be a positive whole number of steps, not %g",
+                           a->name, x);
+            break;
+        case NOT_NEGATIVE:
+            if (!(x >= 0) || isinf(x))
+                diag_error(S->diag, v->loc, "'%s' must be zero or more, not %g", a->name, x);
+            break;
+        }
+    }
+}
+
+/* The named arguments each method takes: adam(lr = ...), rate(c = ..., f_target = ...). */
+static const char *choice_keywords(const char *choice)
+{
+    static const struct { const char *choice, *keywords; } table[] = {
+        {"bptt", "truncate"}, {"eprop", "kappa feedback"}, {"none", ""},
+        {"adam", "lr beta1 beta2 eps"}, {"sgd", "lr momentum"},
+        {"rate", "c f_target"}, {"l2", "c"},
+    };
+    for (unsigned i = 0; i < sizeof table / sizeof table[0]; i++)
+        if (strcmp(table[i].choice, choice) == 0)
+            return table[i].keywords;
+    return "";
+}
+
 static void check_choice(sema *S, const setting_def *d, ast_node *v)
 {
     if (v->kind != AST_NAME && v->kind != AST_CALL) {
-        diag_error(S->diag, v->loc, "'%s' takes one of: %s", d->name, d->choices);
+        diag_error(S->diag, v->loc, "'%s' takes one of: %s", d->name, sema_commas(S, d->choices));
         return;
     }
     if (!word_in(v->name, d->choices)) {
-        diag *g = diag_error(S->diag, v->loc, "unknown %s '%s'", d->summary + 4, v->name);
-        const char *names[8];
-        unsigned n = 0;
-        char buf[128];
-        snprintf(buf, sizeof buf, "%s", d->choices);
-        for (char *tok = strtok(buf, " "); tok && n < 8; tok = strtok(NULL, " "))
-            names[n++] = intern_cstr(S->arena, tok);
-        diag_suggest(S->diag, g, v->name, names, n);
-        if (!g->hint)
-            diag_hint(S->diag, g, "choose one of: %s", d->choices);
+        /* The choices are few: all of them help more than a guess ('mae' is not 'mse'). */
+        diag *g = diag_error(S->diag, v->loc, "unknown %s '%s'", choice_noun(d), v->name);
+        diag_hint(S->diag, g, "choose one of: %s", sema_commas(S, d->choices));
         return;
     }
     if (v->kind == AST_CALL && d->kind == V_CHOICE) {
@@ -88,21 +138,28 @@ static void check_choice(sema *S, const setting_def *d, ast_node *v)
     }
     if (v->kind == AST_CALL) {
         expr_env env = {S->globals, 0, "a setting"};
+        const char *keywords = choice_keywords(v->name);
         for (ast_node *a = v->first->first; a; a = a->next) {
+            if (!*keywords) {
+                diag_error(S->diag, a->loc, "%s takes no arguments", v->name);
+                break;
+            }
             if (a->kind != AST_NAMEDARG) {
                 diag *g = diag_error(S->diag, a->loc, "arguments of %s() are given by name", v->name);
                 diag_hint(S->diag, g, "e.g. %s(%.*s = ...)", v->name,
-                          (int)strcspn(d->keywords, " "), d->keywords);
+                          (int)strcspn(keywords, " "), keywords);
                 continue;
             }
-            if (!word_in(a->name, d->keywords)) {
+            if (!word_in(a->name, keywords)) {
                 diag *g = diag_error(S->diag, a->loc, "%s() has no argument '%s'", v->name, a->name);
-                diag_hint(S->diag, g, "its arguments are: %s", d->keywords);
+                diag_hint(S->diag, g, "its arguments are: %s", sema_commas(S, keywords));
             }
             double x;
             sema_expr(S, a->first, &env);
             if (a->first->type != TY_ERROR && !const_eval(a->first, &x))
                 diag_error(S->diag, a->first->loc, "'%s' must be a constant", a->name);
+            else if (a->first->type != TY_ERROR)
+                check_setting_argument(S, a, x);
         }
     }
 }
@@ -137,7 +194,8 @@ static void check_setting_value(sema *S, const setting_def *d, ast_node *v)
         break;
     case V_TIME:
         if (v->dim.known && !dim_compatible(v->dim, DIM_TIME_1))
-            diag_error(S->diag, v->loc, "'%s' is a time, not %s", d->name, dim_text(S, v->dim));
+            diag_error(S->diag, v->loc, "'%s' is a time, but this is %s", d->name,
+                       dim_phrase(S, v->dim));
         else if (!(x > 0))
             diag_error(S->diag, v->loc, "'%s' must be positive, not %g", d->name, x);
         break;
@@ -168,7 +226,7 @@ static void check_setting(sema *S, ast_node *n, const ast_node **seen)
         diag_error(S->diag, n->loc, "'%s' needs a value", n->name);
         return;
     }
-    if (n->count > 1 && d->kind != V_CALLS) {
+    if (n->count > 1 && strcmp(d->name, "regularize") != 0) {
         diag_error(S->diag, n->first->next->loc, "'%s' takes one value", n->name);
         return;
     }
@@ -204,43 +262,70 @@ static double channel_size(symbol *ch, ast_node *task_args)
     return v;
 }
 
+/* Network input or readout S against the task's channel of the same name. */
+static void match_channel(sema *S, ast_node *run, ast_node *net, ast_node *task,
+                          ast_node *task_args, symbol *s, bool *bad_size_reported)
+{
+    bool is_input = s->kind == SYM_CHANNEL;
+    if (!is_input && !(s->kind == SYM_POP && s->role == 1))
+        return;
+    symbol *t = scope_lookup_local(sema_def_scope(task), s->name);
+    int want = is_input ? OP_INPUT : OP_TARGET;
+    if (!t || t->kind != SYM_CHANNEL || t->role != want) {
+        diag *g = diag_error(S->diag, run->loc, "network '%s' has %s '%s', but task '%s' has no %s of that name",
+                             net->name, is_input ? "input" : "readout", s->name, task->name,
+                             is_input ? "input" : "target");
+        diag_hint(S->diag, g, "inputs pair with task inputs and readouts with task targets, by name");
+        return;
+    }
+    double task_size = channel_size(t, task_args);
+    if (task_size != 0 && (!(task_size >= 1) || task_size != floor(task_size))) {
+        /* The task's own size check saw its defaults; the run's arguments replace them. */
+        if (!*bad_size_reported) {
+            diag *g = diag_error(S->diag, run->first->loc, "with these arguments, %s '%s' of task "
+                                 "'%s' would have %g channels, not a positive whole number",
+                                 is_input ? "input" : "target", t->name, task->name, task_size);
+            diag_hint(S->diag, g, "a size is a plain count; check the values and units of the arguments");
+        }
+        *bad_size_reported = true;
+        return;
+    }
+    if (task_size > 0 && s->size > 0 && task_size != s->size) {
+        diag *g = diag_error(S->diag, run->loc, "size mismatch: network '%s' has %s %s[%g], but task '%s' gives %s[%g]",
+                             net->name, is_input ? "input" : "readout", s->name, s->size,
+                             task->name, s->name, task_size);
+        diag_hint(S->diag, g, "make them equal, e.g. with the task's parameters: %s(...)", task->name);
+    }
+}
+
+/* Walks the declarations, not the scopes, so the messages come in source order. */
 static void match_channels(sema *S, ast_node *run, ast_node *net, ast_node *task, ast_node *task_args)
 {
     scope *nsc = sema_def_scope(net), *tsc = sema_def_scope(task);
     if (!nsc || !tsc)
         return;
-    for (uint32_t i = 0; i < nsc->cap; i++) {
-        symbol *s = nsc->slots[i];
-        bool is_input = s && s->kind == SYM_CHANNEL;
-        bool is_readout = s && s->kind == SYM_POP && s->role == 1;
-        if (!is_input && !is_readout)
-            continue;
-        symbol *t = scope_lookup_local(tsc, s->name);
-        int want = is_input ? OP_INPUT : OP_TARGET;
-        if (!t || t->kind != SYM_CHANNEL || t->role != want) {
-            diag *g = diag_error(S->diag, run->loc, "network '%s' has %s '%s', but task '%s' has no %s of that name",
-                                 net->name, is_input ? "input" : "readout", s->name, task->name,
-                                 is_input ? "input" : "target");
-            diag_hint(S->diag, g, "inputs pair with task inputs and readouts with task targets, by name");
-            continue;
-        }
-        double task_size = channel_size(t, task_args);
-        if (task_size > 0 && s->size > 0 && task_size != s->size) {
-            diag *g = diag_error(S->diag, run->loc, "size mismatch: network '%s' has %s %s[%g], but task '%s' gives %s[%g]",
-                                 net->name, is_input ? "input" : "readout", s->name, s->size,
-                                 task->name, s->name, task_size);
-            diag_hint(S->diag, g, "make them equal, e.g. with the task's parameters: %s(...)", task->name);
+    bool bad_size_reported = false;
+    for (ast_node *item = net->first->next; item; item = item->next) {
+        ast_node *decl = item->kind == AST_CHANNELS ? item->first : item->kind == AST_POP ? item : NULL;
+        for (; decl; decl = item->kind == AST_CHANNELS ? decl->next : NULL) {
+            symbol *s = scope_lookup_local(nsc, decl->name);
+            if (s && s->decl == decl)   /* not a duplicate, reported already */
+                match_channel(S, run, net, task, task_args, s, &bad_size_reported);
         }
     }
-    for (uint32_t i = 0; i < tsc->cap; i++) {
-        symbol *t = tsc->slots[i];
-        if (!t || t->kind != SYM_CHANNEL || t->role != OP_TARGET)
+    for (ast_node *item = task->first->next; item; item = item->next) {
+        if (item->kind != AST_CHANNELS || item->op != OP_TARGET)
             continue;
-        symbol *s = scope_lookup_local(nsc, t->name);
-        if (!s || s->kind != SYM_POP || s->role != 1) {
-            diag *g = diag_error(S->diag, run->loc, "task '%s' has target '%s', but network '%s' has no readout of that name",
-                                 task->name, t->name, net->name);
-            diag_hint(S->diag, g, "add 'readout %s : Linear[n]' to the network", t->name);
+        for (ast_node *decl = item->first; decl; decl = decl->next) {
+            symbol *t = scope_lookup_local(tsc, decl->name);
+            if (!t || t->decl != decl)
+                continue;
+            symbol *s = scope_lookup_local(nsc, t->name);
+            if (!s || s->kind != SYM_POP || s->role != 1) {
+                diag *g = diag_error(S->diag, run->loc, "task '%s' has target '%s', but network '%s' has no readout of that name",
+                                     task->name, t->name, net->name);
+                diag_hint(S->diag, g, "add 'readout %s : Linear[n]' to the network", t->name);
+            }
         }
     }
 }
@@ -249,9 +334,9 @@ static void match_channels(sema *S, ast_node *run, ast_node *net, ast_node *task
 static void check_surrogates(sema *S, ast_node *run, ast_node *net, const char *rule)
 {
     scope *nsc = sema_def_scope(net);
-    for (uint32_t i = 0; nsc && i < nsc->cap; i++) {
-        symbol *s = nsc->slots[i];
-        if (!s || s->kind != SYM_POP || !s->value)
+    for (ast_node *item = net->first->next; nsc && item; item = item->next) {
+        symbol *s = item->kind == AST_POP ? scope_lookup_local(nsc, item->name) : NULL;
+        if (!s || s->decl != item || s->kind != SYM_POP || !s->value)
             continue;
         const ast_node *spike = NULL, *surrogate = NULL;
         for (ast_node *n = s->value->first; n; n = n->next) {
@@ -275,8 +360,8 @@ static void check_run(sema *S, ast_node *run, ast_node **net_out)
     if (ns && ns->kind == SYM_NETWORK)
         net = ns->decl;
     else {
-        diag *g = diag_error(S->diag, run->loc, ns ? "'%s' is a %s, not a network" : "unknown network '%s'",
-                             run->name, ns ? sym_kind_name(ns->kind) : "");
+        diag *g = diag_error(S->diag, run->loc, ns ? "'%s' is %s, not a network" : "unknown network '%s'",
+                             run->name, ns ? sym_kind_a(ns->kind) : "");
         if (!ns)
             suggest_in_scope(S, g, S->globals, run->name);
     }
@@ -284,8 +369,8 @@ static void check_run(sema *S, ast_node *run, ast_node **net_out)
     if (ts && ts->kind == SYM_TASK)
         task = ts->decl;
     else {
-        diag *g = diag_error(S->diag, tref->loc, ts ? "'%s' is a %s, not a task" : "unknown task '%s'",
-                             tref->name, ts ? sym_kind_name(ts->kind) : "");
+        diag *g = diag_error(S->diag, tref->loc, ts ? "'%s' is %s, not a task" : "unknown task '%s'",
+                             tref->name, ts ? sym_kind_a(ts->kind) : "");
         if (!ts)
             suggest_in_scope(S, g, S->globals, tref->name);
         if (!ts && !g->hint)
@@ -298,11 +383,12 @@ static void check_run(sema *S, ast_node *run, ast_node **net_out)
     const ast_node *seen[SETTING_COUNT] = {0};
     for (ast_node *s = tref->next; s; s = s->next)
         check_setting(S, s, seen);
-    for (unsigned i = 0; i < SETTING_COUNT; i++) {
+    for (unsigned i = 0; i < SETTING_COUNT && !S->setting_overrides_checked; i++) {
         const frontend_define *d = sema_override(S, NULL, settings[i].name);
         if (d)
             check_setting_value(S, &settings[i], d->expr);
     }
+    S->setting_overrides_checked = true;
     if (net && task)
         match_channels(S, run, net, task, task_args);
     const ast_node *learn = seen[0];
@@ -330,9 +416,18 @@ static void check_projection_ref(sema *S, ast_node *net, ast_node *arrow)
         diag_error(S->diag, arrow->loc, "a projection is named by its populations: 'h -> h'");
         return;
     }
-    if (!is_projection(net, from->name, to->name))
-        diag_error(S->diag, arrow->loc, "network '%s' has no projection %s -> %s", net->name,
-                   from->name, to->name);
+    if (!is_projection(net, from->name, to->name)) {
+        diag *g = diag_error(S->diag, arrow->loc, "network '%s' has no projection %s -> %s",
+                             net->name, from->name, to->name);
+        const char *have = "";
+        unsigned n = 0;
+        for (ast_node *c = net->first; c; c = c->next)
+            if (c->kind == AST_CONNECT && n++ < 8)
+                have = arena_printf(S->arena, "%s%s%s -> %s", have, *have ? ", " : "",
+                                    c->first->name, c->first->next->name);
+        if (n)
+            diag_hint(S->diag, g, "its projections: %s%s", have, n > 8 ? ", ..." : "");
+    }
 }
 
 /* h, h.v, h.v[0:10], y: something of the network that can be recorded. */
@@ -356,12 +451,56 @@ static void check_record(sema *S, ast_node *n, ast_node *net)
     for (ast_node *e = n->first; e; e = e->next) {
         if (e->kind == AST_EVERY) {
             expr_env env = {S->globals, 0, "a recording interval"};
+            unsigned before = S->diag->errors;
             sema_expect_dim(S, e->first, &env, DIM_TIME_1, "a recording interval");
+            double v;
+            if (S->diag->errors == before && const_eval(e->first, &v) && !(v > 0))
+                diag_error(S->diag, e->first->loc, "a recording interval must be positive");
         } else if (e->kind == AST_ARROW) {
             check_projection_ref(S, net, e);
         } else {
             check_signal_ref(S, nsc, e);
         }
+    }
+}
+
+/* One positional argument of an analysis, by the kind the table gives it. */
+static void check_analysis_arg(sema *S, const builtin *b, char kind, ast_node *a, ast_node *net,
+                               scope *nsc)
+{
+    switch (kind) {
+    case 'P':
+        if (a->kind == AST_ARROW)
+            check_projection_ref(S, net, a);
+        else
+            diag_error(S->diag, a->loc, "%s() takes a projection, e.g. %s(h -> h)", b->name, b->name);
+        return;
+    case 'S':
+        if (a->kind == AST_ARROW)
+            diag_error(S->diag, a->loc, "%s() takes a recorded signal such as h.r, not a projection",
+                       b->name);
+        else
+            check_signal_ref(S, nsc, a);
+        return;
+    case 'N': {
+        expr_env env = {S->globals, 0, "an analysis argument"};
+        double v;
+        sema_expr(S, a, &env);
+        if (a->type != TY_ERROR && (a->type != TY_NUM || !const_eval(a, &v) || !(v >= 1) || v != floor(v)))
+            diag_error(S->diag, a->loc, "the number of components of %s() must be a positive whole number",
+                       b->name);
+        return;
+    }
+    case 'G': {
+        symbol *s = a->kind == AST_NAME ? scope_lookup_local(nsc, a->name) : NULL;
+        if (!s || s->kind != SYM_POP) {
+            diag *g = diag_error(S->diag, a->loc, "%s() takes a population of network '%s'", b->name,
+                                 net->name);
+            if (a->kind == AST_NAME && !s)
+                suggest_in_scope(S, g, nsc, a->name);
+        }
+        return;
+    }
     }
 }
 
@@ -385,19 +524,16 @@ static void check_analysis(sema *S, ast_node *call, ast_node *net)
             if (!builtin_has_keyword(b, a->name)) {
                 diag *g = diag_error(S->diag, a->loc, "%s() has no argument named '%s'", b->name, a->name);
                 if (b->keywords)
-                    diag_hint(S->diag, g, "its named arguments are: %s", b->keywords);
+                    diag_hint(S->diag, g, "its named arguments are: %s", sema_commas(S, b->keywords));
             }
             expr_env env = {S->globals, 0, "an analysis setting"};
             sema_expr(S, a->first, &env);
             continue;
         }
+        char kind = npos < strlen(b->arg_kinds) ? b->arg_kinds[npos] : 0;
         npos++;
-        if (a->kind == AST_ARROW)
-            check_projection_ref(S, net, a);
-        else if (a->kind == AST_NUM)
-            sema_expr(S, a, &(expr_env){S->globals, 0, "an analysis argument"});
-        else
-            check_signal_ref(S, nsc, a);
+        if (kind)
+            check_analysis_arg(S, b, kind, a, net, nsc);
     }
     sema_check_arity(S, call->loc, b->name, b->min_args, b->max_args, npos);
 }

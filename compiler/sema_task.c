@@ -25,10 +25,17 @@ static unsigned signal_allow(void)
     return ALLOW_RANDOM | ALLOW_TASK | ALLOW_FILE;
 }
 
-static void check_time(task_ctx *c, ast_node *e, scope *sc, const char *what)
+/* A time; when it is a constant, it must be positive (or, with ZERO_OK, zero). */
+static void check_time(task_ctx *c, ast_node *e, scope *sc, const char *what, bool zero_ok)
 {
     expr_env env = {sc, signal_allow(), what};
+    unsigned before = c->S->diag->errors;
     sema_expect_dim(c->S, e, &env, DIM_TIME_1, what);
+    double v;
+    if (c->S->diag->errors == before && e->type == TY_NUM && const_eval(e, &v) &&
+        (zero_ok ? !(v >= 0) : !(v > 0)))
+        diag_error(c->S->diag, e->loc, "%s must be %s", what,   /* v is in seconds: not shown */
+                   zero_ok ? "zero or more" : "positive");
 }
 
 /* x, x[2], x[1:], mask: a channel of this task. */
@@ -56,7 +63,7 @@ static symbol *check_lvalue(task_ctx *c, ast_node *lv, scope *sc)
         double v, limit = idx->kind == AST_SLICE ? s->size + 1 : s->size;
         if (k->type == TY_NUM && const_eval(k, &v) && (v < 0 || v >= limit || v != floor(v)))
             diag_error(S->diag, k->loc, "index %g is out of range for %s[%g] (valid: 0 to %g)",
-                       v, s->name, s->size, s->size - 1);
+                       v, s->name, s->size, limit - 1);
     }
     return s;
 }
@@ -67,8 +74,8 @@ static void check_pulse(task_ctx *c, ast_node *n, scope *sc)
     check_lvalue(c, lv, sc);
     expr_env env = {sc, signal_allow(), "a pulse amplitude"};
     sema_expr(c->S, value, &env);
-    check_time(c, onset, sc, "a pulse onset");
-    check_time(c, width, sc, "a pulse width");
+    check_time(c, onset, sc, "a pulse onset", true);
+    check_time(c, width, sc, "a pulse width", false);
 }
 
 static void check_assign(task_ctx *c, ast_node *n, scope *sc)
@@ -89,8 +96,12 @@ static void check_for(task_ctx *c, ast_node *n, scope *sc, int depth)
     for (ast_node *b = from; b != body; b = b->next) {
         double v;
         sema_expr(S, b, &env);
-        if (b->type != TY_ERROR && (b->type != TY_NUM || !const_eval(b, &v) || v != floor(v)))
+        if (b->type == TY_ERROR)
+            continue;
+        if (b->type != TY_NUM || !const_eval(b, &v))
             diag_error(S->diag, b->loc, "a loop bound must be a constant whole number");
+        else if (v != floor(v))
+            diag_error(S->diag, b->loc, "a loop bound must be a whole number, not %g", v);
     }
     scope *inner = scope_new(S, sc, sc->what);
     symbol *var = scope_declare(S, inner, SYM_LOOPVAR, n->name, n);
@@ -112,7 +123,7 @@ static void check_phase(task_ctx *c, ast_node *n, scope *sc, int depth)
         c->first_phase = n;
     ast_node *body = n->last;
     if (n->op)
-        check_time(c, n->first, sc, "a phase duration");
+        check_time(c, n->first, sc, "a phase duration", false);
     check_items(c, body, scope_new(S, sc, sc->what), depth + 1);
 }
 
@@ -132,8 +143,19 @@ static void check_accuracy(task_ctx *c, ast_node *n, scope *sc)
         ast_node *args = e->first;
         ast_node *arg = args ? args->first : NULL;
         symbol *t = arg && arg->kind == AST_NAME ? scope_lookup(sc, arg->name) : NULL;
-        if (!args || args->count != 1 || !t || t->kind != SYM_CHANNEL || t->role != OP_TARGET)
-            diag_error(S->diag, e->loc, "%s() takes one target of the task, e.g. %s(y)", method, method);
+        if (!args || args->count != 1 || !t || t->kind != SYM_CHANNEL || t->role != OP_TARGET) {
+            const char *example = "y";   /* the task's first target, if it has one */
+            for (ast_node *item = c->def->first->next; item; item = item->next)
+                if (item->kind == AST_CHANNELS && item->op == OP_TARGET && item->first) {
+                    example = item->first->name;
+                    break;
+                }
+            diag *g = diag_error(S->diag, e->loc, "%s() takes one target of the task, e.g. %s(%s)",
+                                 method, method, example);
+            if (t && t->kind == SYM_CHANNEL && t->role == OP_INPUT)
+                diag_hint(S->diag, g, "'%s' is an input; accuracy compares the output with a target",
+                          t->name);
+        }
     }
     if (phase) {
         symbol *p = scope_lookup_local(c->top, phase->name);
@@ -160,7 +182,7 @@ static void check_item(task_ctx *c, ast_node *n, scope *sc, int depth)
         if (c->duration)
             diag_error(S->diag, n->loc, "task '%s' has a second 'duration'", c->def->name);
         c->duration = n;
-        check_time(c, n->first, sc, "a trial duration");
+        check_time(c, n->first, sc, "a trial duration", false);
         break;
     case AST_DRAW: case AST_LET: {
         unsigned allow = n->kind == AST_DRAW ? signal_allow() : signal_allow() & ~ALLOW_RANDOM;
@@ -219,10 +241,7 @@ void sema_task(sema *S, ast_node *def)
     scope *sc = scope_new(S, S->globals, arena_printf(S->arena, "task '%s'", def->name));
     sema_set_def_scope(def, sc);
     task_ctx c = {S, def, sc, NULL, NULL, 0, 0};
-    sema_params(S, def->first, sc, def);
-    for (ast_node *n = def->first->next; n; n = n->next)
-        if (n->kind == AST_PARAM)
-            sema_params(S, n, sc, def);
+    sema_def_params(S, def, sc);
     symbol *mask = scope_declare(S, sc, SYM_CHANNEL, intern_cstr(S->arena, "mask"), def);
     if (mask) {
         mask->size = 1;

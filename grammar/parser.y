@@ -24,6 +24,10 @@
 
 /* Soft keywords: where the keyword cannot stand, they are plain names, so a
  * neuron may have a state called 'phase' or a parameter called 'duration'. */
+/* UNIT is an identifier right after a number ('30 ms'); the driver makes it,
+ * so a keyword after a number ('at 10 for 5') is never taken for a unit. */
+%token UNIT.
+
 %fallback IDENT STATE OUTPUT LET SPIKE WHEN RESET REFRACTORY SURROGATE POP READOUT
           FEEDBACK TRACE PRE POST ON TARGET DURATION DRAW FROZEN PHASE PULSE AT
           ACCURACY EVERY FUNCTION.
@@ -161,9 +165,9 @@ option(A) ::= PLASTICITY(I) optval(V).  { A = parse_named(ctx, AST_OPTION, &I, V
 /* An option's value: a literal, a name or a call, never a bare '(' which
  * would read as the option's own argument list. */
 optval(A) ::= NUMBER(N).                { A = parse_number(ctx, &N, NULL); }
-optval(A) ::= NUMBER(N) IDENT(U).       { A = parse_number(ctx, &N, &U); }
+optval(A) ::= NUMBER(N) UNIT(U).       { A = parse_number(ctx, &N, &U); }
 optval(A) ::= MINUS(M) NUMBER(N).       { A = ast_unary(ctx->arena, OP_NEG, M.loc, parse_number(ctx, &N, NULL)); }
-optval(A) ::= MINUS(M) NUMBER(N) IDENT(U).  { A = ast_unary(ctx->arena, OP_NEG, M.loc, parse_number(ctx, &N, &U)); }
+optval(A) ::= MINUS(M) NUMBER(N) UNIT(U).  { A = ast_unary(ctx->arena, OP_NEG, M.loc, parse_number(ctx, &N, &U)); }
 optval(A) ::= STRING(S).                { A = ast_leaf(ctx->arena, AST_STR, &S); }
 optval(A) ::= IDENT(I).                 { A = ast_leaf(ctx->arena, AST_NAME, &I); }
 optval(A) ::= IDENT(I) LPAREN args_opt(R) RPAREN(P).  { A = parse_call(ctx, &I, R, &P); }
@@ -302,7 +306,7 @@ postfix(A) ::= postfix(P) DOT IDENT(I). { A = parse_member(ctx, P, &I); }
 postfix(A) ::= postfix(P) LBRACKET index(X) RBRACKET(R).  { A = parse_index(ctx, P, X, &R); }
 
 primary(A) ::= NUMBER(N).               { A = parse_number(ctx, &N, NULL); }
-primary(A) ::= NUMBER(N) IDENT(U).      { A = parse_number(ctx, &N, &U); }
+primary(A) ::= NUMBER(N) UNIT(U).      { A = parse_number(ctx, &N, &U); }
 primary(A) ::= STRING(S).               { A = ast_leaf(ctx->arena, AST_STR, &S); }
 primary(A) ::= IDENT(I).                { A = ast_leaf(ctx->arena, AST_NAME, &I); }
 primary(A) ::= IDENT(I) LPAREN args_opt(R) RPAREN(P).  { A = parse_call(ctx, &I, R, &P); }

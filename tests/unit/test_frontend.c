@@ -106,7 +106,7 @@ static void test_good_and_units(void)
     /* Same neuron, the equation one unit short: dV/dt would be mV, not mV/ms. */
     const char *bad = "neuron L(tau = 10 ms, E = -70 mV) {\n"
                       "  state V = -70 mV\n  input I\n  dV/dt = E - V\n}\n";
-    CHECK(first_error_has(bad, "dV/dt must be mV/ms, but this is mV"));
+    CHECK(first_error_has(bad, "dV/dt must be in mV/ms, but this is in mV"));
     /* Bare unit names are values: 3 mV / ms is a rate of change. */
     CHECK(errors_in("param slope = 3 mV / ms\nparam rate = 1 / ms\n") == 0);
     CHECK(first_error_has("param x = 3 mV + 2 ms\n", "cannot add mV and ms"));
@@ -174,6 +174,44 @@ static void test_defines(void)
     frontend_free(&fe);
 }
 
+/* Inputs the fuzzer (tests/fuzz) or its follow-ups found; each once failed. */
+static void test_fuzz_regressions(void)
+{
+    /* p_i = (p_{i-1} + p_{i-1}) / 2 names p_{i-1} twice: evaluating p60
+     * followed every path, 2^60 of them, and never finished. */
+    char *text = malloc(64 * 100 + 256), *p = text;
+    p += sprintf(p, "import neurons.rate\nparam p0 = 2\n");
+    for (int i = 1; i <= 60; i++)
+        p += sprintf(p, "param p%d = (p%d + p%d) / 2\n", i, i - 1, i - 1);
+    sprintf(p, "network N {\n  input x[p60]\n  pop h : TanhRate[p60]\n"
+               "  readout y : Linear[1]\n  connect x -> h\n  connect h -> y\n}\n");
+    CHECK(errors_in(text) == 0);
+    free(text);
+
+    /* Chains of names recursed once per link, off the stack: in const_eval
+     * (parameters) and in sema (named values). Short chains still work. */
+    enum { LONG = 100000, SHORT = 500 };
+    for (int n = SHORT; n <= LONG; n += LONG - SHORT) {
+        text = malloc((size_t)n * 40 + 256), p = text;
+        p += sprintf(p, "import neurons.rate\nparam p0 = 1\n");
+        for (int i = 1; i <= n; i++)
+            p += sprintf(p, "param p%d = p%d\n", i, i - 1);
+        sprintf(p, "network N {\n  input x[p%d]\n  pop h : TanhRate[2]\n"
+                   "  readout y : Linear[1]\n  connect x -> h\n  connect h -> y\n}\n", n);
+        CHECK(n == LONG ? errors_in(text) == 1 : errors_in(text) == 0);
+        p = text;
+        p += sprintf(p, "neuron A {\n  input I\n  output r = a0\n");
+        for (int i = 0; i < n; i++)
+            p += sprintf(p, "  let a%d = a%d + 1\n", i, i + 1);
+        sprintf(p, "  let a%d = I\n}\n", n);
+        if (n == LONG)
+            CHECK(first_error_has(text, "nested too deeply"));
+        else
+            CHECK(errors_in(text) == 0);
+        free(text);
+    }
+}
+
 int main(void)
 {
     opts.stdlib_dir = RNNC_STDLIB_DIR;
@@ -182,5 +220,6 @@ int main(void)
     test_good_and_units();
     test_imports();
     test_defines();
+    test_fuzz_regressions();
     return check_report();
 }
