@@ -141,6 +141,14 @@ static const char *level_name(diag_level level)
     return "error";
 }
 
+static size_t chars(const char *s, size_t bytes)
+{
+    size_t n = 0;
+    for (size_t i = 0; i < bytes; i++)
+        n += ((unsigned char)s[i] & 0xC0) != 0x80;
+    return n;
+}
+
 static void print_caret(const diag_ctx *d, const diag *g, FILE *out)
 {
     size_t len;
@@ -152,13 +160,14 @@ static void print_caret(const diag_ctx *d, const diag *g, FILE *out)
     size_t col = g->loc.col ? g->loc.col - 1 : 0;
     if (col > len)
         col = len;
-    for (size_t i = 0; i < col; i++)
-        fputc(' ', out);
-    fputc('^', out);
     size_t span = g->loc.len;
     if (col + span > len)
         span = len > col ? len - col : 1;
-    for (size_t i = 1; i < span; i++)
+    /* Columns are bytes; the terminal shows characters: count UTF-8 lead bytes. */
+    for (size_t i = 0, n = chars(line, col); i < n; i++)
+        fputc(' ', out);
+    fputc('^', out);
+    for (size_t i = 1, n = chars(line + col, span); i < n; i++)
         fputc('~', out);
     fputc('\n', out);
 }

@@ -157,7 +157,8 @@ static void import_one(loader *L, uint32_t file, ast_node *imp)
         char looked[512] = "";
         size_t used = 0;
         for (unsigned d = 0; d < ndirs && used < sizeof looked; d++)
-            used += (size_t)snprintf(looked + used, sizeof looked - used, "%s%s", d ? ", " : "", dirs[d]);
+            used += (size_t)snprintf(looked + used, sizeof looked - used, "%s%s", d ? ", " : "",
+                                     dirs[d] == L->opts->stdlib_dir ? "the standard library" : dirs[d]);
         diag_hint(&fe->diag, g, "looked for %s in: %s (add folders with RNNC_PATH)", rel, looked);
     }
 }

@@ -11,6 +11,7 @@
  */
 #include "parse.h"
 
+#include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -74,8 +75,9 @@ static void report_once_per_line(parse_ctx *c, src_loc loc)
 }
 
 /* Tracks brackets; returns 0 when the token should not reach the parser. */
-static int track_brackets(driver *d, int type, const token *t)
+static int track_brackets(driver *d, int *type_io, const token *t)
 {
+    int type = *type_io;
     parse_ctx *c = d->c;
     if (type == TK_LPAREN || type == TK_LBRACKET || type == TK_LBRACE) {
         if (d->depth == MAX_BRACKETS) {
@@ -96,6 +98,20 @@ static int track_brackets(driver *d, int type, const token *t)
     int match = d->depth - 1;
     while (match >= 0 && closer_of(d->open[match].type) != type)
         match--;
+    bool paren_closer = type == TK_RPAREN || type == TK_RBRACKET;
+    if (match < 0 && paren_closer && d->depth > 0 && d->open[d->depth - 1].type != TK_LBRACE) {
+        /* (a + b] : the wrong closer for the innermost bracket; close that one. */
+        const bracket *inner = &d->open[d->depth - 1];
+        diag *g = diag_error(c->diag, t->loc, "'%s' closes '%s' (line %u, column %u)",
+                             bracket_text(type), bracket_text(inner->type),
+                             (unsigned)inner->loc.line, (unsigned)inner->loc.col);
+        diag_hint(c->diag, g, "write '%s'", bracket_text(closer_of(inner->type)));
+        report_once_per_line(c, t->loc);
+        *type_io = closer_of(inner->type);
+        d->depth--;
+        d->paren_depth--;
+        return 1;
+    }
     if (match < 0) {
         diag_error(c->diag, t->loc, "'%s' has no matching '%s'", bracket_text(type),
                    type == TK_RPAREN ? "(" : type == TK_RBRACKET ? "[" : "{");
@@ -120,6 +136,10 @@ static int track_brackets(driver *d, int type, const token *t)
 static void feed(driver *d, void *parser, int type, const token *t)
 {
     d->prev = type;
+    if (d->depth == 0 && (type == TK_NEURON || type == TK_NETWORK || type == TK_TASK ||
+                          type == TK_PLASTICITY || type == TK_TRAIN || type == TK_EVALUATE))
+        d->c->block_keyword = type;
+    d->c->inside_block = d->depth > 0;
     d->c->open_paren.line = 0;
     for (int i = d->depth - 1; i >= 0; i--)
         if (d->open[i].type != TK_LBRACE) {
@@ -148,7 +168,13 @@ ast_node *parse_file(arena *a, diag_ctx *dc, uint32_t file)
     }
     token t, newline;
     int pending_newline = 0, type;
+    unsigned lexical_errors = dc->errors;
     while ((type = lex_next(&L, &t)) != 0 && !c.stack_overflowed) {
+        if (dc->errors != lexical_errors) {
+            /* The lexer reported this line: a syntax error on it would be an echo. */
+            lexical_errors = dc->errors;
+            c.last_error_line = (int)t.loc.line;
+        }
         if (type == TK_SEP && t.num == 1) {
             if (d.paren_depth == 0 && !continues_line(d.prev) && !pending_newline) {
                 newline = t;
@@ -165,7 +191,7 @@ ast_node *parse_file(arena *a, diag_ctx *dc, uint32_t file)
         }
         if (type == TK_IDENT && d.prev == TK_NUMBER)
             type = TK_UNIT;
-        if (track_brackets(&d, type, &t))
+        if (track_brackets(&d, &type, &t))
             feed(&d, parser, type, &t);
     }
     if (!c.stack_overflowed) {
@@ -239,7 +265,7 @@ void parse_syntax_error(parse_ctx *c, int type, const token *t)
     if (c->open_paren.line && c->open_paren.line < t->loc.line)
         diag_hint(c->diag, g, "the '%c' at line %u, column %u is still open, so this line continues it",
                   c->open_paren_char, (unsigned)c->open_paren.line, (unsigned)c->open_paren.col);
-    else if (type == TK_ASSIGN)
+    else if (type == TK_ASSIGN && c->block_keyword == TK_NEURON && c->inside_block)
         diag_hint(c->diag, g, "a state changes with 'v <- expr' (per step) or 'dv/dt = expr'; "
                               "a named value is 'let x = expr'");
     else if (type == TK_SEP && t->num == 1)
@@ -452,6 +478,15 @@ ast_node *parse_setting(parse_ctx *c, const token *name, ast_node *values)
     n->name = name->text;
     splice(n, values);
     return n;
+}
+
+/* (e): the tree keeps no parentheses, but the span includes them, so a caret
+ * under a parenthesised expression starts at its '('. */
+ast_node *parse_paren(ast_node *inner, const token *open, const token *close)
+{
+    if (open->loc.line == close->loc.line)
+        inner->loc = loc_span(open->loc, close->loc);
+    return inner;
 }
 
 ast_node *parse_arrow(parse_ctx *c, ast_node *from, ast_node *to)

@@ -16,6 +16,8 @@ typedef struct parse_ctx {
     int stack_overflowed;
     src_loc open_paren;          /* the innermost unclosed ( or [, line 0 if none */
     char open_paren_char;
+    int block_keyword;           /* the token that opened the current top-level block */
+    int inside_block;            /* within its braces */
 } parse_ctx;
 
 /* Parses file FILE of the source table into an AST_FILE node; errors go to DIAG. */
@@ -56,6 +58,7 @@ ast_node *parse_run(parse_ctx *c, ast_kind kind, const token *k, const token *ne
                     ast_node *task, ast_node *settings);
 ast_node *parse_setting(parse_ctx *c, const token *name, ast_node *values);
 ast_node *parse_arrow(parse_ctx *c, ast_node *from, ast_node *to);
+ast_node *parse_paren(ast_node *inner, const token *open, const token *close);
 ast_node *parse_binary(parse_ctx *c, int op, ast_node *lhs, ast_node *rhs);
 ast_node *parse_unary(parse_ctx *c, int op, const token *k, ast_node *operand);
 ast_node *parse_member(parse_ctx *c, ast_node *object, const token *member);

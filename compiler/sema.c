@@ -1,6 +1,7 @@
 /* sema.c -- scopes, parameters, -D overrides, and the order of the checks. */
 #include "sema.h"
 
+#include <stdio.h>
 #include <string.h>
 
 
@@ -163,20 +164,16 @@ const char *sema_commas(sema *S, const char *words)
 
 const char *sym_kind_a(sym_kind kind)
 {
-    switch (kind) {
-    case SYM_PORT: return "an input port";
-    case SYM_OUTPUT: return "an output";
-    default: break;
+    /* "a parameter", "an input port": the article follows the name's first letter. */
+    static char with_article[SYM_KIND_COUNT][40];
+    if (kind >= SYM_KIND_COUNT)
+        return "a name";
+    if (!with_article[kind][0]) {
+        const char *name = sym_kind_name(kind);
+        snprintf(with_article[kind], sizeof with_article[kind], "%s %s",
+                 strchr("aeiou", name[0]) ? "an" : "a", name);
     }
-    static const char *const with_a[SYM_KIND_COUNT] = {
-        [SYM_NEURON] = "a neuron", [SYM_NETWORK] = "a network", [SYM_TASK] = "a task",
-        [SYM_PLASTICITY] = "a plasticity rule", [SYM_PARAM] = "a parameter",
-        [SYM_STATE] = "a state", [SYM_LET] = "a named value", [SYM_SPIKE] = "a spike variable",
-        [SYM_CHANNEL] = "a channel", [SYM_POP] = "a population", [SYM_DRAW] = "a random draw",
-        [SYM_LOOPVAR] = "a loop variable", [SYM_PHASE] = "a phase", [SYM_TRACE] = "a trace",
-        [SYM_SIDE] = "a synapse side", [SYM_BUILTIN] = "a built-in value",
-    };
-    return kind < SYM_KIND_COUNT && with_a[kind] ? with_a[kind] : "a name";
+    return with_article[kind];
 }
 
 scope *sema_def_scope(const ast_node *def)

@@ -235,6 +235,34 @@ static void declare_missing_states(sema *S, scope *sc, ast_node *def)
     }
 }
 
+static bool is_reset(const ast_node *def, const char *name)
+{
+    for (const ast_node *n = def->first; n; n = n->next)
+        if (n->kind == AST_RESET)
+            for (const ast_node *a = n->first; a; a = a->next)
+                if (a->first->name == name)
+                    return true;
+    return false;
+}
+
+/* A state with no equation and no reset keeps its initial value: most
+ * likely a forgotten equation, or a parameter declared as a state. */
+static void warn_constant_states(sema *S, scope *sc, ast_node *def)
+{
+    for (ast_node *n = def->first; n; n = n->next) {
+        if (n->kind != AST_STATE)
+            continue;
+        for (ast_node *b = n->first; b; b = b->next) {
+            symbol *s = scope_lookup_local(sc, b->name);
+            if (!s || s->kind != SYM_STATE || s->decl != b || s->updated || is_reset(def, b->name))
+                continue;
+            diag *g = diag_warning(S->diag, b->loc, "state '%s' never changes", b->name);
+            diag_hint(S->diag, g, "give it an equation ('d%s/dt = ...' or '%s <- ...'), or make it "
+                                  "a 'param'", b->name, b->name);
+        }
+    }
+}
+
 static void check_neuron_body(sema *S, scope *sc, ast_node *def, symbol *spike)
 {
     expr_env env = {sc, ALLOW_STATE, "an equation"};
@@ -300,6 +328,7 @@ static void check_neuron_body(sema *S, scope *sc, ast_node *def, symbol *spike)
                              "%s has a spike condition but no state to reset", sc->what);
         diag_hint(S->diag, g, "declare the membrane variable, e.g. 'state v = 0'");
     }
+    warn_constant_states(S, sc, def);
 }
 
 void sema_neuron(sema *S, ast_node *def)

@@ -154,6 +154,16 @@ static void check_choice(sema *S, const setting_def *d, ast_node *v)
                 diag *g = diag_error(S->diag, a->loc, "%s() has no argument '%s'", v->name, a->name);
                 diag_hint(S->diag, g, "its arguments are: %s", sema_commas(S, keywords));
             }
+            if (strcmp(a->name, "feedback") == 0) {
+                /* e-prop's learning-signal weights B (Bellec et al. 2020, eq. 5). */
+                const ast_node *f = a->first;
+                if (f->kind != AST_NAME || (strcmp(f->name, "random") != 0 && strcmp(f->name, "symmetric") != 0)) {
+                    diag *g = diag_error(S->diag, f->loc, "feedback is 'random' or 'symmetric'");
+                    diag_hint(S->diag, g, "random: fixed random weights (or the network's 'feedback' "
+                                          "projection); symmetric: the readout weights, transposed");
+                }
+                continue;
+            }
             double x;
             sema_expr(S, a->first, &env);
             if (a->first->type != TY_ERROR && !const_eval(a->first, &x))
@@ -464,6 +474,39 @@ static void check_record(sema *S, ast_node *n, ast_node *net)
     }
 }
 
+/* n and tol of fixed_points, noise levels of robustness, fractions of degradation. */
+static void check_analysis_setting(sema *S, const ast_node *a)
+{
+    const ast_node *v = a->first;
+    if (v->type == TY_ERROR)
+        return;
+    bool is_list = strcmp(a->name, "noise") == 0 || strcmp(a->name, "fractions") == 0;
+    if (is_list != (v->type == TY_LIST)) {
+        diag_error(S->diag, v->loc, is_list ? "'%s' is a list of numbers, e.g. [0, 0.1, 0.2]"
+                                            : "'%s' is one number", a->name);
+        return;
+    }
+    const ast_node *one = is_list ? v->first : v;
+    for (; one; one = is_list ? one->next : NULL) {
+        double x;
+        if (!const_eval(one, &x)) {
+            diag_error(S->diag, one->loc, "'%s' must be a constant", a->name);
+            return;
+        }
+        bool ok = strcmp(a->name, "n") == 0           ? x >= 1 && x == floor(x) && x <= 1e6
+                  : strcmp(a->name, "fractions") == 0 ? x >= 0 && x <= 1
+                  : strcmp(a->name, "noise") == 0     ? x >= 0 && !isinf(x)
+                                                      : x > 0 && !isinf(x);
+        if (!ok) {
+            const char *want = strcmp(a->name, "n") == 0 ? "a positive whole number"
+                               : strcmp(a->name, "fractions") == 0 ? "between 0 and 1"
+                               : strcmp(a->name, "noise") == 0 ? "zero or more" : "positive";
+            diag_error(S->diag, one->loc, "'%s' must be %s, not %g", a->name, want, x);
+            return;
+        }
+    }
+}
+
 /* One positional argument of an analysis, by the kind the table gives it. */
 static void check_analysis_arg(sema *S, const builtin *b, char kind, ast_node *a, ast_node *net,
                                scope *nsc)
@@ -528,6 +571,7 @@ static void check_analysis(sema *S, ast_node *call, ast_node *net)
             }
             expr_env env = {S->globals, 0, "an analysis setting"};
             sema_expr(S, a->first, &env);
+            check_analysis_setting(S, a);
             continue;
         }
         char kind = npos < strlen(b->arg_kinds) ? b->arg_kinds[npos] : 0;

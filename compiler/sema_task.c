@@ -15,6 +15,7 @@ typedef struct task_ctx {
     scope *top;              /* the task's own scope: params, channels, phases */
     const ast_node *duration;
     const ast_node *first_phase;
+    const ast_node *accuracy;
     unsigned inputs, targets;
 } task_ctx;
 
@@ -189,6 +190,8 @@ static void check_item(task_ctx *c, ast_node *n, scope *sc, int depth)
         expr_env env = {sc, allow, n->kind == AST_DRAW ? "a draw" : "a named value"};
         for (ast_node *b = n->first; b; b = b->next) {
             sema_expr(S, b->first, &env);
+            if (b->first->type == TY_STR || b->first->type == TY_GROUP)
+                diag_error(S->diag, b->first->loc, "'%s' must be a number", b->name);
             symbol *s = scope_declare(S, sc, n->kind == AST_DRAW ? SYM_DRAW : SYM_LET, b->name, b);
             if (s) {
                 s->value = b->first;
@@ -222,6 +225,10 @@ static void check_item(task_ctx *c, ast_node *n, scope *sc, int depth)
         break;
     }
     case AST_ACCURACY:
+        if (c->accuracy)
+            diag_error(S->diag, n->loc, "task '%s' has a second 'accuracy' (the first is at line %u)",
+                       c->def->name, (unsigned)c->accuracy->loc.line);
+        c->accuracy = n;
         check_accuracy(c, n, sc);
         break;
     default:
@@ -240,7 +247,7 @@ void sema_task(sema *S, ast_node *def)
 {
     scope *sc = scope_new(S, S->globals, arena_printf(S->arena, "task '%s'", def->name));
     sema_set_def_scope(def, sc);
-    task_ctx c = {S, def, sc, NULL, NULL, 0, 0};
+    task_ctx c = {S, def, sc, NULL, NULL, NULL, 0, 0};
     sema_def_params(S, def, sc);
     symbol *mask = scope_declare(S, sc, SYM_CHANNEL, intern_cstr(S->arena, "mask"), def);
     if (mask) {

@@ -135,13 +135,15 @@ int lex_next(lexer *L, token *t)
         number         { t->num = strtod(from, NULL); TOK(TK_NUMBER); }
         digits ("." digits)? [eE] [+-]?
                        { lex_error_at(L, from, L->cur, "malformed number: the exponent has no digits",
-                                      "write e.g. 1e-3"); continue; }
+                                      "write e.g. 1e-3");
+                         t->num = strtod(from, NULL); TOK(TK_NUMBER); }
         ["] [^"\n\x00]* ["]
                        { t->text = intern(L->arena, from + 1, (size_t)(L->cur - from) - 2);
                          TOK(TK_STRING); }
         ["] [^"\n\x00]*
                        { lex_error_at(L, from, from + 1, "unterminated string", "close it with '\"' on the same line");
-                         continue; }
+                         t->text = intern(L->arena, from + 1, (size_t)(L->cur - from) - 1);
+                         TOK(TK_STRING); }
 
         "->"           { TOK(TK_ARROW); }
         "<-"           { TOK(TK_LARROW); }
@@ -154,11 +156,11 @@ int lex_next(lexer *L, token *t)
         ">="           { TOK(TK_GE); }
         ".."           { TOK(TK_DOTDOT); }
         "**"           { lex_error_at(L, from, L->cur, "unknown operator '**'", "powers are written with '^', as in v^2");
-                         continue; }
+                         TOK(TK_CARET); }
         "//"           { lex_error_at(L, from, L->cur, "unexpected '//'", "comments start with '#'");
                          L->cur = from; while (*L->cur != '\n' && L->cur < L->end) L->cur++; continue; }
-        "&&"           { lex_error_at(L, from, L->cur, "unknown operator '&&'", "write 'and'"); continue; }
-        "||"           { lex_error_at(L, from, L->cur, "unknown operator '||'", "write 'or'"); continue; }
+        "&&"           { lex_error_at(L, from, L->cur, "unknown operator '&&'", "write 'and'"); TOK(TK_AND); }
+        "||"           { lex_error_at(L, from, L->cur, "unknown operator '||'", "write 'or'"); TOK(TK_OR); }
         "="            { TOK(TK_ASSIGN); }
         "<"            { TOK(TK_LT); }
         ">"            { TOK(TK_GT); }
@@ -182,7 +184,14 @@ int lex_next(lexer *L, token *t)
                          char msg[64];
                          snprintf(msg, sizeof msg, "unexpected character '%.*s'",
                                   (int)(L->cur - from), from);
-                         lex_error_at(L, from, L->cur, msg, NULL);
+                         /* U+00B5 MICRO SIGN and U+03BC GREEK SMALL LETTER MU */
+                         int micro = L->cur - from == 2 && ((unsigned char)from[0] == 0xC2 ||
+                                     (unsigned char)from[0] == 0xCE) &&
+                                     ((unsigned char)from[1] == 0xB5 || (unsigned char)from[1] == 0xBC);
+                         lex_error_at(L, from, L->cur, msg,
+                                      micro ? "write micro as 'u': uA, us, uS"
+                                      : (unsigned char)*from >= 0x80 ? "names use ASCII letters, digits and '_' (write 'tau', not 'τ')"
+                                      : NULL);
                          continue; }
         */
 #undef TOK

@@ -310,7 +310,7 @@ primary(A) ::= NUMBER(N) UNIT(U).      { A = parse_number(ctx, &N, &U); }
 primary(A) ::= STRING(S).               { A = ast_leaf(ctx->arena, AST_STR, &S); }
 primary(A) ::= IDENT(I).                { A = ast_leaf(ctx->arena, AST_NAME, &I); }
 primary(A) ::= IDENT(I) LPAREN args_opt(R) RPAREN(P).  { A = parse_call(ctx, &I, R, &P); }
-primary(A) ::= LPAREN expr(E) RPAREN.   { A = E; }
+primary(A) ::= LPAREN(L) expr(E) RPAREN(R).  { A = parse_paren(E, &L, &R); }
 primary(A) ::= LBRACKET(K) RBRACKET.    { A = ast_new(ctx->arena, AST_LIST, K.loc); }
 primary(A) ::= LBRACKET(K) list_items(L) RBRACKET.  { A = parse_retag(L, AST_LIST, K.loc); }
 
