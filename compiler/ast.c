@@ -76,6 +76,17 @@ ast_node *ast_kid(const ast_node *n, uint32_t i)
     return k;
 }
 
+ast_node *ast_clone(arena *a, const ast_node *n)
+{
+    ast_node *copy = ast_new(a, (ast_kind)n->kind, n->loc);
+    copy->op = n->op;
+    copy->name = n->name;
+    copy->num = n->num;
+    for (const ast_node *k = n->first; k; k = k->next)
+        ast_add(copy, ast_clone(a, k));   /* depth is bounded by the parser's AST_MAX_DEPTH */
+    return copy;
+}
+
 const char *ast_kind_name(ast_kind kind)
 {
     static const char *const names[] = {
@@ -116,4 +127,148 @@ void ast_dump(const ast_node *n, FILE *out, int indent)
     fprintf(out, " @%u:%u\n", (unsigned)n->loc.line, (unsigned)n->loc.col);
     for (const ast_node *k = n->first; k; k = k->next)
         ast_dump(k, out, indent + 1);
+}
+
+/* ---------------------------------------------------------------- printing */
+
+typedef struct writer {
+    char *buf;
+    size_t size, len;
+} writer;
+
+static void emit(writer *w, const char *text)
+{
+    for (; *text; text++, w->len++)
+        if (w->len + 1 < w->size)
+            w->buf[w->len] = *text;
+}
+
+/* Binding strength of an operator, as in the grammar's precedence table. */
+static int precedence(const ast_node *e)
+{
+    if (e->kind == AST_UNARY)
+        return e->op == OP_NOT ? 3 : 7;
+    if (e->kind != AST_BINARY)
+        return 9;
+    switch (e->op) {
+    case OP_OR: return 1;
+    case OP_AND: return 2;
+    case OP_ADD: case OP_SUB: return 5;
+    case OP_MUL: case OP_DIV: case OP_MOD: return 6;
+    case OP_POW: return 8;
+    default: return 4;   /* comparisons */
+    }
+}
+
+static void format(writer *w, const ast_node *e);
+
+static void format_operand(writer *w, const ast_node *e, int parent, int right)
+{
+    int p = precedence(e);
+    int wrap = p < parent || (p == parent && right && p != 8) || (p == parent && !right && p == 8);
+    if (wrap)
+        emit(w, "(");
+    format(w, e);
+    if (wrap)
+        emit(w, ")");
+}
+
+static void format_list(writer *w, const ast_node *first)
+{
+    for (const ast_node *k = first; k; k = k->next) {
+        format(w, k);
+        if (k->next)
+            emit(w, ", ");
+    }
+}
+
+static void format(writer *w, const ast_node *e)
+{
+    char num[40];
+    switch (e->kind) {
+    case AST_NUM:
+        snprintf(num, sizeof num, "%.15g", e->num);
+        emit(w, num);
+        if (e->name) {
+            emit(w, " ");
+            emit(w, e->name);
+        }
+        return;
+    case AST_STR:
+        emit(w, "\"");
+        emit(w, e->name);
+        emit(w, "\"");
+        return;
+    case AST_NAME:
+        emit(w, e->name);
+        return;
+    case AST_MEMBER:
+        format_operand(w, e->first, 9, 0);
+        emit(w, ".");
+        emit(w, e->name);
+        return;
+    case AST_INDEX:
+        format_operand(w, e->first, 9, 0);
+        emit(w, "[");
+        format(w, e->first->next);
+        emit(w, "]");
+        return;
+    case AST_SLICE: {
+        const ast_node *k = e->first;
+        if (e->op & 1) {
+            format(w, k);
+            k = k->next;
+        }
+        emit(w, ":");
+        if (e->op & 2)
+            format(w, k);
+        return;
+    }
+    case AST_CALL:
+        emit(w, e->name);
+        emit(w, "(");
+        format_list(w, e->first ? e->first->first : NULL);
+        emit(w, ")");
+        return;
+    case AST_NAMEDARG:
+        emit(w, e->name);
+        emit(w, " = ");
+        format(w, e->first);
+        return;
+    case AST_ARROW:
+        format(w, e->first);
+        emit(w, " -> ");
+        format(w, e->first->next);
+        return;
+    case AST_LIST:
+        emit(w, "[");
+        format_list(w, e->first);
+        emit(w, "]");
+        return;
+    case AST_UNARY:
+        emit(w, e->op == OP_NOT ? "not " : ast_op_text((ast_op)e->op));
+        format_operand(w, e->first, precedence(e), 1);
+        return;
+    case AST_BINARY:
+        format_operand(w, e->first, precedence(e), 0);
+        emit(w, " ");
+        emit(w, ast_op_text((ast_op)e->op));
+        emit(w, " ");
+        format_operand(w, e->first->next, precedence(e), 1);
+        return;
+    default:
+        emit(w, "?");
+        return;
+    }
+}
+
+size_t ast_format(const ast_node *e, char *buf, size_t size)
+{
+    writer w = {buf, size, 0};
+    if (size)
+        buf[0] = '\0';
+    format(&w, e);
+    if (size)
+        buf[w.len < size ? w.len : size - 1] = '\0';
+    return w.len;
 }

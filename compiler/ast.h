@@ -136,10 +136,14 @@ ast_node *ast_with(arena *a, ast_kind kind, src_loc loc, ast_node *k1, ast_node 
 ast_node *ast_binary(arena *a, int op, ast_node *lhs, ast_node *rhs);
 ast_node *ast_unary(arena *a, int op, src_loc loc, ast_node *operand);
 ast_node *ast_kid(const ast_node *n, uint32_t i);   /* NULL past the end */
+ast_node *ast_clone(arena *a, const ast_node *n);   /* a deep copy, without sema's marks */
 src_loc loc_span(src_loc from, src_loc to);         /* from's start to to's end on one line */
 
 const char *ast_kind_name(ast_kind kind);
 const char *ast_op_text(ast_op op);
 void ast_dump(const ast_node *n, FILE *out, int indent);
+/* Writes expression E as source text into BUF (truncated to SIZE, always
+ * terminated); returns the length the whole text needs. */
+size_t ast_format(const ast_node *e, char *buf, size_t size);
 
 #endif

@@ -74,18 +74,40 @@ static void put_json_string(text *t, const char *s, size_t n)
     put(t, "\"");
 }
 
-/* The source text an expression was written as (one line at most). */
-static void put_source(text *t, const frontend *fe, const ast_node *n)
+/* An expression as source text, however long and over however many lines. */
+static void put_expr(text *t, const ast_node *e)
 {
-    size_t len;
-    const char *line = source_line(&fe->sources, n->loc, &len);
-    size_t col = n->loc.col ? n->loc.col - 1 : 0;
-    size_t span = n->loc.len;
-    if (col > len)
-        col = len;
-    if (col + span > len)
-        span = len - col;
-    put_json_string(t, line + col, span);
+    char small[256];
+    size_t n = ast_format(e, small, sizeof small);
+    if (n < sizeof small) {
+        put_json_string(t, small, n);
+        return;
+    }
+    char *big = malloc(n + 1);
+    if (!big) {
+        t->failed = 1;
+        return;
+    }
+    ast_format(e, big, n + 1);
+    put_json_string(t, big, n);
+    free(big);
+}
+
+/* The -D override of setting NAME, if the command line gave one. */
+static const frontend_define *setting_override(const frontend_options *o, const char *name)
+{
+    for (unsigned i = 0; i < o->define_count; i++)
+        if (o->defines[i].expr && strcmp(o->defines[i].name, name) == 0)
+            return &o->defines[i];
+    return NULL;
+}
+
+static const ast_node *find_setting(const ast_node *run, const char *name)
+{
+    for (const ast_node *s = run->first->next; s; s = s->next)
+        if (strcmp(s->name, name) == 0)
+            return s;
+    return NULL;
 }
 
 static const ast_node *find_run(const frontend *fe)
@@ -126,18 +148,41 @@ static void put_populations(text *t, const ast_node *net)
     put(t, "\n  ],\n");
 }
 
-static void put_settings(text *t, const frontend *fe, const frontend_options *o, const ast_node *run)
+/* Each setting as it is in force: the -D override, else the model's values. */
+static void put_settings(text *t, const frontend_options *o, const ast_node *run)
 {
     put(t, "  \"settings\": {");
     int first = 1;
     for (const ast_node *s = run->first->next; s; s = s->next) {
+        const frontend_define *d = setting_override(o, s->name);
         put(t, "%s\n    ", first ? "" : ",");
         put_json_string(t, s->name, strlen(s->name));
         put(t, ": ");
-        if (s->first)
-            put_source(t, fe, s->first);
-        else
+        if (d) {
+            put_expr(t, d->expr);
+        } else if (!s->first) {
             put(t, "true");
+        } else if (!s->first->next) {
+            put_expr(t, s->first);
+        } else {
+            put(t, "[");
+            for (const ast_node *v = s->first; v; v = v->next) {
+                put_expr(t, v);
+                put(t, "%s", v->next ? ", " : "]");
+            }
+        }
+        first = 0;
+    }
+    const char *names[64];
+    unsigned count = sema_setting_names(names, 64);
+    for (unsigned i = 0; i < count; i++) {
+        const frontend_define *d = setting_override(o, names[i]);
+        if (!d || find_setting(run, names[i]))
+            continue;
+        put(t, "%s\n    ", first ? "" : ",");
+        put_json_string(t, names[i], strlen(names[i]));
+        put(t, ": ");
+        put_expr(t, d->expr);
         first = 0;
     }
     put(t, "\n  },\n  \"defines\": {");
@@ -150,16 +195,16 @@ static void put_settings(text *t, const frontend *fe, const frontend_options *o,
     put(t, "\n  },\n");
 }
 
-static uint64_t resolve_seed(const ast_node *run, const cli_run_options *r)
+/* --seed, else -D seed=..., else the model's 'seed', else 1. */
+static uint64_t resolve_seed(const ast_node *run, const frontend_options *o, const cli_run_options *r)
 {
     if (r->seed_given)
         return r->seed;
-    for (const ast_node *s = run->first->next; s; s = s->next) {
-        double v;
-        if (strcmp(s->name, "seed") == 0 && s->first && const_eval(s->first, &v))
-            return (uint64_t)v;
-    }
-    return 1;
+    const frontend_define *d = setting_override(o, "seed");
+    const ast_node *s = find_setting(run, "seed");
+    const ast_node *value = d ? d->expr : s ? s->first : NULL;
+    double v;
+    return value && const_eval(value, &v) ? (uint64_t)v : 1;
 }
 
 static char *summary_json(const frontend *fe, const frontend_options *o, const cli_run_options *r,
@@ -177,11 +222,11 @@ static char *summary_json(const frontend *fe, const frontend_options *o, const c
     put(&t, "  \"run\": \"%s\",\n  \"network\": ", run->kind == AST_TRAIN ? "train" : "evaluate");
     put_json_string(&t, run->name, strlen(run->name));
     put(&t, ",\n  \"task\": ");
-    put_source(&t, fe, run->first);
+    put_expr(&t, run->first);
     put(&t, ",\n");
     if (net)
         put_populations(&t, net);
-    put_settings(&t, fe, o, run);
+    put_settings(&t, o, run);
     put(&t, "  \"compile_ms\": %.3f,\n  \"rnnc_version\": \"%s\"\n}\n", r->check_ms, RNNC_VERSION);
     if (t.failed) {
         free(t.data);
@@ -190,36 +235,23 @@ static char *summary_json(const frontend *fe, const frontend_options *o, const c
     return t.data;
 }
 
-int cli_run(frontend *fe, const frontend_options *o, const cli_run_options *r)
+static int write_results(frontend *fe, const frontend_options *o, const cli_run_options *r,
+                         const ast_node *run, const char *model, uint64_t seed, const char *dir)
 {
-    const ast_node *run = find_run(fe);
-    if (!run) {
-        fprintf(stderr, "rnnc: %s has nothing to run: add 'train Network on Task { ... }'\n",
-                r->model_path);
-        return 1;
-    }
-    char model[256], dir[1024];
-    model_name(r->model_path, model, sizeof model);
-    uint64_t seed = resolve_seed(run, r);
-    if (r->out_dir)
-        snprintf(dir, sizeof dir, "%s", r->out_dir);
-    else
-        snprintf(dir, sizeof dir, "runs/%s-%llu", model, (unsigned long long)seed);
-
-    struct sigaction sa = {0}, old_int, old_term;
-    sa.sa_handler = on_interrupt;
-    sigaction(SIGINT, &sa, &old_int);
-    sigaction(SIGTERM, &sa, &old_term);
-
     rt_outdir out;
     if (rt_outdir_begin(&out, dir) != 0) {
-        fprintf(stderr, "rnnc: cannot create the results folder beside '%s': %s\n", dir, strerror(errno));
+        if (errno == EEXIST)
+            fprintf(stderr, "rnnc: '%s' exists and is not an rnnc results folder; choose another --out "
+                            "(rnnc replaces only folders it wrote)\n", dir);
+        else
+            fprintf(stderr, "rnnc: cannot create the results folder '%s': %s\n", dir, strerror(errno));
         return 1;
     }
     char *json = summary_json(fe, o, r, run, model, seed);
     int status = 0;
     if (!json || rt_outdir_write_text(&out, "summary.json", json) != 0) {
-        fprintf(stderr, "rnnc: cannot write %s/summary.json: %s\n", dir, json ? strerror(errno) : "out of memory");
+        fprintf(stderr, "rnnc: cannot write %s/summary.json: %s\n", dir,
+                json ? strerror(errno) : "out of memory");
         status = 1;
     } else if (interrupted) {
         fprintf(stderr, "rnnc: interrupted; no results folder was written\n");
@@ -231,13 +263,42 @@ int cli_run(frontend *fe, const frontend_options *o, const cli_run_options *r)
     free(json);
     if (status)
         rt_outdir_abort(&out);
+    return status;
+}
+
+int cli_run(frontend *fe, const frontend_options *o, const cli_run_options *r)
+{
+    const ast_node *run = find_run(fe);
+    if (!run) {
+        fprintf(stderr, "rnnc: %s has nothing to run: add 'train Network on Task { ... }'\n",
+                r->model_path);
+        return 1;
+    }
+    char model[256];
+    model_name(r->model_path, model, sizeof model);
+    uint64_t seed = resolve_seed(run, o, r);
+    char *dir = r->out_dir ? strdup(r->out_dir)
+                           : arena_printf(&fe->arena, "runs/%s-%llu", model, (unsigned long long)seed);
+    if (!dir) {
+        fputs("rnnc: out of memory\n", stderr);
+        return 1;
+    }
+
+    struct sigaction sa = {0}, old_int, old_term;
+    sa.sa_handler = on_interrupt;
+    sigaction(SIGINT, &sa, &old_int);
+    sigaction(SIGTERM, &sa, &old_term);
+    int status = write_results(fe, o, r, run, model, seed, dir);
     sigaction(SIGINT, &old_int, NULL);
     sigaction(SIGTERM, &old_term, NULL);
+
     if (status == 0) {
         printf("rnnc: %s is a valid model (%s %s on %s)\n", r->model_path,
                run->kind == AST_TRAIN ? "train" : "evaluate", run->name, run->first->name);
         printf("rnnc: this version checks models but does not train yet: nothing was trained\n");
         printf("rnnc: wrote the checked configuration to %s/summary.json\n", dir);
     }
+    if (r->out_dir)
+        free(dir);
     return status;
 }

@@ -22,6 +22,10 @@ static diag *add(diag_ctx *d, diag_level level, src_loc loc, const char *fmt, va
         d->errors++;
         return &overflow_sink;
     }
+    if (level == DIAG_WARNING && d->warnings >= d->max_errors) {
+        d->warnings++;
+        return &overflow_sink;
+    }
     va_list copy;
     va_copy(copy, ap);
     int n = vsnprintf(NULL, 0, fmt, copy);
@@ -149,22 +153,58 @@ static size_t chars(const char *s, size_t bytes)
     return n;
 }
 
-static void print_caret(const diag_ctx *d, const diag *g, FILE *out)
+/* Diagnostics print in source order, so the line of each is searched for
+ * from the line of the one before, not from the top of its file: that was
+ * quadratic in a file with many warnings. */
+typedef struct line_cursor {
+    uint32_t file, line;    /* AT is where this line of this file starts */
+    const char *at;
+} line_cursor;
+
+static const char *find_line(const diag_ctx *d, src_loc loc, size_t *len, line_cursor *c)
+{
+    const source_file *f = &d->sources->files[loc.file];
+    if (!c->at || c->file != loc.file || c->line > loc.line)
+        *c = (line_cursor){loc.file, 1, f->text};
+    source_file rest = {.text = (char *)c->at, .size = (size_t)(f->text + f->size - c->at)};
+    source_table view = {.files = &rest, .count = 1, .cap = 1};
+    src_loc rel = loc;
+    rel.file = 0;
+    rel.line = loc.line - c->line + 1;
+    c->at = source_line(&view, rel, len);
+    c->line = loc.line;
+    return c->at;
+}
+
+enum { LINE_WINDOW = 160, LINE_LEAD = 60 };   /* bytes of a long line shown around the column */
+
+static void print_caret(const diag_ctx *d, const diag *g, FILE *out, line_cursor *cursor)
 {
     size_t len;
-    const char *line = source_line(d->sources, g->loc, &len);
-    fprintf(out, "%5u | ", (unsigned)g->loc.line);
-    for (size_t i = 0; i < len; i++)
-        fputc(line[i] == '\t' ? ' ' : line[i], out);
-    fputs("\n      | ", out);
+    const char *line = find_line(d, g->loc, &len, cursor);
     size_t col = g->loc.col ? g->loc.col - 1 : 0;
     if (col > len)
         col = len;
+    /* A long line is shown as a window around the column, cut at characters. */
+    size_t start = 0, end = len;
+    if (len > LINE_WINDOW) {
+        start = col > LINE_LEAD ? col - LINE_LEAD : 0;
+        while (start > 0 && ((unsigned char)line[start] & 0xC0) == 0x80)
+            start--;
+        end = start + LINE_WINDOW < len ? start + LINE_WINDOW : len;
+        while (end < len && ((unsigned char)line[end] & 0xC0) == 0x80)
+            end++;
+    }
+    const char *before_text = start > 0 ? "..." : "", *after_text = end < len ? "..." : "";
+    fprintf(out, "%5u | %s", (unsigned)g->loc.line, before_text);
+    for (size_t i = start; i < end; i++)
+        fputc(line[i] == '\t' ? ' ' : line[i], out);
+    fprintf(out, "%s\n      | %s", after_text, start > 0 ? "   " : "");
     size_t span = g->loc.len;
-    if (col + span > len)
-        span = len > col ? len - col : 1;
+    if (col + span > end)
+        span = end > col ? end - col : 1;
     /* Columns are bytes; the terminal shows characters: count UTF-8 lead bytes. */
-    for (size_t i = 0, n = chars(line, col); i < n; i++)
+    for (size_t i = 0, n = chars(line + start, col - start); i < n; i++)
         fputc(' ', out);
     fputc('^', out);
     for (size_t i = 1, n = chars(line + col, span); i < n; i++)
@@ -218,7 +258,16 @@ void diag_print(diag_ctx *d, FILE *out, int color)
     const char *bold = color ? "\033[1m" : "", *reset = color ? "\033[0m" : "";
     const char *red = color ? "\033[1;31m" : "", *magenta = color ? "\033[1;35m" : "";
     const char *cyan = color ? "\033[1;36m" : "";
+    line_cursor cursor = {0, 0, NULL};
     for (const diag *g = d->first; g; g = g->next) {
+        /* Each diagnostic is composed aside and written at once: stderr is
+         * unbuffered, and a character at a time is slow on a long report. */
+        char *text = NULL;
+        size_t size = 0;
+        FILE *final_out = out;
+        FILE *mem = open_memstream(&text, &size);
+        if (mem)
+            out = mem;
         const char *tint = g->level == DIAG_ERROR ? red
                            : g->level == DIAG_WARNING ? magenta : cyan;
         if (g->loc.line > 0 && g->loc.file < d->sources->count) {
@@ -226,14 +275,22 @@ void diag_print(diag_ctx *d, FILE *out, int color)
                     d->sources->files[g->loc.file].path, (unsigned)g->loc.line,
                     (unsigned)g->loc.col, reset, tint, level_name(g->level), reset,
                     g->message);
-            print_caret(d, g, out);
+            print_caret(d, g, out, &cursor);
         } else {
             fprintf(out, "rnnc: %s%s:%s %s\n", tint, level_name(g->level), reset,
                     g->message);
         }
         if (g->hint)
             fprintf(out, "      = hint: %s\n", g->hint);
+        if (mem) {
+            fclose(mem);
+            fwrite(text, 1, size, final_out);
+            free(text);
+            out = final_out;
+        }
     }
+    if (d->warnings > d->max_errors)
+        fprintf(out, "rnnc: %u more warnings not shown\n", d->warnings - d->max_errors);
     if (d->errors > d->max_errors)
         fprintf(out, "rnnc: too many errors (%u); stopped reporting after %u\n",
                 d->errors, d->max_errors);

@@ -31,6 +31,7 @@ static void parse_defines(frontend *fe, const frontend_options *opts)
         frontend_define *d = &opts->defines[i];
         d->expr = NULL;
         d->used = 0;
+        d->reported = 0;
         char *text = arena_printf(&fe->arena, "param _ = %s", d->value);
         char *label = arena_printf(&fe->arena, "-D %s", d->name);
         int idx = source_add_text(&fe->sources, label, text, strlen(text));

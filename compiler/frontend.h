@@ -18,6 +18,7 @@ typedef struct frontend_define {
     const char *value;
     ast_node *expr;       /* set by the front end */
     int used;             /* matched a parameter or setting */
+    int reported;         /* an error in it was reported (once, not per match) */
 } frontend_define;
 
 typedef struct frontend_options {

@@ -136,6 +136,7 @@ static int track_brackets(driver *d, int *type_io, const token *t)
 static void feed(driver *d, void *parser, int type, const token *t)
 {
     d->prev = type;
+    d->c->last_loc = t->loc;
     if (d->depth == 0 && (type == TK_NEURON || type == TK_NETWORK || type == TK_TASK ||
                           type == TK_PLASTICITY || type == TK_TRAIN || type == TK_EVALUATE))
         d->c->block_keyword = type;
@@ -278,9 +279,8 @@ void parse_syntax_error(parse_ctx *c, int type, const token *t)
 void parse_stack_overflow(parse_ctx *c)
 {
     if (!c->stack_overflowed) {
-        src_loc none = {c->file, 0, 0, 0};
-        diag_error(c->diag, none, "%s: the model is nested too deeply to parse",
-                   c->diag->sources->files[c->file].path);
+        diag *g = diag_error(c->diag, c->last_loc, "the model is nested too deeply to parse here");
+        diag_hint(c->diag, g, "split long chains (else-if arms, powers) into smaller pieces");
     }
     c->stack_overflowed = 1;
 }

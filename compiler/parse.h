@@ -17,6 +17,7 @@ typedef struct parse_ctx {
     src_loc open_paren;          /* the innermost unclosed ( or [, line 0 if none */
     char open_paren_char;
     int block_keyword;           /* the token that opened the current top-level block */
+    src_loc last_loc;            /* of the last token given to the parser */
     int inside_block;            /* within its braces */
 } parse_ctx;
 

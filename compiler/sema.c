@@ -188,7 +188,7 @@ void sema_set_def_scope(ast_node *def, scope *sc)
 
 /* ---------------------------------------------------------------- -D overrides */
 
-const frontend_define *sema_override(sema *S, const char *owner, const char *name)
+frontend_define *sema_override(sema *S, const char *owner, const char *name)
 {
     for (unsigned i = 0; i < S->opts->define_count; i++) {
         frontend_define *d = &S->opts->defines[i];
@@ -234,19 +234,26 @@ void sema_params(sema *S, ast_node *list, scope *sc, ast_node *owner)
         s->dim = value->dim;
         s->value = value;
         s->resolved = 1;
-        const frontend_define *d = sema_override(S, owner ? owner->name : NULL, b->name);
+        frontend_define *d = sema_override(S, owner ? owner->name : NULL, b->name);
         if (d) {
-            sema_expr(S, d->expr, &env);
-            if (!dim_compatible(d->expr->dim, value->dim)) {
-                diag *g = diag_error(S->diag, d->expr->loc,
-                                     "-D %s: parameter '%s' is %s, but the value is %s",
-                                     d->name, b->name, dim_phrase(S, value->dim),
-                                     dim_phrase(S, d->expr->dim));
-                diag_hint(S->diag, g, "the default is at %s:%u",
-                          S->diag->sources->files[value->loc.file].path, (unsigned)value->loc.line);
+            /* Each parameter the -D matches gets its own copy: names in the value
+             * resolve in that parameter's scope ('-D n=m' in two networks). */
+            ast_node *override = ast_clone(S->arena, d->expr);
+            sema_expr(S, override, &env);
+            if (!dim_compatible(override->dim, value->dim)) {
+                if (!d->reported) {
+                    diag *g = diag_error(S->diag, override->loc,
+                                         "-D %s: parameter '%s' is %s, but the value is %s",
+                                         d->name, b->name, dim_phrase(S, value->dim),
+                                         dim_phrase(S, override->dim));
+                    diag_hint(S->diag, g, "the default is at %s:%u",
+                              S->diag->sources->files[value->loc.file].path,
+                              (unsigned)value->loc.line);
+                }
+                d->reported = 1;
             } else {
-                s->value = d->expr;
-                s->dim = dim_join(d->expr->dim, value->dim);
+                s->value = override;
+                s->dim = dim_join(override->dim, value->dim);
             }
         }
     }
@@ -357,6 +364,17 @@ static void report_unused_defines(sema *S)
         if (d->used || !d->expr)
             continue;
         src_loc none = {0, 0, 0, 0};
+        const char *settings[64];
+        unsigned nsettings = sema_setting_names(settings, 64);
+        bool is_setting = false;
+        for (unsigned k = 0; k < nsettings; k++)
+            is_setting |= strcmp(settings[k], d->name) == 0;
+        if (is_setting) {
+            diag *g = diag_error(S->diag, none, "-D %s: '%s' is a setting of 'train' or 'evaluate', "
+                                 "and this model has neither", d->name, d->name);
+            diag_hint(S->diag, g, "add 'train Network on Task { ... }' to the model");
+            continue;
+        }
         diag *g = diag_error(S->diag, none, "-D %s: no parameter or setting is named '%s'",
                              d->name, d->name);
         const char *base = strrchr(d->name, '.');

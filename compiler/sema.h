@@ -44,7 +44,7 @@ struct symbol {
     dim_t dim;
     int role;               /* per kind: readout flag, OP_INPUT/OP_TARGET, SYM_ROLE_EXPORTED */
     double size;            /* channel or population size when known, else 0 */
-    uint8_t updated;        /* a state already has an update equation */
+    uint8_t updated;        /* a state has an equation (or, once they are checked, a reset) */
     uint8_t visiting;       /* cycle detection for let and param values */
     uint8_t resolved;       /* the value's dimension is known */
     uint8_t const_ok;       /* const_eval: the value is a constant, const_value */
@@ -116,6 +116,8 @@ void sema_expect_bool(sema *S, ast_node *e, const expr_env *env, const char *wha
 void sema_call(sema *S, ast_node *call, const expr_env *env, builtin_class cls);
 /* Reports NAME() called with GOT positional arguments outside [MIN, MAX] (MAX -1: no limit). */
 bool sema_check_arity(sema *S, src_loc loc, const char *name, int min, int max, unsigned got);
+/* Reports a named argument given twice in ARGS: f(a = 1, a = 2). */
+void sema_check_duplicate_args(sema *S, const ast_node *args);
 const char *dim_text(sema *S, dim_t d);
 /* "in mV", "dimensionless" or "without a unit": for "must be ...", "this is ...". */
 const char *dim_phrase(sema *S, dim_t d);
@@ -145,7 +147,7 @@ void sema_set_def_scope(ast_node *def, scope *sc);
 
 /* -D overrides: returns the override value for NAME in definition OWNER
  * (NULL for global params), if one was given on the command line. */
-const frontend_define *sema_override(sema *S, const char *owner, const char *name);
+frontend_define *sema_override(sema *S, const char *owner, const char *name);
 
 /* The whole check, in order (sema.c); names of train settings (sema_run.c). */
 void sema_check(sema *S);

@@ -4,6 +4,8 @@
 #include <errno.h>
 #include <math.h>
 #include <stdio.h>
+#include <sys/stat.h>
+#include <unistd.h>
 #include <string.h>
 #include <strings.h>
 
@@ -219,19 +221,44 @@ static void check_index_value(sema *S, ast_node *idx, const expr_env *env, doubl
                    v, size - 1);
 }
 
+/* The size of what OBJ names, when it can be indexed at all: a channel, a
+ * population or one of its members (h.v), or a list. 'sym' is read on names
+ * only; on a call it holds a builtin. Returns false for a single value. */
+static bool indexable(const ast_node *obj, double *size)
+{
+    *size = 0;
+    if (obj->kind == AST_MEMBER)
+        obj = obj->first;
+    const symbol *s = obj->kind == AST_NAME ? obj->sym : NULL;
+    if (s && (s->kind == SYM_CHANNEL || s->kind == SYM_POP)) {
+        *size = s->size;
+        return true;
+    }
+    if (obj->type != TY_LIST)
+        return false;
+    const ast_node *list = s && s->kind == SYM_PARAM ? s->value : obj;
+    if (list && list->kind == AST_LIST)
+        *size = list->count;
+    return true;
+}
+
 static void check_index(sema *S, ast_node *e, const expr_env *env)
 {
     ast_node *obj = e->first, *idx = obj->next;
     sema_expr(S, obj, env);
-    double size = 0;
-    symbol *s = obj->sym;
-    if (s && (s->kind == SYM_CHANNEL || s->kind == SYM_POP))
-        size = s->size;
-    else if (obj->kind == AST_MEMBER && obj->first->sym)
-        size = ((symbol *)obj->first->sym)->size;
+    double size;
+    if (!is_error(obj) && !indexable(obj, &size)) {
+        diag *g = diag_error(S->diag, e->loc, "%s is a single value and has no index",
+                             obj->kind == AST_NAME ? arena_printf(S->arena, "'%s'", obj->name) : "this");
+        diag_hint(S->diag, g, "indices select channels, neurons of a population, or list items");
+        set(e, TY_ERROR, DIM_FREE);
+        return;
+    }
+    if (is_error(obj))
+        size = 0;
     if (idx->kind == AST_SLICE) {
-        for (ast_node *k = idx->first; k; k = k->next)
-            check_index_value(S, k, env, size + 1);   /* a slice may end at the size */
+        for (ast_node *k = idx->first; k; k = k->next)   /* a slice may end at the size */
+            check_index_value(S, k, env, size > 0 ? size + 1 : 0);
         set(e, (expr_type)obj->type, obj->dim);
         return;
     }
@@ -322,6 +349,7 @@ bool sema_check_arity(sema *S, src_loc loc, const char *name, int min, int max, 
 static bool check_args(sema *S, ast_node *call, const builtin *b, const expr_env *env,
                        dim_t *dims, unsigned *npos)
 {
+    sema_check_duplicate_args(S, call->first);
     ast_node *args = call->first;
     bool ok = true;
     *npos = 0;
@@ -375,6 +403,15 @@ static bool check_args(sema *S, ast_node *call, const builtin *b, const expr_env
     return ok;
 }
 
+/* The I-th positional argument (named ones are skipped). */
+static const ast_node *positional(const ast_node *args, unsigned i)
+{
+    for (const ast_node *a = args->first; a; a = a->next)
+        if (a->kind != AST_NAMEDARG && a->kind != AST_ARROW && i-- == 0)
+            return a;
+    return args;
+}
+
 static dim_t apply_dim_rule(sema *S, ast_node *call, const builtin *b, const dim_t *dims,
                             unsigned npos)
 {
@@ -384,7 +421,7 @@ static dim_t apply_dim_rule(sema *S, ast_node *call, const builtin *b, const dim
     case DR_DIMLESS:
         for (unsigned i = 0; i < n; i++)
             if (dims[i].known && !dim_is_one(dims[i])) {
-                diag *g = diag_error(S->diag, ast_kid(args, i)->loc,
+                diag *g = diag_error(S->diag, positional(args, i)->loc,
                                      "the argument of %s() must be dimensionless, but it is %s",
                                      b->name, dim_phrase(S, dims[i]));
                 diag_hint(S->diag, g, "divide by a quantity of the same unit, e.g. exp(-dt / tau)");
@@ -396,7 +433,7 @@ static dim_t apply_dim_rule(sema *S, ast_node *call, const builtin *b, const dim
         dim_t d = DIM_FREE;
         for (unsigned i = 0; i < n; i++) {
             if (!dim_compatible(d, dims[i])) {
-                diag_error(S->diag, ast_kid(args, i)->loc,
+                diag_error(S->diag, positional(args, i)->loc,
                            "the arguments of %s() must have one unit, but here are %s and %s",
                            b->name, dim_text(S, d), dim_text(S, dims[i]));
                 return DIM_FREE;
@@ -419,7 +456,7 @@ static dim_t apply_dim_rule(sema *S, ast_node *call, const builtin *b, const dim
     case DR_RATE: {
         dim_t hz = {{-1, 0, 0}, 1};
         if (n && !dim_compatible(dims[0], hz))
-            diag_error(S->diag, ast_kid(args, 0)->loc, "%s() needs a rate (Hz), but this is %s",
+            diag_error(S->diag, positional(args, 0)->loc, "%s() needs a rate (Hz), but this is %s",
                        b->name, dim_phrase(S, dims[0]));
         return DIM_ONE;
     }
@@ -446,13 +483,13 @@ static void check_file_exists(sema *S, const ast_node *path)
     const char *full = path->name[0] == '/' || !slash
                            ? path->name
                            : arena_printf(S->arena, "%.*s/%s", (int)(slash - model), model, path->name);
-    FILE *fp = fopen(full, "rb");
-    if (!fp) {
-        diag *g = diag_error(S->diag, path->loc, "cannot open '%s': %s", path->name, strerror(errno));
+    struct stat st;
+    if (stat(full, &st) != 0 || !S_ISREG(st.st_mode) || access(full, R_OK) != 0) {
+        const char *why = stat(full, &st) != 0 || access(full, R_OK) != 0 ? strerror(errno) : "it is a folder";
+        diag *g = diag_error(S->diag, path->loc, "cannot open '%s': %s", path->name, why);
         diag_hint(S->diag, g, "a relative name is read from the model file's folder");
         return;
     }
-    fclose(fp);
 }
 
 /* f(x, y) where 'function f(a, b) = ...': positional arguments, one per name. */
@@ -460,6 +497,7 @@ static void check_user_call(sema *S, ast_node *call, symbol *fn, const expr_env 
 {
     ast_node *def = fn->decl;
     unsigned got = 0;
+    bool bad_argument = false;
     for (ast_node *a = call->first ? call->first->first : NULL; a; a = a->next) {
         if (a->kind == AST_NAMEDARG || a->kind == AST_ARROW) {
             diag_error(S->diag, a->loc, "arguments of function '%s' are given by position", fn->name);
@@ -467,7 +505,15 @@ static void check_user_call(sema *S, ast_node *call, symbol *fn, const expr_env 
             return;
         }
         sema_expr(S, a, env);
+        if (a->type != TY_NUM && a->type != TY_BOOL && a->type != TY_ERROR) {
+            diag_error(S->diag, a->loc, "arguments of function '%s' are numbers", fn->name);
+            bad_argument = true;
+        }
         got++;
+    }
+    if (bad_argument) {
+        set(call, TY_ERROR, DIM_FREE);
+        return;
     }
     if (!def->checked) {
         def->checked = 1;
@@ -767,9 +813,33 @@ static void check_expr(sema *S, ast_node *e, const expr_env *env)
         diag_error(S->diag, e->loc, "a slice ('a:b') can only stand inside [ ]");
         set(e, TY_ERROR, DIM_FREE);
         return;
-    default:
+    case AST_NAMEDARG:
+        diag_error(S->diag, e->loc, "a named argument ('%s = ...') is not allowed here; give the value alone",
+                   e->name);
         set(e, TY_ERROR, DIM_FREE);
         return;
+    case AST_ERROR:
+        set(e, TY_ERROR, DIM_FREE);   /* reported by the parser */
+        return;
+    default:
+        diag_error(S->diag, e->loc, "this is not an expression");
+        set(e, TY_ERROR, DIM_FREE);
+        return;
+    }
+}
+
+void sema_check_duplicate_args(sema *S, const ast_node *args)
+{
+    unsigned seen = 0;
+    for (const ast_node *a = args ? args->first : NULL; a && seen < 256; a = a->next, seen++) {
+        if (a->kind != AST_NAMEDARG)
+            continue;
+        for (const ast_node *b = args->first; b != a; b = b->next)
+            if (b->kind == AST_NAMEDARG && b->name == a->name) {
+                diag_error(S->diag, a->loc, "'%s' is given twice (first at column %u)", a->name,
+                           (unsigned)b->loc.col);
+                break;
+            }
     }
 }
 

@@ -33,6 +33,7 @@ void sema_param_overrides(sema *S, ast_node *args, ast_node *def, scope *def_sco
 {
     if (!args)
         return;
+    sema_check_duplicate_args(S, args);
     const char *kind = def->kind == AST_TASK ? "task" : def->kind == AST_PLASTICITY
                                                                 ? "plasticity rule" : "neuron";
     const char *names[256];

@@ -235,26 +235,24 @@ static void declare_missing_states(sema *S, scope *sc, ast_node *def)
     }
 }
 
-static bool is_reset(const ast_node *def, const char *name)
-{
-    for (const ast_node *n = def->first; n; n = n->next)
-        if (n->kind == AST_RESET)
-            for (const ast_node *a = n->first; a; a = a->next)
-                if (a->first->name == name)
-                    return true;
-    return false;
-}
-
 /* A state with no equation and no reset keeps its initial value: most
  * likely a forgotten equation, or a parameter declared as a state. */
 static void warn_constant_states(sema *S, scope *sc, ast_node *def)
 {
+    /* The equations are checked: mark what the resets change too, in one
+     * pass (searching the resets once per state was quadratic). */
+    for (ast_node *n = def->first; n; n = n->next)
+        for (ast_node *a = n->kind == AST_RESET ? n->first : NULL; a; a = a->next) {
+            symbol *s = scope_lookup_local(sc, a->first->name);
+            if (s && s->kind == SYM_STATE)
+                s->updated = 1;
+        }
     for (ast_node *n = def->first; n; n = n->next) {
         if (n->kind != AST_STATE)
             continue;
         for (ast_node *b = n->first; b; b = b->next) {
             symbol *s = scope_lookup_local(sc, b->name);
-            if (!s || s->kind != SYM_STATE || s->decl != b || s->updated || is_reset(def, b->name))
+            if (!s || s->kind != SYM_STATE || s->decl != b || s->updated)
                 continue;
             diag *g = diag_warning(S->diag, b->loc, "state '%s' never changes", b->name);
             diag_hint(S->diag, g, "give it an equation ('d%s/dt = ...' or '%s <- ...'), or make it "
@@ -363,6 +361,7 @@ void sema_plasticity(sema *S, ast_node *def)
     declare_plasticity_builtins(S, sc, def);
     sema_def_params(S, def, sc);
     bool changes_weight = false;
+    const ast_node *dw_rule = NULL;
     for (ast_node *n = def->first->next; n; n = n->next) {
         if (n->kind == AST_TRACE)
             declare_states(S, sc, n, def, SYM_TRACE);
@@ -387,6 +386,11 @@ void sema_plasticity(sema *S, ast_node *def)
                 else
                     diag_hint(S->diag, g, "write the weight change per step as 'dw = ...', "
                                           "a trace's update as '%s <- ...'", lv->name);
+            } else if (dw_rule) {
+                diag_error(S->diag, lv->loc, "'dw' is set twice (first at line %u); a rule has one "
+                           "weight change", (unsigned)dw_rule->loc.line);
+            } else {
+                dw_rule = lv;
             }
             changes_weight = true;
             sema_expr(S, lv->next, &env);

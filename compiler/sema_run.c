@@ -139,6 +139,7 @@ static void check_choice(sema *S, const setting_def *d, ast_node *v)
     if (v->kind == AST_CALL) {
         expr_env env = {S->globals, 0, "a setting"};
         const char *keywords = choice_keywords(v->name);
+        sema_check_duplicate_args(S, v->first);
         for (ast_node *a = v->first->first; a; a = a->next) {
             if (!*keywords) {
                 diag_error(S->diag, a->loc, "%s takes no arguments", v->name);
@@ -247,11 +248,12 @@ static void check_setting(sema *S, ast_node *n, const ast_node **seen)
 /* ---------------------------------------------------------------- sizes */
 
 /* The size of a task channel with the run's task arguments in force. */
-static double channel_size(symbol *ch, ast_node *task_args)
+static bool channel_size(symbol *ch, ast_node *task_args, double *out)
 {
     ast_node *size = ch->decl ? ch->decl->first : NULL;
+    *out = 1;
     if (!size)
-        return 1;
+        return true;
     /* Put the call's values in place of the defaults while evaluating. */
     enum { MAX = 64 };
     symbol *swapped[MAX];
@@ -264,12 +266,10 @@ static double channel_size(symbol *ch, ast_node *task_args)
             swapped[n]->value = a->first;
             n++;
         }
-    double v = 0;
-    if (!const_eval(size, &v))
-        v = 0;
+    bool known = const_eval(size, out);
     while (n--)
         swapped[n]->value = saved[n];
-    return v;
+    return known;
 }
 
 /* Network input or readout S against the task's channel of the same name. */
@@ -288,8 +288,10 @@ static void match_channel(sema *S, ast_node *run, ast_node *net, ast_node *task,
         diag_hint(S->diag, g, "inputs pair with task inputs and readouts with task targets, by name");
         return;
     }
-    double task_size = channel_size(t, task_args);
-    if (task_size != 0 && (!(task_size >= 1) || task_size != floor(task_size))) {
+    double task_size;
+    if (!channel_size(t, task_args, &task_size))
+        return;   /* not a constant: the task's own check says so */
+    if (!(task_size >= 1) || task_size != floor(task_size)) {
         /* The task's own size check saw its defaults; the run's arguments replace them. */
         if (!*bad_size_reported) {
             diag *g = diag_error(S->diag, run->first->loc, "with these arguments, %s '%s' of task "
@@ -562,6 +564,7 @@ static void check_analysis(sema *S, ast_node *call, ast_node *net)
         return;
     }
     unsigned npos = 0;
+    sema_check_duplicate_args(S, call->first);
     for (ast_node *a = call->first->first; a; a = a->next) {
         if (a->kind == AST_NAMEDARG) {
             if (!builtin_has_keyword(b, a->name)) {

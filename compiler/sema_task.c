@@ -62,7 +62,8 @@ static symbol *check_lvalue(task_ctx *c, ast_node *lv, scope *sc)
          k = idx->kind == AST_SLICE ? k->next : NULL) {
         sema_expr(S, k, &env);
         double v, limit = idx->kind == AST_SLICE ? s->size + 1 : s->size;
-        if (k->type == TY_NUM && const_eval(k, &v) && (v < 0 || v >= limit || v != floor(v)))
+        if (s->size > 0 && k->type == TY_NUM && const_eval(k, &v) &&
+            (v < 0 || v >= limit || v != floor(v)))
             diag_error(S->diag, k->loc, "index %g is out of range for %s[%g] (valid: 0 to %g)",
                        v, s->name, s->size, limit - 1);
     }
@@ -140,6 +141,9 @@ static void check_accuracy(task_ctx *c, ast_node *n, scope *sc)
         diag *g = diag_error(S->diag, e->loc, "accuracy is measured by sign(target) or argmax(target)");
         if (method)
             diag_suggest(S->diag, g, method, methods, 2);
+    } else if (e->kind == AST_NAME) {
+        diag *g = diag_error(S->diag, e->loc, "accuracy %s needs the target it measures", method);
+        diag_hint(S->diag, g, "write e.g. 'accuracy %s(y)'", method);
     } else if (e->kind == AST_CALL) {
         ast_node *args = e->first;
         ast_node *arg = args ? args->first : NULL;

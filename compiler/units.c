@@ -70,8 +70,10 @@ static dim_t combine(dim_t a, dim_t b, int sign)
     if (!a.known || !b.known)
         return DIM_FREE;
     dim_t d = DIM_ONE;
-    for (int i = 0; i < DIM_BASES; i++)
-        d.e[i] = (int8_t)(a.e[i] + sign * b.e[i]);
+    for (int i = 0; i < DIM_BASES; i++) {
+        int e = a.e[i] + sign * b.e[i];   /* clamped, as in dim_pow: no wrap to dimensionless */
+        d.e[i] = (int8_t)(e > 100 ? 100 : e < -100 ? -100 : e);
+    }
     return d;
 }
 

@@ -6,6 +6,7 @@
  * end a statement. Keywords carry their own text so that soft keywords can
  * fall back to names in the grammar.
  */
+#include <errno.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -21,6 +22,8 @@ void lex_init(lexer *L, arena *a, diag_ctx *d, uint32_t file, const char *text, 
     L->start = L->cur = L->line_start = text;
     L->end = text + size;
     L->line = 1;
+    if (size >= 3 && memcmp(text, "\xEF\xBB\xBF", 3) == 0)
+        L->cur = L->line_start = text + 3;   /* a UTF-8 byte-order mark is not text */
 }
 
 static src_loc here(const lexer *L, const char *from, const char *to)
@@ -44,12 +47,33 @@ static void lex_error_at(lexer *L, const char *from, const char *to, const char 
         diag_hint(L->diag, g, "%s", hint);
 }
 
+/* The value of the number token FROM..cursor, read from exactly its own
+ * characters (strtod on the open buffer would read "0x10" as hex). */
+static double number_value(lexer *L, const char *from)
+{
+    char buf[128];
+    size_t n = (size_t)(L->cur - from);
+    if (n >= sizeof buf) {
+        lex_error_at(L, from, L->cur, "number has too many digits", NULL);
+        return 0;
+    }
+    memcpy(buf, from, n);
+    buf[n] = '\0';
+    errno = 0;
+    double v = strtod(buf, NULL);
+    if (errno == ERANGE && (v > 1 || v < -1)) {
+        lex_error_at(L, from, L->cur, "number is too large", "the largest is about 1.8e308");
+        return 0;
+    }
+    return v;   /* an underflow to 0 or a subnormal is fine */
+}
+
 /* Skips one UTF-8 character (or one stray byte) so an error names it whole. */
 static void skip_char(lexer *L)
 {
     const unsigned char *p = (const unsigned char *)L->cur;
-    if (*p >= 0xC0)
-        while (p + 1 < (const unsigned char *)L->end && (p[1] & 0xC0) == 0x80)
+    if (*p >= 0xC0)   /* a lead byte and at most three continuation bytes */
+        for (int i = 0; i < 3 && p + 1 < (const unsigned char *)L->end && (p[1] & 0xC0) == 0x80; i++)
             p++;
     L->cur = (const char *)p + 1;
 }
@@ -132,11 +156,11 @@ int lex_next(lexer *L, token *t)
                        { t->text = intern(L->arena, from + 1, (size_t)(L->cur - from) - 4);
                          TOK(TK_DERIV); }
         id             { t->text = intern(L->arena, from, (size_t)(L->cur - from)); TOK(TK_IDENT); }
-        number         { t->num = strtod(from, NULL); TOK(TK_NUMBER); }
+        number         { t->num = number_value(L, from); TOK(TK_NUMBER); }
         digits ("." digits)? [eE] [+-]?
                        { lex_error_at(L, from, L->cur, "malformed number: the exponent has no digits",
                                       "write e.g. 1e-3");
-                         t->num = strtod(from, NULL); TOK(TK_NUMBER); }
+                         t->num = 0; TOK(TK_NUMBER); }
         ["] [^"\n\x00]* ["]
                        { t->text = intern(L->arena, from + 1, (size_t)(L->cur - from) - 2);
                          TOK(TK_STRING); }

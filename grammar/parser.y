@@ -18,7 +18,9 @@
 %token_type {token}
 %default_type {ast_node *}
 %extra_argument {parse_ctx *ctx}
-%stack_size 600
+/* The stack is heap memory; expression depth has its own, lower limit
+ * (AST_MAX_DEPTH), so this bounds only long chains such as else-if arms. */
+%stack_size 10000
 %stack_overflow { parse_stack_overflow(ctx); }
 %syntax_error { parse_syntax_error(ctx, yymajor, &TOKEN); }
 

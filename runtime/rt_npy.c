@@ -38,6 +38,10 @@ int rt_npy_write(const char *path, const void *data, rt_dtype dtype, const size_
     for (int i = 0; i < ndim; i++) {
         n += snprintf(dict + n, sizeof dict - (size_t)n, "%zu,%s", shape[i],
                       i + 1 < ndim ? " " : "");
+        if (shape[i] && count > SIZE_MAX / 8 / shape[i]) {
+            errno = EOVERFLOW;
+            return -1;
+        }
         count *= shape[i];
     }
     n += snprintf(dict + n, sizeof dict - (size_t)n, "), }");
@@ -166,6 +170,20 @@ int rt_npy_read(const char *path, rt_array *out, char *err, size_t err_size)
         return fail(err, err_size, path, rc == -2 ? "only float32 and float64 arrays can be read"
                                          : rc == -3 ? "Fortran-ordered arrays are not supported"
                                                     : "malformed header");
+    }
+    /* Believe the header only as far as the file goes: no allocation larger
+     * than the data that is really there. */
+    long here = ftell(fp);
+    if (here < 0 || fseek(fp, 0, SEEK_END) != 0) {
+        fclose(fp);
+        return fail(err, err_size, path, "cannot read the data");
+    }
+    long end = ftell(fp);
+    if (end < here || fseek(fp, here, SEEK_SET) != 0 ||
+        (size_t)(end - here) / (size_t)elem_size < out->count) {
+        fclose(fp);
+        snprintf(err, err_size, "%s: truncated data: the header promises %zu values", path, out->count);
+        return -1;
     }
     out->data = malloc((out->count ? out->count : 1) * sizeof *out->data);
     unsigned char *raw = malloc((out->count ? out->count : 1) * (size_t)elem_size);

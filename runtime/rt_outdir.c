@@ -1,6 +1,7 @@
 /* rt_outdir.c -- atomic results folders (see rt_outdir.h). */
 #include "rt_outdir.h"
 
+#include <dirent.h>
 #include <errno.h>
 #include <ftw.h>
 #include <stdlib.h>
@@ -37,8 +38,35 @@ static int make_parents(const char *path)
     return 0;
 }
 
+/* A folder that may be replaced: empty, or made by an earlier run (it has
+ * the marker). Anything else is someone's data and is never deleted. */
+static int replaceable(const char *path)
+{
+    DIR *dir = opendir(path);
+    if (!dir)
+        return 0;
+    int empty = 1, marked = 0;
+    struct dirent *e;
+    while ((e = readdir(dir))) {
+        if (strcmp(e->d_name, ".") == 0 || strcmp(e->d_name, "..") == 0)
+            continue;
+        empty = 0;
+        if (strcmp(e->d_name, RT_OUTDIR_MARKER) == 0)
+            marked = 1;
+    }
+    closedir(dir);
+    return empty || marked;
+}
+
 int rt_outdir_begin(rt_outdir *o, const char *final_path)
 {
+    struct stat st;
+    if (lstat(final_path, &st) == 0 && (!S_ISDIR(st.st_mode) || !replaceable(final_path))) {
+        /* Refuse before any work is done, not after. */
+        memset(o, 0, sizeof *o);
+        errno = EEXIST;
+        return -1;
+    }
     memset(o, 0, sizeof *o);
     size_t n = strlen(final_path);
     while (n > 1 && final_path[n - 1] == '/')
@@ -54,8 +82,13 @@ int rt_outdir_begin(rt_outdir *o, const char *final_path)
     memcpy(o->final_path, final_path, n);
     o->final_path[n] = '\0';
     snprintf(o->work_path, n + 16, "%s.partial-XXXXXX", o->final_path);
-    if (make_parents(o->final_path) != 0 || !mkdtemp(o->work_path)) {
+    int made = make_parents(o->final_path) == 0 && mkdtemp(o->work_path) != NULL;
+    if (!made || rt_outdir_write_text(o, RT_OUTDIR_MARKER,
+                                      "written by rnnc; a later run may replace this folder\n") != 0) {
         int saved = errno;
+        if (made)
+            rt_remove_tree(o->work_path);
+        errno = saved;
         free(o->final_path);
         free(o->work_path);
         memset(o, 0, sizeof *o);
@@ -108,6 +141,10 @@ int rt_outdir_commit(rt_outdir *o)
     struct stat st;
     char *old = NULL;
     if (lstat(o->final_path, &st) == 0) {
+        if (!S_ISDIR(st.st_mode) || !replaceable(o->final_path)) {
+            errno = EEXIST;
+            return -1;
+        }
         size_t n = strlen(o->final_path) + 16;
         old = malloc(n);
         if (!old)

@@ -10,12 +10,17 @@
 #include <stddef.h>
 #include <stdio.h>
 
+/* Every results folder holds this file; only a folder with it (or an empty
+ * one) is replaced by a later run, so --out never deletes anything else. */
+#define RT_OUTDIR_MARKER ".rnnc-run"
+
 typedef struct rt_outdir {
     char *final_path;
     char *work_path;
 } rt_outdir;
 
-/* Creates the partial folder (and DIR's parents); 0 or -1 with errno. */
+/* Creates the partial folder (and DIR's parents); 0 or -1 with errno
+ * (EEXIST: DIR exists and is not an earlier results folder). */
 int rt_outdir_begin(rt_outdir *o, const char *final_path);
 /* The path of NAME inside the partial folder (malloc'd). */
 char *rt_outdir_file(const rt_outdir *o, const char *name);

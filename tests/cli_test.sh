@@ -60,6 +60,17 @@ expect_line "$work/run/summary.json" '"seed": 7' "summary has the seed"
 expect_line "$work/run/summary.json" '"model": "flipflop3"' "summary has the model"
 expect 0 "run again into the same folder" "$rnnc" run "$model" --out "$work/run" --seed 8
 expect_line "$work/run/summary.json" '"seed": 8' "the second run replaced the first"
+# --out never deletes a folder rnnc did not write.
+mkdir -p "$work/precious/sub" && echo data > "$work/precious/thesis.tex"
+expect 1 "run into someone's folder" "$rnnc" run "$model" --out "$work/precious"
+expect_line "$work/err" "exists and is not an rnnc results folder" "refusal message"
+[ -f "$work/precious/thesis.tex" ] && [ -d "$work/precious/sub" ] && passes=$((passes + 1)) || { echo "FAIL: --out deleted a user's files"; failures=$((failures + 1)); }
+
+# -D settings are applied: they reach the seed and the summary.
+expect 0 "run with -D settings" "$rnnc" run "$model" --out "$work/drun" -D seed=9 -D epochs=2
+expect_line "$work/drun/summary.json" '"seed": 9' "-D seed sets the seed"
+expect_line "$work/drun/summary.json" '"epochs": "2"' "-D epochs reaches the summary"
+
 printf 'network N {\n  pop h : Nope[3]\n}\n' > "$work/bad.rnn"
 expect 1 "run a bad model" "$rnnc" run "$work/bad.rnn" --out "$work/badrun"
 [ ! -e "$work/badrun" ] && passes=$((passes + 1)) || { echo "FAIL: a failed run left a folder"; failures=$((failures + 1)); }

@@ -162,7 +162,7 @@ static void test_imports(void)
 
 static void test_defines(void)
 {
-    frontend_define d[2] = {{"tau", "20 ms", NULL, 0}, {"nope", "1", NULL, 0}};
+    frontend_define d[2] = {{.name = "tau", .value = "20 ms"}, {.name = "nope", .value = "1"}};
     frontend_options o = opts;
     o.defines = d;
     o.define_count = 2;
@@ -210,6 +210,51 @@ static void test_fuzz_regressions(void)
             CHECK(errors_in(text) == 0);
         free(text);
     }
+
+    /* import a.a.a...: each '.' copied and interned the whole name so far,
+     * quadratic: 30000 parts took 16 s and 2 GB. */
+    text = repeat("import a", ".a", 30000, "\n");
+    CHECK(first_error_has(text, "cannot find module"));
+    free(text);
+
+    /* Past the error limit, "did you mean" still compared every unknown name
+     * with up to 512 others, for a hint that was then dropped: 3000 unknown
+     * 60-letter names took 6 s. The first errors keep their hints. */
+    text = malloc(3500 * 80 + 64), p = text;
+    p += sprintf(p, "neuron A {\n  input I\n");
+    for (int i = 0; i < 500; i++)
+        p += sprintf(p, "  let n%059d = I\n", i);
+    for (int i = 0; i < 3000; i++)
+        p += sprintf(p, "  let u%d = m%059d\n", i, i);
+    sprintf(p, "}\n");
+    frontend fe;
+    frontend_init(&fe);
+    CHECK(frontend_check_text(&fe, "test.rnn", text, strlen(text), &opts) == 3000);
+    CHECK(fe.diag.first && fe.diag.first->hint && strstr(fe.diag.first->hint, "did you mean"));
+    frontend_free(&fe);
+    free(text);
+
+    /* 20000 states: each searched all the resets (A), and each warning's
+     * line was searched for from the top of the file when printed (B). */
+    enum { STATES = 20000 };
+    text = malloc(STATES * 64 + 128), p = text;
+    p += sprintf(p, "neuron A {\n  input I\n  state v = 0\n  v <- I\n  spike z when v > 1\n");
+    for (int i = 0; i < STATES; i++)
+        p += sprintf(p, "  state a%d = 0\n  reset a%d = 1\n", i, i);
+    p += sprintf(p, "}\nneuron B {\n  input I\n  output r = I\n");
+    for (int i = 0; i < STATES; i++)
+        p += sprintf(p, "  state b%d = 0\n", i);
+    sprintf(p, "}\n");
+    frontend_init(&fe);
+    CHECK(frontend_check_text(&fe, "test.rnn", text, strlen(text), &opts) == 0);
+    CHECK(fe.diag.warnings == STATES);
+    FILE *null = fopen("/dev/null", "w");
+    if (null) {
+        diag_print(&fe.diag, null, 0);
+        fclose(null);
+    }
+    frontend_free(&fe);
+    free(text);
 }
 
 int main(void)

@@ -5,6 +5,8 @@
  * error, and a results folder must appear only when committed.
  */
 #include <errno.h>
+#include <signal.h>
+#include <sys/resource.h>
 #include <stdlib.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -58,10 +60,22 @@ int main(void)
     snprintf(path, sizeof path, "%s/absent.npy", dir);
     CHECK(rt_npy_read(path, &a, err, sizeof err) == -1 && strstr(err, "No such file"));
 
-    /* A full disk is an error, not a silently short file. */
-    if (access("/dev/full", W_OK) == 0) {
+    /* A write that cannot complete (a full disk) is an error and leaves no
+     * short file. A file-size limit makes writes fail the same way on any
+     * machine: past it, write() fails with EFBIG (SIGXFSZ ignored). */
+    {
+        static double big[4096];
+        size_t big_shape = 4096;
+        struct rlimit old_limit, small = {1024, 1024};
+        getrlimit(RLIMIT_FSIZE, &old_limit);
+        small.rlim_max = old_limit.rlim_max;
+        signal(SIGXFSZ, SIG_IGN);
+        CHECK(setrlimit(RLIMIT_FSIZE, &small) == 0);
+        snprintf(path, sizeof path, "%s/full.npy", dir);
         errno = 0;
-        CHECK(rt_npy_write("/dev/full", m, RT_F64, shape, 2) == -1 && errno == ENOSPC);
+        CHECK(rt_npy_write(path, big, RT_F64, &big_shape, 1) == -1 && errno == EFBIG);
+        CHECK(access(path, F_OK) != 0);
+        setrlimit(RLIMIT_FSIZE, &old_limit);
     }
 
     /* Results folder: invisible until committed, gone when aborted. */
