@@ -12,7 +12,10 @@ find "$root/stdlib" "$root/models" "$root/examples" "$root/tests/errors" -name '
      -exec cp {} "$corpus/" \; 2>/dev/null || true
 cd "$root/$build"
 status=0
+# UBSan reports only count as findings if they stop the run.
+UBSAN_OPTIONS=${UBSAN_OPTIONS:-halt_on_error=1:print_stacktrace=1} \
 ./fuzz_frontend -max_total_time="$seconds" -timeout=10 -rss_limit_mb=2048 -max_len=8192 \
+  -dict="$root/tests/fuzz/rnn.dict" -use_value_profile=1 \
   -print_final_stats=1 -artifact_prefix="$root/$build/" "$corpus" > "$corpus.log" 2>&1 || status=$?
 tail -40 "$corpus.log"
 rm -f "$corpus.log"
