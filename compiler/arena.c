@@ -14,13 +14,17 @@ struct arena_block {
     _Alignas(16) unsigned char data[];
 };
 
+void arena_out_of_memory(void)
+{
+    fputs("rnnc: out of memory\n", stderr);
+    exit(3);
+}
+
 static void *xmalloc(size_t n)
 {
     void *p = malloc(n);
-    if (!p) {
-        fputs("rnnc: out of memory\n", stderr);
-        exit(3);
-    }
+    if (!p)
+        arena_out_of_memory();
     return p;
 }
 
@@ -82,7 +86,7 @@ char *arena_printf(arena *a, const char *fmt, ...)
     return p;
 }
 
-static uint32_t hash_bytes(const char *s, size_t n)
+uint32_t arena_hash(const char *s, size_t n)
 {
     uint32_t h = 2166136261u; /* FNV-1a */
     for (size_t i = 0; i < n; i++)
@@ -94,15 +98,13 @@ static void grow_strings(arena *a)
 {
     uint32_t cap = a->string_cap ? a->string_cap * 2 : 1024;
     const char **table = calloc(cap, sizeof *table);
-    if (!table) {
-        fputs("rnnc: out of memory\n", stderr);
-        exit(3);
-    }
+    if (!table)
+        arena_out_of_memory();
     for (uint32_t i = 0; i < a->string_cap; i++) {
         const char *s = a->strings[i];
         if (!s)
             continue;
-        uint32_t j = hash_bytes(s, strlen(s)) & (cap - 1);
+        uint32_t j = arena_hash(s, strlen(s)) & (cap - 1);
         while (table[j])
             j = (j + 1) & (cap - 1);
         table[j] = s;
@@ -116,7 +118,7 @@ const char *intern(arena *a, const char *s, size_t n)
 {
     if ((a->nstrings + 1) * 2 > a->string_cap)
         grow_strings(a);
-    uint32_t j = hash_bytes(s, n) & (a->string_cap - 1);
+    uint32_t j = arena_hash(s, n) & (a->string_cap - 1);
     while (a->strings[j]) {
         const char *t = a->strings[j];
         if (strncmp(t, s, n) == 0 && t[n] == '\0')

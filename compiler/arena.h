@@ -26,6 +26,11 @@ char *arena_strndup(arena *a, const char *s, size_t n);
 char *arena_printf(arena *a, const char *fmt, ...)
     __attribute__((format(printf, 2, 3)));
 
+/* FNV-1a of N bytes: the string table's hash, and the scopes'. */
+uint32_t arena_hash(const char *s, size_t n);
+/* Prints "rnnc: out of memory" and exits with status 3. */
+void arena_out_of_memory(void) __attribute__((noreturn));
+
 /* Interned strings compare equal exactly when their pointers are equal. */
 const char *intern(arena *a, const char *s, size_t n);
 const char *intern_cstr(arena *a, const char *s);

@@ -86,21 +86,24 @@ unsigned builtin_names(unsigned class_mask, const char **out, unsigned max)
     return n;
 }
 
-bool builtin_has_keyword(const builtin *b, const char *keyword)
+bool words_contain(const char *list, const char *word)
 {
-    if (!b->keywords)
-        return false;
-    size_t len = strlen(keyword);
-    for (const char *p = b->keywords; *p;) {
+    size_t len = strlen(word);
+    for (const char *p = list; p && *p;) {
         const char *end = strchr(p, ' ');
         size_t n = end ? (size_t)(end - p) : strlen(p);
-        if (n == len && strncmp(p, keyword, n) == 0)
+        if (n == len && strncmp(p, word, n) == 0)
             return true;
         if (!end)
             break;
         p = end + 1;
     }
     return false;
+}
+
+bool builtin_has_keyword(const builtin *b, const char *keyword)
+{
+    return words_contain(b->keywords, keyword);
 }
 
 const char *builtin_class_name(builtin_class cls)

@@ -163,10 +163,8 @@ ast_node *parse_file(arena *a, diag_ctx *dc, uint32_t file)
 
     driver d = {.c = &c, .prev = TK_SEP};
     void *parser = rnnParseAlloc(malloc);
-    if (!parser) {
-        fputs("rnnc: out of memory\n", stderr);
-        exit(3);
-    }
+    if (!parser)
+        arena_out_of_memory();
     token t, newline;
     int pending_newline = 0, type;
     unsigned lexical_errors = dc->errors;

@@ -20,9 +20,7 @@ scope *scope_new(sema *S, scope *parent, const char *what)
  * you mean" and for lists in messages) gives the same order on every run. */
 static uint32_t hash_name(const char *name)
 {
-    uint32_t h = 2166136261u;
-    for (const unsigned char *p = (const unsigned char *)name; *p; p++)
-        h = (h ^ *p) * 16777619u;
+    uint32_t h = arena_hash(name, strlen(name));
     return h ^ (h >> 15);
 }
 

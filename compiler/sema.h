@@ -137,6 +137,7 @@ void sema_function(sema *S, ast_node *def);
 void sema_neuron(sema *S, ast_node *def);
 void sema_plasticity(sema *S, ast_node *def);
 void sema_network(sema *S, ast_node *def);
+unsigned sema_declare_channels(sema *S, scope *sc, ast_node *list);
 void sema_task(sema *S, ast_node *def);
 void sema_runs(sema *S, ast_node *file);
 /* Checks named arguments that override DEF's parameters (pop types, task calls). */

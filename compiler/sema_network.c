@@ -116,19 +116,23 @@ static void check_pop(sema *S, scope *sc, ast_node *n)
     }
 }
 
-static void declare_channels(sema *S, scope *sc, ast_node *list, const char *owner_kind)
+/* input x[3], target y[n]: channels with constant, positive sizes (a
+ * network's inputs, a task's inputs and targets); returns how many. */
+unsigned sema_declare_channels(sema *S, scope *sc, ast_node *list)
 {
-    for (ast_node *ch = list->first; ch; ch = ch->next) {
+    unsigned count = 0;
+    for (ast_node *ch = list->first; ch; ch = ch->next, count++) {
         double size = 1;
         if (ch->first)
-            sema_const_size(S, ch->first, sc,
-                            arena_printf(S->arena, "%s '%s'", owner_kind, ch->name), &size);
+            sema_const_size(S, ch->first, sc, arena_printf(S->arena, "%s '%s'",
+                            list->op == OP_INPUT ? "input" : "target", ch->name), &size);
         symbol *s = scope_declare(S, sc, SYM_CHANNEL, ch->name, ch);
         if (s) {
             s->size = size;
             s->role = list->op;
         }
     }
+    return count;
 }
 
 /* ---------------------------------------------------------------- connect */
@@ -584,7 +588,7 @@ void sema_network(sema *S, ast_node *def)
     sema_def_params(S, def, sc);
     for (ast_node *n = def->first->next; n; n = n->next) {
         if (n->kind == AST_CHANNELS)
-            declare_channels(S, sc, n, "input");
+            sema_declare_channels(S, sc, n);
         else if (n->kind == AST_POP)
             check_pop(S, sc, n);
     }

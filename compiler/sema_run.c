@@ -47,21 +47,6 @@ unsigned sema_setting_names(const char **out, unsigned max)
     return n;
 }
 
-static bool word_in(const char *word, const char *list)
-{
-    size_t len = strlen(word);
-    for (const char *p = list; p && *p;) {
-        const char *end = strchr(p, ' ');
-        size_t n = end ? (size_t)(end - p) : strlen(p);
-        if (n == len && strncmp(p, word, n) == 0)
-            return true;
-        if (!end)
-            break;
-        p = end + 1;
-    }
-    return false;
-}
-
 /* What one choice of D is called: "loss function", "regulariser", "precision". */
 static const char *choice_noun(const setting_def *d)
 {
@@ -126,7 +111,7 @@ static void check_choice(sema *S, const setting_def *d, ast_node *v)
         diag_error(S->diag, v->loc, "'%s' takes one of: %s", d->name, sema_commas(S, d->choices));
         return;
     }
-    if (!word_in(v->name, d->choices)) {
+    if (!words_contain(d->choices, v->name)) {
         /* The choices are few: all of them help more than a guess ('mae' is not 'mse'). */
         diag *g = diag_error(S->diag, v->loc, "unknown %s '%s'", choice_noun(d), v->name);
         diag_hint(S->diag, g, "choose one of: %s", sema_commas(S, d->choices));
@@ -151,7 +136,7 @@ static void check_choice(sema *S, const setting_def *d, ast_node *v)
                           (int)strcspn(keywords, " "), keywords);
                 continue;
             }
-            if (!word_in(a->name, keywords)) {
+            if (!words_contain(keywords, a->name)) {
                 diag *g = diag_error(S->diag, a->loc, "%s() has no argument '%s'", v->name, a->name);
                 diag_hint(S->diag, g, "its arguments are: %s", sema_commas(S, keywords));
             }

@@ -261,21 +261,11 @@ void sema_task(sema *S, ast_node *def)
     for (ast_node *n = def->first->next; n; n = n->next) {
         if (n->kind != AST_CHANNELS)
             continue;
-        for (ast_node *ch = n->first; ch; ch = ch->next) {
-            double size = 1;
-            if (ch->first)
-                sema_const_size(S, ch->first, sc, arena_printf(S->arena, "%s '%s'",
-                                n->op == OP_INPUT ? "input" : "target", ch->name), &size);
-            symbol *s = scope_declare(S, sc, SYM_CHANNEL, ch->name, ch);
-            if (s) {
-                s->size = size;
-                s->role = n->op;
-            }
-            if (n->op == OP_INPUT)
-                c.inputs++;
-            else
-                c.targets++;
-        }
+        unsigned count = sema_declare_channels(S, sc, n);
+        if (n->op == OP_INPUT)
+            c.inputs += count;
+        else
+            c.targets += count;
     }
     ast_node body = *def;
     body.first = def->first->next;   /* the items after the header's parameters */
