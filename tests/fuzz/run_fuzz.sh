@@ -17,6 +17,6 @@ UBSAN_OPTIONS=${UBSAN_OPTIONS:-halt_on_error=1:print_stacktrace=1} \
 ./fuzz_frontend -max_total_time="$seconds" -timeout=10 -rss_limit_mb=2048 -max_len=8192 \
   -dict="$root/tests/fuzz/rnn.dict" -use_value_profile=1 \
   -print_final_stats=1 -artifact_prefix="$root/$build/" "$corpus" > "$corpus.log" 2>&1 || status=$?
-tail -40 "$corpus.log"
+grep -v "# Uses:" "$corpus.log" | tail -25
 rm -f "$corpus.log"
 exit "$status"
