@@ -5,7 +5,7 @@
 #include <string.h>
 
 #include "module.h"
-#include "parse.h"
+#include "parse_driver.h"
 #include "sema.h"
 
 void frontend_init(frontend *fe)

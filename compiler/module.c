@@ -12,7 +12,7 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "parse.h"
+#include "parse_driver.h"
 
 enum { MAX_IMPORT_DEPTH = 64 };
 

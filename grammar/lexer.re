@@ -2,7 +2,7 @@
  *
  * One re2c block, rules in columns, reading a NUL-terminated buffer (the NUL
  * is the sentinel; a NUL before the end is an error). Newlines come out as SEP
- * tokens with num = 1; the driver in compiler/parse.c decides which of them
+ * tokens with num = 1; the driver in compiler/parse_driver.c decides which of them
  * end a statement. Keywords carry their own text so that soft keywords can
  * fall back to names in the grammar.
  */
@@ -10,7 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "parse.h"
+#include "parse_driver.h"
 #include "parser.h"
 
 void lex_init(lexer *L, arena *a, diag_ctx *d, uint32_t file, const char *text, size_t size)

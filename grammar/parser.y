@@ -1,16 +1,16 @@
 /* grammar/parser.y -- the .rnn grammar (Lemon).
  *
- * Every action is one call to a builder in compiler/parse.c or compiler/ast.c.
+ * Every action is one call to a builder in compiler/parse_driver.c or compiler/ast.c.
  * Nodes live in the compilation's arena, so no nonterminal owns memory that
  * error recovery could leak: that is why there are no %destructor lines.
  * Statements are separated by SEP, which the driver makes from ';' and from
- * the newlines that end a statement (see compiler/parse.c).
+ * the newlines that end a statement (see compiler/parse_driver.c).
  */
 
 %include {
 #include <assert.h>
 #include <stdlib.h>
-#include "parse.h"
+#include "parse_driver.h"
 }
 
 %name rnnParse

@@ -1,7 +1,7 @@
-/* parse.h -- from source text to syntax tree: the driver between the re2c
+/* parse_driver.h -- from source text to syntax tree: the driver between the re2c
  * lexer and the Lemon parser, and the builders the grammar's actions call. */
-#ifndef RNNC_PARSE_H
-#define RNNC_PARSE_H
+#ifndef RNNC_PARSE_DRIVER_H
+#define RNNC_PARSE_DRIVER_H
 
 #include "ast.h"
 #include "diag.h"

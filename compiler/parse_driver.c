@@ -1,4 +1,4 @@
-/* parse.c -- the parser driver and the tree builders of the grammar.
+/* parse_driver.c -- the parser driver and the tree builders of the grammar.
  *
  * The driver pulls tokens from the re2c lexer and pushes them into the Lemon
  * parser. It owns three rules the grammar cannot express simply:
@@ -9,7 +9,7 @@
  *   - expressions deeper than AST_MAX_DEPTH are refused, so no later pass
  *     can recurse its way off the stack.
  */
-#include "parse.h"
+#include "parse_driver.h"
 
 #include <stdbool.h>
 #include <stdlib.h>
