@@ -4,7 +4,7 @@
  * resolves every name to a symbol, gives every expression a type and a
  * dimension, and reports what is wrong. Each block kind has its own file:
  * sema_neuron.c, sema_network.c, sema_task.c, sema_run.c; expressions are
- * checked in sema_expr.c.
+ * checked in sema_expr.c, calls in sema_call.c.
  */
 #ifndef RNNC_SEMA_H
 #define RNNC_SEMA_H
@@ -107,6 +107,18 @@ const char *sema_commas(sema *S, const char *words);
 const char *sym_kind_name(sym_kind kind);
 /* With its article: "a parameter", "an input port". */
 const char *sym_kind_a(sym_kind kind);
+
+/* The type and dimension sema gives an expression. */
+static inline void expr_set(ast_node *e, expr_type type, dim_t dim)
+{
+    e->type = (uint8_t)type;
+    e->dim = dim;
+}
+
+static inline bool expr_is_error(const ast_node *e)
+{
+    return e->type == TY_ERROR;
+}
 
 /* Expressions. */
 void sema_expr(sema *S, ast_node *e, const expr_env *env);

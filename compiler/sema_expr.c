@@ -1,11 +1,8 @@
-/* sema_expr.c -- names, calls, types and dimensions of expressions. */
+/* sema_expr.c -- names, members, indices, operators: the types and
+ * dimensions of expressions (calls are in sema_call.c). */
 #include "sema.h"
 
-#include <errno.h>
 #include <math.h>
-#include <stdio.h>
-#include <sys/stat.h>
-#include <unistd.h>
 #include <string.h>
 #include <strings.h>
 
@@ -24,21 +21,10 @@ const char *dim_phrase(sema *S, dim_t d)
     return arena_printf(S->arena, "in %s", dim_text(S, d));
 }
 
-static void set(ast_node *e, expr_type type, dim_t dim)
-{
-    e->type = (uint8_t)type;
-    e->dim = dim;
-}
-
-static bool is_error(const ast_node *e)
-{
-    return e->type == TY_ERROR;
-}
-
 /* A value usable in arithmetic: a number, or a condition taken as 0/1. */
 static bool need_number(sema *S, const ast_node *e, const char *op)
 {
-    if (is_error(e) || e->type == TY_NUM || e->type == TY_BOOL)
+    if (expr_is_error(e) || e->type == TY_NUM || e->type == TY_BOOL)
         return e->type != TY_ERROR;
     static const char *const what[] = {
         [TY_STR] = "a string", [TY_LIST] = "a list", [TY_GROUP] = "a population",
@@ -74,7 +60,7 @@ static void check_name(sema *S, ast_node *e, const expr_env *env)
     if (!s) {
         const unit_def *u = unit_find(e->name);
         if (u) {
-            set(e, TY_NUM, dim_of_unit(u));
+            expr_set(e, TY_NUM, dim_of_unit(u));
             return;
         }
         diag *g;
@@ -83,45 +69,45 @@ static void check_name(sema *S, ast_node *e, const expr_env *env)
         else
             g = diag_error(S->diag, e->loc, "unknown name '%s' in %s", e->name, env->scope->what);
         suggest_in_scope(S, g, env->scope, e->name);
-        set(e, TY_ERROR, DIM_FREE);
+        expr_set(e, TY_ERROR, DIM_FREE);
         return;
     }
     e->sym = s;
     switch (s->kind) {
     case SYM_NEURON: case SYM_NETWORK: case SYM_TASK: case SYM_PLASTICITY: case SYM_FUNCTION:
         diag_error(S->diag, e->loc, "'%s' is %s, not a value", e->name, sym_kind_a(s->kind));
-        set(e, TY_ERROR, DIM_FREE);
+        expr_set(e, TY_ERROR, DIM_FREE);
         return;
     case SYM_POP: case SYM_SIDE:
-        set(e, TY_GROUP, DIM_FREE);
+        expr_set(e, TY_GROUP, DIM_FREE);
         return;
     case SYM_PHASE:
         diag_error(S->diag, e->loc, "'%s' is a phase, not a value", e->name);
-        set(e, TY_ERROR, DIM_FREE);
+        expr_set(e, TY_ERROR, DIM_FREE);
         return;
     case SYM_STATE: case SYM_PORT: case SYM_SPIKE: case SYM_OUTPUT:
         if (!(env->allow & ALLOW_STATE)) {
             diag *g = diag_error(S->diag, e->loc, "%s '%s' changes every step and cannot be used in %s",
                                  sym_kind_name(s->kind), e->name, env->where);
             diag_hint(S->diag, g, "%s must be a constant: numbers and parameters only", env->where);
-            set(e, TY_ERROR, DIM_FREE);
+            expr_set(e, TY_ERROR, DIM_FREE);
             return;
         }
         if (s->kind == SYM_OUTPUT && s->value)
             check_let(S, s, env);
-        set(e, TY_NUM, s->dim);
+        expr_set(e, TY_NUM, s->dim);
         return;
     case SYM_LET:
         if (!(env->allow & ALLOW_STATE) && s->owner && s->owner->kind == AST_NEURON) {
             diag_error(S->diag, e->loc, "'%s' depends on the state and cannot be used in %s",
                        e->name, env->where);
-            set(e, TY_ERROR, DIM_FREE);
+            expr_set(e, TY_ERROR, DIM_FREE);
             return;
         }
         check_let(S, s, env);
-        set(e, s->value && s->value->type != TY_ERROR ? s->value->type : TY_ERROR, s->dim);
+        expr_set(e, s->value && s->value->type != TY_ERROR ? s->value->type : TY_ERROR, s->dim);
         if (e->type == TY_ERROR)
-            set(e, TY_NUM, DIM_FREE);
+            expr_set(e, TY_NUM, DIM_FREE);
         return;
     case SYM_PARAM:
         if (!s->resolved) {   /* declared, but its value is not checked yet */
@@ -134,14 +120,14 @@ static void check_name(sema *S, ast_node *e, const expr_env *env)
                 diag_hint(S->diag, g, "parameters are defined in order; move this below '%s', "
                                       "or '%s' above it", e->name, e->name);
             }
-            set(e, TY_ERROR, DIM_FREE);
+            expr_set(e, TY_ERROR, DIM_FREE);
             return;
         }
         if (s->value && (s->value->type == TY_STR || s->value->type == TY_LIST)) {
-            set(e, (expr_type)s->value->type, s->dim);
+            expr_set(e, (expr_type)s->value->type, s->dim);
             return;
         }
-        set(e, TY_NUM, s->dim);
+        expr_set(e, TY_NUM, s->dim);
         return;
     case SYM_BUILTIN:
         /* 't' is the time of the current step: not a constant ('dt' is one). */
@@ -149,13 +135,13 @@ static void check_name(sema *S, ast_node *e, const expr_env *env)
             diag *g = diag_error(S->diag, e->loc, "the time 't' changes every step and cannot "
                                  "be used in %s", env->where);
             diag_hint(S->diag, g, "%s must be a constant: numbers and parameters only", env->where);
-            set(e, TY_ERROR, DIM_FREE);
+            expr_set(e, TY_ERROR, DIM_FREE);
             return;
         }
-        set(e, TY_NUM, s->dim);
+        expr_set(e, TY_NUM, s->dim);
         return;
     default:
-        set(e, TY_NUM, s->dim);
+        expr_set(e, TY_NUM, s->dim);
         return;
     }
 }
@@ -165,19 +151,19 @@ static void check_member(sema *S, ast_node *e, const expr_env *env)
 {
     ast_node *obj = e->first;
     sema_expr(S, obj, env);
-    if (is_error(obj)) {
-        set(e, TY_ERROR, DIM_FREE);
+    if (expr_is_error(obj)) {
+        expr_set(e, TY_ERROR, DIM_FREE);
         return;
     }
     symbol *s = obj->kind == AST_NAME ? obj->sym : NULL;
     if (s && s->kind == SYM_SIDE) {
-        set(e, TY_NUM, DIM_FREE);   /* the neuron is known only where the rule is attached */
+        expr_set(e, TY_NUM, DIM_FREE);   /* the neuron is known only where the rule is attached */
         return;
     }
     if (!s || s->kind != SYM_POP || !s->value) {
         diag_error(S->diag, e->loc, "only a population has members ('%s' is not one)",
                    obj->kind == AST_NAME ? obj->name : "this");
-        set(e, TY_ERROR, DIM_FREE);
+        expr_set(e, TY_ERROR, DIM_FREE);
         return;
     }
     ast_node *neuron = s->value;   /* the population's neuron definition */
@@ -199,17 +185,17 @@ static void check_member(sema *S, ast_node *e, const expr_env *env)
             if (*have)
                 diag_hint(S->diag, g, "it has: %s", have);
         }
-        set(e, TY_ERROR, DIM_FREE);
+        expr_set(e, TY_ERROR, DIM_FREE);
         return;
     }
     e->sym = m;
-    set(e, TY_NUM, m->dim);
+    expr_set(e, TY_NUM, m->dim);
 }
 
 static void check_index_value(sema *S, ast_node *idx, const expr_env *env, double size)
 {
     sema_expr(S, idx, env);
-    if (is_error(idx))
+    if (expr_is_error(idx))
         return;
     if (idx->type != TY_NUM) {
         diag_error(S->diag, idx->loc, "an index must be a number");
@@ -247,340 +233,28 @@ static void check_index(sema *S, ast_node *e, const expr_env *env)
     ast_node *obj = e->first, *idx = obj->next;
     sema_expr(S, obj, env);
     double size;
-    if (!is_error(obj) && !indexable(obj, &size)) {
+    if (!expr_is_error(obj) && !indexable(obj, &size)) {
         diag *g = diag_error(S->diag, e->loc, "%s is a single value and has no index",
                              obj->kind == AST_NAME ? arena_printf(S->arena, "'%s'", obj->name) : "this");
         diag_hint(S->diag, g, "indices select channels, neurons of a population, or list items");
-        set(e, TY_ERROR, DIM_FREE);
+        expr_set(e, TY_ERROR, DIM_FREE);
         return;
     }
-    if (is_error(obj))
+    if (expr_is_error(obj))
         size = 0;
     if (idx->kind == AST_SLICE) {
         for (ast_node *k = idx->first; k; k = k->next)   /* a slice may end at the size */
             check_index_value(S, k, env, size > 0 ? size + 1 : 0);
-        set(e, (expr_type)obj->type, obj->dim);
+        expr_set(e, (expr_type)obj->type, obj->dim);
         return;
     }
     check_index_value(S, idx, env, size);
-    if (is_error(obj))
-        set(e, TY_ERROR, DIM_FREE);
+    if (expr_is_error(obj))
+        expr_set(e, TY_ERROR, DIM_FREE);
     else if (obj->type == TY_LIST)
-        set(e, TY_NUM, obj->dim);
+        expr_set(e, TY_NUM, obj->dim);
     else
-        set(e, (expr_type)obj->type, obj->dim);
-}
-
-/* ---------------------------------------------------------------- calls */
-
-static unsigned allowed_classes(const expr_env *env, builtin_class want)
-{
-    unsigned mask = 1u << BI_MATH | 1u << want;
-    if (env->allow & ALLOW_RANDOM)
-        mask |= 1u << BI_RANDOM;
-    if (env->allow & ALLOW_TASK)
-        mask |= 1u << BI_TASK;
-    if (env->allow & ALLOW_FILE)
-        mask |= 1u << BI_FILE;
-    if (env->allow & ALLOW_INIT)
-        mask |= 1u << BI_INIT;
-    if (env->allow & ALLOW_ANALYSIS)
-        mask |= 1u << BI_ANALYSIS;
-    return mask;
-}
-
-static const builtin *find_allowed(const char *name, unsigned mask, builtin_class want)
-{
-    const builtin *b = builtin_find(name, want);
-    if (b)
-        return b;
-    for (int c = 0; c < BI_CLASS_COUNT; c++)
-        if ((mask & (1u << c)) && (b = builtin_find(name, (builtin_class)c)))
-            return b;
-    return NULL;
-}
-
-static void unknown_function(sema *S, ast_node *call, const expr_env *env, unsigned mask)
-{
-    symbol *s = scope_lookup(env->scope, call->name);
-    if (s) {
-        diag_error(S->diag, call->loc, "'%s' is %s, not a function", call->name,
-                   sym_kind_a(s->kind));
-        return;
-    }
-    const builtin *other = builtin_find_any(call->name);
-    if (other) {
-        diag *g = diag_error(S->diag, call->loc, "%s() is %s and cannot be used in %s",
-                             call->name, builtin_class_name(other->cls), env->where);
-        if (other->cls == BI_RANDOM && (env->allow & ALLOW_TASK))
-            diag_hint(S->diag, g, "in a task, a random value is made with 'draw', "
-                                  "e.g. 'draw x = normal()'");
-        else if (other->cls == BI_RANDOM && env->allow == 0)
-            diag_hint(S->diag, g, "%s must be a constant: numbers and parameters only", env->where);
-        else if (other->cls == BI_RANDOM)
-            diag_hint(S->diag, g, "random draws belong in task generators; random weights are "
-                                  "written 'init normal(...)' on a connect");
-        return;
-    }
-    diag *g = diag_error(S->diag, call->loc, "unknown function '%s'", call->name);
-    const char *names[128];
-    unsigned n = builtin_names(mask, names, 128);
-    diag_suggest(S->diag, g, call->name, names, n);
-}
-
-bool sema_check_arity(sema *S, src_loc loc, const char *name, int min, int max, unsigned got)
-{
-    if ((int)got >= min && (max < 0 || (int)got <= max))
-        return true;
-    const char *were = got == 1 ? "was" : "were";
-    if (min == max)
-        diag_error(S->diag, loc, "%s() takes %d argument%s, but %u %s given", name, min,
-                   min == 1 ? "" : "s", got, were);
-    else if (max < 0)
-        diag_error(S->diag, loc, "%s() takes at least %d arguments, but %u %s given", name, min,
-                   got, were);
-    else
-        diag_error(S->diag, loc, "%s() takes %d to %d arguments, but %u %s given", name, min,
-                   max, got, were);
-    return false;
-}
-
-/* Checks the arguments against B's arity and named arguments; fills DIMS. */
-static bool check_args(sema *S, ast_node *call, const builtin *b, const expr_env *env,
-                       dim_t *dims, unsigned *npos)
-{
-    sema_check_duplicate_args(S, call->first);
-    ast_node *args = call->first;
-    bool ok = true;
-    *npos = 0;
-    for (ast_node *a = args ? args->first : NULL; a; a = a->next) {
-        if (a->kind == AST_NAMEDARG) {
-            if (!builtin_has_keyword(b, a->name)) {
-                diag *g = diag_error(S->diag, a->loc, "%s() has no argument named '%s'",
-                                     b->name, a->name);
-                if (b->keywords)
-                    diag_hint(S->diag, g, "its named arguments are: %s", sema_commas(S, b->keywords));
-                ok = false;
-            }
-            sema_expr(S, a->first, env);
-            continue;
-        }
-        if (a->kind == AST_ARROW) {
-            diag_error(S->diag, a->loc, "a projection ('->') cannot be an argument of %s()", b->name);
-            ok = false;
-            continue;
-        }
-        sema_expr(S, a, env);
-        if (a->type == TY_GROUP) {
-            symbol *pop = a->kind == AST_NAME ? a->sym : NULL;
-            diag *g = diag_error(S->diag, a->loc, "'%s' is %s and cannot be an argument of %s()",
-                                 pop ? pop->name : "this", pop ? sym_kind_a(pop->kind) : "a group",
-                                 b->name);
-            /* Its values can stand here only where per-step values may. */
-            const ast_node *neuron = pop && pop->kind == SYM_POP && (env->allow & ALLOW_STATE)
-                                         ? pop->value : NULL;
-            for (const ast_node *item = neuron ? neuron->first : NULL; item; item = item->next)
-                if (item->kind == AST_OUTPUT && item->first) {
-                    diag_hint(S->diag, g, "name one of its values, e.g. %s.%s", pop->name,
-                              item->first->name);
-                    break;
-                }
-            ok = false;
-        }
-        if (*npos < 16)
-            dims[*npos] = a->dim;
-        if (is_error(a))
-            ok = false;
-        (*npos)++;
-    }
-    if (!sema_check_arity(S, call->loc, b->name, b->min_args, b->max_args, *npos)) {
-        ok = false;
-    } else if (b->min_args == 0 && b->max_args == 2 && *npos == 1) {
-        /* uniform(lo, hi), normal(mean, std): one alone has no agreed meaning. */
-        diag_error(S->diag, call->loc, "%s() takes no arguments or two, but 1 was given", b->name);
-        ok = false;
-    }
-    return ok;
-}
-
-/* The I-th positional argument (named ones are skipped). */
-static const ast_node *positional(const ast_node *args, unsigned i)
-{
-    for (const ast_node *a = args->first; a; a = a->next)
-        if (a->kind != AST_NAMEDARG && a->kind != AST_ARROW && i-- == 0)
-            return a;
-    return args;
-}
-
-static dim_t apply_dim_rule(sema *S, ast_node *call, const builtin *b, const dim_t *dims,
-                            unsigned npos)
-{
-    ast_node *args = call->first;
-    unsigned n = npos < 16 ? npos : 16;
-    switch (b->rule) {
-    case DR_DIMLESS:
-        for (unsigned i = 0; i < n; i++)
-            if (dims[i].known && !dim_is_one(dims[i])) {
-                diag *g = diag_error(S->diag, positional(args, i)->loc,
-                                     "the argument of %s() must be dimensionless, but it is %s",
-                                     b->name, dim_phrase(S, dims[i]));
-                diag_hint(S->diag, g, "divide by a quantity of the same unit, e.g. exp(-dt / tau)");
-            }
-        return DIM_ONE;
-    case DR_FIRST:
-        return n ? dims[0] : DIM_FREE;
-    case DR_SAME: {
-        dim_t d = DIM_FREE;
-        for (unsigned i = 0; i < n; i++) {
-            if (!dim_compatible(d, dims[i])) {
-                diag_error(S->diag, positional(args, i)->loc,
-                           "the arguments of %s() must have one unit, but here are %s and %s",
-                           b->name, dim_text(S, d), dim_text(S, dims[i]));
-                return DIM_FREE;
-            }
-            d = dim_join(d, dims[i]);
-        }
-        return d;
-    }
-    case DR_RESULT_ONE:
-        return DIM_ONE;
-    case DR_SQRT: {
-        dim_t d;
-        if (n && !dim_root(dims[0], 2, &d)) {
-            diag_error(S->diag, call->loc, "the square root of %s has no unit",
-                       dim_text(S, dims[0]));
-            return DIM_FREE;
-        }
-        return n ? d : DIM_FREE;
-    }
-    case DR_RATE: {
-        dim_t hz = {{-1, 0, 0}, 1};
-        if (n && !dim_compatible(dims[0], hz))
-            diag_error(S->diag, positional(args, 0)->loc, "%s() needs a rate (Hz), but this is %s",
-                       b->name, dim_phrase(S, dims[0]));
-        return DIM_ONE;
-    }
-    case DR_FREE:
-        return DIM_FREE;
-    }
-    return DIM_FREE;
-}
-
-/* load("x.npy") names a file beside the model: it must be there now, not
- * only when training starts minutes later. */
-static void check_file_exists(sema *S, const ast_node *path)
-{
-    /* load(wfile) where 'param wfile = "w.npy"': the file is the parameter's value. */
-    const symbol *s = path->kind == AST_NAME ? path->sym : NULL;
-    if (s && s->kind == SYM_PARAM && s->value && s->value->kind == AST_STR)
-        path = s->value;
-    if (path->type != TY_STR || path->kind != AST_STR) {
-        diag_error(S->diag, path->loc, "load() takes a file name in quotes");
-        return;
-    }
-    const char *model = S->diag->sources->files[path->loc.file].path;
-    const char *slash = strrchr(model, '/');
-    const char *full = path->name[0] == '/' || !slash
-                           ? path->name
-                           : arena_printf(S->arena, "%.*s/%s", (int)(slash - model), model, path->name);
-    struct stat st;
-    if (stat(full, &st) != 0 || !S_ISREG(st.st_mode) || access(full, R_OK) != 0) {
-        const char *why = stat(full, &st) != 0 || access(full, R_OK) != 0 ? strerror(errno) : "it is a folder";
-        diag *g = diag_error(S->diag, path->loc, "cannot open '%s': %s", path->name, why);
-        diag_hint(S->diag, g, "a relative name is read from the model file's folder");
-        return;
-    }
-}
-
-/* f(x, y) where 'function f(a, b) = ...': positional arguments, one per name. */
-static void check_user_call(sema *S, ast_node *call, symbol *fn, const expr_env *env)
-{
-    ast_node *def = fn->decl;
-    unsigned got = 0;
-    bool bad_argument = false;
-    for (ast_node *a = call->first ? call->first->first : NULL; a; a = a->next) {
-        if (a->kind == AST_NAMEDARG || a->kind == AST_ARROW) {
-            diag_error(S->diag, a->loc, "arguments of function '%s' are given by position", fn->name);
-            set(call, TY_ERROR, DIM_FREE);
-            return;
-        }
-        sema_expr(S, a, env);
-        if (a->type != TY_NUM && a->type != TY_BOOL && a->type != TY_ERROR) {
-            diag_error(S->diag, a->loc, "arguments of function '%s' are numbers", fn->name);
-            bad_argument = true;
-        }
-        got++;
-    }
-    if (bad_argument) {
-        set(call, TY_ERROR, DIM_FREE);
-        return;
-    }
-    if (!def->checked) {
-        def->checked = 1;
-        sema_function(S, def);
-    }
-    if (fn->visiting) {
-        diag_error(S->diag, call->loc, "function '%s' calls itself (directly or through other functions); functions cannot be recursive", fn->name);
-        set(call, TY_ERROR, DIM_FREE);
-        return;
-    }
-    unsigned want = def->first->count;
-    if (!sema_check_arity(S, call->loc, fn->name, (int)want, (int)want, got)) {
-        set(call, TY_ERROR, DIM_FREE);
-        return;
-    }
-    /* call->sym stays NULL: it holds builtins only; a user call is found by name. */
-    ast_node *body = def->first->next;
-    /* The body's unit is known only if it does not depend on the arguments. */
-    set(call, TY_NUM, body->type == TY_NUM && body->dim.known ? body->dim : DIM_FREE);
-}
-
-void sema_function(sema *S, ast_node *def)
-{
-    symbol *fn = scope_lookup_local(S->globals, def->name);
-    scope *sc = scope_new(S, S->globals, arena_printf(S->arena, "function '%s'", def->name));
-    sema_set_def_scope(def, sc);
-    for (ast_node *a = def->first->first; a; a = a->next) {
-        symbol *s = scope_declare(S, sc, SYM_ARG, a->name, a);
-        if (s)
-            s->dim = DIM_FREE;
-    }
-    if (fn)
-        fn->visiting = 1;
-    expr_env env = {sc, 0, "a function"};
-    sema_expr(S, def->first->next, &env);
-    if (fn)
-        fn->visiting = 0;
-}
-
-void sema_call(sema *S, ast_node *call, const expr_env *env, builtin_class cls)
-{
-    symbol *user = scope_lookup(S->globals, call->name);
-    if (user && user->kind == SYM_FUNCTION) {
-        check_user_call(S, call, user, env);
-        return;
-    }
-    unsigned mask = allowed_classes(env, cls);
-    const builtin *b = find_allowed(call->name, mask, cls);
-    if (!b) {
-        unknown_function(S, call, env, mask);
-        /* Still check the arguments, so their own errors are reported too. */
-        for (ast_node *a = call->first ? call->first->first : NULL; a; a = a->next)
-            if (a->kind != AST_ARROW)
-                sema_expr(S, a->kind == AST_NAMEDARG ? a->first : a, env);
-        set(call, TY_ERROR, DIM_FREE);
-        return;
-    }
-    call->sym = (void *)b;
-    dim_t dims[16];
-    unsigned npos;
-    if (!check_args(S, call, b, env, dims, &npos)) {
-        set(call, TY_ERROR, DIM_FREE);
-        return;
-    }
-    if (b->cls == BI_FILE)
-        check_file_exists(S, call->first->first);
-    set(call, TY_NUM, apply_dim_rule(S, call, b, dims, npos));
+        expr_set(e, (expr_type)obj->type, obj->dim);
 }
 
 /* ---------------------------------------------------------------- operators */
@@ -590,8 +264,8 @@ static void check_binary(sema *S, ast_node *e, const expr_env *env)
     ast_node *l = e->first, *r = l->next;
     sema_expr(S, l, env);
     sema_expr(S, r, env);
-    if (is_error(l) || is_error(r)) {
-        set(e, TY_ERROR, DIM_FREE);
+    if (expr_is_error(l) || expr_is_error(r)) {
+        expr_set(e, TY_ERROR, DIM_FREE);
         return;
     }
     const char *op = ast_op_text((ast_op)e->op);
@@ -600,14 +274,14 @@ static void check_binary(sema *S, ast_node *e, const expr_env *env)
             if (k->type != TY_BOOL) {
                 diag *g = diag_error(S->diag, k->loc, "'%s' joins conditions, but this is not one", op);
                 diag_hint(S->diag, g, "compare it, e.g. 'x > 0'");
-                set(e, TY_ERROR, DIM_FREE);
+                expr_set(e, TY_ERROR, DIM_FREE);
                 return;
             }
-        set(e, TY_BOOL, DIM_ONE);
+        expr_set(e, TY_BOOL, DIM_ONE);
         return;
     }
     if (!need_number(S, l, op) || !need_number(S, r, op)) {
-        set(e, TY_ERROR, DIM_FREE);
+        expr_set(e, TY_ERROR, DIM_FREE);
         return;
     }
     switch (e->op) {
@@ -621,20 +295,20 @@ static void check_binary(sema *S, ast_node *e, const expr_env *env)
                                  cmp ? "compare" : e->op == OP_ADD ? "add" : e->op == OP_SUB ? "subtract" : "take the remainder of",
                                  dim_text(S, l->dim), dim_text(S, r->dim));
             diag_hint(S->diag, g, "units are %s and %s", dim_text(S, l->dim), dim_text(S, r->dim));
-            set(e, TY_ERROR, DIM_FREE);
+            expr_set(e, TY_ERROR, DIM_FREE);
             return;
         }
         if (e->op >= OP_LT)
-            set(e, TY_BOOL, DIM_ONE);
+            expr_set(e, TY_BOOL, DIM_ONE);
         else
-            set(e, TY_NUM, dim_join(l->dim, r->dim));
+            expr_set(e, TY_NUM, dim_join(l->dim, r->dim));
         return;
     }
     case OP_MUL: case OP_DIV: {
         /* A plain number scales without changing the unit: 0.5 * v_th is in
          * v_th's unit, where a parameter without a unit would leave it open. */
         dim_t ld = l->pure ? DIM_ONE : l->dim, rd = r->pure ? DIM_ONE : r->dim;
-        set(e, TY_NUM, e->op == OP_MUL ? dim_mul(ld, rd) : dim_div(ld, rd));
+        expr_set(e, TY_NUM, e->op == OP_MUL ? dim_mul(ld, rd) : dim_div(ld, rd));
         e->pure = l->pure && r->pure;
         return;
     }
@@ -642,25 +316,25 @@ static void check_binary(sema *S, ast_node *e, const expr_env *env)
         if (r->dim.known && !dim_is_one(r->dim)) {
             diag_error(S->diag, r->loc, "an exponent must be dimensionless, but this is %s",
                        dim_phrase(S, r->dim));
-            set(e, TY_ERROR, DIM_FREE);
+            expr_set(e, TY_ERROR, DIM_FREE);
             return;
         }
         if (!l->dim.known || dim_is_one(l->dim)) {
-            set(e, TY_NUM, l->dim);
+            expr_set(e, TY_NUM, l->dim);
             return;
         }
         double n;
         if (!const_eval(r, &n) || n != floor(n) || fabs(n) > 8) {
             diag_error(S->diag, r->loc, "a quantity in %s can only be raised to a constant "
                        "whole power", dim_text(S, l->dim));
-            set(e, TY_ERROR, DIM_FREE);
+            expr_set(e, TY_ERROR, DIM_FREE);
             return;
         }
-        set(e, TY_NUM, dim_pow(l->dim, (int)n));
+        expr_set(e, TY_NUM, dim_pow(l->dim, (int)n));
         return;
     }
     default:
-        set(e, TY_ERROR, DIM_FREE);
+        expr_set(e, TY_ERROR, DIM_FREE);
         return;
     }
 }
@@ -669,24 +343,24 @@ static void check_unary(sema *S, ast_node *e, const expr_env *env)
 {
     ast_node *x = e->first;
     sema_expr(S, x, env);
-    if (is_error(x)) {
-        set(e, TY_ERROR, DIM_FREE);
+    if (expr_is_error(x)) {
+        expr_set(e, TY_ERROR, DIM_FREE);
         return;
     }
     if (e->op == OP_NOT) {
         if (x->type != TY_BOOL) {
             diag_error(S->diag, x->loc, "'not' needs a condition, e.g. 'not (x > 0)'");
-            set(e, TY_ERROR, DIM_FREE);
+            expr_set(e, TY_ERROR, DIM_FREE);
             return;
         }
-        set(e, TY_BOOL, DIM_ONE);
+        expr_set(e, TY_BOOL, DIM_ONE);
         return;
     }
     if (!need_number(S, x, ast_op_text((ast_op)e->op))) {
-        set(e, TY_ERROR, DIM_FREE);
+        expr_set(e, TY_ERROR, DIM_FREE);
         return;
     }
-    set(e, TY_NUM, x->dim);
+    expr_set(e, TY_NUM, x->dim);
     e->pure = x->pure;
 }
 
@@ -695,7 +369,7 @@ static void check_list(sema *S, ast_node *e, const expr_env *env)
     dim_t d = DIM_FREE;
     for (ast_node *k = e->first; k; k = k->next) {
         sema_expr(S, k, env);
-        if (is_error(k))
+        if (expr_is_error(k))
             continue;
         if (k->type != TY_NUM)
             diag_error(S->diag, k->loc, "a list holds numbers only");
@@ -705,7 +379,7 @@ static void check_list(sema *S, ast_node *e, const expr_env *env)
         else
             d = dim_join(d, k->dim);
     }
-    set(e, TY_LIST, d);
+    expr_set(e, TY_LIST, d);
 }
 
 /* The unit meant by a spelling that is not the symbol: 'mv', 'msec', 'seconds'.
@@ -745,7 +419,7 @@ void sema_expr(sema *S, ast_node *e, const expr_env *env)
             diag_error(S->diag, e->loc, "expression is nested too deeply (limit is %d levels, "
                        "counting those of the named values it uses)", MAX_DEPTH);
         S->too_deep_reported = true;
-        set(e, TY_ERROR, DIM_FREE);
+        expr_set(e, TY_ERROR, DIM_FREE);
         return;
     }
     S->depth++;
@@ -758,7 +432,7 @@ static void check_expr(sema *S, ast_node *e, const expr_env *env)
     switch (e->kind) {
     case AST_NUM: {
         if (!e->name) {
-            set(e, TY_NUM, DIM_FREE);
+            expr_set(e, TY_NUM, DIM_FREE);
             e->pure = 1;
             return;
         }
@@ -775,14 +449,14 @@ static void check_expr(sema *S, ast_node *e, const expr_env *env)
             else
                 diag_hint(S->diag, g, "units are s, ms, Hz, mV, pA, nS, pF, MOhm, step ...; "
                                       "a statement ends at the end of its line");
-            set(e, TY_ERROR, DIM_FREE);
+            expr_set(e, TY_ERROR, DIM_FREE);
             return;
         }
-        set(e, TY_NUM, dim_of_unit(u));
+        expr_set(e, TY_NUM, dim_of_unit(u));
         return;
     }
     case AST_STR:
-        set(e, TY_STR, DIM_FREE);
+        expr_set(e, TY_STR, DIM_FREE);
         return;
     case AST_LIST:
         check_list(S, e, env);
@@ -807,46 +481,31 @@ static void check_expr(sema *S, ast_node *e, const expr_env *env)
         return;
     case AST_ARROW:
         diag_error(S->diag, e->loc, "a projection ('->') can only be named in 'record' or 'analyze'");
-        set(e, TY_ERROR, DIM_FREE);
+        expr_set(e, TY_ERROR, DIM_FREE);
         return;
     case AST_SLICE:
         diag_error(S->diag, e->loc, "a slice ('a:b') can only stand inside [ ]");
-        set(e, TY_ERROR, DIM_FREE);
+        expr_set(e, TY_ERROR, DIM_FREE);
         return;
     case AST_NAMEDARG:
         diag_error(S->diag, e->loc, "a named argument ('%s = ...') is not allowed here; give the value alone",
                    e->name);
-        set(e, TY_ERROR, DIM_FREE);
+        expr_set(e, TY_ERROR, DIM_FREE);
         return;
     case AST_ERROR:
-        set(e, TY_ERROR, DIM_FREE);   /* reported by the parser */
+        expr_set(e, TY_ERROR, DIM_FREE);   /* reported by the parser */
         return;
     default:
         diag_error(S->diag, e->loc, "this is not an expression");
-        set(e, TY_ERROR, DIM_FREE);
+        expr_set(e, TY_ERROR, DIM_FREE);
         return;
-    }
-}
-
-void sema_check_duplicate_args(sema *S, const ast_node *args)
-{
-    unsigned seen = 0;
-    for (const ast_node *a = args ? args->first : NULL; a && seen < 256; a = a->next, seen++) {
-        if (a->kind != AST_NAMEDARG)
-            continue;
-        for (const ast_node *b = args->first; b != a; b = b->next)
-            if (b->kind == AST_NAMEDARG && b->name == a->name) {
-                diag_error(S->diag, a->loc, "'%s' is given twice (first at column %u)", a->name,
-                           (unsigned)b->loc.col);
-                break;
-            }
     }
 }
 
 void sema_expect_dim(sema *S, ast_node *e, const expr_env *env, dim_t want, const char *what)
 {
     sema_expr(S, e, env);
-    if (is_error(e))
+    if (expr_is_error(e))
         return;
     if (e->type != TY_NUM && e->type != TY_BOOL) {
         diag_error(S->diag, e->loc, "%s must be a number", what);
@@ -869,7 +528,7 @@ void sema_expect_dim(sema *S, ast_node *e, const expr_env *env, dim_t want, cons
 void sema_expect_bool(sema *S, ast_node *e, const expr_env *env, const char *what)
 {
     sema_expr(S, e, env);
-    if (!is_error(e) && e->type != TY_BOOL) {
+    if (!expr_is_error(e) && e->type != TY_BOOL) {
         static const char *const what_is[] = {
             [TY_NUM] = "a number", [TY_STR] = "a string", [TY_LIST] = "a list",
             [TY_GROUP] = "a population", [TY_PROJ] = "a projection",
@@ -885,7 +544,7 @@ bool sema_const_size(sema *S, ast_node *e, scope *sc, const char *what, double *
     expr_env env = {sc, 0, "a size"};
     *out = 0;
     sema_expr(S, e, &env);
-    if (is_error(e))
+    if (expr_is_error(e))
         return false;
     double v;
     if (e->type != TY_NUM || !const_eval(e, &v)) {
