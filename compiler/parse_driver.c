@@ -69,7 +69,7 @@ static const char *bracket_text(int type)
     }
 }
 
-static void report_once_per_line(parse_ctx *c, src_loc loc)
+static void silence_syntax_errors_on(parse_ctx *c, src_loc loc)
 {
     c->last_error_line = (int)loc.line;
 }
@@ -106,7 +106,7 @@ static int track_brackets(driver *d, int *type_io, const token *t)
                              bracket_text(type), bracket_text(inner->type),
                              (unsigned)inner->loc.line, (unsigned)inner->loc.col);
         diag_hint(c->diag, g, "write '%s'", bracket_text(closer_of(inner->type)));
-        report_once_per_line(c, t->loc);
+        silence_syntax_errors_on(c, t->loc);
         *type_io = closer_of(inner->type);
         d->depth--;
         d->paren_depth--;
@@ -115,7 +115,7 @@ static int track_brackets(driver *d, int *type_io, const token *t)
     if (match < 0) {
         diag_error(c->diag, t->loc, "'%s' has no matching '%s'", bracket_text(type),
                    type == TK_RPAREN ? "(" : type == TK_RBRACKET ? "[" : "{");
-        report_once_per_line(c, t->loc);
+        silence_syntax_errors_on(c, t->loc);
         return 0;
     }
     if (match != d->depth - 1) {
@@ -124,7 +124,7 @@ static int track_brackets(driver *d, int *type_io, const token *t)
                              bracket_text(type), bracket_text(d->open[match].type),
                              bracket_text(inner->type), (unsigned)inner->loc.line);
         diag_hint(c->diag, g, "close it with '%s' first", bracket_text(closer_of(inner->type)));
-        report_once_per_line(c, t->loc);
+        silence_syntax_errors_on(c, t->loc);
     }
     for (int i = d->depth - 1; i >= match; i--)
         if (d->open[i].type != TK_LBRACE)
@@ -343,9 +343,8 @@ static void splice(ast_node *to, ast_node *from)
     }
 }
 
-ast_node *parse_import(parse_ctx *c, const token *k, ast_node *dotted)
+ast_node *parse_import(parse_ctx *c, ast_node *dotted)
 {
-    (void)k;
     ast_node *n = ast_new(c->arena, AST_IMPORT, dotted->loc);
     /* The parts are joined once, here: joining them one DOT at a time took
      * time and memory quadratic in their number. */
@@ -389,10 +388,9 @@ ast_node *parse_output_self(parse_ctx *c, const token *k, const token *name)
     return ast_add(out, parse_named(c, AST_BINDING, name, ast_leaf(c->arena, AST_NAME, name)));
 }
 
-ast_node *parse_def(parse_ctx *c, ast_kind kind, const token *k, const token *name,
+ast_node *parse_def(parse_ctx *c, ast_kind kind, const token *name,
                     ast_node *params, ast_node *items)
 {
-    (void)k;
     ast_node *n = ast_new(c->arena, kind, name->loc);
     n->name = name->text;
     ast_add(n, params);
@@ -414,20 +412,18 @@ ast_node *parse_pop(parse_ctx *c, const token *name, ast_node *type, int readout
     return n;
 }
 
-ast_node *parse_connect(parse_ctx *c, const token *k, ast_node *from, ast_node *to,
+ast_node *parse_connect(parse_ctx *c, ast_node *from, ast_node *to,
                         ast_node *options, int feedback)
 {
-    (void)k;
     ast_node *n = ast_with(c->arena, AST_CONNECT, loc_span(from->loc, to->loc), from, to, NULL);
     n->op = (uint16_t)feedback;
     splice(n, options);
     return n;
 }
 
-ast_node *parse_phase(parse_ctx *c, const token *k, const token *name, ast_node *dur,
+ast_node *parse_phase(parse_ctx *c, const token *name, ast_node *dur,
                       ast_node *items)
 {
-    (void)k;
     ast_node *n = parse_named(c, AST_PHASE, name, dur);
     n->op = dur != NULL;
     return ast_add(n, parse_retag(items, AST_BLOCK, name->loc));
@@ -440,10 +436,9 @@ ast_node *parse_pulse(parse_ctx *c, const token *k, ast_node *target, ast_node *
     return ast_add(n, width);
 }
 
-ast_node *parse_for(parse_ctx *c, const token *k, const token *var, ast_node *from,
+ast_node *parse_for(parse_ctx *c, const token *var, ast_node *from,
                     ast_node *to, ast_node *items)
 {
-    (void)k;
     ast_node *n = parse_named(c, AST_FOR, var, from);
     ast_add(n, to);
     return ast_add(n, parse_retag(items, AST_BLOCK, var->loc));
@@ -459,11 +454,10 @@ ast_node *parse_if(parse_ctx *c, const token *k, ast_node *cond, ast_node *then_
     return n;
 }
 
-ast_node *parse_run(parse_ctx *c, ast_kind kind, const token *k, const token *net,
+ast_node *parse_run(parse_ctx *c, ast_kind kind, const token *net,
                     ast_node *task, ast_node *settings)
 {
     ast_node *n = ast_new(c->arena, kind, net->loc);
-    (void)k;
     n->name = net->text;
     ast_add(n, task);
     splice(n, settings);

@@ -36,26 +36,26 @@ ast_node *parse_empty(parse_ctx *c, ast_kind kind);
 ast_node *parse_retag(ast_node *list, ast_kind kind, src_loc loc);
 ast_node *parse_side(ast_node *n, ast_op side);
 ast_node *parse_channels(ast_node *list, ast_op side, src_loc loc);
-ast_node *parse_import(parse_ctx *c, const token *k, ast_node *dotted);
+ast_node *parse_import(parse_ctx *c, ast_node *dotted);
 ast_node *parse_function(parse_ctx *c, const token *name, ast_node *args, ast_node *body);
 ast_node *parse_dotted(parse_ctx *c, ast_node *left, const token *ident);
 ast_node *parse_named(parse_ctx *c, ast_kind kind, const token *name, ast_node *kid);
 ast_node *parse_output_self(parse_ctx *c, const token *k, const token *name);
-ast_node *parse_def(parse_ctx *c, ast_kind kind, const token *k, const token *name,
+ast_node *parse_def(parse_ctx *c, ast_kind kind, const token *name,
                     ast_node *params, ast_node *items);
 ast_node *parse_assign(parse_ctx *c, ast_op op, ast_node *lvalue, ast_node *value);
 ast_node *parse_pop(parse_ctx *c, const token *name, ast_node *type, int readout);
-ast_node *parse_connect(parse_ctx *c, const token *k, ast_node *from, ast_node *to,
+ast_node *parse_connect(parse_ctx *c, ast_node *from, ast_node *to,
                         ast_node *options, int feedback);
-ast_node *parse_phase(parse_ctx *c, const token *k, const token *name, ast_node *dur,
+ast_node *parse_phase(parse_ctx *c, const token *name, ast_node *dur,
                       ast_node *items);
 ast_node *parse_pulse(parse_ctx *c, const token *k, ast_node *target, ast_node *value,
                       ast_node *onset, ast_node *width);
-ast_node *parse_for(parse_ctx *c, const token *k, const token *var, ast_node *from,
+ast_node *parse_for(parse_ctx *c, const token *var, ast_node *from,
                     ast_node *to, ast_node *items);
 ast_node *parse_if(parse_ctx *c, const token *k, ast_node *cond, ast_node *then_items,
                    ast_node *else_items);
-ast_node *parse_run(parse_ctx *c, ast_kind kind, const token *k, const token *net,
+ast_node *parse_run(parse_ctx *c, ast_kind kind, const token *net,
                     ast_node *task, ast_node *settings);
 ast_node *parse_setting(parse_ctx *c, const token *name, ast_node *values);
 ast_node *parse_arrow(parse_ctx *c, ast_node *from, ast_node *to);
@@ -73,7 +73,7 @@ typedef struct lexer {
     arena *arena;
     diag_ctx *diag;
     uint32_t file;
-    const char *start, *cur, *end, *marker, *ctxmarker;
+    const char *cur, *end, *marker, *ctxmarker;
     const char *line_start;
     uint32_t line;
 } lexer;

@@ -87,7 +87,6 @@ typedef struct sema {
     scope *globals;
     ptr_vec files;          /* AST_FILE nodes in load order */
     ptr_vec defs;           /* global definitions (AST nodes) */
-    ast_node *root;         /* the root file */
     bool setting_overrides_checked; /* -D values of settings are checked once */
     unsigned depth;         /* of sema_expr's recursion, through names included */
     bool too_deep_reported; /* that depth went over its limit (said once) */

@@ -19,7 +19,7 @@ void lex_init(lexer *L, arena *a, diag_ctx *d, uint32_t file, const char *text, 
     L->arena = a;
     L->diag = d;
     L->file = file;
-    L->start = L->cur = L->line_start = text;
+    L->cur = L->line_start = text;
     L->end = text + size;
     L->line = 1;
     if (size >= 3 && memcmp(text, "\xEF\xBB\xBF", 3) == 0)

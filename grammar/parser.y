@@ -56,7 +56,7 @@ toplevel_opt ::= error.
 
 //////////////////////// import and param ///////////////////////////////////
 
-toplevel(A) ::= IMPORT(K) dotted(D).    { A = parse_import(ctx, &K, D); }
+toplevel(A) ::= IMPORT dotted(D).    { A = parse_import(ctx, D); }
 toplevel(A) ::= PARAM(K) bindings(B).   { A = parse_retag(B, AST_PARAM, K.loc); }
 
 dotted(A) ::= IDENT(I).                 { A = ast_leaf(ctx->arena, AST_NAME, &I); }
@@ -80,8 +80,8 @@ toplevel(A) ::= FUNCTION IDENT(N) LPAREN RPAREN ASSIGN expr(E).
 
 //////////////////////// The neuron block ///////////////////////////////////
 
-toplevel(A) ::= NEURON(K) IDENT(N) header_params(P) LBRACE neuron_items(I) RBRACE.
-                                        { A = parse_def(ctx, AST_NEURON, &K, &N, P, I); }
+toplevel(A) ::= NEURON IDENT(N) header_params(P) LBRACE neuron_items(I) RBRACE.
+                                        { A = parse_def(ctx, AST_NEURON, &N, P, I); }
 
 neuron_items(A) ::= neuron_item_opt(I). { A = parse_list(ctx, I); }
 neuron_items(A) ::= neuron_items(L) SEP neuron_item_opt(I).  { A = ast_add(L, I); }
@@ -121,8 +121,8 @@ lvalue(A) ::= IDENT(I) LBRACKET index(X) RBRACKET.
 
 //////////////////////// The network block //////////////////////////////////
 
-toplevel(A) ::= NETWORK(K) IDENT(N) header_params(P) LBRACE network_items(I) RBRACE.
-                                        { A = parse_def(ctx, AST_NETWORK, &K, &N, P, I); }
+toplevel(A) ::= NETWORK IDENT(N) header_params(P) LBRACE network_items(I) RBRACE.
+                                        { A = parse_def(ctx, AST_NETWORK, &N, P, I); }
 
 network_items(A) ::= network_item_opt(I).   { A = parse_list(ctx, I); }
 network_items(A) ::= network_items(L) SEP network_item_opt(I).  { A = ast_add(L, I); }
@@ -134,10 +134,10 @@ network_item(A) ::= PARAM(K) bindings(B).   { A = parse_retag(B, AST_PARAM, K.lo
 network_item(A) ::= INPUT(K) channels(C).   { A = parse_channels(C, OP_INPUT, K.loc); }
 network_item(A) ::= POP IDENT(I) COLON typeref(T).     { A = parse_pop(ctx, &I, T, 0); }
 network_item(A) ::= READOUT IDENT(I) COLON typeref(T). { A = parse_pop(ctx, &I, T, 1); }
-network_item(A) ::= CONNECT(K) endpoint(F) ARROW endpoint(T) conn_options(O).
-                                        { A = parse_connect(ctx, &K, F, T, O, 0); }
-network_item(A) ::= FEEDBACK(K) endpoint(F) ARROW endpoint(T) conn_options(O).
-                                        { A = parse_connect(ctx, &K, F, T, O, 1); }
+network_item(A) ::= CONNECT endpoint(F) ARROW endpoint(T) conn_options(O).
+                                        { A = parse_connect(ctx, F, T, O, 0); }
+network_item(A) ::= FEEDBACK endpoint(F) ARROW endpoint(T) conn_options(O).
+                                        { A = parse_connect(ctx, F, T, O, 1); }
 
 channels(A) ::= channel(C).             { A = parse_list(ctx, C); }
 channels(A) ::= channels(L) COMMA channel(C).   { A = ast_add(L, C); }
@@ -176,8 +176,8 @@ optval(A) ::= IDENT(I) LPAREN args_opt(R) RPAREN(P).  { A = parse_call(ctx, &I, 
 
 //////////////////////// The plasticity block ///////////////////////////////
 
-toplevel(A) ::= PLASTICITY(K) IDENT(N) header_params(P) LBRACE plast_items(I) RBRACE.
-                                        { A = parse_def(ctx, AST_PLASTICITY, &K, &N, P, I); }
+toplevel(A) ::= PLASTICITY IDENT(N) header_params(P) LBRACE plast_items(I) RBRACE.
+                                        { A = parse_def(ctx, AST_PLASTICITY, &N, P, I); }
 
 plast_items(A) ::= plast_item_opt(I).   { A = parse_list(ctx, I); }
 plast_items(A) ::= plast_items(L) SEP plast_item_opt(I).  { A = ast_add(L, I); }
@@ -206,8 +206,8 @@ assign_opt(A) ::= error.                { A = NULL; }
 
 //////////////////////// The task block /////////////////////////////////////
 
-toplevel(A) ::= TASK(K) IDENT(N) header_params(P) LBRACE task_items(I) RBRACE.
-                                        { A = parse_def(ctx, AST_TASK, &K, &N, P, I); }
+toplevel(A) ::= TASK IDENT(N) header_params(P) LBRACE task_items(I) RBRACE.
+                                        { A = parse_def(ctx, AST_TASK, &N, P, I); }
 
 task_items(A) ::= task_item_opt(I).     { A = parse_list(ctx, I); }
 task_items(A) ::= task_items(L) SEP task_item_opt(I).  { A = ast_add(L, I); }
@@ -223,15 +223,15 @@ task_item(A) ::= DURATION(K) expr(E).
 task_item(A) ::= DRAW(K) bindings(B).       { A = parse_retag(B, AST_DRAW, K.loc); }
 task_item(A) ::= LET(K) bindings(B).        { A = parse_retag(B, AST_LET, K.loc); }
 task_item(A) ::= FROZEN(K) LBRACE task_items(B) RBRACE.  { A = parse_retag(B, AST_FROZEN, K.loc); }
-task_item(A) ::= PHASE(K) IDENT(N) expr(E) LBRACE task_items(B) RBRACE.
-                                        { A = parse_phase(ctx, &K, &N, E, B); }
-task_item(A) ::= PHASE(K) IDENT(N) LBRACE task_items(B) RBRACE.
-                                        { A = parse_phase(ctx, &K, &N, NULL, B); }
+task_item(A) ::= PHASE IDENT(N) expr(E) LBRACE task_items(B) RBRACE.
+                                        { A = parse_phase(ctx, &N, E, B); }
+task_item(A) ::= PHASE IDENT(N) LBRACE task_items(B) RBRACE.
+                                        { A = parse_phase(ctx, &N, NULL, B); }
 task_item(A) ::= PULSE(K) lvalue(L) ASSIGN expr(V) AT expr(T) FOR expr(W).
                                         { A = parse_pulse(ctx, &K, L, V, T, W); }
 task_item(A) ::= assign(S).             { A = S; }
-task_item(A) ::= FOR(K) IDENT(I) IN expr(F) DOTDOT expr(T) LBRACE task_items(B) RBRACE.
-                                        { A = parse_for(ctx, &K, &I, F, T, B); }
+task_item(A) ::= FOR IDENT(I) IN expr(F) DOTDOT expr(T) LBRACE task_items(B) RBRACE.
+                                        { A = parse_for(ctx, &I, F, T, B); }
 task_item(A) ::= if_item(I).            { A = I; }
 task_item(A) ::= ACCURACY(K) expr(E).
                         { A = ast_with(ctx->arena, AST_ACCURACY, K.loc, E, NULL, NULL); }
@@ -247,10 +247,10 @@ if_item(A) ::= IF(K) expr(C) LBRACE task_items(B) RBRACE ELSE if_item(E).
 
 //////////////////////// train and evaluate /////////////////////////////////
 
-toplevel(A) ::= TRAIN(K) IDENT(N) ON taskref(T) settings_block(S).
-                                        { A = parse_run(ctx, AST_TRAIN, &K, &N, T, S); }
-toplevel(A) ::= EVALUATE(K) IDENT(N) ON taskref(T) settings_block(S).
-                                        { A = parse_run(ctx, AST_EVALUATE, &K, &N, T, S); }
+toplevel(A) ::= TRAIN IDENT(N) ON taskref(T) settings_block(S).
+                                        { A = parse_run(ctx, AST_TRAIN, &N, T, S); }
+toplevel(A) ::= EVALUATE IDENT(N) ON taskref(T) settings_block(S).
+                                        { A = parse_run(ctx, AST_EVALUATE, &N, T, S); }
 
 taskref(A) ::= IDENT(I).                { A = ast_leaf(ctx->arena, AST_NAME, &I); }
 taskref(A) ::= IDENT(I) LPAREN args_opt(R) RPAREN(P).  { A = parse_call(ctx, &I, R, &P); }
