@@ -1,0 +1,167 @@
+/* rt_init.c -- weight initialisers (see rt_init.h). */
+#include "rt_init.h"
+
+#include <math.h>
+#include <stdarg.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+
+#include <openblas_config.h> /* blasint: the integer width OpenBLAS's LAPACK was built with */
+
+#include "rt_rng.h"
+
+/* Debian's libopenblas-dev ships no LAPACK header (lapack.h and lapacke.h
+ * belong to netlib's liblapacke-dev), but libopenblas exports the Fortran
+ * routines; these are their reference LAPACK 3 signatures. */
+void dgeqrf_(const blasint *m, const blasint *n, double *a, const blasint *lda, double *tau,
+             double *work, const blasint *lwork, blasint *info);
+void dorgqr_(const blasint *m, const blasint *n, const blasint *k, double *a, const blasint *lda,
+             const double *tau, double *work, const blasint *lwork, blasint *info);
+
+static int init_error(char *err, size_t err_size, const char *fmt, ...)
+{
+    if (err && err_size) {
+        va_list ap;
+        va_start(ap, fmt);
+        vsnprintf(err, err_size, fmt, ap);
+        va_end(ap);
+    }
+    return -1;
+}
+
+static void fill_constant(double *w, size_t n, double value)
+{
+    for (size_t i = 0; i < n; i++)
+        w[i] = value;
+}
+
+static void fill_normal(double *w, size_t n, double mean, double std, uint64_t seed,
+                        uint64_t stream)
+{
+    for (size_t i = 0; i < n; i++)
+        w[i] = mean + std * rt_rng_normal(seed, stream, i);
+}
+
+static void fill_uniform(double *w, size_t n, double lo, double hi, uint64_t seed,
+                         uint64_t stream)
+{
+    for (size_t i = 0; i < n; i++)
+        w[i] = lo + (hi - lo) * rt_rng_uniform(seed, stream, i);
+}
+
+/* Overwrites A (M x K, column-major, M >= K) with the Q of its QR
+ * factorisation and sets SIGN[j] = sign(R[j][j]) (+1 for 0, which has
+ * probability 0). TAU has K entries. */
+static int householder_q(double *a, blasint m, blasint k, double *tau, double *sign, char *err,
+                         size_t err_size)
+{
+    blasint info = 0, query = -1;
+    double geqrf_size = 1, orgqr_size = 1; /* workspace queries (lwork = -1) */
+    dgeqrf_(&m, &k, a, &m, tau, &geqrf_size, &query, &info);
+    dorgqr_(&m, &k, &k, a, &m, tau, &orgqr_size, &query, &info);
+    blasint lwork = (blasint)fmax(1, fmax(geqrf_size, orgqr_size));
+    double *work = malloc((size_t)lwork * sizeof *work);
+    if (!work)
+        return init_error(err, err_size, "orthogonal initialiser: out of memory");
+    dgeqrf_(&m, &k, a, &m, tau, work, &lwork, &info);
+    for (blasint j = 0; info == 0 && j < k; j++)
+        sign[j] = a[j + (size_t)j * (size_t)m] < 0 ? -1.0 : 1.0;
+    if (info == 0)
+        dorgqr_(&m, &k, &k, a, &m, tau, work, &lwork, &info);
+    free(work);
+    if (info != 0)
+        return init_error(err, err_size, "orthogonal initialiser: LAPACK QR failed (info %ld)",
+                          (long)info);
+    return 0;
+}
+
+/* Saxe, McClelland & Ganguli, ICLR 2014, as Keras's Orthogonal: QR of an
+ * m x k standard normal matrix (m = max(rows, cols), k = min), Q's column j
+ * multiplied by sign(R[j][j]) so Q is Haar-distributed (Mezzadri 2007), then
+ * transposed when rows < cols. The result has orthonormal columns (tall or
+ * square) or rows (wide), times GAIN. Draw counters are the row-major index
+ * in the m x k matrix, as numpy draws it. */
+static int fill_orthogonal(double *w, size_t rows, size_t cols, double gain, uint64_t seed,
+                           uint64_t stream, char *err, size_t err_size)
+{
+    size_t m = rows > cols ? rows : cols, k = rows > cols ? cols : rows;
+    /* INT32_MAX: the bound of LAPACK's default 32-bit integers, the common build. rows * cols
+     * was checked by the caller, so m * k does not overflow. */
+    if (m > INT32_MAX || m * k > SIZE_MAX / sizeof(double) - 2 * k)
+        return init_error(err, err_size, "orthogonal initialiser: %zu x %zu is too large",
+                          rows, cols);
+    double *a = malloc((m * k + 2 * k) * sizeof *a);
+    if (!a)
+        return init_error(err, err_size, "orthogonal initialiser: out of memory");
+    double *tau = a + m * k, *sign = tau + k;
+    for (size_t i = 0; i < m; i++)
+        for (size_t j = 0; j < k; j++)
+            a[i + j * m] = rt_rng_normal(seed, stream, i * k + j);
+    int rc = householder_q(a, (blasint)m, (blasint)k, tau, sign, err, err_size);
+    for (size_t r = 0; rc == 0 && r < rows; r++)
+        for (size_t c = 0; c < cols; c++) {
+            size_t i = rows >= cols ? r : c, j = rows >= cols ? c : r;
+            w[r * cols + c] = gain * sign[j] * a[i + j * m];
+        }
+    free(a);
+    return rc;
+}
+
+/* Parameters that would silently give NaN or nonsense are refused. */
+static int check_params(const rt_init *init, char *err, size_t err_size)
+{
+    switch (init->kind) {
+    case RT_INIT_ZEROS:
+    case RT_INIT_CONSTANT:
+    case RT_INIT_GLOROT_UNIFORM:
+        return 0;
+    case RT_INIT_NORMAL:
+        if (!isfinite(init->a) || !isfinite(init->b) || init->b < 0)
+            return init_error(err, err_size,
+                              "normal initialiser needs a finite mean and a standard "
+                              "deviation >= 0 (got mean %g, std %g)", init->a, init->b);
+        return 0;
+    case RT_INIT_UNIFORM:
+        if (!isfinite(init->b - init->a) || init->a > init->b)
+            return init_error(err, err_size,
+                              "uniform initialiser needs finite lo <= hi (got lo %g, hi %g)",
+                              init->a, init->b);
+        return 0;
+    case RT_INIT_ORTHOGONAL:
+        if (!isfinite(init->a))
+            return init_error(err, err_size, "orthogonal initialiser needs a finite gain (got %g)",
+                              init->a);
+        return 0;
+    }
+    return init_error(err, err_size, "unknown initialiser kind %d", (int)init->kind);
+}
+
+int rt_init_fill(double *w, size_t rows, size_t cols, const rt_init *init, uint64_t seed,
+                 uint64_t stream, char *err, size_t err_size)
+{
+    if (check_params(init, err, err_size) != 0)
+        return -1;
+    if (rows == 0 || cols == 0)
+        return 0;
+    if (rows > SIZE_MAX / sizeof(double) / cols)
+        return init_error(err, err_size, "initialiser: %zu x %zu matrix is too large", rows, cols);
+    size_t n = rows * cols;
+    switch (init->kind) {
+    case RT_INIT_ZEROS: fill_constant(w, n, 0.0); return 0;
+    case RT_INIT_CONSTANT: fill_constant(w, n, init->a); return 0;
+    case RT_INIT_NORMAL: fill_normal(w, n, init->a, init->b, seed, stream); return 0;
+    case RT_INIT_UNIFORM: fill_uniform(w, n, init->a, init->b, seed, stream); return 0;
+    case RT_INIT_GLOROT_UNIFORM: {
+        /* Glorot & Bengio 2010, eq. 16, as Keras: U(-l, l), l = sqrt(6 / (fan_in + fan_out)),
+         * giving variance l^2 / 3 = 2 / (fan_in + fan_out). */
+        double limit = sqrt(6.0 / ((double)cols + (double)rows));
+        fill_uniform(w, n, -limit, limit, seed, stream);
+        return 0;
+    }
+    case RT_INIT_ORTHOGONAL:
+        return fill_orthogonal(w, rows, cols, init->a == 0 ? 1.0 : init->a, seed, stream, err,
+                               err_size);
+    }
+    return -1; /* unreachable: check_params refused other kinds */
+}

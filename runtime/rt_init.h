@@ -1,0 +1,34 @@
+/* rt_init.h -- weight initialisers.
+ *
+ * A weight matrix is row-major [rows = post][cols = pre], so fan_in = cols
+ * and fan_out = rows. Random values come from rt_rng keyed by (seed, stream,
+ * element index): the same call always writes the same matrix.
+ */
+#ifndef RNNRT_INIT_H
+#define RNNRT_INIT_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+typedef enum rt_init_kind {
+    RT_INIT_ZEROS,
+    RT_INIT_CONSTANT,
+    RT_INIT_NORMAL,
+    RT_INIT_UNIFORM,
+    RT_INIT_GLOROT_UNIFORM,
+    RT_INIT_ORTHOGONAL,
+} rt_init_kind;
+
+/* CONSTANT: a = value. NORMAL: a = mean, b = standard deviation.
+ * UNIFORM: a = lo, b = hi. ORTHOGONAL: a = gain (0 means 1). */
+typedef struct rt_init {
+    rt_init_kind kind;
+    double a, b;
+} rt_init;
+
+/* Fills W (ROWS x COLS doubles). 0 on success, else -1 with a message in ERR
+ * (size ERR_SIZE; ERR may be NULL). */
+int rt_init_fill(double *w, size_t rows, size_t cols, const rt_init *init, uint64_t seed,
+                 uint64_t stream, char *err, size_t err_size);
+
+#endif

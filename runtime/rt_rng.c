@@ -1,0 +1,163 @@
+/* rt_rng.c -- Philox4x32-10 and the draws built on it (see rt_rng.h). */
+#include "rt_rng.h"
+
+#include <math.h>
+#include <string.h>
+
+/* Philox4x32 multipliers and key schedule (Weyl sequence) constants, from
+ * Salmon et al. 2011, section 5, as in Random123's philox.h. */
+enum {
+    PHILOX_ROUNDS = 10,
+};
+static const uint32_t philox_m0 = 0xD2511F53u;
+static const uint32_t philox_m1 = 0xCD9E8D57u;
+static const uint32_t philox_w0 = 0x9E3779B9u; /* golden ratio */
+static const uint32_t philox_w1 = 0xBB67AE85u; /* sqrt(3) - 1 */
+
+static const double two_pi = 6.28318530717958647692528676655900577;
+static const double two_pow_minus_53 = 1.0 / 9007199254740992.0;
+
+/* One round: two 32x32->64 multiplies, their high halves xor-ed with the
+ * other words and the key, then the words permuted (Random123's
+ * _philox4x32round). */
+static void philox_round(uint32_t c[4], const uint32_t k[2])
+{
+    uint64_t p0 = (uint64_t)philox_m0 * c[0];
+    uint64_t p1 = (uint64_t)philox_m1 * c[2];
+    uint32_t next[4] = {
+        (uint32_t)(p1 >> 32) ^ c[1] ^ k[0],
+        (uint32_t)p1,
+        (uint32_t)(p0 >> 32) ^ c[3] ^ k[1],
+        (uint32_t)p0,
+    };
+    memcpy(c, next, sizeof next);
+}
+
+void rt_philox4x32_10(const uint32_t ctr[4], const uint32_t key[2], uint32_t out[4])
+{
+    uint32_t c[4] = {ctr[0], ctr[1], ctr[2], ctr[3]};
+    uint32_t k[2] = {key[0], key[1]};
+    for (int round = 0; round < PHILOX_ROUNDS; round++) {
+        if (round > 0) { /* the key is bumped between rounds, not before the first */
+            k[0] += philox_w0;
+            k[1] += philox_w1;
+        }
+        philox_round(c, k);
+    }
+    memcpy(out, c, sizeof c);
+}
+
+static void split_key(uint64_t seed, uint32_t key[2])
+{
+    key[0] = (uint32_t)seed;
+    key[1] = (uint32_t)(seed >> 32);
+}
+
+/* The block for (seed, stream, counter): counter in words 0-1, stream in 2-3. */
+static void rng_block(uint64_t seed, uint64_t stream, uint64_t counter, uint32_t out[4])
+{
+    uint32_t key[2];
+    split_key(seed, key);
+    const uint32_t ctr[4] = {(uint32_t)counter, (uint32_t)(counter >> 32), (uint32_t)stream,
+                             (uint32_t)(stream >> 32)};
+    rt_philox4x32_10(ctr, key, out);
+}
+
+static uint64_t block_word(const uint32_t b[4], int half)
+{
+    return (uint64_t)b[2 * half] | (uint64_t)b[2 * half + 1] << 32;
+}
+
+uint64_t rt_rng_bits(uint64_t seed, uint64_t stream, uint64_t counter)
+{
+    uint32_t b[4];
+    rng_block(seed, stream, counter, b);
+    return block_word(b, 0);
+}
+
+/* The top 53 bits as a double: every multiple of 2^-53 in [0, 1) equally likely. */
+static double unit_interval(uint64_t bits)
+{
+    return (double)(bits >> 11) * two_pow_minus_53;
+}
+
+double rt_rng_uniform(uint64_t seed, uint64_t stream, uint64_t counter)
+{
+    return unit_interval(rt_rng_bits(seed, stream, counter));
+}
+
+/* Box & Muller 1958: sqrt(-2 ln u1) cos(2 pi u2) is N(0, 1) for independent
+ * uniform u1, u2. u1 is shifted to (0, 1] so the log never sees 0; the
+ * smallest u1, 2^-53, bounds |z| by sqrt(106 ln 2) = 8.57. */
+double rt_rng_normal(uint64_t seed, uint64_t stream, uint64_t counter)
+{
+    uint32_t b[4];
+    rng_block(seed, stream, counter, b);
+    double u1 = (double)((block_word(b, 0) >> 11) + 1) * two_pow_minus_53;
+    double u2 = unit_interval(block_word(b, 1));
+    return sqrt(-2.0 * log(u1)) * cos(two_pi * u2);
+}
+
+/* The full 128-bit product a*b: high half returned, low half in *lo. Done in
+ * 32-bit pieces because unsigned __int128 is not C17. */
+static uint64_t mul_64x64(uint64_t a, uint64_t b, uint64_t *lo)
+{
+    uint64_t a_lo = (uint32_t)a, a_hi = a >> 32, b_lo = (uint32_t)b, b_hi = b >> 32;
+    uint64_t p00 = a_lo * b_lo, p01 = a_lo * b_hi, p10 = a_hi * b_lo, p11 = a_hi * b_hi;
+    uint64_t mid = (p00 >> 32) + (uint32_t)p01 + (uint32_t)p10; /* < 3 * 2^32: no overflow */
+    *lo = mid << 32 | (uint32_t)p00;
+    return p11 + (p01 >> 32) + (p10 >> 32) + (mid >> 32);
+}
+
+/* LO + OFFSET where the true sum lies in [LO, HI) and so fits int64_t; done
+ * in unsigned arithmetic (wraps, defined) and converted back without relying
+ * on the implementation-defined unsigned-to-signed conversion. */
+static int64_t add_offset(int64_t lo, uint64_t offset)
+{
+    uint64_t u = (uint64_t)lo + offset;
+    return u <= (uint64_t)INT64_MAX ? (int64_t)u : -(int64_t)(UINT64_MAX - u) - 1;
+}
+
+/* Lemire, "Fast random integer generation in an interval", ACM TOMACS 29(1),
+ * 2019: the high half of x * range is the draw; x is rejected when the low
+ * half falls below 2^64 mod range, which leaves every result with exactly
+ * floor(2^64 / range) accepted x. The block gives two candidates; if both are
+ * rejected (probability < (range / 2^64)^2) the block is passed through Philox
+ * again, so the result stays a function of (seed, stream, counter) alone. */
+int64_t rt_rng_randint(uint64_t seed, uint64_t stream, uint64_t counter, int64_t lo, int64_t hi)
+{
+    if (hi <= lo)
+        return lo;
+    uint64_t range = (uint64_t)hi - (uint64_t)lo;
+    uint64_t threshold = (0 - range) % range; /* = 2^64 mod range */
+    uint32_t key[2], b[4];
+    split_key(seed, key);
+    rng_block(seed, stream, counter, b);
+    for (;;) {
+        for (int half = 0; half < 2; half++) {
+            uint64_t low, draw = mul_64x64(block_word(b, half), range, &low);
+            if (low >= threshold)
+                return add_offset(lo, draw);
+        }
+        uint32_t next[4];
+        rt_philox4x32_10(b, key, next);
+        memcpy(b, next, sizeof next);
+    }
+}
+
+/* SplitMix64's finaliser (Steele, Lea & Flood, OOPSLA 2014; constants from
+ * Stafford's "Mix13"): a bijection on 64 bits with full avalanche. */
+static uint64_t splitmix64_mix(uint64_t z)
+{
+    z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9u;
+    z = (z ^ (z >> 27)) * 0x94D049BB133111EBu;
+    return z ^ (z >> 31);
+}
+
+/* mix(a ^ mix(b + golden)) is a bijection in a for fixed b and in b for fixed
+ * a, hence the no-collision promise in rt_rng.h. The golden-ratio offset keeps
+ * (0, 0) away from stream 0. */
+uint64_t rt_rng_stream(uint64_t a, uint64_t b)
+{
+    return splitmix64_mix(a ^ splitmix64_mix(b + 0x9E3779B97F4A7C15u));
+}

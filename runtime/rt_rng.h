@@ -1,0 +1,39 @@
+/* rt_rng.h -- counter-based random numbers (Philox4x32-10).
+ *
+ * Salmon, Moraes, Dror & Shaw, "Parallel random numbers: as easy as 1, 2, 3",
+ * SC'11. Every value is a pure function of (seed, stream, counter): no state,
+ * so a draw never depends on how many threads ran or in which order.
+ *
+ * One (seed, stream, counter) gives one value. The draws share the same
+ * 128-bit block, so asking for rt_rng_uniform and rt_rng_normal at the same
+ * triple gives correlated numbers: give each use its own counter or stream.
+ */
+#ifndef RNNRT_RNG_H
+#define RNNRT_RNG_H
+
+#include <stdint.h>
+
+/* The raw bijection: ten Philox rounds of CTR under KEY (Random123's
+ * philox4x32_10, bit for bit). */
+void rt_philox4x32_10(const uint32_t ctr[4], const uint32_t key[2], uint32_t out[4]);
+
+/* 64 random bits. Philox key = SEED, Philox counter = (COUNTER, STREAM),
+ * low 32-bit words first. */
+uint64_t rt_rng_bits(uint64_t seed, uint64_t stream, uint64_t counter);
+
+/* Uniform on [0, 1): a multiple of 2^-53. */
+double rt_rng_uniform(uint64_t seed, uint64_t stream, uint64_t counter);
+
+/* Standard normal N(0, 1) by Box-Muller from one 128-bit block; finite
+ * always (|z| <= 8.6). */
+double rt_rng_normal(uint64_t seed, uint64_t stream, uint64_t counter);
+
+/* Uniform on the integers [LO, HI), exactly unbiased; LO when HI <= LO. */
+int64_t rt_rng_randint(uint64_t seed, uint64_t stream, uint64_t counter, int64_t lo, int64_t hi);
+
+/* One stream id from two ids, e.g. (trial, statement). Pairs that differ in
+ * one id only never collide; pairs that differ in both collide with
+ * probability about 2^-64. */
+uint64_t rt_rng_stream(uint64_t a, uint64_t b);
+
+#endif
