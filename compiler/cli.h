@@ -18,6 +18,9 @@ typedef struct cli_run_options {
 /* Writes the run folder for a checked model; returns the exit status. */
 int cli_run(frontend *fe, const frontend_options *fopts, const cli_run_options *ropts);
 
+/* Prints the optimised LLVM IR of the model's kernels; returns the exit status. */
+int cli_emit_llvm(frontend *fe, const frontend_options *fopts, const cli_run_options *ropts);
+
 /* "LLVM 19.1.7, host x86-64 (znver3)" and the like. */
 const char *jit_describe(char *buf, unsigned size);
 

@@ -1,18 +1,22 @@
-/* cli_run.c -- rnnc run: the results folder of a checked model.
+/* cli_run.c -- rnnc run: compile a checked model, train and evaluate it,
+ * and write its results folder; rnnc emit-llvm.
  *
  * The folder is written aside and renamed into place when complete (see
- * runtime/rt_outdir.h); Ctrl-C or an error leaves no partial folder. This
- * version stops after checking: it records the resolved configuration in
- * summary.json and says plainly that nothing was trained.
+ * runtime/rt_outdir.h). An error leaves no partial folder; Ctrl-C stops
+ * training between updates and the folder is written with what was done.
  */
 #include <errno.h>
+#include <math.h>
 #include <signal.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "cli.h"
+#include "plan.h"
+#include "train.h"
 #include "rt_outdir.h"
 #include "sema.h"
 
@@ -207,18 +211,44 @@ static uint64_t resolve_seed(const ast_node *run, const frontend_options *o, con
     return value && const_eval(value, &v) ? (uint64_t)v : 1;
 }
 
+static void put_number(text *t, const char *key, double v, int last)
+{
+    if (isfinite(v))
+        put(t, "  \"%s\": %.9g%s\n", key, v, last ? "" : ",");
+    else
+        put(t, "  \"%s\": null%s\n", key, last ? "" : ",");
+}
+
+static const char *run_status(const plan *p, const train_result *res)
+{
+    if (res->interrupted)
+        return "interrupted";
+    if (res->stopped_by_nan)
+        return "stopped: non-finite loss";
+    if (!p->settings.train)
+        return "evaluated";
+    return res->early_stopped ? "trained (early stop)" : "trained";
+}
+
 static char *summary_json(const frontend *fe, const frontend_options *o, const cli_run_options *r,
-                          const ast_node *run, const char *model, uint64_t seed)
+                          const plan *p, const train_result *res, const char *model)
 {
     text t = {0};
+    const ast_node *run = p->run;
     const ast_node *net = frontend_find_def(fe, run->name);
+    double compile_ms = r->check_ms + p->lower_ms + p->timings.build_ms + p->timings.optimize_ms +
+                        p->timings.emit_ms;
     put(&t, "{\n  \"model\": ");
     put_json_string(&t, model, strlen(model));
     put(&t, ",\n  \"model_file\": ");
     put_json_string(&t, r->model_path, strlen(r->model_path));
-    put(&t, ",\n  \"seed\": %llu,\n  \"status\": \"checked\",\n", (unsigned long long)seed);
-    put(&t, "  \"note\": \"this version of rnnc checks the model and records its configuration; "
-            "it does not train yet\",\n");
+    put(&t, ",\n  \"seed\": %llu,\n  \"status\": \"%s\",\n",
+        (unsigned long long)p->settings.seed, run_status(p, res));
+    if (res->message[0]) {
+        put(&t, "  \"message\": ");
+        put_json_string(&t, res->message, strlen(res->message));
+        put(&t, ",\n");
+    }
     put(&t, "  \"run\": \"%s\",\n  \"network\": ", run->kind == AST_TRAIN ? "train" : "evaluate");
     put_json_string(&t, run->name, strlen(run->name));
     put(&t, ",\n  \"task\": ");
@@ -227,7 +257,20 @@ static char *summary_json(const frontend *fe, const frontend_options *o, const c
     if (net)
         put_populations(&t, net);
     put_settings(&t, o, run);
-    put(&t, "  \"compile_ms\": %.3f,\n  \"rnnc_version\": \"%s\"\n}\n", r->check_ms, RNNC_VERSION);
+    put(&t, "  \"precision\": \"%s\",\n  \"dt_seconds\": %.9g,\n  \"steps\": %zu,\n",
+        p->is_double ? "float64" : "float32", p->dt, p->task.steps);
+    put(&t, "  \"batch\": %zu,\n  \"updates\": %zu,\n  \"eval_trials\": %zu,\n",
+        p->settings.batch, res->updates_done, p->settings.eval_trials);
+    put_number(&t, "first_train_loss", res->first_loss, 0);
+    put_number(&t, "final_train_loss", res->final_train_loss, 0);
+    put_number(&t, "eval_loss", res->eval_loss, 0);
+    put_number(&t, "eval_accuracy", res->eval_accuracy, 0);
+    put_number(&t, "train_seconds", res->train_seconds, 0);
+    put_number(&t, "seconds_per_update_median", res->seconds_per_update_median, 0);
+    put(&t, "  \"compile_phases_ms\": {\"parse_and_check\": %.3f, \"lower\": %.3f, "
+            "\"llvm_build\": %.3f, \"optimize\": %.3f, \"emit\": %.3f},\n",
+        r->check_ms, p->lower_ms, p->timings.build_ms, p->timings.optimize_ms, p->timings.emit_ms);
+    put(&t, "  \"compile_ms\": %.3f,\n  \"rnnc_version\": \"%s\"\n}\n", compile_ms, RNNC_VERSION);
     if (t.failed) {
         free(t.data);
         return NULL;
@@ -235,35 +278,84 @@ static char *summary_json(const frontend *fe, const frontend_options *o, const c
     return t.data;
 }
 
+static int open_results(rt_outdir *out, const char *dir)
+{
+    if (rt_outdir_begin(out, dir) == 0)
+        return 0;
+    if (errno == EEXIST)
+        fprintf(stderr, "rnnc: '%s' exists and is not an rnnc results folder; choose another --out "
+                        "(rnnc replaces only folders it wrote)\n", dir);
+    else
+        fprintf(stderr, "rnnc: cannot create the results folder '%s': %s\n", dir, strerror(errno));
+    return -1;
+}
+
 static int write_results(frontend *fe, const frontend_options *o, const cli_run_options *r,
-                         const ast_node *run, const char *model, uint64_t seed, const char *dir)
+                         plan *p, const char *model, const char *dir, train_result *res)
 {
     rt_outdir out;
-    if (rt_outdir_begin(&out, dir) != 0) {
-        if (errno == EEXIST)
-            fprintf(stderr, "rnnc: '%s' exists and is not an rnnc results folder; choose another --out "
-                            "(rnnc replaces only folders it wrote)\n", dir);
-        else
-            fprintf(stderr, "rnnc: cannot create the results folder '%s': %s\n", dir, strerror(errno));
+    if (open_results(&out, dir) != 0)
         return 1;
-    }
-    char *json = summary_json(fe, o, r, run, model, seed);
     int status = 0;
-    if (!json || rt_outdir_write_text(&out, "summary.json", json) != 0) {
-        fprintf(stderr, "rnnc: cannot write %s/summary.json: %s\n", dir,
-                json ? strerror(errno) : "out of memory");
+    if (train_run(p, &out, &interrupted, isatty(STDERR_FILENO), res) != 0) {
         status = 1;
-    } else if (interrupted) {
-        fprintf(stderr, "rnnc: interrupted; no results folder was written\n");
-        status = 130;
-    } else if (rt_outdir_commit(&out) != 0) {
-        fprintf(stderr, "rnnc: cannot move the results into '%s': %s\n", dir, strerror(errno));
-        status = 1;
+    } else {
+        char *json = summary_json(fe, o, r, p, res, model);
+        if (!json || rt_outdir_write_text(&out, "summary.json", json) != 0) {
+            fprintf(stderr, "rnnc: cannot write %s/summary.json: %s\n", dir,
+                    json ? strerror(errno) : "out of memory");
+            status = 1;
+        } else if (rt_outdir_commit(&out) != 0) {
+            fprintf(stderr, "rnnc: cannot move the results into '%s': %s\n", dir, strerror(errno));
+            status = 1;
+        }
+        free(json);
     }
-    free(json);
     if (status)
         rt_outdir_abort(&out);
     return status;
+}
+
+static void print_timings(const cli_run_options *r, const plan *p)
+{
+    if (!r->verbose)
+        return;
+    fprintf(stderr, "rnnc: lower to IR %.2f ms, LLVM IR %.2f ms, optimise %.2f ms, emit %.2f ms\n",
+            p->lower_ms, p->timings.build_ms, p->timings.optimize_ms, p->timings.emit_ms);
+}
+
+int cli_emit_llvm(frontend *fe, const frontend_options *o, const cli_run_options *r)
+{
+    const ast_node *run = find_run(fe);
+    if (!run) {
+        fprintf(stderr, "rnnc: %s has nothing to compile: add 'train Network on Task { ... }'\n",
+                r->model_path);
+        return 1;
+    }
+    plan p;
+    int rc = plan_build(&p, fe, o, run, resolve_seed(run, o, r), stdout);
+    if (rc == 0)
+        print_timings(r, &p);
+    plan_free(&p);
+    return rc ? 1 : 0;
+}
+
+static void report(const cli_run_options *r, const plan *p, const train_result *res, const char *dir)
+{
+    if (res->message[0])
+        fprintf(stderr, "rnnc: %s\n", res->message);
+    if (res->interrupted)
+        fprintf(stderr, "rnnc: interrupted after %zu updates; wrote what was done to %s\n",
+                res->updates_done, dir);
+    printf("rnnc: %s: %zu updates in %.1f s", r->model_path, res->updates_done, res->train_seconds);
+    if (isfinite(res->final_train_loss))
+        printf(", final training loss %.4g", res->final_train_loss);
+    if (isfinite(res->eval_loss))
+        printf(", evaluation loss %.4g", res->eval_loss);
+    if (isfinite(res->eval_accuracy))
+        printf(", accuracy %.2f%%", 100 * res->eval_accuracy);
+    printf("\nrnnc: results in %s (compiled in %.0f ms)\n", dir,
+           r->check_ms + p->lower_ms + p->timings.build_ms + p->timings.optimize_ms + p->timings.emit_ms);
 }
 
 int cli_run(frontend *fe, const frontend_options *o, const cli_run_options *r)
@@ -284,20 +376,28 @@ int cli_run(frontend *fe, const frontend_options *o, const cli_run_options *r)
         return 1;
     }
 
+    plan p;
+    if (plan_build(&p, fe, o, run, seed, NULL) != 0) {
+        plan_free(&p);
+        if (r->out_dir)
+            free(dir);
+        return 1;
+    }
+    print_timings(r, &p);
     struct sigaction sa = {0}, old_int, old_term;
     sa.sa_handler = on_interrupt;
     sigaction(SIGINT, &sa, &old_int);
     sigaction(SIGTERM, &sa, &old_term);
-    int status = write_results(fe, o, r, run, model, seed, dir);
+    train_result res;
+    int status = write_results(fe, o, r, &p, model, dir, &res);
     sigaction(SIGINT, &old_int, NULL);
     sigaction(SIGTERM, &old_term, NULL);
-
     if (status == 0) {
-        printf("rnnc: %s is a valid model (%s %s on %s)\n", r->model_path,
-               run->kind == AST_TRAIN ? "train" : "evaluate", run->name, run->first->name);
-        printf("rnnc: this version checks models but does not train yet: nothing was trained\n");
-        printf("rnnc: wrote the checked configuration to %s/summary.json\n", dir);
+        report(r, &p, &res, dir);
+        if (res.interrupted)
+            status = 130;
     }
+    plan_free(&p);
     if (r->out_dir)
         free(dir);
     return status;

@@ -24,6 +24,28 @@ static const struct {
     {"sqrt", sqrt}, {"heaviside", heaviside}, {"sign", sign},
 };
 
+bool const_eval_math(const char *name, const double *args, unsigned n, double *out)
+{
+    for (unsigned i = 0; i < sizeof unary_math / sizeof unary_math[0]; i++)
+        if (strcmp(name, unary_math[i].name) == 0) {
+            *out = n == 1 ? unary_math[i].fn(args[0]) : NAN;
+            return n == 1;
+        }
+    if (n == 0)
+        return false;
+    if (strcmp(name, "clip") == 0) {
+        *out = n == 3 ? fmin(fmax(args[0], args[1]), args[2]) : NAN;
+        return n == 3;
+    }
+    bool is_min = strcmp(name, "min") == 0;
+    if (!is_min && strcmp(name, "max") != 0)
+        return false;
+    *out = args[0];
+    for (unsigned i = 1; i < n; i++)
+        *out = is_min ? fmin(*out, args[i]) : fmax(*out, args[i]);
+    return true;
+}
+
 static bool eval_call(const ast_node *e, double *out)
 {
     const builtin *b = e->sym;
@@ -36,27 +58,10 @@ static bool eval_call(const ast_node *e, double *out)
             return false;
         n++;
     }
-    for (unsigned i = 0; i < sizeof unary_math / sizeof unary_math[0]; i++)
-        if (strcmp(b->name, unary_math[i].name) == 0) {
-            *out = n == 1 ? unary_math[i].fn(args[0]) : NAN;
-            return n == 1;
-        }
-    if (n == 0)
-        return false;
-    if (strcmp(b->name, "clip") == 0) {
-        *out = n == 3 ? fmin(fmax(args[0], args[1]), args[2]) : NAN;
-        return n == 3;
-    }
-    bool is_min = strcmp(b->name, "min") == 0;
-    if (!is_min && strcmp(b->name, "max") != 0)
-        return false;
-    *out = args[0];
-    for (unsigned i = 1; i < n; i++)
-        *out = is_min ? fmin(*out, args[i]) : fmax(*out, args[i]);
-    return true;
+    return const_eval_math(b->name, args, n, out);
 }
 
-static bool eval_binary(int op, double l, double r, double *out)
+bool const_eval_binary(int op, double l, double r, double *out)
 {
     switch (op) {
     case OP_ADD: *out = l + r; return true;
@@ -146,7 +151,7 @@ static bool eval_node(const ast_node *e, double *out)
         double l, r;
         if (!const_eval(e->first, &l) || !const_eval(e->first->next, &r))
             return false;
-        return eval_binary(e->op, l, r, out);
+        return const_eval_binary(e->op, l, r, out);
     }
     case AST_CALL:
         return eval_call(e, out);

@@ -3,6 +3,7 @@
  *   rnnc check FILE...                      check models, report every error
  *   rnnc run FILE [--out DIR] [--seed N] [-D name=value]... [-v]
  *   rnnc dump-ast FILE                      print the syntax tree
+ *   rnnc emit-llvm FILE                     print the optimised LLVM IR of the kernels
  *   rnnc --help | --version
  *
  * Exit status: 0 success, 1 the model has errors, 2 bad usage or an
@@ -33,6 +34,7 @@ static const char usage_text[] =
     "  check FILE...        check models and report every error found\n"
     "  run FILE             check a model and run it, writing a results folder\n"
     "  dump-ast FILE        print the syntax tree of a file\n"
+    "  emit-llvm FILE       print the optimised LLVM IR of a model's compiled kernels\n"
     "\n"
     "options:\n"
     "  -D NAME=VALUE        set a parameter or setting (e.g. -D epochs=2, -D LIF.tau_m=20ms)\n"
@@ -247,10 +249,11 @@ static int cmd_dump_ast(cli *c, const frontend_options *o)
     return errors ? EXIT_MODEL : 0;
 }
 
-static int cmd_run(cli *c, const frontend_options *o)
+/* rnnc run FILE, rnnc emit-llvm FILE: check, then compile (and run). */
+static int cmd_run(cli *c, const frontend_options *o, int emit_llvm)
 {
     if (c->nfiles != 1)
-        return usage_error("%s takes one model file", "run");
+        return usage_error("%s takes one model file", emit_llvm ? "emit-llvm" : "run");
     int rc = check_readable(c->files[0]);
     if (rc)
         return rc;
@@ -267,7 +270,7 @@ static int cmd_run(cli *c, const frontend_options *o)
     if (c->run.verbose)
         fprintf(stderr, "rnnc: parse and check %.2f ms\n", c->run.check_ms);
     c->run.model_path = c->files[0];
-    rc = cli_run(&fe, o, &c->run);
+    rc = emit_llvm ? cli_emit_llvm(&fe, o, &c->run) : cli_run(&fe, o, &c->run);
     frontend_free(&fe);
     return rc;
 }
@@ -304,7 +307,9 @@ int main(int argc, char **argv)
         } else if (strcmp(c.command, "check") == 0) {
             rc = cmd_check(&c, &o);
         } else if (strcmp(c.command, "run") == 0) {
-            rc = cmd_run(&c, &o);
+            rc = cmd_run(&c, &o, 0);
+        } else if (strcmp(c.command, "emit-llvm") == 0) {
+            rc = cmd_run(&c, &o, 1);
         } else if (strcmp(c.command, "dump-ast") == 0) {
             rc = cmd_dump_ast(&c, &o);
         } else {

@@ -137,6 +137,10 @@ bool sema_const_size(sema *S, ast_node *e, scope *sc, const char *what, double *
 /* Constant evaluation (consteval.c) of a checked expression: its value in SI
  * units ('step' counts steps); false if it is not a constant. */
 bool const_eval(const ast_node *e, double *out);
+/* The operators and mathematical functions const_eval uses, for other
+ * evaluators (the task engine): false if OP or NAME is not one of them. */
+bool const_eval_binary(int op, double l, double r, double *out);
+bool const_eval_math(const char *name, const double *args, unsigned n, double *out);
 
 /* Blocks. */
 void sema_params(sema *S, ast_node *list, scope *sc, ast_node *owner);

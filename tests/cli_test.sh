@@ -52,22 +52,25 @@ expect_line "$work/err" "-D epochz: no parameter or setting is named 'epochz'" "
 expect_line "$work/err" "did you mean 'epochs'?" "-D suggestion"
 expect 1 "-D a value of the wrong unit" "$rnnc" check -D TanhRate.tau=3mV "$model"
 
+# A short training (the full one takes minutes): see tests/train_test.sh.
+short="-D epochs=1 -D samples=32 -D batch=16 -D trials=16"
+
 # run: the folder appears complete, replaces an older one, and a bad model
 # leaves nothing behind.
-expect 0 "run" "$rnnc" run "$model" --out "$work/run" --seed 7
+expect 0 "run" "$rnnc" run "$model" $short --out "$work/run" --seed 7
 [ -f "$work/run/summary.json" ] && passes=$((passes + 1)) || { echo "FAIL: no summary.json"; failures=$((failures + 1)); }
 expect_line "$work/run/summary.json" '"seed": 7' "summary has the seed"
 expect_line "$work/run/summary.json" '"model": "flipflop3"' "summary has the model"
-expect 0 "run again into the same folder" "$rnnc" run "$model" --out "$work/run" --seed 8
+expect 0 "run again into the same folder" "$rnnc" run "$model" $short --out "$work/run" --seed 8
 expect_line "$work/run/summary.json" '"seed": 8' "the second run replaced the first"
 # --out never deletes a folder rnnc did not write.
 mkdir -p "$work/precious/sub" && echo data > "$work/precious/thesis.tex"
-expect 1 "run into someone's folder" "$rnnc" run "$model" --out "$work/precious"
+expect 1 "run into someone's folder" "$rnnc" run "$model" $short --out "$work/precious"
 expect_line "$work/err" "exists and is not an rnnc results folder" "refusal message"
 [ -f "$work/precious/thesis.tex" ] && [ -d "$work/precious/sub" ] && passes=$((passes + 1)) || { echo "FAIL: --out deleted a user's files"; failures=$((failures + 1)); }
 
 # -D settings are applied: they reach the seed and the summary.
-expect 0 "run with -D settings" "$rnnc" run "$model" --out "$work/drun" -D seed=9 -D epochs=2
+expect 0 "run with -D settings" "$rnnc" run "$model" $short --out "$work/drun" -D seed=9 -D epochs=2
 expect_line "$work/drun/summary.json" '"seed": 9' "-D seed sets the seed"
 expect_line "$work/drun/summary.json" '"epochs": "2"' "-D epochs reaches the summary"
 

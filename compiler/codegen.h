@@ -1,0 +1,38 @@
+/* codegen.h -- expression graphs to machine code through LLVM.
+ *
+ * A kernel is one loop over the COUNT = batch x n neurons of a population:
+ * for each i it reads variable v from args[v][i], evaluates the graph, and
+ * writes output j to args[n_vars + j][i]. Arrays are float or double. The
+ * loop body is straight-line code, so LLVM vectorises it for the host CPU.
+ */
+#ifndef RNNC_CODEGEN_H
+#define RNNC_CODEGEN_H
+
+#include <stdint.h>
+#include <stdio.h>
+
+#include "ir.h"
+
+typedef void (*kernel_fn)(int64_t count, void *const *args);
+
+typedef struct kernel_spec {
+    const char *name;              /* symbol name, unique in one compilation */
+    const ir_graph *g;
+    uint32_t n_vars;
+    const ir_ref *outs;
+    uint32_t n_outs;
+} kernel_spec;
+
+typedef struct codegen_timings {
+    double build_ms, optimize_ms, emit_ms;
+} codegen_timings;
+
+typedef struct codegen codegen;
+
+/* Compiles the kernels; FNS[i] receives kernel i. EMIT_IR, if not NULL,
+ * receives the optimised LLVM IR as text. NULL on failure (message in ERR). */
+codegen *codegen_compile(const kernel_spec *kernels, unsigned n, int is_double, kernel_fn *fns,
+                         FILE *emit_ir, codegen_timings *timings, char *err, size_t err_size);
+void codegen_free(codegen *c);
+
+#endif

@@ -1,0 +1,181 @@
+/* llvm_compat.c -- the version-dependent part of the LLVM C API (see
+ * llvm_compat.h). Written against LLVM 19. */
+#include "llvm_compat.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <llvm-c/Error.h>
+#include <llvm-c/LLJIT.h>
+#include <llvm-c/Orc.h>
+#include <llvm-c/Target.h>
+#include <llvm-c/Transforms/PassBuilder.h>
+
+#if LLVM_VERSION_MAJOR < 19
+#error "rnnc is written against the LLVM 19 C API (llvm-19-dev)"
+#endif
+
+/* Copies an LLVM error's message into ERR, and disposes of the error. */
+static int take_error(LLVMErrorRef e, const char *what, char *err, size_t err_size)
+{
+    char *msg = LLVMGetErrorMessage(e);   /* consumes E */
+    snprintf(err, err_size, "%s: %s", what, msg);
+    LLVMDisposeErrorMessage(msg);
+    return -1;
+}
+
+static char *copy_and_dispose(char *llvm_owned)
+{
+    char *copy = strdup(llvm_owned ? llvm_owned : "");
+    LLVMDisposeMessage(llvm_owned);
+    return copy;
+}
+
+int llvmc_host_init(llvmc_host *h, char *err, size_t err_size)
+{
+    memset(h, 0, sizeof *h);
+    if (LLVMInitializeNativeTarget() || LLVMInitializeNativeAsmPrinter()) {
+        snprintf(err, err_size, "LLVM has no code generator for this machine");
+        return -1;
+    }
+    h->triple = copy_and_dispose(LLVMGetDefaultTargetTriple());
+    h->cpu = copy_and_dispose(LLVMGetHostCPUName());
+    h->features = copy_and_dispose(LLVMGetHostCPUFeatures());
+    if (!h->triple || !h->cpu || !h->features) {
+        llvmc_host_free(h);
+        snprintf(err, err_size, "out of memory");
+        return -1;
+    }
+    h->avx512 = strstr(h->features, "+avx512f") != NULL;
+    return 0;
+}
+
+void llvmc_host_free(llvmc_host *h)
+{
+    free(h->triple);
+    free(h->cpu);
+    free(h->features);
+    memset(h, 0, sizeof *h);
+}
+
+LLVMTargetMachineRef llvmc_target_machine(const llvmc_host *h, char *err, size_t err_size)
+{
+    LLVMTargetRef target;
+    char *msg = NULL;
+    if (LLVMGetTargetFromTriple(h->triple, &target, &msg)) {
+        snprintf(err, err_size, "no LLVM target for %s: %s", h->triple, msg ? msg : "");
+        LLVMDisposeMessage(msg);
+        return NULL;
+    }
+    return LLVMCreateTargetMachine(target, h->triple, h->cpu, h->features,
+                                   LLVMCodeGenLevelAggressive, LLVMRelocDefault,
+                                   LLVMCodeModelJITDefault);
+}
+
+int llvmc_optimize(LLVMModuleRef m, const llvmc_host *h, char *err, size_t err_size)
+{
+    LLVMTargetMachineRef tm = llvmc_target_machine(h, err, err_size);
+    if (!tm)
+        return -1;
+    LLVMPassBuilderOptionsRef opts = LLVMCreatePassBuilderOptions();
+    LLVMPassBuilderOptionsSetLoopVectorization(opts, 1);
+    LLVMPassBuilderOptionsSetSLPVectorization(opts, 1);
+    LLVMPassBuilderOptionsSetLoopInterleaving(opts, 1);
+    LLVMPassBuilderOptionsSetLoopUnrolling(opts, 1);
+    LLVMErrorRef e = LLVMRunPasses(m, "default<O3>", tm, opts);
+    LLVMDisposePassBuilderOptions(opts);
+    LLVMDisposeTargetMachine(tm);
+    return e ? take_error(e, "LLVM optimisation failed", err, err_size) : 0;
+}
+
+LLVMValueRef llvmc_intrinsic(LLVMModuleRef m, const char *name, LLVMTypeRef type,
+                             LLVMTypeRef *fn_type)
+{
+    unsigned id = LLVMLookupIntrinsicID(name, strlen(name));
+    LLVMTypeRef overloads[1] = {type};
+    *fn_type = LLVMIntrinsicGetType(LLVMGetModuleContext(m), id, overloads, 1);
+    return LLVMGetIntrinsicDeclaration(m, id, overloads, 1);
+}
+
+struct llvmc_jit {
+    LLVMOrcLLJITRef jit;
+    LLVMOrcThreadSafeContextRef tsc;
+};
+
+llvmc_jit *llvmc_jit_new(const llvmc_host *h, char *err, size_t err_size)
+{
+    llvmc_jit *j = calloc(1, sizeof *j);
+    if (!j) {
+        snprintf(err, err_size, "out of memory");
+        return NULL;
+    }
+    LLVMTargetMachineRef tm = llvmc_target_machine(h, err, err_size);
+    if (!tm) {
+        free(j);
+        return NULL;
+    }
+    LLVMOrcLLJITBuilderRef builder = LLVMOrcCreateLLJITBuilder();
+    /* the builder takes the target machine builder, which takes TM */
+    LLVMOrcLLJITBuilderSetJITTargetMachineBuilder(builder,
+        LLVMOrcJITTargetMachineBuilderCreateFromTargetMachine(tm));
+    LLVMErrorRef e = LLVMOrcCreateLLJIT(&j->jit, builder);   /* consumes BUILDER */
+    if (e) {
+        free(j);
+        take_error(e, "cannot create the JIT", err, err_size);
+        return NULL;
+    }
+    /* Kernels may call the C library (log, sin, pow): resolve those in this process. */
+    LLVMOrcDefinitionGeneratorRef gen;
+    e = LLVMOrcCreateDynamicLibrarySearchGeneratorForProcess(&gen, LLVMOrcLLJITGetGlobalPrefix(j->jit),
+                                                            NULL, NULL);
+    if (e) {
+        llvmc_jit_free(j);
+        take_error(e, "cannot resolve C library symbols for the JIT", err, err_size);
+        return NULL;
+    }
+    LLVMOrcJITDylibAddGenerator(LLVMOrcLLJITGetMainJITDylib(j->jit), gen);   /* the dylib owns GEN */
+    j->tsc = LLVMOrcCreateNewThreadSafeContext();
+    return j;
+}
+
+LLVMContextRef llvmc_context(llvmc_jit *j)
+{
+    return LLVMOrcThreadSafeContextGetContext(j->tsc);
+}
+
+int llvmc_jit_add(llvmc_jit *j, LLVMModuleRef m, char *err, size_t err_size)
+{
+    LLVMOrcThreadSafeModuleRef tsm = LLVMOrcCreateNewThreadSafeModule(m, j->tsc);   /* owns M */
+    LLVMErrorRef e = LLVMOrcLLJITAddLLVMIRModule(j->jit, LLVMOrcLLJITGetMainJITDylib(j->jit), tsm);
+    if (e) {
+        LLVMOrcDisposeThreadSafeModule(tsm);   /* not transferred on failure */
+        return take_error(e, "cannot add the kernels to the JIT", err, err_size);
+    }
+    return 0;
+}
+
+uint64_t llvmc_jit_lookup(llvmc_jit *j, const char *name, char *err, size_t err_size)
+{
+    LLVMOrcExecutorAddress addr = 0;
+    LLVMErrorRef e = LLVMOrcLLJITLookup(j->jit, &addr, name);
+    if (e) {
+        take_error(e, "cannot compile the kernels", err, err_size);
+        return 0;
+    }
+    return addr;
+}
+
+void llvmc_jit_free(llvmc_jit *j)
+{
+    if (!j)
+        return;
+    if (j->jit) {
+        LLVMErrorRef e = LLVMOrcDisposeLLJIT(j->jit);
+        if (e)
+            LLVMConsumeError(e);
+    }
+    if (j->tsc)
+        LLVMOrcDisposeThreadSafeContext(j->tsc);
+    free(j);
+}

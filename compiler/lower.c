@@ -1,0 +1,468 @@
+/* lower.c -- neuron equations from the checked syntax tree to expression
+ * graphs, and their symbolic adjoint (see lower.h). */
+#include "lower.h"
+
+#include <math.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "sema.h"
+
+enum { NO_REF = UINT32_MAX, MAX_ARGS = 64 };
+
+/* Which value of a state a name means: the step's start (equations, lets)
+ * or its end (outputs). */
+typedef enum phase { PHASE_START, PHASE_END } phase;
+
+/* A function's arguments while its body is lowered. */
+typedef struct arg_frame {
+    const ast_node *function;
+    ir_ref values[MAX_ARGS];
+    unsigned count;
+    const struct arg_frame *outer;
+} arg_frame;
+
+typedef struct lowering {
+    ir_graph *g;
+    double dt;
+    const lower_override *bound;
+    unsigned n_bound;
+    const frontend *fe;             /* for user-defined functions; may be NULL */
+    const ast_node *neuron;         /* NULL for a constant outside a neuron */
+    const symbol **states, **ports; /* by variable index */
+    unsigned n_states, n_ports;
+    const ir_ref *next;             /* the end-of-step states, once known */
+    char *err;
+    size_t err_size;
+    int failed;
+} lowering;
+
+static void fail(lowering *L, const ast_node *at, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+
+static void fail(lowering *L, const ast_node *at, const char *fmt, ...)
+{
+    if (L->failed++)
+        return;
+    const char *path = at && L->fe && at->loc.file < L->fe->sources.count
+                           ? L->fe->sources.files[at->loc.file].path : NULL;
+    int n = path ? snprintf(L->err, L->err_size, "%s:%u:%u: ", path, at->loc.line, at->loc.col) : 0;
+    if (n < 0 || (size_t)n >= L->err_size)
+        n = 0;
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(L->err + n, L->err_size - (size_t)n, fmt, ap);
+    va_end(ap);
+}
+
+static ir_ref lower_expr(lowering *L, const ast_node *e, phase ph, const arg_frame *args);
+
+static const lower_override *find_bound(const lowering *L, const char *name)
+{
+    for (unsigned i = 0; i < L->n_bound; i++)
+        if (strcmp(L->bound[i].name, name) == 0)
+            return &L->bound[i];
+    return NULL;
+}
+
+static int index_of(const symbol **list, unsigned n, const symbol *s)
+{
+    for (unsigned i = 0; i < n; i++)
+        if (list[i] == s)
+            return (int)i;
+    return -1;
+}
+
+/* A literal in SI units; 'step' is one dt. */
+static ir_ref lower_number(lowering *L, const ast_node *e)
+{
+    const unit_def *u = e->name ? unit_find(e->name) : NULL;
+    double scale = !u ? 1.0 : u->per_step ? L->dt : u->scale;
+    return ir_const(L->g, e->num * scale);
+}
+
+static ir_ref lower_builtin_name(lowering *L, const ast_node *e)
+{
+    const lower_override *b = find_bound(L, e->name);
+    if (b)
+        return ir_const(L->g, b->value);
+    if (strcmp(e->name, "dt") == 0)
+        return ir_const(L->g, L->dt);
+    fail(L, e, "'%s' cannot be used here yet (this version compiles neurons whose update "
+               "does not depend on the time)", e->name);
+    return ir_const(L->g, 0);
+}
+
+static ir_ref lower_name(lowering *L, const ast_node *e, phase ph, const arg_frame *args)
+{
+    const symbol *s = e->sym;
+    if (!s) {   /* a unit used as a value: 'ms' */
+        const unit_def *u = unit_find(e->name);
+        if (u)
+            return ir_const(L->g, u->per_step ? L->dt : u->scale);
+        fail(L, e, "'%s' has no value", e->name);
+        return ir_const(L->g, 0);
+    }
+    switch (s->kind) {
+    case SYM_PARAM: {
+        const lower_override *b = find_bound(L, s->name);
+        if (b && (!L->neuron || s->owner == L->neuron || !s->owner))
+            return ir_const(L->g, b->value);
+        return lower_expr(L, s->value, ph, NULL);
+    }
+    case SYM_STATE: {
+        int i = index_of(L->states, L->n_states, s);
+        if (i < 0)
+            break;
+        return ph == PHASE_END && L->next ? L->next[i] : ir_var(L->g, (uint32_t)i);
+    }
+    case SYM_PORT: {
+        int i = index_of(L->ports, L->n_ports, s);
+        if (i < 0)
+            break;
+        return ir_var(L->g, L->n_states + (uint32_t)i);
+    }
+    case SYM_LET:
+        return lower_expr(L, s->value, ph, args);
+    case SYM_OUTPUT:
+        return lower_expr(L, s->value, PHASE_END, args);
+    case SYM_BUILTIN:
+        return lower_builtin_name(L, e);
+    case SYM_ARG:
+        for (const arg_frame *f = args; f; f = f->outer) {
+            const ast_node *params = f->function->first;   /* BLOCK of NAME arguments */
+            unsigned i = 0;
+            for (const ast_node *p = params->first; p; p = p->next, i++)
+                if (p->name == s->name && i < f->count)
+                    return f->values[i];
+        }
+        break;
+    case SYM_SPIKE:
+        fail(L, e, "spiking neurons ('spike %s when ...') are not compiled yet: this version "
+                   "trains rate networks", s->name);
+        return ir_const(L->g, 0);
+    default:
+        break;
+    }
+    fail(L, e, "'%s' (%s) cannot be used in a compiled expression", e->name, sym_kind_name(s->kind));
+    return ir_const(L->g, 0);
+}
+
+static ir_op binary_op(int op)
+{
+    switch (op) {
+    case OP_ADD: return IR_ADD;
+    case OP_SUB: return IR_SUB;
+    case OP_MUL: return IR_MUL;
+    case OP_DIV: return IR_DIV;
+    case OP_POW: return IR_POW;
+    case OP_LT: return IR_LT;
+    case OP_LE: return IR_LE;
+    case OP_GT: return IR_GT;
+    case OP_GE: return IR_GE;
+    case OP_EQ: return IR_EQ;
+    case OP_NE: return IR_NE;
+    case OP_AND: return IR_AND;
+    case OP_OR: return IR_OR;
+    default: return IR_OP_COUNT;
+    }
+}
+
+/* The mathematical functions of one argument, by name. */
+static const struct {
+    const char *name;
+    ir_op op;
+} unary_functions[] = {
+    {"exp", IR_EXP}, {"log", IR_LOG}, {"tanh", IR_TANH}, {"sigmoid", IR_SIGMOID},
+    {"sin", IR_SIN}, {"cos", IR_COS}, {"relu", IR_RELU}, {"abs", IR_ABS},
+    {"floor", IR_FLOOR}, {"round", IR_ROUND}, {"sqrt", IR_SQRT},
+    {"heaviside", IR_HEAVISIDE}, {"sign", IR_SIGN},
+};
+
+static unsigned lower_args(lowering *L, const ast_node *call, phase ph, const arg_frame *args,
+                           ir_ref *out)
+{
+    unsigned n = 0;
+    for (const ast_node *k = call->first ? call->first->first : NULL; k; k = k->next) {
+        if (n == MAX_ARGS) {
+            fail(L, call, "'%s' has more than %d arguments", call->name, MAX_ARGS);
+            break;
+        }
+        out[n++] = lower_expr(L, k->kind == AST_NAMEDARG ? k->first : k, ph, args);
+    }
+    return n;
+}
+
+static ir_ref lower_math(lowering *L, const ast_node *call, const ir_ref *v, unsigned n)
+{
+    for (unsigned i = 0; i < sizeof unary_functions / sizeof unary_functions[0]; i++)
+        if (strcmp(call->name, unary_functions[i].name) == 0 && n == 1)
+            return ir_unary(L->g, unary_functions[i].op, v[0]);
+    if (strcmp(call->name, "clip") == 0 && n == 3)
+        return ir_binary(L->g, IR_MIN, ir_binary(L->g, IR_MAX, v[0], v[1]), v[2]);
+    int is_min = strcmp(call->name, "min") == 0;
+    if ((is_min || strcmp(call->name, "max") == 0) && n >= 2) {
+        ir_ref r = v[0];
+        for (unsigned i = 1; i < n; i++)
+            r = ir_binary(L->g, is_min ? IR_MIN : IR_MAX, r, v[i]);
+        return r;
+    }
+    fail(L, call, "'%s' cannot be compiled here", call->name);
+    return ir_const(L->g, 0);
+}
+
+/* sema marks builtin calls with their table entry; a call without one is a
+ * call of a user-defined function, found among the global definitions. */
+static ir_ref lower_call(lowering *L, const ast_node *call, phase ph, const arg_frame *args)
+{
+    const builtin *b = call->sym;
+    const ast_node *fn = NULL;
+    if (!b && L->fe) {
+        fn = frontend_find_def(L->fe, call->name);
+        if (fn && fn->kind != AST_FUNCTION)
+            fn = NULL;
+    }
+    arg_frame frame = {0};
+    frame.count = lower_args(L, call, ph, args, frame.values);
+    if (fn) {
+        frame.function = fn;
+        frame.outer = args;
+        return lower_expr(L, fn->first->next, ph, &frame);
+    }
+    if (b && b->cls == BI_MATH)
+        return lower_math(L, call, frame.values, frame.count);
+    fail(L, call, "'%s()' cannot be used in a neuron's equations", call->name);
+    return ir_const(L->g, 0);
+}
+
+static ir_ref lower_expr(lowering *L, const ast_node *e, phase ph, const arg_frame *args)
+{
+    if (!e) {
+        fail(L, NULL, "an expression is missing");
+        return ir_const(L->g, 0);
+    }
+    switch (e->kind) {
+    case AST_NUM:
+        return lower_number(L, e);
+    case AST_NAME:
+        return lower_name(L, e, ph, args);
+    case AST_UNARY: {
+        ir_ref a = lower_expr(L, e->first, ph, args);
+        return e->op == OP_NEG ? ir_unary(L->g, IR_NEG, a) : e->op == OP_NOT ? ir_unary(L->g, IR_NOT, a) : a;
+    }
+    case AST_BINARY: {
+        ir_ref a = lower_expr(L, e->first, ph, args), b = lower_expr(L, e->first->next, ph, args);
+        ir_op op = binary_op(e->op);
+        if (op == IR_OP_COUNT) {
+            fail(L, e, "the operator '%s' cannot be compiled yet", ast_op_text((ast_op)e->op));
+            return a;
+        }
+        return ir_binary(L->g, op, a, b);
+    }
+    case AST_CALL:
+        return lower_call(L, e, ph, args);
+    default:
+        fail(L, e, "this %s cannot be compiled into a neuron's update", ast_kind_name((ast_kind)e->kind));
+        return ir_const(L->g, 0);
+    }
+}
+
+/* ------------------------------------------------------------ constants */
+
+int lower_constant(const ast_node *e, double dt, const lower_override *bound, unsigned n_bound,
+                   double *out)
+{
+    ir_graph g;
+    ir_init(&g);
+    char err[8];
+    lowering L = {.g = &g, .dt = dt, .bound = bound, .n_bound = n_bound, .err = err,
+                  .err_size = sizeof err};
+    ir_ref r = lower_expr(&L, e, PHASE_START, NULL);
+    int ok = !L.failed && g.nodes[r].op == IR_CONST;
+    if (ok)
+        *out = g.nodes[r].value;
+    ir_free(&g);
+    return ok ? 0 : -1;
+}
+
+/* ------------------------------------------------------------ neurons */
+
+static void *xcalloc(size_t n, size_t size)
+{
+    void *p = calloc(n ? n : 1, size);
+    if (!p)
+        arena_out_of_memory();
+    return p;
+}
+
+/* Collects the neuron's states, ports and outputs, in declaration order. */
+static void collect_members(lowering *L, neuron_ir *n, const ast_node *def, const ast_node ***outputs)
+{
+    scope *sc = sema_def_scope(def);
+    unsigned ns = 0, np = 0, no = 0;
+    for (const ast_node *item = def->first; item; item = item->next) {
+        unsigned count = 0;
+        for (const ast_node *b = item->first; b; b = b->next)
+            count++;
+        if (item->kind == AST_STATE) ns += count;
+        if (item->kind == AST_INPUT) np += count;
+        if (item->kind == AST_OUTPUT) no += count;
+    }
+    L->states = xcalloc(ns, sizeof *L->states);
+    L->ports = xcalloc(np, sizeof *L->ports);
+    *outputs = xcalloc(no, sizeof **outputs);
+    n->state_names = xcalloc(ns, sizeof *n->state_names);
+    n->port_names = xcalloc(np, sizeof *n->port_names);
+    n->output_names = xcalloc(no, sizeof *n->output_names);
+    for (const ast_node *item = def->first; item; item = item->next)
+        for (const ast_node *b = item->first; b; b = b->next) {
+            if (item->kind == AST_STATE) {
+                n->state_names[L->n_states] = b->name;
+                L->states[L->n_states++] = scope_lookup_local(sc, b->name);
+            } else if (item->kind == AST_INPUT) {
+                n->port_names[L->n_ports] = b->name;
+                L->ports[L->n_ports++] = scope_lookup_local(sc, b->name);
+            } else if (item->kind == AST_OUTPUT) {
+                n->output_names[n->n_outputs] = b->name;
+                (*outputs)[n->n_outputs++] = b;
+            }
+        }
+    n->n_states = L->n_states;
+    n->n_ports = L->n_ports;
+}
+
+/* Constructs this version cannot compile, named in the message. */
+static int check_supported(lowering *L, const ast_node *def)
+{
+    for (const ast_node *item = def->first; item; item = item->next) {
+        const char *what = item->kind == AST_SPIKE ? "spike" : item->kind == AST_RESET ? "reset"
+                         : item->kind == AST_REFRACTORY ? "refractory"
+                         : item->kind == AST_SURROGATE ? "surrogate" : NULL;
+        if (what) {
+            fail(L, item, "neuron '%s' is a spiking neuron ('%s'); this version of rnnc compiles "
+                          "rate neurons only", def->name, what);
+            return -1;
+        }
+    }
+    return 0;
+}
+
+/* f: one expression per state, from its equation (or the state itself). */
+static void lower_updates(lowering *L, neuron_ir *n, const ast_node *def)
+{
+    n->next = xcalloc(n->n_states, sizeof *n->next);
+    for (unsigned i = 0; i < n->n_states; i++)
+        n->next[i] = ir_var(&n->g, i);
+    scope *sc = sema_def_scope(def);
+    for (const ast_node *item = def->first; item; item = item->next) {
+        if (item->kind != AST_ODE && item->kind != AST_UPDATE)
+            continue;
+        int i = index_of(L->states, L->n_states, scope_lookup_local(sc, item->name));
+        if (i < 0) {
+            fail(L, item, "'%s' is not a state of neuron '%s'", item->name, def->name);
+            continue;
+        }
+        ir_ref rhs = lower_expr(L, item->first, PHASE_START, NULL);
+        ir_ref x = ir_var(&n->g, (uint32_t)i);
+        n->next[i] = item->kind == AST_UPDATE ? rhs   /* x <- g */
+                   : ir_binary(&n->g, IR_ADD, x, ir_binary(&n->g, IR_MUL, ir_const(&n->g, L->dt), rhs));
+    }
+}
+
+/* Sum of the terms a_k * d e_k / d var over the K expressions E. */
+static ir_ref adjoint_sum(ir_graph *g, const ir_ref *e, unsigned k, uint32_t first_adj, uint32_t var)
+{
+    ir_ref sum = ir_const(g, 0);
+    for (unsigned i = 0; i < k; i++) {
+        ir_ref d = ir_diff(g, e[i], var);
+        sum = ir_binary(g, IR_ADD, sum, ir_binary(g, IR_MUL, ir_var(g, first_adj + i), d));
+    }
+    return sum;
+}
+
+static void derive_adjoint(neuron_ir *n)
+{
+    unsigned K = n->n_states, P = n->n_ports, O = n->n_outputs;
+    n->adj_state = xcalloc(K, sizeof *n->adj_state);
+    n->adj_port = xcalloc(P, sizeof *n->adj_port);
+    uint32_t a_out = K + P, a_next = K + P + O;
+    for (unsigned v = 0; v < K + P; v++) {
+        ir_ref through_state = adjoint_sum(&n->g, n->next, K, a_next, v);
+        ir_ref through_output = adjoint_sum(&n->g, n->out, O, a_out, v);
+        ir_ref total = ir_binary(&n->g, IR_ADD, through_state, through_output);
+        if (v < K)
+            n->adj_state[v] = total;
+        else
+            n->adj_port[v - K] = total;
+    }
+}
+
+/* Values before the first step: the states' initial values, and the
+ * outputs read from them with no input (the outputs are lowered once more
+ * with the states standing for themselves, not for one step on). */
+static void initial_values(lowering *L, neuron_ir *n, const ast_node *def,
+                           const ast_node *const *outputs)
+{
+    n->state_init = xcalloc(n->n_states, sizeof *n->state_init);
+    for (unsigned i = 0; i < n->n_states; i++)
+        if (lower_constant(L->states[i]->value, L->dt, L->bound, L->n_bound, &n->state_init[i]) != 0)
+            fail(L, L->states[i]->decl, "the initial value of '%s' in neuron '%s' must be a constant",
+                 n->state_names[i], def->name);
+    double *vars = xcalloc(n->n_states + n->n_ports, sizeof *vars);
+    memcpy(vars, n->state_init, n->n_states * sizeof *vars);
+    n->output_init = xcalloc(n->n_outputs, sizeof *n->output_init);
+    ir_graph g;
+    ir_init(&g);
+    ir_graph *saved = L->g;
+    const ir_ref *saved_next = L->next;
+    L->g = &g;
+    L->next = NULL;
+    for (unsigned j = 0; j < n->n_outputs; j++)
+        n->output_init[j] = ir_eval(&g, lower_expr(L, outputs[j]->first, PHASE_END, NULL), vars);
+    L->g = saved;
+    L->next = saved_next;
+    ir_free(&g);
+    free(vars);
+}
+
+int lower_neuron(neuron_ir *n, const frontend *fe, const ast_node *def, double dt,
+                 const lower_override *overrides, unsigned n_overrides, char *err, size_t err_size)
+{
+    memset(n, 0, sizeof *n);
+    n->neuron = def->name;
+    ir_init(&n->g);
+    lowering L = {.g = &n->g, .dt = dt, .bound = overrides, .n_bound = n_overrides,
+                  .fe = fe, .neuron = def, .err = err, .err_size = err_size};
+    const ast_node **outputs = NULL;
+    if (check_supported(&L, def) == 0) {
+        collect_members(&L, n, def, &outputs);
+        lower_updates(&L, n, def);
+        L.next = n->next;
+        n->out = xcalloc(n->n_outputs, sizeof *n->out);
+        for (unsigned j = 0; j < n->n_outputs; j++)
+            n->out[j] = lower_expr(&L, outputs[j]->first, PHASE_END, NULL);
+        derive_adjoint(n);
+        initial_values(&L, n, def, outputs);
+    }
+    free(outputs);
+    free(L.states);
+    free(L.ports);
+    return L.failed ? -1 : 0;
+}
+
+void neuron_ir_free(neuron_ir *n)
+{
+    ir_free(&n->g);
+    free(n->state_names);
+    free(n->port_names);
+    free(n->output_names);
+    free(n->state_init);
+    free(n->output_init);
+    free(n->next);
+    free(n->out);
+    free(n->adj_state);
+    free(n->adj_port);
+    memset(n, 0, sizeof *n);
+}

@@ -1,0 +1,58 @@
+/* lower.h -- a neuron's equations as expression graphs, with their adjoint.
+ *
+ * A population's neurons all follow one update per step,
+ *
+ *     s' = f(s, I)          (dx/dt = g: x' = x + dt g; or x <- g: x' = g)
+ *     o  = G(s, I)          (the outputs, read from the new state s')
+ *
+ * where s are the states at the start of the step and I the input ports.
+ * Lowering turns the checked syntax tree into these expressions with every
+ * parameter folded to a constant, and derives the adjoint step of BPTT
+ * symbolically: given the loss's sensitivity to the outputs (a_o) and to the
+ * new state (a_s'), the sensitivity to the inputs and the old state is
+ *
+ *     a_I = a_s' df/dI + a_o dG/dI,      a_s = a_s' df/ds + a_o dG/ds.
+ *
+ * Variables of the graph are numbered: states 0..K-1, ports K..K+P-1, then
+ * (adjoint only) a_o K+P..K+P+O-1 and a_s' K+P+O..K+P+O+K-1.
+ */
+#ifndef RNNC_LOWER_H
+#define RNNC_LOWER_H
+
+#include "ast.h"
+#include "frontend.h"
+#include "ir.h"
+
+typedef struct neuron_ir {
+    const char *neuron;             /* the definition's name */
+    ir_graph g;
+    unsigned n_states, n_ports, n_outputs;
+    const char **state_names, **port_names, **output_names;
+    double *state_init;             /* initial value of each state (SI) */
+    double *output_init;            /* the outputs before the first step */
+    ir_ref *next;                   /* f: per state */
+    ir_ref *out;                    /* G: per output */
+    ir_ref *adj_state;              /* a_s: per state */
+    ir_ref *adj_port;               /* a_I: per port */
+} neuron_ir;
+
+/* A named parameter value that replaces the definition's default. */
+typedef struct lower_override {
+    const char *name;               /* interned */
+    double value;                   /* SI */
+} lower_override;
+
+/* Lowers neuron DEF with step DT (seconds) and the population's overrides.
+ * Returns 0, or -1 with a message in ERR (e.g. a construct that cannot be
+ * compiled yet). */
+int lower_neuron(neuron_ir *out, const frontend *fe, const ast_node *def, double dt,
+                 const lower_override *overrides, unsigned n_overrides, char *err, size_t err_size);
+void neuron_ir_free(neuron_ir *n);
+
+/* The value of a constant expression, with 'step' worth DT seconds and the
+ * names in BOUND (fan_in, fan_out, a task's arguments) taking those values.
+ * Returns 0, or -1 if E is not constant. */
+int lower_constant(const ast_node *e, double dt, const lower_override *bound, unsigned n_bound,
+                   double *out);
+
+#endif

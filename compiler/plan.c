@@ -1,0 +1,611 @@
+/* plan.c -- from a checked run to populations, projections, task and
+ * settings, with kernels compiled (see plan.h). */
+#include "plan.h"
+
+#include <math.h>
+#include <stdarg.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "rt_npy.h"
+#include "rt_rng.h"
+#include "sema.h"
+
+typedef struct builder {
+    plan *p;
+    char err[512];
+    int failed;
+} builder;
+
+static void fail(builder *b, const ast_node *at, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+
+static void fail(builder *b, const ast_node *at, const char *fmt, ...)
+{
+    if (b->failed++)
+        return;
+    const frontend *fe = b->p->fe;
+    int n = 0;
+    if (at && at->loc.file < fe->sources.count)
+        n = snprintf(b->err, sizeof b->err, "%s:%u:%u: ", fe->sources.files[at->loc.file].path,
+                     at->loc.line, at->loc.col);
+    if (n < 0 || (size_t)n >= sizeof b->err)
+        n = 0;
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(b->err + n, sizeof b->err - (size_t)n, fmt, ap);
+    va_end(ap);
+}
+
+static double now_ms(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return ts.tv_sec * 1e3 + ts.tv_nsec / 1e6;
+}
+
+/* ------------------------------------------------------------ settings */
+
+const ast_node *plan_setting(const plan *p, const char *name)
+{
+    for (unsigned i = 0; i < p->opts->define_count; i++)
+        if (p->opts->defines[i].expr && strcmp(p->opts->defines[i].name, name) == 0)
+            return p->opts->defines[i].expr;
+    for (const ast_node *s = p->run->first->next; s; s = s->next)
+        if (strcmp(s->name, name) == 0)
+            return s->first ? s->first : s;
+    return NULL;
+}
+
+static double number_setting(builder *b, const char *name, double fallback)
+{
+    const ast_node *e = plan_setting(b->p, name);
+    double v;
+    if (!e)
+        return fallback;
+    if (lower_constant(e, b->p->dt, NULL, 0, &v) != 0) {
+        fail(b, e, "the setting '%s' must be a constant number", name);
+        return fallback;
+    }
+    return v;
+}
+
+/* A named argument of a setting's call: adam(lr = 1e-3). */
+static double call_argument(builder *b, const ast_node *call, const char *name, double fallback)
+{
+    if (!call || call->kind != AST_CALL || !call->first)
+        return fallback;
+    for (const ast_node *a = call->first->first; a; a = a->next)
+        if (a->kind == AST_NAMEDARG && strcmp(a->name, name) == 0) {
+            double v;
+            if (lower_constant(a->first, b->p->dt, NULL, 0, &v) == 0)
+                return v;
+            fail(b, a, "'%s' must be a constant number", name);
+        }
+    return fallback;
+}
+
+static const char *choice_setting(const plan *p, const char *name, const char *fallback)
+{
+    const ast_node *e = plan_setting(p, name);
+    return e && e->name ? e->name : fallback;
+}
+
+static void read_optimizer(builder *b, plan_settings *s)
+{
+    const ast_node *opt = plan_setting(b->p, "optimizer");
+    const char *kind = opt && opt->name ? opt->name : "adam";
+    s->optim.kind = strcmp(kind, "sgd") == 0 ? RT_OPTIM_SGD : RT_OPTIM_ADAM;
+    s->optim.lr = call_argument(b, opt, "lr", s->optim.kind == RT_OPTIM_SGD ? 1e-2 : 1e-3);
+    s->optim.momentum = call_argument(b, opt, "momentum", 0);
+    s->optim.beta1 = call_argument(b, opt, "beta1", 0.9);
+    s->optim.beta2 = call_argument(b, opt, "beta2", 0.999);
+    s->optim.eps = call_argument(b, opt, "eps", 1e-8);
+    s->optim.clip_norm = number_setting(b, "clip", 0);
+}
+
+static void read_settings(builder *b, uint64_t seed)
+{
+    plan *p = b->p;
+    plan_settings *s = &p->settings;
+    s->seed = seed;
+    s->train = p->run->kind == AST_TRAIN;
+    s->learn = choice_setting(p, "learn", "bptt");
+    s->loss = choice_setting(p, "loss", "mse");
+    if (s->train && strcmp(s->learn, "bptt") != 0 && strcmp(s->learn, "none") != 0)
+        fail(b, plan_setting(p, "learn"), "'learn %s' is not available yet: this version trains with "
+                                          "bptt", s->learn);
+    if (strcmp(s->loss, "mse") != 0)
+        fail(b, plan_setting(p, "loss"), "'loss %s' is not available yet: this version trains with "
+                                         "mse", s->loss);
+    if (plan_setting(p, "regularize"))
+        fail(b, plan_setting(p, "regularize"), "'regularize' is not available yet in this version");
+    read_optimizer(b, s);
+    s->batch = (size_t)number_setting(b, "batch", 32);
+    double samples = number_setting(b, "samples", (double)s->batch * 100);
+    s->updates_per_epoch = (size_t)ceil(samples / (double)(s->batch ? s->batch : 1));
+    double iterations = number_setting(b, "iterations", 0);
+    s->updates = iterations > 0 ? (size_t)iterations
+                                : (size_t)number_setting(b, "epochs", 1) * s->updates_per_epoch;
+    if (!s->train || strcmp(s->learn, "none") == 0)
+        s->updates = 0;
+    double trials = number_setting(b, "trials", (double)s->batch * 4);
+    s->eval_trials = (size_t)ceil(trials / (double)s->batch) * s->batch;
+    s->early_stop = number_setting(b, "early_stop", 0);
+    s->threads = (int)number_setting(b, "threads", 0);
+    if (s->batch < 1)
+        fail(b, plan_setting(p, "batch"), "the batch must hold at least one trial");
+}
+
+/* ------------------------------------------------------------ populations */
+
+static int find_pop(const plan *p, const char *name)
+{
+    for (unsigned i = 0; i < p->n_pops; i++)
+        if (strcmp(p->pops[i].name, name) == 0)
+            return (int)i;
+    return -1;
+}
+
+static int find_input(const plan *p, const char *name)
+{
+    for (unsigned i = 0; i < p->n_inputs; i++)
+        if (strcmp(p->input_names[i], name) == 0)
+            return (int)i;
+    return -1;
+}
+
+/* A constant of the network (sizes, overrides): its parameters with the
+ * run's values. */
+static double net_constant(builder *b, const ast_node *e, const char *what)
+{
+    double v;
+    if (lower_constant(e, b->p->dt, NULL, 0, &v) != 0) {
+        fail(b, e, "%s must be a constant", what);
+        return 0;
+    }
+    return v;
+}
+
+static void add_pop(builder *b, const ast_node *n)
+{
+    plan *p = b->p;
+    if (p->n_pops == PLAN_MAX_POPS) {
+        fail(b, n, "more than %d populations", PLAN_MAX_POPS);
+        return;
+    }
+    const ast_node *type = n->first, *size = type->first, *args = size ? size->next : NULL;
+    const ast_node *neuron = frontend_find_def(p->fe, type->name);
+    lower_override overrides[64];
+    unsigned n_over = 0;
+    for (const ast_node *a = args ? args->first : NULL; a && n_over < 64; a = a->next)
+        if (a->kind == AST_NAMEDARG) {
+            overrides[n_over].name = a->name;
+            overrides[n_over++].value = net_constant(b, a->first, "a population's parameter");
+        }
+    unsigned i = p->n_pops++;
+    neuron_ir *nir = &p->neurons[i];
+    if (!neuron || lower_neuron(nir, p->fe, neuron, p->dt, overrides, n_over, b->err, sizeof b->err) != 0) {
+        if (!b->failed++ && !neuron)
+            snprintf(b->err, sizeof b->err, "neuron '%s' is not defined", type->name);
+        return;
+    }
+    double count = size ? net_constant(b, size, "a population's size") : 1;
+    rt_pop *pop = &p->pops[i];
+    pop->name = n->name;
+    pop->n = count >= 1 ? (size_t)count : 1;
+    pop->n_states = nir->n_states;
+    pop->n_ports = nir->n_ports;
+    pop->n_outputs = nir->n_outputs;
+    pop->state_init = nir->state_init;
+    pop->output_init = nir->output_init;
+    p->pop_readout[i] = n->op == 1;
+    if (nir->n_outputs == 0)
+        fail(b, n, "neuron '%s' has no output, so population '%s' cannot send anything",
+             neuron->name, n->name);
+    if (n->op == 1)
+        p->readouts[p->n_readouts++] = i;
+}
+
+/* ------------------------------------------------------------ projections */
+
+static int initializer(builder *b, const ast_node *e, size_t fan_in, size_t fan_out, rt_init *out,
+                       const char **file)
+{
+    lower_override fans[2] = {{"fan_in", (double)fan_in}, {"fan_out", (double)fan_out}};
+    double a[2] = {0, 0};
+    unsigned n = 0;
+    if (e->kind == AST_CALL && strcmp(e->name, "load") == 0) {
+        *file = e->first->first->name;
+        return 0;
+    }
+    for (const ast_node *k = e->kind == AST_CALL && e->first ? e->first->first : NULL; k && n < 2; k = k->next)
+        if (lower_constant(k->kind == AST_NAMEDARG ? k->first : k, b->p->dt, fans, 2, &a[n++]) != 0)
+            fail(b, k, "an initialiser's argument must be a constant");
+    const char *name = e->name ? e->name : "";
+    memset(out, 0, sizeof *out);
+    if (e->kind == AST_NUM || (e->kind != AST_CALL && e->kind != AST_NAME)) {
+        out->kind = RT_INIT_CONSTANT;
+        if (lower_constant(e, b->p->dt, fans, 2, &out->a) != 0)
+            fail(b, e, "an initial value must be a constant or an initialiser");
+    } else if (strcmp(name, "normal") == 0) {
+        *out = (rt_init){RT_INIT_NORMAL, n > 0 ? a[0] : 0, n > 1 ? a[1] : 1};
+    } else if (strcmp(name, "uniform") == 0) {
+        *out = (rt_init){RT_INIT_UNIFORM, n > 0 ? a[0] : 0, n > 1 ? a[1] : 1};
+    } else if (strcmp(name, "glorot_uniform") == 0) {
+        *out = (rt_init){RT_INIT_GLOROT_UNIFORM, 0, 0};
+    } else if (strcmp(name, "glorot_normal") == 0) {   /* Glorot & Bengio 2010 */
+        *out = (rt_init){RT_INIT_NORMAL, 0, sqrt(2.0 / (double)(fan_in + fan_out))};
+    } else if (strcmp(name, "orthogonal") == 0) {
+        *out = (rt_init){RT_INIT_ORTHOGONAL, n > 0 ? a[0] : 1, 0};
+    } else if (strcmp(name, "zeros") == 0) {
+        *out = (rt_init){RT_INIT_ZEROS, 0, 0};
+    } else if (strcmp(name, "constant") == 0) {
+        *out = (rt_init){RT_INIT_CONSTANT, a[0], 0};
+    } else {
+        out->kind = RT_INIT_CONSTANT;
+        if (lower_constant(e, b->p->dt, fans, 2, &out->a) != 0)
+            fail(b, e, "'%s' is not an initialiser this version knows", name);
+    }
+    return 0;
+}
+
+/* The rule's connections as a 0/1 mask (NULL: all to all). */
+static unsigned char *rule_mask(builder *b, const ast_node *opt, size_t n_post, size_t n_pre,
+                                uint64_t stream)
+{
+    const char *rule = opt->name;
+    if (strcmp(rule, "all_to_all") == 0)
+        return NULL;
+    unsigned char *m = calloc(n_post * n_pre, 1);
+    if (!m) {
+        fail(b, opt, "out of memory");
+        return NULL;
+    }
+    double arg = opt->first && opt->first->first ? net_constant(b, opt->first->first, "a rule's argument") : 0;
+    uint64_t seed = b->p->settings.seed;
+    for (size_t i = 0; i < n_post; i++) {
+        if (strcmp(rule, "one_to_one") == 0) {
+            if (i < n_pre)
+                m[i * n_pre + i] = 1;
+        } else if (strcmp(rule, "fixed_probability") == 0) {
+            for (size_t j = 0; j < n_pre; j++)
+                m[i * n_pre + j] = rt_rng_uniform(seed, stream, i * n_pre + j) < arg;
+        } else {   /* fixed_indegree: k distinct pre per post (Floyd's sampling) */
+            size_t k = arg < (double)n_pre ? (size_t)arg : n_pre;
+            for (size_t j = n_pre - k; j < n_pre; j++) {
+                size_t pick = (size_t)rt_rng_randint(seed, stream, i * n_pre + j, 0, (int64_t)j + 1);
+                m[i * n_pre + (m[i * n_pre + pick] ? j : pick)] = 1;
+            }
+        }
+    }
+    return m;
+}
+
+static unsigned char *no_autapses(builder *b, unsigned char *mask, size_t n)
+{
+    if (!mask) {
+        mask = malloc(n * n);
+        if (!mask) {
+            fail(b, NULL, "out of memory");
+            return NULL;
+        }
+        memset(mask, 1, n * n);
+    }
+    for (size_t i = 0; i < n; i++)
+        mask[i * n + i] = 0;
+    return mask;
+}
+
+/* dale(exc = f): the first round(f n_pre) pre neurons excite, the rest inhibit. */
+static signed char *dale_signs(builder *b, const ast_node *opt, size_t n_pre)
+{
+    double exc = 0.8;
+    for (const ast_node *a = opt->first ? opt->first->first : NULL; a; a = a->next)
+        if (a->kind == AST_NAMEDARG && strcmp(a->name, "exc") == 0)
+            exc = net_constant(b, a->first, "dale's 'exc'");
+    signed char *s = malloc(n_pre ? n_pre : 1);
+    if (!s) {
+        fail(b, opt, "out of memory");
+        return NULL;
+    }
+    size_t n_exc = (size_t)lround(exc * (double)n_pre);
+    for (size_t j = 0; j < n_pre; j++)
+        s[j] = j < n_exc ? 1 : -1;
+    return s;
+}
+
+static void apply_option(builder *b, plan_proj *pp, rt_proj *rp, const ast_node *opt, unsigned index)
+{
+    const char *o = opt->name;
+    const ast_node *value = opt->first;
+    if (value && value->kind == AST_ARGS && strcmp(o, "bias") != 0 && strcmp(o, "bounds") != 0 &&
+        strcmp(o, "dale") != 0 && value->first)
+        value = value->first;
+    if (strcmp(o, "init") == 0) {
+        initializer(b, value, rp->n_pre, rp->n_post, &pp->init, &pp->init_file);
+    } else if (strcmp(o, "bias") == 0) {
+        pp->bias = rp->bias = 1;
+        pp->bias_init = (rt_init){RT_INIT_ZEROS, 0, 0};
+        const ast_node *v = value && value->kind == AST_ARGS ? value->first : value;
+        if (v)
+            initializer(b, v, rp->n_pre, rp->n_post, &pp->bias_init, &pp->init_file);
+    } else if (strcmp(o, "no_autapses") == 0) {
+        pp->mask = no_autapses(b, pp->mask, rp->n_pre);
+    } else if (strcmp(o, "dale") == 0) {
+        pp->dale = dale_signs(b, opt, rp->n_pre);
+    } else if (strcmp(o, "bounds") == 0) {
+        const ast_node *lo = value && value->kind == AST_ARGS ? value->first : NULL;
+        if (lo && lo->next) {
+            pp->lo = net_constant(b, lo, "a bound");
+            pp->hi = net_constant(b, lo->next, "a bound");
+        }
+    } else if (strcmp(o, "frozen") == 0) {
+        pp->trainable = rp->trainable = 0;
+    } else if (strcmp(o, "trainable") == 0) {
+        pp->trainable = rp->trainable = 1;
+    } else if (strcmp(o, "all_to_all") == 0 || strcmp(o, "one_to_one") == 0 ||
+               strcmp(o, "fixed_probability") == 0 || strcmp(o, "fixed_indegree") == 0) {
+        unsigned char *m = rule_mask(b, opt, rp->n_post, rp->n_pre, rt_rng_stream(0x6d61736b, index));
+        if (m) {
+            free(pp->mask);
+            pp->mask = m;
+        }
+    } else if (strcmp(o, "autapses") != 0) {
+        fail(b, opt, "the connect option '%s' is not available yet in this version", o);
+    }
+}
+
+static void add_projection(builder *b, const ast_node *n)
+{
+    plan *p = b->p;
+    if (n->op == 1)
+        return;   /* feedback: the learning signal's path (e-prop), not activity */
+    if (p->n_projs == PLAN_MAX_PROJS) {
+        fail(b, n, "more than %d projections", PLAN_MAX_PROJS);
+        return;
+    }
+    const ast_node *from = n->first, *to = from->next;
+    unsigned j = p->n_projs++;
+    plan_proj *pp = &p->projs[j];
+    rt_proj *rp = &p->rt_projs[j];
+    memset(pp, 0, sizeof *pp);
+    memset(rp, 0, sizeof *rp);
+    pp->lo = -INFINITY;
+    pp->hi = INFINITY;
+    pp->trainable = rp->trainable = 1;
+    pp->init = (rt_init){RT_INIT_NORMAL, 0, 0};   /* replaced below; default N(0, 1/sqrt(fan_in)) */
+    pp->pre_name = from->name;
+    pp->post_name = to->name;
+    rp->pre_input = find_input(p, from->name);
+    rp->pre_pop = find_pop(p, from->name);
+    int post = find_pop(p, to->name);
+    if (post < 0 || (rp->pre_input < 0 && rp->pre_pop < 0)) {
+        fail(b, n, "a projection must go from an input or population to a population");
+        return;
+    }
+    rp->post_pop = (unsigned)post;
+    const neuron_ir *nir = &p->neurons[post];
+    const char *port = to->first ? to->first->name : NULL;
+    rp->port = 0;
+    for (unsigned q = 0; port && q < nir->n_ports; q++)
+        if (strcmp(nir->port_names[q], port) == 0)
+            rp->port = q;
+    if (nir->n_ports == 0) {
+        fail(b, n, "population '%s' has no input port to connect to", to->name);
+        return;
+    }
+    pp->port_name = nir->port_names[rp->port];
+    rp->n_post = p->pops[post].n;
+    rp->n_pre = rp->pre_pop >= 0 ? p->pops[rp->pre_pop].n : p->input_sizes[rp->pre_input];
+    rp->name = arena_printf(&p->fe->arena, "%s -> %s", from->name, to->name);
+    pp->init.b = 1 / sqrt((double)rp->n_pre);
+    for (const ast_node *opt = to->next; opt; opt = opt->next)
+        apply_option(b, pp, rp, opt, j);
+}
+
+/* ------------------------------------------------------------ the network */
+
+static void read_network(builder *b)
+{
+    plan *p = b->p;
+    for (const ast_node *n = p->net->first; n && !b->failed; n = n->next) {
+        if (n->kind == AST_CHANNELS) {
+            for (const ast_node *c = n->first; c && p->n_inputs < PLAN_MAX_INPUTS; c = c->next) {
+                p->input_names[p->n_inputs] = c->name;
+                p->input_sizes[p->n_inputs++] = c->first ? (size_t)net_constant(b, c->first, "an input's size") : 1;
+            }
+        } else if (n->kind == AST_POP) {
+            add_pop(b, n);
+        }
+    }
+    for (const ast_node *n = p->net->first; n && !b->failed; n = n->next)
+        if (n->kind == AST_CONNECT)
+            add_projection(b, n);
+    if (!b->failed && p->n_readouts == 0)
+        fail(b, p->net, "network '%s' has no readout to compare with the task's target", p->net->name);
+}
+
+/* Network inputs meet task inputs, readouts meet targets: by name, else in order. */
+static int match_channel(const plan *p, const char *name, int is_target, unsigned position)
+{
+    int c = task_channel_index(&p->task, name);
+    if (c >= 0 && p->task.channels[c].is_target == is_target)
+        return c;
+    unsigned seen = 0;
+    for (unsigned k = 0; k < p->task.n_channels; k++)
+        if (p->task.channels[k].is_target == is_target && seen++ == position)
+            return (int)k;
+    return -1;
+}
+
+static void match_task(builder *b)
+{
+    plan *p = b->p;
+    for (unsigned i = 0; i < p->n_inputs; i++) {
+        int c = p->input_channel[i] = match_channel(p, p->input_names[i], 0, i);
+        if (c < 0 || p->task.channels[c].size != p->input_sizes[i])
+            fail(b, p->run, "the network's input '%s' has no task input of the same size",
+                 p->input_names[i]);
+    }
+    for (unsigned r = 0; r < p->n_readouts; r++) {
+        const rt_pop *pop = &p->pops[p->readouts[r]];
+        int c = p->target_channel[r] = match_channel(p, pop->name, 1, r);
+        if (c < 0 || p->task.channels[c].size != pop->n)
+            fail(b, p->run, "the readout '%s' has no task target of the same size", pop->name);
+    }
+}
+
+/* ------------------------------------------------------------ kernels */
+
+static int compile_kernels(builder *b, FILE *emit_ir)
+{
+    plan *p = b->p;
+    kernel_spec specs[2 * PLAN_MAX_POPS];
+    char names[2 * PLAN_MAX_POPS][96];
+    for (unsigned i = 0; i < p->n_pops; i++) {
+        neuron_ir *n = &p->neurons[i];
+        /* forward: outputs next states then outputs, in one array (adjacent in args) */
+        ir_ref *fwd = arena_alloc(&p->fe->arena, (n->n_states + n->n_outputs + 1) * sizeof *fwd);
+        ir_ref *adj = arena_alloc(&p->fe->arena, (n->n_states + n->n_ports + 1) * sizeof *adj);
+        memcpy(fwd, n->next, n->n_states * sizeof *fwd);
+        memcpy(fwd + n->n_states, n->out, n->n_outputs * sizeof *fwd);
+        memcpy(adj, n->adj_state, n->n_states * sizeof *adj);
+        memcpy(adj + n->n_states, n->adj_port, n->n_ports * sizeof *adj);
+        snprintf(names[2 * i], sizeof names[0], "rnnc_%s_%s_forward", p->pops[i].name, n->neuron);
+        snprintf(names[2 * i + 1], sizeof names[0], "rnnc_%s_%s_adjoint", p->pops[i].name, n->neuron);
+        specs[2 * i] = (kernel_spec){names[2 * i], &n->g, n->n_states + n->n_ports, fwd,
+                                     n->n_states + n->n_outputs};
+        specs[2 * i + 1] = (kernel_spec){names[2 * i + 1], &n->g,
+                                         2 * n->n_states + n->n_ports + n->n_outputs, adj,
+                                         n->n_states + n->n_ports};
+    }
+    p->cg = codegen_compile(specs, 2 * p->n_pops, p->is_double, p->kernels, emit_ir, &p->timings,
+                            b->err, sizeof b->err);
+    if (!p->cg) {
+        b->failed++;
+        return -1;
+    }
+    for (unsigned i = 0; i < p->n_pops; i++) {
+        p->pops[i].forward = (rt_kernel)p->kernels[2 * i];
+        p->pops[i].adjoint = (rt_kernel)p->kernels[2 * i + 1];
+    }
+    return 0;
+}
+
+int plan_build(plan *p, frontend *fe, const frontend_options *opts, const ast_node *run,
+               uint64_t seed, FILE *emit_ir)
+{
+    memset(p, 0, sizeof *p);
+    p->fe = fe;
+    p->opts = opts;
+    p->run = run;
+    builder b = {.p = p};
+    double start = now_ms();
+    p->net = frontend_find_def(fe, run->name);
+    p->dt = 1e-3;   /* 1 ms unless the run says otherwise */
+    const ast_node *dt = plan_setting(p, "dt");
+    if (dt && (lower_constant(dt, 1, NULL, 0, &p->dt) != 0 || !(p->dt > 0)))
+        fail(&b, dt, "'dt' must be a positive constant time");
+    const char *precision = choice_setting(p, "precision", "float32");
+    p->is_double = strcmp(precision, "float64") == 0;
+    read_settings(&b, seed);
+    if (!b.failed && p->net)
+        read_network(&b);
+    if (!b.failed && task_prepare(&p->task, fe, run->first, p->dt, b.err, sizeof b.err) != 0)
+        b.failed++;
+    if (!b.failed)
+        match_task(&b);
+    p->lower_ms = now_ms() - start;
+    if (!b.failed)
+        compile_kernels(&b, emit_ir);
+    if (b.failed) {
+        fprintf(stderr, "rnnc: %s\n", b.err);
+        return -1;
+    }
+    return 0;
+}
+
+void plan_free(plan *p)
+{
+    for (unsigned i = 0; i < p->n_pops; i++)
+        neuron_ir_free(&p->neurons[i]);
+    for (unsigned j = 0; j < p->n_projs; j++) {
+        free(p->projs[j].mask);
+        free(p->projs[j].dale);
+    }
+    codegen_free(p->cg);
+    memset(p, 0, sizeof *p);
+}
+
+rt_net_desc plan_net_desc(plan *p)
+{
+    return (rt_net_desc){p->n_inputs, p->input_sizes, p->n_pops, p->pops, p->n_projs, p->rt_projs,
+                         p->n_readouts, p->readouts, p->is_double};
+}
+
+rt_tensor plan_weight_tensor(plan *p, rt_net *net, unsigned j)
+{
+    const rt_proj *rp = &p->rt_projs[j];
+    const plan_proj *pp = &p->projs[j];
+    return (rt_tensor){rt_net_weights(net, j), rt_net_weight_grad(net, j), rp->n_post * rp->n_pre,
+                       pp->lo, pp->hi, pp->mask, pp->dale, rp->n_pre};
+}
+
+static void store(plan *p, void *dst, const double *src, size_t count)
+{
+    for (size_t i = 0; i < count; i++)
+        if (p->is_double)
+            ((double *)dst)[i] = src[i];
+        else
+            ((float *)dst)[i] = (float)src[i];
+}
+
+static int load_weights(const plan_proj *pp, const rt_proj *rp, double *w, char *err, size_t err_size)
+{
+    rt_array a;
+    if (rt_npy_read(pp->init_file, &a, err, err_size) != 0)
+        return -1;
+    int ok = a.ndim == 2 && a.shape[0] == rp->n_post && a.shape[1] == rp->n_pre;
+    if (ok)
+        memcpy(w, a.data, a.count * sizeof *w);
+    else
+        snprintf(err, err_size, "%s holds a %d-d array; %s needs [%zu, %zu] ([post, pre])",
+                 pp->init_file, a.ndim, rp->name, rp->n_post, rp->n_pre);
+    rt_array_free(&a);
+    return ok ? 0 : -1;
+}
+
+int plan_init_weights(plan *p, rt_net *net, char *err, size_t err_size)
+{
+    for (unsigned j = 0; j < p->n_projs; j++) {
+        const rt_proj *rp = &p->rt_projs[j];
+        const plan_proj *pp = &p->projs[j];
+        size_t count = rp->n_post * rp->n_pre;
+        double *w = malloc((count + rp->n_post) * sizeof *w);
+        if (!w) {
+            snprintf(err, err_size, "out of memory");
+            return -1;
+        }
+        int rc = pp->init_file ? load_weights(pp, rp, w, err, err_size)
+                               : rt_init_fill(w, rp->n_post, rp->n_pre, &pp->init, p->settings.seed,
+                                              rt_rng_stream(0x77656967, j), err, err_size);
+        if (rc == 0 && pp->dale)   /* Dale's law: magnitudes from the initialiser, signs from the pre neuron */
+            for (size_t i = 0; i < count; i++)
+                w[i] = pp->dale[i % rp->n_pre] * fabs(w[i]);
+        if (rc == 0 && rp->bias)
+            rc = rt_init_fill(w + count, 1, rp->n_post, &pp->bias_init, p->settings.seed,
+                              rt_rng_stream(0x62696173, j), err, err_size);
+        if (rc == 0) {
+            store(p, rt_net_weights(net, j), w, count);
+            if (rp->bias)
+                store(p, rt_net_bias(net, j), w + count, rp->n_post);
+            rt_tensor t = plan_weight_tensor(p, net, j);
+            rt_constrain(&t, p->is_double);
+        }
+        free(w);
+        if (rc != 0)
+            return -1;
+    }
+    return 0;
+}

@@ -1,0 +1,96 @@
+/* plan.h -- a checked 'train' or 'evaluate' as the runtime needs it.
+ *
+ * The plan resolves everything the model file says into numbers and compiled
+ * kernels: the step, the populations (lowered and JIT-compiled), the
+ * projections with their initialisers, masks and constraints, the task
+ * program and how its channels meet the network, and the training settings
+ * (with -D overrides applied).
+ */
+#ifndef RNNC_PLAN_H
+#define RNNC_PLAN_H
+
+#include <stdio.h>
+
+#include "codegen.h"
+#include "frontend.h"
+#include "lower.h"
+#include "rt_init.h"
+#include "rt_net.h"
+#include "rt_optim.h"
+#include "task_gen.h"
+
+enum { PLAN_MAX_POPS = 64, PLAN_MAX_PROJS = 256, PLAN_MAX_INPUTS = 16 };
+
+typedef struct plan_proj {
+    const char *pre_name, *post_name, *port_name;
+    rt_init init;
+    const char *init_file;          /* init load("...") */
+    int bias;
+    rt_init bias_init;
+    unsigned char *mask;            /* NULL: every connection exists */
+    signed char *dale;              /* NULL, or a sign per pre neuron */
+    double lo, hi;                  /* weight bounds */
+    int trainable;
+} plan_proj;
+
+typedef struct plan_settings {
+    uint64_t seed;
+    size_t batch, updates, updates_per_epoch, eval_trials;
+    rt_optim_config optim;
+    double early_stop;              /* 0: none */
+    int threads;
+    int train;                      /* 'train' (1) or 'evaluate' (0) */
+    const char *learn, *loss;
+} plan_settings;
+
+typedef struct plan {
+    frontend *fe;
+    const frontend_options *opts;
+    const ast_node *run, *net;
+    double dt;
+    int is_double;
+    /* the network */
+    unsigned n_inputs;
+    const char *input_names[PLAN_MAX_INPUTS];
+    size_t input_sizes[PLAN_MAX_INPUTS];
+    unsigned n_pops;
+    neuron_ir neurons[PLAN_MAX_POPS];
+    rt_pop pops[PLAN_MAX_POPS];
+    int pop_readout[PLAN_MAX_POPS];
+    unsigned n_projs;
+    plan_proj projs[PLAN_MAX_PROJS];
+    rt_proj rt_projs[PLAN_MAX_PROJS];
+    unsigned n_readouts;
+    unsigned readouts[PLAN_MAX_POPS];
+    /* the task and how it meets the network */
+    task_program task;
+    int input_channel[PLAN_MAX_INPUTS];   /* task channel of each network input */
+    int target_channel[PLAN_MAX_POPS];    /* task channel of each readout */
+    plan_settings settings;
+    /* compiled kernels */
+    codegen *cg;
+    kernel_fn kernels[2 * PLAN_MAX_POPS];
+    codegen_timings timings;
+    double lower_ms;
+} plan;
+
+/* Builds the plan of RUN; compiles kernels unless EMIT_ONLY, which instead
+ * prints the optimised LLVM IR to it. 0, or -1 with a message on stderr. */
+int plan_build(plan *p, frontend *fe, const frontend_options *opts, const ast_node *run,
+               uint64_t seed, FILE *emit_ir);
+void plan_free(plan *p);
+
+/* The description the runtime takes. */
+rt_net_desc plan_net_desc(plan *p);
+
+/* Fills every weight and bias of NET from the initialisers (seeded by the
+ * run's seed), then applies masks and constraints. 0, or -1 with a message. */
+int plan_init_weights(plan *p, rt_net *net, char *err, size_t err_size);
+
+/* The constraints of projection J as the optimiser enforces them. */
+rt_tensor plan_weight_tensor(plan *p, rt_net *net, unsigned j);
+
+/* The setting NAME in force: its -D override, else the run's value (NULL if neither). */
+const ast_node *plan_setting(const plan *p, const char *name);
+
+#endif

@@ -1,0 +1,639 @@
+/* task_gen.c -- the task engine: trials from a checked task definition (see
+ * task_gen.h). Expressions are evaluated either as one number per trial
+ * (draws, indices, pulse times, conditions) or as a signal of one value per
+ * step (what is assigned to a channel). */
+#include "task_gen.h"
+
+#include <math.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "rt_rng.h"
+#include "sema.h"
+
+enum { MAX_BOUND = 256, MAX_CALL_ARGS = 64 };
+
+typedef struct gen {
+    const task_program *tp;
+    uint64_t seed, trial;
+    size_t T;
+    double *const *ch;
+    double *mask;
+    struct { const ast_node *decl; double value; } bound[MAX_BOUND];   /* draws, loop variables, by declaration */
+    unsigned n_bound;
+    uint64_t context;               /* the enclosing loop iterations, for random streams */
+    double *pool;                   /* scratch signals of T values */
+    size_t pool_used, pool_cap;
+    char *err;
+    size_t err_size;
+    int failed;
+} gen;
+
+static void fail(gen *G, const ast_node *at, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+
+static void fail(gen *G, const ast_node *at, const char *fmt, ...)
+{
+    if (G->failed++)
+        return;
+    const frontend *fe = G->tp->fe;
+    int n = 0;
+    if (at && fe && at->loc.file < fe->sources.count)
+        n = snprintf(G->err, G->err_size, "%s:%u:%u: ", fe->sources.files[at->loc.file].path,
+                     at->loc.line, at->loc.col);
+    if (n < 0 || (size_t)n >= G->err_size)
+        n = 0;
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(G->err + n, G->err_size - (size_t)n, fmt, ap);
+    va_end(ap);
+}
+
+/* ------------------------------------------------------------ names */
+
+static const lower_override *find_arg(const task_program *tp, const char *name)
+{
+    for (unsigned i = 0; i < tp->n_args; i++)
+        if (strcmp(tp->args[i].name, name) == 0)
+            return &tp->args[i];
+    return NULL;
+}
+
+static int find_bound(const gen *G, const symbol *s, double *out)
+{
+    if (s->kind != SYM_DRAW && s->kind != SYM_LOOPVAR)
+        return 0;
+    for (unsigned i = G->n_bound; i-- > 0;)
+        if (G->bound[i].decl == s->decl) {
+            *out = G->bound[i].value;
+            return 1;
+        }
+    return 0;
+}
+
+/* Gives the name declared at DECL (a draw's binding, a for loop) VALUE. */
+static void bind(gen *G, const ast_node *decl, double value)
+{
+    const ast_node *at = decl;
+    for (unsigned i = 0; i < G->n_bound; i++)
+        if (G->bound[i].decl == decl) {
+            G->bound[i].value = value;
+            return;
+        }
+    if (G->n_bound == MAX_BOUND) {
+        fail(G, at, "too many drawn values and loop variables (limit %d)", MAX_BOUND);
+        return;
+    }
+    G->bound[G->n_bound].decl = decl;
+    G->bound[G->n_bound++].value = value;
+}
+
+/* ------------------------------------------------------------ randomness */
+
+/* A random call's stream: its place in the source, the loop iterations
+ * around it and the channel element, for this trial. */
+static uint64_t call_stream(const gen *G, const ast_node *call, uint64_t element)
+{
+    uint64_t site = ((uint64_t)call->loc.file << 42) ^ ((uint64_t)call->loc.line << 20) ^ call->loc.col;
+    uint64_t where = rt_rng_stream(G->context, element);
+    return rt_rng_stream(rt_rng_stream(G->trial, site), where);
+}
+
+static double draw(gen *G, const ast_node *call, const double *a, unsigned n, uint64_t stream,
+                   uint64_t counter)
+{
+    const char *f = call->name;
+    if (strcmp(f, "randint") == 0)   /* [lo, hi], both ends included */
+        return (double)rt_rng_randint(G->seed, stream, counter, (int64_t)a[0], (int64_t)a[1] + 1);
+    if (strcmp(f, "uniform") == 0) {
+        double lo = n > 0 ? a[0] : 0, hi = n > 1 ? a[1] : 1;
+        return lo + (hi - lo) * rt_rng_uniform(G->seed, stream, counter);
+    }
+    if (strcmp(f, "normal") == 0)
+        return (n > 0 ? a[0] : 0) + (n > 1 ? a[1] : 1) * rt_rng_normal(G->seed, stream, counter);
+    if (strcmp(f, "choice") == 0)
+        return a[rt_rng_randint(G->seed, stream, counter, 0, n)];
+    if (strcmp(f, "bernoulli") == 0)
+        return rt_rng_uniform(G->seed, stream, counter) < a[0];
+    if (strcmp(f, "poisson") == 0)   /* a spike this step with probability rate * dt */
+        return rt_rng_uniform(G->seed, stream, counter) < a[0] * G->tp->dt;
+    fail(G, call, "'%s()' is not a random draw the task engine knows", f);
+    return 0;
+}
+
+/* ------------------------------------------------------------ scalars */
+
+static double eval_scalar(gen *G, const ast_node *e);
+
+/* The arguments of a call, with lists spread out (choice([0, 6.4])) and
+ * named ones in the builtin's keyword order (normal(mean = 0, std = 1)). */
+static unsigned scalar_args(gen *G, const ast_node *call, double *out)
+{
+    unsigned n = 0;
+    for (const ast_node *k = call->first ? call->first->first : NULL; k; k = k->next) {
+        const ast_node *v = k->kind == AST_NAMEDARG ? k->first : k;
+        if (v->kind == AST_NAME && v->sym && ((const symbol *)v->sym)->kind == SYM_PARAM &&
+            ((const symbol *)v->sym)->value && ((const symbol *)v->sym)->value->kind == AST_LIST)
+            v = ((const symbol *)v->sym)->value;
+        if (v->kind == AST_LIST) {
+            for (const ast_node *x = v->first; x && n < MAX_CALL_ARGS; x = x->next)
+                out[n++] = eval_scalar(G, x);
+        } else if (n < MAX_CALL_ARGS) {
+            out[n++] = eval_scalar(G, v);
+        }
+    }
+    return n;
+}
+
+static double eval_scalar_call(gen *G, const ast_node *e)
+{
+    const builtin *b = e->sym;
+    double a[MAX_CALL_ARGS], v = 0;
+    unsigned n = scalar_args(G, e, a);
+    if (b && b->cls == BI_RANDOM)
+        return draw(G, e, a, n, call_stream(G, e, 0), 0);
+    if (b && b->cls == BI_MATH && const_eval_math(e->name, a, n, &v))
+        return v;
+    fail(G, e, "'%s()' needs a value per step; it cannot be used where one number per trial "
+               "is needed", e->name);
+    return 0;
+}
+
+static double eval_scalar_name(gen *G, const ast_node *e)
+{
+    const symbol *s = e->sym;
+    double v;
+    if (!s) {
+        const unit_def *u = unit_find(e->name);
+        return u ? (u->per_step ? G->tp->dt : u->scale) : 0;
+    }
+    if (find_bound(G, s, &v))
+        return v;
+    if (s->kind == SYM_PARAM) {
+        const lower_override *a = s->owner == G->tp->def ? find_arg(G->tp, s->name) : NULL;
+        if (a)
+            return a->value;
+        if (lower_constant(s->value, G->tp->dt, G->tp->args, G->tp->n_args, &v) == 0)
+            return v;
+    }
+    if (s->kind == SYM_LET)
+        return eval_scalar(G, s->value);
+    if (s->kind == SYM_BUILTIN && strcmp(s->name, "dt") == 0)
+        return G->tp->dt;
+    fail(G, e, "'%s' changes from step to step; it cannot be used where one number per trial "
+               "is needed", e->name);
+    return 0;
+}
+
+static double eval_scalar(gen *G, const ast_node *e)
+{
+    double l, r, v = 0;
+    switch (e->kind) {
+    case AST_NUM: {
+        const unit_def *u = e->name ? unit_find(e->name) : NULL;
+        return e->num * (!u ? 1 : u->per_step ? G->tp->dt : u->scale);
+    }
+    case AST_NAME:
+        return eval_scalar_name(G, e);
+    case AST_UNARY:
+        v = eval_scalar(G, e->first);
+        return e->op == OP_NEG ? -v : e->op == OP_NOT ? (v == 0) : v;
+    case AST_BINARY:
+        l = eval_scalar(G, e->first);
+        r = eval_scalar(G, e->first->next);
+        if (!const_eval_binary(e->op, l, r, &v))
+            fail(G, e, "the operator '%s' cannot be evaluated here", ast_op_text((ast_op)e->op));
+        return v;
+    case AST_CALL:
+        return eval_scalar_call(G, e);
+    default:
+        fail(G, e, "this %s has no single value per trial", ast_kind_name((ast_kind)e->kind));
+        return 0;
+    }
+}
+
+/* A time as a number of steps: plain numbers count steps, times with a
+ * unit are divided by dt. */
+static long eval_steps(gen *G, const ast_node *e)
+{
+    double v = eval_scalar(G, e);
+    if (e->dim.known && e->dim.e[DIM_TIME] == 1)
+        v /= G->tp->dt;
+    return lround(v);
+}
+
+/* ------------------------------------------------------------ signals */
+
+static double *signal_new(gen *G)
+{
+    if (G->pool_used + G->T > G->pool_cap) {
+        fail(G, NULL, "the task's expressions are nested too deeply");
+        G->pool_used = 0;
+    }
+    double *s = G->pool + G->pool_used;
+    G->pool_used += G->T;
+    return s;
+}
+
+static double *signal_fill(gen *G, double v)
+{
+    double *s = signal_new(G);
+    for (size_t t = 0; t < G->T; t++)
+        s[t] = v;
+    return s;
+}
+
+static const double *eval_signal(gen *G, const ast_node *e, size_t elem);
+
+static const task_channel *channel_of(const gen *G, const symbol *s, int *index)
+{
+    *index = task_channel_index(G->tp, s->name);
+    return *index >= 0 ? &G->tp->channels[*index] : NULL;
+}
+
+/* Channel C's element I as a signal (a copy: the channel may be written next). */
+static const double *channel_signal(gen *G, const ast_node *at, const symbol *s, long i)
+{
+    double *out = signal_new(G);
+    if (strcmp(s->name, "mask") == 0 && s->decl == NULL) {
+        memcpy(out, G->mask, G->T * sizeof *out);
+        return out;
+    }
+    int c;
+    const task_channel *ch = channel_of(G, s, &c);
+    if (!ch || i < 0 || (size_t)i >= ch->size) {
+        fail(G, at, "'%s[%ld]' is out of range", s->name, i);
+        return signal_fill(G, 0);
+    }
+    for (size_t t = 0; t < G->T; t++)
+        out[t] = G->ch[c][t * ch->size + (size_t)i];
+    return out;
+}
+
+/* latch(x, after = d): from d steps after each onset of x (a step where x
+ * becomes a new non-zero value), the value x took there; 0 before any. */
+static const double *eval_latch(gen *G, const ast_node *call, size_t elem)
+{
+    const ast_node *arg = call->first->first, *after = NULL;
+    for (const ast_node *k = call->first->first; k; k = k->next)
+        if (k->kind == AST_NAMEDARG && strcmp(k->name, "after") == 0)
+            after = k->first;
+    const double *x = eval_signal(G, arg, elem);
+    long delay = after ? eval_steps(G, after) : 0;
+    double *y = signal_fill(G, 0);
+    for (size_t k = 0; k < G->T; k++) {
+        int onset = x[k] != 0 && (k == 0 || x[k - 1] != x[k]);
+        if (!onset)
+            continue;
+        for (size_t t = (size_t)(k + (delay > 0 ? (size_t)delay : 0)); t < G->T; t++)
+            y[t] = x[k];
+    }
+    return y;
+}
+
+static const double *eval_signal_call(gen *G, const ast_node *e, size_t elem)
+{
+    const builtin *b = e->sym;
+    if (b && b->cls == BI_TASK)
+        return eval_latch(G, e, elem);
+    if (b && b->cls == BI_RANDOM) {
+        double a[MAX_CALL_ARGS];
+        unsigned n = scalar_args(G, e, a);
+        uint64_t stream = call_stream(G, e, elem);
+        double *s = signal_new(G);
+        for (size_t t = 0; t < G->T; t++)
+            s[t] = draw(G, e, a, n, stream, t);
+        return s;
+    }
+    const double *args[MAX_CALL_ARGS];
+    unsigned n = 0;
+    for (const ast_node *k = e->first ? e->first->first : NULL; k && n < MAX_CALL_ARGS; k = k->next)
+        args[n++] = eval_signal(G, k->kind == AST_NAMEDARG ? k->first : k, elem);
+    double *s = signal_new(G);
+    for (size_t t = 0; t < G->T && !G->failed; t++) {
+        double v[MAX_CALL_ARGS];
+        for (unsigned i = 0; i < n; i++)
+            v[i] = args[i][t];
+        if (!const_eval_math(e->name, v, n, &s[t]))
+            fail(G, e, "'%s()' cannot be used in a task signal", e->name);
+    }
+    return s;
+}
+
+static const double *eval_signal_name(gen *G, const ast_node *e, size_t elem)
+{
+    const symbol *s = e->sym;
+    if (s && s->kind == SYM_CHANNEL)
+        return channel_signal(G, e, s, (long)elem);
+    if (s && s->kind == SYM_BUILTIN && strcmp(s->name, "t") == 0) {
+        double *out = signal_new(G);
+        for (size_t t = 0; t < G->T; t++)
+            out[t] = (double)t * G->tp->dt;
+        return out;
+    }
+    if (s && s->kind == SYM_LET)
+        return eval_signal(G, s->value, elem);
+    return signal_fill(G, eval_scalar_name(G, e));
+}
+
+static const double *eval_signal(gen *G, const ast_node *e, size_t elem)
+{
+    switch (e->kind) {
+    case AST_NAME:
+        return eval_signal_name(G, e, elem);
+    case AST_INDEX: {
+        const symbol *s = e->first->sym;
+        if (!s || s->kind != SYM_CHANNEL || e->first->next->kind == AST_SLICE) {
+            fail(G, e, "only a channel element can be indexed here ('x[2]')");
+            return signal_fill(G, 0);
+        }
+        return channel_signal(G, e, s, lround(eval_scalar(G, e->first->next)));
+    }
+    case AST_UNARY: {
+        const double *a = eval_signal(G, e->first, elem);
+        double *out = signal_new(G);
+        for (size_t t = 0; t < G->T; t++)
+            out[t] = e->op == OP_NEG ? -a[t] : e->op == OP_NOT ? (a[t] == 0) : a[t];
+        return out;
+    }
+    case AST_BINARY: {
+        const double *a = eval_signal(G, e->first, elem), *b = eval_signal(G, e->first->next, elem);
+        double *out = signal_new(G);
+        for (size_t t = 0; t < G->T; t++)
+            if (!const_eval_binary(e->op, a[t], b[t], &out[t])) {
+                fail(G, e, "the operator '%s' cannot be evaluated here", ast_op_text((ast_op)e->op));
+                break;
+            }
+        return out;
+    }
+    case AST_CALL:
+        return eval_signal_call(G, e, elem);
+    default:
+        return signal_fill(G, eval_scalar(G, e));
+    }
+}
+
+/* ------------------------------------------------------------ statements */
+
+/* The elements [lo, hi) an lvalue names. */
+static double *lvalue_target(gen *G, const ast_node *lv, size_t *size, long *lo, long *hi)
+{
+    const symbol *s = lv->sym;
+    if (s && strcmp(s->name, "mask") == 0 && s->decl == NULL) {
+        *size = 1;
+        *lo = 0;
+        *hi = 1;
+        return G->mask;
+    }
+    int c;
+    const task_channel *ch = s ? channel_of(G, s, &c) : NULL;
+    if (!ch) {
+        fail(G, lv, "'%s' is not a channel", lv->name);
+        return NULL;
+    }
+    *size = ch->size;
+    *lo = 0;
+    *hi = (long)ch->size;
+    const ast_node *idx = lv->first;
+    if (idx && idx->kind == AST_SLICE) {
+        const ast_node *k = idx->first;
+        if (idx->op & 1) {
+            *lo = lround(eval_scalar(G, k));
+            k = k->next;
+        }
+        if (idx->op & 2)
+            *hi = lround(eval_scalar(G, k));
+    } else if (idx) {
+        *lo = lround(eval_scalar(G, idx));
+        *hi = *lo + 1;
+    }
+    if (*lo < 0 || *hi > (long)ch->size || *lo > *hi) {
+        fail(G, lv, "%s[%ld:%ld] is out of range (size %zu)", lv->name, *lo, *hi, ch->size);
+        return NULL;
+    }
+    return G->ch[c];
+}
+
+static void run_assign(gen *G, const ast_node *n)
+{
+    size_t size;
+    long lo, hi;
+    double *data = lvalue_target(G, n->first, &size, &lo, &hi);
+    for (long i = lo; data && i < hi && !G->failed; i++) {
+        size_t mark = G->pool_used;
+        const double *v = eval_signal(G, n->first->next, (size_t)i);
+        for (size_t t = 0; t < G->T; t++) {
+            double *x = &data[t * size + (size_t)i];
+            switch (n->op) {
+            case OP_ADD_SET: *x += v[t]; break;
+            case OP_SUB_SET: *x -= v[t]; break;
+            case OP_MUL_SET: *x *= v[t]; break;
+            default: *x = v[t]; break;
+            }
+        }
+        G->pool_used = mark;
+    }
+}
+
+static void run_pulse(gen *G, const ast_node *n)
+{
+    const ast_node *lv = n->first, *value = lv->next, *onset = value->next, *width = onset->next;
+    size_t size;
+    long lo, hi;
+    double *data = lvalue_target(G, lv, &size, &lo, &hi);
+    double amplitude = eval_scalar(G, value);
+    long from = eval_steps(G, onset), to = from + eval_steps(G, width);
+    for (long i = lo; data && i < hi; i++)
+        for (long t = from < 0 ? 0 : from; t < to && t < (long)G->T; t++)
+            data[(size_t)t * size + (size_t)i] = amplitude;
+}
+
+static void run_items(gen *G, const ast_node *first);
+
+static void run_for(gen *G, const ast_node *n)
+{
+    const ast_node *from = n->first, *to = from->next, *body = to->next;
+    long a = lround(eval_scalar(G, from)), b = lround(eval_scalar(G, to));
+    uint64_t outer = G->context;
+    for (long i = a; i < b && !G->failed; i++) {
+        G->context = rt_rng_stream(outer ^ ((uint64_t)n->loc.line << 32 | n->loc.col), (uint64_t)i);
+        bind(G, n, (double)i);   /* the loop variable is declared by the for node */
+        run_items(G, body->first);
+    }
+    G->context = outer;
+}
+
+static void run_if(gen *G, const ast_node *n)
+{
+    const ast_node *cond = n->first, *then = cond->next, *otherwise = then->next;
+    if (eval_scalar(G, cond) != 0)
+        run_items(G, then->first);
+    else if (otherwise && otherwise->kind == AST_IF)
+        run_if(G, otherwise);
+    else if (otherwise)
+        run_items(G, otherwise->kind == AST_BLOCK ? otherwise->first : otherwise);
+}
+
+static void run_item(gen *G, const ast_node *n)
+{
+    switch (n->kind) {
+    case AST_DRAW:
+        for (const ast_node *b = n->first; b; b = b->next)
+            bind(G, b, eval_scalar(G, b->first));
+        break;
+    case AST_PULSE: run_pulse(G, n); break;
+    case AST_ASSIGN: run_assign(G, n); break;
+    case AST_FOR: run_for(G, n); break;
+    case AST_IF: run_if(G, n); break;
+    case AST_BLOCK: run_items(G, n->first); break;
+    case AST_PHASE:
+    case AST_FROZEN:
+        fail(G, n, "'%s' blocks are not run by this version's task engine",
+             n->kind == AST_PHASE ? "phase" : "frozen");
+        break;
+    default:   /* channels, params, duration, let, accuracy: read by task_prepare */
+        break;
+    }
+}
+
+static void run_items(gen *G, const ast_node *first)
+{
+    for (const ast_node *n = first; n && !G->failed; n = n->next)
+        run_item(G, n);
+}
+
+/* ------------------------------------------------------------ the program */
+
+int task_channel_index(const task_program *tp, const char *name)
+{
+    for (unsigned c = 0; c < tp->n_channels; c++)
+        if (strcmp(tp->channels[c].name, name) == 0)
+            return (int)c;
+    return -1;
+}
+
+/* Each parameter's value: the call's argument, else its default (which may
+ * use the parameters before it). */
+static int prepare_params(task_program *tp, gen *G, const ast_node *call)
+{
+    const ast_node *header = tp->def->first;
+    unsigned position = 0;
+    for (const ast_node *b = header->first; b; b = b->next, position++) {
+        const ast_node *given = NULL;
+        unsigned i = 0;
+        for (const ast_node *a = call && call->first ? call->first->first : NULL; a; a = a->next, i++)
+            if (a->kind == AST_NAMEDARG ? strcmp(a->name, b->name) == 0 : i == position)
+                given = a->kind == AST_NAMEDARG ? a->first : a;
+        double v;
+        int ok = given ? lower_constant(given, tp->dt, NULL, 0, &v) == 0
+                       : lower_constant(b->first, tp->dt, tp->args, tp->n_args, &v) == 0;
+        if (!ok) {
+            fail(G, given ? given : b, "parameter '%s' of task '%s' must be a constant number",
+                 b->name, tp->def->name);
+            return -1;
+        }
+        if (tp->n_args == TASK_MAX_ARGS) {
+            fail(G, b, "task '%s' has more than %d parameters", tp->def->name, TASK_MAX_ARGS);
+            return -1;
+        }
+        tp->args[tp->n_args].name = b->name;
+        tp->args[tp->n_args++].value = v;
+    }
+    return 0;
+}
+
+static void prepare_item(task_program *tp, gen *G, const ast_node *n)
+{
+    switch (n->kind) {
+    case AST_CHANNELS:
+        for (const ast_node *c = n->first; c; c = c->next) {
+            if (tp->n_channels == TASK_MAX_CHANNELS) {
+                fail(G, c, "task '%s' has more than %d channels", tp->def->name, TASK_MAX_CHANNELS);
+                return;
+            }
+            double size = c->first ? eval_scalar(G, c->first) : 1;
+            task_channel *ch = &tp->channels[tp->n_channels++];
+            ch->name = c->name;
+            ch->size = size >= 1 ? (size_t)size : 1;
+            ch->is_target = n->op == OP_TARGET;
+        }
+        break;
+    case AST_DURATION:
+        tp->steps = (size_t)(eval_steps(G, n->first) > 0 ? eval_steps(G, n->first) : 0);
+        break;
+    case AST_ASSIGN:
+        if (strcmp(n->first->name, "mask") == 0)
+            tp->has_mask = 1;
+        break;
+    case AST_ACCURACY:
+        if (n->first->kind == AST_CALL && strcmp(n->first->name, "sign") == 0 && !n->first->next) {
+            tp->accuracy = n->first;
+            tp->accuracy_target = n->first->first->first->name;
+        } else {
+            fail(G, n, "this version measures 'accuracy sign(y)' only");
+        }
+        break;
+    case AST_FOR: case AST_IF: case AST_BLOCK:
+        for (const ast_node *k = n->first; k; k = k->next)
+            if (k->kind == AST_BLOCK || k->kind == AST_IF)
+                prepare_item(tp, G, k);
+            else if (n->kind == AST_BLOCK)
+                prepare_item(tp, G, k);
+        break;
+    default:
+        break;
+    }
+}
+
+int task_prepare(task_program *tp, const frontend *fe, const ast_node *task, double dt, char *err,
+                 size_t err_size)
+{
+    memset(tp, 0, sizeof *tp);
+    tp->fe = fe;
+    tp->dt = dt;
+    tp->def = frontend_find_def(fe, task->name);
+    gen G = {.tp = tp, .err = err, .err_size = err_size};
+    if (!tp->def || tp->def->kind != AST_TASK) {
+        snprintf(err, err_size, "'%s' is not a task", task->name);
+        return -1;
+    }
+    if (prepare_params(tp, &G, task->kind == AST_CALL ? task : NULL) != 0)
+        return -1;
+    for (const ast_node *n = tp->def->first->next; n && !G.failed; n = n->next)
+        prepare_item(tp, &G, n);
+    if (!G.failed && tp->steps == 0)
+        fail(&G, tp->def, "task '%s' has no duration (phases are not run by this version)",
+             tp->def->name);
+    return G.failed ? -1 : 0;
+}
+
+int task_generate(const task_program *tp, uint64_t seed, uint64_t trial, double *const *channel_data,
+                  double *mask, char *err, size_t err_size)
+{
+    enum { POOL_SIGNALS = 64 };
+    gen G = {.tp = tp, .seed = seed, .trial = trial, .T = tp->steps, .ch = channel_data,
+             .mask = mask, .err = err, .err_size = err_size};
+    G.pool_cap = POOL_SIGNALS * tp->steps;
+    G.pool = malloc(G.pool_cap * sizeof *G.pool);
+    if (!G.pool) {
+        snprintf(err, err_size, "out of memory");
+        return -1;
+    }
+    for (unsigned c = 0; c < tp->n_channels; c++)
+        memset(channel_data[c], 0, tp->steps * tp->channels[c].size * sizeof(double));
+    for (size_t t = 0; t < tp->steps; t++)
+        mask[t] = tp->has_mask ? 0 : 1;
+    run_items(&G, tp->def->first->next);
+    free(G.pool);
+    return G.failed ? -1 : 0;
+}
+
+/* sign(y): the only per-value accuracy measure so far (argmax compares
+ * whole vectors and needs phases). */
+int task_accuracy_value(const task_program *tp, double value, double *out)
+{
+    (void)tp;
+    *out = (value > 0) - (value < 0);
+    return 0;
+}

@@ -1,0 +1,59 @@
+/* task_gen.h -- trials from a task definition, deterministically.
+ *
+ * The task's statements run in order, each over the whole trial: a pulse
+ * sets its window, an assignment sets (or adds to, ...) a channel at every
+ * step, so `y[c] = latch(x[c], ...)` sees the pulses written before it and
+ * not the noise added after it. Random values come from a counter-based
+ * generator keyed by (seed, trial, the call's place in the source, loop
+ * variables, element, step): a trial is the same whatever the batch or the
+ * thread that makes it.
+ */
+#ifndef RNNC_TASK_GEN_H
+#define RNNC_TASK_GEN_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "frontend.h"
+#include "lower.h"
+
+enum { TASK_MAX_CHANNELS = 16, TASK_MAX_ARGS = 64 };
+
+typedef struct task_channel {
+    const char *name;
+    size_t size;
+    int is_target;
+} task_channel;
+
+typedef struct task_program {
+    const frontend *fe;
+    const ast_node *def;
+    double dt;
+    size_t steps;
+    lower_override args[TASK_MAX_ARGS];   /* every parameter's value */
+    unsigned n_args;
+    task_channel channels[TASK_MAX_CHANNELS];   /* in declaration order */
+    unsigned n_channels;
+    int has_mask;                   /* 'mask = ...' appears: unset steps count 0 */
+    const ast_node *accuracy;       /* the accuracy expression, or NULL */
+    const char *accuracy_target;    /* the target it reads */
+} task_program;
+
+/* Prepares TASK (a NAME or a CALL with arguments, as after 'train N on')
+ * with step DT. 0, or -1 with a message in ERR. */
+int task_prepare(task_program *tp, const frontend *fe, const ast_node *task, double dt, char *err,
+                 size_t err_size);
+
+/* One trial: CHANNEL_DATA[c] receives channel c as [steps][size] doubles,
+ * MASK [steps]. 0, or -1 with a message in ERR. */
+int task_generate(const task_program *tp, uint64_t seed, uint64_t trial, double *const *channel_data,
+                  double *mask, char *err, size_t err_size);
+
+/* The index of channel NAME, or -1. */
+int task_channel_index(const task_program *tp, const char *name);
+
+/* The accuracy measure applied to one value of the target's channel
+ * (sign(y)). Returns 0 on success. */
+int task_accuracy_value(const task_program *tp, double value, double *out);
+
+#endif

@@ -1,0 +1,577 @@
+/* train.c -- training and evaluation for 'rnnc run' (see train.h). */
+#include "train.h"
+
+#include <cblas.h>
+#include <errno.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "rt_npy.h"
+#include "rt_pool.h"
+#include "rt_rng.h"
+
+enum { EVAL_TRIALS_SAVED = 64 };
+static const uint64_t EVAL_TRIAL_BASE = (uint64_t)1 << 40;
+
+/* What one batch needs besides the network's own buffers. */
+typedef struct batch {
+    size_t B, T;
+    double *channel[TASK_MAX_CHANNELS];   /* while scattering one trial: [T][size] */
+    void *targets[PLAN_MAX_POPS];        /* [T][B][size], network precision */
+    double *mask;                        /* [T][B] */
+} batch;
+
+static double now_s(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec + ts.tv_nsec / 1e9;
+}
+
+static size_t elem_size(const plan *p)
+{
+    return p->is_double ? sizeof(double) : sizeof(float);
+}
+
+static void put_real(const plan *p, void *base, size_t i, double v)
+{
+    if (p->is_double)
+        ((double *)base)[i] = v;
+    else
+        ((float *)base)[i] = (float)v;
+}
+
+static double get_real(const plan *p, const void *base, size_t i)
+{
+    return p->is_double ? ((const double *)base)[i] : (double)((const float *)base)[i];
+}
+
+static int batch_init(batch *b, const plan *p)
+{
+    memset(b, 0, sizeof *b);
+    b->B = p->settings.batch;
+    b->T = p->task.steps;
+    int ok = 1;
+    for (unsigned r = 0; r < p->n_readouts; r++)
+        ok &= (b->targets[r] = malloc(b->T * b->B * p->pops[p->readouts[r]].n * elem_size(p))) != NULL;
+    ok &= (b->mask = malloc(b->T * b->B * sizeof(double))) != NULL;
+    return ok ? 0 : -1;
+}
+
+static void batch_free(batch *b)
+{
+    for (unsigned r = 0; r < PLAN_MAX_POPS; r++)
+        free(b->targets[r]);
+    free(b->mask);
+}
+
+/* Copies one trial's channel C into slot I of a time-major [T][B][size] array. */
+static void scatter(const plan *p, const batch *b, unsigned c, size_t i, void *dst)
+{
+    size_t size = p->task.channels[c].size;
+    for (size_t t = 0; t < b->T; t++)
+        for (size_t k = 0; k < size; k++)
+            put_real(p, dst, (t * b->B + i) * size + k, b->channel[c][t * size + k]);
+}
+
+typedef struct batch_job {
+    plan *p;
+    rt_net *net;
+    batch *b;
+    const uint64_t *trials;
+    double *channels;               /* per trial: every channel, [T][size] each */
+    size_t per_trial;
+    int failed;
+    char err[512];
+} batch_job;
+
+/* One trial of the batch into slot I: generated, then scattered. */
+static void make_trial(void *ctx, unsigned i)
+{
+    batch_job *job = ctx;
+    plan *p = job->p;
+    batch *b = job->b;
+    double *own[TASK_MAX_CHANNELS], *mask = job->channels + i * job->per_trial;
+    size_t at = b->T;
+    for (unsigned c = 0; c < p->task.n_channels; c++) {
+        own[c] = mask + at;
+        at += b->T * p->task.channels[c].size;
+    }
+    char err[512];
+    if (task_generate(&p->task, p->settings.seed, job->trials[i], own, mask, err, sizeof err) != 0) {
+        if (!job->failed++)
+            memcpy(job->err, err, sizeof err);
+        return;
+    }
+    batch one = *b;
+    for (unsigned c = 0; c < p->task.n_channels; c++)
+        one.channel[c] = own[c];
+    for (unsigned in = 0; in < p->n_inputs; in++)
+        scatter(p, &one, (unsigned)p->input_channel[in], i, rt_net_input(job->net, in));
+    for (unsigned r = 0; r < p->n_readouts; r++)
+        scatter(p, &one, (unsigned)p->target_channel[r], i, b->targets[r]);
+    for (size_t t = 0; t < b->T; t++)
+        b->mask[t * b->B + i] = mask[t];
+}
+
+/* The batch of trials TRIALS, generated in parallel (each trial depends only
+ * on its id). */
+static int make_batch(plan *p, rt_net *net, rt_pool *pool, batch *b, const uint64_t *trials, char *err,
+                      size_t err_size)
+{
+    batch_job job = {.p = p, .net = net, .b = b, .trials = trials};
+    job.per_trial = b->T;
+    for (unsigned c = 0; c < p->task.n_channels; c++)
+        job.per_trial += b->T * p->task.channels[c].size;
+    job.channels = malloc(b->B * job.per_trial * sizeof(double));
+    if (!job.channels) {
+        snprintf(err, err_size, "out of memory");
+        return -1;
+    }
+    rt_pool_run(pool, (unsigned)b->B, make_trial, &job);
+    free(job.channels);
+    if (job.failed)
+        snprintf(err, err_size, "%s", job.err);
+    return job.failed ? -1 : 0;
+}
+
+/* Training sample ids of update U: epoch by epoch, each a fresh shuffle
+ * (Fisher-Yates with the counter-based generator) of 0..S-1. */
+static void training_trials(const plan *p, size_t u, uint64_t *perm, size_t S, uint64_t *out)
+{
+    size_t per_epoch = p->settings.updates_per_epoch, epoch = u / per_epoch;
+    if (u % per_epoch == 0) {
+        for (size_t i = 0; i < S; i++)
+            perm[i] = i;
+        for (size_t i = S; i-- > 1;) {
+            size_t j = (size_t)rt_rng_randint(p->settings.seed, rt_rng_stream(0x73687566, epoch), i, 0,
+                                              (int64_t)i + 1);
+            uint64_t tmp = perm[i];
+            perm[i] = perm[j];
+            perm[j] = tmp;
+        }
+    }
+    size_t first = (u % per_epoch) * p->settings.batch;
+    for (size_t i = 0; i < p->settings.batch; i++)
+        out[i] = perm[(first + i) % S];
+}
+
+/* ------------------------------------------------------------ parameters */
+
+typedef struct params {
+    rt_tensor t[2 * PLAN_MAX_PROJS];
+    size_t n;
+    void *backup[2 * PLAN_MAX_PROJS];   /* the weights before the last update */
+} params;
+
+static int params_init(params *ps, plan *p, rt_net *net)
+{
+    memset(ps, 0, sizeof *ps);
+    for (unsigned j = 0; j < p->n_projs; j++) {
+        if (!p->rt_projs[j].trainable)
+            continue;
+        ps->t[ps->n++] = plan_weight_tensor(p, net, j);
+        if (p->rt_projs[j].bias)
+            ps->t[ps->n++] = (rt_tensor){rt_net_bias(net, j), rt_net_bias_grad(net, j),
+                                         p->rt_projs[j].n_post, -INFINITY, INFINITY, NULL, NULL, 0};
+    }
+    for (size_t i = 0; i < ps->n; i++)
+        if (!(ps->backup[i] = malloc(ps->t[i].count * elem_size(p) + 1)))
+            return -1;
+    return 0;
+}
+
+static void params_save(params *ps, const plan *p)
+{
+    for (size_t i = 0; i < ps->n; i++)
+        memcpy(ps->backup[i], ps->t[i].data, ps->t[i].count * elem_size(p));
+}
+
+static void params_restore(params *ps, const plan *p)
+{
+    for (size_t i = 0; i < ps->n; i++)
+        memcpy(ps->t[i].data, ps->backup[i], ps->t[i].count * elem_size(p));
+}
+
+static void params_free(params *ps)
+{
+    for (size_t i = 0; i < ps->n; i++)
+        free(ps->backup[i]);
+}
+
+/* ------------------------------------------------------------ output files */
+
+static int write_array(const rt_outdir *out, const char *name, const double *data, const size_t *shape,
+                       int ndim)
+{
+    char *path = rt_outdir_file(out, name);
+    int rc = path ? rt_npy_write(path, data, RT_F64, shape, ndim) : -1;
+    if (rc != 0)
+        fprintf(stderr, "rnnc: cannot write %s: %s\n", name, strerror(errno));
+    free(path);
+    return rc;
+}
+
+static const char *file_safe(char *buf, size_t size, const char *fmt, const char *a, const char *b)
+{
+    snprintf(buf, size, fmt, a, b);
+    return buf;
+}
+
+/* weights_initial_x_h.npy, weights_final_h_y.npy, bias_final_h_y.npy: [post, pre]. */
+static int write_weights(plan *p, rt_net *net, const rt_outdir *out, const char *when)
+{
+    for (unsigned j = 0; j < p->n_projs; j++) {
+        const rt_proj *rp = &p->rt_projs[j];
+        size_t count = rp->n_post * rp->n_pre, shape[2] = {rp->n_post, rp->n_pre};
+        double *w = malloc(count * sizeof *w);
+        if (!w)
+            return -1;
+        for (size_t i = 0; i < count; i++)
+            w[i] = get_real(p, rt_net_weights(net, j), i);
+        char name[256], fmt[64];
+        snprintf(fmt, sizeof fmt, "weights_%s_%%s_%%s.npy", when);
+        int rc = write_array(out, file_safe(name, sizeof name, fmt, p->projs[j].pre_name,
+                                            p->projs[j].post_name), w, shape, 2);
+        if (rc == 0 && rp->bias) {
+            for (size_t i = 0; i < rp->n_post; i++)
+                w[i] = get_real(p, rt_net_bias(net, j), i);
+            snprintf(fmt, sizeof fmt, "bias_%s_%%s_%%s.npy", when);
+            rc = write_array(out, file_safe(name, sizeof name, fmt, p->projs[j].pre_name,
+                                            p->projs[j].post_name), w, shape, 1);
+        }
+        free(w);
+        if (rc != 0)
+            return -1;
+    }
+    return 0;
+}
+
+/* A time-major [T][B][n] array's first TRIALS trials as [trials, T, n]. */
+static int write_trials(const plan *p, const rt_outdir *out, const char *name, const void *data,
+                        size_t T, size_t B, size_t n, size_t trials)
+{
+    double *a = malloc(trials * T * n * sizeof *a + 1);
+    if (!a)
+        return -1;
+    for (size_t i = 0; i < trials; i++)
+        for (size_t t = 0; t < T; t++)
+            for (size_t k = 0; k < n; k++)
+                a[(i * T + t) * n + k] = get_real(p, data, (t * B + i) * n + k);
+    size_t shape[3] = {trials, T, n};
+    int rc = write_array(out, name, a, shape, 3);
+    free(a);
+    return rc;
+}
+
+/* ------------------------------------------------------------ evaluation */
+
+/* Which population and which state or output a 'record' expression means:
+ * h (its first output), h.r (a state or output named r). */
+static int record_target(const plan *p, const ast_node *e, unsigned *pop, int *state, unsigned *output)
+{
+    const ast_node *base = e->kind == AST_MEMBER ? e->first : e;
+    if (base->kind != AST_NAME)
+        return -1;
+    for (unsigned i = 0; i < p->n_pops; i++) {
+        if (strcmp(p->pops[i].name, base->name) != 0)
+            continue;
+        const neuron_ir *n = &p->neurons[i];
+        *pop = i;
+        *state = -1;
+        *output = 0;
+        if (e->kind != AST_MEMBER)
+            return 0;
+        for (unsigned o = 0; o < n->n_outputs; o++)
+            if (strcmp(n->output_names[o], e->name) == 0) {
+                *output = o;
+                return 0;
+            }
+        for (unsigned k = 0; k < n->n_states; k++)
+            if (strcmp(n->state_names[k], e->name) == 0) {
+                *state = (int)k;
+                return 0;
+            }
+    }
+    return -1;
+}
+
+static int write_records(const plan *p, rt_net *net, const rt_outdir *out, size_t trials)
+{
+    size_t T = rt_net_steps(net), B = rt_net_batch(net);
+    for (const ast_node *n = p->fe->root->first; n; n = n->next) {
+        if (n->kind != AST_RECORD)
+            continue;
+        for (const ast_node *e = n->first; e; e = e->next) {
+            unsigned pop, output;
+            int state;
+            if (e->kind == AST_EVERY || record_target(p, e, &pop, &state, &output) != 0)
+                continue;
+            const void *data = state >= 0 ? rt_net_state_history(net, pop, (unsigned)state)
+                                          : rt_net_output_history(net, pop, output);
+            char name[256];
+            snprintf(name, sizeof name, "record_%s%s%s.npy", p->pops[pop].name,
+                     e->kind == AST_MEMBER ? "_" : "", e->kind == AST_MEMBER ? e->name : "");
+            if (write_trials(p, out, name, data, T, B, p->pops[pop].n, trials) != 0)
+                return -1;
+        }
+    }
+    return 0;
+}
+
+/* Sign accuracy (or whatever the task's accuracy expression computes):
+ * counted over the steps where the mask and the target's value are non-zero. */
+static void count_accuracy(const plan *p, rt_net *net, const batch *b, double *correct, double *counted)
+{
+    if (!p->task.accuracy)
+        return;
+    for (unsigned r = 0; r < p->n_readouts; r++) {
+        const char *target = p->task.channels[p->target_channel[r]].name;
+        if (strcmp(target, p->task.accuracy_target) != 0)
+            continue;
+        size_t n = p->pops[p->readouts[r]].n;
+        const void *y = rt_net_output_history(net, p->readouts[r], 0);
+        for (size_t row = 0; row < b->T * b->B; row++) {
+            if (b->mask[row] == 0)
+                continue;
+            for (size_t k = 0; k < n; k++) {
+                double want, got;
+                if (task_accuracy_value(&p->task, get_real(p, b->targets[r], row * n + k), &want) != 0 ||
+                    want == 0 ||
+                    task_accuracy_value(&p->task, get_real(p, y, row * n + k), &got) != 0)
+                    continue;
+                *counted += 1;
+                *correct += got == want;
+            }
+        }
+    }
+}
+
+static int evaluate(plan *p, rt_net *net, rt_pool *pool, batch *b, const rt_outdir *out, train_result *res)
+{
+    size_t B = b->B, batches = p->settings.eval_trials / B;
+    uint64_t *trials = malloc(B * sizeof *trials);
+    if (!trials)
+        return -1;
+    double loss = 0, correct = 0, counted = 0;
+    char err[512];
+    for (size_t k = 0; k < batches; k++) {
+        for (size_t i = 0; i < B; i++)
+            trials[i] = EVAL_TRIAL_BASE + k * B + i;
+        if (make_batch(p, net, pool, b, trials, err, sizeof err) != 0) {
+            fprintf(stderr, "rnnc: %s\n", err);
+            free(trials);
+            return -1;
+        }
+        rt_net_forward(net);
+        loss += rt_net_mse(net, (const void *const *)b->targets, b->mask) / (double)batches;
+        count_accuracy(p, net, b, &correct, &counted);
+        if (k == 0) {   /* the first trials' signals, for plots and numpy */
+            size_t saved = B < EVAL_TRIALS_SAVED ? B : EVAL_TRIALS_SAVED, T = b->T;
+            int rc = 0;
+            for (unsigned in = 0; in < p->n_inputs && rc == 0; in++)
+                rc = write_trials(p, out, "eval_inputs.npy", rt_net_input(net, in), T, B,
+                                  p->input_sizes[in], saved);
+            for (unsigned r = 0; r < p->n_readouts && rc == 0; r++) {
+                size_t n = p->pops[p->readouts[r]].n;
+                rc = write_trials(p, out, "eval_targets.npy", b->targets[r], T, B, n, saved);
+                if (rc == 0)
+                    rc = write_trials(p, out, "eval_outputs.npy",
+                                      rt_net_output_history(net, p->readouts[r], 0), T, B, n, saved);
+            }
+            if (rc == 0)
+                rc = write_records(p, net, out, saved);
+            if (rc != 0) {
+                free(trials);
+                return -1;
+            }
+        }
+    }
+    free(trials);
+    res->eval_loss = loss;
+    res->eval_accuracy = counted > 0 ? correct / counted : NAN;
+    return 0;
+}
+
+/* ------------------------------------------------------------ training */
+
+/* The population whose outputs went non-finite first, for the message. */
+static const char *non_finite_population(const plan *p, rt_net *net)
+{
+    size_t T = rt_net_steps(net), B = rt_net_batch(net);
+    for (size_t t = 0; t < T; t++)
+        for (unsigned i = 0; i < p->n_pops; i++) {
+            const void *y = rt_net_output_history(net, i, 0);
+            for (size_t k = 0; k < B * p->pops[i].n; k++)
+                if (!isfinite(get_real(p, y, t * B * p->pops[i].n + k)))
+                    return p->pops[i].name;
+        }
+    return NULL;
+}
+
+static int cmp_double(const void *a, const void *b)
+{
+    double x = *(const double *)a, y = *(const double *)b;
+    return (x > y) - (x < y);
+}
+
+static void show_progress(const plan *p, size_t u, double loss, double start, double *last_shown)
+{
+    double now = now_s();
+    if (now - *last_shown < 0.5 && u + 1 < p->settings.updates)
+        return;
+    *last_shown = now;
+    double rate = (double)(u + 1) / (now - start);
+    double eta = (double)(p->settings.updates - u - 1) / rate;
+    fprintf(stderr, "\r\033[Kepoch %zu/%zu  update %zu/%zu  loss %.5g  %.1f updates/s  ETA %.0fs",
+            u / p->settings.updates_per_epoch + 1,
+            (p->settings.updates + p->settings.updates_per_epoch - 1) / p->settings.updates_per_epoch,
+            u + 1, p->settings.updates, loss, rate, eta);
+    fflush(stderr);
+}
+
+static int train_loop(plan *p, rt_net *net, rt_pool *pool, batch *b, FILE *csv, volatile sig_atomic_t *stop,
+                      int progress, train_result *res)
+{
+    size_t U = p->settings.updates, S = p->settings.updates_per_epoch * p->settings.batch;
+    params ps;
+    memset(&ps, 0, sizeof ps);
+    uint64_t *perm = malloc(S * sizeof *perm), *trials = malloc(p->settings.batch * sizeof *trials);
+    double *times = malloc((U + 1) * sizeof *times);
+    rt_optim *opt = NULL;
+    int rc = -1;
+    if (!perm || !trials || !times || params_init(&ps, p, net) != 0)
+        goto done;
+    opt = rt_optim_new(&p->settings.optim, ps.t, ps.n, p->is_double);
+    if (!opt) {
+        fprintf(stderr, "rnnc: the optimiser's settings are invalid\n");
+        goto done;
+    }
+    fprintf(csv, "update,epoch,loss,grad_norm,seconds\n");
+    double start = now_s(), last_shown = 0;
+    char err[512];
+    for (size_t u = 0; u < U && !*stop; u++) {
+        double t0 = now_s();
+        training_trials(p, u, perm, S, trials);
+        if (make_batch(p, net, pool, b, trials, err, sizeof err) != 0) {
+            fprintf(stderr, "rnnc: %s\n", err);
+            goto done;
+        }
+        rt_net_forward(net);
+        double loss = rt_net_mse(net, (const void *const *)b->targets, b->mask);
+        double norm = NAN;
+        if (isfinite(loss)) {
+            rt_net_backward(net);
+            norm = rt_optim_grad_norm(opt, ps.t, ps.n);
+        }
+        if (!isfinite(loss) || !isfinite(norm)) {
+            const char *pop = non_finite_population(p, net);
+            snprintf(res->message, sizeof res->message,
+                     "update %zu: the %s is %s%s%s; training stopped and the weights of update %zu "
+                     "were kept", u + 1, isfinite(loss) ? "gradient" : "loss",
+                     isnan(isfinite(loss) ? norm : loss) ? "NaN" : "infinite",
+                     pop ? " (population '" : "", pop ? pop : "", u);
+            if (pop)
+                strncat(res->message, "' went non-finite first)", sizeof res->message - strlen(res->message) - 1);
+            res->stopped_by_nan = 1;
+            params_restore(&ps, p);
+            break;
+        }
+        params_save(&ps, p);
+        rt_optim_step(opt, ps.t, ps.n);
+        times[u] = now_s() - t0;
+        fprintf(csv, "%zu,%zu,%.9g,%.9g,%.6f\n", u + 1, u / p->settings.updates_per_epoch + 1, loss, norm,
+                now_s() - start);
+        if (res->updates_done == 0)
+            res->first_loss = loss;
+        res->updates_done = u + 1;
+        res->final_train_loss = loss;
+        if (progress)
+            show_progress(p, u, loss, start, &last_shown);
+        if (p->settings.early_stop > 0 && loss < p->settings.early_stop) {
+            res->early_stopped = 1;
+            break;
+        }
+    }
+    if (progress && res->updates_done)
+        fputc('\n', stderr);
+    res->train_seconds = now_s() - start;
+    if (res->updates_done) {
+        qsort(times, res->updates_done, sizeof *times, cmp_double);
+        size_t n = res->updates_done;
+        res->seconds_per_update_median = n % 2 ? times[n / 2] : (times[n / 2 - 1] + times[n / 2]) / 2;
+    }
+    res->interrupted = *stop != 0;
+    rc = 0;
+done:
+    rt_optim_free(opt);
+    params_free(&ps);
+    free(perm);
+    free(trials);
+    free(times);
+    return rc;
+}
+
+static int write_text_file(const rt_outdir *out, const char *name, char *text, size_t len)
+{
+    (void)len;
+    if (rt_outdir_write_text(out, name, text) != 0) {
+        fprintf(stderr, "rnnc: cannot write %s: %s\n", name, strerror(errno));
+        return -1;
+    }
+    return 0;
+}
+
+int train_run(plan *p, const rt_outdir *out, volatile sig_atomic_t *stop, int progress,
+              train_result *res)
+{
+    memset(res, 0, sizeof *res);
+    res->first_loss = res->final_train_loss = res->eval_loss = res->eval_accuracy = NAN;
+    /* OpenBLAS runs single-threaded inside our own threads: how work is cut
+     * then never depends on the thread count (see rt_pool.h). */
+    openblas_set_num_threads(1);
+    int threads = p->settings.threads > 0 ? p->settings.threads : (int)sysconf(_SC_NPROCESSORS_ONLN);
+    rt_pool *pool = rt_pool_new(threads > 0 ? threads : 1);
+    rt_net_desc desc = plan_net_desc(p);
+    rt_net *net = rt_net_new(&desc, p->settings.batch, p->task.steps);
+    if (net)
+        rt_net_set_pool(net, pool);
+    batch b;
+    memset(&b, 0, sizeof b);
+    char err[512];
+    char *csv_text = NULL;
+    size_t csv_len = 0;
+    FILE *csv = open_memstream(&csv_text, &csv_len);
+    int rc = -1;
+    if (!net || !csv || batch_init(&b, p) != 0) {
+        fprintf(stderr, "rnnc: out of memory for a batch of %zu trials of %zu steps\n",
+                p->settings.batch, p->task.steps);
+        goto done;
+    }
+    if (plan_init_weights(p, net, err, sizeof err) != 0) {
+        fprintf(stderr, "rnnc: %s\n", err);
+        goto done;
+    }
+    if (write_weights(p, net, out, "initial") != 0 || train_loop(p, net, pool, &b, csv, stop, progress, res) != 0)
+        goto done;
+    fclose(csv);
+    csv = NULL;
+    if (write_text_file(out, "loss.csv", csv_text, csv_len) != 0 ||
+        write_weights(p, net, out, "final") != 0)
+        goto done;
+    if (!res->interrupted && evaluate(p, net, pool, &b, out, res) != 0)
+        goto done;
+    rc = 0;
+done:
+    if (csv)
+        fclose(csv);
+    free(csv_text);
+    batch_free(&b);
+    rt_net_free(net);
+    rt_pool_free(pool);
+    return rc;
+}

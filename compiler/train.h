@@ -1,0 +1,32 @@
+/* train.h -- the training and evaluation loop of 'rnnc run'.
+ *
+ * Batches come from the task engine (trial ids: training samples 0..S-1,
+ * shuffled per epoch; evaluation trials from 2^40 on, never trained on);
+ * each update is forward, MSE, BPTT and an optimiser step. Results are
+ * written into the run's (partial) results folder.
+ */
+#ifndef RNNC_TRAIN_H
+#define RNNC_TRAIN_H
+
+#include <signal.h>
+
+#include "plan.h"
+#include "rt_outdir.h"
+
+typedef struct train_result {
+    size_t updates_done;
+    double first_loss, final_train_loss;
+    double eval_loss, eval_accuracy;  /* accuracy: NAN when the task defines none */
+    double train_seconds;
+    double seconds_per_update_median;
+    int stopped_by_nan, interrupted, early_stopped;
+    char message[512];              /* why training stopped early, if it did */
+} train_result;
+
+/* Trains and evaluates; writes loss.csv, weights and evaluation arrays
+ * into OUT. STOP is polled between updates (Ctrl-C). Returns 0, or -1 on an
+ * error that leaves no useful result (message on stderr). */
+int train_run(plan *p, const rt_outdir *out, volatile sig_atomic_t *stop, int progress,
+              train_result *res);
+
+#endif

@@ -1,0 +1,174 @@
+/* rt_net.c -- buffers of a network and the precision-independent parts of
+ * its passes (see rt_net.h). The arithmetic is in rt_net_real.inc, compiled
+ * once for float and once for double. */
+#include "rt_net.h"
+
+#include <cblas.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "rt_net_internal.h"
+
+static void *alloc_real(const rt_net *net, size_t count)
+{
+    size_t bytes = (count ? count : 1) * net->elem;
+    bytes = (bytes + 63) / 64 * 64;   /* aligned_alloc wants a multiple of the alignment */
+    void *p = aligned_alloc(64, bytes);
+    if (p)
+        memset(p, 0, bytes);
+    return p;
+}
+
+static int alloc_pop(rt_net *net, unsigned p)
+{
+    const rt_pop *pop = &net->d.pops[p];
+    pop_buffers *b = &net->pop[p];
+    size_t slab = net->batch * pop->n, T = net->steps;
+    int ok = 1;
+    for (unsigned k = 0; k < pop->n_states; k++) {
+        ok &= (b->state[k] = alloc_real(net, (T + 1) * slab)) != NULL;
+        ok &= (b->adj_state[0][k] = alloc_real(net, slab)) != NULL;
+        ok &= (b->adj_state[1][k] = alloc_real(net, slab)) != NULL;
+    }
+    for (unsigned q = 0; q < pop->n_ports; q++) {
+        ok &= (b->input[q] = alloc_real(net, T * slab)) != NULL;
+        ok &= (b->adj_input[q] = alloc_real(net, T * slab)) != NULL;
+    }
+    for (unsigned o = 0; o < pop->n_outputs; o++) {
+        ok &= (b->output[o] = alloc_real(net, (T + 1) * slab)) != NULL;
+        ok &= (b->adj_output[o] = alloc_real(net, (T + 1) * slab)) != NULL;
+    }
+    return ok ? 0 : -1;
+}
+
+static int alloc_proj(rt_net *net, unsigned j)
+{
+    rt_proj *pr = &net->d.projs[j];
+    pr->n_post = net->d.pops[pr->post_pop].n;
+    pr->n_pre = pr->pre_pop >= 0 ? net->d.pops[pr->pre_pop].n : net->d.input_sizes[pr->pre_input];
+    /* lagged: the pre population is updated at or after the post one */
+    pr->lagged = pr->pre_pop >= 0 && (unsigned)pr->pre_pop >= pr->post_pop;
+    proj_buffers *b = &net->proj[j];
+    size_t count = pr->n_post * pr->n_pre;
+    int ok = (b->w = alloc_real(net, count)) != NULL && (b->gw = alloc_real(net, count)) != NULL;
+    if (pr->bias)
+        ok = ok && (b->b = alloc_real(net, pr->n_post)) != NULL && (b->gb = alloc_real(net, pr->n_post)) != NULL;
+    return ok ? 0 : -1;
+}
+
+static int valid(const rt_net_desc *d)
+{
+    if (d->n_pops > RT_MAX_POPS || d->n_inputs > RT_MAX_INPUTS || d->n_projs > RT_MAX_PROJS ||
+        d->n_readouts > RT_MAX_POPS)
+        return 0;
+    for (unsigned p = 0; p < d->n_pops; p++)
+        if (d->pops[p].n_states > RT_MAX_VARS || d->pops[p].n_ports > RT_MAX_VARS ||
+            d->pops[p].n_outputs > RT_MAX_VARS || d->pops[p].n_outputs == 0)
+            return 0;
+    return 1;
+}
+
+rt_net *rt_net_new(const rt_net_desc *d, size_t batch, size_t steps)
+{
+    if (!valid(d))
+        return NULL;
+    rt_net *net = calloc(1, sizeof *net);
+    if (!net)
+        return NULL;
+    net->d = *d;
+    net->batch = batch;
+    net->steps = steps;
+    net->elem = d->is_double ? sizeof(double) : sizeof(float);
+    int ok = 1;
+    for (unsigned p = 0; p < d->n_pops && ok; p++)
+        ok = alloc_pop(net, p) == 0;
+    for (unsigned j = 0; j < d->n_projs && ok; j++)
+        ok = alloc_proj(net, j) == 0;
+    for (unsigned i = 0; i < d->n_inputs && ok; i++)
+        ok = (net->input[i] = alloc_real(net, steps * batch * d->input_sizes[i])) != NULL;
+    ok = ok && (net->zeros = alloc_real(net, batch * rt_widest(d))) != NULL;
+    if (!ok) {
+        rt_net_free(net);
+        return NULL;
+    }
+    return net;
+}
+
+size_t rt_widest(const rt_net_desc *d)
+{
+    size_t n = 1;
+    for (unsigned p = 0; p < d->n_pops; p++)
+        if (d->pops[p].n > n)
+            n = d->pops[p].n;
+    return n;
+}
+
+void rt_net_free(rt_net *net)
+{
+    if (!net)
+        return;
+    for (unsigned p = 0; p < net->d.n_pops; p++) {
+        pop_buffers *b = &net->pop[p];
+        for (unsigned k = 0; k < RT_MAX_VARS; k++) {
+            free(b->state[k]);
+            free(b->adj_state[0][k]);
+            free(b->adj_state[1][k]);
+            free(b->input[k]);
+            free(b->adj_input[k]);
+            free(b->output[k]);
+            free(b->adj_output[k]);
+        }
+    }
+    for (unsigned j = 0; j < net->d.n_projs; j++) {
+        free(net->proj[j].w);
+        free(net->proj[j].gw);
+        free(net->proj[j].b);
+        free(net->proj[j].gb);
+    }
+    for (unsigned i = 0; i < net->d.n_inputs; i++)
+        free(net->input[i]);
+    free(net->zeros);
+    free(net);
+}
+
+const rt_net_desc *rt_net_description(const rt_net *net) { return &net->d; }
+void *rt_net_weights(rt_net *net, unsigned j) { return net->proj[j].w; }
+void *rt_net_bias(rt_net *net, unsigned j) { return net->proj[j].b; }
+void *rt_net_weight_grad(rt_net *net, unsigned j) { return net->proj[j].gw; }
+void *rt_net_bias_grad(rt_net *net, unsigned j) { return net->proj[j].gb; }
+void *rt_net_input(rt_net *net, unsigned i) { return net->input[i]; }
+size_t rt_net_batch(const rt_net *net) { return net->batch; }
+void rt_net_set_pool(rt_net *net, struct rt_pool *pool) { net->pool = pool; }
+size_t rt_net_steps(const rt_net *net) { return net->steps; }
+
+/* Slot t + 1 holds step t's result. */
+const void *rt_net_state_history(const rt_net *net, unsigned p, unsigned k)
+{
+    return (const char *)net->pop[p].state[k] + net->batch * net->d.pops[p].n * net->elem;
+}
+
+const void *rt_net_output_history(const rt_net *net, unsigned p, unsigned o)
+{
+    return (const char *)net->pop[p].output[o] + net->batch * net->d.pops[p].n * net->elem;
+}
+
+void rt_net_forward(rt_net *net)
+{
+    if (net->d.is_double)
+        rt_forward_f64(net);
+    else
+        rt_forward_f32(net);
+}
+
+double rt_net_mse(rt_net *net, const void *const *targets, const double *mask)
+{
+    return net->d.is_double ? rt_mse_f64(net, targets, mask) : rt_mse_f32(net, targets, mask);
+}
+
+void rt_net_backward(rt_net *net)
+{
+    if (net->d.is_double)
+        rt_backward_f64(net);
+    else
+        rt_backward_f32(net);
+}

@@ -1,0 +1,102 @@
+/* rt_net.h -- a network's forward pass and its backward pass through time.
+ *
+ * The runtime takes a plain description: populations, each with compiled
+ * per-neuron kernels (a forward step and its adjoint, see
+ * compiler/lower.h for their arguments), and dense projections between
+ * them. All arrays are time-major, [step][batch][neuron], in float or
+ * double; dense projections are OpenBLAS GEMMs (DESIGN section 4):
+ *   - projections from the network's inputs: one GEMM for the whole sequence;
+ *   - the others: one GEMM per step;
+ *   - every weight gradient: one GEMM over all steps.
+ *
+ * Update order within a step: populations in their order in the
+ * description. A projection to a later population carries this step's
+ * activity; one to the same or an earlier population carries the previous
+ * step's ('lagged'), so h -> h is the recurrent W h[t-1].
+ */
+#ifndef RNNRT_NET_H
+#define RNNRT_NET_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+/* A compiled per-neuron loop: args are arrays of COUNT elements.
+ *   forward: prev_state[K] input[P] -> next_state[K] output[O]
+ *   adjoint: prev_state[K] input[P] adj_output[O] adj_next[K] -> adj_prev[K] adj_input[P] */
+typedef void (*rt_kernel)(int64_t count, void *const *args);
+
+typedef struct rt_pop {
+    const char *name;
+    size_t n;
+    unsigned n_states, n_ports, n_outputs;   /* output 0 is what projections carry */
+    const double *state_init, *output_init;
+    rt_kernel forward, adjoint;
+} rt_pop;
+
+typedef struct rt_proj {
+    const char *name;               /* "x -> h", for messages */
+    int pre_input;                  /* >= 0: a network input, else -1 */
+    int pre_pop;                    /* >= 0: a population, else -1 */
+    unsigned post_pop, port;
+    int bias;                       /* a trainable bias on the post side */
+    int trainable;
+    /* set by rt_net_new from the order of populations */
+    int lagged;
+    size_t n_pre, n_post;
+} rt_proj;
+
+typedef struct rt_net_desc {
+    unsigned n_inputs;
+    const size_t *input_sizes;
+    unsigned n_pops;
+    const rt_pop *pops;
+    unsigned n_projs;
+    rt_proj *projs;
+    unsigned n_readouts;            /* compared with the task's targets, in order */
+    const unsigned *readouts;       /* population indices */
+    int is_double;
+} rt_net_desc;
+
+typedef struct rt_net rt_net;
+
+/* Buffers for BATCH sequences of STEPS steps; NULL if out of memory. */
+rt_net *rt_net_new(const rt_net_desc *d, size_t batch, size_t steps);
+void rt_net_free(rt_net *net);
+const rt_net_desc *rt_net_description(const rt_net *net);
+
+/* Parameters, in the network's precision: weights [n_post][n_pre], bias
+ * [n_post]; gradients alike. NULL where a projection has no bias. */
+void *rt_net_weights(rt_net *net, unsigned proj);
+void *rt_net_bias(rt_net *net, unsigned proj);
+void *rt_net_weight_grad(rt_net *net, unsigned proj);
+void *rt_net_bias_grad(rt_net *net, unsigned proj);
+
+/* Input I's buffer, [steps][batch][size], filled by the caller. */
+void *rt_net_input(rt_net *net, unsigned input);
+
+/* Runs the sequence from the initial state. */
+void rt_net_forward(rt_net *net);
+
+/* Mean squared error of the readouts against TARGETS[r] ([steps][batch][size],
+ * network precision) where MASK ([steps][batch], doubles; NULL: all ones) is
+ * non-zero: sum m (y - y*)^2 / (size * sum m), summed over readouts. Also
+ * seeds the backward pass with d loss / d y. */
+double rt_net_mse(rt_net *net, const void *const *targets, const double *mask);
+
+/* Gradients of the last loss with respect to every weight and bias. */
+void rt_net_backward(rt_net *net);
+
+/* Histories: state K or output O of population P, [steps][batch][n], slot 0
+ * being step 0's result (the initial values are not included). */
+const void *rt_net_state_history(const rt_net *net, unsigned pop, unsigned state);
+const void *rt_net_output_history(const rt_net *net, unsigned pop, unsigned output);
+
+/* Runs the passes on POOL's threads (see rt_pool.h); NULL: on the caller's.
+ * The results are the same either way. */
+struct rt_pool;
+void rt_net_set_pool(rt_net *net, struct rt_pool *pool);
+
+size_t rt_net_batch(const rt_net *net);
+size_t rt_net_steps(const rt_net *net);
+
+#endif

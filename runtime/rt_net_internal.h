@@ -1,0 +1,53 @@
+/* rt_net_internal.h -- the buffers behind rt_net (rt_net.c and
+ * rt_net_real.inc only). */
+#ifndef RNNRT_NET_INTERNAL_H
+#define RNNRT_NET_INTERNAL_H
+
+#include "rt_net.h"
+
+enum { RT_MAX_POPS = 64, RT_MAX_INPUTS = 16, RT_MAX_PROJS = 256, RT_MAX_VARS = 16 };
+
+/* Parallel work is cut by the data, never by the thread count, so every
+ * thread count gives the same bits: the batch in chunks of RT_CHUNK_ROWS
+ * sequences, each weight gradient in RT_GRAD_PARTS row ranges. */
+enum { RT_CHUNK_ROWS = 64, RT_GRAD_PARTS = 2 };
+
+typedef struct pop_buffers {
+    void *state[RT_MAX_VARS];          /* [(T+1)][B][n]; slot 0: initial */
+    void *output[RT_MAX_VARS];         /* [(T+1)][B][n]; slot 0: before the first step */
+    void *input[RT_MAX_VARS];          /* [T][B][n] */
+    void *adj_output[RT_MAX_VARS];     /* [(T+1)][B][n] */
+    void *adj_input[RT_MAX_VARS];      /* [T][B][n] */
+    void *adj_state[2][RT_MAX_VARS];   /* [B][n], the carry, double-buffered */
+} pop_buffers;
+
+typedef struct proj_buffers {
+    void *w, *gw;                      /* [n_post][n_pre] */
+    void *b, *gb;                      /* [n_post] or NULL */
+} proj_buffers;
+
+struct rt_net {
+    rt_net_desc d;
+    size_t batch, steps, elem;
+    pop_buffers pop[RT_MAX_POPS];
+    proj_buffers proj[RT_MAX_PROJS];
+    void *input[RT_MAX_INPUTS];        /* [T][B][size] */
+    void *zeros;                       /* [B][widest n]: adjoints of unused outputs */
+    struct rt_pool *pool;              /* NULL: everything on the calling thread */
+};
+
+static inline unsigned rt_chunks(const rt_net *net)
+{
+    return (unsigned)((net->batch + RT_CHUNK_ROWS - 1) / RT_CHUNK_ROWS);
+}
+
+size_t rt_widest(const rt_net_desc *d);
+
+void rt_forward_f32(rt_net *net);
+void rt_forward_f64(rt_net *net);
+double rt_mse_f32(rt_net *net, const void *const *targets, const double *mask);
+double rt_mse_f64(rt_net *net, const void *const *targets, const double *mask);
+void rt_backward_f32(rt_net *net);
+void rt_backward_f64(rt_net *net);
+
+#endif

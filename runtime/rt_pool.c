@@ -1,0 +1,102 @@
+/* rt_pool.c -- worker threads for numbered tasks (see rt_pool.h). */
+#include "rt_pool.h"
+
+#include <pthread.h>
+#include <stdlib.h>
+
+enum { MAX_WORKERS = 256 };
+
+struct rt_pool {
+    pthread_mutex_t lock;
+    pthread_cond_t work, done;
+    pthread_t workers[MAX_WORKERS];
+    int n_workers;
+    unsigned long generation;   /* bumped for each rt_pool_run */
+    rt_task_fn fn;
+    void *ctx;
+    unsigned next, n_tasks, finished;
+    int quit;
+};
+
+/* Takes tasks until none are left; called with the lock held. */
+static void drain(rt_pool *p)
+{
+    while (p->next < p->n_tasks) {
+        unsigned task = p->next++;
+        pthread_mutex_unlock(&p->lock);
+        p->fn(p->ctx, task);
+        pthread_mutex_lock(&p->lock);
+        if (++p->finished == p->n_tasks)
+            pthread_cond_broadcast(&p->done);
+    }
+}
+
+static void *worker(void *arg)
+{
+    rt_pool *p = arg;
+    unsigned long seen = 0;
+    pthread_mutex_lock(&p->lock);
+    for (;;) {
+        while (!p->quit && p->generation == seen)
+            pthread_cond_wait(&p->work, &p->lock);
+        if (p->quit)
+            break;
+        seen = p->generation;
+        drain(p);
+    }
+    pthread_mutex_unlock(&p->lock);
+    return NULL;
+}
+
+rt_pool *rt_pool_new(int threads)
+{
+    rt_pool *p = calloc(1, sizeof *p);
+    if (!p)
+        return NULL;
+    pthread_mutex_init(&p->lock, NULL);
+    pthread_cond_init(&p->work, NULL);
+    pthread_cond_init(&p->done, NULL);
+    for (int i = 0; i < threads - 1 && i < MAX_WORKERS; i++) {
+        if (pthread_create(&p->workers[i], NULL, worker, p) != 0)
+            break;   /* fewer threads: slower, same results */
+        p->n_workers++;
+    }
+    return p;
+}
+
+void rt_pool_run(rt_pool *p, unsigned n_tasks, rt_task_fn fn, void *ctx)
+{
+    if (!p || p->n_workers == 0) {
+        for (unsigned i = 0; i < n_tasks; i++)
+            fn(ctx, i);
+        return;
+    }
+    pthread_mutex_lock(&p->lock);
+    p->fn = fn;
+    p->ctx = ctx;
+    p->next = 0;
+    p->finished = 0;
+    p->n_tasks = n_tasks;
+    p->generation++;
+    pthread_cond_broadcast(&p->work);
+    drain(p);
+    while (p->finished < p->n_tasks)
+        pthread_cond_wait(&p->done, &p->lock);
+    pthread_mutex_unlock(&p->lock);
+}
+
+void rt_pool_free(rt_pool *p)
+{
+    if (!p)
+        return;
+    pthread_mutex_lock(&p->lock);
+    p->quit = 1;
+    pthread_cond_broadcast(&p->work);
+    pthread_mutex_unlock(&p->lock);
+    for (int i = 0; i < p->n_workers; i++)
+        pthread_join(p->workers[i], NULL);
+    pthread_cond_destroy(&p->work);
+    pthread_cond_destroy(&p->done);
+    pthread_mutex_destroy(&p->lock);
+    free(p);
+}
