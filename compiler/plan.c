@@ -118,6 +118,9 @@ static void read_settings(builder *b, uint64_t seed)
     if (strcmp(s->loss, "mse") != 0)
         fail(b, plan_setting(p, "loss"), "'loss %s' is not available yet: this version trains with "
                                          "mse", s->loss);
+    if (plan_setting(p, "update_every"))
+        fail(b, plan_setting(p, "update_every"), "'update_every' is not available yet: this version "
+                                                  "updates once per batch");
     if (plan_setting(p, "regularize"))
         fail(b, plan_setting(p, "regularize"), "'regularize' is not available yet in this version");
     read_optimizer(b, s);

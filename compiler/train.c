@@ -470,13 +470,13 @@ static int train_loop(plan *p, rt_net *net, rt_pool *pool, batch *b, FILE *csv, 
         }
         if (!isfinite(loss) || !isfinite(norm)) {
             const char *pop = non_finite_population(p, net);
-            snprintf(res->message, sizeof res->message,
-                     "update %zu: the %s is %s%s%s; training stopped and the weights of update %zu "
-                     "were kept", u + 1, isfinite(loss) ? "gradient" : "loss",
-                     isnan(isfinite(loss) ? norm : loss) ? "NaN" : "infinite",
-                     pop ? " (population '" : "", pop ? pop : "", u);
+            char where[160] = "";
             if (pop)
-                strncat(res->message, "' went non-finite first)", sizeof res->message - strlen(res->message) - 1);
+                snprintf(where, sizeof where, " (population '%s' went non-finite first)", pop);
+            snprintf(res->message, sizeof res->message,
+                     "update %zu: the %s is %s%s; training stopped and the weights after update %zu "
+                     "were kept", u + 1, isfinite(loss) ? "gradient" : "loss",
+                     isnan(isfinite(loss) ? norm : loss) ? "NaN" : "infinite", where, u);
             res->stopped_by_nan = 1;
             params_restore(&ps, p);
             break;

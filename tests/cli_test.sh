@@ -70,7 +70,7 @@ expect_line "$work/err" "exists and is not an rnnc results folder" "refusal mess
 [ -f "$work/precious/thesis.tex" ] && [ -d "$work/precious/sub" ] && passes=$((passes + 1)) || { echo "FAIL: --out deleted a user's files"; failures=$((failures + 1)); }
 
 # -D settings are applied: they reach the seed and the summary.
-expect 0 "run with -D settings" "$rnnc" run "$model" $short --out "$work/drun" -D seed=9 -D epochs=2
+expect 0 "run with -D settings" "$rnnc" run "$model" -D samples=32 -D batch=16 -D trials=16 --out "$work/drun" -D seed=9 -D epochs=2
 expect_line "$work/drun/summary.json" '"seed": 9' "-D seed sets the seed"
 expect_line "$work/drun/summary.json" '"epochs": "2"' "-D epochs reaches the summary"
 
