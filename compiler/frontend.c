@@ -98,3 +98,12 @@ ast_node *frontend_find_def(const frontend *fe, const char *name)
     }
     return NULL;
 }
+
+int frontend_where(const frontend *fe, const ast_node *at, char *buf, size_t size)
+{
+    if (!fe || !at || at->loc.file >= fe->sources.count)
+        return 0;
+    int n = snprintf(buf, size, "%s:%u:%u: ", fe->sources.files[at->loc.file].path, at->loc.line,
+                     at->loc.col);
+    return n < 0 || (size_t)n >= size ? 0 : n;
+}

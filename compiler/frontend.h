@@ -50,4 +50,7 @@ unsigned frontend_check_text(frontend *fe, const char *name, const char *text, s
 /* Finds a global definition by name (after a check). */
 ast_node *frontend_find_def(const frontend *fe, const char *name);
 
+/* Writes "path:line:col: " of AT into BUF; returns its length (0 if unknown). */
+int frontend_where(const frontend *fe, const ast_node *at, char *buf, size_t size);
+
 #endif

@@ -46,11 +46,7 @@ static void fail(lowering *L, const ast_node *at, const char *fmt, ...)
 {
     if (L->failed++)
         return;
-    const char *path = at && L->fe && at->loc.file < L->fe->sources.count
-                           ? L->fe->sources.files[at->loc.file].path : NULL;
-    int n = path ? snprintf(L->err, L->err_size, "%s:%u:%u: ", path, at->loc.line, at->loc.col) : 0;
-    if (n < 0 || (size_t)n >= L->err_size)
-        n = 0;
+    int n = frontend_where(L->fe, at, L->err, L->err_size);
     va_list ap;
     va_start(ap, fmt);
     vsnprintf(L->err + n, L->err_size - (size_t)n, fmt, ap);

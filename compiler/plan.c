@@ -24,13 +24,7 @@ static void fail(builder *b, const ast_node *at, const char *fmt, ...)
 {
     if (b->failed++)
         return;
-    const frontend *fe = b->p->fe;
-    int n = 0;
-    if (at && at->loc.file < fe->sources.count)
-        n = snprintf(b->err, sizeof b->err, "%s:%u:%u: ", fe->sources.files[at->loc.file].path,
-                     at->loc.line, at->loc.col);
-    if (n < 0 || (size_t)n >= sizeof b->err)
-        n = 0;
+    int n = frontend_where(b->p->fe, at, b->err, sizeof b->err);
     va_list ap;
     va_start(ap, fmt);
     vsnprintf(b->err + n, sizeof b->err - (size_t)n, fmt, ap);

@@ -37,13 +37,7 @@ static void fail(gen *G, const ast_node *at, const char *fmt, ...)
 {
     if (G->failed++)
         return;
-    const frontend *fe = G->tp->fe;
-    int n = 0;
-    if (at && fe && at->loc.file < fe->sources.count)
-        n = snprintf(G->err, G->err_size, "%s:%u:%u: ", fe->sources.files[at->loc.file].path,
-                     at->loc.line, at->loc.col);
-    if (n < 0 || (size_t)n >= G->err_size)
-        n = 0;
+    int n = frontend_where(G->tp->fe, at, G->err, G->err_size);
     va_list ap;
     va_start(ap, fmt);
     vsnprintf(G->err + n, G->err_size - (size_t)n, fmt, ap);
