@@ -64,6 +64,11 @@ fi
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 
+# CPU time the hypervisor gave to other guests ("steal" in /proc/stat), in
+# seconds: like other work on this machine, it skews every number.
+cpu_steal() { awk '/^cpu / { printf "%.2f", $9 / 100 }' /proc/stat; }
+steal0=$(cpu_steal)
+
 echo "bench/flipflop: one training update of models/flipflop3.rnn"
 echo "date:     $(date -u '+%Y-%m-%d %H:%M UTC')"
 echo "machine:  $(lscpu | sed -n 's/^Model name:[[:space:]]*//p' | head -n 1), nproc $(nproc), $(uname -sr)"
@@ -186,4 +191,6 @@ awk -v flops="$flops" '
     else
       printf "rnnc-best / GEMM limit: n/a\n"
   }' "$tmp/rnnc" "$tmp/torch" "$tmp/sgemm-t1" "$tmp/sgemm-t2"
-echo "load at the end: $(cut -d' ' -f1-3 /proc/loadavg)"
+echo "load at the end: $(cut -d' ' -f1-3 /proc/loadavg);" \
+  "CPU steal during the run: $(awk -v a="$steal0" -v b="$(cpu_steal)" \
+  'BEGIN { printf "%.1f", b - a }') s (time the hypervisor gave to others)"

@@ -6,7 +6,8 @@ The PyTorch peer of bench/flipflop.sh: times one training update of the
   h[t] = tanh(W_in x[t] + W_rec h[t-1]),  h[-1] = 0     100 tanh units, no bias
   y[t] = W_out h[t] + b_out                             3 linear outputs
   loss = mean over batch, steps and channels of (y - target)^2   (MSE)
-  backward through time, then one Adam step (lr 1e-3)
+  backward through time, then one Adam step (lr 1e-3, the issue's; the
+  model may use another rate, which does not change the work)
 
 batch 128, 340 steps, 3 inputs, float32, CPU, eager mode (no torch.compile).
 TanhRate with tau = 1 step, Euler-integrated with dt = 1 step, is exactly
