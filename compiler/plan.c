@@ -206,15 +206,15 @@ static void add_pop(builder *b, const ast_node *n)
 
 /* ------------------------------------------------------------ projections */
 
-static int initializer(builder *b, const ast_node *e, size_t fan_in, size_t fan_out, rt_init *out,
-                       const char **file)
+static void initializer(builder *b, const ast_node *e, size_t fan_in, size_t fan_out, rt_init *out,
+                        const char **file)
 {
     lower_override fans[2] = {{"fan_in", (double)fan_in}, {"fan_out", (double)fan_out}};
     double a[2] = {0, 0};
     unsigned n = 0;
     if (e->kind == AST_CALL && strcmp(e->name, "load") == 0) {
         *file = e->first->first->name;
-        return 0;
+        return;
     }
     for (const ast_node *k = e->kind == AST_CALL && e->first ? e->first->first : NULL; k && n < 2; k = k->next)
         if (lower_constant(k->kind == AST_NAMEDARG ? k->first : k, b->p->dt, fans, 2, &a[n++]) != 0)
@@ -244,7 +244,6 @@ static int initializer(builder *b, const ast_node *e, size_t fan_in, size_t fan_
         if (lower_constant(e, b->p->dt, fans, 2, &out->a) != 0)
             fail(b, e, "'%s' is not an initialiser this version knows", name);
     }
-    return 0;
 }
 
 /* The rule's connections as a 0/1 mask (NULL: all to all). */
@@ -325,8 +324,11 @@ static void apply_option(builder *b, plan_proj *pp, rt_proj *rp, const ast_node 
         pp->bias = rp->bias = 1;
         pp->bias_init = (rt_init){RT_INIT_ZEROS, 0, 0};
         const ast_node *v = value && value->kind == AST_ARGS ? value->first : value;
+        const char *file = NULL;   /* the weights' file is pp->init_file; a bias has none */
         if (v)
-            initializer(b, v, rp->n_pre, rp->n_post, &pp->bias_init, &pp->init_file);
+            initializer(b, v, rp->n_pre, rp->n_post, &pp->bias_init, &file);
+        if (file)
+            fail(b, v, "a bias cannot be loaded from a file yet; give an initial value");
     } else if (strcmp(o, "no_autapses") == 0) {
         pp->mask = no_autapses(b, pp->mask, rp->n_pre);
     } else if (strcmp(o, "dale") == 0) {

@@ -20,7 +20,6 @@ static const uint64_t EVAL_TRIAL_BASE = (uint64_t)1 << 40;
 /* What one batch needs besides the network's own buffers. */
 typedef struct batch {
     size_t B, T;
-    double *channel[TASK_MAX_CHANNELS];   /* while scattering one trial: [T][size] */
     void *targets[PLAN_MAX_POPS];        /* [T][B][size], network precision */
     double *mask;                        /* [T][B] */
 } batch;
@@ -69,13 +68,14 @@ static void batch_free(batch *b)
     free(b->mask);
 }
 
-/* Copies one trial's channel C into slot I of a time-major [T][B][size] array. */
-static void scatter(const plan *p, const batch *b, unsigned c, size_t i, void *dst)
+/* Copies one trial's channel C (SRC, [T][size]) into slot I of a
+ * time-major [T][B][size] array. */
+static void scatter(const plan *p, const batch *b, unsigned c, const double *src, size_t i, void *dst)
 {
     size_t size = p->task.channels[c].size;
     for (size_t t = 0; t < b->T; t++)
         for (size_t k = 0; k < size; k++)
-            put_real(p, dst, (t * b->B + i) * size + k, b->channel[c][t * size + k]);
+            put_real(p, dst, (t * b->B + i) * size + k, src[t * size + k]);
 }
 
 typedef struct batch_job {
@@ -107,13 +107,11 @@ static void make_trial(void *ctx, unsigned i)
             memcpy(job->err, err, sizeof err);
         return;
     }
-    batch one = *b;
-    for (unsigned c = 0; c < p->task.n_channels; c++)
-        one.channel[c] = own[c];
     for (unsigned in = 0; in < p->n_inputs; in++)
-        scatter(p, &one, (unsigned)p->input_channel[in], i, rt_net_input(job->net, in));
+        scatter(p, b, (unsigned)p->input_channel[in], own[p->input_channel[in]], i,
+                rt_net_input(job->net, in));
     for (unsigned r = 0; r < p->n_readouts; r++)
-        scatter(p, &one, (unsigned)p->target_channel[r], i, b->targets[r]);
+        scatter(p, b, (unsigned)p->target_channel[r], own[p->target_channel[r]], i, b->targets[r]);
     for (size_t t = 0; t < b->T; t++)
         b->mask[t * b->B + i] = mask[t];
 }
@@ -516,9 +514,8 @@ done:
     return rc;
 }
 
-static int write_text_file(const rt_outdir *out, const char *name, char *text, size_t len)
+static int write_text_file(const rt_outdir *out, const char *name, const char *text)
 {
-    (void)len;
     if (rt_outdir_write_text(out, name, text) != 0) {
         fprintf(stderr, "rnnc: cannot write %s: %s\n", name, strerror(errno));
         return -1;
@@ -560,7 +557,7 @@ int train_run(plan *p, const rt_outdir *out, volatile sig_atomic_t *stop, int pr
         goto done;
     fclose(csv);
     csv = NULL;
-    if (write_text_file(out, "loss.csv", csv_text, csv_len) != 0 ||
+    if (write_text_file(out, "loss.csv", csv_text) != 0 ||
         write_weights(p, net, out, "final") != 0)
         goto done;
     if (!res->interrupted && evaluate(p, net, pool, &b, out, res) != 0)
