@@ -267,6 +267,10 @@ static char *summary_json(const frontend *fe, const frontend_options *o, const c
     put_number(&t, "eval_accuracy", res->eval_accuracy, 0);
     put_number(&t, "train_seconds", res->train_seconds, 0);
     put_number(&t, "seconds_per_update_median", res->seconds_per_update_median, 0);
+    put(&t, "  \"update_phases_ms\": {");
+    for (int k = 0; k < TRAIN_PHASES; k++)
+        put(&t, "%s\"%s\": %.3f", k ? ", " : "", train_phase_names[k], res->phase_ms[k]);
+    put(&t, "},\n");
     put(&t, "  \"compile_phases_ms\": {\"parse_and_check\": %.3f, \"lower\": %.3f, "
             "\"llvm_build\": %.3f, \"optimize\": %.3f, \"emit\": %.3f},\n",
         r->check_ms, p->lower_ms, p->timings.build_ms, p->timings.optimize_ms, p->timings.emit_ms);
@@ -356,6 +360,12 @@ static void report(const cli_run_options *r, const plan *p, const train_result *
         printf(", accuracy %.2f%%", 100 * res->eval_accuracy);
     printf("\nrnnc: results in %s (compiled in %.0f ms)\n", dir,
            r->check_ms + p->lower_ms + p->timings.build_ms + p->timings.optimize_ms + p->timings.emit_ms);
+    if (r->verbose && res->updates_done) {
+        fprintf(stderr, "rnnc: per update (mean):");
+        for (int k = 0; k < TRAIN_PHASES; k++)
+            fprintf(stderr, "%s %s %.2f ms", k ? "," : "", train_phase_names[k], res->phase_ms[k]);
+        fputc('\n', stderr);
+    }
 }
 
 int cli_run(frontend *fe, const frontend_options *o, const cli_run_options *r)

@@ -15,6 +15,8 @@
 #include "rt_rng.h"
 
 enum { EVAL_TRIALS_SAVED = 64 };
+const char *const train_phase_names[TRAIN_PHASES] = {"task", "forward", "loss", "backward", "optimizer"};
+
 static const uint64_t EVAL_TRIAL_BASE = (uint64_t)1 << 40;
 
 /* What one batch needs besides the network's own buffers. */
@@ -453,17 +455,21 @@ static int train_loop(plan *p, rt_net *net, rt_pool *pool, batch *b, FILE *csv, 
     double start = now_s(), last_shown = 0;
     char err[512];
     for (size_t u = 0; u < U && !*stop; u++) {
-        double t0 = now_s();
+        double t0 = now_s(), mark[TRAIN_PHASES + 1] = {t0};
         training_trials(p, u, perm, S, trials);
         if (make_batch(p, net, pool, b, trials, err, sizeof err) != 0) {
             fprintf(stderr, "rnnc: %s\n", err);
             goto done;
         }
+        mark[1] = now_s();
         rt_net_forward(net);
+        mark[2] = now_s();
         double loss = rt_net_mse(net, (const void *const *)b->targets, b->mask);
+        mark[3] = mark[4] = now_s();
         double norm = NAN;
         if (isfinite(loss)) {
             rt_net_backward(net);
+            mark[4] = now_s();
             norm = rt_optim_grad_norm(opt, ps.t, ps.n);
         }
         if (!isfinite(loss) || !isfinite(norm)) {
@@ -481,7 +487,10 @@ static int train_loop(plan *p, rt_net *net, rt_pool *pool, batch *b, FILE *csv, 
         }
         params_save(&ps, p);
         rt_optim_step(opt, ps.t, ps.n);
-        times[u] = now_s() - t0;
+        mark[5] = now_s();
+        times[u] = mark[5] - t0;
+        for (int k = 0; k < TRAIN_PHASES; k++)
+            res->phase_ms[k] += 1e3 * (mark[k + 1] - mark[k]);
         fprintf(csv, "%zu,%zu,%.9g,%.9g,%.6f\n", u + 1, u / p->settings.updates_per_epoch + 1, loss, norm,
                 now_s() - start);
         if (res->updates_done == 0)
@@ -502,6 +511,8 @@ static int train_loop(plan *p, rt_net *net, rt_pool *pool, batch *b, FILE *csv, 
         qsort(times, res->updates_done, sizeof *times, cmp_double);
         size_t n = res->updates_done;
         res->seconds_per_update_median = n % 2 ? times[n / 2] : (times[n / 2 - 1] + times[n / 2]) / 2;
+        for (int k = 0; k < TRAIN_PHASES; k++)
+            res->phase_ms[k] /= (double)n;
     }
     res->interrupted = *stop != 0;
     rc = 0;

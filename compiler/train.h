@@ -13,12 +13,19 @@
 #include "plan.h"
 #include "rt_outdir.h"
 
+enum { TRAIN_PHASE_TASK, TRAIN_PHASE_FORWARD, TRAIN_PHASE_LOSS, TRAIN_PHASE_BACKWARD, TRAIN_PHASE_OPTIM,
+       TRAIN_PHASES };
+extern const char *const train_phase_names[TRAIN_PHASES];
+
 typedef struct train_result {
     size_t updates_done;
     double first_loss, final_train_loss;
     double eval_loss, eval_accuracy;  /* accuracy: NAN when the task defines none */
     double train_seconds;
     double seconds_per_update_median;
+    /* mean milliseconds per update: task generation, forward pass, loss,
+     * backward pass, optimiser step (the TRAIN_PHASE_* order) */
+    double phase_ms[5];
     int stopped_by_nan, interrupted, early_stopped;
     char message[512];              /* why training stopped early, if it did */
 } train_result;
