@@ -30,14 +30,12 @@ static int alloc_pop(rt_net *net, unsigned p)
         ok &= (b->adj_state[0][k] = alloc_real(net, slab)) != NULL;
         ok &= (b->adj_state[1][k] = alloc_real(net, slab)) != NULL;
     }
-    for (unsigned q = 0; q < pop->n_ports; q++) {
+    for (unsigned q = 0; q < pop->n_ports; q++)
         ok &= (b->input[q] = alloc_real(net, T * slab)) != NULL;
-        ok &= (b->adj_input[q] = alloc_real(net, T * slab)) != NULL;
-    }
-    for (unsigned o = 0; o < pop->n_outputs; o++) {
+    for (unsigned o = 0; o < pop->n_outputs; o++)
         ok &= (b->output[o] = alloc_real(net, (T + 1) * slab)) != NULL;
-        ok &= (b->adj_output[o] = alloc_real(net, (T + 1) * slab)) != NULL;
-    }
+    ok &= (b->adj_out[0] = alloc_real(net, slab)) != NULL;
+    ok &= (b->adj_out[1] = alloc_real(net, slab)) != NULL;
     return ok ? 0 : -1;
 }
 
@@ -50,10 +48,42 @@ static int alloc_proj(rt_net *net, unsigned j)
     pr->lagged = pr->pre_pop >= 0 && (unsigned)pr->pre_pop >= pr->post_pop;
     proj_buffers *b = &net->proj[j];
     size_t count = pr->n_post * pr->n_pre;
-    int ok = (b->w = alloc_real(net, count)) != NULL && (b->gw = alloc_real(net, count)) != NULL;
+    int ok = (b->w = alloc_real(net, count)) != NULL && (b->gw = alloc_real(net, count)) != NULL &&
+             (b->wt = alloc_real(net, count)) != NULL;
     if (pr->bias)
         ok = ok && (b->b = alloc_real(net, pr->n_post)) != NULL && (b->gb = alloc_real(net, pr->n_post)) != NULL;
     return ok ? 0 : -1;
+}
+
+/* Chunk C's backward scratch: blocks of input adjoints and presynaptic
+ * activity, and its share of the gradients. */
+static int alloc_chunk(rt_net *net, chunk_buffers *c)
+{
+    size_t rows = RT_BLOCK_STEPS * RT_CHUNK_ROWS;
+    int ok = 1;
+    for (unsigned p = 0; p < net->d.n_pops; p++)
+        for (unsigned q = 0; q < net->d.pops[p].n_ports; q++)
+            ok &= (c->adj_input[p][q] = alloc_real(net, rows * net->d.pops[p].n)) != NULL;
+    for (unsigned j = 0; j < net->d.n_projs; j++) {
+        const rt_proj *pr = &net->d.projs[j];
+        ok &= (c->pre[j] = alloc_real(net, rows * pr->n_pre)) != NULL;
+        ok &= (c->gw[j] = alloc_real(net, pr->n_post * pr->n_pre)) != NULL;
+        if (pr->bias)
+            ok &= (c->gb[j] = alloc_real(net, pr->n_post)) != NULL;
+    }
+    return ok ? 0 : -1;
+}
+
+static void free_chunk(chunk_buffers *c)
+{
+    for (unsigned p = 0; p < RT_MAX_POPS; p++)
+        for (unsigned q = 0; q < RT_MAX_VARS; q++)
+            free(c->adj_input[p][q]);
+    for (unsigned j = 0; j < RT_MAX_PROJS; j++) {
+        free(c->pre[j]);
+        free(c->gw[j]);
+        free(c->gb[j]);
+    }
 }
 
 static int valid(const rt_net_desc *d)
@@ -87,6 +117,11 @@ rt_net *rt_net_new(const rt_net_desc *d, size_t batch, size_t steps)
     for (unsigned i = 0; i < d->n_inputs && ok; i++)
         ok = (net->input[i] = alloc_real(net, steps * batch * d->input_sizes[i])) != NULL;
     ok = ok && (net->zeros = alloc_real(net, batch * rt_widest(d))) != NULL;
+    for (unsigned r = 0; r < d->n_readouts && ok; r++)
+        ok = (net->dloss[r] = alloc_real(net, steps * batch * d->pops[d->readouts[r]].n)) != NULL;
+    ok = ok && (net->chunk = calloc(rt_chunks(net), sizeof *net->chunk)) != NULL;
+    for (unsigned c = 0; ok && c < rt_chunks(net); c++)
+        ok = alloc_chunk(net, &net->chunk[c]) == 0;
     if (!ok) {
         rt_net_free(net);
         return NULL;
@@ -114,13 +149,20 @@ void rt_net_free(rt_net *net)
             free(b->adj_state[0][k]);
             free(b->adj_state[1][k]);
             free(b->input[k]);
-            free(b->adj_input[k]);
             free(b->output[k]);
-            free(b->adj_output[k]);
         }
+        free(b->adj_out[0]);
+        free(b->adj_out[1]);
     }
+    if (net->chunk)
+        for (unsigned c = 0; c < rt_chunks(net); c++)
+            free_chunk(&net->chunk[c]);
+    free(net->chunk);
+    for (unsigned r = 0; r < RT_MAX_POPS; r++)
+        free(net->dloss[r]);
     for (unsigned j = 0; j < net->d.n_projs; j++) {
         free(net->proj[j].w);
+        free(net->proj[j].wt);
         free(net->proj[j].gw);
         free(net->proj[j].b);
         free(net->proj[j].gb);

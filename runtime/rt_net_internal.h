@@ -9,20 +9,38 @@ enum { RT_MAX_POPS = 64, RT_MAX_INPUTS = 16, RT_MAX_PROJS = 256, RT_MAX_VARS = 1
 
 /* Parallel work is cut by the data, never by the thread count, so every
  * thread count gives the same bits: the batch in chunks of RT_CHUNK_ROWS
- * sequences, each weight gradient in RT_GRAD_PARTS row ranges. */
-enum { RT_CHUNK_ROWS = 64, RT_GRAD_PARTS = 2 };
+ * sequences, each running every step of the network on its own. */
+enum { RT_CHUNK_ROWS = 64 };
+
+/* The backward pass keeps a block of RT_BLOCK_STEPS steps of each chunk's
+ * input adjoints and presynaptic activity in cache, and adds their product
+ * to the chunk's own weight gradients as one GEMM; the chunks' gradients
+ * are summed in chunk order at the end. */
+enum { RT_BLOCK_STEPS = 16 };
+
+/* A projection narrower than this on either side (3 input channels, a
+ * 3-unit readout) is computed by plain loops: a GEMM call costs more than
+ * its work there. */
+enum { RT_THIN = 8 };
 
 typedef struct pop_buffers {
     void *state[RT_MAX_VARS];          /* [(T+1)][B][n]; slot 0: initial */
     void *output[RT_MAX_VARS];         /* [(T+1)][B][n]; slot 0: before the first step */
     void *input[RT_MAX_VARS];          /* [T][B][n] */
-    void *adj_output[RT_MAX_VARS];     /* [(T+1)][B][n] */
-    void *adj_input[RT_MAX_VARS];      /* [T][B][n] */
     void *adj_state[2][RT_MAX_VARS];   /* [B][n], the carry, double-buffered */
+    void *adj_out[2];                  /* [B][n]: output 0's adjoint at steps of each parity */
 } pop_buffers;
+
+/* One chunk's scratch for the backward pass. */
+typedef struct chunk_buffers {
+    void *adj_input[RT_MAX_POPS][RT_MAX_VARS];   /* [RT_BLOCK_STEPS][rows][n] */
+    void *pre[RT_MAX_PROJS];           /* [RT_BLOCK_STEPS][rows][n_pre] */
+    void *gw[RT_MAX_PROJS], *gb[RT_MAX_PROJS];
+} chunk_buffers;
 
 typedef struct proj_buffers {
     void *w, *gw;                      /* [n_post][n_pre] */
+    void *wt;                          /* [n_pre][n_post]: w transposed at each forward pass */
     void *b, *gb;                      /* [n_post] or NULL */
 } proj_buffers;
 
@@ -33,6 +51,8 @@ struct rt_net {
     proj_buffers proj[RT_MAX_PROJS];
     void *input[RT_MAX_INPUTS];        /* [T][B][size] */
     void *zeros;                       /* [B][widest n]: adjoints of unused outputs */
+    void *dloss[RT_MAX_POPS];          /* readout r: d loss / d y, [T][B][n] */
+    chunk_buffers *chunk;              /* [rt_chunks()] */
     struct rt_pool *pool;              /* NULL: everything on the calling thread */
 };
 
