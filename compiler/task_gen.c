@@ -94,26 +94,67 @@ static uint64_t call_stream(const gen *G, const ast_node *call, uint64_t element
     return rt_rng_stream(rt_rng_stream(G->trial, site), where);
 }
 
-static double draw(gen *G, const ast_node *call, const double *a, unsigned n, uint64_t stream,
-                   uint64_t counter)
+typedef enum dist { DIST_RANDINT, DIST_UNIFORM, DIST_NORMAL, DIST_CHOICE, DIST_BERNOULLI, DIST_POISSON,
+                    DIST_UNKNOWN } dist;
+
+static dist dist_of(const char *f)
 {
-    const char *f = call->name;
-    if (strcmp(f, "randint") == 0)   /* [lo, hi], both ends included */
+    static const char *const names[] = {"randint", "uniform", "normal", "choice", "bernoulli", "poisson"};
+    for (int d = 0; d < DIST_UNKNOWN; d++)
+        if (strcmp(f, names[d]) == 0)
+            return (dist)d;
+    return DIST_UNKNOWN;
+}
+
+static double draw_dist(gen *G, const ast_node *call, dist d, const double *a, unsigned n, uint64_t stream,
+                        uint64_t counter)
+{
+    switch (d) {
+    case DIST_RANDINT:   /* [lo, hi], both ends included */
         return (double)rt_rng_randint(G->seed, stream, counter, (int64_t)a[0], (int64_t)a[1] + 1);
-    if (strcmp(f, "uniform") == 0) {
+    case DIST_UNIFORM: {
         double lo = n > 0 ? a[0] : 0, hi = n > 1 ? a[1] : 1;
         return lo + (hi - lo) * rt_rng_uniform(G->seed, stream, counter);
     }
-    if (strcmp(f, "normal") == 0)
+    case DIST_NORMAL:
         return (n > 0 ? a[0] : 0) + (n > 1 ? a[1] : 1) * rt_rng_normal(G->seed, stream, counter);
-    if (strcmp(f, "choice") == 0)
+    case DIST_CHOICE:
         return a[rt_rng_randint(G->seed, stream, counter, 0, n)];
-    if (strcmp(f, "bernoulli") == 0)
+    case DIST_BERNOULLI:
         return rt_rng_uniform(G->seed, stream, counter) < a[0];
-    if (strcmp(f, "poisson") == 0)   /* a spike this step with probability rate * dt */
+    case DIST_POISSON:   /* a spike this step with probability rate * dt */
         return rt_rng_uniform(G->seed, stream, counter) < a[0] * G->tp->dt;
-    fail(G, call, "'%s()' is not a random draw the task engine knows", f);
+    case DIST_UNKNOWN:
+        break;
+    }
+    fail(G, call, "'%s()' is not a random draw the task engine knows", call->name);
     return 0;
+}
+
+static double draw(gen *G, const ast_node *call, const double *a, unsigned n, uint64_t stream,
+                   uint64_t counter)
+{
+    return draw_dist(G, call, dist_of(call->name), a, n, stream, counter);
+}
+
+/* A fresh draw at every step into S. Normals come two per generator block
+ * (steps 2k and 2k + 1 from counter k), which halves their cost. */
+static void draw_signal(gen *G, const ast_node *call, const double *a, unsigned n, uint64_t stream, double *s)
+{
+    dist d = dist_of(call->name);
+    if (d != DIST_NORMAL) {
+        for (size_t t = 0; t < G->T && !G->failed; t++)
+            s[t] = draw_dist(G, call, d, a, n, stream, t);
+        return;
+    }
+    double mean = n > 0 ? a[0] : 0, std = n > 1 ? a[1] : 1;
+    for (size_t t = 0; t < G->T; t += 2) {
+        double z[2];
+        rt_rng_normal_pair(G->seed, stream, t / 2, z);
+        s[t] = mean + std * z[0];
+        if (t + 1 < G->T)
+            s[t + 1] = mean + std * z[1];
+    }
 }
 
 /* ------------------------------------------------------------ scalars */
@@ -294,10 +335,8 @@ static const double *eval_signal_call(gen *G, const ast_node *e, size_t elem)
     if (b && b->cls == BI_RANDOM) {
         double a[MAX_CALL_ARGS];
         unsigned n = scalar_args(G, e, a);
-        uint64_t stream = call_stream(G, e, elem);
         double *s = signal_new(G);
-        for (size_t t = 0; t < G->T; t++)
-            s[t] = draw(G, e, a, n, stream, t);
+        draw_signal(G, e, a, n, call_stream(G, e, elem), s);
         return s;
     }
     const double *args[MAX_CALL_ARGS];

@@ -98,6 +98,19 @@ double rt_rng_normal(uint64_t seed, uint64_t stream, uint64_t counter)
     return sqrt(-2.0 * log(u1)) * cos(two_pi * u2);
 }
 
+/* The same pair's other half, sqrt(-2 ln u1) sin(2 pi u2), is independent of
+ * the first (Box & Muller 1958), so one block gives two normals. */
+void rt_rng_normal_pair(uint64_t seed, uint64_t stream, uint64_t counter, double out[2])
+{
+    uint32_t b[4];
+    rng_block(seed, stream, counter, b);
+    double u1 = (double)((block_word(b, 0) >> 11) + 1) * two_pow_minus_53;
+    double u2 = unit_interval(block_word(b, 1));
+    double r = sqrt(-2.0 * log(u1));
+    out[0] = r * cos(two_pi * u2);
+    out[1] = r * sin(two_pi * u2);
+}
+
 /* The full 128-bit product a*b: high half returned, low half in *lo. Done in
  * 32-bit pieces because unsigned __int128 is not C17. */
 static uint64_t mul_64x64(uint64_t a, uint64_t b, uint64_t *lo)

@@ -28,6 +28,9 @@ double rt_rng_uniform(uint64_t seed, uint64_t stream, uint64_t counter);
  * always (|z| <= 8.6). */
 double rt_rng_normal(uint64_t seed, uint64_t stream, uint64_t counter);
 
+/* Two independent N(0, 1) from one block; OUT[0] equals rt_rng_normal()'s. */
+void rt_rng_normal_pair(uint64_t seed, uint64_t stream, uint64_t counter, double out[2]);
+
 /* Uniform on the integers [LO, HI), exactly unbiased; LO when HI <= LO. */
 int64_t rt_rng_randint(uint64_t seed, uint64_t stream, uint64_t counter, int64_t lo, int64_t hi);
 

@@ -95,6 +95,30 @@ static void test_normal_moments(void)
     CHECK_NEAR(m4 / MOMENT_DRAWS, 3.0, 5 * 9.8e-3);
 }
 
+/* The pair's second half: the same moments, and uncorrelated with the
+ * first (E z0 z1 = 0 with variance 1: standard error 1e-3 over 1e6); the
+ * first half is rt_rng_normal's value. */
+static void test_normal_pair(void)
+{
+    double m1 = 0, m2 = 0, m4 = 0, cross = 0;
+    int first_is_normal = 1;
+    for (uint64_t i = 0; i < MOMENT_DRAWS; i++) {
+        double z[2];
+        rt_rng_normal_pair(2024, 3, i, z);
+        if (i < 1000)
+            first_is_normal &= z[0] == rt_rng_normal(2024, 3, i);
+        m1 += z[1];
+        m2 += z[1] * z[1];
+        m4 += z[1] * z[1] * z[1] * z[1];
+        cross += z[0] * z[1];
+    }
+    CHECK(first_is_normal);
+    CHECK_NEAR(m1 / MOMENT_DRAWS, 0.0, 5 * 1.0e-3);
+    CHECK_NEAR(m2 / MOMENT_DRAWS, 1.0, 5 * 1.4e-3);
+    CHECK_NEAR(m4 / MOMENT_DRAWS, 3.0, 5 * 9.8e-3);
+    CHECK_NEAR(cross / MOMENT_DRAWS, 0.0, 5 * 1.0e-3);
+}
+
 /* Seven values, 70000 draws: each count is Binomial(70000, 1/7), standard
  * error sqrt(70000 * 1/7 * 6/7) = 92.6 around 10000. */
 static void test_randint_small_range(void)
@@ -510,6 +534,7 @@ int main(void)
     test_rng_is_a_function();
     test_uniform_moments();
     test_normal_moments();
+    test_normal_pair();
     test_randint_small_range();
     test_randint_unbiased();
     test_randint_edges();
