@@ -188,9 +188,34 @@ static int commutes(ir_op op)
            op == IR_NE || op == IR_AND || op == IR_OR;
 }
 
-/* Identities that make a derivative readable and its code short. */
+/* Is E = x * c with c a constant? */
+static int scaled(const ir_graph *g, ir_ref e, ir_ref *x, double *c)
+{
+    const ir_node *n = &g->nodes[e];
+    if (n->op != IR_MUL)
+        return 0;
+    if (is_constant(g, n->a)) {
+        *x = n->b;
+        *c = g->nodes[n->a].value;
+        return 1;
+    }
+    if (is_constant(g, n->b)) {
+        *x = n->a;
+        *c = g->nodes[n->b].value;
+        return 1;
+    }
+    return 0;
+}
+
+/* Identities that make a derivative readable and its code short. Dividing
+ * by a constant becomes multiplying by its reciprocal, and constant factors
+ * merge, so the Euler step h + dt * (f - h) / tau costs one multiplication
+ * by dt / tau (a last-bit difference from the division, the same in the
+ * compiled kernels and in ir_eval). */
 static ir_ref simplify(ir_graph *g, ir_op op, ir_ref a, ir_ref b)
 {
+    ir_ref x;
+    double c;
     switch (op) {
     case IR_ADD:
         if (ir_is_const(g, a, 0)) return b;
@@ -209,10 +234,16 @@ static ir_ref simplify(ir_graph *g, ir_op op, ir_ref a, ir_ref b)
         if (ir_is_const(g, b, 1)) return a;
         if (ir_is_const(g, a, -1)) return ir_unary(g, IR_NEG, b);
         if (ir_is_const(g, b, -1)) return ir_unary(g, IR_NEG, a);
+        if (is_constant(g, a) && scaled(g, b, &x, &c))
+            return ir_binary(g, IR_MUL, x, ir_const(g, c * g->nodes[a].value));
+        if (is_constant(g, b) && scaled(g, a, &x, &c))
+            return ir_binary(g, IR_MUL, x, ir_const(g, c * g->nodes[b].value));
         break;
     case IR_DIV:
         if (ir_is_const(g, a, 0)) return ir_const(g, 0);
         if (ir_is_const(g, b, 1)) return a;
+        if (is_constant(g, b) && g->nodes[b].value != 0 && isfinite(1 / g->nodes[b].value))
+            return ir_binary(g, IR_MUL, a, ir_const(g, 1 / g->nodes[b].value));
         break;
     case IR_POW:
         if (ir_is_const(g, b, 1)) return a;
