@@ -95,6 +95,7 @@ static void read_optimizer(builder *b, plan_settings *s)
     s->optim.beta1 = call_argument(b, opt, "beta1", 0.9);
     s->optim.beta2 = call_argument(b, opt, "beta2", 0.999);
     s->optim.eps = call_argument(b, opt, "eps", 1e-8);
+    s->optim.decay = call_argument(b, opt, "decay", 0);
     s->optim.clip_norm = number_setting(b, "clip", 0);
 }
 

@@ -64,6 +64,7 @@ static void check_setting_argument(sema *S, const ast_node *a, double x)
     } ranges[] = {
         {"lr", POSITIVE}, {"eps", POSITIVE}, {"beta1", FRACTION}, {"beta2", FRACTION},
         {"momentum", FRACTION}, {"kappa", FRACTION}, {"truncate", WHOLE}, {"c", NOT_NEGATIVE},
+        {"decay", NOT_NEGATIVE},
     };
     for (unsigned i = 0; i < sizeof ranges / sizeof ranges[0]; i++) {
         if (strcmp(a->name, ranges[i].name) != 0)
@@ -96,7 +97,7 @@ static const char *choice_keywords(const char *choice)
 {
     static const struct { const char *choice, *keywords; } table[] = {
         {"bptt", "truncate"}, {"eprop", "kappa feedback"}, {"none", ""},
-        {"adam", "lr beta1 beta2 eps"}, {"sgd", "lr momentum"},
+        {"adam", "lr beta1 beta2 eps decay"}, {"sgd", "lr momentum decay"},
         {"rate", "c f_target"}, {"l2", "c"},
     };
     for (unsigned i = 0; i < sizeof table / sizeof table[0]; i++)

@@ -36,7 +36,7 @@ struct rt_optim {
 /* Written so NaN fails every test. */
 static int config_valid(const rt_optim_config *c)
 {
-    if (!(c->lr >= 0) || !(c->clip_norm >= 0))
+    if (!(c->lr >= 0) || !(c->clip_norm >= 0) || !(c->decay >= 0))
         return 0;
     switch (c->kind) {
     case RT_OPTIM_SGD: return c->momentum >= 0;
@@ -127,14 +127,16 @@ static void *moment_slice(const rt_optim *o, void *buf, size_t i)
 static void update_tensor(const rt_optim *o, rt_tensor *t, size_t i)
 {
     void *m = moment_slice(o, o->m, i), *v = moment_slice(o, o->v, i);
-    if (o->cfg.kind == RT_OPTIM_ADAM && o->is_double)
-        adam_update_f64(t, m, v, &o->cfg, o->step);
-    else if (o->cfg.kind == RT_OPTIM_ADAM)
-        adam_update_f32(t, m, v, &o->cfg, o->step);
+    rt_optim_config c = o->cfg;
+    c.lr /= 1 + c.decay * (double)(o->step - 1);   /* inverse-time decay from step 1 */
+    if (c.kind == RT_OPTIM_ADAM && o->is_double)
+        adam_update_f64(t, m, v, &c, o->step);
+    else if (c.kind == RT_OPTIM_ADAM)
+        adam_update_f32(t, m, v, &c, o->step);
     else if (o->is_double)
-        sgd_update_f64(t, m, &o->cfg);
+        sgd_update_f64(t, m, &c);
     else
-        sgd_update_f32(t, m, &o->cfg);
+        sgd_update_f32(t, m, &c);
 }
 
 void rt_optim_step(rt_optim *o, rt_tensor *t, size_t n)

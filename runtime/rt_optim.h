@@ -18,6 +18,7 @@ typedef struct rt_optim_config {
     double beta1, beta2; /* Adam only: moment decay rates, in [0, 1) */
     double eps;          /* Adam only: added to sqrt(v_hat) */
     double clip_norm;    /* bound on the global gradient L2 norm; 0 = no clipping */
+    double decay;        /* step k (from 0) uses lr / (1 + decay k), Keras' 'decay'; 0 = constant */
 } rt_optim_config;
 
 typedef struct rt_tensor {
@@ -35,7 +36,7 @@ typedef struct rt_optim rt_optim;
 
 /* An optimiser for the N tensors (only their counts are read now). NULL when
  * out of memory or CFG is invalid (unknown kind, negative lr, momentum, eps
- * or clip_norm, a beta outside [0, 1)). */
+ * clip_norm or decay, a beta outside [0, 1)). */
 rt_optim *rt_optim_new(const rt_optim_config *cfg, const rt_tensor *tensors, size_t n,
                        int is_double);
 

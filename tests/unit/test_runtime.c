@@ -439,6 +439,26 @@ static void test_sgd_momentum_two_steps(int is_double)
     rt_optim_free(o);
 }
 
+/* Inverse-time decay, lr 0.1 and decay 0.5, plain SGD: update 0 moves by
+ * 0.1 g1 = (0.05, 0.2), update 1 by 0.1 / (1 + 0.5) g2 = (-0.2, 1) / 15;
+ * the expected weights are computed the same way. */
+static void test_sgd_decay(int is_double)
+{
+    const double w0[2] = {1, -1}, g1[2] = {0.5, 2}, g2[2] = {-0.2, 1};
+    const double w1[2] = {0.95, -1.2}, w2[2] = {0.95 + 0.2 / 15, -1.2 - 1.0 / 15};
+    test_param p;
+    param_init(&p, w0, g1, 2, is_double);
+    rt_optim_config cfg = {.kind = RT_OPTIM_SGD, .lr = 0.1, .decay = 0.5};
+    rt_optim *o = optim_first_step(&cfg, &p, is_double);
+    if (!o)
+        return;
+    check_weights(&p, w1, is_double);
+    set_grads(&p, g2, is_double);
+    rt_optim_step(o, &p.t, 1);
+    check_weights(&p, w2, is_double);
+    rt_optim_free(o);
+}
+
 /* Two tensors with gradients (3, 0, [100 masked]) and (4): the global norm is
  * 5, the masked entry not counting. Clipped to 1 the gradients become
  * (0.6, 0) and (0.8), and plain SGD with lr 1 moves the weights by exactly
@@ -546,6 +566,7 @@ int main(void)
     for (int is_double = 0; is_double <= 1; is_double++) {
         test_adam_two_steps(is_double);
         test_sgd_momentum_two_steps(is_double);
+        test_sgd_decay(is_double);
         test_clipping(is_double);
         test_constraints_after_step(is_double);
     }
