@@ -419,17 +419,15 @@ static void test_adam_two_steps(int is_double)
     rt_optim_free(o);
 }
 
-/* PyTorch's momentum SGD, lr 0.1, mu 0.9. Step 1: buf = g1 = (0.5, 2), so
- * w = (1, -1) - 0.1 buf = (0.95, -1.2). Step 2: buf = 0.9 g1 + g2 =
- * (0.45 - 0.2, 1.8 + 1) = (0.25, 2.8), so w = (0.95 - 0.025, -1.2 - 0.28). */
-static void test_sgd_momentum_two_steps(int is_double)
+/* Two SGD steps from w0 = (1, -1) with the gradients g1 = (0.5, 2), then
+ * g2 = (-0.2, 1): the weights must be W1, then W2. */
+static void check_sgd_two_steps(const rt_optim_config *cfg, const double w1[2], const double w2[2],
+                                int is_double)
 {
     const double w0[2] = {1, -1}, g1[2] = {0.5, 2}, g2[2] = {-0.2, 1};
-    const double w1[2] = {0.95, -1.2}, w2[2] = {0.925, -1.48};
     test_param p;
     param_init(&p, w0, g1, 2, is_double);
-    rt_optim_config cfg = {.kind = RT_OPTIM_SGD, .lr = 0.1, .momentum = 0.9};
-    rt_optim *o = optim_first_step(&cfg, &p, is_double);
+    rt_optim *o = optim_first_step(cfg, &p, is_double);
     if (!o)
         return;
     check_weights(&p, w1, is_double);
@@ -439,24 +437,23 @@ static void test_sgd_momentum_two_steps(int is_double)
     rt_optim_free(o);
 }
 
+/* PyTorch's momentum SGD, lr 0.1, mu 0.9. Step 1: buf = g1 = (0.5, 2), so
+ * w = (1, -1) - 0.1 buf = (0.95, -1.2). Step 2: buf = 0.9 g1 + g2 =
+ * (0.45 - 0.2, 1.8 + 1) = (0.25, 2.8), so w = (0.95 - 0.025, -1.2 - 0.28). */
+static void test_sgd_momentum_two_steps(int is_double)
+{
+    const double w1[2] = {0.95, -1.2}, w2[2] = {0.925, -1.48};
+    rt_optim_config cfg = {.kind = RT_OPTIM_SGD, .lr = 0.1, .momentum = 0.9};
+    check_sgd_two_steps(&cfg, w1, w2, is_double);
+}
+
 /* Inverse-time decay, lr 0.1 and decay 0.5, plain SGD: update 0 moves by
- * 0.1 g1 = (0.05, 0.2), update 1 by 0.1 / (1 + 0.5) g2 = (-0.2, 1) / 15;
- * the expected weights are computed the same way. */
+ * 0.1 g1 = (0.05, 0.2), update 1 by 0.1 / (1 + 0.5) g2 = (-0.2, 1) / 15. */
 static void test_sgd_decay(int is_double)
 {
-    const double w0[2] = {1, -1}, g1[2] = {0.5, 2}, g2[2] = {-0.2, 1};
     const double w1[2] = {0.95, -1.2}, w2[2] = {0.95 + 0.2 / 15, -1.2 - 1.0 / 15};
-    test_param p;
-    param_init(&p, w0, g1, 2, is_double);
     rt_optim_config cfg = {.kind = RT_OPTIM_SGD, .lr = 0.1, .decay = 0.5};
-    rt_optim *o = optim_first_step(&cfg, &p, is_double);
-    if (!o)
-        return;
-    check_weights(&p, w1, is_double);
-    set_grads(&p, g2, is_double);
-    rt_optim_step(o, &p.t, 1);
-    check_weights(&p, w2, is_double);
-    rt_optim_free(o);
+    check_sgd_two_steps(&cfg, w1, w2, is_double);
 }
 
 /* Two tensors with gradients (3, 0, [100 masked]) and (4): the global norm is
