@@ -203,7 +203,8 @@ static unsigned char *needed_nodes(const kernel_spec *k)
     if (!need)
         return NULL;
     for (uint32_t j = 0; j < k->n_outs; j++)
-        need[k->outs[j]] = 1;
+        if (k->outs[j] != KERNEL_NO_STORE)
+            need[k->outs[j]] = 1;
     for (uint32_t i = k->g->count; i-- > 0;) {
         if (!need[i])
             continue;
@@ -245,6 +246,8 @@ static int emit_body(emitter *E, const kernel_spec *k, LLVMValueRef *ptrs, LLVMV
         }
     }
     for (uint32_t j = 0; j < k->n_outs; j++) {
+        if (k->outs[j] == KERNEL_NO_STORE)
+            continue;
         LLVMValueRef at = LLVMBuildGEP2(E->b, E->real, ptrs[k->n_vars + j], &i, 1, "");
         LLVMBuildStore(E->b, val[k->outs[j]], at);
     }

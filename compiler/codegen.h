@@ -2,8 +2,10 @@
  *
  * A kernel is one loop over the COUNT = batch x n neurons of a population:
  * for each i it reads variable v from args[v][i], evaluates the graph, and
- * writes output j to args[n_vars + j][i]. Arrays are float or double. The
- * loop body is straight-line code, so LLVM vectorises it for the host CPU.
+ * writes output j to args[n_vars + j][i] (none where outs[j] is
+ * KERNEL_NO_STORE; the argument is still there). Arrays are float or double.
+ * The loop body is straight-line code, so LLVM vectorises it for the host
+ * CPU.
  */
 #ifndef RNNC_CODEGEN_H
 #define RNNC_CODEGEN_H
@@ -14,6 +16,8 @@
 #include "ir.h"
 
 typedef void (*kernel_fn)(int64_t count, void *const *args);
+
+#define KERNEL_NO_STORE ((ir_ref)UINT32_MAX)
 
 typedef struct kernel_spec {
     const char *name;              /* symbol name, unique in one compilation */

@@ -197,6 +197,15 @@ static void add_pop(builder *b, const ast_node *n)
     pop->n_outputs = nir->n_outputs;
     pop->state_init = nir->state_init;
     pop->output_init = nir->output_init;
+    /* an output that is a state (output r = h) shares its history */
+    int *output_state = arena_alloc(&p->fe->arena, (nir->n_outputs + 1) * sizeof *output_state);
+    for (unsigned o = 0; o < nir->n_outputs; o++) {
+        output_state[o] = -1;
+        for (unsigned k = 0; k < nir->n_states && output_state[o] < 0; k++)
+            if (nir->out[o] == nir->next[k] && nir->output_init[o] == nir->state_init[k])
+                output_state[o] = (int)k;
+    }
+    pop->output_state = output_state;
     p->pop_readout[i] = n->op == 1;
     if (nir->n_outputs == 0)
         fail(b, n, "neuron '%s' has no output, so population '%s' cannot send anything",
@@ -470,6 +479,9 @@ static int compile_kernels(builder *b, FILE *emit_ir)
         ir_ref *adj = arena_alloc(&p->fe->arena, (n->n_states + n->n_ports + 1) * sizeof *adj);
         memcpy(fwd, n->next, n->n_states * sizeof *fwd);
         memcpy(fwd + n->n_states, n->out, n->n_outputs * sizeof *fwd);
+        for (unsigned o = 0; o < n->n_outputs; o++)
+            if (p->pops[i].output_state[o] >= 0)
+                fwd[n->n_states + o] = KERNEL_NO_STORE;   /* the state's store writes it */
         memcpy(adj, n->adj_state, n->n_states * sizeof *adj);
         memcpy(adj + n->n_states, n->adj_port, n->n_ports * sizeof *adj);
         snprintf(names[2 * i], sizeof names[0], "rnnc_%s_%s_forward", p->pops[i].name, n->neuron);

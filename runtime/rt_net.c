@@ -32,8 +32,13 @@ static int alloc_pop(rt_net *net, unsigned p)
     }
     for (unsigned q = 0; q < pop->n_ports; q++)
         ok &= (b->input[q] = alloc_real(net, T * slab)) != NULL;
-    for (unsigned o = 0; o < pop->n_outputs; o++)
-        ok &= (b->output[o] = alloc_real(net, (T + 1) * slab)) != NULL;
+    for (unsigned o = 0; o < pop->n_outputs; o++) {
+        int k = pop->output_state ? pop->output_state[o] : -1;
+        if (k >= 0)
+            b->output[o] = b->state[k];
+        else
+            ok &= (b->output[o] = alloc_real(net, (T + 1) * slab)) != NULL;
+    }
     ok &= (b->adj_out[0] = alloc_real(net, slab)) != NULL;
     ok &= (b->adj_out[1] = alloc_real(net, slab)) != NULL;
     return ok ? 0 : -1;
@@ -95,6 +100,10 @@ static int valid(const rt_net_desc *d)
         if (d->pops[p].n_states > RT_MAX_VARS || d->pops[p].n_ports > RT_MAX_VARS ||
             d->pops[p].n_outputs > RT_MAX_VARS || d->pops[p].n_outputs == 0)
             return 0;
+    for (unsigned p = 0; p < d->n_pops; p++)
+        for (unsigned o = 0; d->pops[p].output_state && o < d->pops[p].n_outputs; o++)
+            if (d->pops[p].output_state[o] >= (int)d->pops[p].n_states)
+                return 0;
     return 1;
 }
 
@@ -149,7 +158,9 @@ void rt_net_free(rt_net *net)
             free(b->adj_state[0][k]);
             free(b->adj_state[1][k]);
             free(b->input[k]);
-            free(b->output[k]);
+            if (!net->d.pops[p].output_state || k >= net->d.pops[p].n_outputs ||
+                net->d.pops[p].output_state[k] < 0)
+                free(b->output[k]);
         }
         free(b->adj_out[0]);
         free(b->adj_out[1]);

@@ -39,6 +39,9 @@ typedef struct rt_pop {
     size_t n;
     unsigned n_states, n_ports, n_outputs;   /* output 0 is what projections carry */
     const double *state_init, *output_init;
+    /* NULL, or per output the state whose history it is (the forward kernel
+     * does not write it: output r = h is h), else -1 */
+    const int *output_state;
     rt_kernel forward, adjoint;
 } rt_pop;
 
