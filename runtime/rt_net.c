@@ -135,6 +135,9 @@ rt_net *rt_net_new(const rt_net_desc *d, size_t batch, size_t steps)
         rt_net_free(net);
         return NULL;
     }
+#if RT_NET_AVX2
+    net->avx2 = __builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma");
+#endif
     return net;
 }
 
@@ -205,23 +208,26 @@ const void *rt_net_output_history(const rt_net *net, unsigned p, unsigned o)
     return (const char *)net->pop[p].output[o] + net->batch * net->d.pops[p].n * net->elem;
 }
 
+/* The passes for the network's precision, in the widest build the CPU runs. */
+#if RT_NET_AVX2
+#define PASS(net, name, ...)                                                                   \
+    ((net)->d.is_double ? ((net)->avx2 ? name##_f64_avx2(__VA_ARGS__) : name##_f64(__VA_ARGS__)) \
+                        : ((net)->avx2 ? name##_f32_avx2(__VA_ARGS__) : name##_f32(__VA_ARGS__)))
+#else
+#define PASS(net, name, ...) ((net)->d.is_double ? name##_f64(__VA_ARGS__) : name##_f32(__VA_ARGS__))
+#endif
+
 void rt_net_forward(rt_net *net)
 {
-    if (net->d.is_double)
-        rt_forward_f64(net);
-    else
-        rt_forward_f32(net);
+    PASS(net, rt_forward, net);
 }
 
 double rt_net_mse(rt_net *net, const void *const *targets, const double *mask)
 {
-    return net->d.is_double ? rt_mse_f64(net, targets, mask) : rt_mse_f32(net, targets, mask);
+    return PASS(net, rt_mse, net, targets, mask);
 }
 
 void rt_net_backward(rt_net *net)
 {
-    if (net->d.is_double)
-        rt_backward_f64(net);
-    else
-        rt_backward_f32(net);
+    PASS(net, rt_backward, net);
 }

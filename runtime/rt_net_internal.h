@@ -54,6 +54,7 @@ struct rt_net {
     void *dloss[RT_MAX_POPS];          /* readout r: d loss / d y, [T][B][n] */
     chunk_buffers *chunk;              /* [rt_chunks()] */
     struct rt_pool *pool;              /* NULL: everything on the calling thread */
+    int avx2;                          /* run the AVX2 + FMA build of the passes */
 };
 
 static inline unsigned rt_chunks(const rt_net *net)
@@ -63,6 +64,14 @@ static inline unsigned rt_chunks(const rt_net *net)
 
 size_t rt_widest(const rt_net_desc *d);
 
+#if RT_NET_AVX2
+void rt_forward_f32_avx2(rt_net *net);
+void rt_forward_f64_avx2(rt_net *net);
+double rt_mse_f32_avx2(rt_net *net, const void *const *targets, const double *mask);
+double rt_mse_f64_avx2(rt_net *net, const void *const *targets, const double *mask);
+void rt_backward_f32_avx2(rt_net *net);
+void rt_backward_f64_avx2(rt_net *net);
+#endif
 void rt_forward_f32(rt_net *net);
 void rt_forward_f64(rt_net *net);
 double rt_mse_f32(rt_net *net, const void *const *targets, const double *mask);
