@@ -299,6 +299,7 @@ static LLVMValueRef emit_inner(emitter *E, const kernel_spec *k)
 
     LLVMPositionBuilderAtEnd(E->b, done);
     LLVMBuildRetVoid(E->b);
+    llvmc_allow_contraction(fn);   /* polynomials in FMAs: half the instructions */
     return fn;
 }
 

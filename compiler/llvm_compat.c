@@ -179,3 +179,16 @@ void llvmc_jit_free(llvmc_jit *j)
         LLVMOrcDisposeThreadSafeContext(j->tsc);
     free(j);
 }
+
+/* Fast-math flags on single instructions came to the C API in LLVM 18. */
+void llvmc_allow_contraction(LLVMValueRef fn)
+{
+#if LLVM_VERSION_MAJOR >= 18
+    for (LLVMBasicBlockRef bb = LLVMGetFirstBasicBlock(fn); bb; bb = LLVMGetNextBasicBlock(bb))
+        for (LLVMValueRef i = LLVMGetFirstInstruction(bb); i; i = LLVMGetNextInstruction(i))
+            if (LLVMCanValueUseFastMathFlags(i))
+                LLVMSetFastMathFlags(i, LLVMGetFastMathFlags(i) | LLVMFastMathAllowContract);
+#else
+    (void)fn;
+#endif
+}

@@ -33,6 +33,10 @@ int llvmc_optimize(LLVMModuleRef m, const llvmc_host *h, char *err, size_t err_s
 LLVMValueRef llvmc_intrinsic(LLVMModuleRef m, const char *name, LLVMTypeRef type,
                              LLVMTypeRef *fn_type);
 
+/* Lets every floating-point instruction of FN be fused with its neighbour
+ * (a * b + c as one FMA: one rounding instead of two). */
+void llvmc_allow_contraction(LLVMValueRef fn);
+
 /* A JIT that owns compiled modules. */
 typedef struct llvmc_jit llvmc_jit;
 

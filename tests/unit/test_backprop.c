@@ -182,7 +182,11 @@ static void check_jit_equals_eval(const char *label, const char *imports, const 
         }
     }
     printf("%-34s worst relative JIT-vs-eval difference %.2e\n", label, worst);
-    CHECK(worst < 1e-14);   /* exp/tanh are our own polynomials: a few ulps, no more */
+    /* exp/tanh are our own polynomials, and the JIT fuses a * b + c into one
+     * FMA where ir_eval rounds twice: a few ulps, grown up to ~100 where an
+     * argument cancels (tanh(a - b) with a near b); a wrong expression is off
+     * by far more */
+    CHECK(worst < 1e-13);
     fixture_free(&f);
 }
 
