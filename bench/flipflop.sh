@@ -95,10 +95,10 @@ for th in 1 2; do
     echo "rnnc: not available ($rnnc is not an executable)"
     break
   fi
-  # TanhRate.tau=1ms: the discrete h[t] = tanh(I[t]) that nn.RNN computes,
+  # FlipFlopNet.tau=1ms: the discrete h[t] = tanh(I[t]) that nn.RNN computes,
   # whatever time constant the model trains with
   if ! "$rnnc" run "$model" --out "$out" -D epochs=1 -D samples=3840 \
-      -D TanhRate.tau=1ms -D threads=$th > "$tmp/rnnc-t$th.log" 2>&1; then
+      -D FlipFlopNet.tau=1ms -D threads=$th > "$tmp/rnnc-t$th.log" 2>&1; then
     echo "rnnc: run failed at $th thread(s):"
     sed 's/^/  /' "$tmp/rnnc-t$th.log"
     continue
