@@ -71,7 +71,9 @@ static int alloc_chunk(rt_net *net, chunk_buffers *c)
             ok &= (c->adj_input[p][q] = alloc_real(net, rows * net->d.pops[p].n)) != NULL;
     for (unsigned j = 0; j < net->d.n_projs; j++) {
         const rt_proj *pr = &net->d.projs[j];
-        ok &= (c->pre[j] = alloc_real(net, rows * pr->n_pre)) != NULL;
+        void **pre = pr->pre_pop >= 0 ? &c->pre_pop[pr->pre_pop] : &c->pre_input[pr->pre_input];
+        if (!*pre)
+            ok &= (*pre = alloc_real(net, rows * pr->n_pre + RT_CHUNK_ROWS * pr->n_pre)) != NULL;
         ok &= (c->gw[j] = alloc_real(net, pr->n_post * pr->n_pre)) != NULL;
         if (pr->bias)
             ok &= (c->gb[j] = alloc_real(net, pr->n_post)) != NULL;
@@ -84,8 +86,11 @@ static void free_chunk(chunk_buffers *c)
     for (unsigned p = 0; p < RT_MAX_POPS; p++)
         for (unsigned q = 0; q < RT_MAX_VARS; q++)
             free(c->adj_input[p][q]);
+    for (unsigned p = 0; p < RT_MAX_POPS; p++)
+        free(c->pre_pop[p]);
+    for (unsigned i = 0; i < RT_MAX_INPUTS; i++)
+        free(c->pre_input[i]);
     for (unsigned j = 0; j < RT_MAX_PROJS; j++) {
-        free(c->pre[j]);
         free(c->gw[j]);
         free(c->gb[j]);
     }

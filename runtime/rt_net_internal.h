@@ -34,7 +34,10 @@ typedef struct pop_buffers {
 /* One chunk's scratch for the backward pass. */
 typedef struct chunk_buffers {
     void *adj_input[RT_MAX_POPS][RT_MAX_VARS];   /* [RT_BLOCK_STEPS][rows][n] */
-    void *pre[RT_MAX_PROJS];           /* [RT_BLOCK_STEPS][rows][n_pre] */
+    /* presynaptic activity of the block, per source (NULL: sends nothing):
+     * position s holds output slot tb + s of a population (s <= RT_BLOCK_STEPS),
+     * or step tb + s of a network input */
+    void *pre_pop[RT_MAX_POPS], *pre_input[RT_MAX_INPUTS];   /* [RT_BLOCK_STEPS + 1][rows][n] */
     void *gw[RT_MAX_PROJS], *gb[RT_MAX_PROJS];
 } chunk_buffers;
 
