@@ -642,13 +642,12 @@ int task_prepare(task_program *tp, const frontend *fe, const ast_node *task, dou
 }
 
 int task_generate(const task_program *tp, uint64_t seed, uint64_t trial, double *const *channel_data,
-                  double *mask, char *err, size_t err_size)
+                  double *mask, double *scratch, char *err, size_t err_size)
 {
-    enum { POOL_SIGNALS = 64 };
     gen G = {.tp = tp, .seed = seed, .trial = trial, .T = tp->steps, .ch = channel_data,
              .mask = mask, .err = err, .err_size = err_size};
-    G.pool_cap = POOL_SIGNALS * tp->steps;
-    G.pool = malloc(G.pool_cap * sizeof *G.pool);
+    G.pool_cap = TASK_SCRATCH_SIGNALS * tp->steps;
+    G.pool = scratch ? scratch : malloc(G.pool_cap * sizeof *G.pool);
     if (!G.pool) {
         snprintf(err, err_size, "out of memory");
         return -1;
@@ -658,7 +657,8 @@ int task_generate(const task_program *tp, uint64_t seed, uint64_t trial, double 
     for (size_t t = 0; t < tp->steps; t++)
         mask[t] = tp->has_mask ? 0 : 1;
     run_items(&G, tp->def->first->next);
-    free(G.pool);
+    if (!scratch)
+        free(G.pool);
     return G.failed ? -1 : 0;
 }
 

@@ -45,9 +45,12 @@ int task_prepare(task_program *tp, const frontend *fe, const ast_node *task, dou
                  size_t err_size);
 
 /* One trial: CHANNEL_DATA[c] receives channel c as [steps][size] doubles,
- * MASK [steps]. 0, or -1 with a message in ERR. */
+ * MASK [steps]. SCRATCH holds TASK_SCRATCH_SIGNALS * steps doubles for the
+ * engine's intermediate signals, reusable from trial to trial (NULL: the
+ * call allocates its own). 0, or -1 with a message in ERR. */
+enum { TASK_SCRATCH_SIGNALS = 64 };
 int task_generate(const task_program *tp, uint64_t seed, uint64_t trial, double *const *channel_data,
-                  double *mask, char *err, size_t err_size);
+                  double *mask, double *scratch, char *err, size_t err_size);
 
 /* The index of channel NAME, or -1. */
 int task_channel_index(const task_program *tp, const char *name);

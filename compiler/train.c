@@ -20,10 +20,18 @@ const char *const train_phase_names[TRAIN_PHASES] = {"task", "forward", "loss", 
 static const uint64_t EVAL_TRIAL_BASE = (uint64_t)1 << 40;
 
 /* What one batch needs besides the network's own buffers. */
+/* Trials are generated in blocks of this many per task: neighbouring
+ * trials share cache lines of the time-major arrays they are scattered
+ * into, so one thread writes them. */
+enum { TRIALS_PER_TASK = 8 };
+
 typedef struct batch {
     size_t B, T;
     void *targets[PLAN_MAX_POPS];        /* [T][B][size], network precision */
     double *mask;                        /* [T][B] */
+    size_t per_trial;                    /* doubles of one trial's mask and channels */
+    double *channels;                    /* [B][per_trial]: each trial as generated */
+    double *scratch;                     /* a task engine scratch per block of trials */
 } batch;
 
 static double now_s(void)
@@ -60,6 +68,12 @@ static int batch_init(batch *b, const plan *p)
     for (unsigned r = 0; r < p->n_readouts; r++)
         ok &= (b->targets[r] = malloc(b->T * b->B * p->pops[p->readouts[r]].n * elem_size(p))) != NULL;
     ok &= (b->mask = malloc(b->T * b->B * sizeof(double))) != NULL;
+    b->per_trial = b->T;
+    for (unsigned c = 0; c < p->task.n_channels; c++)
+        b->per_trial += b->T * p->task.channels[c].size;
+    ok &= (b->channels = malloc(b->B * b->per_trial * sizeof(double))) != NULL;
+    size_t blocks = (b->B + TRIALS_PER_TASK - 1) / TRIALS_PER_TASK;
+    ok &= (b->scratch = malloc(blocks * TASK_SCRATCH_SIGNALS * b->T * sizeof(double))) != NULL;
     return ok ? 0 : -1;
 }
 
@@ -68,6 +82,8 @@ static void batch_free(batch *b)
     for (unsigned r = 0; r < PLAN_MAX_POPS; r++)
         free(b->targets[r]);
     free(b->mask);
+    free(b->channels);
+    free(b->scratch);
 }
 
 /* Copies one trial's channel C (SRC, [T][size]) into slot I of a
@@ -85,26 +101,23 @@ typedef struct batch_job {
     rt_net *net;
     batch *b;
     const uint64_t *trials;
-    double *channels;               /* per trial: every channel, [T][size] each */
-    size_t per_trial;
     int failed;
     char err[512];
 } batch_job;
 
-/* One trial of the batch into slot I: generated, then scattered. */
-static void make_trial(void *ctx, unsigned i)
+/* Trial I of the batch into slot I: generated, then scattered. */
+static void make_trial(batch_job *job, size_t i, double *scratch)
 {
-    batch_job *job = ctx;
     plan *p = job->p;
     batch *b = job->b;
-    double *own[TASK_MAX_CHANNELS], *mask = job->channels + i * job->per_trial;
+    double *own[TASK_MAX_CHANNELS], *mask = b->channels + i * b->per_trial;
     size_t at = b->T;
     for (unsigned c = 0; c < p->task.n_channels; c++) {
         own[c] = mask + at;
         at += b->T * p->task.channels[c].size;
     }
     char err[512];
-    if (task_generate(&p->task, p->settings.seed, job->trials[i], own, mask, err, sizeof err) != 0) {
+    if (task_generate(&p->task, p->settings.seed, job->trials[i], own, mask, scratch, err, sizeof err) != 0) {
         if (!job->failed++)
             memcpy(job->err, err, sizeof err);
         return;
@@ -118,22 +131,22 @@ static void make_trial(void *ctx, unsigned i)
         b->mask[t * b->B + i] = mask[t];
 }
 
+static void make_trials(void *ctx, unsigned block)
+{
+    batch_job *job = ctx;
+    size_t first = (size_t)block * TRIALS_PER_TASK, B = job->b->B;
+    double *scratch = job->b->scratch + (size_t)block * TASK_SCRATCH_SIGNALS * job->b->T;
+    for (size_t i = first; i < first + TRIALS_PER_TASK && i < B; i++)
+        make_trial(job, i, scratch);
+}
+
 /* The batch of trials TRIALS, generated in parallel (each trial depends only
  * on its id). */
 static int make_batch(plan *p, rt_net *net, rt_pool *pool, batch *b, const uint64_t *trials, char *err,
                       size_t err_size)
 {
     batch_job job = {.p = p, .net = net, .b = b, .trials = trials};
-    job.per_trial = b->T;
-    for (unsigned c = 0; c < p->task.n_channels; c++)
-        job.per_trial += b->T * p->task.channels[c].size;
-    job.channels = malloc(b->B * job.per_trial * sizeof(double));
-    if (!job.channels) {
-        snprintf(err, err_size, "out of memory");
-        return -1;
-    }
-    rt_pool_run(pool, (unsigned)b->B, make_trial, &job);
-    free(job.channels);
+    rt_pool_run(pool, (unsigned)((b->B + TRIALS_PER_TASK - 1) / TRIALS_PER_TASK), make_trials, &job);
     if (job.failed)
         snprintf(err, err_size, "%s", job.err);
     return job.failed ? -1 : 0;
