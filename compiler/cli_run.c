@@ -267,6 +267,7 @@ static char *summary_json(const frontend *fe, const frontend_options *o, const c
     put_number(&t, "eval_accuracy", res->eval_accuracy, 0);
     put_number(&t, "train_seconds", res->train_seconds, 0);
     put_number(&t, "seconds_per_update_median", res->seconds_per_update_median, 0);
+    put_number(&t, "step_seconds_median", res->step_seconds_median, 0);
     put(&t, "  \"update_phases_ms\": {");
     for (int k = 0; k < TRAIN_PHASES; k++)
         put(&t, "%s\"%s\": %.3f", k ? ", " : "", train_phase_names[k], res->phase_ms[k]);

@@ -447,6 +447,13 @@ static void show_progress(const plan *p, size_t u, double loss, double start, do
     fflush(stderr);
 }
 
+/* The median of X[0 .. N) (N > 0; X is sorted in place). */
+static double median(double *x, size_t n)
+{
+    qsort(x, n, sizeof *x, cmp_double);
+    return n % 2 ? x[n / 2] : (x[n / 2 - 1] + x[n / 2]) / 2;
+}
+
 static int train_loop(plan *p, rt_net *net, rt_pool *pool, batch *b, FILE *csv, volatile sig_atomic_t *stop,
                       int progress, train_result *res)
 {
@@ -454,7 +461,7 @@ static int train_loop(plan *p, rt_net *net, rt_pool *pool, batch *b, FILE *csv, 
     params ps;
     memset(&ps, 0, sizeof ps);
     uint64_t *perm = malloc(S * sizeof *perm), *trials = malloc(p->settings.batch * sizeof *trials);
-    double *times = malloc((U + 1) * sizeof *times);
+    double *times = malloc(2 * (U + 1) * sizeof *times), *steps = times ? times + U + 1 : NULL;
     rt_optim *opt = NULL;
     int rc = -1;
     if (!perm || !trials || !times || params_init(&ps, p, net) != 0)
@@ -502,6 +509,7 @@ static int train_loop(plan *p, rt_net *net, rt_pool *pool, batch *b, FILE *csv, 
         rt_optim_step(opt, ps.t, ps.n);
         mark[5] = now_s();
         times[u] = mark[5] - t0;
+        steps[u] = mark[5] - mark[1];
         for (int k = 0; k < TRAIN_PHASES; k++)
             res->phase_ms[k] += 1e3 * (mark[k + 1] - mark[k]);
         fprintf(csv, "%zu,%zu,%.9g,%.9g,%.6f\n", u + 1, u / p->settings.updates_per_epoch + 1, loss, norm,
@@ -521,9 +529,9 @@ static int train_loop(plan *p, rt_net *net, rt_pool *pool, batch *b, FILE *csv, 
         fputc('\n', stderr);
     res->train_seconds = now_s() - start;
     if (res->updates_done) {
-        qsort(times, res->updates_done, sizeof *times, cmp_double);
         size_t n = res->updates_done;
-        res->seconds_per_update_median = n % 2 ? times[n / 2] : (times[n / 2 - 1] + times[n / 2]) / 2;
+        res->seconds_per_update_median = median(times, n);
+        res->step_seconds_median = median(steps, n);
         for (int k = 0; k < TRAIN_PHASES; k++)
             res->phase_ms[k] /= (double)n;
     }
@@ -554,7 +562,7 @@ int train_run(plan *p, const rt_outdir *out, volatile sig_atomic_t *stop, int pr
     res->first_loss = res->final_train_loss = res->eval_loss = res->eval_accuracy = NAN;
     /* OpenBLAS runs single-threaded inside our own threads: how work is cut
      * then never depends on the thread count (see rt_pool.h). */
-    openblas_set_num_threads(1);
+    rt_blas_serial();
     int threads = p->settings.threads > 0 ? p->settings.threads : (int)sysconf(_SC_NPROCESSORS_ONLN);
     rt_pool *pool = rt_pool_new(threads > 0 ? threads : 1);
     rt_net_desc desc = plan_net_desc(p);

@@ -22,7 +22,8 @@ typedef struct train_result {
     double first_loss, final_train_loss;
     double eval_loss, eval_accuracy;  /* accuracy: NAN when the task defines none */
     double train_seconds;
-    double seconds_per_update_median;
+    double seconds_per_update_median;  /* the whole update, task generation included */
+    double step_seconds_median;        /* forward, loss, backward and optimiser: the batch given */
     /* mean milliseconds per update: task generation, forward pass, loss,
      * backward pass, optimiser step (the TRAIN_PHASE_* order) */
     double phase_ms[5];

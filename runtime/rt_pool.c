@@ -1,6 +1,7 @@
 /* rt_pool.c -- worker threads for numbered tasks (see rt_pool.h). */
 #include "rt_pool.h"
 
+#include <cblas.h>
 #include <pthread.h>
 #include <stdlib.h>
 
@@ -99,4 +100,15 @@ void rt_pool_free(rt_pool *p)
     pthread_cond_destroy(&p->done);
     pthread_mutex_destroy(&p->lock);
     free(p);
+}
+
+/* Not part of the CBLAS interface: a weak reference, NULL in builds of
+ * OpenBLAS (OpenMP, serial) or of other BLAS that have no such threads. */
+extern int blas_thread_shutdown_(void) __attribute__((weak));
+
+void rt_blas_serial(void)
+{
+    openblas_set_num_threads(1);
+    if (blas_thread_shutdown_)
+        blas_thread_shutdown_();
 }
