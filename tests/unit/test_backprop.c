@@ -68,13 +68,26 @@ static int fixture_init(fixture *f, const char *text)
     char err[256];
     if (!f->net || plan_init_weights(&f->p, f->net, err, sizeof err) != 0)
         return -1;
-    /* inputs and targets: fixed random numbers */
-    double *x = rt_net_input(f->net, 0);
-    for (size_t i = 0; i < T * B * 3; i++)
-        x[i] = rt_rng_normal(5, 1, i);
+    /* inputs (3 channels) and targets (2): fixed random numbers, in the
+     * network's precision */
+    void *x = rt_net_input(f->net, 0);
     f->targets[0] = malloc(T * B * 2 * sizeof(double));
-    for (size_t i = 0; i < T * B * 2; i++)
-        ((double *)f->targets[0])[i] = rt_rng_normal(5, 2, i);
+    if (!f->targets[0])
+        return -1;
+    for (size_t i = 0; i < T * B * 3; i++) {
+        double v = rt_rng_normal(5, 1, i);
+        if (f->p.is_double)
+            ((double *)x)[i] = v;
+        else
+            ((float *)x)[i] = (float)v;
+    }
+    for (size_t i = 0; i < T * B * 2; i++) {
+        double v = rt_rng_normal(5, 2, i);
+        if (f->p.is_double)
+            ((double *)f->targets[0])[i] = v;
+        else
+            ((float *)f->targets[0])[i] = (float)v;
+    }
     return 0;
 }
 
@@ -199,9 +212,9 @@ static void check_float_tanh(void)
 {
     static const char text[] =
         "import neurons.rate\n"
-        "task Noise(steps = 3) {\n  input x[1]\n  target y[1]\n  duration steps\n"
+        "task Noise(steps = 3) {\n  input x[3]\n  target y[2]\n  duration steps\n"
         "  x = normal()\n  y = normal()\n}\n"
-        "network Net {\n  input x[1]\n  pop h : TanhRate[1]\n  readout y : Linear[1]\n"
+        "network Net {\n  input x[3]\n  pop h : TanhRate[1]\n  readout y : Linear[2]\n"
         "  connect x -> h : all_to_all\n  connect h -> y : all_to_all\n}\n"
         "train Net on Noise { precision float32\n batch 1\n dt 1 ms }\n";
     fixture f;
