@@ -4,6 +4,7 @@
 #include <cblas.h>
 #include <errno.h>
 #include <math.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -19,12 +20,12 @@ const char *const train_phase_names[TRAIN_PHASES] = {"task", "forward", "loss", 
 
 static const uint64_t EVAL_TRIAL_BASE = (uint64_t)1 << 40;
 
-/* What one batch needs besides the network's own buffers. */
 /* Trials are generated in blocks of this many per task: neighbouring
  * trials share cache lines of the time-major arrays they are scattered
  * into, so one thread writes them. */
 enum { TRIALS_PER_TASK = 8 };
 
+/* What one batch needs besides the network's own buffers. */
 typedef struct batch {
     size_t B, T;
     void *targets[PLAN_MAX_POPS];        /* [T][B][size], network precision */
@@ -101,7 +102,7 @@ typedef struct batch_job {
     rt_net *net;
     batch *b;
     const uint64_t *trials;
-    int failed;
+    atomic_int failed;              /* trials that failed; the first writes ERR */
     char err[512];
 } batch_job;
 
@@ -118,7 +119,7 @@ static void make_trial(batch_job *job, size_t i, double *scratch)
     }
     char err[512];
     if (task_generate(&p->task, p->settings.seed, job->trials[i], own, mask, scratch, err, sizeof err) != 0) {
-        if (!job->failed++)
+        if (atomic_fetch_add(&job->failed, 1) == 0)
             memcpy(job->err, err, sizeof err);
         return;
     }
