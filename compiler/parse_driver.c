@@ -454,14 +454,12 @@ ast_node *parse_if(parse_ctx *c, const token *k, ast_node *cond, ast_node *then_
     return n;
 }
 
+/* A train or evaluate block has a definition's shape: the network's name,
+ * the task where the parameters go, the settings as its items. */
 ast_node *parse_run(parse_ctx *c, ast_kind kind, const token *net,
                     ast_node *task, ast_node *settings)
 {
-    ast_node *n = ast_new(c->arena, kind, net->loc);
-    n->name = net->text;
-    ast_add(n, task);
-    splice(n, settings);
-    return n;
+    return parse_def(c, kind, net, task, settings);
 }
 
 ast_node *parse_setting(parse_ctx *c, const token *name, ast_node *values)
