@@ -18,6 +18,7 @@ static const builtin table[] = {
     {"sqrt",       BI_MATH, 1, 1, DR_SQRT,    NULL, "square root", NULL},
     {"heaviside",  BI_MATH, 1, 1, DR_RESULT_ONE, NULL, "1 where x > 0, else 0", NULL},
     {"sign",       BI_MATH, 1, 1, DR_RESULT_ONE, NULL, "-1, 0 or 1", NULL},
+    {"stop_gradient", BI_MATH, 1, 1, DR_FIRST, NULL, "x, through which no gradient flows (a detached reset)", NULL},
     {"min",        BI_MATH, 2, -1, DR_SAME,   NULL, "smallest argument", NULL},
     {"max",        BI_MATH, 2, -1, DR_SAME,   NULL, "largest argument", NULL},
     {"clip",       BI_MATH, 3, 3, DR_SAME,    NULL, "x limited to [lo, hi]", NULL},
@@ -32,6 +33,8 @@ static const builtin table[] = {
 
     /* Task signals. */
     {"latch",      BI_TASK, 1, 1, DR_FIRST,   "after", "holds the last non-zero value of x, from 'after' steps past its onset", NULL},
+
+    {"peak",       BI_TASK, 1, 1, DR_FIRST,   NULL, "the largest |x| over the trial", NULL},
 
     /* Files. */
     {"load",       BI_FILE, 1, 1, DR_FREE,    NULL, "an array from a .npy file", NULL},

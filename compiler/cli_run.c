@@ -264,6 +264,10 @@ static char *summary_json(const frontend *fe, const frontend_options *o, const c
     put_number(&t, "first_train_loss", res->first_loss, 0);
     put_number(&t, "final_train_loss", res->final_train_loss, 0);
     put_number(&t, "eval_loss", res->eval_loss, 0);
+    if (isfinite(res->first_rate_hz)) {
+        put_number(&t, "first_rate_hz", res->first_rate_hz, 0);
+        put_number(&t, "final_rate_hz", res->final_rate_hz, 0);
+    }
     put_number(&t, "eval_accuracy", res->eval_accuracy, 0);
     put_number(&t, "train_seconds", res->train_seconds, 0);
     put_number(&t, "seconds_per_update_median", res->seconds_per_update_median, 0);
@@ -359,6 +363,8 @@ static void report(const cli_run_options *r, const plan *p, const train_result *
         printf(", evaluation loss %.4g", res->eval_loss);
     if (isfinite(res->eval_accuracy))
         printf(", accuracy %.2f%%", 100 * res->eval_accuracy);
+    if (isfinite(res->final_rate_hz))
+        printf(", rate %.3g Hz", res->final_rate_hz);
     printf("\nrnnc: results in %s (compiled in %.0f ms)\n", dir,
            r->check_ms + p->lower_ms + p->timings.build_ms + p->timings.optimize_ms + p->timings.emit_ms);
     if (r->verbose && res->updates_done) {

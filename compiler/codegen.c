@@ -168,6 +168,7 @@ static LLVMValueRef emit_unary(emitter *E, ir_op op, LLVMValueRef a)
     case IR_SIGN:
         return LLVMBuildFSub(E->b, as_real(E, fcmp(E, LLVMRealOGT, a, real(E, 0))),
                              as_real(E, fcmp(E, LLVMRealOLT, a, real(E, 0))), "");
+    case IR_STOPGRAD: return a;
     case IR_NOT: return as_real(E, fcmp(E, LLVMRealOEQ, a, real(E, 0)));
     default: return NULL;
     }
@@ -213,6 +214,8 @@ static unsigned char *needed_nodes(const kernel_spec *k)
         const ir_node *n = &k->g->nodes[i];
         int arity = n->op == IR_CONST || n->op == IR_VAR ? 0 : ir_arity((ir_op)n->op);
         if (arity >= 1) need[n->a] = 1;
+        if (n->op == IR_SPIKE)
+            continue;   /* its margin and surrogate serve derivatives only */
         if (arity >= 2) need[n->b] = 1;
         if (arity >= 3) need[n->c] = 1;
     }
@@ -239,6 +242,8 @@ static int emit_body(emitter *E, const kernel_spec *k, LLVMValueRef *ptrs, LLVMV
         } else if (op == IR_VAR) {
             LLVMValueRef at = LLVMBuildGEP2(E->b, E->real, ptrs[node->var], &i, 1, "");
             val[n] = LLVMBuildLoad2(E->b, E->real, at, "");
+        } else if (op == IR_SPIKE) {   /* the surrogate is for derivatives only */
+            val[n] = as_real(E, truth(E, val[node->a]));
         } else if (op == IR_SELECT) {
             val[n] = emit_select(E, truth(E, val[node->a]), val[node->b], val[node->c]);
         } else if (ir_arity(op) == 1) {

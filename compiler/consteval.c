@@ -13,6 +13,7 @@ static double sigmoid(double x) { return 1 / (1 + exp(-x)); }
 static double relu(double x) { return x > 0 ? x : 0; }
 static double heaviside(double x) { return x > 0; }
 static double sign(double x) { return (x > 0) - (x < 0); }
+static double identity(double x) { return x; }
 
 /* The functions of one argument, by name; min, max and clip are below. */
 static const struct {
@@ -22,6 +23,7 @@ static const struct {
     {"exp", exp}, {"log", log}, {"tanh", tanh}, {"sigmoid", sigmoid}, {"sin", sin},
     {"cos", cos}, {"relu", relu}, {"abs", fabs}, {"floor", floor}, {"round", round},
     {"sqrt", sqrt}, {"heaviside", heaviside}, {"sign", sign},
+    {"stop_gradient", identity},
 };
 
 bool const_eval_math(const char *name, const double *args, unsigned n, double *out)

@@ -99,6 +99,15 @@ ast_node *frontend_find_def(const frontend *fe, const char *name)
     return NULL;
 }
 
+const char *frontend_file_path(frontend *fe, const ast_node *at, const char *name)
+{
+    if (name[0] == '/' || !at || at->loc.file >= fe->sources.count)
+        return name;
+    const char *model = fe->sources.files[at->loc.file].path;
+    const char *slash = strrchr(model, '/');
+    return slash ? arena_printf(&fe->arena, "%.*s/%s", (int)(slash - model), model, name) : name;
+}
+
 int frontend_where(const frontend *fe, const ast_node *at, char *buf, size_t size)
 {
     if (!fe || !at || at->loc.file >= fe->sources.count)

@@ -146,6 +146,8 @@ static double apply(ir_op op, double a, double b, double c)
     case IR_OR: return a != 0 || b != 0;
     case IR_NOT: return a == 0;
     case IR_SELECT: return a != 0 ? b : c;
+    case IR_STOPGRAD: return a;
+    case IR_SPIKE: return a != 0;
     default: return NAN;
     }
 }
@@ -281,6 +283,14 @@ ir_ref ir_select(ir_graph *g, ir_ref cond, ir_ref then_value, ir_ref else_value)
     return intern_node(g, &n);
 }
 
+ir_ref ir_spike(ir_graph *g, ir_ref cond, ir_ref arg, ir_ref psi)
+{
+    if (is_constant(g, cond))
+        return ir_const(g, g->nodes[cond].value != 0);
+    ir_node n = {.op = IR_SPIKE, .a = cond, .b = arg, .c = psi};
+    return intern_node(g, &n);
+}
+
 /* ---------------------------------------------------------------- derivatives */
 
 static ir_ref mul(ir_graph *g, ir_ref a, ir_ref b) { return ir_binary(g, IR_MUL, a, b); }
@@ -322,6 +332,8 @@ static ir_ref diff(ir_graph *g, ir_ref e, uint32_t var, ir_ref *memo)
         r = ir_is_const(g, da, 0) ? da : mul(g, outer_derivative(g, (ir_op)n.op, e, n.a), da);
     } else if (n.op == IR_SELECT) {
         r = ir_select(g, n.a, diff(g, n.b, var, memo), diff(g, n.c, var, memo));
+    } else if (n.op == IR_SPIKE) {
+        r = mul(g, n.c, diff(g, n.b, var, memo));
     } else {
         ir_ref da = diff(g, n.a, var, memo), db = diff(g, n.b, var, memo);
         switch (n.op) {
@@ -377,7 +389,7 @@ double ir_eval(const ir_graph *g, ir_ref e, const double *vars)
             value[i] = vars[n->var];
         else
             value[i] = apply((ir_op)n->op, value[n->a], ir_arity((ir_op)n->op) > 1 ? value[n->b] : 0,
-                             n->op == IR_SELECT ? value[n->c] : 0);
+                             ir_arity((ir_op)n->op) > 2 ? value[n->c] : 0);
     }
     double result = value[e];
     free(value);

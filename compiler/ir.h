@@ -28,7 +28,9 @@ typedef uint32_t ir_ref;            /* a node of a graph, by index */
     X(LT, "<", 2) X(LE, "<=", 2) X(GT, ">", 2) X(GE, ">=", 2)            \
     X(EQ, "==", 2) X(NE, "!=", 2) X(AND, "and", 2) X(OR, "or", 2)         \
     X(NOT, "not", 1)                                                     \
-    X(SELECT, "select", 3)          /* a != 0 ? b : c */
+    X(SELECT, "select", 3)          /* a != 0 ? b : c */                  \
+    X(STOPGRAD, "stop_gradient", 1) /* a, with derivative 0 */            \
+    X(SPIKE, "spike", 3)            /* a != 0, with derivative c * b' */
 
 typedef enum ir_op {
 #define X(op, text, arity) IR_##op,
@@ -60,9 +62,15 @@ ir_ref ir_unary(ir_graph *g, ir_op op, ir_ref a);
 ir_ref ir_binary(ir_graph *g, ir_op op, ir_ref a, ir_ref b);
 ir_ref ir_select(ir_graph *g, ir_ref cond, ir_ref then_value, ir_ref else_value);
 
+/* A spike: 1 where COND holds, else 0. Its derivative is the surrogate
+ * PSI times the derivative of ARG, the spike condition's margin (v - v_th
+ * for 'v > v_th'), so a threshold that moves (ALIF's A = v_th + beta a)
+ * passes its own share: dz = psi (dv - beta da). */
+ir_ref ir_spike(ir_graph *g, ir_ref cond, ir_ref arg, ir_ref psi);
+
 /* d e / d (variable VAR), simplified. Comparisons, heaviside and sign have
- * derivative zero: a spike's derivative comes from its surrogate, written
- * in the neuron, not from here. */
+ * derivative zero, and so has stop_gradient: a spike's derivative comes from
+ * its surrogate (ir_spike), written in the neuron, not from here. */
 ir_ref ir_diff(ir_graph *g, ir_ref e, uint32_t var);
 
 /* The value of E given the variables' values (indexed by variable). */

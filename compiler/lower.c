@@ -34,6 +34,7 @@ typedef struct lowering {
     const symbol **states, **ports; /* by variable index */
     unsigned n_states, n_ports;
     const ir_ref *next;             /* the end-of-step states, once known */
+    int spike, refractory;          /* state indices of the spike and the refractory count, or -1 */
     char *err;
     size_t err_size;
     int failed;
@@ -108,7 +109,8 @@ static ir_ref lower_name(lowering *L, const ast_node *e, phase ph, const arg_fra
             return ir_const(L->g, b->value);
         return lower_expr(L, s->value, ph, NULL);
     }
-    case SYM_STATE: {
+    case SYM_STATE:
+    case SYM_SPIKE: {   /* the spike is a state: the last step's spike, or this step's at the end */
         int i = index_of(L->states, L->n_states, s);
         if (i < 0)
             break;
@@ -135,10 +137,6 @@ static ir_ref lower_name(lowering *L, const ast_node *e, phase ph, const arg_fra
                     return f->values[i];
         }
         break;
-    case SYM_SPIKE:
-        fail(L, e, "spiking neurons ('spike %s when ...') are not compiled yet: this version "
-                   "trains rate networks", s->name);
-        return ir_const(L->g, 0);
     default:
         break;
     }
@@ -174,7 +172,7 @@ static const struct {
     {"exp", IR_EXP}, {"log", IR_LOG}, {"tanh", IR_TANH}, {"sigmoid", IR_SIGMOID},
     {"sin", IR_SIN}, {"cos", IR_COS}, {"relu", IR_RELU}, {"abs", IR_ABS},
     {"floor", IR_FLOOR}, {"round", IR_ROUND}, {"sqrt", IR_SQRT},
-    {"heaviside", IR_HEAVISIDE}, {"sign", IR_SIGN},
+    {"heaviside", IR_HEAVISIDE}, {"sign", IR_SIGN}, {"stop_gradient", IR_STOPGRAD},
 };
 
 static unsigned lower_args(lowering *L, const ast_node *call, phase ph, const arg_frame *args,
@@ -303,6 +301,7 @@ static void collect_members(lowering *L, neuron_ir *n, const ast_node *def, cons
         for (const ast_node *b = item->first; b; b = b->next)
             count++;
         if (item->kind == AST_STATE) ns += count;
+        if (item->kind == AST_SPIKE || item->kind == AST_REFRACTORY) ns++;
         if (item->kind == AST_INPUT) np += count;
         if (item->kind == AST_OUTPUT) no += count;
     }
@@ -325,24 +324,21 @@ static void collect_members(lowering *L, neuron_ir *n, const ast_node *def, cons
                 (*outputs)[n->n_outputs++] = b;
             }
         }
+    /* a spiking neuron carries its spike, and its refractory count, as states */
+    for (const ast_node *item = def->first; item; item = item->next)
+        if (item->kind == AST_SPIKE) {
+            L->spike = (int)L->n_states;
+            n->state_names[L->n_states] = item->name;
+            L->states[L->n_states++] = scope_lookup_local(sc, item->name);
+        }
+    for (const ast_node *item = def->first; item; item = item->next)
+        if (item->kind == AST_REFRACTORY && L->spike >= 0) {
+            L->refractory = (int)L->n_states;
+            n->state_names[L->n_states] = "refractory";
+            L->states[L->n_states++] = NULL;
+        }
     n->n_states = L->n_states;
     n->n_ports = L->n_ports;
-}
-
-/* Constructs this version cannot compile, named in the message. */
-static int check_supported(lowering *L, const ast_node *def)
-{
-    for (const ast_node *item = def->first; item; item = item->next) {
-        const char *what = item->kind == AST_SPIKE ? "spike" : item->kind == AST_RESET ? "reset"
-                         : item->kind == AST_REFRACTORY ? "refractory"
-                         : item->kind == AST_SURROGATE ? "surrogate" : NULL;
-        if (what) {
-            fail(L, item, "neuron '%s' is a spiking neuron ('%s'); this version of rnnc compiles "
-                          "rate neurons only", def->name, what);
-            return -1;
-        }
-    }
-    return 0;
 }
 
 /* f: one expression per state, from its equation (or the state itself). */
@@ -365,6 +361,90 @@ static void lower_updates(lowering *L, neuron_ir *n, const ast_node *def)
         n->next[i] = item->kind == AST_UPDATE ? rhs   /* x <- g */
                    : ir_binary(&n->g, IR_ADD, x, ir_binary(&n->g, IR_MUL, ir_const(&n->g, L->dt), rhs));
     }
+}
+
+/* The margin of a spike condition: how far it is from switching, positive
+ * when it holds (v - v_th for 'v > v_th'), whose derivative times the
+ * surrogate is the spike's derivative. */
+static ir_ref spike_margin(lowering *L, const ast_node *cond)
+{
+    if (cond->kind == AST_BINARY && (cond->op == OP_GT || cond->op == OP_GE || cond->op == OP_LT ||
+                                     cond->op == OP_LE)) {
+        ir_ref a = lower_expr(L, cond->first, PHASE_END, NULL);
+        ir_ref b = lower_expr(L, cond->first->next, PHASE_END, NULL);
+        int above = cond->op == OP_GT || cond->op == OP_GE;
+        return ir_binary(L->g, IR_SUB, above ? a : b, above ? b : a);
+    }
+    fail(L, cond, "a spike condition must be one comparison ('v > v_th'), so that its surrogate "
+                  "has a variable to act through");
+    return ir_const(L->g, 0);
+}
+
+/* The spike and what follows it, after the equations: the condition and
+ * the surrogate read the updated states (before any reset); then the reset
+ * assignments, all reading those same values, take effect where the neuron
+ * spiked, as z (target - x) + x, so gradients see the reset through the
+ * spike's surrogate. A refractory count R = round(T / dt) starts at the
+ * spike and falls by one each step; while it is above 0 after falling, the
+ * neuron cannot spike, its surrogate is 0 and the states a 'reset x = e'
+ * sets stay at e (as NEST's eprop_iaf counts: the spike's step is the first
+ * of the R). */
+static void lower_spike(lowering *L, neuron_ir *n, const ast_node *def)
+{
+    const ast_node *spike = NULL, *surrogate = NULL, *refractory = NULL;
+    for (const ast_node *item = def->first; item; item = item->next) {
+        if (item->kind == AST_SPIKE) spike = item;
+        if (item->kind == AST_SURROGATE) surrogate = item;
+        if (item->kind == AST_REFRACTORY) refractory = item;
+    }
+    if (!spike || L->spike < 0)
+        return;
+    ir_graph *g = L->g;
+    unsigned z = (unsigned)L->spike;
+    L->next = n->next;   /* next[z] is still the old spike */
+    ir_ref cond = lower_expr(L, spike->first, PHASE_END, NULL);
+    ir_ref margin = spike_margin(L, spike->first);
+    ir_ref psi = surrogate ? lower_expr(L, surrogate->first, PHASE_END, NULL) : ir_const(g, 0);
+    ir_ref free_to_spike = ir_const(g, 1), count = 0, held_steps = 0;
+    if (refractory && L->refractory >= 0) {
+        double T = 0;
+        if (lower_constant(refractory->first, L->dt, L->bound, L->n_bound, &T) != 0)
+            fail(L, refractory, "a refractory period must be a constant");
+        held_steps = ir_const(g, round(T / L->dt));
+        count = ir_binary(g, IR_MAX, ir_binary(g, IR_SUB, ir_var(g, (uint32_t)L->refractory), ir_const(g, 1)),
+                          ir_const(g, 0));
+        free_to_spike = ir_binary(g, IR_LT, count, ir_const(g, 0.5));
+        cond = ir_binary(g, IR_AND, cond, free_to_spike);
+        psi = ir_binary(g, IR_MUL, psi, free_to_spike);
+    }
+    ir_ref zn = ir_spike(g, cond, margin, psi);
+    ir_ref *after = xcalloc(n->n_states, sizeof *after);
+    memcpy(after, n->next, n->n_states * sizeof *after);
+    scope *sc = sema_def_scope(def);
+    for (const ast_node *item = def->first; item; item = item->next) {
+        if (item->kind != AST_RESET)
+            continue;
+        for (const ast_node *a = item->first; a; a = a->next) {
+            const ast_node *lv = a->first;
+            int k = index_of(L->states, L->n_states, scope_lookup_local(sc, lv->name));
+            if (k < 0) {
+                fail(L, a, "'%s' is not a state of neuron '%s'", lv->name, def->name);
+                continue;
+            }
+            ir_ref e = lower_expr(L, lv->next, PHASE_END, NULL), x = n->next[k];
+            ir_ref target = a->op == OP_SET ? e
+                          : ir_binary(g, a->op == OP_ADD_SET ? IR_ADD : a->op == OP_SUB_SET ? IR_SUB : IR_MUL, x, e);
+            after[k] = ir_binary(g, IR_ADD, after[k],
+                                 ir_binary(g, IR_MUL, zn, ir_binary(g, IR_SUB, target, x)));
+            if (a->op == OP_SET && held_steps)
+                after[k] = ir_select(g, free_to_spike, after[k], e);
+        }
+    }
+    memcpy(n->next, after, n->n_states * sizeof *after);
+    free(after);
+    n->next[z] = zn;
+    if (held_steps)
+        n->next[L->refractory] = ir_select(g, zn, held_steps, count);
 }
 
 /* Sum of the terms a_k * d e_k / d var over the K expressions E. */
@@ -403,7 +483,8 @@ static void initial_values(lowering *L, neuron_ir *n, const ast_node *def,
 {
     n->state_init = xcalloc(n->n_states, sizeof *n->state_init);
     for (unsigned i = 0; i < n->n_states; i++)
-        if (lower_constant(L->states[i]->value, L->dt, L->bound, L->n_bound, &n->state_init[i]) != 0)
+        if ((int)i != L->spike && (int)i != L->refractory &&
+            lower_constant(L->states[i]->value, L->dt, L->bound, L->n_bound, &n->state_init[i]) != 0)
             fail(L, L->states[i]->decl, "the initial value of '%s' in neuron '%s' must be a constant",
                  n->state_names[i], def->name);
     double *vars = xcalloc(n->n_states + n->n_ports, sizeof *vars);
@@ -430,18 +511,19 @@ int lower_neuron(neuron_ir *n, const frontend *fe, const ast_node *def, double d
     n->neuron = def->name;
     ir_init(&n->g);
     lowering L = {.g = &n->g, .dt = dt, .bound = overrides, .n_bound = n_overrides,
-                  .fe = fe, .neuron = def, .err = err, .err_size = err_size};
+                  .fe = fe, .neuron = def, .err = err, .err_size = err_size, .spike = -1,
+                  .refractory = -1};
     const ast_node **outputs = NULL;
-    if (check_supported(&L, def) == 0) {
-        collect_members(&L, n, def, &outputs);
-        lower_updates(&L, n, def);
-        L.next = n->next;
-        n->out = xcalloc(n->n_outputs, sizeof *n->out);
-        for (unsigned j = 0; j < n->n_outputs; j++)
-            n->out[j] = lower_expr(&L, outputs[j]->first, PHASE_END, NULL);
-        derive_adjoint(n);
-        initial_values(&L, n, def, outputs);
-    }
+    collect_members(&L, n, def, &outputs);
+    lower_updates(&L, n, def);
+    lower_spike(&L, n, def);
+    L.next = n->next;
+    n->out = xcalloc(n->n_outputs, sizeof *n->out);
+    for (unsigned j = 0; j < n->n_outputs; j++)
+        n->out[j] = lower_expr(&L, outputs[j]->first, PHASE_END, NULL);
+    derive_adjoint(n);
+    initial_values(&L, n, def, outputs);
+    n->spike_state = L.spike;
     free(outputs);
     free(L.states);
     free(L.ports);

@@ -6,6 +6,10 @@
  *     o  = G(s, I)          (the outputs, read from the new state s')
  *
  * where s are the states at the start of the step and I the input ports.
+ * A spiking neuron's spike z is one more state (the last step's spike at
+ * the start, this step's at the end), and its refractory count another:
+ * z' = H(margin) with derivative psi * d margin, psi its surrogate, and
+ * reset and refractoriness are part of f (see lower_spike).
  * Lowering turns the checked syntax tree into these expressions with every
  * parameter folded to a constant, and derives the adjoint step of BPTT
  * symbolically: given the loss's sensitivity to the outputs (a_o) and to the
@@ -34,6 +38,7 @@ typedef struct neuron_ir {
     ir_ref *out;                    /* G: per output */
     ir_ref *adj_state;              /* a_s: per state */
     ir_ref *adj_port;               /* a_I: per port */
+    int spike_state;                /* the state that is the spike, or -1 */
 } neuron_ir;
 
 /* A named parameter value that replaces the definition's default. */

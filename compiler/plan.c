@@ -107,17 +107,32 @@ static void read_settings(builder *b, uint64_t seed)
     s->train = p->run->kind == AST_TRAIN;
     s->learn = choice_setting(p, "learn", "bptt");
     s->loss = choice_setting(p, "loss", "mse");
-    if (s->train && strcmp(s->learn, "bptt") != 0 && strcmp(s->learn, "none") != 0)
-        fail(b, plan_setting(p, "learn"), "'learn %s' is not available yet: this version trains with "
-                                          "bptt", s->learn);
-    if (strcmp(s->loss, "mse") != 0)
+    const ast_node *learn = plan_setting(p, "learn");
+    if (learn && learn->kind == AST_CALL && strcmp(learn->name, "bptt") == 0 && learn->first &&
+        learn->first->first)
+        fail(b, learn, "'bptt(truncate = ...)' is not available yet: this version backpropagates "
+                       "through the whole trial");
+    s->feedback = NULL;
+    for (const ast_node *a = learn && learn->kind == AST_CALL && learn->first ? learn->first->first : NULL;
+         a; a = a->next)
+        if (a->kind == AST_NAMEDARG && strcmp(a->name, "feedback") == 0 && a->first->name)
+            s->feedback = a->first->name;
+    if (strcmp(s->loss, "mse") != 0 && strcmp(s->loss, "sum_squared") != 0)
         fail(b, plan_setting(p, "loss"), "'loss %s' is not available yet: this version trains with "
-                                         "mse", s->loss);
+                                         "mse or sum_squared", s->loss);
+    s->loss_kind = strcmp(s->loss, "sum_squared") == 0 ? RT_LOSS_SUM_SQUARED : RT_LOSS_MSE;
     if (plan_setting(p, "update_every"))
         fail(b, plan_setting(p, "update_every"), "'update_every' is not available yet: this version "
-                                                  "updates once per batch");
-    if (plan_setting(p, "regularize"))
-        fail(b, plan_setting(p, "regularize"), "'regularize' is not available yet in this version");
+                                                  "updates the weights once per batch, after the trials");
+    for (const ast_node *r = plan_setting(p, "regularize"); r; r = r->next) {
+        if (r->name && strcmp(r->name, "rate") == 0) {
+            s->rate_c = call_argument(b, r, "c", 1);
+            s->rate_f_target = call_argument(b, r, "f_target", 10);
+        } else {
+            fail(b, r, "'regularize %s' is not available yet: this version has the firing-rate "
+                       "regulariser 'rate'", r->name ? r->name : "");
+        }
+    }
     read_optimizer(b, s);
     s->batch = (size_t)number_setting(b, "batch", 32);
     double samples = number_setting(b, "samples", (double)s->batch * 100);
@@ -223,7 +238,11 @@ static void initializer(builder *b, const ast_node *e, size_t fan_in, size_t fan
     double a[2] = {0, 0};
     unsigned n = 0;
     if (e->kind == AST_CALL && strcmp(e->name, "load") == 0) {
-        *file = e->first->first->name;
+        const ast_node *path = e->first->first;
+        const symbol *s = path->kind == AST_NAME ? path->sym : NULL;   /* load(wfile), a parameter */
+        if (s && s->kind == SYM_PARAM && s->value && s->value->kind == AST_STR)
+            path = s->value;
+        *file = frontend_file_path(b->p->fe, path, path->name);
         return;
     }
     for (const ast_node *k = e->kind == AST_CALL && e->first ? e->first->first : NULL; k && n < 2; k = k->next)
@@ -365,19 +384,21 @@ static void apply_option(builder *b, plan_proj *pp, rt_proj *rp, const ast_node 
     }
 }
 
+/* A connect, or a feedback (the learning signal's path, not activity: its
+ * weights are kept apart, in p->feedback). */
 static void add_projection(builder *b, const ast_node *n)
 {
     plan *p = b->p;
-    if (n->op == 1)
-        return;   /* feedback: the learning signal's path (e-prop), not activity */
-    if (p->n_projs == PLAN_MAX_PROJS) {
+    int is_feedback = n->op == 1;
+    unsigned *count = is_feedback ? &p->n_feedback : &p->n_projs;
+    if (*count == PLAN_MAX_PROJS) {
         fail(b, n, "more than %d projections", PLAN_MAX_PROJS);
         return;
     }
     const ast_node *from = n->first, *to = from->next;
-    unsigned j = p->n_projs++;
-    plan_proj *pp = &p->projs[j];
-    rt_proj *rp = &p->rt_projs[j];
+    unsigned j = (*count)++;
+    plan_proj *pp = is_feedback ? &p->feedback[j] : &p->projs[j];
+    rt_proj *rp = is_feedback ? &p->rt_feedback[j] : &p->rt_projs[j];
     memset(pp, 0, sizeof *pp);
     memset(rp, 0, sizeof *rp);
     pp->lo = -INFINITY;
@@ -394,6 +415,16 @@ static void add_projection(builder *b, const ast_node *n)
         return;
     }
     rp->post_pop = (unsigned)post;
+    rp->n_post = p->pops[post].n;
+    rp->n_pre = rp->pre_pop >= 0 ? p->pops[rp->pre_pop].n : p->input_sizes[rp->pre_input];
+    rp->name = arena_printf(&p->fe->arena, "%s %s %s", from->name, is_feedback ? "~>" : "->", to->name);
+    pp->init.b = 1 / sqrt((double)rp->n_pre);
+    if (is_feedback) {   /* no port: it carries no activity */
+        pp->trainable = rp->trainable = 0;
+        for (const ast_node *opt = to->next; opt; opt = opt->next)
+            apply_option(b, pp, rp, opt, PLAN_MAX_PROJS + j);
+        return;
+    }
     const neuron_ir *nir = &p->neurons[post];
     const char *port = to->first ? to->first->name : NULL;
     rp->port = 0;
@@ -405,10 +436,6 @@ static void add_projection(builder *b, const ast_node *n)
         return;
     }
     pp->port_name = nir->port_names[rp->port];
-    rp->n_post = p->pops[post].n;
-    rp->n_pre = rp->pre_pop >= 0 ? p->pops[rp->pre_pop].n : p->input_sizes[rp->pre_input];
-    rp->name = arena_printf(&p->fe->arena, "%s -> %s", from->name, to->name);
-    pp->init.b = 1 / sqrt((double)rp->n_pre);
     for (const ast_node *opt = to->next; opt; opt = opt->next)
         apply_option(b, pp, rp, opt, j);
 }
@@ -433,6 +460,59 @@ static void read_network(builder *b)
             add_projection(b, n);
     if (!b->failed && p->n_readouts == 0)
         fail(b, p->net, "network '%s' has no readout to compare with the task's target", p->net->name);
+}
+
+static int has_spike(const plan *p, unsigned pop)
+{
+    const neuron_ir *n = &p->neurons[pop];
+    return n->spike_state >= 0 && n->n_outputs > 0 && n->out[0] == n->next[n->spike_state];
+}
+
+/* How learning signals travel. BPTT: back through every projection.
+ * e-prop (Bellec et al. 2020): only from readouts, through the readout
+ * weights transposed ('symmetric') or through the network's feedback
+ * projection from the readout ('random', the default when there is one);
+ * recurrent and feed-forward paths between populations are dropped, so
+ * each neuron's own dynamics filter its learning signal (DESIGN section 4).
+ * And the firing-rate regulariser on the populations that spike. */
+static void learning_paths(builder *b)
+{
+    plan *p = b->p;
+    plan_settings *s = &p->settings;
+    int eprop = strcmp(s->learn, "eprop") == 0;
+    const char *feedback = s->feedback ? s->feedback : p->n_feedback ? "random" : "symmetric";
+    for (unsigned j = 0; j < p->n_projs; j++) {
+        rt_proj *rp = &p->rt_projs[j];
+        p->proj_feedback[j] = -1;
+        if (!eprop)
+            continue;
+        rp->no_backprop = !p->pop_readout[rp->post_pop];
+        if (rp->no_backprop || rp->pre_pop < 0 || strcmp(feedback, "random") != 0)
+            continue;
+        for (unsigned f = 0; f < p->n_feedback; f++)   /* feedback y -> h for h -> y */
+            if (p->rt_feedback[f].pre_pop == (int)rp->post_pop &&
+                p->rt_feedback[f].post_pop == (unsigned)rp->pre_pop)
+                p->proj_feedback[j] = (int)f;
+        if (p->proj_feedback[j] < 0) {
+            fail(b, plan_setting(p, "learn"), "e-prop with random feedback needs a 'feedback %s -> %s' "
+                 "projection in network '%s' for the learning signal (or 'eprop(feedback = symmetric)')",
+                 p->pops[rp->post_pop].name, p->pops[rp->pre_pop].name, p->net->name);
+            return;
+        }
+        rp->feedback = 1;
+    }
+    if (s->rate_c > 0) {
+        unsigned regularised = 0;
+        for (unsigned i = 0; i < p->n_pops; i++)
+            if (!p->pop_readout[i] && has_spike(p, i)) {
+                p->pops[i].rate_c = s->rate_c;
+                p->pops[i].rate_target = s->rate_f_target * p->dt;
+                regularised++;
+            }
+        if (!regularised)
+            fail(b, plan_setting(p, "regularize"), "'regularize rate' acts on populations that spike "
+                 "(and send their spike), and network '%s' has none", p->net->name);
+    }
 }
 
 /* Network inputs meet task inputs, readouts meet targets: by name, else in order. */
@@ -524,6 +604,8 @@ int plan_build(plan *p, frontend *fe, const frontend_options *opts, const ast_no
     read_settings(&b, seed);
     if (!b.failed && p->net)
         read_network(&b);
+    if (!b.failed)
+        learning_paths(&b);
     if (!b.failed && task_prepare(&p->task, fe, run->first, p->dt, b.err, sizeof b.err) != 0)
         b.failed++;
     if (!b.failed)
@@ -546,7 +628,12 @@ void plan_free(plan *p)
         free(p->projs[j].mask);
         free(p->projs[j].dale);
     }
+    for (unsigned j = 0; j < p->n_feedback; j++) {
+        free(p->feedback[j].mask);
+        free(p->feedback[j].dale);
+    }
     codegen_free(p->cg);
+    task_free(&p->task);
     memset(p, 0, sizeof *p);
 }
 
@@ -588,6 +675,39 @@ static int load_weights(const plan_proj *pp, const rt_proj *rp, double *w, char 
     return ok ? 0 : -1;
 }
 
+/* Each feedback matrix B (y -> h, [n_h][n_y]) that a projection h -> y
+ * sends its learning signal through, stored transposed as that
+ * projection's [n_y][n_h]. */
+static int init_feedback(plan *p, rt_net *net, char *err, size_t err_size)
+{
+    for (unsigned j = 0; j < p->n_projs; j++) {
+        int f = p->proj_feedback[j];
+        if (f < 0)
+            continue;
+        const rt_proj *rf = &p->rt_feedback[f];
+        const plan_proj *pf = &p->feedback[f];
+        size_t count = rf->n_post * rf->n_pre;
+        double *B = malloc(count * sizeof *B), *Bt = malloc(count * sizeof *Bt);
+        int rc = B && Bt ? 0 : -1;
+        if (rc != 0)
+            snprintf(err, err_size, "out of memory");
+        else
+            rc = pf->init_file ? load_weights(pf, rf, B, err, err_size)
+                               : rt_init_fill(B, rf->n_post, rf->n_pre, &pf->init, p->settings.seed,
+                                              rt_rng_stream(0x66656564, (uint64_t)f), err, err_size);
+        for (size_t i = 0; rc == 0 && i < rf->n_post; i++)
+            for (size_t k = 0; k < rf->n_pre; k++)
+                Bt[k * rf->n_post + i] = pf->mask && !pf->mask[i * rf->n_pre + k] ? 0 : B[i * rf->n_pre + k];
+        if (rc == 0)
+            store(p, rt_net_feedback(net, j), Bt, count);
+        free(B);
+        free(Bt);
+        if (rc != 0)
+            return -1;
+    }
+    return 0;
+}
+
 int plan_init_weights(plan *p, rt_net *net, char *err, size_t err_size)
 {
     for (unsigned j = 0; j < p->n_projs; j++) {
@@ -619,5 +739,5 @@ int plan_init_weights(plan *p, rt_net *net, char *err, size_t err_size)
         if (rc != 0)
             return -1;
     }
-    return 0;
+    return init_feedback(p, net, err, err_size);
 }

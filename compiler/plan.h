@@ -41,6 +41,9 @@ typedef struct plan_settings {
     int threads;
     int train;                      /* 'train' (1) or 'evaluate' (0) */
     const char *learn, *loss;
+    rt_loss loss_kind;
+    const char *feedback;           /* e-prop's learning-signal path: "random" or "symmetric" */
+    double rate_c, rate_f_target;   /* regularize rate(c, f_target): f_target in Hz; c 0: none */
 } plan_settings;
 
 typedef struct plan {
@@ -62,6 +65,12 @@ typedef struct plan {
     rt_proj rt_projs[PLAN_MAX_PROJS];
     unsigned n_readouts;
     unsigned readouts[PLAN_MAX_POPS];
+    /* feedback projections (weights [post][pre] as declared: B of y -> h is
+     * [n_h][n_y]), and which one each projection's backward pass uses (-1: none) */
+    unsigned n_feedback;
+    plan_proj feedback[PLAN_MAX_PROJS];
+    rt_proj rt_feedback[PLAN_MAX_PROJS];
+    int proj_feedback[PLAN_MAX_PROJS];
     /* the task and how it meets the network */
     task_program task;
     int input_channel[PLAN_MAX_INPUTS];   /* task channel of each network input */

@@ -21,7 +21,7 @@ typedef struct setting_def {
 
 static const setting_def settings[] = {
     {"learn", V_CALLS, "bptt eprop none", "the learning rule"},
-    {"loss", V_CHOICE, "mse cross_entropy", "the loss function"},
+    {"loss", V_CHOICE, "mse sum_squared cross_entropy", "the loss function"},
     {"optimizer", V_CALLS, "adam sgd", "the optimiser"},
     {"regularize", V_CALLS, "rate l2", "regularisers"},
     {"epochs", V_COUNT, NULL, "passes over the training samples"},
@@ -63,7 +63,7 @@ static void check_setting_argument(sema *S, const ast_node *a, double x)
         enum { POSITIVE, FRACTION, WHOLE, NOT_NEGATIVE } range;
     } ranges[] = {
         {"lr", POSITIVE}, {"eps", POSITIVE}, {"beta1", FRACTION}, {"beta2", FRACTION},
-        {"momentum", FRACTION}, {"kappa", FRACTION}, {"truncate", WHOLE}, {"c", NOT_NEGATIVE},
+        {"momentum", FRACTION}, {"truncate", WHOLE}, {"c", NOT_NEGATIVE},
         {"decay", NOT_NEGATIVE},
     };
     for (unsigned i = 0; i < sizeof ranges / sizeof ranges[0]; i++) {
@@ -96,7 +96,7 @@ static void check_setting_argument(sema *S, const ast_node *a, double x)
 static const char *choice_keywords(const char *choice)
 {
     static const struct { const char *choice, *keywords; } table[] = {
-        {"bptt", "truncate"}, {"eprop", "kappa feedback"}, {"none", ""},
+        {"bptt", "truncate"}, {"eprop", "feedback"}, {"none", ""},
         {"adam", "lr beta1 beta2 eps decay"}, {"sgd", "lr momentum decay"},
         {"rate", "c f_target"}, {"l2", "c"},
     };

@@ -15,6 +15,10 @@
 
 enum { MAX_BOUND = 256, MAX_CALL_ARGS = 64 };
 
+/* The trial id whose draws a 'frozen' block takes, in every trial: above
+ * the training ids and the evaluation ids (from 2^40). */
+#define TASK_FROZEN_TRIAL UINT64_C(0xF00F00F00F00F00F)
+
 typedef struct gen {
     const task_program *tp;
     uint64_t seed, trial;
@@ -327,9 +331,46 @@ static const double *eval_latch(gen *G, const ast_node *call, size_t elem)
     return y;
 }
 
+/* load("f.npy"): the file's column ELEM ([steps][size]), or all of it ([steps]). */
+static const double *eval_load(gen *G, const ast_node *call, size_t elem)
+{
+    double *out = signal_fill(G, 0);
+    for (unsigned i = 0; i < G->tp->n_loads; i++) {
+        const rt_array *a = &G->tp->loads[i].a;
+        if (G->tp->loads[i].call != call)
+            continue;
+        size_t cols = a->ndim == 2 ? a->shape[1] : 1;
+        if (a->ndim < 1 || a->ndim > 2 || a->shape[0] != G->T || elem >= cols) {
+            fail(G, call, "the loaded array has shape [%zu%s%zu] and this assignment needs [%zu] or "
+                          "[%zu, %zu] ([step, element])", a->shape[0], a->ndim == 2 ? ", " : "",
+                 a->ndim == 2 ? a->shape[1] : 0, G->T, G->T, elem + 1);
+            return out;
+        }
+        for (size_t t = 0; t < G->T; t++)
+            out[t] = a->data[t * cols + elem];
+        return out;
+    }
+    fail(G, call, "load() was not read when the task was prepared");
+    return out;
+}
+
+/* peak(x): the largest |x| over the trial, at every step. */
+static const double *eval_peak(gen *G, const ast_node *call, size_t elem)
+{
+    const double *x = eval_signal(G, call->first->first, elem);
+    double m = 0;
+    for (size_t t = 0; t < G->T; t++)
+        m = fabs(x[t]) > m ? fabs(x[t]) : m;
+    return signal_fill(G, m);
+}
+
 static const double *eval_signal_call(gen *G, const ast_node *e, size_t elem)
 {
     const builtin *b = e->sym;
+    if (b && b->cls == BI_FILE)
+        return eval_load(G, e, elem);
+    if (b && b->cls == BI_TASK && strcmp(e->name, "peak") == 0)
+        return eval_peak(G, e, elem);
     if (b && b->cls == BI_TASK)
         return eval_latch(G, e, elem);
     if (b && b->cls == BI_RANDOM) {
@@ -520,10 +561,15 @@ static void run_item(gen *G, const ast_node *n)
     case AST_FOR: run_for(G, n); break;
     case AST_IF: run_if(G, n); break;
     case AST_BLOCK: run_items(G, n->first); break;
+    case AST_FROZEN: {   /* drawn as one fixed trial: the same in every trial */
+        uint64_t trial = G->trial;
+        G->trial = TASK_FROZEN_TRIAL;
+        run_items(G, n->first);
+        G->trial = trial;
+        break;
+    }
     case AST_PHASE:
-    case AST_FROZEN:
-        fail(G, n, "'%s' blocks are not run by this version's task engine",
-             n->kind == AST_PHASE ? "phase" : "frozen");
+        fail(G, n, "'phase' blocks are not run by this version's task engine");
         break;
     default:   /* channels, params, duration, let, accuracy: read by task_prepare */
         break;
@@ -619,6 +665,47 @@ static void prepare_item(task_program *tp, gen *G, const ast_node *n)
     }
 }
 
+/* Reads every load("f.npy") under N (a name relative to the model's folder). */
+static void prepare_loads(task_program *tp, gen *G, const ast_node *n)
+{
+    for (; n && !G->failed; n = n->next) {
+        const builtin *b = n->kind == AST_CALL ? n->sym : NULL;
+        if (b && b->cls == BI_FILE && n->first && n->first->first) {
+            const ast_node *path = n->first->first;
+            const symbol *s = path->kind == AST_NAME ? path->sym : NULL;
+            if (s && s->kind == SYM_PARAM && s->value && s->value->kind == AST_STR)
+                path = s->value;
+            const char *model = path->loc.file < tp->fe->sources.count ? tp->fe->sources.files[path->loc.file].path : "";
+            const char *slash = strrchr(model, '/');
+            char full[4096];
+            if (path->name[0] == '/' || !slash)
+                snprintf(full, sizeof full, "%s", path->name);
+            else
+                snprintf(full, sizeof full, "%.*s/%s", (int)(slash - model), model, path->name);
+            if (tp->n_loads == TASK_MAX_LOADS) {
+                fail(G, n, "a task may load at most %d files", TASK_MAX_LOADS);
+                return;
+            }
+            task_load *l = &tp->loads[tp->n_loads];
+            char why[300];
+            if (rt_npy_read(full, &l->a, why, sizeof why) != 0) {
+                fail(G, n, "%s", why);
+                return;
+            }
+            l->call = n;
+            tp->n_loads++;
+        }
+        prepare_loads(tp, G, n->first);
+    }
+}
+
+void task_free(task_program *tp)
+{
+    for (unsigned i = 0; i < tp->n_loads; i++)
+        rt_array_free(&tp->loads[i].a);
+    tp->n_loads = 0;
+}
+
 int task_prepare(task_program *tp, const frontend *fe, const ast_node *task, double dt, char *err,
                  size_t err_size)
 {
@@ -635,6 +722,7 @@ int task_prepare(task_program *tp, const frontend *fe, const ast_node *task, dou
         return -1;
     for (const ast_node *n = tp->def->first->next; n && !G.failed; n = n->next)
         prepare_item(tp, &G, n);
+    prepare_loads(tp, &G, tp->def->first->next);
     if (!G.failed && tp->steps == 0)
         fail(&G, tp->def, "task '%s' has no duration (phases are not run by this version)",
              tp->def->name);

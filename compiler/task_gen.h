@@ -16,8 +16,15 @@
 
 #include "frontend.h"
 #include "lower.h"
+#include "rt_npy.h"
 
-enum { TASK_MAX_CHANNELS = 16, TASK_MAX_ARGS = 64 };
+enum { TASK_MAX_CHANNELS = 16, TASK_MAX_ARGS = 64, TASK_MAX_LOADS = 16 };
+
+/* A load("f.npy") of the task, read once: [steps] or [steps][size]. */
+typedef struct task_load {
+    const ast_node *call;
+    rt_array a;
+} task_load;
 
 typedef struct task_channel {
     const char *name;
@@ -37,12 +44,15 @@ typedef struct task_program {
     int has_mask;                   /* 'mask = ...' appears: unset steps count 0 */
     const ast_node *accuracy;       /* the accuracy expression, or NULL */
     const char *accuracy_target;    /* the target it reads */
+    task_load loads[TASK_MAX_LOADS];
+    unsigned n_loads;
 } task_program;
 
 /* Prepares TASK (a NAME or a CALL with arguments, as after 'train N on')
- * with step DT. 0, or -1 with a message in ERR. */
+ * with step DT, reading the files it loads. 0, or -1 with a message in ERR. */
 int task_prepare(task_program *tp, const frontend *fe, const ast_node *task, double dt, char *err,
                  size_t err_size);
+void task_free(task_program *tp);
 
 /* One trial: CHANNEL_DATA[c] receives channel c as [steps][size] doubles,
  * MASK [steps]. SCRATCH holds TASK_SCRATCH_SIGNALS * steps doubles for the

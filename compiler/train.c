@@ -382,7 +382,8 @@ static int evaluate(plan *p, rt_net *net, rt_pool *pool, batch *b, const rt_outd
             return -1;
         }
         rt_net_forward(net);
-        loss += rt_net_mse(net, (const void *const *)b->targets, b->mask) / (double)batches;
+        loss += rt_net_loss(net, p->settings.loss_kind, (const void *const *)b->targets, b->mask) /
+                (double)batches;
         count_accuracy(p, net, b, &correct, &counted);
         if (k == 0) {   /* the first trials' signals, for plots and numpy */
             size_t saved = B < EVAL_TRIALS_SAVED ? B : EVAL_TRIALS_SAVED, T = b->T;
@@ -455,6 +456,25 @@ static double median(double *x, size_t n)
     return n % 2 ? x[n / 2] : (x[n / 2 - 1] + x[n / 2]) / 2;
 }
 
+/* The mean firing rate (Hz) of the populations that spike, over the
+ * batch just run; NAN if none does. */
+static double spike_rate_hz(const plan *p, const rt_net *net)
+{
+    size_t T = rt_net_steps(net), B = rt_net_batch(net);
+    double sum = 0, count = 0;
+    for (unsigned i = 0; i < p->n_pops; i++) {
+        const neuron_ir *n = &p->neurons[i];
+        if (p->pop_readout[i] || n->spike_state < 0)
+            continue;
+        size_t m = T * B * p->pops[i].n;
+        const void *z = rt_net_state_history(net, i, (unsigned)n->spike_state);
+        for (size_t k = 0; k < m; k++)
+            sum += p->is_double ? ((const double *)z)[k] : ((const float *)z)[k];
+        count += (double)m;
+    }
+    return count > 0 ? sum / count / p->dt : NAN;
+}
+
 static int train_loop(plan *p, rt_net *net, rt_pool *pool, batch *b, FILE *csv, volatile sig_atomic_t *stop,
                       int progress, train_result *res)
 {
@@ -472,7 +492,8 @@ static int train_loop(plan *p, rt_net *net, rt_pool *pool, batch *b, FILE *csv, 
         fprintf(stderr, "rnnc: the optimiser's settings are invalid\n");
         goto done;
     }
-    fprintf(csv, "update,epoch,loss,grad_norm,seconds\n");
+    int spiking = isfinite(spike_rate_hz(p, net)) || p->settings.rate_c > 0;
+    fprintf(csv, "update,epoch,loss,grad_norm,seconds%s\n", spiking ? ",rate_hz,reg_loss" : "");
     double start = now_s(), last_shown = 0;
     char err[512];
     for (size_t u = 0; u < U && !*stop; u++) {
@@ -485,15 +506,16 @@ static int train_loop(plan *p, rt_net *net, rt_pool *pool, batch *b, FILE *csv, 
         mark[1] = now_s();
         rt_net_forward(net);
         mark[2] = now_s();
-        double loss = rt_net_mse(net, (const void *const *)b->targets, b->mask);
+        double loss = rt_net_loss(net, p->settings.loss_kind, (const void *const *)b->targets, b->mask);
+        double reg = rt_net_reg_loss(net), rate = spiking ? spike_rate_hz(p, net) : NAN;
         mark[3] = mark[4] = now_s();
         double norm = NAN;
-        if (isfinite(loss)) {
+        if (isfinite(loss + reg)) {
             rt_net_backward(net);
             mark[4] = now_s();
             norm = rt_optim_grad_norm(opt, ps.t, ps.n);
         }
-        if (!isfinite(loss) || !isfinite(norm)) {
+        if (!isfinite(loss + reg) || !isfinite(norm)) {
             const char *pop = non_finite_population(p, net);
             char where[160] = "";
             if (pop)
@@ -513,12 +535,18 @@ static int train_loop(plan *p, rt_net *net, rt_pool *pool, batch *b, FILE *csv, 
         steps[u] = mark[5] - mark[1];
         for (int k = 0; k < TRAIN_PHASES; k++)
             res->phase_ms[k] += 1e3 * (mark[k + 1] - mark[k]);
-        fprintf(csv, "%zu,%zu,%.9g,%.9g,%.6f\n", u + 1, u / p->settings.updates_per_epoch + 1, loss, norm,
+        fprintf(csv, "%zu,%zu,%.15g,%.9g,%.6f", u + 1, u / p->settings.updates_per_epoch + 1, loss, norm,
                 now_s() - start);
-        if (res->updates_done == 0)
+        if (spiking)
+            fprintf(csv, ",%.6g,%.9g", rate, reg);
+        fputc('\n', csv);
+        if (res->updates_done == 0) {
             res->first_loss = loss;
+            res->first_rate_hz = rate;
+        }
         res->updates_done = u + 1;
         res->final_train_loss = loss;
+        res->final_rate_hz = rate;
         if (progress)
             show_progress(p, u, loss, start, &last_shown);
         if (p->settings.early_stop > 0 && loss < p->settings.early_stop) {
@@ -561,6 +589,7 @@ int train_run(plan *p, const rt_outdir *out, volatile sig_atomic_t *stop, int pr
 {
     memset(res, 0, sizeof *res);
     res->first_loss = res->final_train_loss = res->eval_loss = res->eval_accuracy = NAN;
+    res->first_rate_hz = res->final_rate_hz = NAN;
     /* OpenBLAS runs single-threaded inside our own threads: how work is cut
      * then never depends on the thread count (see rt_pool.h). */
     rt_blas_serial();

@@ -2,7 +2,7 @@
  *
  * Batches come from the task engine (trial ids: training samples 0..S-1,
  * shuffled per epoch; evaluation trials from 2^40 on, never trained on);
- * each update is forward, MSE, BPTT and an optimiser step. Results are
+ * each update is forward, loss, BPTT or e-prop and an optimiser step. Results are
  * written into the run's (partial) results folder.
  */
 #ifndef RNNC_TRAIN_H
@@ -20,6 +20,9 @@ extern const char *const train_phase_names[TRAIN_PHASES];
 typedef struct train_result {
     size_t updates_done;
     double first_loss, final_train_loss;
+    /* spiking populations: mean rate in Hz over the first and the last
+     * update's batch (NAN when nothing spikes) */
+    double first_rate_hz, final_rate_hz;
     double eval_loss, eval_accuracy;  /* accuracy: NAN when the task defines none */
     double train_seconds;
     double seconds_per_update_median;  /* the whole update, task generation included */

@@ -57,6 +57,8 @@ static int alloc_proj(rt_net *net, unsigned j)
              (b->wt = alloc_real(net, count)) != NULL;
     if (pr->bias)
         ok = ok && (b->b = alloc_real(net, pr->n_post)) != NULL && (b->gb = alloc_real(net, pr->n_post)) != NULL;
+    if (pr->feedback)
+        ok = ok && (b->fb = alloc_real(net, count)) != NULL && (b->fbt = alloc_real(net, count)) != NULL;
     return ok ? 0 : -1;
 }
 
@@ -133,6 +135,9 @@ rt_net *rt_net_new(const rt_net_desc *d, size_t batch, size_t steps)
     ok = ok && (net->zeros = alloc_real(net, batch * rt_widest(d))) != NULL;
     for (unsigned r = 0; r < d->n_readouts && ok; r++)
         ok = (net->dloss[r] = alloc_real(net, steps * batch * d->pops[d->readouts[r]].n)) != NULL;
+    for (unsigned p = 0; p < d->n_pops && ok; p++)
+        if (d->pops[p].rate_c > 0)
+            ok = (net->dreg[p] = alloc_real(net, batch * d->pops[p].n)) != NULL;
     ok = ok && (net->chunk = calloc(rt_chunks(net), sizeof *net->chunk)) != NULL;
     for (unsigned c = 0; ok && c < rt_chunks(net); c++)
         ok = alloc_chunk(net, &net->chunk[c]) == 0;
@@ -177,14 +182,18 @@ void rt_net_free(rt_net *net)
         for (unsigned c = 0; c < rt_chunks(net); c++)
             free_chunk(&net->chunk[c]);
     free(net->chunk);
-    for (unsigned r = 0; r < RT_MAX_POPS; r++)
+    for (unsigned r = 0; r < RT_MAX_POPS; r++) {
         free(net->dloss[r]);
+        free(net->dreg[r]);
+    }
     for (unsigned j = 0; j < net->d.n_projs; j++) {
         free(net->proj[j].w);
         free(net->proj[j].wt);
         free(net->proj[j].gw);
         free(net->proj[j].b);
         free(net->proj[j].gb);
+        free(net->proj[j].fb);
+        free(net->proj[j].fbt);
     }
     for (unsigned i = 0; i < net->d.n_inputs; i++)
         free(net->input[i]);
@@ -198,6 +207,8 @@ void *rt_net_bias(rt_net *net, unsigned j) { return net->proj[j].b; }
 void *rt_net_weight_grad(rt_net *net, unsigned j) { return net->proj[j].gw; }
 void *rt_net_bias_grad(rt_net *net, unsigned j) { return net->proj[j].gb; }
 void *rt_net_input(rt_net *net, unsigned i) { return net->input[i]; }
+void *rt_net_feedback(rt_net *net, unsigned j) { return net->proj[j].fb; }
+double rt_net_reg_loss(const rt_net *net) { return net->reg_loss; }
 size_t rt_net_batch(const rt_net *net) { return net->batch; }
 void rt_net_set_pool(rt_net *net, struct rt_pool *pool) { net->pool = pool; }
 size_t rt_net_steps(const rt_net *net) { return net->steps; }
@@ -227,9 +238,14 @@ void rt_net_forward(rt_net *net)
     PASS(net, rt_forward, net);
 }
 
+double rt_net_loss(rt_net *net, rt_loss kind, const void *const *targets, const double *mask)
+{
+    return PASS(net, rt_loss, net, kind, targets, mask);
+}
+
 double rt_net_mse(rt_net *net, const void *const *targets, const double *mask)
 {
-    return PASS(net, rt_mse, net, targets, mask);
+    return rt_net_loss(net, RT_LOSS_MSE, targets, mask);
 }
 
 void rt_net_backward(rt_net *net)

@@ -43,6 +43,11 @@ typedef struct rt_pop {
      * does not write it: output r = h is h), else -1 */
     const int *output_state;
     rt_kernel forward, adjoint;
+    /* e-prop's firing-rate regulariser on output 0 (the spikes): with
+     * f_j the mean of o_j over a sequence's steps, each sequence adds
+     * rate_c / 2 * sum_j (f_j - rate_target)^2 to the loss (averaged over
+     * the batch); rate_c 0: none. rate_target is per step (Hz times dt). */
+    double rate_c, rate_target;
 } rt_pop;
 
 typedef struct rt_proj {
@@ -52,6 +57,11 @@ typedef struct rt_proj {
     unsigned post_pop, port;
     int bias;                       /* a trainable bias on the post side */
     int trainable;
+    /* the backward pass: no_backprop stops the adjoint here, so the pre
+     * population gets none through this projection (e-prop drops the
+     * recurrent paths); feedback sends it through the matrix of
+     * rt_net_feedback in place of the weights (e-prop's random B) */
+    int no_backprop, feedback;
     /* set by rt_net_new from the order of populations */
     int lagged;
     size_t n_pre, n_post;
@@ -89,11 +99,24 @@ void *rt_net_input(rt_net *net, unsigned input);
 /* Runs the sequence from the initial state. */
 void rt_net_forward(rt_net *net);
 
-/* Mean squared error of the readouts against TARGETS[r] ([steps][batch][size],
- * network precision) where MASK ([steps][batch], doubles; NULL: all ones) is
- * non-zero: sum m (y - y*)^2 / (size * sum m), summed over readouts. Also
- * seeds the backward pass with d loss / d y. */
+/* The feedback matrix of projection PROJ ([n_post][n_pre], like its
+ * weights: B transposed for a feedback y -> h of B [n_h][n_y]), or NULL
+ * where the projection has no 'feedback' flag. Filled by the caller. */
+void *rt_net_feedback(rt_net *net, unsigned proj);
+
+/* The loss of the readouts against TARGETS[r] ([steps][batch][size],
+ * network precision) where MASK ([steps][batch], doubles; NULL: all ones)
+ * is non-zero, summed over readouts:
+ *   RT_LOSS_MSE: sum m (y - y*)^2 / (size * sum m), the mean squared error;
+ *   RT_LOSS_SUM_SQUARED: sum m (y - y*)^2 / (2 batch), half the squared
+ *     error summed over steps and elements, averaged over the batch (the
+ *     loss of e-prop's pattern generation, Bellec et al. 2020).
+ * Also seeds the backward pass with d loss / d y, and with the gradient of
+ * the populations' rate regularisers, whose value rt_net_reg_loss gives. */
+typedef enum rt_loss { RT_LOSS_MSE, RT_LOSS_SUM_SQUARED } rt_loss;
+double rt_net_loss(rt_net *net, rt_loss kind, const void *const *targets, const double *mask);
 double rt_net_mse(rt_net *net, const void *const *targets, const double *mask);
+double rt_net_reg_loss(const rt_net *net);
 
 /* Gradients of the last loss with respect to every weight and bias. */
 void rt_net_backward(rt_net *net);

@@ -45,6 +45,7 @@ typedef struct proj_buffers {
     void *w, *gw;                      /* [n_post][n_pre] */
     void *wt;                          /* [n_pre][n_post]: w transposed at each forward pass */
     void *b, *gb;                      /* [n_post] or NULL */
+    void *fb, *fbt;                    /* feedback [n_post][n_pre] and its transpose, or NULL */
 } proj_buffers;
 
 struct rt_net {
@@ -55,6 +56,8 @@ struct rt_net {
     void *input[RT_MAX_INPUTS];        /* [T][B][size] */
     void *zeros;                       /* [B][widest n]: adjoints of unused outputs */
     void *dloss[RT_MAX_POPS];          /* readout r: d loss / d y, [T][B][n] */
+    void *dreg[RT_MAX_POPS];           /* population p: d reg / d o at every step, [B][n], or NULL */
+    double reg_loss;
     chunk_buffers *chunk;              /* [rt_chunks()] */
     struct rt_pool *pool;              /* NULL: everything on the calling thread */
     int avx2;                          /* run the AVX2 + FMA build of the passes */
@@ -70,15 +73,15 @@ size_t rt_widest(const rt_net_desc *d);
 #if RT_NET_AVX2
 void rt_forward_f32_avx2(rt_net *net);
 void rt_forward_f64_avx2(rt_net *net);
-double rt_mse_f32_avx2(rt_net *net, const void *const *targets, const double *mask);
-double rt_mse_f64_avx2(rt_net *net, const void *const *targets, const double *mask);
+double rt_loss_f32_avx2(rt_net *net, rt_loss kind, const void *const *targets, const double *mask);
+double rt_loss_f64_avx2(rt_net *net, rt_loss kind, const void *const *targets, const double *mask);
 void rt_backward_f32_avx2(rt_net *net);
 void rt_backward_f64_avx2(rt_net *net);
 #endif
 void rt_forward_f32(rt_net *net);
 void rt_forward_f64(rt_net *net);
-double rt_mse_f32(rt_net *net, const void *const *targets, const double *mask);
-double rt_mse_f64(rt_net *net, const void *const *targets, const double *mask);
+double rt_loss_f32(rt_net *net, rt_loss kind, const void *const *targets, const double *mask);
+double rt_loss_f64(rt_net *net, rt_loss kind, const void *const *targets, const double *mask);
 void rt_backward_f32(rt_net *net);
 void rt_backward_f64(rt_net *net);
 

@@ -103,6 +103,8 @@ static int parse_header(const char *h, rt_array *out, int *elem_size, int *is_f3
         *elem_size = 8, *is_f32 = 0;
     else if (strncmp(d, "'<f4'", 5) == 0)
         *elem_size = 4, *is_f32 = 1;
+    else if (strncmp(d, "'|u1'", 5) == 0 || strncmp(d, "'|b1'", 5) == 0)   /* spikes, masks */
+        *elem_size = 1, *is_f32 = 0;
     else
         return -2;
     f = strchr(f + 15, ':');
@@ -167,7 +169,7 @@ int rt_npy_read(const char *path, rt_array *out, char *err, size_t err_size)
     free(header);
     if (rc != 0) {
         fclose(fp);
-        return fail(err, err_size, path, rc == -2 ? "only float32 and float64 arrays can be read"
+        return fail(err, err_size, path, rc == -2 ? "only float32, float64, uint8 and bool arrays can be read"
                                          : rc == -3 ? "Fortran-ordered arrays are not supported"
                                                     : "malformed header");
     }
@@ -195,7 +197,9 @@ int rt_npy_read(const char *path, rt_array *out, char *err, size_t err_size)
     }
     fclose(fp);
     for (size_t i = 0; i < out->count; i++) {
-        if (is_f32) {
+        if (elem_size == 1) {
+            out->data[i] = raw[i];
+        } else if (is_f32) {
             float v;
             memcpy(&v, raw + 4 * i, 4);
             out->data[i] = v;
