@@ -357,10 +357,12 @@ static const double *eval_load(gen *G, const ast_node *call, size_t elem)
 /* peak(x): the largest |x| over the trial, at every step. */
 static const double *eval_peak(gen *G, const ast_node *call, size_t elem)
 {
+    size_t mark = G->pool_used;
     const double *x = eval_signal(G, call->first->first, elem);
     double m = 0;
     for (size_t t = 0; t < G->T; t++)
         m = fabs(x[t]) > m ? fabs(x[t]) : m;
+    G->pool_used = mark;   /* x's intermediate signals are done with */
     return signal_fill(G, m);
 }
 
@@ -380,11 +382,12 @@ static const double *eval_signal_call(gen *G, const ast_node *e, size_t elem)
         draw_signal(G, e, a, n, call_stream(G, e, elem), s);
         return s;
     }
+    double *s = signal_new(G);
+    size_t mark = G->pool_used;
     const double *args[MAX_CALL_ARGS];
     unsigned n = 0;
     for (const ast_node *k = e->first ? e->first->first : NULL; k && n < MAX_CALL_ARGS; k = k->next)
         args[n++] = eval_signal(G, k->kind == AST_NAMEDARG ? k->first : k, elem);
-    double *s = signal_new(G);
     for (size_t t = 0; t < G->T && !G->failed; t++) {
         double v[MAX_CALL_ARGS];
         for (unsigned i = 0; i < n; i++)
@@ -392,6 +395,7 @@ static const double *eval_signal_call(gen *G, const ast_node *e, size_t elem)
         if (!const_eval_math(e->name, v, n, &s[t]))
             fail(G, e, "'%s()' cannot be used in a task signal", e->name);
     }
+    G->pool_used = mark;
     return s;
 }
 
@@ -424,21 +428,28 @@ static const double *eval_signal(gen *G, const ast_node *e, size_t elem)
         }
         return channel_signal(G, e, s, lround(eval_scalar(G, e->first->next)));
     }
+    /* The result's signal comes first, so the operands' signals (and
+     * theirs) can be handed back as soon as it is computed: an expression
+     * needs scratch for its depth, not for its size. */
     case AST_UNARY: {
-        const double *a = eval_signal(G, e->first, elem);
         double *out = signal_new(G);
+        size_t mark = G->pool_used;
+        const double *a = eval_signal(G, e->first, elem);
         for (size_t t = 0; t < G->T; t++)
             out[t] = e->op == OP_NEG ? -a[t] : e->op == OP_NOT ? (a[t] == 0) : a[t];
+        G->pool_used = mark;
         return out;
     }
     case AST_BINARY: {
-        const double *a = eval_signal(G, e->first, elem), *b = eval_signal(G, e->first->next, elem);
         double *out = signal_new(G);
+        size_t mark = G->pool_used;
+        const double *a = eval_signal(G, e->first, elem), *b = eval_signal(G, e->first->next, elem);
         for (size_t t = 0; t < G->T; t++)
             if (!const_eval_binary(e->op, a[t], b[t], &out[t])) {
                 fail(G, e, "the operator '%s' cannot be evaluated here", ast_op_text((ast_op)e->op));
                 break;
             }
+        G->pool_used = mark;
         return out;
     }
     case AST_CALL:
@@ -699,6 +710,19 @@ static void prepare_loads(task_program *tp, gen *G, const ast_node *n)
     }
 }
 
+/* Does N (or what follows it) draw anything outside a 'frozen' block? */
+static int draws_per_trial(const ast_node *n)
+{
+    for (; n; n = n->next) {
+        const builtin *b = n->kind == AST_CALL ? n->sym : NULL;
+        if (b && b->cls == BI_RANDOM)
+            return 1;
+        if (n->kind != AST_FROZEN && draws_per_trial(n->first))
+            return 1;
+    }
+    return 0;
+}
+
 void task_free(task_program *tp)
 {
     for (unsigned i = 0; i < tp->n_loads; i++)
@@ -723,6 +747,7 @@ int task_prepare(task_program *tp, const frontend *fe, const ast_node *task, dou
     for (const ast_node *n = tp->def->first->next; n && !G.failed; n = n->next)
         prepare_item(tp, &G, n);
     prepare_loads(tp, &G, tp->def->first->next);
+    tp->trial_invariant = !draws_per_trial(tp->def->first->next);
     if (!G.failed && tp->steps == 0)
         fail(&G, tp->def, "task '%s' has no duration (phases are not run by this version)",
              tp->def->name);

@@ -46,6 +46,7 @@ typedef struct task_program {
     const char *accuracy_target;    /* the target it reads */
     task_load loads[TASK_MAX_LOADS];
     unsigned n_loads;
+    int trial_invariant;            /* no random draw outside 'frozen': all trials are the same */
 } task_program;
 
 /* Prepares TASK (a NAME or a CALL with arguments, as after 'train N on')

@@ -33,6 +33,7 @@ typedef struct batch {
     size_t per_trial;                    /* doubles of one trial's mask and channels */
     double *channels;                    /* [B][per_trial]: each trial as generated */
     double *scratch;                     /* a task engine scratch per block of trials */
+    int filled;                          /* holds a batch already (of a task whose trials are all alike) */
 } batch;
 
 static double now_s(void)
@@ -146,7 +147,10 @@ static void make_trials(void *ctx, unsigned block)
 static int make_batch(plan *p, rt_net *net, rt_pool *pool, batch *b, const uint64_t *trials, char *err,
                       size_t err_size)
 {
+    if (b->filled && p->task.trial_invariant)
+        return 0;   /* every trial is the same: the network's inputs hold it already */
     batch_job job = {.p = p, .net = net, .b = b, .trials = trials};
+    b->filled = 1;
     rt_pool_run(pool, (unsigned)((b->B + TRIALS_PER_TASK - 1) / TRIALS_PER_TASK), make_trials, &job);
     if (job.failed)
         snprintf(err, err_size, "%s", job.err);
@@ -314,25 +318,109 @@ static int record_target(const plan *p, const ast_node *e, unsigned *pop, int *s
     return -1;
 }
 
+/* A spiking population's spikes of the first TRIALS trials as rows
+ * (trial, neuron, step): the raster, as sparse as the spikes. */
+static int write_spike_list(const plan *p, const rt_outdir *out, const char *name, const void *z,
+                            size_t T, size_t B, size_t n, size_t trials)
+{
+    size_t count = 0;
+    for (size_t t = 0; t < T; t++)
+        for (size_t i = 0; i < trials; i++)
+            for (size_t k = 0; k < n; k++)
+                count += get_real(p, z, (t * B + i) * n + k) != 0;
+    double *a = malloc(3 * count * sizeof *a + 1);
+    if (!a)
+        return -1;
+    size_t m = 0;
+    for (size_t i = 0; i < trials; i++)
+        for (size_t t = 0; t < T; t++)
+            for (size_t k = 0; k < n; k++)
+                if (get_real(p, z, (t * B + i) * n + k) != 0) {
+                    a[3 * m] = (double)i;
+                    a[3 * m + 1] = (double)k;
+                    a[3 * m + 2] = (double)t;
+                    m++;
+                }
+    size_t shape[2] = {count, 3};
+    int rc = write_array(out, name, a, shape, 2);
+    free(a);
+    return rc;
+}
+
+/* One 'record' item: [trials, T / every, neurons] from element LO to HI,
+ * every EVERY-th step; a spike variable also as a spike list. */
+static int write_record(const plan *p, rt_net *net, const rt_outdir *out, const ast_node *e, size_t every,
+                        size_t trials)
+{
+    const ast_node *target = e->kind == AST_INDEX ? e->first : e;
+    unsigned pop, output;
+    int state;
+    if (record_target(p, target, &pop, &state, &output) != 0)
+        return 0;   /* inputs and projections: not recorded by this version */
+    size_t T = rt_net_steps(net), B = rt_net_batch(net), n = p->pops[pop].n;
+    long lo = 0, hi = (long)n;
+    const ast_node *idx = e->kind == AST_INDEX ? e->first->next : NULL;
+    double v;
+    if (idx && idx->kind == AST_SLICE) {
+        const ast_node *k = idx->first;
+        if ((idx->op & 1) && lower_constant(k, p->dt, NULL, 0, &v) == 0) {
+            lo = lround(v);
+            k = k->next;
+        }
+        if ((idx->op & 2) && lower_constant(k, p->dt, NULL, 0, &v) == 0)
+            hi = lround(v);
+    } else if (idx && lower_constant(idx, p->dt, NULL, 0, &v) == 0) {
+        lo = lround(v);
+        hi = lo + 1;
+    }
+    if (lo < 0 || hi > (long)n || lo >= hi) {
+        fprintf(stderr, "rnnc: record: %s[%ld:%ld] is out of range (size %zu)\n", p->pops[pop].name, lo, hi, n);
+        return -1;
+    }
+    const void *data = state >= 0 ? rt_net_state_history(net, pop, (unsigned)state)
+                                  : rt_net_output_history(net, pop, output);
+    const char *member = target->kind == AST_MEMBER ? target->name : NULL;
+    char name[256];
+    snprintf(name, sizeof name, "record_%s%s%s.npy", p->pops[pop].name, member ? "_" : "", member ? member : "");
+    size_t width = (size_t)(hi - lo), kept = (T + every - 1) / every;
+    double *a = malloc(trials * kept * width * sizeof *a + 1);
+    if (!a)
+        return -1;
+    for (size_t i = 0; i < trials; i++)
+        for (size_t s = 0; s < kept; s++)
+            for (size_t k = 0; k < width; k++)
+                a[(i * kept + s) * width + k] = get_real(p, data, (s * every * B + i) * n + (size_t)lo + k);
+    size_t shape[3] = {trials, kept, width};
+    int rc = write_array(out, name, a, shape, 3);
+    free(a);
+    const neuron_ir *nir = &p->neurons[pop];
+    int is_spike = nir->spike_state >= 0 &&
+                   (state == nir->spike_state || (state < 0 && nir->out[output] == nir->next[nir->spike_state]));
+    if (rc == 0 && is_spike) {
+        snprintf(name, sizeof name, "spikes_%s.npy", p->pops[pop].name);
+        rc = write_spike_list(p, out, name, data, T, B, n, trials);
+    }
+    return rc;
+}
+
+/* Every 'record' line's items, from the evaluation's first trials. */
 static int write_records(const plan *p, rt_net *net, const rt_outdir *out, size_t trials)
 {
-    size_t T = rt_net_steps(net), B = rt_net_batch(net);
     for (const ast_node *n = p->fe->root->first; n; n = n->next) {
         if (n->kind != AST_RECORD)
             continue;
+        size_t every = 1;
         for (const ast_node *e = n->first; e; e = e->next) {
-            unsigned pop, output;
-            int state;
-            if (e->kind == AST_EVERY || record_target(p, e, &pop, &state, &output) != 0)
-                continue;
-            const void *data = state >= 0 ? rt_net_state_history(net, pop, (unsigned)state)
-                                          : rt_net_output_history(net, pop, output);
-            char name[256];
-            snprintf(name, sizeof name, "record_%s%s%s.npy", p->pops[pop].name,
-                     e->kind == AST_MEMBER ? "_" : "", e->kind == AST_MEMBER ? e->name : "");
-            if (write_trials(p, out, name, data, T, B, p->pops[pop].n, trials) != 0)
-                return -1;
+            double v;
+            if (e->kind == AST_EVERY && e->first && lower_constant(e->first, p->dt, NULL, 0, &v) == 0) {
+                if (e->first->dim.known && e->first->dim.e[DIM_TIME] == 1)
+                    v /= p->dt;
+                every = v >= 1 ? (size_t)lround(v) : 1;
+            }
         }
+        for (const ast_node *e = n->first; e; e = e->next)
+            if (e->kind != AST_EVERY && write_record(p, net, out, e, every, trials) != 0)
+                return -1;
     }
     return 0;
 }
@@ -475,7 +563,24 @@ static double spike_rate_hz(const plan *p, const rt_net *net)
     return count > 0 ? sum / count / p->dt : NAN;
 }
 
-static int train_loop(plan *p, rt_net *net, rt_pool *pool, batch *b, FILE *csv, volatile sig_atomic_t *stop,
+/* The readouts and targets of the first training batch, before any
+ * update: the 'before' of target-versus-output pictures. */
+static int write_first_outputs(plan *p, rt_net *net, const batch *b, const rt_outdir *out)
+{
+    size_t saved = b->B < EVAL_TRIALS_SAVED ? b->B : EVAL_TRIALS_SAVED;
+    int rc = 0;
+    for (unsigned r = 0; r < p->n_readouts && rc == 0; r++) {
+        size_t n = p->pops[p->readouts[r]].n;
+        rc = write_trials(p, out, "initial_targets.npy", b->targets[r], b->T, b->B, n, saved);
+        if (rc == 0)
+            rc = write_trials(p, out, "initial_outputs.npy", rt_net_output_history(net, p->readouts[r], 0),
+                              b->T, b->B, n, saved);
+    }
+    return rc;
+}
+
+static int train_loop(plan *p, rt_net *net, rt_pool *pool, batch *b, const rt_outdir *out, FILE *csv,
+                      volatile sig_atomic_t *stop,
                       int progress, train_result *res)
 {
     size_t U = p->settings.updates, S = p->settings.updates_per_epoch * p->settings.batch;
@@ -508,6 +613,8 @@ static int train_loop(plan *p, rt_net *net, rt_pool *pool, batch *b, FILE *csv, 
         mark[2] = now_s();
         double loss = rt_net_loss(net, p->settings.loss_kind, (const void *const *)b->targets, b->mask);
         double reg = rt_net_reg_loss(net), rate = spiking ? spike_rate_hz(p, net) : NAN;
+        if (u == 0 && write_first_outputs(p, net, b, out) != 0)
+            goto done;
         mark[3] = mark[4] = now_s();
         double norm = NAN;
         if (isfinite(loss + reg)) {
@@ -615,7 +722,7 @@ int train_run(plan *p, const rt_outdir *out, volatile sig_atomic_t *stop, int pr
         fprintf(stderr, "rnnc: %s\n", err);
         goto done;
     }
-    if (write_weights(p, net, out, "initial") != 0 || train_loop(p, net, pool, &b, csv, stop, progress, res) != 0)
+    if (write_weights(p, net, out, "initial") != 0 || train_loop(p, net, pool, &b, out, csv, stop, progress, res) != 0)
         goto done;
     fclose(csv);
     csv = NULL;

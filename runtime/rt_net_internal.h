@@ -23,6 +23,11 @@ enum { RT_BLOCK_STEPS = 16 };
  * its work there. */
 enum { RT_THIN = 8 };
 
+/* A chunk of at most this many sequences (e-prop's batch of 1) projects
+ * row by row, skipping zero inputs: spikes are sparse, and a GEMM call's
+ * overhead is most of its time at one row. */
+enum { RT_FEW_ROWS = 4 };
+
 typedef struct pop_buffers {
     void *state[RT_MAX_VARS];          /* [(T+1)][B][n]; slot 0: initial */
     void *output[RT_MAX_VARS];         /* [(T+1)][B][n]; slot 0: before the first step */
