@@ -99,13 +99,19 @@ ast_node *frontend_find_def(const frontend *fe, const char *name)
     return NULL;
 }
 
-const char *frontend_file_path(frontend *fe, const ast_node *at, const char *name)
+const char *frontend_load_path(const frontend *fe, const ast_node *path, char *buf, size_t size)
 {
-    if (name[0] == '/' || !at || at->loc.file >= fe->sources.count)
-        return name;
-    const char *model = fe->sources.files[at->loc.file].path;
+    const symbol *s = path->kind == AST_NAME ? path->sym : NULL;   /* load(wfile), a parameter */
+    if (s && s->kind == SYM_PARAM && s->value && s->value->kind == AST_STR)
+        path = s->value;
+    const char *name = path->name ? path->name : "";
+    const char *model = path->loc.file < fe->sources.count ? fe->sources.files[path->loc.file].path : "";
     const char *slash = strrchr(model, '/');
-    return slash ? arena_printf(&fe->arena, "%.*s/%s", (int)(slash - model), model, name) : name;
+    if (name[0] == '/' || !slash)
+        snprintf(buf, size, "%s", name);
+    else
+        snprintf(buf, size, "%.*s/%s", (int)(slash - model), model, name);
+    return buf;
 }
 
 int frontend_where(const frontend *fe, const ast_node *at, char *buf, size_t size)

@@ -50,9 +50,10 @@ unsigned frontend_check_text(frontend *fe, const char *name, const char *text, s
 /* Finds a global definition by name (after a check). */
 ast_node *frontend_find_def(const frontend *fe, const char *name);
 
-/* The file a load("NAME") at AT reads: NAME itself if absolute, else NAME
- * in the folder of the model file AT is in (allocated in FE's arena). */
-const char *frontend_file_path(frontend *fe, const ast_node *at, const char *name);
+/* The file that load(PATH) reads, written into BUF: PATH is a string, or a
+ * parameter whose value is one; an absolute name as it is, a relative one
+ * in the folder of the model file it is written in. Returns BUF. */
+const char *frontend_load_path(const frontend *fe, const ast_node *path, char *buf, size_t size);
 
 /* Writes "path:line:col: " of AT into BUF; returns its length (0 if unknown). */
 int frontend_where(const frontend *fe, const ast_node *at, char *buf, size_t size);

@@ -238,11 +238,9 @@ static void initializer(builder *b, const ast_node *e, size_t fan_in, size_t fan
     double a[2] = {0, 0};
     unsigned n = 0;
     if (e->kind == AST_CALL && strcmp(e->name, "load") == 0) {
-        const ast_node *path = e->first->first;
-        const symbol *s = path->kind == AST_NAME ? path->sym : NULL;   /* load(wfile), a parameter */
-        if (s && s->kind == SYM_PARAM && s->value && s->value->kind == AST_STR)
-            path = s->value;
-        *file = frontend_file_path(b->p->fe, path, path->name);
+        char path[4096];
+        *file = arena_printf(&b->p->fe->arena, "%s", frontend_load_path(b->p->fe, e->first->first, path,
+                                                                        sizeof path));
         return;
     }
     for (const ast_node *k = e->kind == AST_CALL && e->first ? e->first->first : NULL; k && n < 2; k = k->next)

@@ -682,17 +682,8 @@ static void prepare_loads(task_program *tp, gen *G, const ast_node *n)
     for (; n && !G->failed; n = n->next) {
         const builtin *b = n->kind == AST_CALL ? n->sym : NULL;
         if (b && b->cls == BI_FILE && n->first && n->first->first) {
-            const ast_node *path = n->first->first;
-            const symbol *s = path->kind == AST_NAME ? path->sym : NULL;
-            if (s && s->kind == SYM_PARAM && s->value && s->value->kind == AST_STR)
-                path = s->value;
-            const char *model = path->loc.file < tp->fe->sources.count ? tp->fe->sources.files[path->loc.file].path : "";
-            const char *slash = strrchr(model, '/');
             char full[4096];
-            if (path->name[0] == '/' || !slash)
-                snprintf(full, sizeof full, "%s", path->name);
-            else
-                snprintf(full, sizeof full, "%.*s/%s", (int)(slash - model), model, path->name);
+            frontend_load_path(tp->fe, n->first->first, full, sizeof full);
             if (tp->n_loads == TASK_MAX_LOADS) {
                 fail(G, n, "a task may load at most %d files", TASK_MAX_LOADS);
                 return;
