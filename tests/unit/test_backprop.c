@@ -17,6 +17,7 @@
 #include <string.h>
 
 #include "check.h"
+#include "compile_net.h"
 #include "plan.h"
 #include "rt_net_internal.h"
 #include "rt_rng.h"
@@ -50,24 +51,9 @@ typedef struct fixture {
 static int fixture_init(fixture *f, const char *text)
 {
     memset(f, 0, sizeof *f);
-    frontend_init(&f->fe);
-    f->opts.stdlib_dir = RNNC_STDLIB_DIR;
-    if (frontend_check_text(&f->fe, "test.rnn", text, strlen(text), &f->opts) != 0) {
-        diag_print(&f->fe.diag, stderr, 0);
+    if (compile_net(&f->fe, &f->opts, &f->p, &f->net, text, 11) != 0)
         return -1;
-    }
-    const ast_node *run = NULL;
-    for (const ast_node *n = f->fe.root->first; n; n = n->next)
-        if (n->kind == AST_TRAIN)
-            run = n;
-    if (plan_build(&f->p, &f->fe, &f->opts, run, 11, NULL) != 0)
-        return -1;
-    rt_net_desc d = plan_net_desc(&f->p);
     size_t B = f->p.settings.batch, T = f->p.task.steps;
-    f->net = rt_net_new(&d, B, T);
-    char err[256];
-    if (!f->net || plan_init_weights(&f->p, f->net, err, sizeof err) != 0)
-        return -1;
     /* inputs (3 channels) and targets (2): fixed random numbers, in the
      * network's precision */
     void *x = rt_net_input(f->net, 0);
