@@ -406,7 +406,8 @@ static void lower_spike(lowering *L, neuron_ir *n, const ast_node *def)
     ir_ref margin = spike_margin(L, spike->first);
     ir_ref psi = surrogate ? lower_expr(L, surrogate->first, PHASE_END, NULL) : ir_const(g, 0);
     ir_ref free_to_spike = ir_const(g, 1), count = 0, held_steps = 0;
-    if (refractory && L->refractory >= 0) {
+    int refractory_on = refractory && L->refractory >= 0;
+    if (refractory_on) {
         double T = 0;
         if (lower_constant(refractory->first, L->dt, L->bound, L->n_bound, &T) != 0)
             fail(L, refractory, "a refractory period must be a constant");
@@ -436,14 +437,14 @@ static void lower_spike(lowering *L, neuron_ir *n, const ast_node *def)
                           : ir_binary(g, a->op == OP_ADD_SET ? IR_ADD : a->op == OP_SUB_SET ? IR_SUB : IR_MUL, x, e);
             after[k] = ir_binary(g, IR_ADD, after[k],
                                  ir_binary(g, IR_MUL, zn, ir_binary(g, IR_SUB, target, x)));
-            if (a->op == OP_SET && held_steps)
+            if (a->op == OP_SET && refractory_on)
                 after[k] = ir_select(g, free_to_spike, after[k], e);
         }
     }
     memcpy(n->next, after, n->n_states * sizeof *after);
     free(after);
     n->next[z] = zn;
-    if (held_steps)
+    if (refractory_on)
         n->next[L->refractory] = ir_select(g, zn, held_steps, count);
 }
 

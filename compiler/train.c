@@ -269,21 +269,30 @@ static int write_weights(plan *p, rt_net *net, const rt_outdir *out, const char 
     return 0;
 }
 
+/* A time-major [T][B][n] array's first TRIALS trials as [trials, T', W]:
+ * elements LO .. LO + W of every EVERY-th step. */
+static int write_strided(const plan *p, const rt_outdir *out, const char *name, const void *data, size_t T,
+                         size_t B, size_t n, size_t lo, size_t width, size_t every, size_t trials)
+{
+    size_t kept = (T + every - 1) / every;
+    double *a = malloc(trials * kept * width * sizeof *a + 1);
+    if (!a)
+        return -1;
+    for (size_t i = 0; i < trials; i++)
+        for (size_t s = 0; s < kept; s++)
+            for (size_t k = 0; k < width; k++)
+                a[(i * kept + s) * width + k] = get_real(p, data, (s * every * B + i) * n + lo + k);
+    size_t shape[3] = {trials, kept, width};
+    int rc = write_array(out, name, a, shape, 3);
+    free(a);
+    return rc;
+}
+
 /* A time-major [T][B][n] array's first TRIALS trials as [trials, T, n]. */
 static int write_trials(const plan *p, const rt_outdir *out, const char *name, const void *data,
                         size_t T, size_t B, size_t n, size_t trials)
 {
-    double *a = malloc(trials * T * n * sizeof *a + 1);
-    if (!a)
-        return -1;
-    for (size_t i = 0; i < trials; i++)
-        for (size_t t = 0; t < T; t++)
-            for (size_t k = 0; k < n; k++)
-                a[(i * T + t) * n + k] = get_real(p, data, (t * B + i) * n + k);
-    size_t shape[3] = {trials, T, n};
-    int rc = write_array(out, name, a, shape, 3);
-    free(a);
-    return rc;
+    return write_strided(p, out, name, data, T, B, n, 0, n, 1, trials);
 }
 
 /* ------------------------------------------------------------ evaluation */
@@ -382,17 +391,7 @@ static int write_record(const plan *p, rt_net *net, const rt_outdir *out, const 
     const char *member = target->kind == AST_MEMBER ? target->name : NULL;
     char name[256];
     snprintf(name, sizeof name, "record_%s%s%s.npy", p->pops[pop].name, member ? "_" : "", member ? member : "");
-    size_t width = (size_t)(hi - lo), kept = (T + every - 1) / every;
-    double *a = malloc(trials * kept * width * sizeof *a + 1);
-    if (!a)
-        return -1;
-    for (size_t i = 0; i < trials; i++)
-        for (size_t s = 0; s < kept; s++)
-            for (size_t k = 0; k < width; k++)
-                a[(i * kept + s) * width + k] = get_real(p, data, (s * every * B + i) * n + (size_t)lo + k);
-    size_t shape[3] = {trials, kept, width};
-    int rc = write_array(out, name, a, shape, 3);
-    free(a);
+    int rc = write_strided(p, out, name, data, T, B, n, (size_t)lo, (size_t)(hi - lo), every, trials);
     const neuron_ir *nir = &p->neurons[pop];
     int is_spike = nir->spike_state >= 0 &&
                    (state == nir->spike_state || (state < 0 && nir->out[output] == nir->next[nir->spike_state]));
@@ -544,6 +543,12 @@ static double median(double *x, size_t n)
     return n % 2 ? x[n / 2] : (x[n / 2 - 1] + x[n / 2]) / 2;
 }
 
+/* Population I spikes and is not a readout: its rate is reported. */
+static int spiking_pop(const plan *p, unsigned i)
+{
+    return !p->pop_readout[i] && p->neurons[i].spike_state >= 0;
+}
+
 /* The mean firing rate (Hz) of the populations that spike, over the
  * batch just run; NAN if none does. */
 static double spike_rate_hz(const plan *p, const rt_net *net)
@@ -552,7 +557,7 @@ static double spike_rate_hz(const plan *p, const rt_net *net)
     double sum = 0, count = 0;
     for (unsigned i = 0; i < p->n_pops; i++) {
         const neuron_ir *n = &p->neurons[i];
-        if (p->pop_readout[i] || n->spike_state < 0)
+        if (!spiking_pop(p, i))
             continue;
         size_t m = T * B * p->pops[i].n;
         const void *z = rt_net_state_history(net, i, (unsigned)n->spike_state);
@@ -597,7 +602,9 @@ static int train_loop(plan *p, rt_net *net, rt_pool *pool, batch *b, const rt_ou
         fprintf(stderr, "rnnc: the optimiser's settings are invalid\n");
         goto done;
     }
-    int spiking = isfinite(spike_rate_hz(p, net)) || p->settings.rate_c > 0;
+    int spiking = p->settings.rate_c > 0;
+    for (unsigned i = 0; i < p->n_pops; i++)
+        spiking |= spiking_pop(p, i);
     fprintf(csv, "update,epoch,loss,grad_norm,seconds%s\n", spiking ? ",rate_hz,reg_loss" : "");
     double start = now_s(), last_shown = 0;
     char err[512];
