@@ -2,33 +2,12 @@
 #include "rt_init.h"
 
 #include <math.h>
-#include <stdarg.h>
 #include <stdint.h>
-#include <stdio.h>
 #include <stdlib.h>
 
-#include <openblas_config.h> /* blasint: the integer width OpenBLAS's LAPACK was built with */
-
+#include "rt_error.h"
+#include "rt_lapack.h"
 #include "rt_rng.h"
-
-/* Debian's libopenblas-dev ships no LAPACK header (lapack.h and lapacke.h
- * belong to netlib's liblapacke-dev), but libopenblas exports the Fortran
- * routines; these are their reference LAPACK 3 signatures. */
-void dgeqrf_(const blasint *m, const blasint *n, double *a, const blasint *lda, double *tau,
-             double *work, const blasint *lwork, blasint *info);
-void dorgqr_(const blasint *m, const blasint *n, const blasint *k, double *a, const blasint *lda,
-             const double *tau, double *work, const blasint *lwork, blasint *info);
-
-static int init_error(char *err, size_t err_size, const char *fmt, ...)
-{
-    if (err && err_size) {
-        va_list ap;
-        va_start(ap, fmt);
-        vsnprintf(err, err_size, fmt, ap);
-        va_end(ap);
-    }
-    return -1;
-}
 
 static void fill_constant(double *w, size_t n, double value)
 {
@@ -63,7 +42,7 @@ static int householder_q(double *a, blasint m, blasint k, double *tau, double *s
     blasint lwork = (blasint)fmax(1, fmax(geqrf_size, orgqr_size));
     double *work = malloc((size_t)lwork * sizeof *work);
     if (!work)
-        return init_error(err, err_size, "orthogonal initialiser: out of memory");
+        return rt_error(err, err_size, "orthogonal initialiser: out of memory");
     dgeqrf_(&m, &k, a, &m, tau, work, &lwork, &info);
     for (blasint j = 0; info == 0 && j < k; j++)
         sign[j] = a[j + (size_t)j * (size_t)m] < 0 ? -1.0 : 1.0;
@@ -71,8 +50,8 @@ static int householder_q(double *a, blasint m, blasint k, double *tau, double *s
         dorgqr_(&m, &k, &k, a, &m, tau, work, &lwork, &info);
     free(work);
     if (info != 0)
-        return init_error(err, err_size, "orthogonal initialiser: LAPACK QR failed (info %ld)",
-                          (long)info);
+        return rt_error(err, err_size, "orthogonal initialiser: LAPACK QR failed (info %ld)",
+                        (long)info);
     return 0;
 }
 
@@ -86,14 +65,13 @@ static int fill_orthogonal(double *w, size_t rows, size_t cols, double gain, uin
                            uint64_t stream, char *err, size_t err_size)
 {
     size_t m = rows > cols ? rows : cols, k = rows > cols ? cols : rows;
-    /* INT32_MAX: the bound of LAPACK's default 32-bit integers, the common build. rows * cols
-     * was checked by the caller, so m * k does not overflow. */
-    if (m > INT32_MAX || m * k > SIZE_MAX / sizeof(double) - 2 * k)
-        return init_error(err, err_size, "orthogonal initialiser: %zu x %zu is too large",
-                          rows, cols);
+    /* rows * cols was checked by the caller, so m * k does not overflow. */
+    if (!rt_lapack_fits(m) || m * k > SIZE_MAX / sizeof(double) - 2 * k)
+        return rt_error(err, err_size, "orthogonal initialiser: %zu x %zu is too large",
+                        rows, cols);
     double *a = malloc((m * k + 2 * k) * sizeof *a);
     if (!a)
-        return init_error(err, err_size, "orthogonal initialiser: out of memory");
+        return rt_error(err, err_size, "orthogonal initialiser: out of memory");
     double *tau = a + m * k, *sign = tau + k;
     for (size_t i = 0; i < m; i++)
         for (size_t j = 0; j < k; j++)
@@ -118,23 +96,23 @@ static int check_params(const rt_init *init, char *err, size_t err_size)
         return 0;
     case RT_INIT_NORMAL:
         if (!isfinite(init->a) || !isfinite(init->b) || init->b < 0)
-            return init_error(err, err_size,
-                              "normal initialiser needs a finite mean and a standard "
-                              "deviation >= 0 (got mean %g, std %g)", init->a, init->b);
+            return rt_error(err, err_size,
+                            "normal initialiser needs a finite mean and a standard "
+                            "deviation >= 0 (got mean %g, std %g)", init->a, init->b);
         return 0;
     case RT_INIT_UNIFORM:
         if (!isfinite(init->b - init->a) || init->a > init->b)
-            return init_error(err, err_size,
-                              "uniform initialiser needs finite lo <= hi (got lo %g, hi %g)",
-                              init->a, init->b);
+            return rt_error(err, err_size,
+                            "uniform initialiser needs finite lo <= hi (got lo %g, hi %g)",
+                            init->a, init->b);
         return 0;
     case RT_INIT_ORTHOGONAL:
         if (!isfinite(init->a))
-            return init_error(err, err_size, "orthogonal initialiser needs a finite gain (got %g)",
-                              init->a);
+            return rt_error(err, err_size, "orthogonal initialiser needs a finite gain (got %g)",
+                            init->a);
         return 0;
     }
-    return init_error(err, err_size, "unknown initialiser kind %d", (int)init->kind);
+    return rt_error(err, err_size, "unknown initialiser kind %d", (int)init->kind);
 }
 
 int rt_init_fill(double *w, size_t rows, size_t cols, const rt_init *init, uint64_t seed,
@@ -145,7 +123,7 @@ int rt_init_fill(double *w, size_t rows, size_t cols, const rt_init *init, uint6
     if (rows == 0 || cols == 0)
         return 0;
     if (rows > SIZE_MAX / sizeof(double) / cols)
-        return init_error(err, err_size, "initialiser: %zu x %zu matrix is too large", rows, cols);
+        return rt_error(err, err_size, "initialiser: %zu x %zu matrix is too large", rows, cols);
     size_t n = rows * cols;
     switch (init->kind) {
     case RT_INIT_ZEROS: fill_constant(w, n, 0.0); return 0;

@@ -8,6 +8,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "rt_text.h"
+
 static const char magic[6] = {'\x93', 'N', 'U', 'M', 'P', 'Y'};
 
 static size_t dtype_size(rt_dtype t)
@@ -63,17 +65,7 @@ int rt_npy_write(const char *path, const void *data, rt_dtype dtype, const size_
         ok = fputc(' ', fp) != EOF;
     ok = ok && fputc('\n', fp) != EOF;
     ok = ok && (count == 0 || fwrite(data, dtype_size(dtype), count, fp) == count);
-    int saved = errno;
-    if (fclose(fp) != 0 && ok) {
-        ok = 0;
-        saved = errno;
-    }
-    if (!ok) {
-        remove(path);
-        errno = saved ? saved : EIO;
-        return -1;
-    }
-    return 0;
+    return rt_text_finish_file(fp, path, ok);   /* removes a half-written file */
 }
 
 void rt_array_free(rt_array *a)
@@ -103,6 +95,8 @@ static int parse_header(const char *h, rt_array *out, int *elem_size, int *is_f3
         *elem_size = 8, *is_f32 = 0;
     else if (strncmp(d, "'<f4'", 5) == 0)
         *elem_size = 4, *is_f32 = 1;
+    else if (strncmp(d, "'<i8'", 5) == 0)   /* labels, counts: *is_f32 2 marks an integer */
+        *elem_size = 8, *is_f32 = 2;
     else if (strncmp(d, "'|u1'", 5) == 0 || strncmp(d, "'|b1'", 5) == 0)   /* spikes, masks */
         *elem_size = 1, *is_f32 = 0;
     else
@@ -199,6 +193,10 @@ int rt_npy_read(const char *path, rt_array *out, char *err, size_t err_size)
     for (size_t i = 0; i < out->count; i++) {
         if (elem_size == 1) {
             out->data[i] = raw[i];
+        } else if (is_f32 == 2) {
+            int64_t v;
+            memcpy(&v, raw + 8 * i, 8);
+            out->data[i] = (double)v;
         } else if (is_f32) {
             float v;
             memcpy(&v, raw + 4 * i, 4);

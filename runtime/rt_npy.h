@@ -1,7 +1,8 @@
 /* rt_npy.h -- arrays in numpy's .npy format (version 1.0), little-endian.
  *
  * Written files load with numpy.load(); read files may be float32 or float64
- * (as numpy writes them by default) and come back as doubles.
+ * (as numpy writes them by default), int64, uint8 or bool, and come back as
+ * doubles.
  */
 #ifndef RNNRT_NPY_H
 #define RNNRT_NPY_H

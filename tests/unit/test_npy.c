@@ -51,6 +51,15 @@ int main(void)
     CHECK(a.ndim == 1 && a.count == 4 && a.data && a.data[3] == 1024.0 && a.data[1] == -1.0);
     rt_array_free(&a);
 
+    /* int64 round trip (conditions.npy's labels), negative values included */
+    int64_t labels[3] = {-1, 7, 1234567890123};
+    size_t n3 = 3;
+    snprintf(path, sizeof path, "%s/i.npy", dir);
+    CHECK(rt_npy_write(path, labels, RT_I64, &n3, 1) == 0);
+    CHECK(rt_npy_read(path, &a, err, sizeof err) == 0);
+    CHECK(a.count == 3 && a.data && a.data[0] == -1 && a.data[1] == 7 && a.data[2] == 1234567890123.0);
+    rt_array_free(&a);
+
     /* Not a .npy file, and a missing one: clear messages, no crash. */
     snprintf(path, sizeof path, "%s/junk.npy", dir);
     FILE *fp = fopen(path, "w");
