@@ -11,12 +11,23 @@ typedef struct cli_run_options {
     const char *out_dir;         /* NULL: runs/<model>-<seed> */
     uint64_t seed;
     int seed_given;
+    unsigned seeds;              /* --seeds K: K realisations (0: one run) */
     int verbose;
     double check_ms;             /* time the front end took */
 } cli_run_options;
 
 /* Writes the run folder for a checked model; returns the exit status. */
 int cli_run(frontend *fe, const frontend_options *fopts, const cli_run_options *ropts);
+
+/* rnnc analyze DIR: the model's analyses again on the trained weights in
+ * DIR (a results folder of rnnc run), which is rewritten atomically with the
+ * new analyses, pictures and report; returns the exit status. */
+int cli_analyze(frontend *fe, const frontend_options *fopts, const cli_run_options *ropts, const char *dir);
+
+/* rnnc run --seeds K: K realisations from FIRST_SEED on, each in a child
+ * process, combined in DIR; returns the exit status. */
+int cli_run_seeds(const frontend_options *fopts, const cli_run_options *ropts, const char *dir,
+                  uint64_t first_seed);
 
 /* Prints the optimised LLVM IR of the model's kernels; returns the exit status. */
 int cli_emit_llvm(frontend *fe, const frontend_options *fopts, const cli_run_options *ropts);

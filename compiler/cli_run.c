@@ -5,16 +5,18 @@
  * runtime/rt_outdir.h). An error leaves no partial folder; Ctrl-C stops
  * training between updates and the folder is written with what was done.
  */
+#include <dirent.h>
 #include <errno.h>
 #include <math.h>
 #include <signal.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
 #include "cli.h"
+#include "figures.h"
+#include "text.h"
 #include "plan.h"
 #include "train.h"
 #include "rt_outdir.h"
@@ -28,63 +30,13 @@ static void on_interrupt(int sig)
     interrupted = 1;
 }
 
-/* A growable text buffer for the JSON we write. */
-typedef struct text {
-    char *data;
-    size_t len, cap;
-    int failed;
-} text;
-
-static void put(text *t, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-
-static void put(text *t, const char *fmt, ...)
-{
-    va_list ap;
-    for (;;) {
-        va_start(ap, fmt);
-        int n = vsnprintf(t->data ? t->data + t->len : NULL, t->data ? t->cap - t->len : 0, fmt, ap);
-        va_end(ap);
-        if (n < 0) {
-            t->failed = 1;
-            return;
-        }
-        if (t->data && t->len + (size_t)n < t->cap) {
-            t->len += (size_t)n;
-            return;
-        }
-        size_t cap = (t->cap + (size_t)n + 1) * 2;
-        char *bigger = realloc(t->data, cap);
-        if (!bigger) {
-            t->failed = 1;
-            return;
-        }
-        t->data = bigger;
-        t->cap = cap;
-    }
-}
-
-static void put_json_string(text *t, const char *s, size_t n)
-{
-    put(t, "\"");
-    for (size_t i = 0; i < n && s[i]; i++) {
-        unsigned char c = (unsigned char)s[i];
-        if (c == '"' || c == '\\')
-            put(t, "\\%c", c);
-        else if (c < 0x20)
-            put(t, "\\u%04x", c);
-        else
-            put(t, "%c", c);
-    }
-    put(t, "\"");
-}
-
 /* An expression as source text, however long and over however many lines. */
 static void put_expr(text *t, const ast_node *e)
 {
     char small[256];
     size_t n = ast_format(e, small, sizeof small);
     if (n < sizeof small) {
-        put_json_string(t, small, n);
+        text_json_string(t, small, n);
         return;
     }
     char *big = malloc(n + 1);
@@ -93,7 +45,7 @@ static void put_expr(text *t, const ast_node *e)
         return;
     }
     ast_format(e, big, n + 1);
-    put_json_string(t, big, n);
+    text_json_string(t, big, n);
     free(big);
 }
 
@@ -135,44 +87,44 @@ static const char *model_name(const char *path, char *buf, size_t size)
 
 static void put_populations(text *t, const ast_node *net)
 {
-    put(t, "  \"populations\": [");
+    text_put(t, "  \"populations\": [");
     int first = 1;
     for (const ast_node *n = net->first; n; n = n->next) {
         if (n->kind != AST_POP)
             continue;
         double size = 0;
         const_eval(n->first->first, &size);
-        put(t, "%s\n    {\"name\": ", first ? "" : ",");
-        put_json_string(t, n->name, strlen(n->name));
-        put(t, ", \"neuron\": ");
-        put_json_string(t, n->first->name, strlen(n->first->name));
-        put(t, ", \"size\": %.0f, \"readout\": %s}", size, n->op ? "true" : "false");
+        text_put(t, "%s\n    {\"name\": ", first ? "" : ",");
+        text_json_string(t, n->name, strlen(n->name));
+        text_put(t, ", \"neuron\": ");
+        text_json_string(t, n->first->name, strlen(n->first->name));
+        text_put(t, ", \"size\": %.0f, \"readout\": %s}", size, n->op ? "true" : "false");
         first = 0;
     }
-    put(t, "\n  ],\n");
+    text_put(t, "\n  ],\n");
 }
 
 /* Each setting as it is in force: the -D override, else the model's values. */
 static void put_settings(text *t, const frontend_options *o, const ast_node *run)
 {
-    put(t, "  \"settings\": {");
+    text_put(t, "  \"settings\": {");
     int first = 1;
     for (const ast_node *s = run->first->next; s; s = s->next) {
         const frontend_define *d = setting_override(o, s->name);
-        put(t, "%s\n    ", first ? "" : ",");
-        put_json_string(t, s->name, strlen(s->name));
-        put(t, ": ");
+        text_put(t, "%s\n    ", first ? "" : ",");
+        text_json_string(t, s->name, strlen(s->name));
+        text_put(t, ": ");
         if (d) {
             put_expr(t, d->expr);
         } else if (!s->first) {
-            put(t, "true");
+            text_put(t, "true");
         } else if (!s->first->next) {
             put_expr(t, s->first);
         } else {
-            put(t, "[");
+            text_put(t, "[");
             for (const ast_node *v = s->first; v; v = v->next) {
                 put_expr(t, v);
-                put(t, "%s", v->next ? ", " : "]");
+                text_put(t, "%s", v->next ? ", " : "]");
             }
         }
         first = 0;
@@ -183,20 +135,20 @@ static void put_settings(text *t, const frontend_options *o, const ast_node *run
         const frontend_define *d = setting_override(o, names[i]);
         if (!d || find_setting(run, names[i]))
             continue;
-        put(t, "%s\n    ", first ? "" : ",");
-        put_json_string(t, names[i], strlen(names[i]));
-        put(t, ": ");
+        text_put(t, "%s\n    ", first ? "" : ",");
+        text_json_string(t, names[i], strlen(names[i]));
+        text_put(t, ": ");
         put_expr(t, d->expr);
         first = 0;
     }
-    put(t, "\n  },\n  \"defines\": {");
+    text_put(t, "\n  },\n  \"defines\": {");
     for (unsigned i = 0; i < o->define_count; i++) {
-        put(t, "%s\n    ", i ? "," : "");
-        put_json_string(t, o->defines[i].name, strlen(o->defines[i].name));
-        put(t, ": ");
-        put_json_string(t, o->defines[i].value, strlen(o->defines[i].value));
+        text_put(t, "%s\n    ", i ? "," : "");
+        text_json_string(t, o->defines[i].name, strlen(o->defines[i].name));
+        text_put(t, ": ");
+        text_json_string(t, o->defines[i].value, strlen(o->defines[i].value));
     }
-    put(t, "\n  },\n");
+    text_put(t, "\n  },\n");
 }
 
 /* --seed, else -D seed=..., else the model's 'seed', else 1. */
@@ -214,9 +166,9 @@ static uint64_t resolve_seed(const ast_node *run, const frontend_options *o, con
 static void put_number(text *t, const char *key, double v, int last)
 {
     if (isfinite(v))
-        put(t, "  \"%s\": %.9g%s\n", key, v, last ? "" : ",");
+        text_put(t, "  \"%s\": %.9g%s\n", key, v, last ? "" : ",");
     else
-        put(t, "  \"%s\": null%s\n", key, last ? "" : ",");
+        text_put(t, "  \"%s\": null%s\n", key, last ? "" : ",");
 }
 
 static const char *run_status(const plan *p, const train_result *res)
@@ -238,28 +190,28 @@ static char *summary_json(const frontend *fe, const frontend_options *o, const c
     const ast_node *net = frontend_find_def(fe, run->name);
     double compile_ms = r->check_ms + p->lower_ms + p->timings.build_ms + p->timings.optimize_ms +
                         p->timings.emit_ms;
-    put(&t, "{\n  \"model\": ");
-    put_json_string(&t, model, strlen(model));
-    put(&t, ",\n  \"model_file\": ");
-    put_json_string(&t, r->model_path, strlen(r->model_path));
-    put(&t, ",\n  \"seed\": %llu,\n  \"status\": \"%s\",\n",
+    text_put(&t, "{\n  \"model\": ");
+    text_json_string(&t, model, strlen(model));
+    text_put(&t, ",\n  \"model_file\": ");
+    text_json_string(&t, r->model_path, strlen(r->model_path));
+    text_put(&t, ",\n  \"seed\": %llu,\n  \"status\": \"%s\",\n",
         (unsigned long long)p->settings.seed, run_status(p, res));
     if (res->message[0]) {
-        put(&t, "  \"message\": ");
-        put_json_string(&t, res->message, strlen(res->message));
-        put(&t, ",\n");
+        text_put(&t, "  \"message\": ");
+        text_json_string(&t, res->message, strlen(res->message));
+        text_put(&t, ",\n");
     }
-    put(&t, "  \"run\": \"%s\",\n  \"network\": ", run->kind == AST_TRAIN ? "train" : "evaluate");
-    put_json_string(&t, run->name, strlen(run->name));
-    put(&t, ",\n  \"task\": ");
+    text_put(&t, "  \"run\": \"%s\",\n  \"network\": ", run->kind == AST_TRAIN ? "train" : "evaluate");
+    text_json_string(&t, run->name, strlen(run->name));
+    text_put(&t, ",\n  \"task\": ");
     put_expr(&t, run->first);
-    put(&t, ",\n");
+    text_put(&t, ",\n");
     if (net)
         put_populations(&t, net);
     put_settings(&t, o, run);
-    put(&t, "  \"precision\": \"%s\",\n  \"dt_seconds\": %.9g,\n  \"steps\": %zu,\n",
+    text_put(&t, "  \"precision\": \"%s\",\n  \"dt_seconds\": %.9g,\n  \"steps\": %zu,\n",
         p->is_double ? "float64" : "float32", p->dt, p->task.steps);
-    put(&t, "  \"batch\": %zu,\n  \"updates\": %zu,\n  \"eval_trials\": %zu,\n",
+    text_put(&t, "  \"batch\": %zu,\n  \"updates\": %zu,\n  \"eval_trials\": %zu,\n",
         p->settings.batch, res->updates_done, p->settings.eval_trials);
     put_number(&t, "first_train_loss", res->first_loss, 0);
     put_number(&t, "final_train_loss", res->final_train_loss, 0);
@@ -272,14 +224,16 @@ static char *summary_json(const frontend *fe, const frontend_options *o, const c
     put_number(&t, "train_seconds", res->train_seconds, 0);
     put_number(&t, "seconds_per_update_median", res->seconds_per_update_median, 0);
     put_number(&t, "step_seconds_median", res->step_seconds_median, 0);
-    put(&t, "  \"update_phases_ms\": {");
+    text_put(&t, "  \"update_phases_ms\": {");
     for (int k = 0; k < TRAIN_PHASES; k++)
-        put(&t, "%s\"%s\": %.3f", k ? ", " : "", train_phase_names[k], res->phase_ms[k]);
-    put(&t, "},\n");
-    put(&t, "  \"compile_phases_ms\": {\"parse_and_check\": %.3f, \"lower\": %.3f, "
+        text_put(&t, "%s\"%s\": %.3f", k ? ", " : "", train_phase_names[k], res->phase_ms[k]);
+    text_put(&t, "},\n");
+    if (res->analysis_json)
+        text_put(&t, "%s", res->analysis_json);
+    text_put(&t, "  \"compile_phases_ms\": {\"parse_and_check\": %.3f, \"lower\": %.3f, "
             "\"llvm_build\": %.3f, \"optimize\": %.3f, \"emit\": %.3f},\n",
         r->check_ms, p->lower_ms, p->timings.build_ms, p->timings.optimize_ms, p->timings.emit_ms);
-    put(&t, "  \"compile_ms\": %.3f,\n  \"rnnc_version\": \"%s\"\n}\n", compile_ms, RNNC_VERSION);
+    text_put(&t, "  \"compile_ms\": %.3f,\n  \"rnnc_version\": \"%s\"\n}\n", compile_ms, RNNC_VERSION);
     if (t.failed) {
         free(t.data);
         return NULL;
@@ -299,6 +253,27 @@ static int open_results(rt_outdir *out, const char *dir)
     return -1;
 }
 
+/* The model file as it was run (model.rnn), the pictures and report.html. */
+static int write_pictures(const frontend *fe, const plan *p, const rt_outdir *out, const char *model,
+                          const char *json)
+{
+    const char *source = fe->sources.files[p->run->loc.file].text;
+    if (rt_outdir_write_text(out, "model.rnn", source) != 0) {
+        fprintf(stderr, "rnnc: cannot write model.rnn: %s\n", strerror(errno));
+        return -1;
+    }
+    figures f = {.dir = out->work_path, .dt = p->dt};
+    char title[320];
+    snprintf(title, sizeof title, "%s, seed %llu", model, (unsigned long long)p->settings.seed);
+    if (figures_draw(&f) != 0)
+        return -1;
+    if (report_write(&f, title, json, source) != 0) {
+        fprintf(stderr, "rnnc: cannot write report.html: %s\n", strerror(errno));
+        return -1;
+    }
+    return 0;
+}
+
 static int write_results(frontend *fe, const frontend_options *o, const cli_run_options *r,
                          plan *p, const char *model, const char *dir, train_result *res)
 {
@@ -306,13 +281,17 @@ static int write_results(frontend *fe, const frontend_options *o, const cli_run_
     if (open_results(&out, dir) != 0)
         return 1;
     int status = 0;
-    if (train_run(p, &out, &interrupted, isatty(STDERR_FILENO), res) != 0) {
+    const char *quiet = getenv("RNNC_QUIET");   /* set for the realisations of --seeds */
+    int progress = isatty(STDERR_FILENO) && !(quiet && *quiet);
+    if (train_run(p, &out, &interrupted, progress, res) != 0) {
         status = 1;
     } else {
         char *json = summary_json(fe, o, r, p, res, model);
         if (!json || rt_outdir_write_text(&out, "summary.json", json) != 0) {
             fprintf(stderr, "rnnc: cannot write %s/summary.json: %s\n", dir,
                     json ? strerror(errno) : "out of memory");
+            status = 1;
+        } else if (write_pictures(fe, p, &out, model, json) != 0) {
             status = 1;
         } else if (rt_outdir_commit(&out) != 0) {
             fprintf(stderr, "rnnc: cannot move the results into '%s': %s\n", dir, strerror(errno));
@@ -386,6 +365,13 @@ int cli_run(frontend *fe, const frontend_options *o, const cli_run_options *r)
     char model[256];
     model_name(r->model_path, model, sizeof model);
     uint64_t seed = resolve_seed(run, o, r);
+    if (r->seeds > 1) {
+        const char *combined = r->out_dir ? r->out_dir
+                                          : arena_printf(&fe->arena, "runs/%s-seeds-%llu-%llu", model,
+                                                         (unsigned long long)seed,
+                                                         (unsigned long long)(seed + r->seeds - 1));
+        return combined ? cli_run_seeds(o, r, combined, seed) : 1;
+    }
     char *dir = r->out_dir ? strdup(r->out_dir)
                            : arena_printf(&fe->arena, "runs/%s-%llu", model, (unsigned long long)seed);
     if (!dir) {
@@ -406,6 +392,7 @@ int cli_run(frontend *fe, const frontend_options *o, const cli_run_options *r)
     sigaction(SIGINT, &sa, &old_int);
     sigaction(SIGTERM, &sa, &old_term);
     train_result res;
+    memset(&res, 0, sizeof res);
     int status = write_results(fe, o, r, &p, model, dir, &res);
     sigaction(SIGINT, &old_int, NULL);
     sigaction(SIGTERM, &old_term, NULL);
@@ -414,8 +401,140 @@ int cli_run(frontend *fe, const frontend_options *o, const cli_run_options *r)
         if (res.interrupted)
             status = 130;
     }
+    free(res.analysis_json);
     plan_free(&p);
     if (r->out_dir)
         free(dir);
+    return status;
+}
+
+/* ------------------------------------------------------------ rnnc analyze DIR */
+
+/* What an analysis regenerates: not copied from the earlier folder. */
+static int regenerated(const char *name)
+{
+    static const char *const prefixes[] = {"eigen_", "pca_", "svd_", "fixed_points_", "degradation_",
+                                           "robustness", "conditions.npy", "report.html", "summary.json",
+                                           "model.rnn", RT_OUTDIR_MARKER};
+    size_t n = strlen(name);
+    if (n > 4 && strcmp(name + n - 4, ".svg") == 0)
+        return 1;
+    for (size_t i = 0; i < sizeof prefixes / sizeof *prefixes; i++)
+        if (strncmp(name, prefixes[i], strlen(prefixes[i])) == 0)
+            return 1;
+    return 0;
+}
+
+static int copy_file(const char *from, const char *to)
+{
+    if (link(from, to) == 0)
+        return 0;
+    FILE *in = fopen(from, "rb"), *out = in ? fopen(to, "wb") : NULL;
+    char buf[1 << 16];
+    int rc = in && out ? 0 : -1;
+    for (size_t n; rc == 0 && (n = fread(buf, 1, sizeof buf, in)) > 0;)
+        rc = fwrite(buf, 1, n, out) == n ? 0 : -1;
+    if (in)
+        rc |= ferror(in) ? -1 : 0, fclose(in);
+    if (out)
+        rc |= fclose(out) != 0 ? -1 : 0;
+    return rc;
+}
+
+/* The earlier folder's files (weights, recordings, loss.csv) into OUT. */
+static int copy_run_files(const char *dir, const rt_outdir *out)
+{
+    DIR *d = opendir(dir);
+    if (!d)
+        return -1;
+    int rc = 0;
+    for (struct dirent *e; rc == 0 && (e = readdir(d));) {
+        if (e->d_name[0] == '.' || regenerated(e->d_name))
+            continue;
+        size_t len = strlen(dir) + strlen(e->d_name) + 2;
+        char *from = malloc(len), *to = rt_outdir_file(out, e->d_name);
+        if (from)
+            snprintf(from, len, "%s/%s", dir, e->d_name);
+        rc = from && to ? copy_file(from, to) : -1;
+        if (rc != 0)
+            fprintf(stderr, "rnnc: cannot copy %s/%s: %s\n", dir, e->d_name, strerror(errno));
+        free(from);
+        free(to);
+    }
+    closedir(d);
+    return rc;
+}
+
+/* OLD summary.json with its "analysis" object (a block of lines from
+ * '  "analysis": {' to '  },', as summary_json writes it) replaced by
+ * ANALYSIS, or removed when that is NULL. */
+static char *replace_analysis(const char *old, const char *analysis)
+{
+    text t = {0};
+    const char *start = strstr(old, "  \"analysis\": {\n");
+    const char *end = start ? strstr(start, "\n  },\n") : NULL;
+    const char *rest = old;
+    if (start && end) {
+        text_put(&t, "%.*s", (int)(start - old), old);
+        rest = end + strlen("\n  },\n");
+    }
+    const char *at = strstr(rest, "  \"compile_phases_ms\"");
+    if (!at)
+        at = rest + strlen(rest);
+    text_put(&t, "%.*s%s%s", (int)(at - rest), rest, analysis ? analysis : "", at);
+    if (t.failed) {
+        free(t.data);
+        return NULL;
+    }
+    return t.data;
+}
+
+int cli_analyze(frontend *fe, const frontend_options *o, const cli_run_options *r, const char *dir)
+{
+    const ast_node *run = find_run(fe);
+    if (!run) {
+        fprintf(stderr, "rnnc: %s has nothing to analyse: it has no 'train' or 'evaluate'\n", r->model_path);
+        return 1;
+    }
+    size_t len = strlen(dir) + 16;
+    char *summary_path = malloc(len);
+    if (!summary_path)
+        return 1;
+    snprintf(summary_path, len, "%s/summary.json", dir);
+    char *old = text_read_file(summary_path);
+    free(summary_path);
+    plan p;
+    if (!old || plan_build(&p, fe, o, run, resolve_seed(run, o, r), NULL) != 0) {
+        if (!old)
+            fprintf(stderr, "rnnc: cannot read %s/summary.json\n", dir);
+        else
+            plan_free(&p);
+        free(old);
+        return 1;
+    }
+    print_timings(r, &p);
+    rt_outdir out;
+    train_result res;
+    memset(&res, 0, sizeof res);
+    int status = open_results(&out, dir) != 0 ? 1 : 0;
+    if (status == 0) {
+        char *json = NULL, model[256];
+        model_name(r->model_path, model, sizeof model);
+        if (copy_run_files(dir, &out) != 0 || train_analyze(&p, dir, &out, &res) != 0 ||
+            !(json = replace_analysis(old, res.analysis_json)) ||
+            rt_outdir_write_text(&out, "summary.json", json) != 0 ||
+            write_pictures(fe, &p, &out, model, json) != 0 || rt_outdir_commit(&out) != 0) {
+            fprintf(stderr, "rnnc: the analysis of '%s' failed; the folder is as it was\n", dir);
+            rt_outdir_abort(&out);
+            status = 1;
+        } else {
+            printf("rnnc: analysed %s again (evaluation loss %.4g); report in %s/report.html\n", dir,
+                   res.eval_loss, dir);
+        }
+        free(json);
+    }
+    free(res.analysis_json);
+    free(old);
+    plan_free(&p);
     return status;
 }

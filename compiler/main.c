@@ -1,7 +1,8 @@
 /* main.c -- the rnnc command line.
  *
  *   rnnc check FILE...                      check models, report every error
- *   rnnc run FILE [--out DIR] [--seed N] [-D name=value]... [-v]
+ *   rnnc run FILE [--out DIR] [--seed N] [--seeds K] [-D name=value]... [-v]
+ *   rnnc analyze DIR                        the model's analyses again on a finished run
  *   rnnc dump-ast FILE                      print the syntax tree
  *   rnnc emit-llvm FILE                     print the optimised LLVM IR of the kernels
  *   rnnc --help | --version
@@ -33,6 +34,7 @@ static const char usage_text[] =
     "commands:\n"
     "  check FILE...        check models and report every error found\n"
     "  run FILE             check a model and run it, writing a results folder\n"
+    "  analyze DIR          run a finished run's analyses again and redraw its report\n"
     "  dump-ast FILE        print the syntax tree of a file\n"
     "  emit-llvm FILE       print the optimised LLVM IR of a model's compiled kernels\n"
     "\n"
@@ -40,6 +42,7 @@ static const char usage_text[] =
     "  -D NAME=VALUE        set a parameter or setting (e.g. -D epochs=2, -D LIF.tau_m=20ms)\n"
     "  --out DIR            results folder for run (default runs/MODEL-SEED)\n"
     "  --seed N             random seed for run (default: the model's, else 1)\n"
+    "  --seeds K            run K realisations (seeds N .. N+K-1) and combine them\n"
     "  -v, --verbose        print phase timings\n"
     "  -h, --help           print this help\n"
     "  --version            print the version and what it was built with\n"
@@ -59,6 +62,8 @@ typedef struct cli {
     const char *path_dirs[MAX_PATH_DIRS];
     unsigned npath;
     char *path_copy;
+    char *owned[MAX_DEFINES + 2];   /* strings made for 'analyze' (its -D values) */
+    unsigned nowned;
 } cli;
 
 static int usage_error(const char *fmt, const char *arg)
@@ -100,6 +105,17 @@ static int parse_seed(cli *c, const char *arg)
     return 0;
 }
 
+static int parse_seeds(cli *c, const char *arg)
+{
+    char *end;
+    errno = 0;
+    unsigned long v = strtoul(arg, &end, 10);
+    if (errno || end == arg || *end || arg[0] == '-' || v < 1 || v > 1000)
+        return usage_error("--seeds takes a whole number from 1 to 1000, got '%s'", arg);
+    c->run.seeds = (unsigned)v;
+    return 0;
+}
+
 static int parse_args(cli *c, int argc, char **argv)
 {
     for (int i = 1; i < argc; i++) {
@@ -111,11 +127,13 @@ static int parse_args(cli *c, int argc, char **argv)
             rc = parse_define(c, argv[i]);
         } else if (strncmp(a, "-D", 2) == 0) {
             rc = parse_define(c, a + 2);
-        } else if (strcmp(a, "--out") == 0 || strcmp(a, "--seed") == 0) {
+        } else if (strcmp(a, "--out") == 0 || strcmp(a, "--seed") == 0 || strcmp(a, "--seeds") == 0) {
             if (++i == argc)
                 return usage_error("%s needs a value", a);
             if (a[2] == 'o')
                 c->run.out_dir = argv[i];
+            else if (a[6] == 's')
+                rc = parse_seeds(c, argv[i]);
             else
                 rc = parse_seed(c, argv[i]);
         } else if (strcmp(a, "-v") == 0 || strcmp(a, "--verbose") == 0) {
@@ -275,6 +293,115 @@ static int cmd_run(cli *c, const frontend_options *o, int emit_llvm)
     return rc;
 }
 
+/* The JSON string starting at S (after its opening quote), unescaped. */
+static char *json_string_at(const char *s)
+{
+    char *out = malloc(strlen(s) + 1), *o = out;
+    for (; out && *s && *s != '"'; s++)
+        *o++ = *s == '\\' && s[1] ? *++s : *s;
+    if (out)
+        *o = 0;
+    return out;
+}
+
+/* From DIR/summary.json of an earlier run: its model file, seed and -D values. */
+static int read_run(cli *c, const char *dir, char *model_path, size_t size)
+{
+    char path[4096];
+    snprintf(path, sizeof path, "%s/summary.json", dir);
+    FILE *in = fopen(path, "r");
+    if (!in) {
+        fprintf(stderr, "rnnc: cannot read %s: %s (is '%s' a results folder of rnnc run?)\n", path,
+                strerror(errno), dir);
+        return EXIT_USAGE;
+    }
+    char line[8192];
+    int in_defines = 0, rc = 0;
+    model_path[0] = 0;
+    while (rc == 0 && fgets(line, sizeof line, in)) {
+        unsigned long long seed;
+        if (strncmp(line, "  \"per_seed\"", 13) == 0) {
+            fprintf(stderr, "rnnc: %s holds several realisations; analyse each seed-S folder in it\n", dir);
+            rc = EXIT_USAGE;
+        } else if (strncmp(line, "  \"model_file\": \"", 17) == 0) {
+            char *m = json_string_at(line + 17);
+            snprintf(model_path, size, "%s", m ? m : "");
+            free(m);
+        } else if (sscanf(line, "  \"seed\": %llu", &seed) == 1) {
+            c->run.seed = seed;
+            c->run.seed_given = 1;
+        } else if (strncmp(line, "  \"defines\": {", 14) == 0) {
+            in_defines = 1;
+        } else if (in_defines && strncmp(line, "    \"", 5) == 0) {
+            char *name = json_string_at(line + 5), *colon = strstr(line + 5, "\": \"");
+            char *value = colon ? json_string_at(colon + 4) : NULL;
+            size_t n = name && value ? strlen(name) + strlen(value) + 2 : 0;
+            char *def = n && c->nowned < MAX_DEFINES ? malloc(n) : NULL;
+            if (def) {
+                snprintf(def, n, "%s=%s", name, value);
+                c->owned[c->nowned++] = def;
+                rc = parse_define(c, def);
+            }
+            free(name);
+            free(value);
+        } else if (in_defines) {
+            in_defines = 0;
+        }
+    }
+    fclose(in);
+    if (rc == 0 && !model_path[0]) {
+        fprintf(stderr, "rnnc: %s names no model file\n", path);
+        rc = EXIT_USAGE;
+    }
+    return rc;
+}
+
+/* rnnc analyze DIR: the model file of the run (its saved copy model.rnn
+ * when the original is gone or has changed since). */
+static int cmd_analyze(cli *c, frontend_options *o)
+{
+    if (c->nfiles != 1)
+        return usage_error("%s takes one results folder", "analyze");
+    const char *dir = c->files[0];
+    static char model[4096], saved[4160];
+    int rc = read_run(c, dir, model, sizeof model);
+    if (rc)
+        return rc;
+    o->defines = c->defines;
+    o->define_count = c->ndefines;
+    snprintf(saved, sizeof saved, "%s/model.rnn", dir);
+    FILE *a = fopen(model, "rb"), *b = fopen(saved, "rb");
+    int same = a && b;
+    for (int x = 0, y = 0; same && (x != EOF || y != EOF);) {
+        x = fgetc(a);
+        y = fgetc(b);
+        same = x == y;
+    }
+    if (a)
+        fclose(a);
+    if (b)
+        fclose(b);
+    const char *use = model;
+    if (!same && access(saved, R_OK) == 0) {
+        fprintf(stderr, "rnnc: note: %s %s; using the copy saved with the run, %s\n", model,
+                access(model, R_OK) == 0 ? "has changed since the run" : "is gone", saved);
+        use = saved;
+    }
+    rc = check_readable(use);
+    if (rc)
+        return rc;
+    frontend fe;
+    frontend_init(&fe);
+    unsigned errors = frontend_check_file(&fe, use, o);
+    diag_print(&fe.diag, stderr, use_color());
+    if (!errors) {
+        c->run.model_path = use;
+        rc = cli_analyze(&fe, o, &c->run, dir);
+    }
+    frontend_free(&fe);
+    return errors ? EXIT_MODEL : rc;
+}
+
 static void print_version(void)
 {
     char jit[256];
@@ -310,6 +437,8 @@ int main(int argc, char **argv)
             rc = cmd_run(&c, &o, 0);
         } else if (strcmp(c.command, "emit-llvm") == 0) {
             rc = cmd_run(&c, &o, 1);
+        } else if (strcmp(c.command, "analyze") == 0) {
+            rc = cmd_analyze(&c, &o);
         } else if (strcmp(c.command, "dump-ast") == 0) {
             rc = cmd_dump_ast(&c, &o);
         } else {
@@ -318,6 +447,8 @@ int main(int argc, char **argv)
     }
     for (unsigned i = 0; i < c.ndefines; i++)
         free((char *)c.defines[i].name);
+    for (unsigned i = 0; i < c.nowned; i++)
+        free(c.owned[i]);
     free(c.path_copy);
     return rc;
 }

@@ -11,6 +11,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "analyze.h"
 #include "rt_npy.h"
 #include "rt_pool.h"
 #include "rt_rng.h"
@@ -299,7 +300,7 @@ static int write_trials(const plan *p, const rt_outdir *out, const char *name, c
 
 /* Which population and which state or output a 'record' expression means:
  * h (its first output), h.r (a state or output named r). */
-static int record_target(const plan *p, const ast_node *e, unsigned *pop, int *state, unsigned *output)
+int train_signal(const plan *p, const ast_node *e, unsigned *pop, int *state, unsigned *output)
 {
     const ast_node *base = e->kind == AST_MEMBER ? e->first : e;
     if (base->kind != AST_NAME)
@@ -364,7 +365,7 @@ static int write_record(const plan *p, rt_net *net, const rt_outdir *out, const 
     const ast_node *target = e->kind == AST_INDEX ? e->first : e;
     unsigned pop, output;
     int state;
-    if (record_target(p, target, &pop, &state, &output) != 0)
+    if (train_signal(p, target, &pop, &state, &output) != 0)
         return 0;   /* inputs and projections: not recorded by this version */
     size_t T = rt_net_steps(net), B = rt_net_batch(net), n = p->pops[pop].n;
     long lo = 0, hi = (long)n;
@@ -452,27 +453,52 @@ static void count_accuracy(const plan *p, rt_net *net, const batch *b, double *c
     }
 }
 
-static int evaluate(plan *p, rt_net *net, rt_pool *pool, batch *b, const rt_outdir *out, train_result *res)
+/* Evaluation batch K (trials EVAL_TRIAL_BASE + K B ...) through the
+ * forward pass, with Gaussian noise of standard deviation SIGMA added to
+ * every input (drawn from stream KEY; none when SIGMA is 0). */
+static int eval_batch(plan *p, rt_net *net, rt_pool *pool, batch *b, size_t k, double sigma, uint64_t key)
+{
+    size_t B = b->B, T = b->T;
+    uint64_t *trials = malloc(B * sizeof *trials);
+    char err[512];
+    if (!trials) {
+        fputs("rnnc: out of memory\n", stderr);
+        return -1;
+    }
+    for (size_t i = 0; i < B; i++)
+        trials[i] = EVAL_TRIAL_BASE + k * B + i;
+    int rc = make_batch(p, net, pool, b, trials, err, sizeof err);
+    free(trials);
+    if (rc != 0) {
+        fprintf(stderr, "rnnc: %s\n", err);
+        return -1;
+    }
+    if (sigma > 0)
+        b->filled = 0;   /* the inputs differ from the task's: the next batch regenerates them */
+    for (unsigned in = 0; in < p->n_inputs && sigma > 0; in++) {
+        void *x = rt_net_input(net, in);
+        size_t count = T * B * p->input_sizes[in];
+        uint64_t stream = rt_rng_stream(key, in);
+        for (size_t i = 0; i < count; i++)
+            put_real(p, x, i, get_real(p, x, i) + sigma * rt_rng_normal(p->settings.seed, stream, k * count + i));
+    }
+    rt_net_forward(net);
+    return 0;
+}
+
+/* Every evaluation batch: the mean loss and the accuracy (NAN if none). */
+static int eval_all(plan *p, rt_net *net, rt_pool *pool, batch *b, double sigma, uint64_t key,
+                    const rt_outdir *out, double *loss, double *accuracy)
 {
     size_t B = b->B, batches = p->settings.eval_trials / B;
-    uint64_t *trials = malloc(B * sizeof *trials);
-    if (!trials)
-        return -1;
-    double loss = 0, correct = 0, counted = 0;
-    char err[512];
+    double sum = 0, correct = 0, counted = 0;
     for (size_t k = 0; k < batches; k++) {
-        for (size_t i = 0; i < B; i++)
-            trials[i] = EVAL_TRIAL_BASE + k * B + i;
-        if (make_batch(p, net, pool, b, trials, err, sizeof err) != 0) {
-            fprintf(stderr, "rnnc: %s\n", err);
-            free(trials);
+        if (eval_batch(p, net, pool, b, k, sigma, key) != 0)
             return -1;
-        }
-        rt_net_forward(net);
-        loss += rt_net_loss(net, p->settings.loss_kind, (const void *const *)b->targets, b->mask) /
-                (double)batches;
+        sum += rt_net_loss(net, p->settings.loss_kind, (const void *const *)b->targets, b->mask) /
+               (double)batches;
         count_accuracy(p, net, b, &correct, &counted);
-        if (k == 0) {   /* the first trials' signals, for plots and numpy */
+        if (k == 0 && out) {   /* the first trials' signals, for plots and numpy */
             size_t saved = B < EVAL_TRIALS_SAVED ? B : EVAL_TRIALS_SAVED, T = b->T;
             int rc = 0;
             for (unsigned in = 0; in < p->n_inputs && rc == 0; in++)
@@ -487,15 +513,48 @@ static int evaluate(plan *p, rt_net *net, rt_pool *pool, batch *b, const rt_outd
             }
             if (rc == 0)
                 rc = write_records(p, net, out, saved);
-            if (rc != 0) {
-                free(trials);
+            if (rc != 0)
                 return -1;
-            }
         }
     }
-    free(trials);
-    res->eval_loss = loss;
-    res->eval_accuracy = counted > 0 ? correct / counted : NAN;
+    *loss = sum;
+    *accuracy = counted > 0 ? correct / counted : NAN;
+    return 0;
+}
+
+/* What analyze.c needs of the evaluation (see analyze_host). */
+typedef struct eval_host {
+    plan *p;
+    rt_net *net;
+    rt_pool *pool;
+    batch *b;
+} eval_host;
+
+static int host_first_batch(void *ctx, const void *const **targets)
+{
+    eval_host *h = ctx;
+    *targets = (const void *const *)h->b->targets;
+    return eval_batch(h->p, h->net, h->pool, h->b, 0, 0, 0);
+}
+
+static int host_evaluate(void *ctx, double sigma, uint64_t key, double *loss, double *accuracy)
+{
+    eval_host *h = ctx;
+    return eval_all(h->p, h->net, h->pool, h->b, sigma, key, NULL, loss, accuracy);
+}
+
+/* The model's 'analyze' lines on the network as it is; their JSON goes to RES. */
+static int run_analyses(plan *p, rt_net *net, rt_pool *pool, batch *b, const rt_outdir *out, train_result *res)
+{
+    eval_host h = {p, net, pool, b};
+    analyze_host host = {&h, host_first_batch, host_evaluate};
+    text json = {0};
+    int rc = analyze_network(p, net, &host, out, &json);
+    if (json.failed || rc != 0) {
+        free(json.data);
+        return -1;
+    }
+    res->analysis_json = json.data;
     return 0;
 }
 
@@ -698,53 +757,130 @@ static int write_text_file(const rt_outdir *out, const char *name, const char *t
     return 0;
 }
 
-int train_run(plan *p, const rt_outdir *out, volatile sig_atomic_t *stop, int progress,
-              train_result *res)
+/* What a training or an analysis holds while it runs: the threads, the
+ * network and a batch's buffers, with weights initialised. */
+typedef struct session {
+    rt_pool *pool;
+    rt_net *net;
+    batch b;
+} session;
+
+static void session_close(session *s)
+{
+    batch_free(&s->b);
+    rt_net_free(s->net);
+    rt_pool_free(s->pool);
+}
+
+static int session_open(session *s, plan *p, train_result *res)
 {
     memset(res, 0, sizeof *res);
     res->first_loss = res->final_train_loss = res->eval_loss = res->eval_accuracy = NAN;
     res->first_rate_hz = res->final_rate_hz = NAN;
+    memset(s, 0, sizeof *s);
     /* OpenBLAS runs single-threaded inside our own threads: how work is cut
      * then never depends on the thread count (see rt_pool.h). */
     rt_blas_serial();
     int threads = p->settings.threads > 0 ? p->settings.threads : (int)sysconf(_SC_NPROCESSORS_ONLN);
-    rt_pool *pool = rt_pool_new(threads > 0 ? threads : 1);
+    s->pool = rt_pool_new(threads > 0 ? threads : 1);
     rt_net_desc desc = plan_net_desc(p);
-    rt_net *net = rt_net_new(&desc, p->settings.batch, p->task.steps);
-    if (net)
-        rt_net_set_pool(net, pool);
-    batch b;
-    memset(&b, 0, sizeof b);
+    s->net = rt_net_new(&desc, p->settings.batch, p->task.steps);
+    if (s->net)
+        rt_net_set_pool(s->net, s->pool);
     char err[512];
+    if (!s->net || batch_init(&s->b, p) != 0) {
+        fprintf(stderr, "rnnc: out of memory for a batch of %zu trials of %zu steps\n",
+                p->settings.batch, p->task.steps);
+    } else if (plan_init_weights(p, s->net, err, sizeof err) != 0) {
+        fprintf(stderr, "rnnc: %s\n", err);
+    } else {
+        return 0;
+    }
+    session_close(s);
+    return -1;
+}
+
+int train_run(plan *p, const rt_outdir *out, volatile sig_atomic_t *stop, int progress,
+              train_result *res)
+{
+    session s;
+    if (session_open(&s, p, res) != 0)
+        return -1;
     char *csv_text = NULL;
     size_t csv_len = 0;
     FILE *csv = open_memstream(&csv_text, &csv_len);
     int rc = -1;
-    if (!net || !csv || batch_init(&b, p) != 0) {
-        fprintf(stderr, "rnnc: out of memory for a batch of %zu trials of %zu steps\n",
-                p->settings.batch, p->task.steps);
+    if (!csv) {
+        fputs("rnnc: out of memory\n", stderr);
         goto done;
     }
-    if (plan_init_weights(p, net, err, sizeof err) != 0) {
-        fprintf(stderr, "rnnc: %s\n", err);
-        goto done;
-    }
-    if (write_weights(p, net, out, "initial") != 0 || train_loop(p, net, pool, &b, out, csv, stop, progress, res) != 0)
+    if (write_weights(p, s.net, out, "initial") != 0 ||
+        train_loop(p, s.net, s.pool, &s.b, out, csv, stop, progress, res) != 0)
         goto done;
     fclose(csv);
     csv = NULL;
-    if (write_text_file(out, "loss.csv", csv_text) != 0 ||
-        write_weights(p, net, out, "final") != 0)
+    if (write_text_file(out, "loss.csv", csv_text) != 0 || write_weights(p, s.net, out, "final") != 0)
         goto done;
-    if (!res->interrupted && evaluate(p, net, pool, &b, out, res) != 0)
+    if (!res->interrupted &&
+        eval_all(p, s.net, s.pool, &s.b, 0, 0, out, &res->eval_loss, &res->eval_accuracy) != 0)
+        goto done;
+    if (!res->interrupted && !res->stopped_by_nan && run_analyses(p, s.net, s.pool, &s.b, out, res) != 0)
         goto done;
     rc = 0;
 done:
     if (csv)
         fclose(csv);
     free(csv_text);
-    batch_free(&b);
-    rt_net_free(net);
-    rt_pool_free(pool);
+    session_close(&s);
+    return rc;
+}
+
+/* One weights_final_ or bias_final_ file of DIR into BUF (network precision). */
+static int load_param(const plan *p, const char *dir, const char *kind, unsigned j, void *buf, size_t count)
+{
+    char name[256], err[512];
+    file_safe(name, sizeof name, kind[0] == 'w' ? "weights_final_%s_%s.npy" : "bias_final_%s_%s.npy",
+              p->projs[j].pre_name, p->projs[j].post_name);
+    size_t len = strlen(dir) + strlen(name) + 2;
+    char *path = malloc(len);
+    rt_array a = {0};
+    int rc = -1;
+    if (path) {
+        snprintf(path, len, "%s/%s", dir, name);
+        if (rt_npy_read(path, &a, err, sizeof err) != 0)
+            fprintf(stderr, "rnnc: %s\n", err);
+        else if (a.count != count)
+            fprintf(stderr, "rnnc: %s holds %zu values; the model's %s -> %s needs %zu (was the model file "
+                            "changed since the run?)\n", name, a.count, p->projs[j].pre_name,
+                    p->projs[j].post_name, count);
+        else {
+            for (size_t i = 0; i < count; i++)
+                put_real(p, buf, i, a.data[i]);
+            rc = 0;
+        }
+    }
+    free(path);
+    rt_array_free(&a);
+    return rc;
+}
+
+int train_analyze(plan *p, const char *weights_dir, const rt_outdir *out, train_result *res)
+{
+    session s;
+    if (session_open(&s, p, res) != 0)   /* the initialisers give the feedback matrices and masks */
+        return -1;
+    int rc = -1;
+    for (unsigned j = 0; j < p->n_projs; j++) {
+        const rt_proj *rp = &p->rt_projs[j];
+        if (load_param(p, weights_dir, "weights", j, rt_net_weights(s.net, j), rp->n_post * rp->n_pre) != 0 ||
+            (rp->bias && load_param(p, weights_dir, "bias", j, rt_net_bias(s.net, j), rp->n_post) != 0))
+            goto done;
+    }
+    if (eval_all(p, s.net, s.pool, &s.b, 0, 0, NULL, &res->eval_loss, &res->eval_accuracy) != 0 ||
+        run_analyses(p, s.net, s.pool, &s.b, out, res) != 0)
+        goto done;
+    rc = 0;
+done:
+    session_close(&s);
     return rc;
 }

@@ -32,6 +32,7 @@ typedef struct train_result {
     double phase_ms[5];
     int stopped_by_nan, interrupted, early_stopped;
     char message[512];              /* why training stopped early, if it did */
+    char *analysis_json;            /* "analysis": {...}, for summary.json, or NULL; free() it */
 } train_result;
 
 /* Trains and evaluates; writes loss.csv, weights and evaluation arrays
@@ -39,5 +40,16 @@ typedef struct train_result {
  * error that leaves no useful result (message on stderr). */
 int train_run(plan *p, const rt_outdir *out, volatile sig_atomic_t *stop, int progress,
               train_result *res);
+
+/* rnnc analyze: the trained weights of an earlier run (weights_final_*.npy
+ * and bias_final_*.npy in WEIGHTS_DIR) are evaluated again and the model's
+ * analyses run on them, writing into OUT; RES gets the evaluation loss,
+ * accuracy and analysis_json. 0, or -1 with a message on stderr. */
+int train_analyze(plan *p, const char *weights_dir, const rt_outdir *out, train_result *res);
+
+/* Which population, and which state (or else output) of its neuron, a
+ * recorded or analysed expression (h, h.v, h.r) names; -1 for anything
+ * else (a network input). */
+int train_signal(const plan *p, const ast_node *e, unsigned *pop, int *state, unsigned *output);
 
 #endif

@@ -41,6 +41,11 @@ expect_line "$work/err" "rnnc: cannot read '$work/nope.rnn': No such file or dir
 expect 2 "folder instead of file" "$rnnc" check "$work"
 expect 2 "-D without =" "$rnnc" check -D epochs "$model"
 expect 2 "bad seed" "$rnnc" run "$model" --seed -3
+expect 2 "bad seeds" "$rnnc" run "$model" --seeds 0
+expect_line "$work/err" "--seeds takes a whole number from 1 to 1000, got '0'" "bad seeds message"
+expect 2 "analyze without a folder" "$rnnc" analyze
+expect 2 "analyze of a folder that is not a run" "$rnnc" analyze "$work"
+expect_line "$work/err" "is '$work' a results folder of rnnc run?" "analyze of a non-run message"
 expect 0 "check a good model" "$rnnc" check "$model"
 expect 0 "dump-ast" "$rnnc" dump-ast "$model"
 expect_line "$work/out" "network 'FlipFlopNet'" "dump-ast shows the network"

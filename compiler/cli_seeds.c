@@ -1,0 +1,440 @@
+/* cli_seeds.c -- rnnc run MODEL --seeds K: K realisations side by side.
+ *
+ * Each realisation is an ordinary 'rnnc run --seed S' in a child process
+ * (a fresh process: no JIT, BLAS or thread state is shared), writing its
+ * folder seed-S inside the combined folder. As many run at once as there
+ * are cores, each with cores / that many threads. The combined folder
+ * adds summary.json (per_seed, and the mean, standard deviation, minimum
+ * and maximum of every metric), the loss curve as a mean +- sd band over
+ * seeds, the eigenvalue spectra side by side and report.html. It is
+ * written aside and renamed when complete, like every results folder.
+ */
+#include <errno.h>
+#include <math.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "cli.h"
+#include "figures.h"
+#include "rt_npy.h"
+#include "rt_outdir.h"
+#include "rt_plot.h"
+#include "text.h"
+
+enum { MAX_SEEDS = 1000, MAX_METRICS = 64 };
+
+static volatile sig_atomic_t seeds_interrupted;
+
+static void on_interrupt(int sig)
+{
+    (void)sig;
+    seeds_interrupted = 1;   /* the children get the signal too and stop cleanly */
+}
+
+/* Starts 'rnnc run' for SEED into SUB, with THREADS threads. */
+static pid_t start_child(const cli_run_options *r, const frontend_options *o, uint64_t seed, const char *sub,
+                         int threads)
+{
+    char seed_text[32], threads_text[32];
+    snprintf(seed_text, sizeof seed_text, "%llu", (unsigned long long)seed);
+    snprintf(threads_text, sizeof threads_text, "threads=%d", threads);
+    const char *argv[16 + 2 * 256];
+    int n = 0, user_threads = 0;
+    argv[n++] = "rnnc";
+    argv[n++] = "run";
+    argv[n++] = r->model_path;
+    argv[n++] = "--seed";
+    argv[n++] = seed_text;
+    argv[n++] = "--out";
+    argv[n++] = sub;
+    char *defs[256];
+    unsigned nd = o->define_count < 256 ? o->define_count : 256;
+    for (unsigned i = 0; i < nd; i++) {
+        size_t len = strlen(o->defines[i].name) + strlen(o->defines[i].value) + 2;
+        defs[i] = malloc(len);
+        if (defs[i])
+            snprintf(defs[i], len, "%s=%s", o->defines[i].name, o->defines[i].value);
+        user_threads |= strcmp(o->defines[i].name, "threads") == 0;
+        argv[n++] = "-D";
+        argv[n++] = defs[i] ? defs[i] : "";
+    }
+    if (!user_threads) {
+        argv[n++] = "-D";
+        argv[n++] = threads_text;
+    }
+    argv[n] = NULL;
+    fflush(NULL);
+    pid_t pid = fork();
+    if (pid == 0) {
+        setenv("RNNC_QUIET", "1", 1);   /* no progress lines from several children at once */
+        if (!freopen("/dev/null", "w", stdout))
+            _exit(127);
+        execv("/proc/self/exe", (char *const *)argv);
+        fprintf(stderr, "rnnc: cannot start a realisation: %s\n", strerror(errno));
+        _exit(127);
+    }
+    for (unsigned i = 0; i < nd; i++)
+        free(defs[i]);
+    return pid;
+}
+
+/* Runs every seed, at most PARALLEL at a time; the number that failed. */
+static unsigned run_children(const cli_run_options *r, const frontend_options *o, const char *work,
+                             const uint64_t *seeds, unsigned k, unsigned parallel, int threads, int *codes)
+{
+    pid_t *pids = calloc(k, sizeof *pids);
+    unsigned next = 0, running = 0, failed = 0;
+    if (!pids)
+        return k;
+    while (next < k || running > 0) {
+        while (next < k && running < parallel && !seeds_interrupted) {
+            char sub[4096];
+            snprintf(sub, sizeof sub, "%s/seed-%llu", work, (unsigned long long)seeds[next]);
+            pids[next] = start_child(r, o, seeds[next], sub, threads);
+            codes[next] = pids[next] > 0 ? -1 : 127;
+            running += pids[next] > 0;
+            failed += pids[next] <= 0;
+            next++;
+        }
+        if (running == 0)
+            break;
+        int status;
+        pid_t done = wait(&status);
+        if (done < 0) {
+            if (errno == EINTR)
+                continue;
+            break;
+        }
+        for (unsigned i = 0; i < next; i++)
+            if (pids[i] == done) {
+                codes[i] = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+                failed += codes[i] != 0;
+                running--;
+            }
+    }
+    free(pids);
+    return failed;
+}
+
+/* ------------------------------------------------------------ the combined summary */
+
+/* The top-level numbers of a realisation's summary.json ("  \"key\": 1.5,"). */
+static unsigned numeric_metrics(const char *json, char names[][64], double *values, unsigned max)
+{
+    unsigned n = 0;
+    for (const char *line = json; line && *line && n < max; line = strchr(line, '\n'), line = line ? line + 1 : NULL) {
+        char key[64];
+        double v;
+        int used = 0;
+        if (sscanf(line, "  \"%63[^\"]\": %lf%n", key, &v, &used) == 2 && used > 0 &&
+            (line[used] == ',' || line[used] == '\n' || line[used] == 0)) {
+            snprintf(names[n], 64, "%s", key);
+            values[n++] = v;
+        }
+    }
+    return n;
+}
+
+typedef struct seed_metrics {
+    unsigned count;
+    char names[MAX_METRICS][64];
+    double values[MAX_METRICS];
+    int ok;
+} seed_metrics;
+
+static double metric(const seed_metrics *m, const char *name)
+{
+    for (unsigned i = 0; i < m->count; i++)
+        if (strcmp(m->names[i], name) == 0)
+            return m->values[i];
+    return NAN;
+}
+
+static void put_stat(text *t, const char *name, const seed_metrics *m, unsigned k, int which)
+{
+    double sum = 0, sq = 0, lo = INFINITY, hi = -INFINITY;
+    unsigned n = 0;
+    for (unsigned s = 0; s < k; s++) {
+        double v = m[s].ok ? metric(&m[s], name) : NAN;
+        if (!isfinite(v))
+            continue;
+        sum += v;
+        sq += v * v;
+        lo = fmin(lo, v);
+        hi = fmax(hi, v);
+        n++;
+    }
+    double mean = n ? sum / n : NAN, sd = n > 1 ? sqrt(fmax(0, (sq - n * mean * mean) / (n - 1))) : NAN;
+    double v = which == 0 ? mean : which == 1 ? sd : which == 2 ? (n ? lo : NAN) : (n ? hi : NAN);
+    text_json_string(t, name, strlen(name));
+    text_put(t, ": ");
+    text_json_number(t, v);
+}
+
+static char *combined_summary(const cli_run_options *r, const uint64_t *seeds, unsigned k,
+                              const seed_metrics *m, const int *codes, int interrupted)
+{
+    text t = {0};
+    text_put(&t, "{\n  \"model_file\": ");
+    text_json_string(&t, r->model_path, strlen(r->model_path));
+    text_put(&t, ",\n  \"realisations\": %u,\n  \"status\": \"%s\",\n  \"seeds\": [", k,
+             interrupted ? "interrupted" : "trained");
+    for (unsigned s = 0; s < k; s++)
+        text_put(&t, "%s%llu", s ? ", " : "", (unsigned long long)seeds[s]);
+    text_put(&t, "],\n  \"per_seed\": [");
+    for (unsigned s = 0; s < k; s++) {
+        text_put(&t, "%s\n    {\"seed\": %llu, \"exit_status\": %d, \"folder\": \"seed-%llu\"", s ? "," : "",
+                 (unsigned long long)seeds[s], codes[s], (unsigned long long)seeds[s]);
+        for (unsigned i = 0; m[s].ok && i < m[s].count; i++) {
+            if (strcmp(m[s].names[i], "seed") == 0)
+                continue;
+            text_put(&t, ", ");
+            text_json_string(&t, m[s].names[i], strlen(m[s].names[i]));
+            text_put(&t, ": ");
+            text_json_number(&t, m[s].values[i]);
+        }
+        text_put(&t, "}");
+    }
+    text_put(&t, "\n  ]");
+    static const char *const stats[4] = {"mean", "std", "min", "max"};
+    const seed_metrics *first = NULL;
+    for (unsigned s = 0; s < k && !first; s++)
+        if (m[s].ok)
+            first = &m[s];
+    for (int w = 0; w < 4 && first; w++) {
+        text_put(&t, ",\n  \"%s\": {", stats[w]);
+        int any = 0;
+        for (unsigned i = 0; i < first->count; i++) {
+            if (strcmp(first->names[i], "seed") == 0)
+                continue;
+            text_put(&t, "%s", any++ ? ", " : "");
+            put_stat(&t, first->names[i], m, k, w);
+        }
+        text_put(&t, "}");
+    }
+    text_put(&t, "\n}\n");
+    if (t.failed) {
+        free(t.data);
+        return NULL;
+    }
+    return t.data;
+}
+
+/* ------------------------------------------------------------ the combined pictures */
+
+/* The loss over updates: the mean over seeds with a mean +- sd band (the
+ * band's lower edge kept above the smallest seed's loss, for the log axis),
+ * and each seed as a thin grey line. */
+static int draw_loss_band(figures *f, const char *work, const uint64_t *seeds, unsigned k)
+{
+    double *u[MAX_SEEDS] = {0}, *l[MAX_SEEDS] = {0}, *rate;
+    size_t rows[MAX_SEEDS] = {0}, common = (size_t)-1;
+    unsigned have = 0;
+    for (unsigned s = 0; s < k; s++) {
+        char dir[4096];
+        snprintf(dir, sizeof dir, "%s/seed-%llu", work, (unsigned long long)seeds[s]);
+        if (figures_read_loss(dir, &rows[s], &u[s], &l[s], &rate) == 0) {
+            have++;
+            common = rows[s] < common ? rows[s] : common;
+        }
+        free(rate);
+    }
+    int rc = 0;
+    if (have > 0 && common != (size_t)-1 && common > 0) {
+        double *mean = calloc(common, sizeof *mean), *lo = calloc(common, sizeof *lo),
+               *hi = calloc(common, sizeof *hi), *x = NULL;
+        rt_fig *fig = rt_fig_new(1, 1, 760, 360, NULL);
+        rt_axes *ax = rt_fig_axes(fig, 0, 0);
+        char title[128];
+        snprintf(title, sizeof title, "Training loss over %u seeds (mean \xc2\xb1 sd)", have);
+        rt_axes_labels(ax, title, "update", "loss");
+        rt_axes_log_y(ax);
+        for (unsigned s = 0; s < k; s++)
+            if (l[s]) {
+                rt_axes_line(ax, common, u[s], l[s], 1, (rt_style){.colour = RT_GREY, .width = 0.6, .alpha = 0.6});
+                x = x ? x : u[s];
+            }
+        for (size_t i = 0; mean && lo && hi && i < common; i++) {
+            double sum = 0, sq = 0, least = INFINITY;
+            for (unsigned s = 0; s < k; s++)
+                if (l[s]) {
+                    sum += l[s][i];
+                    sq += l[s][i] * l[s][i];
+                    least = fmin(least, l[s][i]);
+                }
+            mean[i] = sum / have;
+            double sd = have > 1 ? sqrt(fmax(0, (sq - have * mean[i] * mean[i]) / (have - 1))) : 0;
+            lo[i] = fmax(mean[i] - sd, least);
+            hi[i] = mean[i] + sd;
+        }
+        if (mean && lo && hi && x) {
+            rt_axes_band(ax, common, x, lo, hi, (rt_style){.colour = 0, .label = "mean \xc2\xb1 sd"});
+            rt_axes_line(ax, common, x, mean, 1, (rt_style){.colour = 0, .width = 1.6, .label = "mean"});
+        }
+        free(mean);
+        free(lo);
+        free(hi);
+        rc = figures_save(f, fig, "loss.svg",
+                          "Training loss of every realisation (grey), their mean and a mean \xc2\xb1 sd band");
+    }
+    for (unsigned s = 0; s < k; s++) {
+        free(u[s]);
+        free(l[s]);
+    }
+    return rc;
+}
+
+/* The spectra of PART (eigen_final_PART.npy) of every seed, one panel each. */
+static int draw_spectra(figures *f, const char *work, const uint64_t *seeds, unsigned k, const char *part)
+{
+    unsigned cols = k < 4 ? k : 4, rows = (k + cols - 1) / cols;
+    rt_fig *fig = rt_fig_new((int)rows, (int)cols, 300.0 * cols, 300.0 * rows + 40, "Eigenvalues after training");
+    for (unsigned s = 0; s < k; s++) {
+        char path[4096], title[96];
+        snprintf(path, sizeof path, "%s/seed-%llu/eigen_final_%s.npy", work, (unsigned long long)seeds[s], part);
+        rt_array e = {0};
+        char err[128];
+        rt_axes *ax = rt_fig_axes(fig, (int)(s / cols), (int)(s % cols));
+        snprintf(title, sizeof title, "seed %llu", (unsigned long long)seeds[s]);
+        rt_axes_labels(ax, title, "Re \xce\xbb", "Im \xce\xbb");
+        rt_axes_equal(ax);
+        rt_axes_circle(ax, 0, 0, 1, (rt_style){.colour = RT_BLACK, .width = 1, .dashed = RT_DASHED});
+        if (rt_npy_read(path, &e, err, sizeof err) == 0 && e.ndim == 2 && e.shape[1] == 2) {
+            double *re = malloc(e.shape[0] * sizeof *re + 1), *im = malloc(e.shape[0] * sizeof *im + 1);
+            for (size_t i = 0; re && im && i < e.shape[0]; i++) {
+                re[i] = e.data[2 * i];
+                im[i] = e.data[2 * i + 1];
+            }
+            if (re && im)
+                rt_axes_scatter(ax, e.shape[0], re, im, (rt_style){.colour = 0, .marker = RT_MARK_DOT, .size = 4});
+            free(re);
+            free(im);
+        }
+        rt_array_free(&e);
+    }
+    char name[256], caption[320];
+    snprintf(name, sizeof name, "eigen_%s.svg", part);
+    snprintf(caption, sizeof caption, "Eigenvalues of %s after training, one panel per seed", part);
+    int rc = figures_save(f, fig, name, caption);
+    return rc;
+}
+
+/* Every projection whose spectrum the first realisation has. */
+static int draw_all_spectra(figures *f, const char *work, const uint64_t *seeds, unsigned k)
+{
+    int rc = 0;
+    char path[4200];
+    snprintf(path, sizeof path, "%s/seed-%llu/summary.json", work, (unsigned long long)seeds[0]);
+    char *json = text_read_file(path);
+    /* "eigen PRE -> POST": each becomes eigen_final_PRE_POST.npy */
+    for (const char *p = json ? strstr(json, "\"eigen ") : NULL; p && rc == 0; p = strstr(p + 1, "\"eigen ")) {
+        char pre[100], post[100], part[210];
+        if (sscanf(p, "\"eigen %99s -> %99[^\"]\"", pre, post) == 2) {
+            snprintf(part, sizeof part, "%s_%s", pre, post);
+            rc = draw_spectra(f, work, seeds, k, part);
+        }
+    }
+    free(json);
+    return rc;
+}
+
+static int write_combined(const cli_run_options *r, const rt_outdir *out, const uint64_t *seeds, unsigned k,
+                          const int *codes, int interrupted)
+{
+    seed_metrics *m = calloc(k, sizeof *m);
+    if (!m)
+        return -1;
+    for (unsigned s = 0; s < k; s++) {
+        char path[4096];
+        snprintf(path, sizeof path, "%s/seed-%llu/summary.json", out->work_path, (unsigned long long)seeds[s]);
+        char *json = text_read_file(path);
+        if (json) {
+            m[s].count = numeric_metrics(json, m[s].names, m[s].values, MAX_METRICS);
+            m[s].ok = 1;
+        }
+        free(json);
+    }
+    char *json = combined_summary(r, seeds, k, m, codes, interrupted);
+    free(m);
+    int rc = json ? rt_outdir_write_text(out, "summary.json", json) : -1;
+    figures f = {.dir = out->work_path};
+    rc = rc ? rc : draw_loss_band(&f, out->work_path, seeds, k);
+    rc = rc ? rc : draw_all_spectra(&f, out->work_path, seeds, k);
+    if (rc == 0) {
+        char title[320];
+        snprintf(title, sizeof title, "%s: %u realisations", r->model_path, k);
+        char *source = text_read_file(r->model_path);
+        rc = report_write(&f, title, json, source);
+        free(source);
+    }
+    free(json);
+    return rc;
+}
+
+int cli_run_seeds(const frontend_options *o, const cli_run_options *r, const char *dir, uint64_t first_seed)
+{
+    unsigned k = r->seeds;
+    uint64_t *seeds = malloc(k * sizeof *seeds);
+    int *codes = malloc(k * sizeof *codes);
+    rt_outdir out;
+    if (!seeds || !codes) {
+        free(seeds);
+        free(codes);
+        fputs("rnnc: out of memory\n", stderr);
+        return 1;
+    }
+    for (unsigned s = 0; s < k; s++)
+        seeds[s] = first_seed + s;
+    if (rt_outdir_begin(&out, dir) != 0) {
+        fprintf(stderr, "rnnc: cannot create the results folder '%s': %s\n", dir,
+                errno == EEXIST ? "it exists and is not an rnnc results folder" : strerror(errno));
+        free(seeds);
+        free(codes);
+        return 1;
+    }
+    long cores = sysconf(_SC_NPROCESSORS_ONLN);
+    unsigned parallel = cores > 0 ? (unsigned)cores : 1;
+    if (parallel > k)
+        parallel = k;
+    int threads = cores > 0 ? (int)(cores / parallel) : 1;
+    printf("rnnc: %u realisations of %s (seeds %llu to %llu), %u at a time with %d thread%s each\n", k,
+           r->model_path, (unsigned long long)seeds[0], (unsigned long long)seeds[k - 1], parallel, threads,
+           threads == 1 ? "" : "s");
+    fflush(stdout);
+    struct sigaction sa = {0}, old_int, old_term;
+    sa.sa_handler = on_interrupt;
+    sigaction(SIGINT, &sa, &old_int);
+    sigaction(SIGTERM, &sa, &old_term);
+    unsigned failed = run_children(r, o, out.work_path, seeds, k, parallel, threads, codes);
+    sigaction(SIGINT, &old_int, NULL);
+    sigaction(SIGTERM, &old_term, NULL);
+    int status = 0;
+    for (unsigned s = 0; s < k; s++)
+        if (codes[s] != 0 && codes[s] != 130)
+            fprintf(stderr, "rnnc: realisation with seed %llu failed (exit status %d)\n",
+                    (unsigned long long)seeds[s], codes[s]);
+    if (failed == k && !seeds_interrupted) {
+        status = 1;
+    } else if (write_combined(r, &out, seeds, k, codes, seeds_interrupted) != 0) {
+        fprintf(stderr, "rnnc: cannot write the combined results: %s\n", strerror(errno));
+        status = 1;
+    } else if (rt_outdir_commit(&out) != 0) {
+        fprintf(stderr, "rnnc: cannot move the results into '%s': %s\n", dir, strerror(errno));
+        status = 1;
+    } else {
+        printf("rnnc: %u of %u realisations trained; results in %s\n", k - failed, k, dir);
+    }
+    if (status)
+        rt_outdir_abort(&out);
+    else if (seeds_interrupted)
+        status = 130;
+    else if (failed)
+        status = 1;
+    free(seeds);
+    free(codes);
+    return status;
+}
