@@ -296,26 +296,29 @@ static int run_eigen(actx *a, const ast_node *call)
 
 /* ------------------------------------------------------------ pca, svd */
 
-/* The rows (step, trial) x neurons of a signal over the first evaluation batch. */
+/* The rows (step, trial) x neurons of a signal (or the neurons it selects)
+ * over the first evaluation batch. */
 static double *signal_rows(actx *a, const ast_node *sig, size_t *cols)
 {
     unsigned pop, output;
     int state;
-    const ast_node *base = sig->kind == AST_INDEX ? sig->first : sig;
-    if (train_signal(a->p, base, &pop, &state, &output) != 0) {
+    size_t lo, width;
+    int found = train_signal_range(a->p, sig, &pop, &state, &output, &lo, &width);
+    if (found > 0)
         fprintf(stderr, "rnnc: the analysis of a network input is not supported; name a population's "
                         "state or output\n");
+    if (found != 0)
         return NULL;
-    }
-    size_t T = rt_net_steps(a->net), B = rt_net_batch(a->net), n = a->p->pops[pop].n;
+    size_t rows = rt_net_steps(a->net) * rt_net_batch(a->net), n = a->p->pops[pop].n;
     const void *h = state >= 0 ? rt_net_state_history(a->net, pop, (unsigned)state)
                                : rt_net_output_history(a->net, pop, output);
-    double *x = malloc(T * B * n * sizeof *x);
+    double *x = malloc(rows * width * sizeof *x);
     if (!x)
         return NULL;
-    for (size_t i = 0; i < T * B * n; i++)
-        x[i] = real_at(a->p, h, i);
-    *cols = n;
+    for (size_t r = 0; r < rows; r++)
+        for (size_t k = 0; k < width; k++)
+            x[r * width + k] = real_at(a->p, h, r * n + lo + k);
+    *cols = width;
     return x;
 }
 

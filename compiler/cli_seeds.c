@@ -25,7 +25,7 @@
 #include "rt_plot.h"
 #include "text.h"
 
-enum { MAX_SEEDS = 1000, MAX_METRICS = 64 };
+enum { MAX_SEEDS = 1000, MAX_METRICS = 256, METRIC_NAME = 112 };
 
 static volatile sig_atomic_t seeds_interrupted;
 
@@ -122,29 +122,109 @@ static unsigned run_children(const cli_run_options *r, const frontend_options *o
 
 /* ------------------------------------------------------------ the combined summary */
 
-/* The top-level numbers of a realisation's summary.json ("  \"key\": 1.5,"). */
-static unsigned numeric_metrics(const char *json, char names[][64], double *values, unsigned max)
-{
-    unsigned n = 0;
-    for (const char *line = json; line && *line && n < max; line = strchr(line, '\n'), line = line ? line + 1 : NULL) {
-        char key[64];
-        double v;
-        int used = 0;
-        if (sscanf(line, "  \"%63[^\"]\": %lf%n", key, &v, &used) == 2 && used > 0 &&
-            (line[used] == ',' || line[used] == '\n' || line[used] == 0)) {
-            snprintf(names[n], 64, "%s", key);
-            values[n++] = v;
-        }
-    }
-    return n;
-}
-
 typedef struct seed_metrics {
     unsigned count;
-    char names[MAX_METRICS][64];
+    char names[MAX_METRICS][METRIC_NAME];
     double values[MAX_METRICS];
     int ok;
 } seed_metrics;
+
+/* A small reader of the JSON rnnc writes, enough to collect every number
+ * of a realisation's summary.json under its dotted path ("eval_loss",
+ * "analysis.eigen h -> h.final.spectral_radius"). Strings, arrays, true,
+ * false and null are skipped. */
+static void skip_space(const char **s)
+{
+    while (**s == ' ' || **s == '\n' || **s == '\t' || **s == '\r')
+        (*s)++;
+}
+
+static void skip_string(const char **s)
+{
+    for ((*s)++; **s && **s != '"'; (*s)++)
+        if (**s == '\\' && (*s)[1])
+            (*s)++;
+    if (**s == '"')
+        (*s)++;
+}
+
+static void skip_array(const char **s)
+{
+    int depth = 0;
+    do {
+        if (**s == '"') {
+            skip_string(s);
+            continue;
+        }
+        depth += (**s == '[') - (**s == ']');
+        (*s)++;
+    } while (**s && depth > 0);
+}
+
+static int walk_value(const char **s, const char *path, seed_metrics *m);
+
+static int walk_object(const char **s, const char *path, seed_metrics *m)
+{
+    (*s)++;   /* '{' */
+    for (;;) {
+        skip_space(s);
+        if (**s == '}') {
+            (*s)++;
+            return 0;
+        }
+        if (**s != '"')
+            return -1;
+        const char *key = *s + 1;
+        skip_string(s);
+        char child[METRIC_NAME];
+        snprintf(child, sizeof child, "%s%s%.*s", path, *path ? "." : "", (int)(*s - key - 1), key);
+        skip_space(s);
+        if (**s != ':')
+            return -1;
+        (*s)++;
+        if (walk_value(s, child, m) != 0)
+            return -1;
+        skip_space(s);
+        if (**s == ',')
+            (*s)++;
+    }
+}
+
+static int walk_value(const char **s, const char *path, seed_metrics *m)
+{
+    skip_space(s);
+    if (**s == '{')
+        return walk_object(s, path, m);
+    if (**s == '[') {
+        skip_array(s);
+    } else if (**s == '"') {
+        skip_string(s);
+    } else if (strncmp(*s, "null", 4) == 0 || strncmp(*s, "true", 4) == 0) {
+        *s += 4;
+    } else if (strncmp(*s, "false", 5) == 0) {
+        *s += 5;
+    } else {
+        char *end;
+        double v = strtod(*s, &end);
+        if (end == *s)
+            return -1;
+        *s = end;
+        if (m->count < MAX_METRICS) {
+            snprintf(m->names[m->count], METRIC_NAME, "%s", path);
+            m->values[m->count++] = v;
+        }
+    }
+    return 0;
+}
+
+/* Every number of a realisation's summary.json into M. */
+static void read_metrics(const char *json, seed_metrics *m)
+{
+    const char *s = json;
+    skip_space(&s);
+    m->count = 0;
+    m->ok = *s == '{' && walk_object(&s, "", m) == 0;
+}
 
 static double metric(const seed_metrics *m, const char *name)
 {
@@ -352,10 +432,8 @@ static int write_combined(const cli_run_options *r, const rt_outdir *out, const 
         char path[4096];
         snprintf(path, sizeof path, "%s/seed-%llu/summary.json", out->work_path, (unsigned long long)seeds[s]);
         char *json = text_read_file(path);
-        if (json) {
-            m[s].count = numeric_metrics(json, m[s].names, m[s].values, MAX_METRICS);
-            m[s].ok = 1;
-        }
+        if (json)
+            read_metrics(json, &m[s]);
         free(json);
     }
     char *json = combined_summary(r, seeds, k, m, codes, interrupted);

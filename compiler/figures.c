@@ -470,7 +470,12 @@ static int draw_pca(figures *f, const char *what, const char *part)
         snprintf(lx, sizeof lx, "%s1 (%.0f%%)", pc, expl.count > 0 ? 100 * expl.data[0] : NAN);
         snprintf(ly, sizeof ly, "%s2 (%.0f%%)", pc, expl.count > 1 ? 100 * expl.data[1] : NAN);
         snprintf(lz, sizeof lz, "%s3 (%.0f%%)", pc, expl.count > 2 ? 100 * expl.data[2] : NAN);
-        snprintf(title, sizeof title, "Trajectories of %s, %zu evaluation trials", part,
+        char signal[160];   /* h_r: h.r */
+        snprintf(signal, sizeof signal, "%s", part);
+        char *dot = strchr(signal, '_');
+        if (dot)
+            *dot = '.';
+        snprintf(title, sizeof title, "Trajectories of %s, %zu evaluation trials", signal,
                  proj.shape[0] < TRAJECTORIES_DRAWN ? proj.shape[0] : (size_t)TRAJECTORIES_DRAWN);
         rt_axes_labels(ax, title, lx, ly);
         if (three_d)

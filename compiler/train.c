@@ -357,6 +357,37 @@ static int write_spike_list(const plan *p, const rt_outdir *out, const char *nam
     return rc;
 }
 
+int train_signal_range(const plan *p, const ast_node *e, unsigned *pop, int *state, unsigned *output,
+                       size_t *lo, size_t *width)
+{
+    const ast_node *target = e->kind == AST_INDEX ? e->first : e;
+    if (train_signal(p, target, pop, state, output) != 0)
+        return 1;
+    size_t n = p->pops[*pop].n;
+    long first = 0, end = (long)n;
+    const ast_node *idx = e->kind == AST_INDEX ? e->first->next : NULL;
+    double v;
+    if (idx && idx->kind == AST_SLICE) {
+        const ast_node *k = idx->first;
+        if ((idx->op & 1) && lower_constant(k, p->dt, NULL, 0, &v) == 0) {
+            first = lround(v);
+            k = k->next;
+        }
+        if ((idx->op & 2) && lower_constant(k, p->dt, NULL, 0, &v) == 0)
+            end = lround(v);
+    } else if (idx && lower_constant(idx, p->dt, NULL, 0, &v) == 0) {
+        first = lround(v);
+        end = first + 1;
+    }
+    if (first < 0 || end > (long)n || first >= end) {
+        fprintf(stderr, "rnnc: %s[%ld:%ld] is out of range (size %zu)\n", p->pops[*pop].name, first, end, n);
+        return -1;
+    }
+    *lo = (size_t)first;
+    *width = (size_t)(end - first);
+    return 0;
+}
+
 /* One 'record' item: [trials, T / every, neurons] from element LO to HI,
  * every EVERY-th step; a spike variable also as a spike list. */
 static int write_record(const plan *p, rt_net *net, const rt_outdir *out, const ast_node *e, size_t every,
@@ -365,34 +396,17 @@ static int write_record(const plan *p, rt_net *net, const rt_outdir *out, const 
     const ast_node *target = e->kind == AST_INDEX ? e->first : e;
     unsigned pop, output;
     int state;
-    if (train_signal(p, target, &pop, &state, &output) != 0)
-        return 0;   /* inputs and projections: not recorded by this version */
+    size_t lo, width;
+    int found = train_signal_range(p, e, &pop, &state, &output, &lo, &width);
+    if (found != 0)
+        return found > 0 ? 0 : -1;   /* inputs and projections: not recorded by this version */
     size_t T = rt_net_steps(net), B = rt_net_batch(net), n = p->pops[pop].n;
-    long lo = 0, hi = (long)n;
-    const ast_node *idx = e->kind == AST_INDEX ? e->first->next : NULL;
-    double v;
-    if (idx && idx->kind == AST_SLICE) {
-        const ast_node *k = idx->first;
-        if ((idx->op & 1) && lower_constant(k, p->dt, NULL, 0, &v) == 0) {
-            lo = lround(v);
-            k = k->next;
-        }
-        if ((idx->op & 2) && lower_constant(k, p->dt, NULL, 0, &v) == 0)
-            hi = lround(v);
-    } else if (idx && lower_constant(idx, p->dt, NULL, 0, &v) == 0) {
-        lo = lround(v);
-        hi = lo + 1;
-    }
-    if (lo < 0 || hi > (long)n || lo >= hi) {
-        fprintf(stderr, "rnnc: record: %s[%ld:%ld] is out of range (size %zu)\n", p->pops[pop].name, lo, hi, n);
-        return -1;
-    }
     const void *data = state >= 0 ? rt_net_state_history(net, pop, (unsigned)state)
                                   : rt_net_output_history(net, pop, output);
     const char *member = target->kind == AST_MEMBER ? target->name : NULL;
     char name[256];
     snprintf(name, sizeof name, "record_%s%s%s.npy", p->pops[pop].name, member ? "_" : "", member ? member : "");
-    int rc = write_strided(p, out, name, data, T, B, n, (size_t)lo, (size_t)(hi - lo), every, trials);
+    int rc = write_strided(p, out, name, data, T, B, n, lo, width, every, trials);
     const neuron_ir *nir = &p->neurons[pop];
     int is_spike = nir->spike_state >= 0 &&
                    (state == nir->spike_state || (state < 0 && nir->out[output] == nir->next[nir->spike_state]));

@@ -51,5 +51,11 @@ int train_analyze(plan *p, const char *weights_dir, const rt_outdir *out, train_
  * recorded or analysed expression (h, h.v, h.r) names; -1 for anything
  * else (a network input). */
 int train_signal(const plan *p, const ast_node *e, unsigned *pop, int *state, unsigned *output);
+/* The same for an expression that may select neurons (h.v[0:10], h.v[3]):
+ * also the first neuron LO and how many, WIDTH. 0; 1 when E is not a
+ * population's (a network input); -1 when the selection is out of range
+ * (message printed). */
+int train_signal_range(const plan *p, const ast_node *e, unsigned *pop, int *state, unsigned *output,
+                       size_t *lo, size_t *width);
 
 #endif

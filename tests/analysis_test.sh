@@ -60,6 +60,12 @@ assert abs(s["mean"]["final_train_loss"] - statistics.mean(own)) < 1e-6 * abs(st
 assert abs(s["std"]["final_train_loss"] - statistics.stdev(own)) < 1e-6 * statistics.stdev(own) + 1e-12, own
 assert s["min"]["final_train_loss"] == min(own) or abs(s["min"]["final_train_loss"] - min(own)) < 1e-9 * min(own)
 assert len(set(own)) == 3, "the realisations are not independent: " + str(own)
+# nested numbers (the analyses) are combined too, under dotted names
+key = "analysis.eigen h -> h.final.spectral_radius"
+radii = [json.load(open(f"{d}/seed-{k}/summary.json"))["analysis"]["eigen h -> h"]["final"]["spectral_radius"]
+         for k in (1, 2, 3)]
+assert abs(s["max"][key] - max(radii)) <= 1e-9 * max(radii), (s["max"].get(key), radii)
+assert all(key in p for p in s["per_seed"]), s["per_seed"][0].keys()
 EOF
 for k in 1 2 3; do [ -s "$sd/seed-$k/report.html" ] || fail "seed-$k has no report"; done
 grep -q "mean" "$sd/loss.svg" || fail "the combined loss has no mean band"
