@@ -504,7 +504,11 @@ int cli_run_seeds(const frontend_options *o, const cli_run_options *r, const cha
         fprintf(stderr, "rnnc: cannot move the results into '%s': %s\n", dir, strerror(errno));
         status = 1;
     } else {
-        printf("rnnc: %u of %u realisations trained; results in %s\n", k - failed, k, dir);
+        unsigned stopped = 0;
+        for (unsigned i = 0; i < k; i++)
+            stopped += codes[i] == 130;
+        printf("rnnc: %u of %u realisations trained%s; results in %s\n", k - failed, k,
+               stopped ? " (the others were interrupted and kept what they had done)" : "", dir);
     }
     if (status)
         rt_outdir_abort(&out);
