@@ -267,7 +267,7 @@ static int write_pictures(const frontend *fe, const plan *p, const rt_outdir *ou
     snprintf(title, sizeof title, "%s, seed %llu", model, (unsigned long long)p->settings.seed);
     if (figures_draw(&f) != 0)
         return -1;
-    if (report_write(&f, title, json, source) != 0) {
+    if (report_write(&f, title, json, source, NULL) != 0) {
         fprintf(stderr, "rnnc: cannot write report.html: %s\n", strerror(errno));
         return -1;
     }

@@ -234,7 +234,9 @@ static double metric(const seed_metrics *m, const char *name)
     return NAN;
 }
 
-static void put_stat(text *t, const char *name, const seed_metrics *m, unsigned k, int which)
+/* Metric NAME over the realisations that have it: mean, sample standard
+ * deviation, minimum, maximum (NaN where undefined). */
+static void metric_stats(const char *name, const seed_metrics *m, unsigned k, double out[4])
 {
     double sum = 0, sq = 0, lo = INFINITY, hi = -INFINITY;
     unsigned n = 0;
@@ -248,11 +250,52 @@ static void put_stat(text *t, const char *name, const seed_metrics *m, unsigned 
         hi = fmax(hi, v);
         n++;
     }
-    double mean = n ? sum / n : NAN, sd = n > 1 ? sqrt(fmax(0, (sq - n * mean * mean) / (n - 1))) : NAN;
-    double v = which == 0 ? mean : which == 1 ? sd : which == 2 ? (n ? lo : NAN) : (n ? hi : NAN);
+    out[0] = n ? sum / n : NAN;
+    out[1] = n > 1 ? sqrt(fmax(0, (sq - n * out[0] * out[0]) / (n - 1))) : NAN;
+    out[2] = n ? lo : NAN;
+    out[3] = n ? hi : NAN;
+}
+
+static void put_stat(text *t, const char *name, const seed_metrics *m, unsigned k, int which)
+{
+    double st[4];
+    metric_stats(name, m, k, st);
     text_json_string(t, name, strlen(name));
     text_put(t, ": ");
-    text_json_number(t, v);
+    text_json_number(t, st[which]);
+}
+
+/* The report's table: each metric that is not a timing or a setting, as
+ * "mean ± sd (min to max)". */
+static void stats_table(const seed_metrics *m, unsigned k, report_rows *rows, char **keys, char **values,
+                        size_t max)
+{
+    const seed_metrics *first = NULL;
+    for (unsigned s = 0; s < k && !first; s++)
+        if (m[s].ok)
+            first = &m[s];
+    rows->n = 0;
+    for (unsigned i = 0; first && i < first->count && rows->n < max; i++) {
+        const char *name = first->names[i];
+        if (strstr(name, "seconds") || strstr(name, "_ms") || strcmp(name, "seed") == 0 ||
+            strcmp(name, "steps") == 0 || strcmp(name, "batch") == 0 || strcmp(name, "eval_trials") == 0)
+            continue;
+        double st[4];
+        metric_stats(name, m, k, st);
+        char buf[160];
+        snprintf(buf, sizeof buf, "%.4g \xc2\xb1 %.2g (%.4g to %.4g)", st[0], st[1], st[2], st[3]);
+        keys[rows->n] = strdup(name);
+        values[rows->n] = strdup(buf);
+        if (keys[rows->n] && values[rows->n])
+            rows->n++;
+        else {
+            free(keys[rows->n]);
+            free(values[rows->n]);
+        }
+    }
+    rows->keys = (const char *const *)keys;
+    rows->values = (const char *const *)values;
+    rows->caption = "Over the realisations: mean \xc2\xb1 standard deviation (smallest to largest)";
 }
 
 static char *combined_summary(const cli_run_options *r, const uint64_t *seeds, unsigned k,
@@ -437,6 +480,9 @@ static int write_combined(const cli_run_options *r, const rt_outdir *out, const 
         free(json);
     }
     char *json = combined_summary(r, seeds, k, m, codes, interrupted);
+    char *keys[MAX_METRICS], *values[MAX_METRICS];
+    report_rows rows;
+    stats_table(m, k, &rows, keys, values, MAX_METRICS);
     free(m);
     int rc = json ? rt_outdir_write_text(out, "summary.json", json) : -1;
     figures f = {.dir = out->work_path};
@@ -446,8 +492,12 @@ static int write_combined(const cli_run_options *r, const rt_outdir *out, const 
         char title[320];
         snprintf(title, sizeof title, "%s: %u realisations", r->model_path, k);
         char *source = text_read_file(r->model_path);
-        rc = report_write(&f, title, json, source);
+        rc = report_write(&f, title, json, source, &rows);
         free(source);
+    }
+    for (size_t i = 0; i < rows.n; i++) {
+        free(keys[i]);
+        free(values[i]);
     }
     free(json);
     return rc;

@@ -711,12 +711,15 @@ static size_t summary_rows(const char *json, char **keys, char **values, size_t 
     return n;
 }
 
-int report_write(const figures *f, const char *title, const char *summary_json, const char *model_source)
+int report_write(const figures *f, const char *title, const char *summary_json, const char *model_source,
+                 const report_rows *extra)
 {
     rt_report *r = rt_report_new(title);
     char *keys[128], *values[128];
     size_t n = summary_json ? summary_rows(summary_json, keys, values, 128) : 0;
     rt_report_heading(r, "Results");
+    if (extra)
+        rt_report_table(r, extra->caption, extra->n, extra->keys, extra->values);
     rt_report_table(r, "From summary.json", n, (const char *const *)keys, (const char *const *)values);
     for (size_t i = 0; i < n; i++) {
         free(keys[i]);

@@ -38,6 +38,14 @@ int figures_read_loss(const char *dir, size_t *rows, double **update, double **l
 /* DIR/report.html: TITLE, the metrics of SUMMARY_JSON (its top-level
  * numbers and strings), F's pictures, the settings (SUMMARY_JSON itself)
  * and MODEL_SOURCE. 0, or -1 with errno. */
-int report_write(const figures *f, const char *title, const char *summary_json, const char *model_source);
+typedef struct report_rows {
+    const char *caption;
+    size_t n;
+    const char *const *keys, *const *values;
+} report_rows;
+/* EXTRA (NULL: none) is a table shown before the metrics, e.g. the mean and
+ * spread over seeds. */
+int report_write(const figures *f, const char *title, const char *summary_json, const char *model_source,
+                 const report_rows *extra);
 
 #endif
