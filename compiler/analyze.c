@@ -21,7 +21,7 @@
 
 /* Distinct random streams of the analyses (keyed with the run's seed). */
 enum { STREAM_FP_INITS = 0x6670, STREAM_ROBUSTNESS = 0x726f62, STREAM_DEGRADATION = 0x646567 };
-enum { DEGRADATION_DRAWS = 5, FP_MAX_ARGS = 256 };
+enum { DEGRADATION_DRAWS = 5, FP_MAX_ARGS = 256, ANALYZE_MAX_ITEMS = 16 };
 
 typedef struct actx {
     plan *p;
@@ -34,6 +34,23 @@ typedef struct actx {
     int *labels;                    /* [steps][batch]: the task condition of each row, or -1 */
     size_t n_labels;
     int items;                      /* JSON members written so far */
+    /* kept to draw fixed points in component space once both have run */
+    unsigned n_spaces, n_fixed;
+    struct {
+        char file[200];             /* pca_h_r, svd_h_v_0_8 */
+        unsigned pop;
+        int state;                  /* the state, or -1: output OUTPUT */
+        unsigned output;
+        size_t lo, width, k;
+        double *mean, *components;
+    } spaces[ANALYZE_MAX_ITEMS];
+    struct {
+        unsigned pop;
+        size_t count, dim, n, K;
+        int r_state;
+        double *points;
+        unsigned char *stable;
+    } fixed[ANALYZE_MAX_ITEMS];
 } actx;
 
 static double real_at(const plan *p, const void *base, size_t i)
@@ -137,7 +154,8 @@ static void json_key(actx *a, const char *key)
 
 /* Each row's condition: the signs of every readout's targets, when none is
  * zero (the flip-flop's 8 memory states); -1 otherwise, or for every row
- * when there are more than 8 conditions (a continuous target). */
+ * when there are more than 8 conditions (4 or more channels of continuous
+ * targets; one continuous channel gives two: its sign). */
 static int label_rows(actx *a)
 {
     const plan *p = a->p;
@@ -274,13 +292,6 @@ static int run_eigen(actx *a, const ast_node *call)
     int j = arrow ? proj_index(a->p, arrow) : -1;
     if (j < 0)
         return -1;
-    const rt_proj *rp = &a->p->rt_projs[j];
-    if (rp->n_pre != rp->n_post) {
-        fprintf(stderr, "rnnc: eigen(%s -> %s): the weights are %zu x %zu; eigenvalues need a square "
-                        "matrix (a projection from a population to itself or to one of its size)\n",
-                a->p->projs[j].pre_name, a->p->projs[j].post_name, rp->n_post, rp->n_pre);
-        return -1;
-    }
     char key[200];
     snprintf(key, sizeof key, "eigen %s -> %s", a->p->projs[j].pre_name, a->p->projs[j].post_name);
     json_key(a, key);
@@ -322,13 +333,19 @@ static double *signal_rows(actx *a, const ast_node *sig, size_t *cols)
     return x;
 }
 
-static void signal_file_part(const ast_node *sig, char *buf, size_t size)
+/* h_r, or h_r_0_8 for the neurons 0 to 8 of h.r[0:8]. */
+static void signal_file_part(const actx *a, const ast_node *sig, size_t lo, size_t width, char *buf,
+                             size_t size)
 {
     const ast_node *base = sig->kind == AST_INDEX ? sig->first : sig;
-    if (base->kind == AST_MEMBER)
-        snprintf(buf, size, "%s_%s", base->first->name, base->name);
-    else
-        snprintf(buf, size, "%s", base->name);
+    int n = base->kind == AST_MEMBER ? snprintf(buf, size, "%s_%s", base->first->name, base->name)
+                                     : snprintf(buf, size, "%s", base->name);
+    unsigned pop, output;
+    int state;
+    size_t l, w;
+    if (train_signal_range(a->p, sig, &pop, &state, &output, &l, &w) == 0 && w < a->p->pops[pop].n && n > 0 &&
+        (size_t)n < size)
+        snprintf(buf + n, size - (size_t)n, "_%zu_%zu", lo, lo + width);
 }
 
 /* The 8 flip-flop states must be told apart: how far apart the
@@ -360,6 +377,10 @@ static int run_pca(actx *a, const ast_node *call, int center)
     double *x = signal_rows(a, sig, &cols);
     if (!x)
         return -1;
+    unsigned pop, output;
+    int state;
+    size_t lo, width;
+    train_signal_range(a->p, sig, &pop, &state, &output, &lo, &width);
     size_t k = (size_t)kd;
     if (k > cols)
         k = cols;
@@ -372,7 +393,7 @@ static int run_pca(actx *a, const ast_node *call, int center)
         fprintf(stderr, "rnnc: %s(): %s\n", what, err);
         return -1;
     }
-    signal_file_part(sig, part, sizeof part);
+    signal_file_part(a, sig, lo, width, part, sizeof part);
     size_t saved = B < ANALYZE_TRIALS_SAVED ? B : ANALYZE_TRIALS_SAVED;
     double *proj = malloc(saved * T * k * sizeof *proj + 1);
     if (!proj) {
@@ -404,6 +425,19 @@ static int run_pca(actx *a, const ast_node *call, int center)
         text_put(a->json, "]");
         put_clusters(a, r.projections, rows, k);
         text_put(a->json, "}");
+    }
+    if (rc == 0 && a->n_spaces < ANALYZE_MAX_ITEMS) {   /* the space, for the fixed points */
+        unsigned i = a->n_spaces++;
+        snprintf(a->spaces[i].file, sizeof a->spaces[i].file, "%s_%s", what, part);
+        a->spaces[i].pop = pop;
+        a->spaces[i].state = state;
+        a->spaces[i].output = output;
+        a->spaces[i].lo = lo;
+        a->spaces[i].width = width;
+        a->spaces[i].k = k;
+        a->spaces[i].mean = r.mean;
+        a->spaces[i].components = r.components;
+        r.mean = r.components = NULL;
     }
     rt_pca_free(&r);
     return rc;
@@ -550,12 +584,7 @@ static void fp_map_free(fp_map *m)
 static int fp_compile(fp_map *m, const plan *p, unsigned i)
 {
     const neuron_ir *ni = &p->neurons[i];
-    ir_ref fwd[FP_MAX_ARGS], adj[FP_MAX_ARGS];
-    if (3 * ni->n_states + 2 * ni->n_ports + ni->n_outputs > FP_MAX_ARGS) {
-        fprintf(stderr, "rnnc: fixed_points(%s): the neuron has too many states, inputs and outputs "
-                        "(limit %d arrays)\n", p->pops[i].name, FP_MAX_ARGS);
-        return -1;
-    }
+    ir_ref fwd[FP_MAX_ARGS], adj[FP_MAX_ARGS];   /* analyze_check kept the count within */
     memcpy(fwd, ni->next, ni->n_states * sizeof *fwd);
     memcpy(fwd + ni->n_states, ni->out, ni->n_outputs * sizeof *fwd);
     memcpy(adj, ni->adj_state, ni->n_states * sizeof *adj);
@@ -583,11 +612,6 @@ static int fp_map_init(fp_map *m, const plan *p, rt_net *net, unsigned i)
     const neuron_ir *ni = &p->neurons[i];
     const char *name = p->pops[i].name;
     memset(m, 0, sizeof *m);
-    if (ni->spike_state >= 0) {
-        fprintf(stderr, "rnnc: fixed_points(%s): '%s' spikes; fixed points are defined for rate "
-                        "populations\n", name, name);
-        return -1;
-    }
     m->p = p;
     m->pop = i;
     m->n = p->pops[i].n;
@@ -607,16 +631,12 @@ static int fp_map_init(fp_map *m, const plan *p, rt_net *net, unsigned i)
             for (size_t k = 0; k < m->n; k++)
                 m->bias[rp->port * m->n + k] += real_at(p, rt_net_bias(net, j), k);
         if (rp->pre_pop < 0)
-            continue;   /* a network input: held at zero */
-        if ((unsigned)rp->pre_pop != i) {
-            fprintf(stderr, "rnnc: fixed_points(%s): '%s -> %s' brings in another population; the fixed "
-                            "points of '%s' alone are found with only its own recurrent projections\n",
-                    name, p->projs[j].pre_name, name, name);
+            continue;   /* a network input: held at zero (analyze_check refused other populations) */
+        double *w = malloc(m->n * m->n * sizeof *w);
+        if (!w) {
+            fprintf(stderr, "rnnc: fixed_points(%s): out of memory\n", name);
             return -1;
         }
-        double *w = malloc(m->n * m->n * sizeof *w);
-        if (!w)
-            return -1;
         for (size_t k = 0; k < m->n * m->n; k++)
             w[k] = real_at(p, rt_net_weights(net, j), k);
         m->w[m->n_rec] = w;
@@ -633,7 +653,7 @@ static double *fp_inits(actx *a, const fp_map *m, size_t count)
     if (!x)
         return NULL;
     for (size_t q = 0; q < count; q++) {
-        size_t row = (size_t)rt_rng_randint(a->p->settings.seed, STREAM_FP_INITS, q, 0, (int64_t)(T * B) - 1);
+        size_t row = (size_t)rt_rng_randint(a->p->settings.seed, STREAM_FP_INITS, q, 0, (int64_t)(T * B));
         for (size_t k = 0; k < m->K; k++) {
             const void *h = rt_net_state_history(a->net, m->pop, (unsigned)k);
             for (size_t i = 0; i < n; i++)
@@ -774,6 +794,19 @@ static int run_fixed_points(actx *a, const ast_node *call)
         text_json_number(a->json, qmax);
         text_put(a->json, ", \"conditions_with_stable_point\": %zu}", fp_conditions_matched(a, &m, &fr));
     }
+    if (rc == 0 && a->n_fixed < ANALYZE_MAX_ITEMS) {   /* for the component spaces */
+        unsigned f = a->n_fixed++;
+        a->fixed[f].pop = (unsigned)i;
+        a->fixed[f].count = fr.count;
+        a->fixed[f].dim = m.dim;
+        a->fixed[f].n = m.n;
+        a->fixed[f].K = m.K;
+        a->fixed[f].r_state = m.r_state;
+        a->fixed[f].points = fr.points;
+        a->fixed[f].stable = fr.stable;
+        fr.points = NULL;
+        fr.stable = NULL;
+    }
     rt_fp_free(&fr);
     fp_map_free(&m);
     return rc;
@@ -850,7 +883,7 @@ static int silence_units(actx *a, unsigned i, double fraction, uint64_t draw, do
         order[k] = k;
     for (size_t k = 0; k < removed; k++) {
         size_t j = (size_t)rt_rng_randint(p->settings.seed, STREAM_DEGRADATION + draw, k, (int64_t)k,
-                                          (int64_t)n - 1);
+                                          (int64_t)n);   /* [k, n) */
         size_t t = order[k];
         order[k] = order[j];
         order[j] = t;
@@ -891,7 +924,9 @@ static void restore_units(actx *a, unsigned i, double **saved)
 static int degrade(actx *a, unsigned i, double fraction, size_t level, double **saved, double *loss, double *acc)
 {
     *loss = *acc = 0;
-    for (unsigned d = 0; d < DEGRADATION_DRAWS; d++) {
+    size_t n = a->p->pops[i].n, removed = (size_t)lround(fraction * (double)n);
+    unsigned draws = removed == 0 || removed == n ? 1 : DEGRADATION_DRAWS;   /* every choice is the same */
+    for (unsigned d = 0; d < draws; d++) {
         for (unsigned j = 0; j < a->p->n_projs; j++)
             if (saved[j])
                 for (size_t k = 0; k < a->p->rt_projs[j].n_post * a->p->rt_projs[j].n_pre; k++)
@@ -902,8 +937,8 @@ static int degrade(actx *a, unsigned i, double fraction, size_t level, double **
         restore_units(a, i, saved);
         if (rc != 0)
             return -1;
-        *loss += l / DEGRADATION_DRAWS;
-        *acc += c / DEGRADATION_DRAWS;
+        *loss += l / draws;
+        *acc += c / draws;
     }
     return 0;
 }
@@ -938,6 +973,130 @@ static int run_degradation(actx *a, const ast_node *call)
     put_curve(a, "fraction", frac, loss, acc, n);
     snprintf(file, sizeof file, "degradation_%s.npy", a->p->pops[i].name);
     return write_curve(a, file, frac, loss, acc, n);
+}
+
+/* ------------------------------------------------------------ fixed points in component space */
+
+/* Where a space's signal lies in a fixed point of its population: the
+ * block of the state it is, or of output 0 (kept in the point, or a state);
+ * -1 for another output, which the point does not hold. */
+static long signal_offset(const actx *a, unsigned s, unsigned f)
+{
+    size_t n = a->fixed[f].n;
+    if (a->spaces[s].state >= 0)
+        return (long)((size_t)a->spaces[s].state * n);
+    if (a->spaces[s].output != 0)
+        return -1;
+    return (long)(a->fixed[f].r_state >= 0 ? (size_t)a->fixed[f].r_state * n : a->fixed[f].K * n);
+}
+
+/* WHAT_SIGNAL_fixed_points.npy ([point, k]) and _fixed_points_stable.npy:
+ * the fixed points of the population a PCA or SVD looked at, in its
+ * components, so the pictures draw them over the trajectories. */
+static int project_fixed_points(actx *a)
+{
+    int rc = 0;
+    for (unsigned s = 0; s < a->n_spaces && rc == 0; s++)
+        for (unsigned f = 0; f < a->n_fixed && rc == 0; f++) {
+            long off = a->spaces[s].pop == a->fixed[f].pop ? signal_offset(a, s, f) : -1;
+            size_t k = a->spaces[s].k, w = a->spaces[s].width, count = a->fixed[f].count;
+            if (off < 0)
+                continue;
+            double *y = malloc((count * k + 1) * sizeof *y);
+            if (!y)
+                return -1;
+            for (size_t q = 0; q < count; q++) {
+                const double *x = a->fixed[f].points + q * a->fixed[f].dim + off + a->spaces[s].lo;
+                for (size_t c = 0; c < k; c++) {
+                    double sum = 0;
+                    for (size_t i = 0; i < w; i++)
+                        sum += (x[i] - a->spaces[s].mean[i]) * a->spaces[s].components[c * w + i];
+                    y[q * k + c] = sum;
+                }
+            }
+            char name[260];
+            size_t shape[2] = {count, k};
+            snprintf(name, sizeof name, "%s_fixed_points.npy", a->spaces[s].file);
+            rc = write_npy(a, name, y, RT_F64, shape, 2);
+            snprintf(name, sizeof name, "%s_fixed_points_stable.npy", a->spaces[s].file);
+            rc = rc ? rc : write_npy(a, name, a->fixed[f].stable, RT_U8, shape, 1);
+            free(y);
+        }
+    return rc;
+}
+
+/* ------------------------------------------------------------ before training */
+
+/* What fixed_points(h) cannot do: a spiking population, or one fed by
+ * another (its fixed points are those of the pair, not of h alone). */
+static int check_fixed_points(const plan *p, unsigned i)
+{
+    const neuron_ir *ni = &p->neurons[i];
+    const char *name = p->pops[i].name;
+    if (ni->spike_state >= 0) {
+        fprintf(stderr, "rnnc: analyze fixed_points(%s): '%s' spikes; fixed points are defined for rate "
+                        "populations\n", name, name);
+        return -1;
+    }
+    if (3 * ni->n_states + 2 * ni->n_ports + ni->n_outputs > FP_MAX_ARGS) {
+        fprintf(stderr, "rnnc: analyze fixed_points(%s): its neuron has too many states, inputs and "
+                        "outputs (limit %d arrays)\n", name, FP_MAX_ARGS);
+        return -1;
+    }
+    for (unsigned j = 0; j < p->n_projs; j++) {
+        const rt_proj *rp = &p->rt_projs[j];
+        if (rp->post_pop == i && rp->pre_pop >= 0 && (unsigned)rp->pre_pop != i) {
+            fprintf(stderr, "rnnc: analyze fixed_points(%s): '%s -> %s' brings in another population; "
+                            "the fixed points of '%s' alone need it to be fed only by itself and the "
+                            "network's inputs\n", name, p->projs[j].pre_name, name, name);
+            return -1;
+        }
+    }
+    return 0;
+}
+
+static int check_one(const plan *p, const ast_node *call)
+{
+    const char *what = call->name;
+    const ast_node *arg = positional(call, 0);
+    if (strcmp(what, "eigen") == 0) {
+        int j = arg ? proj_index(p, arg) : -1;
+        const rt_proj *rp = j >= 0 ? &p->rt_projs[j] : NULL;
+        if (rp && rp->n_pre != rp->n_post) {
+            fprintf(stderr, "rnnc: analyze eigen(%s -> %s): the weights are %zu x %zu; eigenvalues need a "
+                            "square matrix (a projection between populations of one size)\n",
+                    p->projs[j].pre_name, p->projs[j].post_name, rp->n_post, rp->n_pre);
+            return -1;
+        }
+        return j >= 0 ? 0 : -1;
+    }
+    if (strcmp(what, "pca") == 0 || strcmp(what, "svd") == 0) {
+        unsigned pop, output;
+        int state;
+        size_t lo, width;
+        int found = arg ? train_signal_range(p, arg, &pop, &state, &output, &lo, &width) : -1;
+        if (found > 0)
+            fprintf(stderr, "rnnc: analyze %s(): name a population's state or output (such as h.r); a "
+                            "network input or a 'let' value is not kept over the trial\n", what);
+        return found == 0 ? 0 : -1;
+    }
+    if (strcmp(what, "fixed_points") == 0 || strcmp(what, "degradation") == 0) {
+        int i = arg ? pop_index(p, arg->name) : -1;
+        if (i < 0)
+            return -1;
+        return what[0] == 'f' ? check_fixed_points(p, (unsigned)i) : 0;
+    }
+    return strcmp(what, "robustness") == 0 ? 0 : -1;
+}
+
+int analyze_check(const plan *p)
+{
+    int rc = 0;
+    for (const ast_node *n = p->fe->root->first; n; n = n->next)
+        if (n->kind == AST_ANALYZE)
+            for (const ast_node *c = n->first; c; c = c->next)
+                rc |= check_one(p, c);
+    return rc;
 }
 
 /* ------------------------------------------------------------ the driver */
@@ -980,6 +1139,15 @@ int analyze_network(plan *p, rt_net *net, const analyze_host *host, const rt_out
                     rc = run_one(&a, c);
     if (any)
         text_put(json, "\n  },\n");
+    rc = rc ? rc : project_fixed_points(&a);
+    for (unsigned i = 0; i < a.n_spaces; i++) {
+        free(a.spaces[i].mean);
+        free(a.spaces[i].components);
+    }
+    for (unsigned f = 0; f < a.n_fixed; f++) {
+        free(a.fixed[f].points);
+        free(a.fixed[f].stable);
+    }
     free(a.labels);
     return rc;
 }

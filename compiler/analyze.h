@@ -30,6 +30,12 @@ typedef struct analyze_host {
     int (*evaluate)(void *ctx, double sigma, uint64_t key, double *loss, double *accuracy);
 } analyze_host;
 
+/* Whether every analysis of P's model can run on its network (a square
+ * matrix for eigen, a rate population fed only by itself for
+ * fixed_points, ...), checked before training so a run is not lost at its
+ * end. 0, or -1 with messages on stderr. */
+int analyze_check(const plan *p);
+
 /* Runs every analysis of P's model on NET (trained weights; the initial
  * ones are read back from OUT), writes their files into OUT and appends
  * "analysis": {...}, to JSON. 0, or -1 with a message on stderr. NET's

@@ -12,8 +12,10 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
+#include "analyze.h"
 #include "cli.h"
 #include "figures.h"
 #include "text.h"
@@ -194,6 +196,12 @@ static char *summary_json(const frontend *fe, const frontend_options *o, const c
     text_json_string(&t, model, strlen(model));
     text_put(&t, ",\n  \"model_file\": ");
     text_json_string(&t, r->model_path, strlen(r->model_path));
+    char *absolute = realpath(r->model_path, NULL);   /* for rnnc analyze from any folder */
+    if (absolute) {
+        text_put(&t, ",\n  \"model_path\": ");
+        text_json_string(&t, absolute, strlen(absolute));
+        free(absolute);
+    }
     text_put(&t, ",\n  \"seed\": %llu,\n  \"status\": \"%s\",\n",
         (unsigned long long)p->settings.seed, run_status(p, res));
     if (res->message[0]) {
@@ -291,11 +299,13 @@ static int write_results(frontend *fe, const frontend_options *o, const cli_run_
             fprintf(stderr, "rnnc: cannot write %s/summary.json: %s\n", dir,
                     json ? strerror(errno) : "out of memory");
             status = 1;
-        } else if (write_pictures(fe, p, &out, model, json) != 0) {
-            status = 1;
-        } else if (rt_outdir_commit(&out) != 0) {
-            fprintf(stderr, "rnnc: cannot move the results into '%s': %s\n", dir, strerror(errno));
-            status = 1;
+        } else {
+            if (write_pictures(fe, p, &out, model, json) != 0)
+                fputs("rnnc: not every picture could be written; the results are kept without them\n", stderr);
+            if (rt_outdir_commit(&out) != 0) {
+                fprintf(stderr, "rnnc: cannot move the results into '%s': %s\n", dir, strerror(errno));
+                status = 1;
+            }
         }
         free(json);
     }
@@ -365,7 +375,13 @@ int cli_run(frontend *fe, const frontend_options *o, const cli_run_options *r)
     char model[256];
     model_name(r->model_path, model, sizeof model);
     uint64_t seed = resolve_seed(run, o, r);
-    if (r->seeds > 1) {
+    plan p;
+    if (plan_build(&p, fe, o, run, seed, NULL) != 0 || analyze_check(&p) != 0) {
+        plan_free(&p);
+        return 1;
+    }
+    if (r->seeds > 1) {   /* the realisations build their own plans */
+        plan_free(&p);
         const char *combined = r->out_dir ? r->out_dir
                                           : arena_printf(&fe->arena, "runs/%s-seeds-%llu-%llu", model,
                                                          (unsigned long long)seed,
@@ -376,14 +392,7 @@ int cli_run(frontend *fe, const frontend_options *o, const cli_run_options *r)
                            : arena_printf(&fe->arena, "runs/%s-%llu", model, (unsigned long long)seed);
     if (!dir) {
         fputs("rnnc: out of memory\n", stderr);
-        return 1;
-    }
-
-    plan p;
-    if (plan_build(&p, fe, o, run, seed, NULL) != 0) {
         plan_free(&p);
-        if (r->out_dir)
-            free(dir);
         return 1;
     }
     print_timings(r, &p);
@@ -425,10 +434,10 @@ static int regenerated(const char *name)
     return 0;
 }
 
+/* A copy, not a hard link: a file rewritten in the new folder must not
+ * change the old one, which stays the result until the rename. */
 static int copy_file(const char *from, const char *to)
 {
-    if (link(from, to) == 0)
-        return 0;
     FILE *in = fopen(from, "rb"), *out = in ? fopen(to, "wb") : NULL;
     char buf[1 << 16];
     int rc = in && out ? 0 : -1;
@@ -451,6 +460,19 @@ static int copy_run_files(const char *dir, const rt_outdir *out)
     for (struct dirent *e; rc == 0 && (e = readdir(d));) {
         if (e->d_name[0] == '.' || regenerated(e->d_name))
             continue;
+        size_t plen = strlen(dir) + strlen(e->d_name) + 2;
+        char *path = malloc(plen);
+        struct stat st;
+        if (path)
+            snprintf(path, plen, "%s/%s", dir, e->d_name);
+        int is_file = path && stat(path, &st) == 0 && S_ISREG(st.st_mode);
+        free(path);
+        if (!is_file) {
+            fprintf(stderr, "rnnc: %s/%s is not a file of a run; rnnc analyze leaves a folder with other "
+                            "things in it alone\n", dir, e->d_name);
+            rc = -1;
+            break;
+        }
         size_t len = strlen(dir) + strlen(e->d_name) + 2;
         char *from = malloc(len), *to = rt_outdir_file(out, e->d_name);
         if (from)
@@ -504,7 +526,7 @@ int cli_analyze(frontend *fe, const frontend_options *o, const cli_run_options *
     char *old = text_read_file(summary_path);
     free(summary_path);
     plan p;
-    if (!old || plan_build(&p, fe, o, run, resolve_seed(run, o, r), NULL) != 0) {
+    if (!old || plan_build(&p, fe, o, run, resolve_seed(run, o, r), NULL) != 0 || analyze_check(&p) != 0) {
         if (!old)
             fprintf(stderr, "rnnc: cannot read %s/summary.json\n", dir);
         else
@@ -516,23 +538,30 @@ int cli_analyze(frontend *fe, const frontend_options *o, const cli_run_options *
     rt_outdir out;
     train_result res;
     memset(&res, 0, sizeof res);
+    struct sigaction sa = {0}, old_int, old_term;
+    sa.sa_handler = on_interrupt;
+    sigaction(SIGINT, &sa, &old_int);
+    sigaction(SIGTERM, &sa, &old_term);
     int status = open_results(&out, dir) != 0 ? 1 : 0;
     if (status == 0) {
         char *json = NULL, model[256];
         model_name(r->model_path, model, sizeof model);
         if (copy_run_files(dir, &out) != 0 || train_analyze(&p, dir, &out, &res) != 0 ||
-            !(json = replace_analysis(old, res.analysis_json)) ||
+            interrupted || !(json = replace_analysis(old, res.analysis_json)) ||
             rt_outdir_write_text(&out, "summary.json", json) != 0 ||
             write_pictures(fe, &p, &out, model, json) != 0 || rt_outdir_commit(&out) != 0) {
-            fprintf(stderr, "rnnc: the analysis of '%s' failed; the folder is as it was\n", dir);
+            fprintf(stderr, "rnnc: the analysis of '%s' %s; the folder is as it was\n", dir,
+                    interrupted ? "was interrupted" : "failed");
             rt_outdir_abort(&out);
-            status = 1;
+            status = interrupted ? 130 : 1;
         } else {
             printf("rnnc: analysed %s again (evaluation loss %.4g); report in %s/report.html\n", dir,
                    res.eval_loss, dir);
         }
         free(json);
     }
+    sigaction(SIGINT, &old_int, NULL);
+    sigaction(SIGTERM, &old_term, NULL);
     free(res.analysis_json);
     free(old);
     plan_free(&p);

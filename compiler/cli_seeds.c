@@ -25,7 +25,8 @@
 #include "rt_plot.h"
 #include "text.h"
 
-enum { MAX_SEEDS = 1000, MAX_METRICS = 256, METRIC_NAME = 112 };
+enum { MAX_SEEDS = 1000, MAX_METRICS = 256, METRIC_NAME = 112, MAX_SPECTRA_SHOWN = 32 };
+enum { NOT_STARTED = -1 };   /* the exit status of a realisation Ctrl-C kept from starting */
 
 static volatile sig_atomic_t seeds_interrupted;
 
@@ -82,26 +83,37 @@ static pid_t start_child(const cli_run_options *r, const frontend_options *o, ui
     return pid;
 }
 
-/* Runs every seed, at most PARALLEL at a time; the number that failed. */
-static unsigned run_children(const cli_run_options *r, const frontend_options *o, const char *work,
-                             const uint64_t *seeds, unsigned k, unsigned parallel, int threads, int *codes)
+/* Runs every seed, at most PARALLEL at a time; CODES gets each exit status
+ * (NOT_STARTED for those an interruption kept from starting). */
+static void run_children(const cli_run_options *r, const frontend_options *o, const char *work,
+                         const uint64_t *seeds, unsigned k, unsigned parallel, int threads, int *codes)
 {
+    enum { RUNNING = -2 };
     pid_t *pids = calloc(k, sizeof *pids);
-    unsigned next = 0, running = 0, failed = 0;
-    if (!pids)
-        return k;
+    unsigned next = 0, running = 0;
+    int forwarded = 0;
+    if (!pids) {
+        fputs("rnnc: out of memory\n", stderr);
+        return;
+    }
     while (next < k || running > 0) {
         while (next < k && running < parallel && !seeds_interrupted) {
             char sub[4096];
             snprintf(sub, sizeof sub, "%s/seed-%llu", work, (unsigned long long)seeds[next]);
             pids[next] = start_child(r, o, seeds[next], sub, threads);
-            codes[next] = pids[next] > 0 ? -1 : 127;
+            codes[next] = pids[next] > 0 ? RUNNING : 127;
             running += pids[next] > 0;
-            failed += pids[next] <= 0;
             next++;
         }
         if (running == 0)
             break;
+        if (seeds_interrupted && !forwarded) {
+            /* a terminal's Ctrl-C reaches the children already; a SIGTERM to us alone does not */
+            for (unsigned i = 0; i < next; i++)
+                if (codes[i] == RUNNING)
+                    kill(pids[i], SIGTERM);
+            forwarded = 1;
+        }
         int status;
         pid_t done = wait(&status);
         if (done < 0) {
@@ -112,12 +124,10 @@ static unsigned run_children(const cli_run_options *r, const frontend_options *o
         for (unsigned i = 0; i < next; i++)
             if (pids[i] == done) {
                 codes[i] = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
-                failed += codes[i] != 0;
                 running--;
             }
     }
     free(pids);
-    return failed;
 }
 
 /* ------------------------------------------------------------ the combined summary */
@@ -131,8 +141,8 @@ typedef struct seed_metrics {
 
 /* A small reader of the JSON rnnc writes, enough to collect every number
  * of a realisation's summary.json under its dotted path ("eval_loss",
- * "analysis.eigen h -> h.final.spectral_radius"). Strings, arrays, true,
- * false and null are skipped. */
+ * "analysis.eigen h -> h.final.spectral_radius", "analysis.robustness[2].loss").
+ * Strings, true, false and null are skipped. */
 static void skip_space(const char **s)
 {
     while (**s == ' ' || **s == '\n' || **s == '\t' || **s == '\r')
@@ -148,20 +158,27 @@ static void skip_string(const char **s)
         (*s)++;
 }
 
-static void skip_array(const char **s)
-{
-    int depth = 0;
-    do {
-        if (**s == '"') {
-            skip_string(s);
-            continue;
-        }
-        depth += (**s == '[') - (**s == ']');
-        (*s)++;
-    } while (**s && depth > 0);
-}
-
 static int walk_value(const char **s, const char *path, seed_metrics *m);
+
+/* An array's elements as PATH[0], PATH[1], ... */
+static int walk_array(const char **s, const char *path, seed_metrics *m)
+{
+    (*s)++;   /* '[' */
+    for (unsigned i = 0;; i++) {
+        skip_space(s);
+        if (**s == ']') {
+            (*s)++;
+            return 0;
+        }
+        char child[METRIC_NAME];
+        snprintf(child, sizeof child, "%s[%u]", path, i);
+        if (walk_value(s, child, m) != 0)
+            return -1;
+        skip_space(s);
+        if (**s == ',')
+            (*s)++;
+    }
+}
 
 static int walk_object(const char **s, const char *path, seed_metrics *m)
 {
@@ -195,9 +212,9 @@ static int walk_value(const char **s, const char *path, seed_metrics *m)
     skip_space(s);
     if (**s == '{')
         return walk_object(s, path, m);
-    if (**s == '[') {
-        skip_array(s);
-    } else if (**s == '"') {
+    if (**s == '[')
+        return walk_array(s, path, m);
+    if (**s == '"') {
         skip_string(s);
     } else if (strncmp(*s, "null", 4) == 0 || strncmp(*s, "true", 4) == 0) {
         *s += 4;
@@ -278,6 +295,7 @@ static void stats_table(const seed_metrics *m, unsigned k, report_rows *rows, ch
     for (unsigned i = 0; first && i < first->count && rows->n < max; i++) {
         const char *name = first->names[i];
         if (strstr(name, "seconds") || strstr(name, "_ms") || strcmp(name, "seed") == 0 ||
+            strncmp(name, "populations", 11) == 0 ||
             strcmp(name, "steps") == 0 || strcmp(name, "batch") == 0 || strcmp(name, "eval_trials") == 0)
             continue;
         double st[4];
@@ -414,6 +432,8 @@ static int draw_loss_band(figures *f, const char *work, const uint64_t *seeds, u
 /* The spectra of PART (eigen_final_PART.npy) of every seed, one panel each. */
 static int draw_spectra(figures *f, const char *work, const uint64_t *seeds, unsigned k, const char *part)
 {
+    if (k > MAX_SPECTRA_SHOWN)
+        k = MAX_SPECTRA_SHOWN;   /* the first 32 seeds: a page of panels, not hundreds */
     unsigned cols = k < 4 ? k : 4, rows = (k + cols - 1) / cols;
     rt_fig *fig = rt_fig_new((int)rows, (int)cols, 300.0 * cols, 300.0 * rows + 40, "Eigenvalues after training");
     for (unsigned s = 0; s < k; s++) {
@@ -441,7 +461,8 @@ static int draw_spectra(figures *f, const char *work, const uint64_t *seeds, uns
     }
     char name[256], caption[320];
     snprintf(name, sizeof name, "eigen_%s.svg", part);
-    snprintf(caption, sizeof caption, "Eigenvalues of %s after training, one panel per seed", part);
+    snprintf(caption, sizeof caption, "Eigenvalues of %s after training, one panel per seed%s", part,
+             k == MAX_SPECTRA_SHOWN ? " (at most the first 32)" : "");
     int rc = figures_save(f, fig, name, caption);
     return rc;
 }
@@ -508,6 +529,8 @@ int cli_run_seeds(const frontend_options *o, const cli_run_options *r, const cha
     unsigned k = r->seeds;
     uint64_t *seeds = malloc(k * sizeof *seeds);
     int *codes = malloc(k * sizeof *codes);
+    for (unsigned s = 0; codes && s < k; s++)
+        codes[s] = NOT_STARTED;
     rt_outdir out;
     if (!seeds || !codes) {
         free(seeds);
@@ -537,16 +560,20 @@ int cli_run_seeds(const frontend_options *o, const cli_run_options *r, const cha
     sa.sa_handler = on_interrupt;
     sigaction(SIGINT, &sa, &old_int);
     sigaction(SIGTERM, &sa, &old_term);
-    unsigned failed = run_children(r, o, out.work_path, seeds, k, parallel, threads, codes);
+    run_children(r, o, out.work_path, seeds, k, parallel, threads, codes);
     sigaction(SIGINT, &old_int, NULL);
     sigaction(SIGTERM, &old_term, NULL);
-    int status = 0;
-    for (unsigned s = 0; s < k; s++)
-        if (codes[s] != 0 && codes[s] != 130)
+    unsigned trained = 0, stopped = 0;
+    for (unsigned s = 0; s < k; s++) {
+        trained += codes[s] == 0;
+        stopped += codes[s] == 130 || codes[s] == NOT_STARTED;
+        if (codes[s] != 0 && codes[s] != 130 && codes[s] != NOT_STARTED)
             fprintf(stderr, "rnnc: realisation with seed %llu failed (exit status %d)\n",
                     (unsigned long long)seeds[s], codes[s]);
-    if (failed == k && !seeds_interrupted) {
-        status = 1;
+    }
+    int status = 0;
+    if (trained + stopped == 0) {
+        status = 1;   /* every realisation failed: nothing to combine */
     } else if (write_combined(r, &out, seeds, k, codes, seeds_interrupted) != 0) {
         fprintf(stderr, "rnnc: cannot write the combined results: %s\n", strerror(errno));
         status = 1;
@@ -554,17 +581,14 @@ int cli_run_seeds(const frontend_options *o, const cli_run_options *r, const cha
         fprintf(stderr, "rnnc: cannot move the results into '%s': %s\n", dir, strerror(errno));
         status = 1;
     } else {
-        unsigned stopped = 0;
-        for (unsigned i = 0; i < k; i++)
-            stopped += codes[i] == 130;
-        printf("rnnc: %u of %u realisations trained%s; results in %s\n", k - failed, k,
-               stopped ? " (the others were interrupted and kept what they had done)" : "", dir);
+        printf("rnnc: %u of %u realisations trained%s; results in %s\n", trained, k,
+               stopped ? " (Ctrl-C stopped the others; what they had done is kept)" : "", dir);
     }
     if (status)
         rt_outdir_abort(&out);
     else if (seeds_interrupted)
         status = 130;
-    else if (failed)
+    else if (trained < k)
         status = 1;
     free(seeds);
     free(codes);

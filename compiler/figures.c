@@ -347,33 +347,29 @@ static int draw_eigen(figures *f, const char *part)
 
 /* ------------------------------------------------------------ PCA and fixed points */
 
-/* Fixed points of POP (its outputs) in the components' space, if found. */
-static void draw_fixed_points(figures *f, rt_axes *ax, const char *pop, const rt_array *mean,
-                              const rt_array *comp, int three_d)
+/* The fixed points analyze.c placed in this space (WHAT_PART_fixed_points.npy,
+ * [point, k], and their stability), if any: filled stable, open unstable. */
+static void draw_fixed_points(figures *f, rt_axes *ax, const char *space, int three_d)
 {
     char a[320], b[320];
-    snprintf(a, sizeof a, "fixed_points_%s_output.npy", pop);
-    snprintf(b, sizeof b, "fixed_points_%s_stable.npy", pop);
-    rt_array r = load(f->dir, a), st = load(f->dir, b);
-    size_t k = comp->shape[0], n = comp->shape[1];
-    if (r.ndim == 2 && r.shape[1] == n && st.count == r.shape[0] && k >= 2) {
+    snprintf(a, sizeof a, "%s_fixed_points.npy", space);
+    snprintf(b, sizeof b, "%s_fixed_points_stable.npy", space);
+    rt_array y = load(f->dir, a), st = load(f->dir, b);
+    if (y.ndim == 2 && y.shape[1] >= 2 && st.count == y.shape[0]) {
+        size_t count = y.shape[0], k = y.shape[1];
         for (int stable = 1; stable >= 0; stable--) {
             double *p[3];
             size_t m = 0;
             for (int d = 0; d < 3; d++)
-                p[d] = malloc((r.shape[0] + 1) * sizeof **p);
-            for (size_t q = 0; p[0] && p[1] && p[2] && q < r.shape[0]; q++) {
+                p[d] = malloc((count + 1) * sizeof **p);
+            for (size_t q = 0; p[0] && p[1] && p[2] && q < count; q++) {
                 if ((st.data[q] != 0) != stable)
                     continue;
-                for (size_t d = 0; d < 3; d++) {
-                    double s = 0;
-                    for (size_t i = 0; d < k && i < n; i++)
-                        s += (r.data[q * n + i] - mean->data[i]) * comp->data[d * n + i];
-                    p[d][m] = s;
-                }
+                for (size_t d = 0; d < 3; d++)
+                    p[d][m] = d < k ? y.data[q * k + d] : 0;
                 m++;
             }
-            rt_style s = mark_style(-1, stable ? RT_MARK_DOT : RT_MARK_CIRCLE, 9,
+            rt_style s = mark_style(RT_BLACK, stable ? RT_MARK_DOT : RT_MARK_CIRCLE, 9,
                                     stable ? "stable fixed point" : "unstable fixed point");
             if (p[0] && p[1] && p[2] && m > 0) {
                 if (three_d)
@@ -385,7 +381,7 @@ static void draw_fixed_points(figures *f, rt_axes *ax, const char *pop, const rt
                 free(p[d]);
         }
     }
-    rt_array_free(&r);
+    rt_array_free(&y);
     rt_array_free(&st);
 }
 
@@ -470,12 +466,7 @@ static int draw_pca(figures *f, const char *what, const char *part)
         snprintf(lx, sizeof lx, "%s1 (%.0f%%)", pc, expl.count > 0 ? 100 * expl.data[0] : NAN);
         snprintf(ly, sizeof ly, "%s2 (%.0f%%)", pc, expl.count > 1 ? 100 * expl.data[1] : NAN);
         snprintf(lz, sizeof lz, "%s3 (%.0f%%)", pc, expl.count > 2 ? 100 * expl.data[2] : NAN);
-        char signal[160];   /* h_r: h.r */
-        snprintf(signal, sizeof signal, "%s", part);
-        char *dot = strchr(signal, '_');
-        if (dot)
-            *dot = '.';
-        snprintf(title, sizeof title, "Trajectories of %s, %zu evaluation trials", signal,
+        snprintf(title, sizeof title, "Trajectories (%s), %zu evaluation trials", part,
                  proj.shape[0] < TRAJECTORIES_DRAWN ? proj.shape[0] : (size_t)TRAJECTORIES_DRAWN);
         rt_axes_labels(ax, title, lx, ly);
         if (three_d)
@@ -490,12 +481,9 @@ static int draw_pca(figures *f, const char *what, const char *part)
         rt_array_free(&targets);
         for (size_t i = 0; i < proj.shape[0] && i < TRAJECTORIES_DRAWN; i++)
             trajectory(ax, &proj, &cond, i, three_d, -1, NULL);
-        char pop[128];
-        snprintf(pop, sizeof pop, "%s", part);
-        char *us = strchr(pop, '_');
-        if (us)
-            *us = 0;
-        draw_fixed_points(f, ax, pop, &mean, &comp, three_d);
+        char space[200];
+        snprintf(space, sizeof space, "%s_%s", what, part);
+        draw_fixed_points(f, ax, space, three_d);
         snprintf(name, sizeof name, "%s_%s.svg", what, part);
         snprintf(title, sizeof title, "%s of %s over evaluation trials, coloured by the targets' signs%s",
                  what[0] == 'p' ? "Principal components" : "Truncated SVD", part,

@@ -320,10 +320,12 @@ static int read_run(cli *c, const char *dir, char *model_path, size_t size)
     model_path[0] = 0;
     while (rc == 0 && fgets(line, sizeof line, in)) {
         unsigned long long seed;
-        if (strncmp(line, "  \"per_seed\"", 13) == 0) {
+        if (strncmp(line, "  \"per_seed\"", strlen("  \"per_seed\"")) == 0) {
             fprintf(stderr, "rnnc: %s holds several realisations; analyse each seed-S folder in it\n", dir);
             rc = EXIT_USAGE;
-        } else if (strncmp(line, "  \"model_file\": \"", 17) == 0) {
+        } else if (strncmp(line, "  \"model_path\": \"", 17) == 0 ||
+                   (!model_path[0] && strncmp(line, "  \"model_file\": \"", 17) == 0)) {
+            /* model_path is absolute; model_file as given (older runs have only that) */
             char *m = json_string_at(line + 17);
             snprintf(model_path, size, "%s", m ? m : "");
             free(m);
@@ -362,6 +364,9 @@ static int cmd_analyze(cli *c, frontend_options *o)
 {
     if (c->nfiles != 1)
         return usage_error("%s takes one results folder", "analyze");
+    if (c->ndefines || c->run.seed_given || c->run.out_dir || c->run.seeds)
+        return usage_error("%s uses the run's own model, seed and -D values; it takes no -D, --seed, "
+                           "--seeds or --out", "analyze");
     const char *dir = c->files[0];
     static char model[4096], saved[4160];
     int rc = read_run(c, dir, model, sizeof model);
@@ -384,7 +389,7 @@ static int cmd_analyze(cli *c, frontend_options *o)
     const char *use = model;
     if (!same && access(saved, R_OK) == 0) {
         fprintf(stderr, "rnnc: note: %s %s; using the copy saved with the run, %s\n", model,
-                access(model, R_OK) == 0 ? "has changed since the run" : "is gone", saved);
+                access(model, R_OK) == 0 ? "has changed since the run" : "cannot be read", saved);
         use = saved;
     }
     rc = check_readable(use);

@@ -838,8 +838,10 @@ int train_run(plan *p, const rt_outdir *out, volatile sig_atomic_t *stop, int pr
     if (!res->interrupted &&
         eval_all(p, s.net, s.pool, &s.b, 0, 0, out, &res->eval_loss, &res->eval_accuracy) != 0)
         goto done;
+    res->interrupted |= *stop != 0;   /* Ctrl-C during the evaluation: no analyses */
     if (!res->interrupted && !res->stopped_by_nan && run_analyses(p, s.net, s.pool, &s.b, out, res) != 0)
-        goto done;
+        fputs("rnnc: the analyses stopped with an error; the trained network's results are kept "
+              "without them\n", stderr);
     rc = 0;
 done:
     if (csv)

@@ -118,6 +118,8 @@ static void set_string(rt_axes *a, char **dst, const char *src)
 
 void rt_axes_labels(rt_axes *a, const char *title, const char *xlabel, const char *ylabel)
 {
+    if (!a)
+        return;   /* the panel of a figure that could not be made */
     set_string(a, &a->title, title);
     set_string(a, &a->label[0], xlabel);
     set_string(a, &a->label[1], ylabel);
@@ -125,11 +127,15 @@ void rt_axes_labels(rt_axes *a, const char *title, const char *xlabel, const cha
 
 void rt_axes_log_y(rt_axes *a)
 {
+    if (!a)
+        return;   /* the panel of a figure that could not be made */
     a->log_y = 1;
 }
 
 void rt_axes_equal(rt_axes *a)
 {
+    if (!a)
+        return;   /* the panel of a figure that could not be made */
     a->equal = 1;
 }
 
@@ -155,6 +161,8 @@ static rt_axes *x_group(rt_axes *a)
 
 void rt_axes_share_x(rt_axes *a, rt_axes *with)
 {
+    if (!a)
+        return;   /* the panel of a figure that could not be made */
     rt_axes *ra = x_group(a), *rb = x_group(with);
     if (ra != rb)
         ra->share_x = rb;
@@ -162,6 +170,8 @@ void rt_axes_share_x(rt_axes *a, rt_axes *with)
 
 void rt_axes_3d(rt_axes *a, double azimuth_deg, double elevation_deg, const char *zlabel)
 {
+    if (!a)
+        return;   /* the panel of a figure that could not be made */
     a->is_3d = 1;
     a->azimuth = usable(azimuth_deg) ? azimuth_deg : -60;
     a->elevation = usable(elevation_deg) ? clamp(elevation_deg, -90, 90) : 30;
@@ -235,6 +245,8 @@ static void add_xyz(rt_axes *a, series_kind kind, size_t n, const double *x, con
 void rt_axes_line(rt_axes *a, size_t n, const double *x, const double *y, size_t stride,
                   rt_style s)
 {
+    if (!a)
+        return;   /* the panel of a figure that could not be made */
     /* X is contiguous (a time axis shared by the channels); only Y strides. */
     series *sr = add_series(a, S_LINE, n, s);
     if (!sr)
@@ -246,32 +258,44 @@ void rt_axes_line(rt_axes *a, size_t n, const double *x, const double *y, size_t
 void rt_axes_band(rt_axes *a, size_t n, const double *x, const double *lo, const double *hi,
                   rt_style s)
 {
+    if (!a)
+        return;   /* the panel of a figure that could not be made */
     add_xyz(a, S_BAND, n, x, lo, hi, 1, s);
 }
 
 void rt_axes_scatter(rt_axes *a, size_t n, const double *x, const double *y, rt_style s)
 {
+    if (!a)
+        return;   /* the panel of a figure that could not be made */
     add_xyz(a, S_SCATTER, n, x, y, NULL, 1, s);
 }
 
 void rt_axes_circle(rt_axes *a, double cx, double cy, double r, rt_style s)
 {
+    if (!a)
+        return;   /* the panel of a figure that could not be made */
     add_xyz(a, S_CIRCLE, 1, &cx, &cy, &r, 1, s);
 }
 
 void rt_axes_hline(rt_axes *a, double y, rt_style s)
 {
+    if (!a)
+        return;   /* the panel of a figure that could not be made */
     add_xyz(a, S_HLINE, 1, NULL, &y, NULL, 1, s);
 }
 
 void rt_axes_vline(rt_axes *a, double x, rt_style s)
 {
+    if (!a)
+        return;   /* the panel of a figure that could not be made */
     add_xyz(a, S_VLINE, 1, &x, NULL, NULL, 1, s);
 }
 
 void rt_axes_line3(rt_axes *a, size_t n, const double *x, const double *y, const double *z,
                    size_t stride, rt_style s)
 {
+    if (!a)
+        return;   /* the panel of a figure that could not be made */
     if (!a->is_3d)
         rt_axes_3d(a, -60, 30, NULL);
     add_xyz(a, S_LINE3, n, x, y, z, stride ? stride : 1, s);
@@ -280,6 +304,8 @@ void rt_axes_line3(rt_axes *a, size_t n, const double *x, const double *y, const
 void rt_axes_scatter3(rt_axes *a, size_t n, const double *x, const double *y, const double *z,
                       rt_style s)
 {
+    if (!a)
+        return;   /* the panel of a figure that could not be made */
     if (!a->is_3d)
         rt_axes_3d(a, -60, 30, NULL);
     add_xyz(a, S_SCATTER3, n, x, y, z, 1, s);
@@ -288,6 +314,8 @@ void rt_axes_scatter3(rt_axes *a, size_t n, const double *x, const double *y, co
 void rt_axes_image(rt_axes *a, size_t rows, size_t cols, const double *m, int diverging,
                    const char *colourbar_label)
 {
+    if (!a)
+        return;   /* the panel of a figure that could not be made */
     free(a->image);
     a->image = NULL;
     a->image_rows = a->image_cols = 0;
@@ -304,6 +332,8 @@ void rt_axes_image(rt_axes *a, size_t rows, size_t cols, const double *m, int di
 
 void rt_axes_clim(rt_axes *a, double lo, double hi)
 {
+    if (!a)
+        return;   /* the panel of a figure that could not be made */
     if (usable(lo) && usable(hi) && lo < hi) {
         a->has_clim = 1;
         a->clim[0] = lo;

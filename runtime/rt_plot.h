@@ -7,7 +7,8 @@
  * resources), so rt_report can inline it into a page.
  *
  * Data is copied when a series is added: the caller may free its arrays at
- * once. Non-finite values (and values <= 0 on a log axis) are skipped and
+ * once. A NULL panel (of a figure rt_fig_new could not make) is ignored by
+ * every rt_axes_ function. Non-finite values (and values <= 0 on a log axis) are skipped and
  * break a line there. The adders return nothing: an allocation failure is
  * remembered and reported by rt_fig_write (-1, errno ENOMEM).
  *

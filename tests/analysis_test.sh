@@ -103,7 +103,7 @@ assert rob[-1]["accuracy"] < rob[0]["accuracy"] - 0.05, rob
 assert deg[0]["fraction"] == 0 and deg[0]["accuracy"] == d["eval_accuracy"], deg
 assert deg[-1]["accuracy"] < deg[0]["accuracy"] - 0.05, deg
 EOF
-for f in pca_h_r.svg eigen_h_h.svg weights_h_h.svg robustness.svg degradation_h.svg; do [ -s "$ff/$f" ] || fail "flip-flop: no $f"; done
+for f in pca_h_r.svg eigen_h_h.svg weights_h_h.svg robustness.svg degradation_h.svg pca_h_r_fixed_points.npy; do [ -s "$ff/$f" ] || fail "flip-flop: no $f"; done
 
 # ---- fixed points with a known answer, found through the whole pipeline
 # (compiled step and adjoint): see tests/data/fixed_points_known.rnn.
@@ -151,6 +151,28 @@ for p in range(count):
 assert len(seen) == 27
 print("27 fixed points at {0, +-%.9f}^3, 8 stable, Jacobian eigenvalues 2 and %.9f" % (hstar, 2 * (1 - hstar * hstar)))
 EOF
+
+# ---- an analysis that cannot run is refused before training, not after it
+cat > "$work/spiking_fp.rnn" <<'EOF'
+import neurons.lif
+import neurons.rate
+import tasks.sine
+network S {
+  input   x[10]
+  pop     h : LIF[8]
+  readout y : LeakyReadout[1]
+  connect x -> h : all_to_all, init normal(0, 0.3)
+  connect h -> h : all_to_all, init normal(0, 0.3)
+  connect h -> y : all_to_all, init normal(0, 0.3)
+}
+train S on SineSum(n_in = 10, steps = 50) { iterations 100000; batch 1; trials 1 }
+analyze fixed_points(h)
+EOF
+start=$(date +%s)
+"$rnnc" run "$work/spiking_fp.rnn" --out "$work/sfp" > /dev/null 2> "$work/sfp.err" && fail "fixed_points of a spiking population ran"
+[ $(( $(date +%s) - start )) -lt 20 ] || fail "the refusal came after training"
+grep -q "fixed_points(h): 'h' spikes" "$work/sfp.err" || { cat "$work/sfp.err"; fail "unclear refusal of spiking fixed points"; }
+[ -e "$work/sfp" ] && fail "a refused run left a folder"
 
 # ---- rnnc analyze: the same numbers again, from the saved weights
 cp "$ff/summary.json" "$work/before.json"
