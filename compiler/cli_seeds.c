@@ -443,20 +443,9 @@ static int draw_spectra(figures *f, const char *work, const uint64_t *seeds, uns
         char err[128];
         rt_axes *ax = rt_fig_axes(fig, (int)(s / cols), (int)(s % cols));
         snprintf(title, sizeof title, "seed %llu", (unsigned long long)seeds[s]);
-        rt_axes_labels(ax, title, "Re \xce\xbb", "Im \xce\xbb");
-        rt_axes_equal(ax);
-        rt_axes_circle(ax, 0, 0, 1, (rt_style){.colour = RT_BLACK, .width = 1, .dashed = RT_DASHED});
-        if (rt_npy_read(path, &e, err, sizeof err) == 0 && e.ndim == 2 && e.shape[1] == 2) {
-            double *re = malloc(e.shape[0] * sizeof *re + 1), *im = malloc(e.shape[0] * sizeof *im + 1);
-            for (size_t i = 0; re && im && i < e.shape[0]; i++) {
-                re[i] = e.data[2 * i];
-                im[i] = e.data[2 * i + 1];
-            }
-            if (re && im)
-                rt_axes_scatter(ax, e.shape[0], re, im, (rt_style){.colour = 0, .marker = RT_MARK_DOT, .size = 4});
-            free(re);
-            free(im);
-        }
+        figures_complex_plane(ax, title);
+        if (rt_npy_read(path, &e, err, sizeof err) == 0 && e.ndim == 2 && e.shape[1] == 2)
+            figures_spectrum(ax, &e, (rt_style){.colour = 0, .marker = RT_MARK_DOT, .size = 4});
         rt_array_free(&e);
     }
     char name[256], caption[320];

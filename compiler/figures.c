@@ -301,7 +301,7 @@ static int draw_weights(figures *f, const char *part)
 }
 
 /* Eigenvalues [n, 2] on the complex plane, with the unit circle. */
-static void spectrum(rt_axes *ax, const rt_array *e, rt_style s)
+void figures_spectrum(rt_axes *ax, const rt_array *e, rt_style s)
 {
     size_t n = e->shape[0];
     double *re = malloc((n + 1) * sizeof *re), *im = malloc((n + 1) * sizeof *im);
@@ -315,7 +315,7 @@ static void spectrum(rt_axes *ax, const rt_array *e, rt_style s)
     free(im);
 }
 
-static void unit_circle_axes(rt_axes *ax, const char *title)
+void figures_complex_plane(rt_axes *ax, const char *title)
 {
     rt_axes_labels(ax, title, "Re \xce\xbb", "Im \xce\xbb");
     rt_axes_equal(ax);
@@ -332,10 +332,10 @@ static int draw_eigen(figures *f, const char *part)
         rt_fig *fig = rt_fig_new(1, 1, 560, 560, NULL);
         rt_axes *ax = rt_fig_axes(fig, 0, 0);
         snprintf(title, sizeof title, "Eigenvalues of %s", part);
-        unit_circle_axes(ax, title);
+        figures_complex_plane(ax, title);
         if (e0.ndim == 2 && e0.shape[1] == 2)
-            spectrum(ax, &e0, mark_style(RT_GREY, RT_MARK_CIRCLE, 5, "before training"));
-        spectrum(ax, &e1, mark_style(0, RT_MARK_DOT, 4, "after training"));
+            figures_spectrum(ax, &e0, mark_style(RT_GREY, RT_MARK_CIRCLE, 5, "before training"));
+        figures_spectrum(ax, &e1, mark_style(0, RT_MARK_DOT, 4, "after training"));
         snprintf(name, sizeof name, "eigen_%s.svg", part);
         snprintf(title, sizeof title, "Eigenvalues of the weights %s in the complex plane", part);
         rc = figures_save(f, fig, name, title);

@@ -12,6 +12,9 @@
 
 #include <stddef.h>
 
+#include "rt_npy.h"
+#include "rt_plot.h"
+
 enum { FIGURES_MAX = 64 };
 
 typedef struct figures {
@@ -28,8 +31,13 @@ int figures_draw(figures *f);
 
 /* Writes FIG as NAME in F's folder, lists it (with CAPTION) for the report
  * and frees it. 0, or -1 with a message printed. */
-struct rt_fig;
-int figures_save(figures *f, struct rt_fig *fig, const char *name, const char *caption);
+int figures_save(figures *f, rt_fig *fig, const char *name, const char *caption);
+
+/* A panel for eigenvalues: TITLE, Re and Im axes at one scale, the unit
+ * circle; figures_spectrum marks the eigenvalues E ([n, 2]: real,
+ * imaginary) on it. */
+void figures_complex_plane(rt_axes *ax, const char *title);
+void figures_spectrum(rt_axes *ax, const rt_array *e, rt_style s);
 
 /* DIR/loss.csv's update and loss columns, and rate_hz (NULL when absent):
  * malloc'd arrays of ROWS values. 0, or -1 when there is no such file. */
