@@ -448,16 +448,13 @@ static int trajectory(rt_axes *ax, const rt_array *proj, const rt_array *cond, s
 
 static int draw_pca(figures *f, const char *what, const char *part)
 {
-    char a[320], b[320], c[320], name[320], title[400];
+    char a[320], name[320], title[400];
     snprintf(a, sizeof a, "%s_%s_projections.npy", what, part);
-    snprintf(b, sizeof b, "%s_%s_components.npy", what, part);
-    snprintf(c, sizeof c, "%s_%s_mean.npy", what, part);
-    rt_array proj = load(f->dir, a), comp = load(f->dir, b), mean = load(f->dir, c);
-    rt_array cond = load(f->dir, "conditions.npy"), expl;
+    rt_array proj = load(f->dir, a), cond = load(f->dir, "conditions.npy");
     snprintf(a, sizeof a, "%s_%s_explained.npy", what, part);
-    expl = load(f->dir, a);
+    rt_array expl = load(f->dir, a);
     int rc = 0;
-    if (proj.ndim == 3 && proj.shape[2] >= 2 && comp.ndim == 2 && mean.count == comp.shape[1]) {
+    if (proj.ndim == 3 && proj.shape[2] >= 2) {
         int three_d = proj.shape[2] >= 3;
         rt_fig *fig = rt_fig_new(1, 1, 720, 620, NULL);
         rt_axes *ax = rt_fig_axes(fig, 0, 0);
@@ -491,8 +488,6 @@ static int draw_pca(figures *f, const char *what, const char *part)
         rc = figures_save(f, fig, name, title);
     }
     rt_array_free(&proj);
-    rt_array_free(&comp);
-    rt_array_free(&mean);
     rt_array_free(&cond);
     rt_array_free(&expl);
     return rc;
