@@ -1089,13 +1089,31 @@ static int check_one(const plan *p, const ast_node *call)
     return strcmp(what, "robustness") == 0 ? 0 : -1;
 }
 
+/* The same analysis twice would write the same files and summary key. */
+static int check_repeated(const plan *p, const ast_node *call)
+{
+    char mine[256], other[256];
+    ast_format(call, mine, sizeof mine);
+    for (const ast_node *n = p->fe->root->first; n; n = n->next)
+        for (const ast_node *c = n->kind == AST_ANALYZE ? n->first : NULL; c; c = c->next) {
+            if (c == call)
+                return 0;   /* only the ones before it */
+            ast_format(c, other, sizeof other);
+            if (strcmp(mine, other) == 0) {
+                fprintf(stderr, "rnnc: analyze %s is asked for twice; once is enough\n", mine);
+                return -1;
+            }
+        }
+    return 0;
+}
+
 int analyze_check(const plan *p)
 {
     int rc = 0;
     for (const ast_node *n = p->fe->root->first; n; n = n->next)
         if (n->kind == AST_ANALYZE)
             for (const ast_node *c = n->first; c; c = c->next)
-                rc |= check_one(p, c);
+                rc |= check_one(p, c) | check_repeated(p, c);
     return rc;
 }
 

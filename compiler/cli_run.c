@@ -254,8 +254,8 @@ static int open_results(rt_outdir *out, const char *dir)
     if (rt_outdir_begin(out, dir) == 0)
         return 0;
     if (errno == EEXIST)
-        fprintf(stderr, "rnnc: '%s' exists and is not an rnnc results folder; choose another --out "
-                        "(rnnc replaces only folders it wrote)\n", dir);
+        fprintf(stderr, "rnnc: '%s' exists and is not an rnnc results folder (rnnc replaces only folders "
+                        "it wrote, which hold " RT_OUTDIR_MARKER "); give run another --out\n", dir);
     else
         fprintf(stderr, "rnnc: cannot create the results folder '%s': %s\n", dir, strerror(errno));
     return -1;

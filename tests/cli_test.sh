@@ -43,6 +43,11 @@ expect 2 "-D without =" "$rnnc" check -D epochs "$model"
 expect 2 "bad seed" "$rnnc" run "$model" --seed -3
 expect 2 "bad seeds" "$rnnc" run "$model" --seeds 0
 expect_line "$work/err" "--seeds takes a whole number from 1 to 1000, got '0'" "bad seeds message"
+# The same analysis twice is refused before anything is trained.
+sed 's/^analyze eigen(h -> h), pca(h.r, 3), fixed_points(h)$/analyze eigen(h -> h), pca(h.r, 3), eigen(h -> h)/' \
+  "$model" > "$work/twice.rnn"
+expect 1 "an analysis asked for twice" "$rnnc" run "$work/twice.rnn" --out "$work/twice"
+expect_line "$work/err" "analyze eigen(h -> h) is asked for twice" "repeated analysis message"
 expect 2 "analyze without a folder" "$rnnc" analyze
 expect 2 "analyze of a folder that is not a run" "$rnnc" analyze "$work"
 expect_line "$work/err" "is '$work' a results folder of rnnc run?" "analyze of a non-run message"
