@@ -53,28 +53,10 @@ typedef struct actx {
     } fixed[ANALYZE_MAX_ITEMS];
 } actx;
 
-static double real_at(const plan *p, const void *base, size_t i)
-{
-    return p->is_double ? ((const double *)base)[i] : ((const float *)base)[i];
-}
-
-static void put_real(const plan *p, void *base, size_t i, double v)
-{
-    if (p->is_double)
-        ((double *)base)[i] = v;
-    else
-        ((float *)base)[i] = (float)v;
-}
-
 static int write_npy(actx *a, const char *name, const void *data, rt_dtype type, const size_t *shape,
                      int ndim)
 {
-    char *path = rt_outdir_file(a->out, name);
-    int rc = path ? rt_npy_write(path, data, type, shape, ndim) : -1;
-    if (rc != 0)
-        fprintf(stderr, "rnnc: cannot write %s: %s\n", name, strerror(errno));
-    free(path);
-    return rc;
+    return train_write_npy(a->out, name, data, type, shape, ndim);
 }
 
 /* "h -> h" as a file-name part: h_h. */
@@ -173,7 +155,7 @@ static int label_rows(actx *a)
         for (unsigned r = 0; r < p->n_readouts && c >= 0; r++) {
             size_t n = p->pops[p->readouts[r]].n;
             for (size_t k = 0; k < n && c >= 0; k++) {
-                double v = real_at(p, a->targets[r], row * n + k);
+                double v = plan_get_real(p, a->targets[r], row * n + k);
                 c = v == 0 || !isfinite(v) || c > (1L << 40) ? -1 : 2 * c + (v > 0);
             }
         }
@@ -328,7 +310,7 @@ static double *signal_rows(actx *a, const ast_node *sig, size_t *cols)
         return NULL;
     for (size_t r = 0; r < rows; r++)
         for (size_t k = 0; k < width; k++)
-            x[r * width + k] = real_at(a->p, h, r * n + lo + k);
+            x[r * width + k] = plan_get_real(a->p, h, r * n + lo + k);
     *cols = width;
     return x;
 }
@@ -629,7 +611,7 @@ static int fp_map_init(fp_map *m, const plan *p, rt_net *net, unsigned i)
             continue;
         if (rp->bias)
             for (size_t k = 0; k < m->n; k++)
-                m->bias[rp->port * m->n + k] += real_at(p, rt_net_bias(net, j), k);
+                m->bias[rp->port * m->n + k] += plan_get_real(p, rt_net_bias(net, j), k);
         if (rp->pre_pop < 0)
             continue;   /* a network input: held at zero (analyze_check refused other populations) */
         double *w = malloc(m->n * m->n * sizeof *w);
@@ -638,7 +620,7 @@ static int fp_map_init(fp_map *m, const plan *p, rt_net *net, unsigned i)
             return -1;
         }
         for (size_t k = 0; k < m->n * m->n; k++)
-            w[k] = real_at(p, rt_net_weights(net, j), k);
+            w[k] = plan_get_real(p, rt_net_weights(net, j), k);
         m->w[m->n_rec] = w;
         m->port[m->n_rec++] = rp->port;
     }
@@ -657,12 +639,12 @@ static double *fp_inits(actx *a, const fp_map *m, size_t count)
         for (size_t k = 0; k < m->K; k++) {
             const void *h = rt_net_state_history(a->net, m->pop, (unsigned)k);
             for (size_t i = 0; i < n; i++)
-                x[q * m->dim + k * n + i] = real_at(a->p, h, row * n + i);
+                x[q * m->dim + k * n + i] = plan_get_real(a->p, h, row * n + i);
         }
         if (m->r_state < 0) {
             const void *h = rt_net_output_history(a->net, m->pop, 0);
             for (size_t i = 0; i < n; i++)
-                x[q * m->dim + m->K * n + i] = real_at(a->p, h, row * n + i);
+                x[q * m->dim + m->K * n + i] = plan_get_real(a->p, h, row * n + i);
         }
     }
     return x;
@@ -684,7 +666,7 @@ static size_t fp_conditions_matched(actx *a, const fp_map *m, const rt_fp_result
     if (!r)
         return 0;
     for (size_t i = 0; i < T * B * n; i++)
-        r[i] = real_at(a->p, h, i);
+        r[i] = plan_get_real(a->p, h, i);
     if (rt_cluster_stats(r, T * B, n, a->labels, a->n_labels, &cs, err, sizeof err) == 0) {
         for (size_t q = 0; q < fr->count; q++) {
             if (!fr->stable[q])
@@ -898,8 +880,8 @@ static int silence_units(actx *a, unsigned i, double fraction, uint64_t draw, do
         for (size_t r = 0; r < rp->n_post; r++)
             for (size_t c = 0; c < rp->n_pre; c++)
                 if (off[c]) {
-                    saved[j][r * rp->n_pre + c] = real_at(p, w, r * rp->n_pre + c);
-                    put_real(p, w, r * rp->n_pre + c, 0);
+                    saved[j][r * rp->n_pre + c] = plan_get_real(p, w, r * rp->n_pre + c);
+                    plan_put_real(p, w, r * rp->n_pre + c, 0);
                 }
     }
     free(off);
@@ -916,7 +898,7 @@ static void restore_units(actx *a, unsigned i, double **saved)
         void *w = rt_net_weights(a->net, j);
         for (size_t k = 0; k < rp->n_post * rp->n_pre; k++)
             if (!isnan(saved[j][k]))
-                put_real(p, w, k, saved[j][k]);
+                plan_put_real(p, w, k, saved[j][k]);
     }
 }
 

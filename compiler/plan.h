@@ -99,6 +99,20 @@ int plan_init_weights(plan *p, rt_net *net, char *err, size_t err_size);
 /* The constraints of projection J as the optimiser enforces them. */
 rt_tensor plan_weight_tensor(plan *p, rt_net *net, unsigned j);
 
+/* Element I of an array in the network's precision (float or double). */
+static inline double plan_get_real(const plan *p, const void *base, size_t i)
+{
+    return p->is_double ? ((const double *)base)[i] : (double)((const float *)base)[i];
+}
+
+static inline void plan_put_real(const plan *p, void *base, size_t i, double v)
+{
+    if (p->is_double)
+        ((double *)base)[i] = v;
+    else
+        ((float *)base)[i] = (float)v;
+}
+
 /* The setting NAME in force: its -D override, else the run's value (NULL if neither). */
 const ast_node *plan_setting(const plan *p, const char *name);
 

@@ -49,19 +49,6 @@ static size_t elem_size(const plan *p)
     return p->is_double ? sizeof(double) : sizeof(float);
 }
 
-static void put_real(const plan *p, void *base, size_t i, double v)
-{
-    if (p->is_double)
-        ((double *)base)[i] = v;
-    else
-        ((float *)base)[i] = (float)v;
-}
-
-static double get_real(const plan *p, const void *base, size_t i)
-{
-    return p->is_double ? ((const double *)base)[i] : (double)((const float *)base)[i];
-}
-
 static int batch_init(batch *b, const plan *p)
 {
     memset(b, 0, sizeof *b);
@@ -96,7 +83,7 @@ static void scatter(const plan *p, const batch *b, unsigned c, const double *src
     size_t size = p->task.channels[c].size;
     for (size_t t = 0; t < b->T; t++)
         for (size_t k = 0; k < size; k++)
-            put_real(p, dst, (t * b->B + i) * size + k, src[t * size + k]);
+            plan_put_real(p, dst, (t * b->B + i) * size + k, src[t * size + k]);
 }
 
 typedef struct batch_job {
@@ -224,15 +211,22 @@ static void params_free(params *ps)
 
 /* ------------------------------------------------------------ output files */
 
-static int write_array(const rt_outdir *out, const char *name, const double *data, const size_t *shape,
-                       int ndim)
+int train_write_npy(const rt_outdir *out, const char *name, const void *data, rt_dtype type,
+                    const size_t *shape, int ndim)
 {
     char *path = rt_outdir_file(out, name);
-    int rc = path ? rt_npy_write(path, data, RT_F64, shape, ndim) : -1;
+    int rc = path ? rt_npy_write(path, data, type, shape, ndim) : -1;
     if (rc != 0)
         fprintf(stderr, "rnnc: cannot write %s: %s\n", name, strerror(errno));
     free(path);
     return rc;
+}
+
+/* A double array NAME in OUT. */
+static int write_array(const rt_outdir *out, const char *name, const double *data, const size_t *shape,
+                       int ndim)
+{
+    return train_write_npy(out, name, data, RT_F64, shape, ndim);
 }
 
 static const char *file_safe(char *buf, size_t size, const char *fmt, const char *a, const char *b)
@@ -251,14 +245,14 @@ static int write_weights(plan *p, rt_net *net, const rt_outdir *out, const char 
         if (!w)
             return -1;
         for (size_t i = 0; i < count; i++)
-            w[i] = get_real(p, rt_net_weights(net, j), i);
+            w[i] = plan_get_real(p, rt_net_weights(net, j), i);
         char name[256], fmt[64];
         snprintf(fmt, sizeof fmt, "weights_%s_%%s_%%s.npy", when);
         int rc = write_array(out, file_safe(name, sizeof name, fmt, p->projs[j].pre_name,
                                             p->projs[j].post_name), w, shape, 2);
         if (rc == 0 && rp->bias) {
             for (size_t i = 0; i < rp->n_post; i++)
-                w[i] = get_real(p, rt_net_bias(net, j), i);
+                w[i] = plan_get_real(p, rt_net_bias(net, j), i);
             snprintf(fmt, sizeof fmt, "bias_%s_%%s_%%s.npy", when);
             rc = write_array(out, file_safe(name, sizeof name, fmt, p->projs[j].pre_name,
                                             p->projs[j].post_name), w, shape, 1);
@@ -282,7 +276,7 @@ static int write_strided(const plan *p, const rt_outdir *out, const char *name, 
     for (size_t i = 0; i < trials; i++)
         for (size_t s = 0; s < kept; s++)
             for (size_t k = 0; k < width; k++)
-                a[(i * kept + s) * width + k] = get_real(p, data, (s * every * B + i) * n + lo + k);
+                a[(i * kept + s) * width + k] = plan_get_real(p, data, (s * every * B + i) * n + lo + k);
     size_t shape[3] = {trials, kept, width};
     int rc = write_array(out, name, a, shape, 3);
     free(a);
@@ -337,7 +331,7 @@ static int write_spike_list(const plan *p, const rt_outdir *out, const char *nam
     for (size_t t = 0; t < T; t++)
         for (size_t i = 0; i < trials; i++)
             for (size_t k = 0; k < n; k++)
-                count += get_real(p, z, (t * B + i) * n + k) != 0;
+                count += plan_get_real(p, z, (t * B + i) * n + k) != 0;
     double *a = malloc(3 * count * sizeof *a + 1);
     if (!a)
         return -1;
@@ -345,7 +339,7 @@ static int write_spike_list(const plan *p, const rt_outdir *out, const char *nam
     for (size_t i = 0; i < trials; i++)
         for (size_t t = 0; t < T; t++)
             for (size_t k = 0; k < n; k++)
-                if (get_real(p, z, (t * B + i) * n + k) != 0) {
+                if (plan_get_real(p, z, (t * B + i) * n + k) != 0) {
                     a[3 * m] = (double)i;
                     a[3 * m + 1] = (double)k;
                     a[3 * m + 2] = (double)t;
@@ -456,9 +450,9 @@ static void count_accuracy(const plan *p, rt_net *net, const batch *b, double *c
                 continue;
             for (size_t k = 0; k < n; k++) {
                 double want, got;
-                if (task_accuracy_value(&p->task, get_real(p, b->targets[r], row * n + k), &want) != 0 ||
+                if (task_accuracy_value(&p->task, plan_get_real(p, b->targets[r], row * n + k), &want) != 0 ||
                     want == 0 ||
-                    task_accuracy_value(&p->task, get_real(p, y, row * n + k), &got) != 0)
+                    task_accuracy_value(&p->task, plan_get_real(p, y, row * n + k), &got) != 0)
                     continue;
                 *counted += 1;
                 *correct += got == want;
@@ -494,7 +488,7 @@ static int eval_batch(plan *p, rt_net *net, rt_pool *pool, batch *b, size_t k, d
         size_t count = T * B * p->input_sizes[in];
         uint64_t stream = rt_rng_stream(key, in);
         for (size_t i = 0; i < count; i++)
-            put_real(p, x, i, get_real(p, x, i) + sigma * rt_rng_normal(p->settings.seed, stream, k * count + i));
+            plan_put_real(p, x, i, plan_get_real(p, x, i) + sigma * rt_rng_normal(p->settings.seed, stream, k * count + i));
     }
     rt_net_forward(net);
     return 0;
@@ -582,7 +576,7 @@ static const char *non_finite_population(const plan *p, rt_net *net)
         for (unsigned i = 0; i < p->n_pops; i++) {
             const void *y = rt_net_output_history(net, i, 0);
             for (size_t k = 0; k < B * p->pops[i].n; k++)
-                if (!isfinite(get_real(p, y, t * B * p->pops[i].n + k)))
+                if (!isfinite(plan_get_real(p, y, t * B * p->pops[i].n + k)))
                     return p->pops[i].name;
         }
     return NULL;
@@ -871,7 +865,7 @@ static int load_param(const plan *p, const char *dir, const char *kind, unsigned
                     p->projs[j].post_name, count);
         else {
             for (size_t i = 0; i < count; i++)
-                put_real(p, buf, i, a.data[i]);
+                plan_put_real(p, buf, i, a.data[i]);
             rc = 0;
         }
     }

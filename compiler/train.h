@@ -11,6 +11,7 @@
 #include <signal.h>
 
 #include "plan.h"
+#include "rt_npy.h"
 #include "rt_outdir.h"
 
 enum { TRAIN_PHASE_TASK, TRAIN_PHASE_FORWARD, TRAIN_PHASE_LOSS, TRAIN_PHASE_BACKWARD, TRAIN_PHASE_OPTIM,
@@ -46,6 +47,10 @@ int train_run(plan *p, const rt_outdir *out, volatile sig_atomic_t *stop, int pr
  * analyses run on them, writing into OUT; RES gets the evaluation loss,
  * accuracy and analysis_json. 0, or -1 with a message on stderr. */
 int train_analyze(plan *p, const char *weights_dir, const rt_outdir *out, train_result *res);
+
+/* DATA as NAME.npy in OUT; 0, or -1 with a message on stderr. */
+int train_write_npy(const rt_outdir *out, const char *name, const void *data, rt_dtype type,
+                    const size_t *shape, int ndim);
 
 /* Which population, and which state (or else output) of its neuron, a
  * recorded or analysed expression (h, h.v, h.r) names; -1 for anything
