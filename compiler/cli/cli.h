@@ -32,7 +32,4 @@ int cli_run_seeds(const frontend_options *fopts, const cli_run_options *ropts, c
 /* Prints the optimised LLVM IR of the model's kernels; returns the exit status. */
 int cli_emit_llvm(frontend *fe, const frontend_options *fopts, const cli_run_options *ropts);
 
-/* "LLVM 19.1.7, host x86-64 (znver3)" and the like. */
-const char *jit_describe(char *buf, unsigned size);
-
 #endif

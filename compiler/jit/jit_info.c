@@ -9,7 +9,7 @@
 #include <llvm-c/Target.h>
 #include <llvm-c/TargetMachine.h>
 
-#include "cli.h"
+#include "codegen.h"
 
 const char *jit_describe(char *buf, unsigned size)
 {

@@ -19,6 +19,7 @@
 #include <unistd.h>
 
 #include "cli.h"
+#include "codegen.h"
 #include "frontend.h"
 #include "rt_info.h"
 

@@ -39,4 +39,7 @@ codegen *codegen_compile(const kernel_spec *kernels, unsigned n, int is_double, 
                          FILE *emit_ir, codegen_timings *timings, char *err, size_t err_size);
 void codegen_free(codegen *c);
 
+/* "LLVM 19.1.7, target x86_64-pc-linux-gnu (znver3)" and the like. */
+const char *jit_describe(char *buf, unsigned size);
+
 #endif

@@ -1,5 +1,8 @@
 /* frontend.h -- the front end as one call: load, parse, import, check.
  *
+ * The frontend object is shared by every phase of the front end; the calls
+ * are in check/frontend.c, since the last of them runs the checks.
+ *
  * Used by the rnnc command, the tests and the fuzzer. Everything it makes
  * lives in the frontend object and is freed by frontend_free().
  */
