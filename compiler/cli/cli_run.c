@@ -17,7 +17,7 @@
 
 #include "analyze.h"
 #include "cli.h"
-#include "figures.h"
+#include "rt_figures.h"
 #include "text.h"
 #include "plan.h"
 #include "train.h"

@@ -19,7 +19,7 @@
 #include <unistd.h>
 
 #include "cli.h"
-#include "figures.h"
+#include "rt_figures.h"
 #include "rt_npy.h"
 #include "rt_outdir.h"
 #include "rt_plot.h"

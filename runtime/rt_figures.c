@@ -5,7 +5,7 @@
  * and the combined folder of '--seeds' draw them the same way. A picture
  * whose files are absent is skipped.
  */
-#include "figures.h"
+#include "rt_figures.h"
 
 #include <dirent.h>
 #include <errno.h>
