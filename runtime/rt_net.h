@@ -29,10 +29,11 @@
 #include <stddef.h>
 #include <stdint.h>
 
-/* A compiled per-neuron loop: args are arrays of COUNT elements.
- *   forward: prev_state[K] input[P] -> next_state[K] output[O]
- *   adjoint: prev_state[K] input[P] adj_output[O] adj_next[K] -> adj_prev[K] adj_input[P] */
-typedef void (*rt_kernel)(int64_t count, void *const *args);
+#include "rt_kernel.h"
+
+
+/* Limits of one network, the same for the compiler and the runtime. */
+enum { RT_MAX_POPS = 64, RT_MAX_INPUTS = 16, RT_MAX_PROJS = 256 };
 
 typedef struct rt_pop {
     const char *name;
@@ -43,6 +44,12 @@ typedef struct rt_pop {
      * does not write it: output r = h is h), else -1 */
     const int *output_state;
     rt_kernel forward, adjoint;
+    /* the same in double precision, for analyses that need it (fixed
+     * points); NULL where none asks */
+    rt_kernel forward64, adjoint64;
+    /* a spiking neuron: state SPIKE_STATE is its spike (0 or 1 per step) */
+    int spiking;
+    unsigned spike_state;
     /* e-prop's firing-rate regulariser on output 0 (the spikes): with
      * f_j the mean of o_j over a sequence's steps, each sequence adds
      * rate_c / 2 * sum_j (f_j - rate_target)^2 to the loss (averaged over
@@ -132,6 +139,20 @@ struct rt_pool;
 void rt_net_set_pool(rt_net *net, struct rt_pool *pool);
 
 size_t rt_net_batch(const rt_net *net);
+
+/* Element I of an array in the network's precision, as a double. */
+static inline double rt_real_get(int is_double, const void *base, size_t i)
+{
+    return is_double ? ((const double *)base)[i] : (double)((const float *)base)[i];
+}
+
+static inline void rt_real_put(int is_double, void *base, size_t i, double v)
+{
+    if (is_double)
+        ((double *)base)[i] = v;
+    else
+        ((float *)base)[i] = (float)v;
+}
 size_t rt_net_steps(const rt_net *net);
 
 #endif

@@ -5,7 +5,7 @@
 
 #include "rt_net.h"
 
-enum { RT_MAX_POPS = 64, RT_MAX_INPUTS = 16, RT_MAX_PROJS = 256, RT_MAX_VARS = 16 };
+enum { RT_MAX_VARS = 16 };
 
 /* Parallel work is cut by the data, never by the thread count, so every
  * thread count gives the same bits: the batch in chunks of RT_CHUNK_ROWS

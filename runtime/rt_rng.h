@@ -39,4 +39,19 @@ int64_t rt_rng_randint(uint64_t seed, uint64_t stream, uint64_t counter, int64_t
  * probability about 2^-64. */
 uint64_t rt_rng_stream(uint64_t a, uint64_t b);
 
+/* The random streams of a run, keyed with its seed: every id in one place,
+ * so no two uses share one. The values are ASCII tags ("shuf", "weig", ...)
+ * and must not change: they fix what a seed gives. Task draws are keyed by
+ * the trial and the draw's place in the source (compiler/plan/task_gen.c). */
+typedef enum rt_stream_id {
+    RT_STREAM_SHUFFLE = 0x73687566,       /* training samples' order, per epoch */
+    RT_STREAM_WEIGHTS = 0x77656967,       /* initial weights, per projection */
+    RT_STREAM_BIAS = 0x62696173,          /* initial biases, per projection */
+    RT_STREAM_FEEDBACK = 0x66656564,      /* feedback weights (e-prop's B), per feedback */
+    RT_STREAM_MASK = 0x6d61736b,          /* connection rules' masks, per projection */
+    RT_STREAM_FP_INITS = 0x6670,          /* fixed points: which states start the search */
+    RT_STREAM_ROBUSTNESS = 0x726f62,      /* robustness: the added input noise, per level */
+    RT_STREAM_DEGRADATION = 0x646567,     /* degradation: which units are silenced, per draw */
+} rt_stream_id;
+
 #endif

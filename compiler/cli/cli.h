@@ -29,6 +29,9 @@ int cli_analyze(frontend *fe, const frontend_options *fopts, const cli_run_optio
 int cli_run_seeds(const frontend_options *fopts, const cli_run_options *ropts, const char *dir,
                   uint64_t first_seed);
 
+/* Whether diagnostics on stderr are coloured (a terminal, NO_COLOR unset). */
+int cli_use_color(void);
+
 /* Prints the optimised LLVM IR of the model's kernels; returns the exit status. */
 int cli_emit_llvm(frontend *fe, const frontend_options *fopts, const cli_run_options *ropts);
 

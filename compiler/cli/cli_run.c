@@ -1,27 +1,32 @@
-/* cli_run.c -- rnnc run: compile a checked model, train and evaluate it,
- * and write its results folder; rnnc emit-llvm.
+/* cli_run.c -- rnnc run: compile a checked model to the runtime's run
+ * description, run it, and write its results folder; rnnc analyze DIR;
+ * rnnc emit-llvm.
  *
  * The folder is written aside and renamed into place when complete (see
  * runtime/rt_outdir.h). An error leaves no partial folder; Ctrl-C stops
  * training between updates and the folder is written with what was done.
+ * The training, the evaluation, the records and the analyses are the
+ * runtime's (runtime/rt_run.h); this file adds what only the compiler
+ * knows to summary.json (the model, its settings as written) and prints.
  */
 #include <dirent.h>
 #include <errno.h>
 #include <math.h>
 #include <signal.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
-#include "analyze.h"
 #include "cli.h"
-#include "rt_figures.h"
-#include "text.h"
 #include "plan.h"
-#include "train.h"
+#include "rt_figures.h"
+#include "rt_files.h"
 #include "rt_outdir.h"
+#include "rt_run.h"
 #include "sema.h"
 
 static volatile sig_atomic_t interrupted;
@@ -32,23 +37,38 @@ static void on_interrupt(int sig)
     interrupted = 1;
 }
 
+/* An error at AT, printed as every diagnostic is: file:line:col, the line, a caret. */
+static void error_at(frontend *fe, const ast_node *at, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+
+static void error_at(frontend *fe, const ast_node *at, const char *fmt, ...)
+{
+    char message[1024];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(message, sizeof message, fmt, ap);
+    va_end(ap);
+    diag_ctx d;
+    diag_init(&d, &fe->arena, &fe->sources);
+    diag_error(&d, at ? at->loc : (src_loc){0}, "%s", message);
+    diag_print(&d, stderr, cli_use_color());
+}
+
+/* ------------------------------------------------------------ summary.json */
+
 /* An expression as source text, however long and over however many lines. */
-static void put_expr(text *t, const ast_node *e)
+static json_t *expr_json(const ast_node *e)
 {
     char small[256];
     size_t n = ast_format(e, small, sizeof small);
-    if (n < sizeof small) {
-        text_json_string(t, small, n);
-        return;
-    }
+    if (n < sizeof small)
+        return json_stringn(small, n);
     char *big = malloc(n + 1);
-    if (!big) {
-        t->failed = 1;
-        return;
-    }
+    if (!big)
+        return json_null();
     ast_format(e, big, n + 1);
-    text_json_string(t, big, n);
+    json_t *s = json_stringn(big, n);
     free(big);
+    return s;
 }
 
 /* The -D override of setting NAME, if the command line gave one. */
@@ -87,70 +107,53 @@ static const char *model_name(const char *path, char *buf, size_t size)
     return buf;
 }
 
-static void put_populations(text *t, const ast_node *net)
+static json_t *populations_json(const plan *p)
 {
-    text_put(t, "  \"populations\": [");
-    int first = 1;
-    for (const ast_node *n = net->first; n; n = n->next) {
-        if (n->kind != AST_POP)
-            continue;
-        double size = 0;
-        const_eval(n->first->first, &size);
-        text_put(t, "%s\n    {\"name\": ", first ? "" : ",");
-        text_json_string(t, n->name, strlen(n->name));
-        text_put(t, ", \"neuron\": ");
-        text_json_string(t, n->first->name, strlen(n->first->name));
-        text_put(t, ", \"size\": %.0f, \"readout\": %s}", size, n->op ? "true" : "false");
-        first = 0;
+    json_t *a = json_array();
+    for (unsigned i = 0; i < p->n_pops; i++) {
+        json_t *o = json_object();
+        json_object_set_new(o, "name", json_string(p->pops[i].name));
+        json_object_set_new(o, "neuron", json_string(p->neurons[i].neuron));
+        json_object_set_new(o, "size", json_integer((json_int_t)p->pops[i].n));
+        json_object_set_new(o, "readout", json_boolean(p->pop_readout[i]));
+        json_array_append_new(a, o);
     }
-    text_put(t, "\n  ],\n");
+    return a;
 }
 
-/* Each setting as it is in force: the -D override, else the model's values. */
-static void put_settings(text *t, const frontend_options *o, const ast_node *run)
+/* A setting's value as written: its expression, true for a flag, a list. */
+static json_t *setting_json(const ast_node *s)
 {
-    text_put(t, "  \"settings\": {");
-    int first = 1;
+    if (!s->first)
+        return json_true();
+    if (!s->first->next)
+        return expr_json(s->first);
+    json_t *a = json_array();
+    for (const ast_node *v = s->first; v; v = v->next)
+        json_array_append_new(a, expr_json(v));
+    return a;
+}
+
+/* Each setting as it is in force: the -D override, else the model's values;
+ * and the -D values as given. */
+static void put_settings(json_t *doc, const frontend_options *o, const ast_node *run)
+{
+    json_t *settings = json_object(), *defines = json_object();
     for (const ast_node *s = run->first->next; s; s = s->next) {
         const frontend_define *d = setting_override(o, s->name);
-        text_put(t, "%s\n    ", first ? "" : ",");
-        text_json_string(t, s->name, strlen(s->name));
-        text_put(t, ": ");
-        if (d) {
-            put_expr(t, d->expr);
-        } else if (!s->first) {
-            text_put(t, "true");
-        } else if (!s->first->next) {
-            put_expr(t, s->first);
-        } else {
-            text_put(t, "[");
-            for (const ast_node *v = s->first; v; v = v->next) {
-                put_expr(t, v);
-                text_put(t, "%s", v->next ? ", " : "]");
-            }
-        }
-        first = 0;
+        json_object_set_new(settings, s->name, d ? expr_json(d->expr) : setting_json(s));
     }
     const char *names[64];
     unsigned count = sema_setting_names(names, 64);
     for (unsigned i = 0; i < count; i++) {
         const frontend_define *d = setting_override(o, names[i]);
-        if (!d || find_setting(run, names[i]))
-            continue;
-        text_put(t, "%s\n    ", first ? "" : ",");
-        text_json_string(t, names[i], strlen(names[i]));
-        text_put(t, ": ");
-        put_expr(t, d->expr);
-        first = 0;
+        if (d && !find_setting(run, names[i]))
+            json_object_set_new(settings, names[i], expr_json(d->expr));
     }
-    text_put(t, "\n  },\n  \"defines\": {");
-    for (unsigned i = 0; i < o->define_count; i++) {
-        text_put(t, "%s\n    ", i ? "," : "");
-        text_json_string(t, o->defines[i].name, strlen(o->defines[i].name));
-        text_put(t, ": ");
-        text_json_string(t, o->defines[i].value, strlen(o->defines[i].value));
-    }
-    text_put(t, "\n  },\n");
+    for (unsigned i = 0; i < o->define_count; i++)
+        json_object_set_new(defines, o->defines[i].name, json_string(o->defines[i].value));
+    json_object_set_new(doc, "settings", settings);
+    json_object_set_new(doc, "defines", defines);
 }
 
 /* --seed, else -D seed=..., else the model's 'seed', else 1. */
@@ -165,99 +168,69 @@ static uint64_t resolve_seed(const ast_node *run, const frontend_options *o, con
     return value && const_eval(value, &v) ? (uint64_t)v : 1;
 }
 
-static void put_number(text *t, const char *key, double v, int last)
+static double compile_ms(const cli_run_options *r, const plan *p)
 {
-    if (isfinite(v))
-        text_put(t, "  \"%s\": %.9g%s\n", key, v, last ? "" : ",");
-    else
-        text_put(t, "  \"%s\": null%s\n", key, last ? "" : ",");
+    return r->check_ms + p->lower_ms + p->timings.build_ms + p->timings.optimize_ms + p->timings.emit_ms;
 }
 
-static const char *run_status(const plan *p, const train_result *res)
+static json_t *summary_json(const frontend_options *o, const cli_run_options *r, const plan *p,
+                            const rt_run_result *res, const char *model)
 {
-    if (res->interrupted)
-        return "interrupted";
-    if (res->stopped_by_nan)
-        return "stopped: non-finite loss";
-    if (!p->settings.train)
-        return "evaluated";
-    return res->early_stopped ? "trained (early stop)" : "trained";
-}
-
-static char *summary_json(const frontend *fe, const frontend_options *o, const cli_run_options *r,
-                          const plan *p, const train_result *res, const char *model)
-{
-    text t = {0};
-    const ast_node *run = p->run;
-    const ast_node *net = frontend_find_def(fe, run->name);
-    double compile_ms = r->check_ms + p->lower_ms + p->timings.build_ms + p->timings.optimize_ms +
-                        p->timings.emit_ms;
-    text_put(&t, "{\n  \"model\": ");
-    text_json_string(&t, model, strlen(model));
-    text_put(&t, ",\n  \"model_file\": ");
-    text_json_string(&t, r->model_path, strlen(r->model_path));
+    json_t *doc = json_object();
+    json_object_set_new(doc, "model", json_string(model));
+    json_object_set_new(doc, "model_file", json_string(r->model_path));
     char *absolute = realpath(r->model_path, NULL);   /* for rnnc analyze from any folder */
-    if (absolute) {
-        text_put(&t, ",\n  \"model_path\": ");
-        text_json_string(&t, absolute, strlen(absolute));
-        free(absolute);
-    }
-    text_put(&t, ",\n  \"seed\": %llu,\n  \"status\": \"%s\",\n",
-        (unsigned long long)p->settings.seed, run_status(p, res));
-    if (res->message[0]) {
-        text_put(&t, "  \"message\": ");
-        text_json_string(&t, res->message, strlen(res->message));
-        text_put(&t, ",\n");
-    }
-    text_put(&t, "  \"run\": \"%s\",\n  \"network\": ", run->kind == AST_TRAIN ? "train" : "evaluate");
-    text_json_string(&t, run->name, strlen(run->name));
-    text_put(&t, ",\n  \"task\": ");
-    put_expr(&t, run->first);
-    text_put(&t, ",\n");
-    if (net)
-        put_populations(&t, net);
-    put_settings(&t, o, run);
-    text_put(&t, "  \"precision\": \"%s\",\n  \"dt_seconds\": %.9g,\n  \"steps\": %zu,\n",
-        p->is_double ? "float64" : "float32", p->dt, p->task.steps);
-    text_put(&t, "  \"batch\": %zu,\n  \"updates\": %zu,\n  \"eval_trials\": %zu,\n",
-        p->settings.batch, res->updates_done, p->settings.eval_trials);
-    put_number(&t, "first_train_loss", res->first_loss, 0);
-    put_number(&t, "final_train_loss", res->final_train_loss, 0);
-    put_number(&t, "eval_loss", res->eval_loss, 0);
-    if (isfinite(res->first_rate_hz)) {
-        put_number(&t, "first_rate_hz", res->first_rate_hz, 0);
-        put_number(&t, "final_rate_hz", res->final_rate_hz, 0);
-    }
-    put_number(&t, "eval_accuracy", res->eval_accuracy, 0);
-    put_number(&t, "train_seconds", res->train_seconds, 0);
-    put_number(&t, "seconds_per_update_median", res->seconds_per_update_median, 0);
-    put_number(&t, "step_seconds_median", res->step_seconds_median, 0);
-    text_put(&t, "  \"update_phases_ms\": {");
-    for (int k = 0; k < TRAIN_PHASES; k++)
-        text_put(&t, "%s\"%s\": %.3f", k ? ", " : "", train_phase_names[k], res->phase_ms[k]);
-    text_put(&t, "},\n");
-    if (res->analysis_json)
-        text_put(&t, "%s", res->analysis_json);
-    text_put(&t, "  \"compile_phases_ms\": {\"parse_and_check\": %.3f, \"lower\": %.3f, "
-            "\"llvm_build\": %.3f, \"optimize\": %.3f, \"emit\": %.3f},\n",
-        r->check_ms, p->lower_ms, p->timings.build_ms, p->timings.optimize_ms, p->timings.emit_ms);
-    text_put(&t, "  \"compile_ms\": %.3f,\n  \"rnnc_version\": \"%s\"\n}\n", compile_ms, RNNC_VERSION);
-    if (t.failed) {
-        free(t.data);
-        return NULL;
-    }
-    return t.data;
+    if (absolute)
+        json_object_set_new(doc, "model_path", json_string(absolute));
+    free(absolute);
+    json_object_set_new(doc, "seed", json_integer((json_int_t)p->settings.seed));
+    json_object_set_new(doc, "run", json_string(p->run->kind == AST_TRAIN ? "train" : "evaluate"));
+    json_object_set_new(doc, "network", json_string(p->run->name));
+    json_object_set_new(doc, "task", expr_json(p->run->first));
+    json_object_set_new(doc, "populations", populations_json(p));
+    put_settings(doc, o, p->run);
+    rt_run_summary(&p->desc, res, doc);
+    json_t *phases = json_object();
+    json_object_set_new(phases, "parse_and_check", json_real(r->check_ms));
+    json_object_set_new(phases, "lower", json_real(p->lower_ms));
+    json_object_set_new(phases, "llvm_build", json_real(p->timings.build_ms));
+    json_object_set_new(phases, "optimize", json_real(p->timings.optimize_ms));
+    json_object_set_new(phases, "emit", json_real(p->timings.emit_ms));
+    json_object_set_new(doc, "compile_phases_ms", phases);
+    json_object_set_new(doc, "compile_ms", json_real(compile_ms(r, p)));
+    json_object_set_new(doc, "rnnc_version", json_string(RNNC_VERSION));
+    return doc;
 }
+
+/* DOC as summary.json in OUT (with the text written, for the report). */
+static int save_summary(const rt_outdir *out, const json_t *doc, char **text)
+{
+    *text = json_dumps(doc, JSON_INDENT(2) | JSON_REAL_PRECISION(9));
+    size_t n = *text ? strlen(*text) : 0;
+    char *with_newline = *text ? realloc(*text, n + 2) : NULL;
+    if (with_newline) {
+        with_newline[n] = '\n';
+        with_newline[n + 1] = 0;
+        *text = with_newline;
+    }
+    if (!*text || rt_outdir_write_text(out, RT_FILE_SUMMARY, *text) != 0) {
+        fprintf(stderr, "rnnc: error: cannot write %s: %s\n", RT_FILE_SUMMARY, *text ? strerror(errno) : "out of memory");
+        return -1;
+    }
+    return 0;
+}
+
+/* ------------------------------------------------------------ the results folder */
 
 static int open_results(rt_outdir *out, const char *dir)
 {
     if (rt_outdir_begin(out, dir) == 0)
         return 0;
     if (errno == EEXIST)
-        fprintf(stderr, "rnnc: '%s' exists and is not an rnnc results folder (rnnc replaces only folders "
+        fprintf(stderr, "rnnc: error: '%s' exists and is not an rnnc results folder (rnnc replaces only folders "
                         "it wrote, which hold " RT_OUTDIR_MARKER "); give run another --out\n", dir);
     else
-        fprintf(stderr, "rnnc: cannot create the results folder '%s': %s\n", dir, strerror(errno));
+        fprintf(stderr, "rnnc: error: cannot create the results folder '%s': %s\n", dir, strerror(errno));
     return -1;
 }
 
@@ -266,8 +239,8 @@ static int write_pictures(const frontend *fe, const plan *p, const rt_outdir *ou
                           const char *json)
 {
     const char *source = fe->sources.files[p->run->loc.file].text;
-    if (rt_outdir_write_text(out, "model.rnn", source) != 0) {
-        fprintf(stderr, "rnnc: cannot write model.rnn: %s\n", strerror(errno));
+    if (rt_outdir_write_text(out, RT_FILE_MODEL, source) != 0) {
+        fprintf(stderr, "rnnc: error: cannot write %s: %s\n", RT_FILE_MODEL, strerror(errno));
         return -1;
     }
     figures f = {.dir = out->work_path, .dt = p->dt};
@@ -276,37 +249,77 @@ static int write_pictures(const frontend *fe, const plan *p, const rt_outdir *ou
     if (figures_draw(&f) != 0)
         return -1;
     if (report_write(&f, title, json, source, NULL) != 0) {
-        fprintf(stderr, "rnnc: cannot write report.html: %s\n", strerror(errno));
+        fprintf(stderr, "rnnc: error: cannot write %s: %s\n", RT_FILE_REPORT, strerror(errno));
         return -1;
     }
     return 0;
 }
 
-static int write_results(frontend *fe, const frontend_options *o, const cli_run_options *r,
-                         plan *p, const char *model, const char *dir, train_result *res)
+/* The analysis that failed, at its line in the model. */
+static void report_analysis_failure(frontend *fe, const plan *p, const rt_run_result *res, const char *then)
+{
+    if (res->failed_analysis < 0)
+        return;
+    const ast_node *at = p->analysis_at[res->failed_analysis];
+    error_at(fe, at, "analyze %s(...): %s", at->name, res->analysis_error);
+    fprintf(stderr, "rnnc: %s\n", then);
+}
+
+static double now_s(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec + ts.tv_nsec / 1e9;
+}
+
+/* The progress line of a training on a terminal: at most twice a second. */
+static void show_progress(void *ctx, size_t u, size_t updates, size_t per_epoch, double loss, double seconds)
+{
+    double *last_shown = ctx, now = now_s();
+    if (now - *last_shown < 0.5 && u + 1 < updates)
+        return;
+    *last_shown = now;
+    double rate = (double)(u + 1) / seconds, eta = (double)(updates - u - 1) / rate;
+    fprintf(stderr, "\r\033[Kepoch %zu/%zu  update %zu/%zu  loss %.5g  %.1f updates/s  ETA %.0fs", u / per_epoch + 1,
+            (updates + per_epoch - 1) / per_epoch, u + 1, updates, loss, rate, eta);
+    if (u + 1 == updates)
+        fputc('\n', stderr);
+    fflush(stderr);
+}
+
+static int write_results(frontend *fe, const frontend_options *o, const cli_run_options *r, plan *p,
+                         const char *model, const char *dir, rt_run_result *res)
 {
     rt_outdir out;
     if (open_results(&out, dir) != 0)
         return 1;
-    int status = 0;
     const char *quiet = getenv("RNNC_QUIET");   /* set for the realisations of --seeds */
-    int progress = isatty(STDERR_FILENO) && !(quiet && *quiet);
-    if (train_run(p, &out, &interrupted, progress, res) != 0) {
+    double last_shown = 0;
+    rt_progress progress = {&last_shown, show_progress};
+    int on_terminal = isatty(STDERR_FILENO) && !(quiet && *quiet);
+    char err[1024];
+    int status = 0;
+    if (rt_run_train(&p->desc, &out, &interrupted, on_terminal ? &progress : NULL, res, err, sizeof err) != 0) {
+        fprintf(stderr, "\nrnnc: error: %s\n", err);
         status = 1;
     } else {
-        char *json = summary_json(fe, o, r, p, res, model);
-        if (!json || rt_outdir_write_text(&out, "summary.json", json) != 0) {
-            fprintf(stderr, "rnnc: cannot write %s/summary.json: %s\n", dir,
-                    json ? strerror(errno) : "out of memory");
+        if (on_terminal && res->updates_done && res->updates_done < p->settings.updates)
+            fputc('\n', stderr);   /* the progress line stopped early */
+        report_analysis_failure(fe, p, res, "the analyses stopped with an error; the trained network's results "
+                                            "are kept without them");
+        json_t *doc = summary_json(o, r, p, res, model);
+        char *json = NULL;
+        if (!doc || save_summary(&out, doc, &json) != 0) {
             status = 1;
         } else {
             if (write_pictures(fe, p, &out, model, json) != 0)
                 fputs("rnnc: not every picture could be written; the results are kept without them\n", stderr);
             if (rt_outdir_commit(&out) != 0) {
-                fprintf(stderr, "rnnc: cannot move the results into '%s': %s\n", dir, strerror(errno));
+                fprintf(stderr, "rnnc: error: cannot move the results into '%s': %s\n", dir, strerror(errno));
                 status = 1;
             }
         }
+        json_decref(doc);
         free(json);
     }
     if (status)
@@ -326,7 +339,7 @@ int cli_emit_llvm(frontend *fe, const frontend_options *o, const cli_run_options
 {
     const ast_node *run = find_run(fe);
     if (!run) {
-        fprintf(stderr, "rnnc: %s has nothing to compile: add 'train Network on Task { ... }'\n",
+        fprintf(stderr, "rnnc: error: %s has nothing to compile: add 'train Network on Task { ... }'\n",
                 r->model_path);
         return 1;
     }
@@ -338,13 +351,12 @@ int cli_emit_llvm(frontend *fe, const frontend_options *o, const cli_run_options
     return rc ? 1 : 0;
 }
 
-static void report(const cli_run_options *r, const plan *p, const train_result *res, const char *dir)
+static void report(const cli_run_options *r, const plan *p, const rt_run_result *res, const char *dir)
 {
     if (res->message[0])
         fprintf(stderr, "rnnc: %s\n", res->message);
-    if (res->interrupted)
-        fprintf(stderr, "rnnc: interrupted after %zu updates; wrote what was done to %s\n",
-                res->updates_done, dir);
+    if (res->status == RT_RUN_INTERRUPTED)
+        fprintf(stderr, "rnnc: interrupted after %zu updates; wrote what was done to %s\n", res->updates_done, dir);
     printf("rnnc: %s: %zu updates in %.1f s", r->model_path, res->updates_done, res->train_seconds);
     if (isfinite(res->final_train_loss))
         printf(", final training loss %.4g", res->final_train_loss);
@@ -354,12 +366,11 @@ static void report(const cli_run_options *r, const plan *p, const train_result *
         printf(", accuracy %.2f%%", 100 * res->eval_accuracy);
     if (isfinite(res->final_rate_hz))
         printf(", rate %.3g Hz", res->final_rate_hz);
-    printf("\nrnnc: results in %s (compiled in %.0f ms)\n", dir,
-           r->check_ms + p->lower_ms + p->timings.build_ms + p->timings.optimize_ms + p->timings.emit_ms);
+    printf("\nrnnc: results in %s (compiled in %.0f ms)\n", dir, compile_ms(r, p));
     if (r->verbose && res->updates_done) {
         fprintf(stderr, "rnnc: per update (mean):");
-        for (int k = 0; k < TRAIN_PHASES; k++)
-            fprintf(stderr, "%s %s %.2f ms", k ? "," : "", train_phase_names[k], res->phase_ms[k]);
+        for (int k = 0; k < RT_PHASES; k++)
+            fprintf(stderr, "%s %s %.2f ms", k ? "," : "", rt_phase_names[k], res->phase_ms[k]);
         fputc('\n', stderr);
     }
 }
@@ -368,15 +379,14 @@ int cli_run(frontend *fe, const frontend_options *o, const cli_run_options *r)
 {
     const ast_node *run = find_run(fe);
     if (!run) {
-        fprintf(stderr, "rnnc: %s has nothing to run: add 'train Network on Task { ... }'\n",
-                r->model_path);
+        fprintf(stderr, "rnnc: error: %s has nothing to run: add 'train Network on Task { ... }'\n", r->model_path);
         return 1;
     }
     char model[256];
     model_name(r->model_path, model, sizeof model);
     uint64_t seed = resolve_seed(run, o, r);
     plan p;
-    if (plan_build(&p, fe, o, run, seed, NULL) != 0 || analyze_check(&p) != 0) {
+    if (plan_build(&p, fe, o, run, seed, NULL) != 0) {
         plan_free(&p);
         return 1;
     }
@@ -388,10 +398,10 @@ int cli_run(frontend *fe, const frontend_options *o, const cli_run_options *r)
                                                          (unsigned long long)(seed + r->seeds - 1));
         return combined ? cli_run_seeds(o, r, combined, seed) : 1;
     }
-    char *dir = r->out_dir ? strdup(r->out_dir)
-                           : arena_printf(&fe->arena, "runs/%s-%llu", model, (unsigned long long)seed);
+    const char *dir = r->out_dir ? r->out_dir : arena_printf(&fe->arena, "runs/%s-%llu", model,
+                                                             (unsigned long long)seed);
     if (!dir) {
-        fputs("rnnc: out of memory\n", stderr);
+        fputs("rnnc: error: out of memory\n", stderr);
         plan_free(&p);
         return 1;
     }
@@ -400,20 +410,18 @@ int cli_run(frontend *fe, const frontend_options *o, const cli_run_options *r)
     sa.sa_handler = on_interrupt;
     sigaction(SIGINT, &sa, &old_int);
     sigaction(SIGTERM, &sa, &old_term);
-    train_result res;
+    rt_run_result res;
     memset(&res, 0, sizeof res);
     int status = write_results(fe, o, r, &p, model, dir, &res);
     sigaction(SIGINT, &old_int, NULL);
     sigaction(SIGTERM, &old_term, NULL);
     if (status == 0) {
         report(r, &p, &res, dir);
-        if (res.interrupted)
+        if (res.status == RT_RUN_INTERRUPTED)
             status = 130;
     }
-    free(res.analysis_json);
+    rt_run_result_free(&res);
     plan_free(&p);
-    if (r->out_dir)
-        free(dir);
     return status;
 }
 
@@ -423,8 +431,8 @@ int cli_run(frontend *fe, const frontend_options *o, const cli_run_options *r)
 static int regenerated(const char *name)
 {
     static const char *const prefixes[] = {"eigen_", "pca_", "svd_", "fixed_points_", "degradation_",
-                                           "robustness", "conditions.npy", "report.html", "summary.json",
-                                           "model.rnn", RT_OUTDIR_MARKER};
+                                           "robustness", "conditions", RT_FILE_REPORT, RT_FILE_SUMMARY,
+                                           RT_FILE_MODEL, RT_OUTDIR_MARKER};
     size_t n = strlen(name);
     if (n > 4 && strcmp(name + n - 4, ".svg") == 0)
         return 1;
@@ -460,26 +468,20 @@ static int copy_run_files(const char *dir, const rt_outdir *out)
     for (struct dirent *e; rc == 0 && (e = readdir(d));) {
         if (e->d_name[0] == '.' || regenerated(e->d_name))
             continue;
-        size_t plen = strlen(dir) + strlen(e->d_name) + 2;
-        char *path = malloc(plen);
-        struct stat st;
-        if (path)
-            snprintf(path, plen, "%s/%s", dir, e->d_name);
-        int is_file = path && stat(path, &st) == 0 && S_ISREG(st.st_mode);
-        free(path);
-        if (!is_file) {
-            fprintf(stderr, "rnnc: %s/%s is not a file of a run; rnnc analyze leaves a folder with other "
-                            "things in it alone\n", dir, e->d_name);
-            rc = -1;
-            break;
-        }
         size_t len = strlen(dir) + strlen(e->d_name) + 2;
         char *from = malloc(len), *to = rt_outdir_file(out, e->d_name);
+        struct stat st;
         if (from)
             snprintf(from, len, "%s/%s", dir, e->d_name);
-        rc = from && to ? copy_file(from, to) : -1;
-        if (rc != 0)
-            fprintf(stderr, "rnnc: cannot copy %s/%s: %s\n", dir, e->d_name, strerror(errno));
+        if (from && stat(from, &st) == 0 && !S_ISREG(st.st_mode)) {
+            fprintf(stderr, "rnnc: error: %s is not a file of a run; rnnc analyze leaves a folder with other "
+                            "things in it alone\n", from);
+            rc = -1;
+        } else {
+            rc = from && to ? copy_file(from, to) : -1;
+            if (rc != 0)
+                fprintf(stderr, "rnnc: error: cannot copy %s/%s: %s\n", dir, e->d_name, strerror(errno));
+        }
         free(from);
         free(to);
     }
@@ -487,56 +489,72 @@ static int copy_run_files(const char *dir, const rt_outdir *out)
     return rc;
 }
 
-/* OLD summary.json with its "analysis" object (a block of lines from
- * '  "analysis": {' to '  },', as summary_json writes it) replaced by
- * ANALYSIS, or removed when that is NULL. */
-static char *replace_analysis(const char *old, const char *analysis)
+/* DIR's summary.json, parsed; NULL with a message. */
+static json_t *load_summary(const char *dir)
 {
-    text t = {0};
-    const char *start = strstr(old, "  \"analysis\": {\n");
-    const char *end = start ? strstr(start, "\n  },\n") : NULL;
-    const char *rest = old;
-    if (start && end) {
-        text_put(&t, "%.*s", (int)(start - old), old);
-        rest = end + strlen("\n  },\n");
-    }
-    const char *at = strstr(rest, "  \"compile_phases_ms\"");
-    if (!at)
-        at = rest + strlen(rest);
-    text_put(&t, "%.*s%s%s", (int)(at - rest), rest, analysis ? analysis : "", at);
-    if (t.failed) {
-        free(t.data);
+    size_t len = strlen(dir) + sizeof RT_FILE_SUMMARY + 1;
+    char *path = malloc(len);
+    if (!path)
+        return NULL;
+    snprintf(path, len, "%s/%s", dir, RT_FILE_SUMMARY);
+    json_error_t e;
+    json_t *doc = json_load_file(path, 0, &e);
+    if (!doc || !json_is_object(doc))
+        fprintf(stderr, "rnnc: error: %s:%d:%d: %s\n", path, e.line, e.column,
+                doc ? "not a summary (its top level is not an object)" : e.text);
+    free(path);
+    if (doc && !json_is_object(doc)) {
+        json_decref(doc);
         return NULL;
     }
-    return t.data;
+    return doc;
+}
+
+/* The analysis again on DIR's weights, into OUT, with DOC's "analysis" replaced. */
+static int reanalyse(frontend *fe, plan *p, const char *dir, const rt_outdir *out, json_t *doc, const char *model,
+                     rt_run_result *res)
+{
+    char err[1024];
+    if (copy_run_files(dir, out) != 0)
+        return -1;
+    if (rt_run_reanalyze(&p->desc, dir, out, res, err, sizeof err) != 0) {
+        fprintf(stderr, "rnnc: error: %s\n", err);
+        return -1;
+    }
+    if (res->failed_analysis >= 0) {
+        report_analysis_failure(fe, p, res, "the folder is left as it was");
+        return -1;
+    }
+    if (interrupted)
+        return -1;
+    if (res->analysis)
+        json_object_set(doc, "analysis", res->analysis);
+    else
+        json_object_del(doc, "analysis");
+    char *json = NULL;
+    int rc = save_summary(out, doc, &json) != 0 || write_pictures(fe, p, out, model, json) != 0 ? -1 : 0;
+    free(json);
+    return rc;
 }
 
 int cli_analyze(frontend *fe, const frontend_options *o, const cli_run_options *r, const char *dir)
 {
     const ast_node *run = find_run(fe);
     if (!run) {
-        fprintf(stderr, "rnnc: %s has nothing to analyse: it has no 'train' or 'evaluate'\n", r->model_path);
+        fprintf(stderr, "rnnc: error: %s has nothing to analyse: it has no 'train' or 'evaluate'\n", r->model_path);
         return 1;
     }
-    size_t len = strlen(dir) + 16;
-    char *summary_path = malloc(len);
-    if (!summary_path)
-        return 1;
-    snprintf(summary_path, len, "%s/summary.json", dir);
-    char *old = text_read_file(summary_path);
-    free(summary_path);
+    json_t *doc = load_summary(dir);
     plan p;
-    if (!old || plan_build(&p, fe, o, run, resolve_seed(run, o, r), NULL) != 0 || analyze_check(&p) != 0) {
-        if (!old)
-            fprintf(stderr, "rnnc: cannot read %s/summary.json\n", dir);
-        else
+    if (!doc || plan_build(&p, fe, o, run, resolve_seed(run, o, r), NULL) != 0) {
+        if (doc)
             plan_free(&p);
-        free(old);
+        json_decref(doc);
         return 1;
     }
     print_timings(r, &p);
     rt_outdir out;
-    train_result res;
+    rt_run_result res;
     memset(&res, 0, sizeof res);
     struct sigaction sa = {0}, old_int, old_term;
     sa.sa_handler = on_interrupt;
@@ -544,26 +562,22 @@ int cli_analyze(frontend *fe, const frontend_options *o, const cli_run_options *
     sigaction(SIGTERM, &sa, &old_term);
     int status = open_results(&out, dir) != 0 ? 1 : 0;
     if (status == 0) {
-        char *json = NULL, model[256];
+        char model[256];
         model_name(r->model_path, model, sizeof model);
-        if (copy_run_files(dir, &out) != 0 || train_analyze(&p, dir, &out, &res) != 0 ||
-            interrupted || !(json = replace_analysis(old, res.analysis_json)) ||
-            rt_outdir_write_text(&out, "summary.json", json) != 0 ||
-            write_pictures(fe, &p, &out, model, json) != 0 || rt_outdir_commit(&out) != 0) {
+        if (reanalyse(fe, &p, dir, &out, doc, model, &res) != 0 || rt_outdir_commit(&out) != 0) {
             fprintf(stderr, "rnnc: the analysis of '%s' %s; the folder is as it was\n", dir,
                     interrupted ? "was interrupted" : "failed");
             rt_outdir_abort(&out);
             status = interrupted ? 130 : 1;
         } else {
-            printf("rnnc: analysed %s again (evaluation loss %.4g); report in %s/report.html\n", dir,
-                   res.eval_loss, dir);
+            printf("rnnc: analysed %s again (evaluation loss %.4g); report in %s/%s\n", dir, res.eval_loss, dir,
+                   RT_FILE_REPORT);
         }
-        free(json);
     }
     sigaction(SIGINT, &old_int, NULL);
     sigaction(SIGTERM, &old_term, NULL);
-    free(res.analysis_json);
-    free(old);
+    rt_run_result_free(&res);
+    json_decref(doc);
     plan_free(&p);
     return status;
 }

@@ -208,7 +208,7 @@ static void front_options(cli *c, frontend_options *o)
     o->define_count = c->ndefines;
 }
 
-static int use_color(void)
+int cli_use_color(void)
 {
     const char *no = getenv("NO_COLOR");
     return isatty(STDERR_FILENO) && !(no && *no);
@@ -238,7 +238,7 @@ static int cmd_check(cli *c, const frontend_options *o)
         double start = now_ms();
         unsigned errors = frontend_check_file(&fe, c->files[i], o);
         double elapsed = now_ms() - start;
-        diag_print(&fe.diag, stderr, use_color());
+        diag_print(&fe.diag, stderr, cli_use_color());
         if (c->run.verbose)
             fprintf(stderr, "rnnc: %s: parse and check %.2f ms (%u files)\n", c->files[i],
                     elapsed, fe.files.len);
@@ -261,7 +261,7 @@ static int cmd_dump_ast(cli *c, const frontend_options *o)
     frontend fe;
     frontend_init(&fe);
     unsigned errors = frontend_check_file(&fe, c->files[0], &parse_only);
-    diag_print(&fe.diag, stderr, use_color());
+    diag_print(&fe.diag, stderr, cli_use_color());
     if (!errors)
         ast_dump(fe.root, stdout, 0);
     frontend_free(&fe);
@@ -281,7 +281,7 @@ static int cmd_run(cli *c, const frontend_options *o, int emit_llvm)
     double start = now_ms();
     unsigned errors = frontend_check_file(&fe, c->files[0], o);
     c->run.check_ms = now_ms() - start;
-    diag_print(&fe.diag, stderr, use_color());
+    diag_print(&fe.diag, stderr, cli_use_color());
     if (errors) {
         frontend_free(&fe);
         return EXIT_MODEL;
@@ -399,7 +399,7 @@ static int cmd_analyze(cli *c, frontend_options *o)
     frontend fe;
     frontend_init(&fe);
     unsigned errors = frontend_check_file(&fe, use, o);
-    diag_print(&fe.diag, stderr, use_color());
+    diag_print(&fe.diag, stderr, cli_use_color());
     if (!errors) {
         c->run.model_path = use;
         rc = cli_analyze(&fe, o, &c->run, dir);

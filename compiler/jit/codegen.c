@@ -360,7 +360,7 @@ static void emitter_init(emitter *E, LLVMContextRef ctx, int is_double)
     E->ptr = LLVMPointerTypeInContext(ctx, 0);
 }
 
-codegen *codegen_compile(const kernel_spec *kernels, unsigned n, int is_double, kernel_fn *fns,
+codegen *codegen_compile(const kernel_spec *kernels, unsigned n, int is_double, rt_kernel *fns,
                          FILE *emit_ir, codegen_timings *timings, char *err, size_t err_size)
 {
     codegen_timings t = {0};
@@ -415,7 +415,7 @@ codegen *codegen_compile(const kernel_spec *kernels, unsigned n, int is_double, 
             codegen_free(c);
             return NULL;
         }
-        fns[k] = (kernel_fn)(uintptr_t)addr;
+        fns[k] = (rt_kernel)(uintptr_t)addr;
     }
     t.emit_ms = now_ms() - start;
     if (timings)

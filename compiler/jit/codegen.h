@@ -15,7 +15,7 @@
 
 #include "ir.h"
 
-typedef void (*kernel_fn)(int64_t count, void *const *args);
+#include "rt_kernel.h"
 
 #define KERNEL_NO_STORE ((ir_ref)UINT32_MAX)
 
@@ -35,7 +35,7 @@ typedef struct codegen codegen;
 
 /* Compiles the kernels; FNS[i] receives kernel i. EMIT_IR, if not NULL,
  * receives the optimised LLVM IR as text. NULL on failure (message in ERR). */
-codegen *codegen_compile(const kernel_spec *kernels, unsigned n, int is_double, kernel_fn *fns,
+codegen *codegen_compile(const kernel_spec *kernels, unsigned n, int is_double, rt_kernel *fns,
                          FILE *emit_ir, codegen_timings *timings, char *err, size_t err_size);
 void codegen_free(codegen *c);
 

@@ -8,15 +8,9 @@
 #include <string.h>
 #include <time.h>
 
-#include "rt_npy.h"
+#include "plan_internal.h"
 #include "rt_rng.h"
 #include "sema.h"
-
-typedef struct builder {
-    plan *p;
-    char err[512];
-    int failed;
-} builder;
 
 static void fail(builder *b, const ast_node *at, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
 
@@ -29,6 +23,16 @@ static void fail(builder *b, const ast_node *at, const char *fmt, ...)
     va_start(ap, fmt);
     vsnprintf(b->err + n, sizeof b->err - (size_t)n, fmt, ap);
     va_end(ap);
+}
+
+void plan_fail(builder *b, const ast_node *at, const char *fmt, ...)
+{
+    char message[512];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(message, sizeof message, fmt, ap);
+    va_end(ap);
+    fail(b, at, "%s", message);
 }
 
 static double now_ms(void)
@@ -221,6 +225,8 @@ static void add_pop(builder *b, const ast_node *n)
                 output_state[o] = (int)k;
     }
     pop->output_state = output_state;
+    pop->spiking = nir->spike_state >= 0;
+    pop->spike_state = pop->spiking ? (unsigned)nir->spike_state : 0;
     p->pop_readout[i] = n->op == 1;
     if (nir->n_outputs == 0)
         fail(b, n, "neuron '%s' has no output, so population '%s' cannot send anything",
@@ -372,7 +378,7 @@ static void apply_option(builder *b, plan_proj *pp, rt_proj *rp, const ast_node 
         pp->trainable = rp->trainable = 1;
     } else if (strcmp(o, "all_to_all") == 0 || strcmp(o, "one_to_one") == 0 ||
                strcmp(o, "fixed_probability") == 0 || strcmp(o, "fixed_indegree") == 0) {
-        unsigned char *m = rule_mask(b, opt, rp->n_post, rp->n_pre, rt_rng_stream(0x6d61736b, index));
+        unsigned char *m = rule_mask(b, opt, rp->n_post, rp->n_pre, rt_rng_stream(RT_STREAM_MASK, index));
         if (m) {
             free(pp->mask);
             pp->mask = m;
@@ -415,7 +421,10 @@ static void add_projection(builder *b, const ast_node *n)
     rp->post_pop = (unsigned)post;
     rp->n_post = p->pops[post].n;
     rp->n_pre = rp->pre_pop >= 0 ? p->pops[rp->pre_pop].n : p->input_sizes[rp->pre_input];
-    rp->name = arena_printf(&p->fe->arena, "%s %s %s", from->name, is_feedback ? "~>" : "->", to->name);
+    pp->named_port = !is_feedback && to->first ? to->first->name : NULL;
+    rp->name = pp->named_port ? arena_printf(&p->fe->arena, "%s -> %s.%s", from->name, to->name, pp->named_port)
+                              : arena_printf(&p->fe->arena, "%s %s %s", from->name, is_feedback ? "~>" : "->",
+                                             to->name);
     pp->init.b = 1 / sqrt((double)rp->n_pre);
     if (is_feedback) {   /* no port: it carries no activity */
         pp->trainable = rp->trainable = 0;
@@ -545,31 +554,65 @@ static void match_task(builder *b)
 
 /* ------------------------------------------------------------ kernels */
 
+/* The forward and adjoint kernels of population I, named SUFFIX. */
+static void kernel_specs(plan *p, unsigned i, const char *suffix, kernel_spec *specs, char (*names)[96])
+{
+    neuron_ir *n = &p->neurons[i];
+    /* forward: outputs next states then outputs, in one array (adjacent in args) */
+    ir_ref *fwd = arena_alloc(&p->fe->arena, (n->n_states + n->n_outputs + 1) * sizeof *fwd);
+    ir_ref *adj = arena_alloc(&p->fe->arena, (n->n_states + n->n_ports + 1) * sizeof *adj);
+    memcpy(fwd, n->next, n->n_states * sizeof *fwd);
+    memcpy(fwd + n->n_states, n->out, n->n_outputs * sizeof *fwd);
+    for (unsigned o = 0; o < n->n_outputs; o++)
+        if (p->pops[i].output_state[o] >= 0)
+            fwd[n->n_states + o] = KERNEL_NO_STORE;   /* the state's store writes it */
+    memcpy(adj, n->adj_state, n->n_states * sizeof *adj);
+    memcpy(adj + n->n_states, n->adj_port, n->n_ports * sizeof *adj);
+    snprintf(names[0], sizeof names[0], "rnnc_%s_%s_forward%s", p->pops[i].name, n->neuron, suffix);
+    snprintf(names[1], sizeof names[1], "rnnc_%s_%s_adjoint%s", p->pops[i].name, n->neuron, suffix);
+    specs[0] = (kernel_spec){names[0], &n->g, n->n_states + n->n_ports, fwd, n->n_states + n->n_outputs};
+    specs[1] = (kernel_spec){names[1], &n->g, 2 * n->n_states + n->n_ports + n->n_outputs, adj,
+                             n->n_states + n->n_ports};
+}
+
+/* The double-precision kernels the analyses need (fixed points need q
+ * near 1e-12, below float's rounding): the run's own in a float64 run,
+ * else compiled once more. */
+static int compile_kernels64(builder *b)
+{
+    plan *p = b->p;
+    kernel_spec specs[2 * PLAN_MAX_POPS];
+    char names[2 * PLAN_MAX_POPS][96];
+    unsigned count = 0, which[PLAN_MAX_POPS];
+    for (unsigned i = 0; i < p->n_pops; i++)
+        if (p->wants_f64[i] && !p->is_double) {
+            kernel_specs(p, i, "64", specs + 2 * count, names + 2 * count);
+            which[count++] = i;
+        }
+    codegen_timings tm;
+    if (count && !(p->cg64 = codegen_compile(specs, 2 * count, 1, p->kernels64, NULL, &tm, b->err, sizeof b->err))) {
+        b->failed++;
+        return -1;
+    }
+    for (unsigned k = 0; k < count; k++) {
+        p->pops[which[k]].forward64 = p->kernels64[2 * k];
+        p->pops[which[k]].adjoint64 = p->kernels64[2 * k + 1];
+    }
+    for (unsigned i = 0; i < p->n_pops && p->is_double; i++)
+        if (p->wants_f64[i]) {
+            p->pops[i].forward64 = p->pops[i].forward;
+            p->pops[i].adjoint64 = p->pops[i].adjoint;
+        }
+    return 0;
+}
+
 static int compile_kernels(builder *b, FILE *emit_ir)
 {
     plan *p = b->p;
     kernel_spec specs[2 * PLAN_MAX_POPS];
     char names[2 * PLAN_MAX_POPS][96];
-    for (unsigned i = 0; i < p->n_pops; i++) {
-        neuron_ir *n = &p->neurons[i];
-        /* forward: outputs next states then outputs, in one array (adjacent in args) */
-        ir_ref *fwd = arena_alloc(&p->fe->arena, (n->n_states + n->n_outputs + 1) * sizeof *fwd);
-        ir_ref *adj = arena_alloc(&p->fe->arena, (n->n_states + n->n_ports + 1) * sizeof *adj);
-        memcpy(fwd, n->next, n->n_states * sizeof *fwd);
-        memcpy(fwd + n->n_states, n->out, n->n_outputs * sizeof *fwd);
-        for (unsigned o = 0; o < n->n_outputs; o++)
-            if (p->pops[i].output_state[o] >= 0)
-                fwd[n->n_states + o] = KERNEL_NO_STORE;   /* the state's store writes it */
-        memcpy(adj, n->adj_state, n->n_states * sizeof *adj);
-        memcpy(adj + n->n_states, n->adj_port, n->n_ports * sizeof *adj);
-        snprintf(names[2 * i], sizeof names[0], "rnnc_%s_%s_forward", p->pops[i].name, n->neuron);
-        snprintf(names[2 * i + 1], sizeof names[0], "rnnc_%s_%s_adjoint", p->pops[i].name, n->neuron);
-        specs[2 * i] = (kernel_spec){names[2 * i], &n->g, n->n_states + n->n_ports, fwd,
-                                     n->n_states + n->n_outputs};
-        specs[2 * i + 1] = (kernel_spec){names[2 * i + 1], &n->g,
-                                         2 * n->n_states + n->n_ports + n->n_outputs, adj,
-                                         n->n_states + n->n_ports};
-    }
+    for (unsigned i = 0; i < p->n_pops; i++)
+        kernel_specs(p, i, "", specs + 2 * i, names + 2 * i);
     p->cg = codegen_compile(specs, 2 * p->n_pops, p->is_double, p->kernels, emit_ir, &p->timings,
                             b->err, sizeof b->err);
     if (!p->cg) {
@@ -577,10 +620,77 @@ static int compile_kernels(builder *b, FILE *emit_ir)
         return -1;
     }
     for (unsigned i = 0; i < p->n_pops; i++) {
-        p->pops[i].forward = (rt_kernel)p->kernels[2 * i];
-        p->pops[i].adjoint = (rt_kernel)p->kernels[2 * i + 1];
+        p->pops[i].forward = p->kernels[2 * i];
+        p->pops[i].adjoint = p->kernels[2 * i + 1];
     }
-    return 0;
+    return emit_ir ? 0 : compile_kernels64(b);
+}
+
+/* ------------------------------------------------------------ the runtime's description */
+
+/* One trial of the task: the task engine is the run's trial source. */
+static int generate_trial(void *ctx, uint64_t seed, uint64_t trial, double *const *channels, double *mask,
+                          double *scratch, char *err, size_t err_size)
+{
+    const plan *p = ctx;
+    return task_generate(&p->task, seed, trial, channels, mask, scratch, err, err_size);
+}
+
+static void describe_task(plan *p, rt_run_desc *r)
+{
+    for (unsigned c = 0; c < p->task.n_channels; c++) {
+        const task_channel *tc = &p->task.channels[c];
+        p->channels[c] = (rt_channel){tc->name, tc->size, tc->is_target ? RT_CHANNEL_TARGET : RT_CHANNEL_INPUT};
+    }
+    r->task = (rt_trial_source){p->task.steps, p->task.n_channels, p->channels,
+                                (size_t)TASK_SCRATCH_SIGNALS * p->task.steps, p->task.trial_invariant, p,
+                                generate_trial};
+    r->input_channel = p->input_channel;
+    r->target_channel = p->target_channel;
+    r->condition_channel = -1;
+    r->accuracy = p->task.accuracy ? RT_ACCURACY_SIGN : RT_ACCURACY_NONE;
+    r->accuracy_readout = -1;
+    for (unsigned k = 0; k < p->n_readouts && p->task.accuracy; k++)
+        if (strcmp(p->task.channels[p->target_channel[k]].name, p->task.accuracy_target) == 0)
+            r->accuracy_readout = (int)k;
+}
+
+static rt_weights_desc weights_desc(const plan_proj *pp, const char *stem)
+{
+    return (rt_weights_desc){stem, pp->init, pp->init_file, pp->bias_init, pp->mask, pp->dale, pp->lo, pp->hi};
+}
+
+/* "x_h", or "x_h_I_r" for a connect that names a port. */
+const char *plan_file_stem(plan *p, const plan_proj *pp)
+{
+    return pp->named_port ? arena_printf(&p->fe->arena, "%s_%s_%s", pp->pre_name, pp->post_name, pp->named_port)
+                          : arena_printf(&p->fe->arena, "%s_%s", pp->pre_name, pp->post_name);
+}
+
+static void describe(plan *p)
+{
+    rt_run_desc *r = &p->desc;
+    memset(r, 0, sizeof *r);
+    r->net = (rt_net_desc){p->n_inputs, p->input_sizes, p->n_pops, p->pops, p->n_projs, p->rt_projs,
+                           p->n_readouts, p->readouts, p->is_double};
+    for (unsigned j = 0; j < p->n_projs; j++)
+        p->weights[j] = weights_desc(&p->projs[j], plan_file_stem(p, &p->projs[j]));
+    for (unsigned f = 0; f < p->n_feedback; f++)
+        p->feedback_weights[f] = weights_desc(&p->feedback[f], plan_file_stem(p, &p->feedback[f]));
+    r->weights = p->weights;
+    r->n_feedback = p->n_feedback;
+    r->feedback = p->rt_feedback;
+    r->feedback_weights = p->feedback_weights;
+    r->proj_feedback = p->proj_feedback;
+    r->dt = p->dt;
+    describe_task(p, r);
+    const plan_settings *s = &p->settings;
+    r->settings = (rt_train_settings){s->seed, s->train, s->batch, s->updates, s->updates_per_epoch,
+                                      s->eval_trials, s->loss_kind, s->optim, s->early_stop, s->threads};
+    r->n_records = p->n_records;
+    r->records = p->records;
+    r->n_analyses = p->n_analyses;
+    r->analyses = p->analyses;
 }
 
 int plan_build(plan *p, frontend *fe, const frontend_options *opts, const ast_node *run,
@@ -608,9 +718,13 @@ int plan_build(plan *p, frontend *fe, const frontend_options *opts, const ast_no
         b.failed++;
     if (!b.failed)
         match_task(&b);
+    if (!b.failed)
+        plan_outputs(&b);
     p->lower_ms = now_ms() - start;
     if (!b.failed)
         compile_kernels(&b, emit_ir);
+    if (!b.failed)
+        describe(p);
     if (b.failed) {
         fprintf(stderr, "rnnc: %s\n", b.err);
         return -1;
@@ -631,111 +745,8 @@ void plan_free(plan *p)
         free(p->feedback[j].dale);
     }
     codegen_free(p->cg);
+    codegen_free(p->cg64);
     task_free(&p->task);
     memset(p, 0, sizeof *p);
 }
 
-rt_net_desc plan_net_desc(plan *p)
-{
-    return (rt_net_desc){p->n_inputs, p->input_sizes, p->n_pops, p->pops, p->n_projs, p->rt_projs,
-                         p->n_readouts, p->readouts, p->is_double};
-}
-
-rt_tensor plan_weight_tensor(plan *p, rt_net *net, unsigned j)
-{
-    const rt_proj *rp = &p->rt_projs[j];
-    const plan_proj *pp = &p->projs[j];
-    return (rt_tensor){rt_net_weights(net, j), rt_net_weight_grad(net, j), rp->n_post * rp->n_pre,
-                       pp->lo, pp->hi, pp->mask, pp->dale, rp->n_pre};
-}
-
-static void store(plan *p, void *dst, const double *src, size_t count)
-{
-    for (size_t i = 0; i < count; i++)
-        if (p->is_double)
-            ((double *)dst)[i] = src[i];
-        else
-            ((float *)dst)[i] = (float)src[i];
-}
-
-static int load_weights(const plan_proj *pp, const rt_proj *rp, double *w, char *err, size_t err_size)
-{
-    rt_array a;
-    if (rt_npy_read(pp->init_file, &a, err, err_size) != 0)
-        return -1;
-    int ok = a.ndim == 2 && a.shape[0] == rp->n_post && a.shape[1] == rp->n_pre;
-    if (ok)
-        memcpy(w, a.data, a.count * sizeof *w);
-    else
-        snprintf(err, err_size, "%s holds a %d-d array; %s needs [%zu, %zu] ([post, pre])",
-                 pp->init_file, a.ndim, rp->name, rp->n_post, rp->n_pre);
-    rt_array_free(&a);
-    return ok ? 0 : -1;
-}
-
-/* Each feedback matrix B (y -> h, [n_h][n_y]) that a projection h -> y
- * sends its learning signal through, stored transposed as that
- * projection's [n_y][n_h]. */
-static int init_feedback(plan *p, rt_net *net, char *err, size_t err_size)
-{
-    for (unsigned j = 0; j < p->n_projs; j++) {
-        int f = p->proj_feedback[j];
-        if (f < 0)
-            continue;
-        const rt_proj *rf = &p->rt_feedback[f];
-        const plan_proj *pf = &p->feedback[f];
-        size_t count = rf->n_post * rf->n_pre;
-        double *B = malloc(count * sizeof *B), *Bt = malloc(count * sizeof *Bt);
-        int rc = B && Bt ? 0 : -1;
-        if (rc != 0)
-            snprintf(err, err_size, "out of memory");
-        else
-            rc = pf->init_file ? load_weights(pf, rf, B, err, err_size)
-                               : rt_init_fill(B, rf->n_post, rf->n_pre, &pf->init, p->settings.seed,
-                                              rt_rng_stream(0x66656564, (uint64_t)f), err, err_size);
-        for (size_t i = 0; rc == 0 && i < rf->n_post; i++)
-            for (size_t k = 0; k < rf->n_pre; k++)
-                Bt[k * rf->n_post + i] = pf->mask && !pf->mask[i * rf->n_pre + k] ? 0 : B[i * rf->n_pre + k];
-        if (rc == 0)
-            store(p, rt_net_feedback(net, j), Bt, count);
-        free(B);
-        free(Bt);
-        if (rc != 0)
-            return -1;
-    }
-    return 0;
-}
-
-int plan_init_weights(plan *p, rt_net *net, char *err, size_t err_size)
-{
-    for (unsigned j = 0; j < p->n_projs; j++) {
-        const rt_proj *rp = &p->rt_projs[j];
-        const plan_proj *pp = &p->projs[j];
-        size_t count = rp->n_post * rp->n_pre;
-        double *w = malloc((count + rp->n_post) * sizeof *w);
-        if (!w) {
-            snprintf(err, err_size, "out of memory");
-            return -1;
-        }
-        int rc = pp->init_file ? load_weights(pp, rp, w, err, err_size)
-                               : rt_init_fill(w, rp->n_post, rp->n_pre, &pp->init, p->settings.seed,
-                                              rt_rng_stream(0x77656967, j), err, err_size);
-        if (rc == 0 && pp->dale)   /* Dale's law: magnitudes from the initialiser, signs from the pre neuron */
-            for (size_t i = 0; i < count; i++)
-                w[i] = pp->dale[i % rp->n_pre] * fabs(w[i]);
-        if (rc == 0 && rp->bias)
-            rc = rt_init_fill(w + count, 1, rp->n_post, &pp->bias_init, p->settings.seed,
-                              rt_rng_stream(0x62696173, j), err, err_size);
-        if (rc == 0) {
-            store(p, rt_net_weights(net, j), w, count);
-            if (rp->bias)
-                store(p, rt_net_bias(net, j), w + count, rp->n_post);
-            rt_tensor t = plan_weight_tensor(p, net, j);
-            rt_constrain(&t, p->is_double);
-        }
-        free(w);
-        if (rc != 0)
-            return -1;
-    }
-    return init_feedback(p, net, err, err_size);
-}

@@ -3,8 +3,10 @@
  * The plan resolves everything the model file says into numbers and compiled
  * kernels: the step, the populations (lowered and JIT-compiled), the
  * projections with their initialisers, masks and constraints, the task
- * program and how its channels meet the network, and the training settings
- * (with -D overrides applied).
+ * program and how its channels meet the network, the training settings
+ * (with -D overrides applied), the records and the analyses. Its product is
+ * RUN, the runtime's plain description (runtime/rt_run.h); the task engine
+ * is that description's trial source.
  */
 #ifndef RNNC_PLAN_H
 #define RNNC_PLAN_H
@@ -14,15 +16,14 @@
 #include "codegen.h"
 #include "frontend.h"
 #include "lower.h"
-#include "rt_init.h"
-#include "rt_net.h"
-#include "rt_optim.h"
+#include "rt_run.h"
 #include "task_gen.h"
 
-enum { PLAN_MAX_POPS = 64, PLAN_MAX_PROJS = 256, PLAN_MAX_INPUTS = 16 };
+enum { PLAN_MAX_POPS = RT_MAX_POPS, PLAN_MAX_PROJS = RT_MAX_PROJS, PLAN_MAX_INPUTS = RT_MAX_INPUTS };
 
 typedef struct plan_proj {
     const char *pre_name, *post_name, *port_name;
+    const char *named_port;         /* the port the connect names (x -> h.I_r), or NULL */
     rt_init init;
     const char *init_file;          /* init load("...") */
     int bias;
@@ -76,11 +77,21 @@ typedef struct plan {
     int input_channel[PLAN_MAX_INPUTS];   /* task channel of each network input */
     int target_channel[PLAN_MAX_POPS];    /* task channel of each readout */
     plan_settings settings;
-    /* compiled kernels */
-    codegen *cg;
-    kernel_fn kernels[2 * PLAN_MAX_POPS];
+    /* records and analyses, each with the model line it comes from */
+    unsigned n_records, n_analyses;
+    rt_record_desc records[RT_MAX_RECORDS];
+    rt_analysis_desc analyses[RT_MAX_ANALYSES];
+    const ast_node *analysis_at[RT_MAX_ANALYSES];
+    int wants_f64[PLAN_MAX_POPS];   /* an analysis needs double-precision kernels */
+    /* compiled kernels; CG64 the double-precision ones of a float32 run */
+    codegen *cg, *cg64;
+    rt_kernel kernels[2 * PLAN_MAX_POPS], kernels64[2 * PLAN_MAX_POPS];
     codegen_timings timings;
     double lower_ms;
+    /* the runtime's description of it all */
+    rt_weights_desc weights[PLAN_MAX_PROJS], feedback_weights[PLAN_MAX_PROJS];
+    rt_channel channels[RT_MAX_CHANNELS];
+    rt_run_desc desc;
 } plan;
 
 /* Builds the plan of RUN; compiles kernels unless EMIT_ONLY, which instead
@@ -89,29 +100,6 @@ int plan_build(plan *p, frontend *fe, const frontend_options *opts, const ast_no
                uint64_t seed, FILE *emit_ir);
 void plan_free(plan *p);
 
-/* The description the runtime takes. */
-rt_net_desc plan_net_desc(plan *p);
-
-/* Fills every weight and bias of NET from the initialisers (seeded by the
- * run's seed), then applies masks and constraints. 0, or -1 with a message. */
-int plan_init_weights(plan *p, rt_net *net, char *err, size_t err_size);
-
-/* The constraints of projection J as the optimiser enforces them. */
-rt_tensor plan_weight_tensor(plan *p, rt_net *net, unsigned j);
-
-/* Element I of an array in the network's precision (float or double). */
-static inline double plan_get_real(const plan *p, const void *base, size_t i)
-{
-    return p->is_double ? ((const double *)base)[i] : (double)((const float *)base)[i];
-}
-
-static inline void plan_put_real(const plan *p, void *base, size_t i, double v)
-{
-    if (p->is_double)
-        ((double *)base)[i] = v;
-    else
-        ((float *)base)[i] = (float)v;
-}
 
 /* The setting NAME in force: its -D override, else the run's value (NULL if neither). */
 const ast_node *plan_setting(const plan *p, const char *name);

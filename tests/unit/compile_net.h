@@ -25,10 +25,9 @@ static int compile_net(frontend *fe, frontend_options *opts, plan *p, rt_net **n
             run = n;
     if (plan_build(p, fe, opts, run, seed, NULL) != 0)
         return -1;
-    rt_net_desc d = plan_net_desc(p);
-    *net = rt_net_new(&d, p->settings.batch, p->task.steps);
+    *net = rt_net_new(&p->desc.net, p->settings.batch, p->task.steps);
     char err[256];
-    if (!*net || plan_init_weights(p, *net, err, sizeof err) != 0) {
+    if (!*net || rt_weights_init(&p->desc, *net, err, sizeof err) != 0) {
         fprintf(stderr, "%s\n", *net ? err : "out of memory");
         return -1;
     }

@@ -1,0 +1,25 @@
+/* plan_internal.h -- what the files of the plan share while it is built
+ * (plan.c, plan_outputs.c); not for the plan's users. */
+#ifndef RNNC_PLAN_INTERNAL_H
+#define RNNC_PLAN_INTERNAL_H
+
+#include "plan.h"
+
+typedef struct builder {
+    plan *p;
+    char err[512];
+    int failed;
+} builder;
+
+/* An error at AT (NULL: the run): the build fails with it. */
+void plan_fail(builder *b, const ast_node *at, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+
+/* The stem of a projection's file names (runtime/rt_files.h). */
+const char *plan_file_stem(plan *p, const plan_proj *pp);
+
+/* plan_outputs.c: the model's 'record' and 'analyze' lines as the
+ * runtime's record and analysis descriptions, checked against the network
+ * (so an analysis that cannot run is refused before training). */
+void plan_outputs(builder *b);
+
+#endif

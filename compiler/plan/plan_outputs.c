@@ -1,0 +1,421 @@
+/* plan_outputs.c -- 'record' and 'analyze' lines as the runtime's record
+ * and analysis descriptions (see plan_internal.h).
+ *
+ * Everything an output needs is resolved here, against the built network,
+ * with an error at the line that asks for it: which population, state or
+ * output and which neurons a signal_ref names, which projection an analysis
+ * means, whether the analysis can run on it at all (a square matrix for
+ * eigen, a rate population fed only by itself for fixed points). What
+ * cannot be recorded yet (inputs, projections) is refused, never skipped.
+ */
+#include <math.h>
+#include <string.h>
+
+#include "plan_internal.h"
+
+/* What a recorded or analysed expression names: h (its first output), h.r
+ * (a state or an output), either with neurons selected (h.v[0:10], h.v[3]). */
+typedef struct signal_ref {
+    unsigned pop;
+    int state;                      /* or -1: output OUTPUT */
+    unsigned output;
+    size_t lo, width;
+    char name[160];                 /* h, h_r, h_r_0_10: names its files */
+} signal_ref;
+
+static int pop_index(const plan *p, const char *name)
+{
+    for (unsigned i = 0; i < p->n_pops; i++)
+        if (strcmp(p->pops[i].name, name) == 0)
+            return (int)i;
+    return -1;
+}
+
+static int is_input(const plan *p, const char *name)
+{
+    for (unsigned i = 0; i < p->n_inputs; i++)
+        if (strcmp(p->input_names[i], name) == 0)
+            return 1;
+    return 0;
+}
+
+/* The member M of population I: a state, else an output; 0, or -1. */
+static int find_member(const plan *p, unsigned i, const char *m, signal_ref *s)
+{
+    const neuron_ir *n = &p->neurons[i];
+    for (unsigned o = 0; o < n->n_outputs; o++)
+        if (strcmp(n->output_names[o], m) == 0) {
+            s->output = o;
+            return 0;
+        }
+    for (unsigned k = 0; k < n->n_states; k++)
+        if (strcmp(n->state_names[k], m) == 0) {
+            s->state = (int)k;
+            return 0;
+        }
+    return -1;
+}
+
+static long whole(builder *b, const ast_node *e)
+{
+    double v;
+    if (lower_constant(e, b->p->dt, NULL, 0, &v) != 0 || v != floor(v)) {
+        plan_fail(b, e, "a neuron index must be a constant whole number");
+        return -1;
+    }
+    return (long)v;
+}
+
+/* The neurons an index selects, [first, end). */
+static int selection(builder *b, const ast_node *idx, size_t n, long *first, long *end)
+{
+    *first = 0;
+    *end = (long)n;
+    if (!idx)
+        return 0;
+    if (idx->kind == AST_SLICE) {
+        const ast_node *k = idx->first;
+        if (idx->op & 1) {
+            *first = whole(b, k);
+            k = k->next;
+        }
+        if (idx->op & 2)
+            *end = whole(b, k);
+    } else {
+        *first = whole(b, idx);
+        *end = *first + 1;
+    }
+    if (b->failed)
+        return -1;
+    if (*first < 0 || *end > (long)n || *first >= *end) {
+        plan_fail(b, idx, "neurons %ld to %ld are outside the population (size %zu)", *first, *end, n);
+        return -1;
+    }
+    return 0;
+}
+
+/* E as a signal_ref; WHAT ("record", "analyze pca") for the messages. */
+static int resolve_signal(builder *b, const ast_node *e, signal_ref *s, const char *what)
+{
+    plan *p = b->p;
+    memset(s, 0, sizeof *s);
+    s->state = -1;
+    const ast_node *target = e->kind == AST_INDEX ? e->first : e;
+    const ast_node *base = target->kind == AST_MEMBER ? target->first : target;
+    if (e->kind == AST_ARROW) {
+        plan_fail(b, e, "%s of a projection's weights over the trial is not available yet; its weights before "
+                        "and after training are in weights_initial_*.npy and weights_final_*.npy", what);
+        return -1;
+    }
+    if (base->kind != AST_NAME) {
+        plan_fail(b, e, "%s takes a population's state or output, such as h.v", what);
+        return -1;
+    }
+    int i = pop_index(p, base->name);
+    if (i < 0) {
+        if (is_input(p, base->name))
+            plan_fail(b, e, "%s of a network input ('%s') is not available yet; the evaluation's inputs are in "
+                            "eval_inputs.npy", what, base->name);
+        else
+            plan_fail(b, e, "'%s' is not a population of network '%s'", base->name, p->net->name);
+        return -1;
+    }
+    s->pop = (unsigned)i;
+    if (target->kind == AST_MEMBER && find_member(p, s->pop, target->name, s) != 0) {
+        plan_fail(b, target, "neuron '%s' of population '%s' has no state or output '%s'", p->neurons[i].neuron,
+                  base->name, target->name);
+        return -1;
+    }
+    long first, end;
+    if (selection(b, e->kind == AST_INDEX ? e->first->next : NULL, p->pops[i].n, &first, &end) != 0)
+        return -1;
+    s->lo = (size_t)first;
+    s->width = (size_t)(end - first);
+    int n = target->kind == AST_MEMBER ? snprintf(s->name, sizeof s->name, "%s_%s", base->name, target->name)
+                                       : snprintf(s->name, sizeof s->name, "%s", base->name);
+    if (s->width < p->pops[i].n && n > 0 && (size_t)n < sizeof s->name)
+        snprintf(s->name + n, sizeof s->name - (size_t)n, "_%zu_%zu", s->lo, s->lo + s->width);
+    return 0;
+}
+
+/* ------------------------------------------------------------ record */
+
+/* Whether the signal_ref is a spike variable: the spike state, or an output that is it. */
+static int is_spike(const plan *p, const signal_ref *s)
+{
+    const neuron_ir *n = &p->neurons[s->pop];
+    if (n->spike_state < 0)
+        return 0;
+    return s->state == n->spike_state || (s->state < 0 && n->out[s->output] == n->next[n->spike_state]);
+}
+
+/* 'every N' in steps (a time is divided by the step). */
+static size_t record_every(builder *b, const ast_node *rec)
+{
+    for (const ast_node *e = rec->first; e; e = e->next) {
+        double v;
+        if (e->kind != AST_EVERY || !e->first)
+            continue;
+        if (lower_constant(e->first, b->p->dt, NULL, 0, &v) != 0) {
+            plan_fail(b, e->first, "'every' must be a constant");
+            return 1;
+        }
+        if (e->first->dim.known && e->first->dim.e[DIM_TIME] == 1)
+            v /= b->p->dt;
+        return v >= 1 ? (size_t)lround(v) : 1;
+    }
+    return 1;
+}
+
+static void add_record(builder *b, const ast_node *e, size_t every)
+{
+    plan *p = b->p;
+    signal_ref s;
+    if (resolve_signal(b, e, &s, "recording") != 0)
+        return;
+    for (unsigned i = 0; i < p->n_records; i++)
+        if (strcmp(p->records[i].name, s.name) == 0) {
+            plan_fail(b, e, "'%s' is recorded twice; once is enough (both would write record_%s.npy)", s.name,
+                      s.name);
+            return;
+        }
+    if (p->n_records == RT_MAX_RECORDS) {
+        plan_fail(b, e, "more than %d recorded signals", RT_MAX_RECORDS);
+        return;
+    }
+    p->records[p->n_records++] = (rt_record_desc){arena_printf(&p->fe->arena, "%s", s.name), s.pop, s.state,
+                                                  s.output, s.lo, s.width, every, is_spike(p, &s)};
+}
+
+/* ------------------------------------------------------------ analyze */
+
+static const ast_node *positional(const ast_node *call, unsigned k)
+{
+    for (const ast_node *a = call->first ? call->first->first : NULL; a; a = a->next)
+        if (a->kind != AST_NAMEDARG && k-- == 0)
+            return a;
+    return NULL;
+}
+
+static const ast_node *named(const ast_node *call, const char *name)
+{
+    for (const ast_node *a = call->first ? call->first->first : NULL; a; a = a->next)
+        if (a->kind == AST_NAMEDARG && strcmp(a->name, name) == 0)
+            return a->first;
+    return NULL;
+}
+
+static double number(builder *b, const ast_node *e, double fallback)
+{
+    double v;
+    if (!e)
+        return fallback;
+    if (lower_constant(e, b->p->dt, NULL, 0, &v) != 0) {
+        plan_fail(b, e, "an analysis' argument must be a constant");
+        return fallback;
+    }
+    return v;
+}
+
+/* A list argument's values, else the defaults. */
+static size_t levels(builder *b, const ast_node *call, const char *name, double *out, const double *defaults,
+                     size_t n_defaults)
+{
+    const ast_node *v = named(call, name);
+    size_t n = 0;
+    if (!v) {
+        memcpy(out, defaults, n_defaults * sizeof *out);
+        return n_defaults;
+    }
+    for (const ast_node *e = v->kind == AST_LIST ? v->first : v; e; e = v->kind == AST_LIST ? e->next : NULL) {
+        if (n == RT_MAX_LEVELS) {
+            plan_fail(b, e, "more than %d levels", RT_MAX_LEVELS);
+            break;
+        }
+        out[n++] = number(b, e, 0);
+    }
+    return n;
+}
+
+/* The projection an arrow names: pre -> post, or pre -> post.PORT. */
+static int find_projection(builder *b, const ast_node *arrow)
+{
+    plan *p = b->p;
+    const ast_node *to = arrow ? arrow->first->next : NULL;
+    if (!arrow || arrow->kind != AST_ARROW) {
+        plan_fail(b, arrow ? arrow : NULL, "name a projection, such as h -> h");
+        return -1;
+    }
+    const char *pre = arrow->first->name, *post = to->kind == AST_MEMBER ? to->first->name : to->name;
+    const char *port = to->kind == AST_MEMBER ? to->name : NULL;
+    int found = -1, count = 0;
+    for (unsigned j = 0; j < p->n_projs; j++)
+        if (strcmp(p->projs[j].pre_name, pre) == 0 && strcmp(p->projs[j].post_name, post) == 0 &&
+            (!port || strcmp(p->projs[j].port_name, port) == 0)) {
+            found = (int)j;
+            count++;
+        }
+    if (count == 0)
+        plan_fail(b, arrow, "network '%s' has no projection %s -> %s%s%s", p->net->name, pre, post, port ? "." : "",
+                  port ? port : "");
+    else if (count > 1)
+        plan_fail(b, arrow, "%s -> %s is %d projections, to different ports of '%s'; name one as %s -> %s.PORT",
+                  pre, post, count, post, pre, post);
+    return count == 1 ? found : -1;
+}
+
+static void analyze_eigen(builder *b, const ast_node *call, rt_analysis_desc *a)
+{
+    int j = find_projection(b, positional(call, 0));
+    if (j < 0)
+        return;
+    const rt_proj *rp = &b->p->rt_projs[j];
+    if (rp->n_pre != rp->n_post)
+        plan_fail(b, positional(call, 0), "the weights of %s are %zu x %zu; eigenvalues need a square matrix (a "
+                  "projection between populations of one size)", rp->name, rp->n_post, rp->n_pre);
+    a->proj = (unsigned)j;
+    a->name = plan_file_stem(b->p, &b->p->projs[j]);
+}
+
+static void analyze_components(builder *b, const ast_node *call, rt_analysis_desc *a)
+{
+    signal_ref s;
+    const ast_node *arg = positional(call, 0);
+    if (!arg || resolve_signal(b, arg, &s, a->kind == RT_ANALYSIS_PCA ? "analyze pca" : "analyze svd") != 0)
+        return;
+    double k = number(b, positional(call, 1), 3);
+    if (!(k >= 1) || k != floor(k))
+        plan_fail(b, positional(call, 1) ? positional(call, 1) : call, "the number of components must be a whole number from 1");
+    a->pop = s.pop;
+    a->state = s.state;
+    a->output = s.output;
+    a->lo = s.lo;
+    a->width = s.width;
+    a->k = k >= 1 ? (size_t)k : 1;
+    a->name = arena_printf(&b->p->fe->arena, "%s", s.name);
+}
+
+/* A population named by the first argument. */
+static int analysed_pop(builder *b, const ast_node *call)
+{
+    const ast_node *arg = positional(call, 0);
+    int i = arg && arg->kind == AST_NAME ? pop_index(b->p, arg->name) : -1;
+    if (i < 0)
+        plan_fail(b, arg ? arg : call, "%s() names a population of network '%s'", call->name, b->p->net->name);
+    return i;
+}
+
+/* What fixed_points(h) cannot do: a spiking population, or one fed by
+ * another (its fixed points are those of the pair, not of h alone). */
+static void analyze_fixed_points(builder *b, const ast_node *call, rt_analysis_desc *a)
+{
+    plan *p = b->p;
+    int i = analysed_pop(b, call);
+    if (i < 0)
+        return;
+    const char *name = p->pops[i].name;
+    const neuron_ir *ni = &p->neurons[i];
+    if (ni->spike_state >= 0)
+        plan_fail(b, positional(call, 0), "'%s' spikes; fixed points are defined for rate populations", name);
+    for (unsigned j = 0; j < p->n_projs; j++) {
+        const rt_proj *rp = &p->rt_projs[j];
+        if (rp->post_pop == (unsigned)i && rp->pre_pop >= 0 && rp->pre_pop != i)
+            plan_fail(b, positional(call, 0), "'%s' brings in another population; the fixed points of '%s' alone "
+                      "need it to be fed only by itself and the network's inputs", rp->name, name);
+    }
+    if (3 * ni->n_states + 2 * ni->n_ports + ni->n_outputs > 256)
+        plan_fail(b, positional(call, 0), "the neuron of '%s' has too many states, inputs and outputs for "
+                  "fixed_points (limit 256 arrays)", name);
+    double n = number(b, named(call, "n"), 256);
+    if (!(n >= 1) || n != floor(n))
+        plan_fail(b, named(call, "n") ? named(call, "n") : call, "'n' (the initial states) must be a whole number from 1");
+    a->pop = (unsigned)i;
+    a->n_points = n >= 1 ? (size_t)n : 1;
+    a->tol = number(b, named(call, "tol"), 0);
+    a->name = name;
+    p->wants_f64[i] = 1;
+}
+
+static void analyze_curve(builder *b, const ast_node *call, rt_analysis_desc *a)
+{
+    static const double noise[] = {0, 0.05, 0.1, 0.2, 0.5, 1}, fractions[] = {0, 0.1, 0.2, 0.3, 0.4, 0.5};
+    if (a->kind == RT_ANALYSIS_ROBUSTNESS) {
+        a->n_levels = levels(b, call, "noise", a->levels, noise, 6);
+        a->name = "robustness";
+        return;
+    }
+    int i = analysed_pop(b, call);
+    a->n_levels = levels(b, call, "fractions", a->levels, fractions, 6);
+    for (size_t k = 0; k < a->n_levels; k++)
+        if (!(a->levels[k] >= 0 && a->levels[k] <= 1))
+            plan_fail(b, named(call, "fractions") ? named(call, "fractions") : call, "a fraction of units is between 0 and 1, not %g", a->levels[k]);
+    a->pop = i >= 0 ? (unsigned)i : 0;
+    a->name = i >= 0 ? b->p->pops[i].name : "";
+}
+
+/* One row per analysis the language names (compiler/check/builtins.c has
+ * their arguments): the runtime's kind and how its description is built. */
+static const struct {
+    const char *name;
+    rt_analysis_kind kind;
+    void (*build)(builder *b, const ast_node *call, rt_analysis_desc *a);
+} analysis_table[] = {
+    {"eigen", RT_ANALYSIS_EIGEN, analyze_eigen},
+    {"pca", RT_ANALYSIS_PCA, analyze_components},
+    {"svd", RT_ANALYSIS_SVD, analyze_components},
+    {"fixed_points", RT_ANALYSIS_FIXED_POINTS, analyze_fixed_points},
+    {"robustness", RT_ANALYSIS_ROBUSTNESS, analyze_curve},
+    {"degradation", RT_ANALYSIS_DEGRADATION, analyze_curve},
+};
+
+static void add_analysis(builder *b, const ast_node *call)
+{
+    plan *p = b->p;
+    unsigned row = 0, rows = sizeof analysis_table / sizeof *analysis_table;
+    while (row < rows && strcmp(analysis_table[row].name, call->name) != 0)
+        row++;
+    if (row == rows) {
+        plan_fail(b, call, "analysis '%s' is not available in this version", call->name);
+        return;
+    }
+    if (p->n_analyses == RT_MAX_ANALYSES) {
+        plan_fail(b, call, "more than %d analyses", RT_MAX_ANALYSES);
+        return;
+    }
+    rt_analysis_desc *a = &p->analyses[p->n_analyses];
+    memset(a, 0, sizeof *a);
+    a->kind = analysis_table[row].kind;
+    a->state = -1;
+    unsigned before = (unsigned)b->failed;
+    analysis_table[row].build(b, call, a);
+    if ((unsigned)b->failed != before)
+        return;
+    for (unsigned i = 0; i < p->n_analyses; i++)   /* the same files and summary key twice */
+        if (p->analyses[i].kind == a->kind && strcmp(p->analyses[i].name, a->name) == 0) {
+            char mine[256], other[256];
+            ast_format(call, mine, sizeof mine);
+            ast_format(p->analysis_at[i], other, sizeof other);
+            if (strcmp(mine, other) == 0)
+                plan_fail(b, call, "analyze %s is asked for twice; once is enough", mine);
+            else
+                plan_fail(b, call, "analyze %s writes the same files as %s (line %u); keep one", mine, other,
+                          p->analysis_at[i]->loc.line);
+            return;
+        }
+    p->analysis_at[p->n_analyses++] = call;
+}
+
+void plan_outputs(builder *b)
+{
+    for (const ast_node *n = b->p->fe->root->first; n; n = n->next) {
+        if (n->kind == AST_RECORD) {
+            size_t every = record_every(b, n);
+            for (const ast_node *e = n->first; e; e = e->next)
+                if (e->kind != AST_EVERY)
+                    add_record(b, e, every);
+        } else if (n->kind == AST_ANALYZE) {
+            for (const ast_node *c = n->first; c; c = c->next)
+                add_analysis(b, c);
+        }
+    }
+}

@@ -1,0 +1,757 @@
+/* rt_analyze.c -- a run's analyses on its trained network (rt_run.h:
+ * rt_analysis_desc; see rt_run_internal.h).
+ *
+ * The numerical work is rt_analysis.h's (LAPACK eigenvalues, PCA, the
+ * fixed-point finder); this file finds the data each analysis names, runs
+ * it, writes its files (rt_files.h) and its numbers (JSON). Analyses are
+ * dispatched from one table; those that run other batches through the
+ * network (robustness, degradation) run after the ones that read the first
+ * evaluation batch, so PCA and fixed points share that batch.
+ */
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "rt_analysis.h"
+#include "rt_error.h"
+#include "rt_files.h"
+#include "rt_fp_map.h"
+#include "rt_rng.h"
+#include "rt_run_internal.h"
+
+enum { DEGRADATION_DRAWS = 5 };
+
+typedef struct actx {
+    rt_session *s;
+    const rt_run_desc *d;
+    const rt_outdir *out;
+    json_t *json;
+    char *err;
+    size_t err_size;
+    int have_batch;                 /* the first evaluation batch is in the histories */
+    int *labels;                    /* [steps][batch]: the task condition of each row, or -1 */
+    size_t n_labels;
+    /* kept to draw fixed points in component space once both have run */
+    unsigned n_spaces, n_fixed;
+    struct {
+        const rt_analysis_desc *a;
+        double *mean, *components;
+    } spaces[RT_MAX_ANALYSES];
+    struct {
+        rt_fp_map m;
+        size_t count;
+        double *points;
+        unsigned char *stable;
+    } fixed[RT_MAX_ANALYSES];
+} actx;
+
+static int write_npy(actx *a, const char *name, const void *data, rt_dtype type, const size_t *shape, int ndim)
+{
+    return rt_results_npy(a->out, name, data, type, shape, ndim, a->err, a->err_size);
+}
+
+static int fail(actx *a, const char *fmt, const char *what)
+{
+    return rt_error(a->err, a->err_size, fmt, what);
+}
+
+json_t *rt_json_real(double v)
+{
+    return isfinite(v) ? json_real(v) : json_null();
+}
+
+static double real_at(const actx *a, const void *base, size_t i)
+{
+    return rt_real_get(a->d->net.is_double, base, i);
+}
+
+/* ------------------------------------------------------------ the evaluation batch */
+
+/* A row's condition as a tuple of COLS values; 0 when any is 0 (none). */
+static int row_condition(const double *c, size_t cols)
+{
+    for (size_t k = 0; k < cols; k++)
+        if (c[k] == 0 || !isfinite(c[k]))
+            return 0;
+    return 1;
+}
+
+static int tuple_cmp(const double *x, const double *y, size_t cols)
+{
+    for (size_t k = 0; k < cols; k++)
+        if (x[k] != y[k])
+            return x[k] < y[k] ? -1 : 1;
+    return 0;
+}
+
+/* The distinct conditions of the batch (at most RT_MAX_CONDITIONS, else
+ * none are told apart), in increasing order so the same condition has the
+ * same colour in every run; each row's label is its condition's index. */
+static void number_conditions(actx *a, const double *cond, size_t rows, size_t cols, double *seen)
+{
+    size_t n = 0;
+    for (size_t r = 0; r < rows && n <= RT_MAX_CONDITIONS; r++) {
+        const double *c = cond + r * cols;
+        size_t at = 0;
+        while (at < n && tuple_cmp(seen + at * cols, c, cols) < 0)
+            at++;
+        if (!row_condition(c, cols) || (at < n && tuple_cmp(seen + at * cols, c, cols) == 0))
+            continue;
+        if (n == RT_MAX_CONDITIONS) {
+            n++;
+            break;
+        }
+        memmove(seen + (at + 1) * cols, seen + at * cols, (n - at) * cols * sizeof *seen);
+        memcpy(seen + at * cols, c, cols * sizeof *seen);
+        n++;
+    }
+    a->n_labels = n <= RT_MAX_CONDITIONS ? n : 0;
+    for (size_t r = 0; r < rows; r++) {
+        a->labels[r] = -1;
+        for (size_t l = 0; l < a->n_labels && row_condition(cond + r * cols, cols); l++)
+            if (tuple_cmp(seen + l * cols, cond + r * cols, cols) == 0)
+                a->labels[r] = (int)l;
+    }
+}
+
+/* conditions.npy ([trial, step]: the label, -1 for none) and
+ * conditions_values.npy ([label, size]: each condition's values). */
+static int label_rows(actx *a)
+{
+    const rt_run_desc *d = a->d;
+    size_t T = a->s->b.T, B = a->s->b.B, rows = T * B;
+    size_t cols = d->condition_channel >= 0 ? d->task.channels[d->condition_channel].size : 0;
+    a->n_labels = 0;
+    free(a->labels);
+    a->labels = malloc(rows * sizeof *a->labels);
+    double *seen = malloc((RT_MAX_CONDITIONS + 1) * (cols + 1) * sizeof *seen);
+    if (!a->labels || !seen) {
+        free(seen);
+        return rt_error(a->err, a->err_size, "out of memory");
+    }
+    if (!cols) {   /* the task names no conditions */
+        for (size_t r = 0; r < rows; r++)
+            a->labels[r] = -1;
+        free(seen);
+        return 0;
+    }
+    number_conditions(a, a->s->b.conditions, rows, cols, seen);
+    size_t saved = B < RT_TRIALS_SAVED ? B : RT_TRIALS_SAVED, shape[2] = {saved, T};
+    int64_t *c = malloc(saved * T * sizeof *c + 1);
+    int rc = c ? 0 : rt_error(a->err, a->err_size, "out of memory");
+    for (size_t i = 0; c && i < saved; i++)
+        for (size_t t = 0; t < T; t++)
+            c[i * T + t] = a->labels[t * B + i];
+    rc = rc ? rc : write_npy(a, RT_FILE_CONDITIONS, c, RT_I64, shape, 2);
+    size_t vshape[2] = {a->n_labels, cols};
+    rc = rc ? rc : write_npy(a, RT_FILE_CONDITION_VALUES, seen, RT_F64, vshape, 2);
+    free(c);
+    free(seen);
+    return rc;
+}
+
+static int need_batch(actx *a)
+{
+    if (a->have_batch)
+        return 0;
+    if (rt_session_eval_batch(a->s, 0, 0, 0, a->err, a->err_size) != 0 || label_rows(a) != 0)
+        return -1;
+    a->have_batch = 1;
+    return 0;
+}
+
+/* ------------------------------------------------------------ eigen */
+
+static json_t *spectrum_json(const rt_spectrum_summary *s)
+{
+    json_t *o = json_object(), *dominant = json_array();
+    json_array_append_new(dominant, rt_json_real(s->dominant_re));
+    json_array_append_new(dominant, rt_json_real(s->dominant_im));
+    json_object_set_new(o, "spectral_radius", rt_json_real(s->radius));
+    json_object_set_new(o, "dominant", dominant);
+    json_object_set_new(o, "outside_unit_circle", json_integer((json_int_t)s->n_outside_unit));
+    json_object_set_new(o, "dominant_frequency_per_step", rt_json_real(s->freq_tan_per_step));
+    json_object_set_new(o, "dominant_frequency_hz", rt_json_real(s->freq_tan_hz));
+    json_object_set_new(o, "dominant_angle_frequency_hz", rt_json_real(s->freq_angle_hz));
+    return o;
+}
+
+/* The eigenvalues of the weights WHEN ("initial", "final"), read back from
+ * the folder (the runtime's copy is the trained one): eigen_WHEN_STEM.npy
+ * holds [n, 2] (real, imaginary), largest modulus first. */
+static int eigen_of(actx *a, const rt_analysis_desc *an, const char *when, json_t *into)
+{
+    const char *stem = a->d->weights[an->proj].file_stem;
+    char name[300], err[256];
+    rt_file_name(name, sizeof name, RT_FILE_WEIGHTS, when, stem);
+    char *path = rt_outdir_file(a->out, name);
+    rt_array w = {0};
+    if (!path || rt_npy_read(path, &w, err, sizeof err) != 0) {
+        free(path);
+        return fail(a, "cannot read %s", name);
+    }
+    free(path);
+    size_t n = w.shape[0];
+    double *ev = malloc(2 * n * sizeof *ev + 1), *re = malloc(n * sizeof *re + 1), *im = malloc(n * sizeof *im + 1);
+    int rc = -1;
+    if (!ev || !re || !im)
+        rt_error(a->err, a->err_size, "out of memory");
+    else if (rt_eigen(w.data, n, re, im, a->err, a->err_size) == 0) {
+        for (size_t i = 0; i < n; i++) {
+            ev[2 * i] = re[i];
+            ev[2 * i + 1] = im[i];
+        }
+        size_t shape[2] = {n, 2};
+        rc = write_npy(a, rt_file_name(name, sizeof name, RT_FILE_EIGEN, when, stem), ev, RT_F64, shape, 2);
+        if (rc == 0) {
+            rt_spectrum_summary s;
+            rt_spectrum_summarise(re, im, n, a->d->dt, &s);
+            json_object_set_new(into, when, spectrum_json(&s));
+        }
+    }
+    free(ev);
+    free(re);
+    free(im);
+    rt_array_free(&w);
+    return rc;
+}
+
+static int run_eigen(actx *a, const rt_analysis_desc *an, json_t *result)
+{
+    if (eigen_of(a, an, RT_WHEN_INITIAL, result) != 0)
+        return -1;
+    return eigen_of(a, an, RT_WHEN_FINAL, result);
+}
+
+/* ------------------------------------------------------------ pca, svd */
+
+/* The rows (step, trial) x neurons of the signal over the first evaluation batch. */
+static double *signal_rows(actx *a, const rt_analysis_desc *an)
+{
+    size_t rows = a->s->b.T * a->s->b.B, n = a->d->net.pops[an->pop].n;
+    const void *h = an->state >= 0 ? rt_net_state_history(a->s->net, an->pop, (unsigned)an->state)
+                                   : rt_net_output_history(a->s->net, an->pop, an->output);
+    double *x = malloc(rows * an->width * sizeof *x + 1);
+    for (size_t r = 0; x && r < rows; r++)
+        for (size_t k = 0; k < an->width; k++)
+            x[r * an->width + k] = real_at(a, h, r * n + an->lo + k);
+    return x;
+}
+
+/* How far apart the conditions' centroids are against their spread, in
+ * component space (the flip-flop's 8 memory states must be told apart). */
+static void put_clusters(actx *a, const double *proj, size_t rows, size_t k, json_t *result)
+{
+    if (a->n_labels < 2)
+        return;
+    rt_cluster_stats_result cs;
+    char err[256];
+    if (rt_cluster_stats(proj, rows, k, a->labels, a->n_labels, &cs, err, sizeof err) != 0)
+        return;
+    json_object_set_new(result, "conditions", json_integer((json_int_t)cs.n_nonempty));
+    json_object_set_new(result, "min_centroid_distance", rt_json_real(cs.min_centroid_distance));
+    json_object_set_new(result, "max_spread", rt_json_real(cs.max_spread));
+    rt_cluster_stats_free(&cs);
+}
+
+static int write_components(actx *a, const rt_analysis_desc *an, const char *what, const rt_pca_result *r,
+                            size_t k, size_t cols)
+{
+    size_t T = a->s->b.T, B = a->s->b.B, saved = B < RT_TRIALS_SAVED ? B : RT_TRIALS_SAVED;
+    double *proj = malloc(saved * T * k * sizeof *proj + 1);
+    if (!proj)
+        return rt_error(a->err, a->err_size, "out of memory");
+    for (size_t i = 0; i < saved; i++)   /* rows are (step, trial); files are [trial, step, k] */
+        for (size_t t = 0; t < T; t++)
+            memcpy(proj + (i * T + t) * k, r->projections + (t * B + i) * k, k * sizeof *proj);
+    size_t s_comp[2] = {k, cols}, s_k[1] = {k}, s_mean[1] = {cols}, s_proj[3] = {saved, T, k};
+    char name[300];
+    int rc = write_npy(a, rt_file_name(name, sizeof name, RT_FILE_COMPONENTS, what, an->name, "components"),
+                       r->components, RT_F64, s_comp, 2);
+    rc = rc ? rc : write_npy(a, rt_file_name(name, sizeof name, RT_FILE_COMPONENTS, what, an->name, "explained"),
+                             r->explained_ratio, RT_F64, s_k, 1);
+    rc = rc ? rc : write_npy(a, rt_file_name(name, sizeof name, RT_FILE_COMPONENTS, what, an->name, "mean"),
+                             r->mean, RT_F64, s_mean, 1);
+    rc = rc ? rc : write_npy(a, rt_file_name(name, sizeof name, RT_FILE_COMPONENTS, what, an->name, "projections"),
+                             proj, RT_F64, s_proj, 3);
+    free(proj);
+    return rc;
+}
+
+static int run_components(actx *a, const rt_analysis_desc *an, json_t *result)
+{
+    int center = an->kind == RT_ANALYSIS_PCA;
+    const char *what = center ? "pca" : "svd";
+    size_t rows = a->s->b.T * a->s->b.B, cols = an->width, k = an->k < cols ? an->k : cols;
+    if (need_batch(a) != 0)
+        return -1;
+    double *x = signal_rows(a, an);
+    if (!x)
+        return rt_error(a->err, a->err_size, "out of memory");
+    rt_pca_result r;
+    int rc = rt_pca(x, rows, cols, k, center, &r, a->err, a->err_size);
+    free(x);
+    if (rc != 0)
+        return -1;
+    rc = write_components(a, an, what, &r, k, cols);
+    if (rc == 0) {
+        json_t *explained = json_array();
+        for (size_t i = 0; i < k; i++)
+            json_array_append_new(explained, rt_json_real(r.explained_ratio[i]));
+        json_object_set_new(result, "components", json_integer((json_int_t)k));
+        json_object_set_new(result, "explained_ratio", explained);
+        put_clusters(a, r.projections, rows, k, result);
+    }
+    if (rc == 0 && a->n_spaces < RT_MAX_ANALYSES) {   /* the space, for the fixed points */
+        unsigned i = a->n_spaces++;
+        a->spaces[i].a = an;
+        a->spaces[i].mean = r.mean;
+        a->spaces[i].components = r.components;
+        r.mean = r.components = NULL;
+    }
+    rt_pca_free(&r);
+    return rc;
+}
+
+/* ------------------------------------------------------------ fixed points */
+
+/* Initial states: random (step, trial) states of the evaluation batch. */
+static double *fp_inits(actx *a, const rt_fp_map *m, size_t count)
+{
+    size_t rows = a->s->b.T * a->s->b.B, n = m->n;
+    double *x = malloc(count * m->dim * sizeof *x + 1);
+    if (!x)
+        return NULL;
+    for (size_t q = 0; q < count; q++) {
+        size_t row = (size_t)rt_rng_randint(a->d->settings.seed, RT_STREAM_FP_INITS, q, 0, (int64_t)rows);
+        for (size_t k = 0; k < m->K; k++) {
+            const void *h = rt_net_state_history(a->s->net, m->pop, (unsigned)k);
+            for (size_t i = 0; i < n; i++)
+                x[q * m->dim + k * n + i] = real_at(a, h, row * n + i);
+        }
+        if (m->r_state < 0) {
+            const void *h = rt_net_output_history(a->s->net, m->pop, 0);
+            for (size_t i = 0; i < n; i++)
+                x[q * m->dim + m->K * n + i] = real_at(a, h, row * n + i);
+        }
+    }
+    return x;
+}
+
+/* Where output 0 lies in a point of M. */
+static size_t output_offset(const rt_fp_map *m)
+{
+    return m->r_state >= 0 ? (size_t)m->r_state * m->n : m->K * m->n;
+}
+
+/* How many conditions have a stable point of their own: one whose nearest
+ * condition centroid (in the output's space) is theirs, within twice their
+ * spread (the RMS distance of their states to the centroid). */
+static size_t fp_conditions_matched(actx *a, const rt_fp_map *m, const rt_fp_result *fr)
+{
+    if (a->n_labels < 2)
+        return 0;
+    size_t rows = a->s->b.T * a->s->b.B, n = m->n;
+    const void *h = rt_net_output_history(a->s->net, m->pop, 0);
+    double *r = malloc(rows * n * sizeof *r);
+    unsigned char *hit = calloc(a->n_labels, 1);
+    rt_cluster_stats_result cs;
+    char err[128];
+    size_t matched = 0;
+    if (r && hit) {
+        for (size_t i = 0; i < rows * n; i++)
+            r[i] = real_at(a, h, i);
+        if (rt_cluster_stats(r, rows, n, a->labels, a->n_labels, &cs, err, sizeof err) == 0) {
+            for (size_t q = 0; q < fr->count; q++) {
+                const double *x = fr->points + q * m->dim + output_offset(m);
+                double best = INFINITY;
+                size_t nearest = 0;
+                for (size_t l = 0; fr->stable[q] && l < a->n_labels; l++) {
+                    double dist = 0;
+                    for (size_t i = 0; i < n; i++)
+                        dist += (x[i] - cs.centroid[l * n + i]) * (x[i] - cs.centroid[l * n + i]);
+                    if (cs.count[l] > 0 && dist < best) {
+                        best = dist;
+                        nearest = l;
+                    }
+                }
+                if (isfinite(best) && sqrt(best) <= 2 * cs.spread[nearest])
+                    hit[nearest] = 1;
+            }
+            rt_cluster_stats_free(&cs);
+        }
+        for (size_t l = 0; l < a->n_labels; l++)
+            matched += hit[l];
+    }
+    free(r);
+    free(hit);
+    return matched;
+}
+
+static int fp_write(actx *a, const rt_fp_map *m, const rt_fp_result *fr)
+{
+    const char *pop = a->d->net.pops[m->pop].name;
+    size_t count = fr->count, n = m->n, dim = m->dim;
+    char file[300];
+    double *r = malloc(count * n * sizeof *r + 1), *ev = malloc(count * dim * 2 * sizeof *ev + 1);
+    uint8_t *stable = malloc(count + 1);
+    int rc = r && ev && stable ? 0 : rt_error(a->err, a->err_size, "out of memory");
+    for (size_t q = 0; rc == 0 && q < count; q++) {
+        memcpy(r + q * n, fr->points + q * dim + output_offset(m), n * sizeof *r);
+        for (size_t i = 0; i < dim; i++) {
+            ev[(q * dim + i) * 2] = fr->eig_re[q * dim + i];
+            ev[(q * dim + i) * 2 + 1] = fr->eig_im[q * dim + i];
+        }
+        stable[q] = (uint8_t)fr->stable[q];
+    }
+    size_t s_pts[2] = {count, dim}, s_r[2] = {count, n}, s_q[1] = {count}, s_ev[3] = {count, dim, 2};
+    rc = rc ? rc : write_npy(a, rt_file_name(file, sizeof file, RT_FILE_FIXED_POINTS, pop, ""), fr->points, RT_F64, s_pts, 2);
+    rc = rc ? rc : write_npy(a, rt_file_name(file, sizeof file, RT_FILE_FIXED_POINTS, pop, "_output"), r, RT_F64, s_r, 2);
+    rc = rc ? rc : write_npy(a, rt_file_name(file, sizeof file, RT_FILE_FIXED_POINTS, pop, "_q"), fr->q, RT_F64, s_q, 1);
+    rc = rc ? rc : write_npy(a, rt_file_name(file, sizeof file, RT_FILE_FIXED_POINTS, pop, "_stable"), stable, RT_U8, s_q, 1);
+    rc = rc ? rc : write_npy(a, rt_file_name(file, sizeof file, RT_FILE_FIXED_POINTS, pop, "_eigen"), ev, RT_F64, s_ev, 3);
+    free(r);
+    free(ev);
+    free(stable);
+    return rc;
+}
+
+static void fp_summary(actx *a, const rt_fp_map *m, const rt_fp_result *fr, size_t count, json_t *result)
+{
+    size_t stable = 0, stable_fixed = 0, fixed = 0, saddles = 0;
+    double qmax = 0;
+    for (size_t q = 0; q < fr->count; q++) {
+        stable += fr->stable[q] != 0;
+        stable_fixed += fr->stable[q] && fr->is_fixed[q];
+        fixed += fr->is_fixed[q] != 0;
+        saddles += fr->n_unstable[q] == 1;
+        qmax = fmax(qmax, fr->q[q]);
+    }
+    json_object_set_new(result, "initial_states", json_integer((json_int_t)count));
+    json_object_set_new(result, "found", json_integer((json_int_t)fr->count));
+    json_object_set_new(result, "fixed", json_integer((json_int_t)fixed));
+    json_object_set_new(result, "slow", json_integer((json_int_t)(fr->count - fixed)));
+    json_object_set_new(result, "stable", json_integer((json_int_t)stable));
+    json_object_set_new(result, "stable_fixed", json_integer((json_int_t)stable_fixed));
+    json_object_set_new(result, "one_unstable_mode", json_integer((json_int_t)saddles));
+    json_object_set_new(result, "max_q", rt_json_real(qmax));
+    json_object_set_new(result, "conditions_with_stable_point",
+                        json_integer((json_int_t)fp_conditions_matched(a, m, fr)));
+}
+
+static int run_fixed_points(actx *a, const rt_analysis_desc *an, json_t *result)
+{
+    if (need_batch(a) != 0 || a->n_fixed == RT_MAX_ANALYSES)
+        return -1;
+    rt_fp_map *m = &a->fixed[a->n_fixed].m;
+    if (rt_fp_map_init(m, a->d, a->s->net, an->pop, a->err, a->err_size) != 0) {
+        rt_fp_map_free(m);
+        return -1;
+    }
+    size_t count = an->n_points ? an->n_points : 256;
+    rt_fp_options opt = rt_fp_default_options();
+    if (an->tol > 0)
+        opt.tol_q = an->tol;
+    rt_fp_system sys = {m->dim, m, rt_fp_map_step, rt_fp_map_vjp};
+    rt_fp_result fr;
+    double *x = fp_inits(a, m, count);
+    int found = x && rt_find_fixed_points(&sys, x, count, &opt, &fr, a->err, a->err_size) == 0;
+    if (!x)
+        rt_error(a->err, a->err_size, "out of memory");
+    free(x);
+    int rc = found ? fp_write(a, m, &fr) : -1;
+    if (rc == 0) {
+        fp_summary(a, m, &fr, count, result);
+        unsigned f = a->n_fixed++;   /* kept for the component spaces; M is freed at the end */
+        a->fixed[f].count = fr.count;
+        a->fixed[f].points = fr.points;
+        a->fixed[f].stable = fr.stable;
+        fr.points = NULL;
+        fr.stable = NULL;
+    } else {
+        rt_fp_map_free(m);
+    }
+    if (found)
+        rt_fp_free(&fr);
+    return rc;
+}
+
+/* ------------------------------------------------------------ robustness, degradation */
+
+static json_t *curve_json(const char *x_name, const double *x, const double *loss, const double *acc, size_t n)
+{
+    json_t *rows = json_array();
+    for (size_t i = 0; i < n; i++) {
+        json_t *row = json_object();
+        json_object_set_new(row, x_name, rt_json_real(x[i]));
+        json_object_set_new(row, "loss", rt_json_real(loss[i]));
+        json_object_set_new(row, "accuracy", rt_json_real(acc[i]));
+        json_array_append_new(rows, row);
+    }
+    return rows;
+}
+
+/* Rows (level, loss, accuracy). */
+static int write_curve(actx *a, const char *name, const double *x, const double *loss, const double *acc, size_t n)
+{
+    double *rows = malloc(3 * n * sizeof *rows + 1);
+    if (!rows)
+        return rt_error(a->err, a->err_size, "out of memory");
+    for (size_t i = 0; i < n; i++) {
+        rows[3 * i] = x[i];
+        rows[3 * i + 1] = loss[i];
+        rows[3 * i + 2] = acc[i];
+    }
+    size_t shape[2] = {n, 3};
+    int rc = write_npy(a, name, rows, RT_F64, shape, 2);
+    free(rows);
+    return rc;
+}
+
+static int run_robustness(actx *a, const rt_analysis_desc *an, json_t **result)
+{
+    double loss[RT_MAX_LEVELS], acc[RT_MAX_LEVELS];
+    a->have_batch = 0;   /* the histories now hold other batches */
+    for (size_t i = 0; i < an->n_levels; i++)
+        if (rt_session_eval_all(a->s, an->levels[i], RT_STREAM_ROBUSTNESS + i, NULL, &loss[i], &acc[i], a->err,
+                                a->err_size) != 0)
+            return -1;
+    json_decref(*result);
+    *result = curve_json("noise", an->levels, loss, acc, an->n_levels);
+    return write_curve(a, RT_FILE_ROBUSTNESS, an->levels, loss, acc, an->n_levels);
+}
+
+/* Silences a random fraction of population I's units: every projection
+ * from it loses their columns. SAVED keeps the weights to restore. */
+static int silence_units(actx *a, unsigned i, double fraction, uint64_t draw, double **saved)
+{
+    const rt_run_desc *d = a->d;
+    size_t n = d->net.pops[i].n, removed = (size_t)lround(fraction * (double)n);
+    unsigned char *off = calloc(n, 1);
+    size_t *order = malloc(n * sizeof *order);
+    if (!off || !order) {
+        free(off);
+        free(order);
+        return rt_error(a->err, a->err_size, "out of memory");
+    }
+    /* a partial Fisher-Yates shuffle picks REMOVED distinct units */
+    for (size_t k = 0; k < n; k++)
+        order[k] = k;
+    for (size_t k = 0; k < removed; k++) {
+        size_t j = (size_t)rt_rng_randint(d->settings.seed, RT_STREAM_DEGRADATION + draw, k, (int64_t)k,
+                                          (int64_t)n);   /* [k, n) */
+        size_t t = order[k];
+        order[k] = order[j];
+        order[j] = t;
+        off[order[k]] = 1;
+    }
+    free(order);
+    for (unsigned j = 0; j < d->net.n_projs; j++) {
+        const rt_proj *rp = &d->net.projs[j];
+        if (rp->pre_pop != (int)i)
+            continue;
+        void *w = rt_net_weights(a->s->net, j);
+        for (size_t r = 0; r < rp->n_post; r++)
+            for (size_t c = 0; c < rp->n_pre; c++)
+                if (off[c]) {
+                    saved[j][r * rp->n_pre + c] = real_at(a, w, r * rp->n_pre + c);
+                    rt_real_put(d->net.is_double, w, r * rp->n_pre + c, 0);
+                }
+    }
+    free(off);
+    return 0;
+}
+
+static void restore_units(actx *a, unsigned i, double **saved)
+{
+    const rt_run_desc *d = a->d;
+    for (unsigned j = 0; j < d->net.n_projs; j++) {
+        const rt_proj *rp = &d->net.projs[j];
+        if (rp->pre_pop != (int)i)
+            continue;
+        void *w = rt_net_weights(a->s->net, j);
+        for (size_t k = 0; k < rp->n_post * rp->n_pre; k++)
+            if (!isnan(saved[j][k]))
+                rt_real_put(d->net.is_double, w, k, saved[j][k]);
+    }
+}
+
+/* The mean over DEGRADATION_DRAWS random choices of the silenced units. */
+static int degrade(actx *a, unsigned i, double fraction, size_t level, double **saved, double *loss, double *acc)
+{
+    *loss = *acc = 0;
+    size_t n = a->d->net.pops[i].n, removed = (size_t)lround(fraction * (double)n);
+    unsigned draws = removed == 0 || removed == n ? 1 : DEGRADATION_DRAWS;   /* every choice is the same */
+    for (unsigned dr = 0; dr < draws; dr++) {
+        for (unsigned j = 0; j < a->d->net.n_projs; j++)
+            if (saved[j])
+                for (size_t k = 0; k < a->d->net.projs[j].n_post * a->d->net.projs[j].n_pre; k++)
+                    saved[j][k] = NAN;
+        double l, c;
+        int rc = silence_units(a, i, fraction, level * DEGRADATION_DRAWS + dr, saved);
+        rc = rc ? rc : rt_session_eval_all(a->s, 0, 0, NULL, &l, &c, a->err, a->err_size);
+        restore_units(a, i, saved);
+        if (rc != 0)
+            return -1;
+        *loss += l / draws;
+        *acc += c / draws;
+    }
+    return 0;
+}
+
+static int run_degradation(actx *a, const rt_analysis_desc *an, json_t **result)
+{
+    const rt_run_desc *d = a->d;
+    double loss[RT_MAX_LEVELS], acc[RT_MAX_LEVELS];
+    double *saved[RT_MAX_PROJS] = {0};
+    int rc = 0;
+    a->have_batch = 0;
+    for (unsigned j = 0; j < d->net.n_projs && rc == 0; j++)
+        if (d->net.projs[j].pre_pop == (int)an->pop) {
+            saved[j] = malloc(d->net.projs[j].n_post * d->net.projs[j].n_pre * sizeof **saved + 1);
+            rc = saved[j] ? 0 : rt_error(a->err, a->err_size, "out of memory");
+        }
+    for (size_t k = 0; k < an->n_levels && rc == 0; k++)
+        rc = degrade(a, an->pop, an->levels[k], k, saved, &loss[k], &acc[k]);
+    for (unsigned j = 0; j < d->net.n_projs; j++)
+        free(saved[j]);
+    if (rc != 0)
+        return -1;
+    char file[300];
+    json_decref(*result);
+    *result = curve_json("fraction", an->levels, loss, acc, an->n_levels);
+    return write_curve(a, rt_file_name(file, sizeof file, RT_FILE_DEGRADATION, d->net.pops[an->pop].name),
+                       an->levels, loss, acc, an->n_levels);
+}
+
+/* ------------------------------------------------------------ fixed points in component space */
+
+/* Where a space's signal lies in a fixed point of its population: the
+ * block of the state it is, or of output 0; -1 for another output, which
+ * the point does not hold. */
+static long signal_offset(const actx *a, unsigned s, unsigned f)
+{
+    const rt_analysis_desc *an = a->spaces[s].a;
+    if (an->state >= 0)
+        return (long)((size_t)an->state * a->fixed[f].m.n);
+    return an->output != 0 ? -1 : (long)output_offset(&a->fixed[f].m);
+}
+
+/* KIND_NAME_fixed_points.npy ([point, k]) and _fixed_points_stable.npy:
+ * the fixed points of the population a PCA or SVD looked at, in its
+ * components, so the pictures draw them over the trajectories. */
+static int project_fixed_points(actx *a)
+{
+    int rc = 0;
+    for (unsigned s = 0; s < a->n_spaces && rc == 0; s++)
+        for (unsigned f = 0; f < a->n_fixed && rc == 0; f++) {
+            const rt_analysis_desc *an = a->spaces[s].a;
+            long off = an->pop == a->fixed[f].m.pop ? signal_offset(a, s, f) : -1;
+            size_t k = an->k < an->width ? an->k : an->width, w = an->width, count = a->fixed[f].count;
+            if (off < 0)
+                continue;
+            double *y = malloc((count * k + 1) * sizeof *y);
+            if (!y)
+                return rt_error(a->err, a->err_size, "out of memory");
+            for (size_t q = 0; q < count; q++) {
+                const double *x = a->fixed[f].points + q * a->fixed[f].m.dim + off + an->lo;
+                for (size_t c = 0; c < k; c++) {
+                    double sum = 0;
+                    for (size_t i = 0; i < w; i++)
+                        sum += (x[i] - a->spaces[s].mean[i]) * a->spaces[s].components[c * w + i];
+                    y[q * k + c] = sum;
+                }
+            }
+            const char *what = an->kind == RT_ANALYSIS_PCA ? "pca" : "svd";
+            char name[300];
+            size_t shape[2] = {count, k};
+            rc = write_npy(a, rt_file_name(name, sizeof name, RT_FILE_COMPONENTS, what, an->name, "fixed_points"), y,
+                           RT_F64, shape, 2);
+            rc = rc ? rc
+                    : write_npy(a, rt_file_name(name, sizeof name, RT_FILE_COMPONENTS, what, an->name,
+                                                "fixed_points_stable"), a->fixed[f].stable, RT_U8, shape, 1);
+            free(y);
+        }
+    return rc;
+}
+
+/* ------------------------------------------------------------ the driver */
+
+/* One row per analysis kind: its summary key's prefix, whether it runs
+ * other batches through the network (so after the rest), and how. Kept in
+ * the order of rt_analysis_kind. */
+typedef int (*analysis_fn)(actx *a, const rt_analysis_desc *an, json_t **result);
+
+static int eigen_entry(actx *a, const rt_analysis_desc *an, json_t **r) { return run_eigen(a, an, *r); }
+static int components_entry(actx *a, const rt_analysis_desc *an, json_t **r) { return run_components(a, an, *r); }
+static int fixed_points_entry(actx *a, const rt_analysis_desc *an, json_t **r) { return run_fixed_points(a, an, *r); }
+
+static const struct {
+    rt_analysis_kind kind;
+    const char *key;                /* "eigen h -> h" is KEY + the projection's name */
+    int uses_batches;
+    analysis_fn run;
+} analyses[RT_ANALYSIS_KINDS] = {
+    {RT_ANALYSIS_EIGEN, "eigen", 0, eigen_entry},
+    {RT_ANALYSIS_PCA, "pca", 0, components_entry},
+    {RT_ANALYSIS_SVD, "svd", 0, components_entry},
+    {RT_ANALYSIS_FIXED_POINTS, "fixed_points", 0, fixed_points_entry},
+    {RT_ANALYSIS_ROBUSTNESS, "robustness", 1, run_robustness},
+    {RT_ANALYSIS_DEGRADATION, "degradation", 1, run_degradation},
+};
+
+/* The summary key of analysis AN: "eigen h -> h", "pca h_r", "robustness". */
+static void summary_key(const actx *a, const rt_analysis_desc *an, char *buf, size_t size)
+{
+    const char *key = analyses[an->kind].key;
+    if (an->kind == RT_ANALYSIS_EIGEN)
+        snprintf(buf, size, "%s %s", key, a->d->net.projs[an->proj].name);
+    else if (an->kind == RT_ANALYSIS_ROBUSTNESS)
+        snprintf(buf, size, "%s", key);
+    else
+        snprintf(buf, size, "%s %s", key, an->name);
+}
+
+static int run_pass(actx *a, int uses_batches, int *failed)
+{
+    for (unsigned i = 0; i < a->d->n_analyses; i++) {
+        const rt_analysis_desc *an = &a->d->analyses[i];
+        if (an->kind >= RT_ANALYSIS_KINDS)
+            return *failed = (int)i, rt_error(a->err, a->err_size, "analysis kind %d is not known", (int)an->kind);
+        if (analyses[an->kind].uses_batches != uses_batches)
+            continue;
+        json_t *result = json_object();
+        if (analyses[an->kind].run(a, an, &result) != 0) {
+            json_decref(result);
+            *failed = (int)i;
+            return -1;
+        }
+        char key[320];
+        summary_key(a, an, key, sizeof key);
+        json_object_set_new(a->json, key, result);
+    }
+    return 0;
+}
+
+int rt_analyze(rt_session *s, const rt_outdir *out, json_t **analysis, int *failed, char *err, size_t err_size)
+{
+    actx a = {.s = s, .d = s->d, .out = out, .json = json_object(), .err = err, .err_size = err_size};
+    *failed = -1;
+    int rc = a.json ? 0 : rt_error(err, err_size, "out of memory");
+    rc = rc ? rc : run_pass(&a, 0, failed);
+    rc = rc ? rc : run_pass(&a, 1, failed);
+    rc = rc ? rc : project_fixed_points(&a);
+    for (unsigned i = 0; i < a.n_spaces; i++) {
+        free(a.spaces[i].mean);
+        free(a.spaces[i].components);
+    }
+    for (unsigned f = 0; f < a.n_fixed; f++) {
+        rt_fp_map_free(&a.fixed[f].m);
+        free(a.fixed[f].points);
+        free(a.fixed[f].stable);
+    }
+    free(a.labels);
+    *analysis = a.json;
+    return rc;
+}

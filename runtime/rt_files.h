@@ -1,0 +1,57 @@
+/* rt_files.h -- the names of a results folder's files, in one place.
+ *
+ * Each name is a printf format; its arguments are given beside it. A
+ * projection's STEM is "PRE_POST", or "PRE_POST_PORT" when the connect
+ * names a port of the post population (a GRU's x -> h.I_r is x_h_I_r), so
+ * every projection has files of its own. docs/language.md sections 12 and
+ * 18 describe the files for users; the writers are runtime/rt_train.c,
+ * rt_results.c and rt_analyze.c, the readers rnnc analyze and the figures.
+ */
+#ifndef RNNRT_FILES_H
+#define RNNRT_FILES_H
+
+#include <stdio.h>
+
+#define RT_FILE_SUMMARY "summary.json"
+#define RT_FILE_LOSS "loss.csv"
+#define RT_FILE_MODEL "model.rnn"
+#define RT_FILE_REPORT "report.html"
+
+/* WHEN ("initial", "final"), STEM: [post, pre] and [post] */
+#define RT_FILE_WEIGHTS "weights_%s_%s.npy"
+#define RT_FILE_BIAS "bias_%s_%s.npy"
+#define RT_WHEN_INITIAL "initial"
+#define RT_WHEN_FINAL "final"
+
+/* [trial, step, channel]: every input channel (or readout) side by side,
+ * in declaration order */
+#define RT_FILE_INITIAL_OUTPUTS "initial_outputs.npy"
+#define RT_FILE_INITIAL_TARGETS "initial_targets.npy"
+#define RT_FILE_EVAL_INPUTS "eval_inputs.npy"
+#define RT_FILE_EVAL_TARGETS "eval_targets.npy"
+#define RT_FILE_EVAL_OUTPUTS "eval_outputs.npy"
+
+/* NAME of the record item: [trial, step, neuron]; POP: rows (trial, neuron, step) */
+#define RT_FILE_RECORD "record_%s.npy"
+#define RT_FILE_SPIKES "spikes_%s.npy"
+
+/* [trial, step]: the task condition of each step, -1 for none */
+#define RT_FILE_CONDITIONS "conditions.npy"
+/* [condition, size]: the task's condition values of each label */
+#define RT_FILE_CONDITION_VALUES "conditions_values.npy"
+
+/* WHEN, STEM: [n, 2] (real, imaginary), largest modulus first */
+#define RT_FILE_EIGEN "eigen_%s_%s.npy"
+/* KIND ("pca", "svd"), NAME of the signal, PART ("components", "explained",
+ * "mean", "projections", "fixed_points", "fixed_points_stable") */
+#define RT_FILE_COMPONENTS "%s_%s_%s.npy"
+/* POP, PART ("" for the points, "_output", "_q", "_stable", "_eigen") */
+#define RT_FILE_FIXED_POINTS "fixed_points_%s%s.npy"
+#define RT_FILE_ROBUSTNESS "robustness.npy"
+/* POP: rows (fraction, loss, accuracy) */
+#define RT_FILE_DEGRADATION "degradation_%s.npy"
+
+/* A name from one of the formats above, into BUF; BUF. */
+#define rt_file_name(buf, size, ...) (snprintf((buf), (size), __VA_ARGS__), (const char *)(buf))
+
+#endif

@@ -1,0 +1,168 @@
+/* rt_results.c -- the arrays a run writes into its results folder:
+ * weights, the signals of the first trials, records (see rt_run_internal.h;
+ * the names are rt_files.h's). */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "rt_error.h"
+#include "rt_files.h"
+#include "rt_run_internal.h"
+
+int rt_results_npy(const rt_outdir *out, const char *name, const void *data, rt_dtype type,
+                   const size_t *shape, int ndim, char *err, size_t err_size)
+{
+    char *path = rt_outdir_file(out, name);
+    int rc = path ? rt_npy_write(path, data, type, shape, ndim) : -1;
+    if (rc != 0)
+        rt_error(err, err_size, "cannot write %s: %s", name, path ? strerror(errno) : "out of memory");
+    free(path);
+    return rc;
+}
+
+int rt_results_weights(const rt_run_desc *d, rt_net *net, const rt_outdir *out, const char *when, char *err,
+                       size_t err_size)
+{
+    int is_double = d->net.is_double;
+    for (unsigned j = 0; j < d->net.n_projs; j++) {
+        const rt_proj *rp = &d->net.projs[j];
+        size_t count = rp->n_post * rp->n_pre, shape[2] = {rp->n_post, rp->n_pre};
+        double *w = malloc(count * sizeof *w + 1);
+        if (!w)
+            return rt_error(err, err_size, "out of memory");
+        for (size_t i = 0; i < count; i++)
+            w[i] = rt_real_get(is_double, rt_net_weights(net, j), i);
+        char name[300];
+        const char *stem = d->weights[j].file_stem;
+        int rc = rt_results_npy(out, rt_file_name(name, sizeof name, RT_FILE_WEIGHTS, when, stem), w, RT_F64,
+                                shape, 2, err, err_size);
+        if (rc == 0 && rp->bias) {
+            for (size_t i = 0; i < rp->n_post; i++)
+                w[i] = rt_real_get(is_double, rt_net_bias(net, j), i);
+            rc = rt_results_npy(out, rt_file_name(name, sizeof name, RT_FILE_BIAS, when, stem), w, RT_F64, shape,
+                                1, err, err_size);
+        }
+        free(w);
+        if (rc != 0)
+            return -1;
+    }
+    return 0;
+}
+
+/* Columns LO .. LO + WIDTH of a time-major [T][B][n] array, every EVERY-th
+ * step of the first TRIALS trials, into A ([trials, T', total] from column AT). */
+static void gather(int is_double, double *a, size_t total, size_t at, const void *data, size_t T, size_t B,
+                   size_t n, size_t lo, size_t width, size_t every, size_t trials)
+{
+    size_t kept = (T + every - 1) / every;
+    for (size_t i = 0; i < trials; i++)
+        for (size_t s = 0; s < kept; s++)
+            for (size_t k = 0; k < width; k++)
+                a[(i * kept + s) * total + at + k] = rt_real_get(is_double, data, (s * every * B + i) * n + lo + k);
+}
+
+int rt_results_side_by_side(const rt_run_desc *d, const rt_outdir *out, const char *name,
+                            const void *const *arrays, const size_t *n, unsigned count, size_t T, size_t B,
+                            size_t trials, char *err, size_t err_size)
+{
+    size_t total = 0;
+    if (count == 0)
+        return 0;   /* a network without inputs has no eval_inputs.npy */
+    for (unsigned c = 0; c < count; c++)
+        total += n[c];
+    double *a = malloc(trials * T * total * sizeof *a + 1);
+    if (!a)
+        return rt_error(err, err_size, "out of memory");
+    for (unsigned c = 0, at = 0; c < count; at += (unsigned)n[c], c++)
+        gather(d->net.is_double, a, total, at, arrays[c], T, B, n[c], 0, n[c], 1, trials);
+    size_t shape[3] = {trials, T, total};
+    int rc = rt_results_npy(out, name, a, RT_F64, shape, 3, err, err_size);
+    free(a);
+    return rc;
+}
+
+int rt_results_readouts(rt_session *s, const rt_outdir *out, const char *outputs, const char *targets,
+                        size_t trials, char *err, size_t err_size)
+{
+    const rt_net_desc *nd = &s->d->net;
+    const void *y[RT_MAX_POPS];
+    size_t n[RT_MAX_POPS];
+    for (unsigned r = 0; r < nd->n_readouts; r++) {
+        y[r] = rt_net_output_history(s->net, nd->readouts[r], 0);
+        n[r] = nd->pops[nd->readouts[r]].n;
+    }
+    return rt_results_side_by_side(s->d, out, targets, (const void *const *)s->b.targets, n, nd->n_readouts,
+                                   s->b.T, s->b.B, trials, err, err_size) ||
+                   rt_results_side_by_side(s->d, out, outputs, y, n, nd->n_readouts, s->b.T, s->b.B, trials, err,
+                                           err_size)
+               ? -1
+               : 0;
+}
+
+/* A spike variable of the first TRIALS trials as rows (trial, neuron,
+ * step): the raster, as sparse as the spikes. */
+static int write_spike_list(const rt_run_desc *d, const rt_outdir *out, const char *name, const void *z, size_t T,
+                            size_t B, size_t n, size_t trials, char *err, size_t err_size)
+{
+    int is_double = d->net.is_double;
+    size_t count = 0;
+    for (size_t k = 0; k < T * B * n; k++)
+        count += (k / n) % B < trials && rt_real_get(is_double, z, k) != 0;
+    double *a = malloc(3 * count * sizeof *a + 1);
+    if (!a)
+        return rt_error(err, err_size, "out of memory");
+    size_t m = 0;
+    for (size_t i = 0; i < trials; i++)
+        for (size_t t = 0; t < T; t++)
+            for (size_t k = 0; k < n; k++)
+                if (rt_real_get(is_double, z, (t * B + i) * n + k) != 0) {
+                    a[3 * m] = (double)i;
+                    a[3 * m + 1] = (double)k;
+                    a[3 * m + 2] = (double)t;
+                    m++;
+                }
+    size_t shape[2] = {count, 3};
+    int rc = rt_results_npy(out, name, a, RT_F64, shape, 2, err, err_size);
+    free(a);
+    return rc;
+}
+
+static int write_record(rt_session *s, const rt_outdir *out, const rt_record_desc *rd, size_t trials, char *err,
+                        size_t err_size)
+{
+    const rt_pop *pop = &s->d->net.pops[rd->pop];
+    size_t T = s->b.T, B = s->b.B, every = rd->every ? rd->every : 1, kept = (T + every - 1) / every;
+    const void *data = rd->state >= 0 ? rt_net_state_history(s->net, rd->pop, (unsigned)rd->state)
+                                      : rt_net_output_history(s->net, rd->pop, rd->output);
+    double *a = malloc(trials * kept * rd->width * sizeof *a + 1);
+    if (!a)
+        return rt_error(err, err_size, "out of memory");
+    gather(s->d->net.is_double, a, rd->width, 0, data, T, B, pop->n, rd->lo, rd->width, every, trials);
+    size_t shape[3] = {trials, kept, rd->width};
+    char name[300];
+    int rc = rt_results_npy(out, rt_file_name(name, sizeof name, RT_FILE_RECORD, rd->name), a, RT_F64, shape, 3,
+                            err, err_size);
+    free(a);
+    if (rc == 0 && rd->spikes)
+        rc = write_spike_list(s->d, out, rt_file_name(name, sizeof name, RT_FILE_SPIKES, pop->name), data, T, B,
+                              pop->n, trials, err, err_size);
+    return rc;
+}
+
+int rt_results_eval(rt_session *s, const rt_outdir *out, char *err, size_t err_size)
+{
+    const rt_run_desc *d = s->d;
+    size_t trials = s->b.B < RT_TRIALS_SAVED ? s->b.B : RT_TRIALS_SAVED;
+    const void *x[RT_MAX_INPUTS];
+    for (unsigned in = 0; in < d->net.n_inputs; in++)
+        x[in] = rt_net_input(s->net, in);
+    if (rt_results_side_by_side(d, out, RT_FILE_EVAL_INPUTS, x, d->net.input_sizes, d->net.n_inputs, s->b.T,
+                                s->b.B, trials, err, err_size) != 0 ||
+        rt_results_readouts(s, out, RT_FILE_EVAL_OUTPUTS, RT_FILE_EVAL_TARGETS, trials, err, err_size) != 0)
+        return -1;
+    for (unsigned i = 0; i < d->n_records; i++)
+        if (write_record(s, out, &d->records[i], trials, err, err_size) != 0)
+            return -1;
+    return 0;
+}

@@ -1,0 +1,230 @@
+/* rt_run.h -- a run as plain data, and the runtime that carries it out.
+ *
+ * This is the line between compiling and running. The compiler (or any C
+ * program: tests/unit/test_run_library.c trains a network with
+ * hand-written kernels) fills an rt_run_desc: the network (rt_net.h), how
+ * each projection's weights start and are kept, the settings, where trials
+ * come from (a callback), what to record and which analyses to run. The
+ * runtime trains and evaluates it, records, analyses, and writes the
+ * results folder's arrays. It never sees a syntax tree, and it returns its
+ * errors (rt_error.h) instead of printing them.
+ *
+ * The results folder's file names are in rt_files.h.
+ */
+#ifndef RNNRT_RUN_H
+#define RNNRT_RUN_H
+
+#include <signal.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include <jansson.h>
+
+#include "rt_init.h"
+#include "rt_net.h"
+#include "rt_optim.h"
+#include "rt_outdir.h"
+
+/* Limits of one run besides the network's (rt_net.h), the same for the
+ * compiler and the runtime. */
+enum {
+    RT_MAX_CHANNELS = 16,
+    RT_MAX_RECORDS = 64,
+    RT_MAX_ANALYSES = 32,
+    RT_MAX_LEVELS = 64,          /* noise levels or fractions of one analysis */
+    RT_MAX_CONDITIONS = 64,      /* distinct task conditions told apart */
+    RT_TRIALS_SAVED = 64,        /* evaluation trials kept in the [trial, ...] files */
+};
+
+/* How a projection's weights start and which values they may take. */
+typedef struct rt_weights_desc {
+    const char *file_stem;          /* "x_h", "x_h_I_r": names its files (rt_files.h) */
+    rt_init init;
+    const char *init_file;          /* else: a .npy file of [post, pre] */
+    rt_init bias_init;              /* where the projection has a bias */
+    const unsigned char *mask;      /* NULL, or [post][pre]: 0 = no connection */
+    const signed char *dale;        /* NULL, or a sign per pre neuron (Dale's law) */
+    double lo, hi;                  /* bounds; -INFINITY, INFINITY for none */
+} rt_weights_desc;
+
+/* ------------------------------------------------------------ trials */
+
+typedef enum rt_channel_role { RT_CHANNEL_INPUT, RT_CHANNEL_TARGET, RT_CHANNEL_CONDITION } rt_channel_role;
+
+typedef struct rt_channel {
+    const char *name;
+    size_t size;
+    rt_channel_role role;
+} rt_channel;
+
+/* Where trials come from. GENERATE writes trial TRIAL (of the run's seed)
+ * into CHANNELS[c] ([steps][size] doubles per channel) and MASK ([steps]:
+ * how much each step counts in the loss), using SCRATCH (scratch_doubles,
+ * the caller's, reused between trials). It is called from several threads
+ * at once, so it must depend only on its arguments: a trial is the same
+ * whatever the batch or thread. 0, or -1 with a message in ERR. */
+typedef struct rt_trial_source {
+    size_t steps;
+    unsigned n_channels;
+    const rt_channel *channels;
+    size_t scratch_doubles;
+    int trial_invariant;            /* every trial is the same: generated once */
+    void *ctx;
+    int (*generate)(void *ctx, uint64_t seed, uint64_t trial, double *const *channels, double *mask,
+                    double *scratch, char *err, size_t err_size);
+} rt_trial_source;
+
+/* How the evaluation's accuracy is counted (eval_accuracy). */
+typedef enum rt_accuracy_kind {
+    RT_ACCURACY_NONE,
+    RT_ACCURACY_SIGN,               /* the readout's sign equals the target's, where that is non-zero */
+} rt_accuracy_kind;
+
+/* ------------------------------------------------------------ settings */
+
+typedef struct rt_train_settings {
+    uint64_t seed;
+    int train;                      /* 0: evaluate only */
+    size_t batch;
+    size_t updates, updates_per_epoch;   /* training samples: updates_per_epoch x batch */
+    size_t eval_trials;             /* a multiple of batch */
+    rt_loss loss;
+    rt_optim_config optim;
+    double early_stop;              /* stop when the training loss is below; 0: never */
+    int threads;                    /* 0: every core */
+} rt_train_settings;
+
+/* ------------------------------------------------------------ records and analyses */
+
+/* A population's state (or output, when STATE is -1) over the first
+ * evaluation trials: neurons LO .. LO + WIDTH, every EVERY-th step, as
+ * record_NAME.npy [trial, step, neuron]; a spike variable (SPIKES) also as
+ * spikes_POP.npy, one row (trial, neuron, step) per spike. */
+typedef struct rt_record_desc {
+    const char *name;               /* "h_v", "h_v_0_10" */
+    unsigned pop;
+    int state;
+    unsigned output;
+    size_t lo, width, every;
+    int spikes;
+} rt_record_desc;
+
+typedef enum rt_analysis_kind {
+    RT_ANALYSIS_EIGEN,              /* eigenvalues of a projection's weights, before and after */
+    RT_ANALYSIS_PCA,                /* principal components of a signal over the evaluation batch */
+    RT_ANALYSIS_SVD,                /* the same, not centred */
+    RT_ANALYSIS_FIXED_POINTS,       /* fixed and slow points of a population, inputs at zero */
+    RT_ANALYSIS_ROBUSTNESS,         /* loss and accuracy against input noise */
+    RT_ANALYSIS_DEGRADATION,        /* loss and accuracy with units silenced */
+    RT_ANALYSIS_KINDS
+} rt_analysis_kind;
+
+typedef struct rt_analysis_desc {
+    rt_analysis_kind kind;
+    const char *name;               /* names its files and its summary key: "h_h", "h_r_0_8", "h" */
+    unsigned proj;                  /* EIGEN */
+    unsigned pop;                   /* the signal's (PCA, SVD) or the population (FIXED_POINTS, DEGRADATION) */
+    int state;                      /* PCA, SVD: the state, or -1 for OUTPUT */
+    unsigned output;
+    size_t lo, width;               /* PCA, SVD: the neurons */
+    size_t k;                       /* PCA, SVD: components */
+    size_t n_points;                /* FIXED_POINTS: initial states */
+    double tol;                     /* FIXED_POINTS: q below which a point is fixed; 0: the default */
+    size_t n_levels;                /* ROBUSTNESS: noise levels; DEGRADATION: fractions */
+    double levels[RT_MAX_LEVELS];
+} rt_analysis_desc;
+
+/* ------------------------------------------------------------ the run */
+
+typedef struct rt_run_desc {
+    rt_net_desc net;                /* populations with kernels, projections, readouts */
+    const rt_weights_desc *weights; /* per projection of NET */
+    /* feedback projections (e-prop's B): PROJ_FEEDBACK[j] is the one
+     * projection j's learning signal goes through (-1: none); its weights
+     * [post][pre] as declared (B of y -> h is [n_h][n_y]) */
+    unsigned n_feedback;
+    const rt_proj *feedback;
+    const rt_weights_desc *feedback_weights;
+    const int *proj_feedback;
+    double dt;                      /* seconds per step */
+    rt_trial_source task;
+    const int *input_channel;       /* the task channel of each network input */
+    const int *target_channel;      /* the task channel of each readout */
+    int condition_channel;          /* the task's condition, or -1 */
+    rt_accuracy_kind accuracy;
+    int accuracy_readout;           /* the readout whose target accuracy compares, or -1 */
+    rt_train_settings settings;
+    unsigned n_records;
+    const rt_record_desc *records;
+    unsigned n_analyses;
+    const rt_analysis_desc *analyses;
+} rt_run_desc;
+
+/* ------------------------------------------------------------ results */
+
+enum { RT_PHASE_TASK, RT_PHASE_FORWARD, RT_PHASE_LOSS, RT_PHASE_BACKWARD, RT_PHASE_OPTIM, RT_PHASES };
+extern const char *const rt_phase_names[RT_PHASES];
+
+typedef enum rt_run_status {
+    RT_RUN_TRAINED,
+    RT_RUN_EARLY_STOPPED,
+    RT_RUN_EVALUATED,
+    RT_RUN_STOPPED_NON_FINITE,
+    RT_RUN_INTERRUPTED,
+} rt_run_status;
+
+typedef struct rt_run_result {
+    rt_run_status status;
+    size_t updates_done;
+    double first_loss, final_train_loss;
+    double first_rate_hz, final_rate_hz;  /* spiking populations' mean rate; NAN when none spikes */
+    double eval_loss, eval_accuracy;      /* accuracy: NAN without one */
+    double train_seconds;
+    double seconds_per_update_median;     /* the whole update, task generation included */
+    double step_seconds_median;           /* forward, loss, backward and optimiser */
+    double phase_ms[RT_PHASES];           /* mean per update */
+    char message[512];                    /* why training stopped early, if it did */
+    json_t *analysis;                     /* the analyses' numbers, or NULL; rt_run_result_free */
+    int failed_analysis;                  /* the analysis that failed (its index), or -1 */
+    char analysis_error[512];
+} rt_run_result;
+
+void rt_run_result_free(rt_run_result *r);
+
+/* Called after each update: for a progress line. */
+typedef struct rt_progress {
+    void *ctx;
+    void (*update)(void *ctx, size_t update, size_t updates, size_t updates_per_epoch, double loss,
+                   double seconds);
+} rt_progress;
+
+/* Trains (unless settings.train is 0) and evaluates D, writing into OUT:
+ * loss.csv, the weights before and after, the first training batch's and
+ * the evaluation's arrays, the records, the analyses' files; RES gets the
+ * numbers. STOP is polled between updates (Ctrl-C): the run then ends
+ * early with what was done. PROGRESS may be NULL. A failing analysis does
+ * not fail the run: RES says which and why. 0, or -1 with a message in ERR
+ * (out of memory, a file that cannot be written, a trial that fails). */
+int rt_run_train(const rt_run_desc *d, const rt_outdir *out, volatile sig_atomic_t *stop,
+                 const rt_progress *progress, rt_run_result *res, char *err, size_t err_size);
+
+/* The trained weights of an earlier run (its weights_final_ and bias_final_
+ * files in WEIGHTS_DIR) evaluated again and analysed, into OUT. 0, or -1
+ * with a message in ERR. */
+int rt_run_reanalyze(const rt_run_desc *d, const char *weights_dir, const rt_outdir *out,
+                     rt_run_result *res, char *err, size_t err_size);
+
+/* RES's numbers added to the summary object DOC, in the order a reader
+ * expects them: status, message, sizes, losses, rates, timings, analysis. */
+int rt_run_summary(const rt_run_desc *d, const rt_run_result *res, json_t *doc);
+
+/* Every weight, bias and feedback matrix of NET (made from D.net) from D's
+ * initialisers, seeded by the run's seed, with masks and constraints
+ * applied: what rt_run_train starts from. 0, or -1 with a message. */
+int rt_weights_init(const rt_run_desc *d, rt_net *net, char *err, size_t err_size);
+
+/* Whether population I's first output is a spike train that is counted in
+ * the firing rate (a spiking population that is not a readout). */
+int rt_run_spiking(const rt_run_desc *d, unsigned i);
+
+#endif

@@ -1,0 +1,84 @@
+/* rt_run_internal.h -- what the files of the run share (rt_train.c,
+ * rt_results.c, rt_weights.c, rt_analyze.c, rt_fixed_point_map.c); not
+ * for users of the library. */
+#ifndef RNNRT_RUN_INTERNAL_H
+#define RNNRT_RUN_INTERNAL_H
+
+#include "rt_npy.h"
+#include "rt_pool.h"
+#include "rt_run.h"
+
+/* What one batch needs besides the network's own buffers. */
+typedef struct rt_batch {
+    size_t B, T;
+    void *targets[RT_MAX_POPS];     /* per readout: [T][B][size], network precision */
+    double *mask;                   /* [T][B] */
+    double *conditions;             /* [T][B][size of the condition], or NULL without one */
+    size_t per_trial;               /* doubles of one trial's mask and channels */
+    double *channels;               /* [B][per_trial]: each trial as generated */
+    double *scratch;                /* a generator's scratch per block of trials */
+    int filled;                     /* holds a batch already (of a task whose trials are all alike) */
+} rt_batch;
+
+/* A training or an analysis while it runs: the threads, the network with
+ * its weights, a batch's buffers. */
+typedef struct rt_session {
+    const rt_run_desc *d;
+    rt_pool *pool;
+    rt_net *net;
+    rt_batch b;
+} rt_session;
+
+int rt_session_open(rt_session *s, const rt_run_desc *d, char *err, size_t err_size);
+void rt_session_close(rt_session *s);
+
+/* Evaluation batch K (trials from RT_EVAL_TRIAL_BASE on) through the
+ * forward pass, with Gaussian noise of standard deviation SIGMA added to
+ * every input (stream KEY; none when SIGMA is 0). */
+int rt_session_eval_batch(rt_session *s, size_t k, double sigma, uint64_t key, char *err, size_t err_size);
+/* Every evaluation batch: the mean loss and the accuracy (NAN without
+ * one). With OUT, the first batch's arrays and records are written. */
+int rt_session_eval_all(rt_session *s, double sigma, uint64_t key, const rt_outdir *out, double *loss,
+                        double *accuracy, char *err, size_t err_size);
+
+/* Evaluation trial ids start here; training samples are 0 .. S-1. */
+#define RT_EVAL_TRIAL_BASE ((uint64_t)1 << 40)
+
+/* ---- rt_weights.c */
+
+/* Projection J's weights as the optimiser sees them, with their constraints. */
+rt_tensor rt_weights_tensor(const rt_run_desc *d, rt_net *net, unsigned j);
+/* The weights_final_ and bias_final_ files of DIR into NET. */
+int rt_weights_load(const rt_run_desc *d, rt_net *net, const char *dir, char *err, size_t err_size);
+
+/* ---- rt_results.c */
+
+/* DATA as NAME in OUT. */
+int rt_results_npy(const rt_outdir *out, const char *name, const void *data, rt_dtype type,
+                   const size_t *shape, int ndim, char *err, size_t err_size);
+/* weights_WHEN_STEM.npy and bias_WHEN_STEM.npy of every projection. */
+int rt_results_weights(const rt_run_desc *d, rt_net *net, const rt_outdir *out, const char *when, char *err,
+                       size_t err_size);
+/* COUNT time-major [T][B][n_i] arrays side by side as NAME, [trials, T, sum n_i]. */
+int rt_results_side_by_side(const rt_run_desc *d, const rt_outdir *out, const char *name,
+                            const void *const *arrays, const size_t *n, unsigned count, size_t T, size_t B,
+                            size_t trials, char *err, size_t err_size);
+/* The readouts of the batch in NET and their targets, as OUTPUTS and TARGETS. */
+int rt_results_readouts(rt_session *s, const rt_outdir *out, const char *outputs, const char *targets,
+                        size_t trials, char *err, size_t err_size);
+/* The first evaluation batch's inputs, readouts, targets and records. */
+int rt_results_eval(rt_session *s, const rt_outdir *out, char *err, size_t err_size);
+
+/* ---- rt_analyze.c */
+
+/* Every analysis of D on the session's network (trained weights; the
+ * initial ones read back from OUT), writing their files into OUT and their
+ * numbers into *ANALYSIS (a new object). On failure, *FAILED is the index
+ * of the analysis that failed. NET's weights are as before when it returns. */
+int rt_analyze(rt_session *s, const rt_outdir *out, json_t **analysis, int *failed, char *err,
+               size_t err_size);
+
+/* A JSON number, or null for NaN and infinities. */
+json_t *rt_json_real(double v);
+
+#endif

@@ -1,0 +1,57 @@
+/* rt_run_summary.c -- a run's results as members of summary.json (see
+ * rt_run.h: rt_run_summary; docs/language.md section 18 lists the keys). */
+#include <math.h>
+
+#include "rt_run_internal.h"
+
+static const char *status_text(rt_run_status s)
+{
+    switch (s) {
+    case RT_RUN_INTERRUPTED: return "interrupted";
+    case RT_RUN_STOPPED_NON_FINITE: return "stopped: non-finite loss";
+    case RT_RUN_EVALUATED: return "evaluated";
+    case RT_RUN_EARLY_STOPPED: return "trained (early stop)";
+    default: return "trained";
+    }
+}
+
+static void put_size(json_t *doc, const char *key, size_t v)
+{
+    json_object_set_new(doc, key, json_integer((json_int_t)v));
+}
+
+static void put_real(json_t *doc, const char *key, double v)
+{
+    json_object_set_new(doc, key, rt_json_real(v));
+}
+
+int rt_run_summary(const rt_run_desc *d, const rt_run_result *res, json_t *doc)
+{
+    json_object_set_new(doc, "status", json_string(status_text(res->status)));
+    if (res->message[0])
+        json_object_set_new(doc, "message", json_string(res->message));
+    json_object_set_new(doc, "precision", json_string(d->net.is_double ? "float64" : "float32"));
+    put_real(doc, "dt_seconds", d->dt);
+    put_size(doc, "steps", d->task.steps);
+    put_size(doc, "batch", d->settings.batch);
+    put_size(doc, "updates", res->updates_done);
+    put_size(doc, "eval_trials", d->settings.eval_trials);
+    put_real(doc, "first_train_loss", res->first_loss);
+    put_real(doc, "final_train_loss", res->final_train_loss);
+    put_real(doc, "eval_loss", res->eval_loss);
+    if (isfinite(res->first_rate_hz)) {
+        put_real(doc, "first_rate_hz", res->first_rate_hz);
+        put_real(doc, "final_rate_hz", res->final_rate_hz);
+    }
+    put_real(doc, "eval_accuracy", res->eval_accuracy);
+    put_real(doc, "train_seconds", res->train_seconds);
+    put_real(doc, "seconds_per_update_median", res->seconds_per_update_median);
+    put_real(doc, "step_seconds_median", res->step_seconds_median);
+    json_t *phases = json_object();
+    for (int k = 0; k < RT_PHASES; k++)
+        put_real(phases, rt_phase_names[k], res->phase_ms[k]);
+    json_object_set_new(doc, "update_phases_ms", phases);
+    if (res->analysis)
+        json_object_set(doc, "analysis", res->analysis);
+    return 0;
+}

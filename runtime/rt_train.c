@@ -1,0 +1,608 @@
+/* rt_train.c -- training and evaluation of a run description (see rt_run.h).
+ *
+ * Batches come from the run's trial source (trial ids: training samples
+ * 0 .. S-1, shuffled per epoch; evaluation trials from RT_EVAL_TRIAL_BASE
+ * on, never trained on); each update is forward, loss, backward (BPTT or
+ * e-prop, as the projections' flags say) and an optimiser step.
+ */
+#include <errno.h>
+#include <math.h>
+#include <stdatomic.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "rt_error.h"
+#include "rt_files.h"
+#include "rt_rng.h"
+#include "rt_run_internal.h"
+
+const char *const rt_phase_names[RT_PHASES] = {"task", "forward", "loss", "backward", "optimizer"};
+
+/* Trials are generated in blocks of this many per task: neighbouring
+ * trials share cache lines of the time-major arrays they are scattered
+ * into, so one thread writes them. */
+enum { TRIALS_PER_TASK = 8 };
+
+static double now_s(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec + ts.tv_nsec / 1e9;
+}
+
+static size_t elem_size(const rt_run_desc *d)
+{
+    return d->net.is_double ? sizeof(double) : sizeof(float);
+}
+
+/* ------------------------------------------------------------ batches */
+
+static size_t condition_size(const rt_run_desc *d)
+{
+    return d->condition_channel >= 0 ? d->task.channels[d->condition_channel].size : 0;
+}
+
+static int batch_init(rt_batch *b, const rt_run_desc *d)
+{
+    memset(b, 0, sizeof *b);
+    b->B = d->settings.batch;
+    b->T = d->task.steps;
+    int ok = 1;
+    for (unsigned r = 0; r < d->net.n_readouts; r++)
+        ok &= (b->targets[r] = malloc(b->T * b->B * d->net.pops[d->net.readouts[r]].n * elem_size(d) + 1)) != NULL;
+    ok &= (b->mask = malloc(b->T * b->B * sizeof(double))) != NULL;
+    if (condition_size(d))
+        ok &= (b->conditions = malloc(b->T * b->B * condition_size(d) * sizeof(double))) != NULL;
+    b->per_trial = b->T;
+    for (unsigned c = 0; c < d->task.n_channels; c++)
+        b->per_trial += b->T * d->task.channels[c].size;
+    ok &= (b->channels = malloc(b->B * b->per_trial * sizeof(double))) != NULL;
+    size_t blocks = (b->B + TRIALS_PER_TASK - 1) / TRIALS_PER_TASK;
+    ok &= (b->scratch = malloc(blocks * d->task.scratch_doubles * sizeof(double) + 1)) != NULL;
+    return ok ? 0 : -1;
+}
+
+static void batch_free(rt_batch *b)
+{
+    for (unsigned r = 0; r < RT_MAX_POPS; r++)
+        free(b->targets[r]);
+    free(b->mask);
+    free(b->conditions);
+    free(b->channels);
+    free(b->scratch);
+}
+
+/* Copies one trial's channel C (SRC, [T][size]) into slot I of a
+ * time-major [T][B][size] array, in PRECISION (1: double, 0: float). */
+static void scatter(const rt_run_desc *d, const rt_batch *b, int c, const double *src, size_t i, void *dst,
+                    int is_double)
+{
+    size_t size = d->task.channels[c].size;
+    for (size_t t = 0; t < b->T; t++)
+        for (size_t k = 0; k < size; k++)
+            rt_real_put(is_double, dst, (t * b->B + i) * size + k, src[t * size + k]);
+}
+
+typedef struct batch_job {
+    const rt_run_desc *d;
+    rt_net *net;
+    rt_batch *b;
+    const uint64_t *trials;
+    atomic_int failed;              /* trials that failed; the first writes ERR */
+    char err[512];
+} batch_job;
+
+/* Trial I of the batch into slot I: generated, then scattered. */
+static void make_trial(batch_job *job, size_t i, double *scratch)
+{
+    const rt_run_desc *d = job->d;
+    rt_batch *b = job->b;
+    double *own[RT_MAX_CHANNELS], *mask = b->channels + i * b->per_trial;
+    size_t at = b->T;
+    for (unsigned c = 0; c < d->task.n_channels; c++) {
+        own[c] = mask + at;
+        at += b->T * d->task.channels[c].size;
+    }
+    char err[512];
+    if (d->task.generate(d->task.ctx, d->settings.seed, job->trials[i], own, mask, scratch, err, sizeof err) != 0) {
+        if (atomic_fetch_add(&job->failed, 1) == 0)
+            memcpy(job->err, err, sizeof err);
+        return;
+    }
+    int is_double = d->net.is_double;
+    for (unsigned in = 0; in < d->net.n_inputs; in++)
+        scatter(d, b, d->input_channel[in], own[d->input_channel[in]], i, rt_net_input(job->net, in), is_double);
+    for (unsigned r = 0; r < d->net.n_readouts; r++)
+        scatter(d, b, d->target_channel[r], own[d->target_channel[r]], i, b->targets[r], is_double);
+    if (b->conditions)
+        scatter(d, b, d->condition_channel, own[d->condition_channel], i, b->conditions, 1);
+    for (size_t t = 0; t < b->T; t++)
+        b->mask[t * b->B + i] = mask[t];
+}
+
+static void make_trials(void *ctx, unsigned block)
+{
+    batch_job *job = ctx;
+    size_t first = (size_t)block * TRIALS_PER_TASK, B = job->b->B;
+    double *scratch = job->b->scratch + (size_t)block * job->d->task.scratch_doubles;
+    for (size_t i = first; i < first + TRIALS_PER_TASK && i < B; i++)
+        make_trial(job, i, scratch);
+}
+
+/* The batch of trials TRIALS, generated in parallel (each trial depends
+ * only on its id). */
+static int make_batch(rt_session *s, const uint64_t *trials, char *err, size_t err_size)
+{
+    if (s->b.filled && s->d->task.trial_invariant)
+        return 0;   /* every trial is the same: the network's inputs hold it already */
+    batch_job job = {.d = s->d, .net = s->net, .b = &s->b, .trials = trials};
+    s->b.filled = 1;
+    rt_pool_run(s->pool, (unsigned)((s->b.B + TRIALS_PER_TASK - 1) / TRIALS_PER_TASK), make_trials, &job);
+    if (job.failed)
+        return rt_error(err, err_size, "%s", job.err);
+    return 0;
+}
+
+/* Training sample ids of update U: epoch by epoch, each a fresh shuffle
+ * (Fisher-Yates with the counter-based generator) of 0..S-1. */
+static void training_trials(const rt_run_desc *d, size_t u, uint64_t *perm, size_t S, uint64_t *out)
+{
+    size_t per_epoch = d->settings.updates_per_epoch, epoch = u / per_epoch;
+    if (u % per_epoch == 0) {
+        for (size_t i = 0; i < S; i++)
+            perm[i] = i;
+        for (size_t i = S; i-- > 1;) {
+            size_t j = (size_t)rt_rng_randint(d->settings.seed, rt_rng_stream(RT_STREAM_SHUFFLE, epoch), i, 0,
+                                              (int64_t)i + 1);
+            uint64_t tmp = perm[i];
+            perm[i] = perm[j];
+            perm[j] = tmp;
+        }
+    }
+    size_t first = (u % per_epoch) * d->settings.batch;
+    for (size_t i = 0; i < d->settings.batch; i++)
+        out[i] = perm[(first + i) % S];
+}
+
+/* ------------------------------------------------------------ parameters */
+
+typedef struct params {
+    rt_tensor t[2 * RT_MAX_PROJS];
+    size_t n;
+    void *backup[2 * RT_MAX_PROJS];   /* the weights before the last update */
+} params;
+
+static int params_init(params *ps, const rt_run_desc *d, rt_net *net)
+{
+    memset(ps, 0, sizeof *ps);
+    for (unsigned j = 0; j < d->net.n_projs; j++) {
+        const rt_proj *rp = &d->net.projs[j];
+        if (!rp->trainable)
+            continue;
+        ps->t[ps->n++] = rt_weights_tensor(d, net, j);
+        if (rp->bias)
+            ps->t[ps->n++] = (rt_tensor){rt_net_bias(net, j), rt_net_bias_grad(net, j), rp->n_post, -INFINITY,
+                                         INFINITY, NULL, NULL, 0};
+    }
+    for (size_t i = 0; i < ps->n; i++)
+        if (!(ps->backup[i] = malloc(ps->t[i].count * elem_size(d) + 1)))
+            return -1;
+    return 0;
+}
+
+static void params_save(params *ps, const rt_run_desc *d)
+{
+    for (size_t i = 0; i < ps->n; i++)
+        memcpy(ps->backup[i], ps->t[i].data, ps->t[i].count * elem_size(d));
+}
+
+static void params_restore(params *ps, const rt_run_desc *d)
+{
+    for (size_t i = 0; i < ps->n; i++)
+        memcpy(ps->t[i].data, ps->backup[i], ps->t[i].count * elem_size(d));
+}
+
+static void params_free(params *ps)
+{
+    for (size_t i = 0; i < ps->n; i++)
+        free(ps->backup[i]);
+}
+
+/* ------------------------------------------------------------ evaluation */
+
+/* Sign accuracy: counted over the steps where the mask and the target are
+ * non-zero. */
+static void count_accuracy(rt_session *s, double *correct, double *counted)
+{
+    const rt_run_desc *d = s->d;
+    if (d->accuracy != RT_ACCURACY_SIGN || d->accuracy_readout < 0)
+        return;
+    unsigned r = (unsigned)d->accuracy_readout;
+    size_t n = d->net.pops[d->net.readouts[r]].n;
+    const void *y = rt_net_output_history(s->net, d->net.readouts[r], 0);
+    for (size_t row = 0; row < s->b.T * s->b.B; row++) {
+        if (s->b.mask[row] == 0)
+            continue;
+        for (size_t k = 0; k < n; k++) {
+            double target = rt_real_get(d->net.is_double, s->b.targets[r], row * n + k);
+            double got = rt_real_get(d->net.is_double, y, row * n + k);
+            double want = (target > 0) - (target < 0);
+            if (want == 0)
+                continue;
+            *counted += 1;
+            *correct += ((got > 0) - (got < 0)) == want;
+        }
+    }
+}
+
+int rt_session_eval_batch(rt_session *s, size_t k, double sigma, uint64_t key, char *err, size_t err_size)
+{
+    const rt_run_desc *d = s->d;
+    size_t B = s->b.B, T = s->b.T;
+    uint64_t *trials = malloc(B * sizeof *trials);
+    if (!trials)
+        return rt_error(err, err_size, "out of memory");
+    for (size_t i = 0; i < B; i++)
+        trials[i] = RT_EVAL_TRIAL_BASE + k * B + i;
+    int rc = make_batch(s, trials, err, err_size);
+    free(trials);
+    if (rc != 0)
+        return -1;
+    if (sigma > 0)
+        s->b.filled = 0;   /* the inputs differ from the task's: the next batch regenerates them */
+    int is_double = d->net.is_double;
+    for (unsigned in = 0; in < d->net.n_inputs && sigma > 0; in++) {
+        void *x = rt_net_input(s->net, in);
+        size_t count = T * B * d->net.input_sizes[in];
+        uint64_t stream = rt_rng_stream(key, in);
+        for (size_t i = 0; i < count; i++)
+            rt_real_put(is_double, x, i,
+                        rt_real_get(is_double, x, i) + sigma * rt_rng_normal(d->settings.seed, stream, k * count + i));
+    }
+    rt_net_forward(s->net);
+    return 0;
+}
+
+int rt_session_eval_all(rt_session *s, double sigma, uint64_t key, const rt_outdir *out, double *loss,
+                        double *accuracy, char *err, size_t err_size)
+{
+    const rt_run_desc *d = s->d;
+    size_t batches = d->settings.eval_trials / s->b.B;
+    double sum = 0, correct = 0, counted = 0;
+    for (size_t k = 0; k < batches; k++) {
+        if (rt_session_eval_batch(s, k, sigma, key, err, err_size) != 0)
+            return -1;
+        sum += rt_net_loss(s->net, d->settings.loss, (const void *const *)s->b.targets, s->b.mask) / (double)batches;
+        count_accuracy(s, &correct, &counted);
+        if (k == 0 && out && rt_results_eval(s, out, err, err_size) != 0)
+            return -1;
+    }
+    *loss = sum;
+    *accuracy = counted > 0 ? correct / counted : NAN;
+    return 0;
+}
+
+/* ------------------------------------------------------------ training */
+
+int rt_run_spiking(const rt_run_desc *d, unsigned i)
+{
+    for (unsigned r = 0; r < d->net.n_readouts; r++)
+        if (d->net.readouts[r] == i)
+            return 0;
+    return d->net.pops[i].spiking;
+}
+
+/* The population whose outputs went non-finite first, for the message. */
+static const char *non_finite_population(const rt_run_desc *d, rt_net *net)
+{
+    size_t T = rt_net_steps(net), B = rt_net_batch(net);
+    for (size_t t = 0; t < T; t++)
+        for (unsigned i = 0; i < d->net.n_pops; i++) {
+            const void *y = rt_net_output_history(net, i, 0);
+            size_t n = d->net.pops[i].n;
+            for (size_t k = 0; k < B * n; k++)
+                if (!isfinite(rt_real_get(d->net.is_double, y, t * B * n + k)))
+                    return d->net.pops[i].name;
+        }
+    return NULL;
+}
+
+static int cmp_double(const void *a, const void *b)
+{
+    double x = *(const double *)a, y = *(const double *)b;
+    return (x > y) - (x < y);
+}
+
+/* The median of X[0 .. N) (N > 0; X is sorted in place). */
+static double median(double *x, size_t n)
+{
+    qsort(x, n, sizeof *x, cmp_double);
+    return n % 2 ? x[n / 2] : (x[n / 2 - 1] + x[n / 2]) / 2;
+}
+
+/* The mean firing rate (Hz) of the populations that spike, over the
+ * batch just run; NAN if none does. */
+static double spike_rate_hz(const rt_run_desc *d, const rt_net *net)
+{
+    size_t T = rt_net_steps(net), B = rt_net_batch(net);
+    double sum = 0, count = 0;
+    for (unsigned i = 0; i < d->net.n_pops; i++) {
+        if (!rt_run_spiking(d, i))
+            continue;
+        size_t m = T * B * d->net.pops[i].n;
+        const void *z = rt_net_state_history(net, i, d->net.pops[i].spike_state);
+        for (size_t k = 0; k < m; k++)
+            sum += rt_real_get(d->net.is_double, z, k);
+        count += (double)m;
+    }
+    return count > 0 ? sum / count / d->dt : NAN;
+}
+
+static void stop_non_finite(const rt_run_desc *d, rt_net *net, size_t u, double loss, double norm,
+                            rt_run_result *res)
+{
+    const char *pop = non_finite_population(d, net);
+    char where[160] = "";
+    if (pop)
+        snprintf(where, sizeof where, " (population '%s' went non-finite first)", pop);
+    snprintf(res->message, sizeof res->message,
+             "update %zu: the %s is %s%s; training stopped and the weights after update %zu were kept", u + 1,
+             isfinite(loss) ? "gradient" : "loss", isnan(isfinite(loss) ? norm : loss) ? "NaN" : "infinite", where,
+             u);
+    res->status = RT_RUN_STOPPED_NON_FINITE;
+}
+
+/* One update's row of loss.csv and its numbers in RES. */
+static void log_update(const rt_run_desc *d, FILE *csv, int spiking, size_t u, double loss, double norm,
+                       double rate, double reg, double seconds, rt_run_result *res)
+{
+    fprintf(csv, "%zu,%zu,%.15g,%.9g,%.6f", u + 1, u / d->settings.updates_per_epoch + 1, loss, norm, seconds);
+    if (spiking)
+        fprintf(csv, ",%.6g,%.9g", rate, reg);
+    fputc('\n', csv);
+    if (res->updates_done == 0) {
+        res->first_loss = loss;
+        res->first_rate_hz = rate;
+    }
+    res->updates_done = u + 1;
+    res->final_train_loss = loss;
+    res->final_rate_hz = rate;
+}
+
+typedef struct loop {
+    rt_session *s;
+    const rt_outdir *out;
+    FILE *csv;
+    volatile sig_atomic_t *stop;
+    const rt_progress *progress;
+    rt_run_result *res;
+    params ps;
+    rt_optim *opt;
+    uint64_t *perm, *trials;
+    double *times, *steps;          /* per update: the whole of it; without task generation */
+} loop;
+
+static int loop_open(loop *L, char *err, size_t err_size)
+{
+    const rt_run_desc *d = L->s->d;
+    size_t U = d->settings.updates, S = d->settings.updates_per_epoch * d->settings.batch;
+    L->perm = malloc(S * sizeof *L->perm + 1);
+    L->trials = malloc(d->settings.batch * sizeof *L->trials);
+    L->times = malloc(2 * (U + 1) * sizeof *L->times);
+    L->steps = L->times ? L->times + U + 1 : NULL;
+    if (!L->perm || !L->trials || !L->times || params_init(&L->ps, d, L->s->net) != 0)
+        return rt_error(err, err_size, "out of memory for %zu updates", U);
+    L->opt = rt_optim_new(&d->settings.optim, L->ps.t, L->ps.n, d->net.is_double);
+    if (!L->opt)
+        return rt_error(err, err_size, "the optimiser's settings are invalid");
+    return 0;
+}
+
+static void loop_close(loop *L)
+{
+    rt_optim_free(L->opt);
+    params_free(&L->ps);
+    free(L->perm);
+    free(L->trials);
+    free(L->times);
+}
+
+/* Update U: 1 when training goes on, 0 when it stopped, -1 on an error. */
+static int update(loop *L, size_t u, int spiking, double start, char *err, size_t err_size)
+{
+    rt_session *s = L->s;
+    const rt_run_desc *d = s->d;
+    rt_run_result *res = L->res;
+    double t0 = now_s(), mark[RT_PHASES + 1] = {t0};
+    training_trials(d, u, L->perm, d->settings.updates_per_epoch * d->settings.batch, L->trials);
+    if (make_batch(s, L->trials, err, err_size) != 0)
+        return -1;
+    mark[1] = now_s();
+    rt_net_forward(s->net);
+    mark[2] = now_s();
+    double loss = rt_net_loss(s->net, d->settings.loss, (const void *const *)s->b.targets, s->b.mask);
+    double reg = rt_net_reg_loss(s->net), rate = spiking ? spike_rate_hz(d, s->net) : NAN;
+    size_t saved = s->b.B < RT_TRIALS_SAVED ? s->b.B : RT_TRIALS_SAVED;
+    if (u == 0 && rt_results_readouts(s, L->out, RT_FILE_INITIAL_OUTPUTS, RT_FILE_INITIAL_TARGETS, saved, err,
+                                      err_size) != 0)
+        return -1;
+    mark[3] = mark[4] = now_s();
+    double norm = NAN;
+    if (isfinite(loss + reg)) {
+        rt_net_backward(s->net);
+        mark[4] = now_s();
+        norm = rt_optim_grad_norm(L->opt, L->ps.t, L->ps.n);
+    }
+    if (!isfinite(loss + reg) || !isfinite(norm)) {
+        stop_non_finite(d, s->net, u, loss, norm, res);
+        params_restore(&L->ps, d);
+        return 0;
+    }
+    params_save(&L->ps, d);
+    rt_optim_step(L->opt, L->ps.t, L->ps.n);
+    mark[5] = now_s();
+    L->times[u] = mark[5] - t0;
+    L->steps[u] = mark[5] - mark[1];
+    for (int k = 0; k < RT_PHASES; k++)
+        res->phase_ms[k] += 1e3 * (mark[k + 1] - mark[k]);
+    log_update(d, L->csv, spiking, u, loss, norm, rate, reg, now_s() - start, res);
+    if (L->progress && L->progress->update)
+        L->progress->update(L->progress->ctx, u, d->settings.updates, d->settings.updates_per_epoch, loss,
+                            now_s() - start);
+    if (d->settings.early_stop > 0 && loss < d->settings.early_stop) {
+        res->status = RT_RUN_EARLY_STOPPED;
+        return 0;
+    }
+    return 1;
+}
+
+static int train_loop(loop *L, char *err, size_t err_size)
+{
+    const rt_run_desc *d = L->s->d;
+    rt_run_result *res = L->res;
+    int rc = loop_open(L, err, err_size);
+    int spiking = 0;
+    for (unsigned i = 0; i < d->net.n_pops; i++)
+        spiking |= d->net.pops[i].rate_c > 0 || rt_run_spiking(d, i);
+    fprintf(L->csv, "update,epoch,loss,grad_norm,seconds%s\n", spiking ? ",rate_hz,reg_loss" : "");
+    double start = now_s();
+    for (size_t u = 0; rc == 0 && u < d->settings.updates && !*L->stop; u++) {
+        int go = update(L, u, spiking, start, err, err_size);
+        if (go <= 0)
+            rc = go < 0 ? -1 : 1;
+    }
+    res->train_seconds = now_s() - start;
+    if (res->updates_done) {
+        size_t n = res->updates_done;
+        res->seconds_per_update_median = median(L->times, n);
+        res->step_seconds_median = median(L->steps, n);
+        for (int k = 0; k < RT_PHASES; k++)
+            res->phase_ms[k] /= (double)n;
+    }
+    if (*L->stop && res->status != RT_RUN_STOPPED_NON_FINITE)
+        res->status = RT_RUN_INTERRUPTED;
+    loop_close(L);
+    return rc < 0 ? -1 : 0;
+}
+
+/* ------------------------------------------------------------ sessions and runs */
+
+void rt_session_close(rt_session *s)
+{
+    batch_free(&s->b);
+    rt_net_free(s->net);
+    rt_pool_free(s->pool);
+}
+
+int rt_session_open(rt_session *s, const rt_run_desc *d, char *err, size_t err_size)
+{
+    memset(s, 0, sizeof *s);
+    s->d = d;
+    /* OpenBLAS runs single-threaded inside our own threads: how work is cut
+     * then never depends on the thread count (see rt_pool.h). */
+    rt_blas_serial();
+    int threads = d->settings.threads > 0 ? d->settings.threads : (int)sysconf(_SC_NPROCESSORS_ONLN);
+    s->pool = rt_pool_new(threads > 0 ? threads : 1);
+    s->net = rt_net_new(&d->net, d->settings.batch, d->task.steps);
+    if (s->net)
+        rt_net_set_pool(s->net, s->pool);
+    if (!s->pool || !s->net || batch_init(&s->b, d) != 0)
+        rt_error(err, err_size, "out of memory for a batch of %zu trials of %zu steps", d->settings.batch,
+                 d->task.steps);
+    else if (rt_weights_init(d, s->net, err, err_size) == 0)
+        return 0;
+    rt_session_close(s);
+    return -1;
+}
+
+static void result_init(rt_run_result *res, const rt_run_desc *d)
+{
+    memset(res, 0, sizeof *res);
+    res->status = d->settings.train ? RT_RUN_TRAINED : RT_RUN_EVALUATED;
+    res->first_loss = res->final_train_loss = res->eval_loss = res->eval_accuracy = NAN;
+    res->first_rate_hz = res->final_rate_hz = NAN;
+    res->failed_analysis = -1;
+}
+
+void rt_run_result_free(rt_run_result *r)
+{
+    json_decref(r->analysis);
+    r->analysis = NULL;
+}
+
+/* The analyses; one that fails is reported in RES and does not fail the run. */
+static void analyse(rt_session *s, const rt_outdir *out, rt_run_result *res)
+{
+    if (s->d->n_analyses && rt_analyze(s, out, &res->analysis, &res->failed_analysis, res->analysis_error,
+                                       sizeof res->analysis_error) != 0) {
+        json_decref(res->analysis);
+        res->analysis = NULL;
+    }
+}
+
+static int write_text(const rt_outdir *out, const char *name, const char *text, char *err, size_t err_size)
+{
+    if (rt_outdir_write_text(out, name, text) != 0)
+        return rt_error(err, err_size, "cannot write %s: %s", name, strerror(errno));
+    return 0;
+}
+
+int rt_run_train(const rt_run_desc *d, const rt_outdir *out, volatile sig_atomic_t *stop,
+                 const rt_progress *progress, rt_run_result *res, char *err, size_t err_size)
+{
+    result_init(res, d);
+    static volatile sig_atomic_t never;
+    rt_session s;
+    if (rt_session_open(&s, d, err, err_size) != 0)
+        return -1;
+    char *csv_text = NULL;
+    size_t csv_len = 0;
+    loop L = {.s = &s, .out = out, .stop = stop ? stop : &never, .progress = progress, .res = res};
+    L.csv = open_memstream(&csv_text, &csv_len);
+    int rc = -1;
+    if (!L.csv) {
+        rt_error(err, err_size, "out of memory");
+        goto done;
+    }
+    if (rt_results_weights(d, s.net, out, RT_WHEN_INITIAL, err, err_size) != 0 || train_loop(&L, err, err_size) != 0)
+        goto done;
+    fclose(L.csv);
+    L.csv = NULL;
+    if (write_text(out, RT_FILE_LOSS, csv_text, err, err_size) != 0 ||
+        rt_results_weights(d, s.net, out, RT_WHEN_FINAL, err, err_size) != 0)
+        goto done;
+    if (res->status != RT_RUN_INTERRUPTED &&
+        rt_session_eval_all(&s, 0, 0, out, &res->eval_loss, &res->eval_accuracy, err, err_size) != 0)
+        goto done;
+    if (*L.stop)   /* Ctrl-C during the evaluation: no analyses */
+        res->status = RT_RUN_INTERRUPTED;
+    if (res->status != RT_RUN_INTERRUPTED && res->status != RT_RUN_STOPPED_NON_FINITE)
+        analyse(&s, out, res);
+    rc = 0;
+done:
+    if (L.csv)
+        fclose(L.csv);
+    free(csv_text);
+    rt_session_close(&s);
+    return rc;
+}
+
+int rt_run_reanalyze(const rt_run_desc *d, const char *weights_dir, const rt_outdir *out, rt_run_result *res,
+                     char *err, size_t err_size)
+{
+    result_init(res, d);
+    rt_session s;
+    if (rt_session_open(&s, d, err, err_size) != 0)   /* the initialisers give the feedback matrices and masks */
+        return -1;
+    int rc = rt_weights_load(d, s.net, weights_dir, err, err_size) != 0 ||
+                     rt_session_eval_all(&s, 0, 0, NULL, &res->eval_loss, &res->eval_accuracy, err, err_size) != 0
+                 ? -1
+                 : 0;
+    if (rc == 0)
+        analyse(&s, out, res);
+    rt_session_close(&s);
+    return rc;
+}

@@ -1,0 +1,146 @@
+/* rt_weights.c -- a run's weights: initialised, constrained, loaded back
+ * (see rt_run_internal.h). */
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "rt_error.h"
+#include "rt_files.h"
+#include "rt_rng.h"
+#include "rt_run_internal.h"
+
+static void store(int is_double, void *dst, const double *src, size_t count)
+{
+    for (size_t i = 0; i < count; i++)
+        rt_real_put(is_double, dst, i, src[i]);
+}
+
+/* W ([post][pre] doubles) from the projection's file, which must hold exactly that. */
+static int load_file(const rt_weights_desc *wd, const rt_proj *rp, double *w, char *err, size_t err_size)
+{
+    rt_array a;
+    if (rt_npy_read(wd->init_file, &a, err, err_size) != 0)
+        return -1;
+    int ok = a.ndim == 2 && a.shape[0] == rp->n_post && a.shape[1] == rp->n_pre;
+    if (ok)
+        memcpy(w, a.data, a.count * sizeof *w);
+    else if (a.ndim == 2)
+        rt_error(err, err_size, "%s holds a [%zu, %zu] array; %s needs [%zu, %zu] ([post, pre])", wd->init_file,
+                 a.shape[0], a.shape[1], rp->name, rp->n_post, rp->n_pre);
+    else
+        rt_error(err, err_size, "%s holds a %d-d array; %s needs [%zu, %zu] ([post, pre])", wd->init_file,
+                 a.ndim, rp->name, rp->n_post, rp->n_pre);
+    rt_array_free(&a);
+    return ok ? 0 : -1;
+}
+
+rt_tensor rt_weights_tensor(const rt_run_desc *d, rt_net *net, unsigned j)
+{
+    const rt_proj *rp = &d->net.projs[j];
+    const rt_weights_desc *wd = &d->weights[j];
+    return (rt_tensor){rt_net_weights(net, j), rt_net_weight_grad(net, j), rp->n_post * rp->n_pre,
+                       wd->lo, wd->hi, wd->mask, wd->dale, rp->n_pre};
+}
+
+/* Each feedback matrix B (y -> h, [n_h][n_y]) that a projection h -> y
+ * sends its learning signal through, stored transposed as that
+ * projection's [n_y][n_h]. */
+static int init_feedback(const rt_run_desc *d, rt_net *net, char *err, size_t err_size)
+{
+    for (unsigned j = 0; j < d->net.n_projs; j++) {
+        int f = d->proj_feedback ? d->proj_feedback[j] : -1;
+        if (f < 0)
+            continue;
+        const rt_proj *rf = &d->feedback[f];
+        const rt_weights_desc *wf = &d->feedback_weights[f];
+        size_t count = rf->n_post * rf->n_pre;
+        double *B = malloc(count * sizeof *B + 1), *Bt = malloc(count * sizeof *Bt + 1);
+        int rc = B && Bt ? 0 : rt_error(err, err_size, "out of memory");
+        if (rc == 0)
+            rc = wf->init_file ? load_file(wf, rf, B, err, err_size)
+                               : rt_init_fill(B, rf->n_post, rf->n_pre, &wf->init, d->settings.seed,
+                                              rt_rng_stream(RT_STREAM_FEEDBACK, (uint64_t)f), err, err_size);
+        for (size_t i = 0; rc == 0 && i < rf->n_post; i++)
+            for (size_t k = 0; k < rf->n_pre; k++)
+                Bt[k * rf->n_post + i] = wf->mask && !wf->mask[i * rf->n_pre + k] ? 0 : B[i * rf->n_pre + k];
+        if (rc == 0)
+            store(d->net.is_double, rt_net_feedback(net, j), Bt, count);
+        free(B);
+        free(Bt);
+        if (rc != 0)
+            return -1;
+    }
+    return 0;
+}
+
+int rt_weights_init(const rt_run_desc *d, rt_net *net, char *err, size_t err_size)
+{
+    for (unsigned j = 0; j < d->net.n_projs; j++) {
+        const rt_proj *rp = &d->net.projs[j];
+        const rt_weights_desc *wd = &d->weights[j];
+        size_t count = rp->n_post * rp->n_pre;
+        double *w = malloc((count + rp->n_post) * sizeof *w);
+        if (!w)
+            return rt_error(err, err_size, "out of memory for the weights of %s", rp->name);
+        int rc = wd->init_file ? load_file(wd, rp, w, err, err_size)
+                               : rt_init_fill(w, rp->n_post, rp->n_pre, &wd->init, d->settings.seed,
+                                              rt_rng_stream(RT_STREAM_WEIGHTS, j), err, err_size);
+        if (rc == 0 && wd->dale)   /* Dale's law: magnitudes from the initialiser, signs from the pre neuron */
+            for (size_t i = 0; i < count; i++)
+                w[i] = wd->dale[i % rp->n_pre] * fabs(w[i]);
+        if (rc == 0 && rp->bias)
+            rc = rt_init_fill(w + count, 1, rp->n_post, &wd->bias_init, d->settings.seed,
+                              rt_rng_stream(RT_STREAM_BIAS, j), err, err_size);
+        if (rc == 0) {
+            store(d->net.is_double, rt_net_weights(net, j), w, count);
+            if (rp->bias)
+                store(d->net.is_double, rt_net_bias(net, j), w + count, rp->n_post);
+            rt_tensor t = rt_weights_tensor(d, net, j);
+            rt_constrain(&t, d->net.is_double);
+        }
+        free(w);
+        if (rc != 0)
+            return -1;
+    }
+    return init_feedback(d, net, err, err_size);
+}
+
+/* One weights_final_ or bias_final_ file of DIR into BUF (network precision). */
+static int load_param(const rt_run_desc *d, const char *dir, const char *format, unsigned j, void *buf,
+                      size_t count, char *err, size_t err_size)
+{
+    char name[300];
+    rt_file_name(name, sizeof name, format, RT_WHEN_FINAL, d->weights[j].file_stem);
+    size_t len = strlen(dir) + strlen(name) + 2;
+    char *path = malloc(len);
+    rt_array a = {0};
+    int rc = -1;
+    if (!path)
+        return rt_error(err, err_size, "out of memory");
+    snprintf(path, len, "%s/%s", dir, name);
+    if (rt_npy_read(path, &a, err, err_size) != 0) {
+        /* the message is rt_npy_read's */
+    } else if (a.count != count) {
+        rt_error(err, err_size, "%s holds %zu values; the model's %s needs %zu (was the model file changed since "
+                                "the run?)", name, a.count, d->net.projs[j].name, count);
+    } else {
+        store(d->net.is_double, buf, a.data, count);
+        rc = 0;
+    }
+    free(path);
+    rt_array_free(&a);
+    return rc;
+}
+
+int rt_weights_load(const rt_run_desc *d, rt_net *net, const char *dir, char *err, size_t err_size)
+{
+    for (unsigned j = 0; j < d->net.n_projs; j++) {
+        const rt_proj *rp = &d->net.projs[j];
+        if (load_param(d, dir, RT_FILE_WEIGHTS, j, rt_net_weights(net, j), rp->n_post * rp->n_pre, err,
+                       err_size) != 0 ||
+            (rp->bias && load_param(d, dir, RT_FILE_BIAS, j, rt_net_bias(net, j), rp->n_post, err, err_size) != 0))
+            return -1;
+    }
+    return 0;
+}
