@@ -1,9 +1,12 @@
-/* consteval.c -- the value of a checked constant expression.
+/* consteval.c -- the value of a checked constant expression (see consteval.h).
  *
- * Values are in SI units (30 ms is 0.03); a count of steps stays a count.
- * Names must already be resolved by sema_expr: a parameter's value is its
- * default or its -D override, evaluated in turn.
+ * Values are in SI units (30 ms is 0.03); 'step' is one dt when the
+ * environment knows dt, else a count. Names must already be resolved by
+ * sema_expr: a parameter's value is its binding in the environment, else
+ * its default or its -D override, evaluated in turn.
  */
+#include "consteval.h"
+
 #include <math.h>
 #include <string.h>
 
@@ -14,6 +17,12 @@ static double relu(double x) { return x > 0 ? x : 0; }
 static double heaviside(double x) { return x > 0; }
 static double sign(double x) { return (x > 0) - (x < 0); }
 static double identity(double x) { return x; }
+
+/* min and max as ir.c folds them and the compiled kernels compute them (an
+ * ordered comparison and a select), so that a constant has the same value
+ * wherever it is evaluated, NaN included: not fmin/fmax, which drop a NaN. */
+static double smaller(double a, double b) { return a < b ? a : b; }
+static double larger(double a, double b) { return a > b ? a : b; }
 
 /* The functions of one argument, by name; min, max and clip are below. */
 static const struct {
@@ -36,7 +45,7 @@ bool const_eval_math(const char *name, const double *args, unsigned n, double *o
     if (n == 0)
         return false;
     if (strcmp(name, "clip") == 0) {
-        *out = n == 3 ? fmin(fmax(args[0], args[1]), args[2]) : NAN;
+        *out = n == 3 ? smaller(larger(args[0], args[1]), args[2]) : NAN;
         return n == 3;
     }
     bool is_min = strcmp(name, "min") == 0;
@@ -44,23 +53,8 @@ bool const_eval_math(const char *name, const double *args, unsigned n, double *o
         return false;
     *out = args[0];
     for (unsigned i = 1; i < n; i++)
-        *out = is_min ? fmin(*out, args[i]) : fmax(*out, args[i]);
+        *out = is_min ? smaller(*out, args[i]) : larger(*out, args[i]);
     return true;
-}
-
-static bool eval_call(const ast_node *e, double *out)
-{
-    const builtin *b = e->sym;
-    if (!b || b->cls != BI_MATH || !e->first)
-        return false;
-    double args[64];
-    unsigned n = 0;
-    for (const ast_node *k = e->first->first; k; k = k->next) {
-        if (k->kind == AST_NAMEDARG || n == 64 || !const_eval(k, &args[n]))
-            return false;
-        n++;
-    }
-    return const_eval_math(b->name, args, n, out);
 }
 
 bool const_eval_binary(int op, double l, double r, double *out)
@@ -84,79 +78,136 @@ bool const_eval_binary(int op, double l, double r, double *out)
     return false;
 }
 
-/* Each outermost const_eval call is one evaluation, numbered by eval_epoch:
+/* Each outermost const_value call is one evaluation, numbered by eval_epoch:
  * within it a parameter's value is worked out once (p2 = p1 + p1,
  * p3 = p2 + p2, ... would otherwise take 2^n steps), and the recursion, which
  * names lead from one expression into another, stops at MAX_EVAL_DEPTH.
  * Between evaluations parameter values may change (a task called with
- * arguments), so nothing is kept from one to the next. The front end is
- * single-threaded. */
-enum { MAX_EVAL_DEPTH = 2 * AST_MAX_DEPTH };
+ * arguments, another environment), so nothing is kept from one to the
+ * next. The compiler is single-threaded. */
+enum { MAX_EVAL_DEPTH = 2 * AST_MAX_DEPTH, MAX_CALL_ARGS = 64 };
 static unsigned long eval_epoch;
 static unsigned eval_depth;
 
-static bool eval_node(const ast_node *e, double *out);
+static bool eval_node(const ast_node *e, const const_env *env, double *out);
 
-bool const_eval(const ast_node *e, double *out)
+bool const_value(const ast_node *e, const const_env *env, double *out)
 {
+    static const const_env nothing_known;
+    if (!env)
+        env = &nothing_known;
     if (eval_depth == 0)
         eval_epoch++;
     if (eval_depth >= MAX_EVAL_DEPTH)
         return false;
     eval_depth++;
-    bool ok = eval_node(e, out);
+    bool ok = eval_node(e, env, out);
     eval_depth--;
     return ok;
 }
 
-static bool eval_node(const ast_node *e, double *out)
+const const_binding *const_env_find(const const_env *env, const char *name)
+{
+    for (unsigned i = 0; env && i < env->n_bound; i++)
+        if (strcmp(env->bound[i].name, name) == 0)
+            return &env->bound[i];
+    return NULL;
+}
+
+/* One U in SI; 'step' is one dt once dt is known (its scale is 1). */
+static double unit_value(const unit_def *u, const const_env *env)
+{
+    return u->scale * (u->per_step && env->dt > 0 ? env->dt : 1);
+}
+
+/* A parameter's own value (not a binding), once per evaluation. */
+static bool eval_param(symbol *s, const const_env *env, double *out)
+{
+    if (!s->value || s->visiting)
+        return false;
+    if (s->const_epoch == eval_epoch) {
+        *out = s->const_cached;
+        return s->const_ok;
+    }
+    s->visiting = 1;   /* a parameter defined through itself is not constant */
+    bool ok = const_value(s->value, env, out);
+    s->visiting = 0;
+    s->const_epoch = eval_epoch;
+    s->const_ok = ok;
+    s->const_cached = ok ? *out : 0;
+    return ok;
+}
+
+/* A unit used as a value ('ms'), a parameter, or a built-in name: a binding
+ * in ENV first (fan_in, a task's argument), then 'dt' if ENV knows it. */
+static bool eval_name(const ast_node *e, const const_env *env, double *out)
+{
+    symbol *s = e->sym;
+    if (!s) {
+        const unit_def *u = unit_find(e->name);
+        if (u)
+            *out = unit_value(u, env);
+        return u != NULL;
+    }
+    if (s->kind != SYM_PARAM && s->kind != SYM_BUILTIN)
+        return false;
+    const const_binding *b = const_env_find(env, s->name);
+    if (b) {
+        *out = b->value;
+        return true;
+    }
+    if (s->kind == SYM_PARAM)
+        return eval_param(s, env, out);
+    if (strcmp(s->name, "dt") == 0 && env->dt > 0) {
+        *out = env->dt;
+        return true;
+    }
+    return false;
+}
+
+/* A mathematical builtin with constant positional arguments. */
+static bool eval_call(const ast_node *e, const const_env *env, double *out)
+{
+    const builtin *b = e->sym;
+    if (!b || b->cls != BI_MATH || !e->first)
+        return false;
+    double args[MAX_CALL_ARGS];
+    unsigned n = 0;
+    for (const ast_node *k = e->first->first; k; k = k->next) {
+        if (k->kind == AST_NAMEDARG || n == MAX_CALL_ARGS || !const_value(k, env, &args[n]))
+            return false;
+        n++;
+    }
+    return const_eval_math(b->name, args, n, out);
+}
+
+static bool eval_node(const ast_node *e, const const_env *env, double *out)
 {
     if (!e || e->type == TY_ERROR)
         return false;
     switch (e->kind) {
     case AST_NUM: {
         const unit_def *u = e->name ? unit_find(e->name) : NULL;
-        *out = e->num * (u ? u->scale : 1.0);
+        *out = e->num * (u ? unit_value(u, env) : 1.0);
         return true;
     }
-    case AST_NAME: {
-        symbol *s = e->sym;
-        if (!s) {
-            const unit_def *u = unit_find(e->name);
-            if (!u)
-                return false;
-            *out = u->scale;
-            return true;
-        }
-        if (s->kind != SYM_PARAM || !s->value || s->visiting)
-            return false;
-        if (s->const_epoch == eval_epoch) {
-            *out = s->const_value;
-            return s->const_ok;
-        }
-        s->visiting = 1;   /* a parameter defined through itself is not constant */
-        bool ok = const_eval(s->value, out);
-        s->visiting = 0;
-        s->const_epoch = eval_epoch;
-        s->const_ok = ok;
-        s->const_value = ok ? *out : 0;
-        return ok;
-    }
+    case AST_NAME:
+        return eval_name(e, env, out);
     case AST_UNARY: {
         double v;
-        if (!const_eval(e->first, &v))
+        if (!const_value(e->first, env, &v))
             return false;
         *out = e->op == OP_NEG ? -v : e->op == OP_NOT ? (v == 0) : v;
         return true;
     }
     case AST_BINARY: {
         double l, r;
-        if (!const_eval(e->first, &l) || !const_eval(e->first->next, &r))
+        if (!const_value(e->first, env, &l) || !const_value(e->first->next, env, &r))
             return false;
         return const_eval_binary(e->op, l, r, out);
     }
     case AST_CALL:
-        return eval_call(e, out);
+        return eval_call(e, env, out);
     default:
         return false;
     }

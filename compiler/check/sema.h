@@ -13,6 +13,7 @@
 
 #include "ast.h"
 #include "builtins.h"
+#include "consteval.h"
 #include "diag.h"
 #include "frontend.h"
 
@@ -47,9 +48,9 @@ struct symbol {
     uint8_t updated;        /* a state has an equation (or, once they are checked, a reset) */
     uint8_t visiting;       /* cycle detection for let and param values */
     uint8_t resolved;       /* the value's dimension is known */
-    uint8_t const_ok;       /* const_eval: the value is a constant, const_value */
-    unsigned long const_epoch;  /* const_eval: the evaluation that set those two */
-    double const_value;
+    uint8_t const_ok;       /* consteval.c: the value is a constant, const_cached */
+    unsigned long const_epoch;  /* consteval.c: the evaluation that set those two */
+    double const_cached;
 };
 
 /* A scope: an open-addressing table over interned names, with a parent. */
@@ -133,14 +134,6 @@ const char *dim_text(sema *S, dim_t d);
 /* "in mV", "dimensionless" or "without a unit": for "must be ...", "this is ...". */
 const char *dim_phrase(sema *S, dim_t d);
 bool sema_const_size(sema *S, ast_node *e, scope *sc, const char *what, double *out);
-
-/* Constant evaluation (consteval.c) of a checked expression: its value in SI
- * units ('step' counts steps); false if it is not a constant. */
-bool const_eval(const ast_node *e, double *out);
-/* The operators and mathematical functions const_eval uses, for other
- * evaluators (the task engine): false if OP or NAME is not one of them. */
-bool const_eval_binary(int op, double l, double r, double *out);
-bool const_eval_math(const char *name, const double *args, unsigned n, double *out);
 
 /* Blocks. */
 void sema_params(sema *S, ast_node *list, scope *sc, ast_node *owner);

@@ -202,7 +202,7 @@ static void check_index_value(sema *S, ast_node *idx, const expr_env *env, doubl
         return;
     }
     double v;
-    if (size > 0 && const_eval(idx, &v) && (v < 0 || v >= size || v != floor(v)))
+    if (size > 0 && const_value(idx, NULL, &v) && (v < 0 || v >= size || v != floor(v)))
         diag_error(S->diag, idx->loc, "index %g is out of range: valid indices are 0 to %g",
                    v, size - 1);
 }
@@ -324,7 +324,7 @@ static void check_binary(sema *S, ast_node *e, const expr_env *env)
             return;
         }
         double n;
-        if (!const_eval(r, &n) || n != floor(n) || fabs(n) > 8) {
+        if (!const_value(r, NULL, &n) || n != floor(n) || fabs(n) > 8) {
             diag_error(S->diag, r->loc, "a quantity in %s can only be raised to a constant "
                        "whole power", dim_text(S, l->dim));
             expr_set(e, TY_ERROR, DIM_FREE);
@@ -547,7 +547,7 @@ bool sema_const_size(sema *S, ast_node *e, scope *sc, const char *what, double *
     if (expr_is_error(e))
         return false;
     double v;
-    if (e->type != TY_NUM || !const_eval(e, &v)) {
+    if (e->type != TY_NUM || !const_value(e, NULL, &v)) {
         diag *g = diag_error(S->diag, e->loc, "the size of %s must be a constant", what);
         diag_hint(S->diag, g, "a size is a whole number, or is computed from numbers and parameters");
         return false;

@@ -296,7 +296,7 @@ static bool const_number(sema *S, ast_node *e, scope *sc, const char *what, doub
     sema_expr(S, e, &env);
     if (e->type == TY_ERROR)
         return false;
-    if (e->type != TY_NUM || !const_eval(e, v)) {
+    if (e->type != TY_NUM || !const_value(e, NULL, v)) {
         diag_error(S->diag, e->loc, "%s must be a constant number", what);
         return false;
     }

@@ -288,7 +288,7 @@ static void check_neuron_body(sema *S, scope *sc, ast_node *def, symbol *spike)
             unsigned before = S->diag->errors;
             sema_expect_dim(S, n->first, &cenv, DIM_TIME_1, "a refractory period");
             double v;
-            if (S->diag->errors == before && const_eval(n->first, &v) && !(v >= 0))
+            if (S->diag->errors == before && const_value(n->first, NULL, &v) && !(v >= 0))
                 diag_error(S->diag, n->first->loc, "a refractory period cannot be negative");
             break;
         }

@@ -153,7 +153,7 @@ static void check_choice(sema *S, const setting_def *d, ast_node *v)
             }
             double x;
             sema_expr(S, a->first, &env);
-            if (a->first->type != TY_ERROR && !const_eval(a->first, &x))
+            if (a->first->type != TY_ERROR && !const_value(a->first, NULL, &x))
                 diag_error(S->diag, a->first->loc, "'%s' must be a constant", a->name);
             else if (a->first->type != TY_ERROR)
                 check_setting_argument(S, a, x);
@@ -172,7 +172,7 @@ static void check_setting_value(sema *S, const setting_def *d, ast_node *v)
     if (v->type == TY_ERROR)
         return;
     double x;
-    if (v->type != TY_NUM || !const_eval(v, &x)) {
+    if (v->type != TY_NUM || !const_value(v, NULL, &x)) {
         diag_error(S->diag, v->loc, "'%s' must be a constant number", d->name);
         return;
     }
@@ -252,7 +252,7 @@ static bool channel_size(symbol *ch, ast_node *task_args, double *out)
             swapped[n]->value = a->first;
             n++;
         }
-    bool known = const_eval(size, out);
+    bool known = const_value(size, NULL, out);
     while (n--)
         swapped[n]->value = saved[n];
     return known;
@@ -452,7 +452,7 @@ static void check_record(sema *S, ast_node *n, ast_node *net)
             unsigned before = S->diag->errors;
             sema_expect_dim(S, e->first, &env, DIM_TIME_1, "a recording interval");
             double v;
-            if (S->diag->errors == before && const_eval(e->first, &v) && !(v > 0))
+            if (S->diag->errors == before && const_value(e->first, NULL, &v) && !(v > 0))
                 diag_error(S->diag, e->first->loc, "a recording interval must be positive");
         } else if (e->kind == AST_ARROW) {
             check_projection_ref(S, net, e);
@@ -477,7 +477,7 @@ static void check_analysis_setting(sema *S, const ast_node *a)
     const ast_node *one = is_list ? v->first : v;
     for (; one; one = is_list ? one->next : NULL) {
         double x;
-        if (!const_eval(one, &x)) {
+        if (!const_value(one, NULL, &x)) {
             diag_error(S->diag, one->loc, "'%s' must be a constant", a->name);
             return;
         }
@@ -517,7 +517,7 @@ static void check_analysis_arg(sema *S, const builtin *b, char kind, ast_node *a
         expr_env env = {S->globals, 0, "an analysis argument"};
         double v;
         sema_expr(S, a, &env);
-        if (a->type != TY_ERROR && (a->type != TY_NUM || !const_eval(a, &v) || !(v >= 1) || v != floor(v)))
+        if (a->type != TY_ERROR && (a->type != TY_NUM || !const_value(a, NULL, &v) || !(v >= 1) || v != floor(v)))
             diag_error(S->diag, a->loc, "the number of components of %s() must be a positive whole number",
                        b->name);
         return;

@@ -33,7 +33,7 @@ static void check_time(task_ctx *c, ast_node *e, scope *sc, const char *what, bo
     unsigned before = c->S->diag->errors;
     sema_expect_dim(c->S, e, &env, DIM_TIME_1, what);
     double v;
-    if (c->S->diag->errors == before && e->type == TY_NUM && const_eval(e, &v) &&
+    if (c->S->diag->errors == before && e->type == TY_NUM && const_value(e, NULL, &v) &&
         (zero_ok ? !(v >= 0) : !(v > 0)))
         diag_error(c->S->diag, e->loc, "%s must be %s", what,   /* v is in seconds: not shown */
                    zero_ok ? "zero or more" : "positive");
@@ -62,7 +62,7 @@ static symbol *check_lvalue(task_ctx *c, ast_node *lv, scope *sc)
          k = idx->kind == AST_SLICE ? k->next : NULL) {
         sema_expr(S, k, &env);
         double v, limit = idx->kind == AST_SLICE ? s->size + 1 : s->size;
-        if (s->size > 0 && k->type == TY_NUM && const_eval(k, &v) &&
+        if (s->size > 0 && k->type == TY_NUM && const_value(k, NULL, &v) &&
             (v < 0 || v >= limit || v != floor(v)))
             diag_error(S->diag, k->loc, "index %g is out of range for %s[%g] (valid: 0 to %g)",
                        v, s->name, s->size, limit - 1);
@@ -100,7 +100,7 @@ static void check_for(task_ctx *c, ast_node *n, scope *sc, int depth)
         sema_expr(S, b, &env);
         if (b->type == TY_ERROR)
             continue;
-        if (b->type != TY_NUM || !const_eval(b, &v))
+        if (b->type != TY_NUM || !const_value(b, NULL, &v))
             diag_error(S->diag, b->loc, "a loop bound must be a constant whole number");
         else if (v != floor(v))
             diag_error(S->diag, b->loc, "a loop bound must be a whole number, not %g", v);

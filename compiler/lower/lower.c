@@ -26,9 +26,7 @@ typedef struct arg_frame {
 
 typedef struct lowering {
     ir_graph *g;
-    double dt;
-    const lower_override *bound;
-    unsigned n_bound;
+    const_env env;                  /* dt, and the population's parameter overrides */
     const frontend *fe;             /* for user-defined functions; may be NULL */
     const ast_node *neuron;         /* NULL for a constant outside a neuron */
     const symbol **states, **ports; /* by variable index */
@@ -56,14 +54,6 @@ static void fail(lowering *L, const ast_node *at, const char *fmt, ...)
 
 static ir_ref lower_expr(lowering *L, const ast_node *e, phase ph, const arg_frame *args);
 
-static const lower_override *find_bound(const lowering *L, const char *name)
-{
-    for (unsigned i = 0; i < L->n_bound; i++)
-        if (strcmp(L->bound[i].name, name) == 0)
-            return &L->bound[i];
-    return NULL;
-}
-
 static int index_of(const symbol **list, unsigned n, const symbol *s)
 {
     for (unsigned i = 0; i < n; i++)
@@ -72,39 +62,32 @@ static int index_of(const symbol **list, unsigned n, const symbol *s)
     return -1;
 }
 
-/* A literal in SI units; 'step' is one dt. */
-static ir_ref lower_number(lowering *L, const ast_node *e)
+/* The constants of the equations, as consteval.c values them: a number or
+ * a unit used as a value ('ms') in SI with 'step' one dt, and the built-in
+ * names bound (fan_in) or known ('dt'). */
+static ir_ref lower_constant_leaf(lowering *L, const ast_node *e)
 {
-    const unit_def *u = e->name ? unit_find(e->name) : NULL;
-    double scale = !u ? 1.0 : u->per_step ? L->dt : u->scale;
-    return ir_const(L->g, e->num * scale);
-}
-
-static ir_ref lower_builtin_name(lowering *L, const ast_node *e)
-{
-    const lower_override *b = find_bound(L, e->name);
-    if (b)
-        return ir_const(L->g, b->value);
-    if (strcmp(e->name, "dt") == 0)
-        return ir_const(L->g, L->dt);
-    fail(L, e, "'%s' cannot be used here yet (this version compiles neurons whose update "
-               "does not depend on the time)", e->name);
+    double v;
+    if (const_value(e, &L->env, &v))
+        return ir_const(L->g, v);
+    if (e->kind == AST_NAME && e->sym)   /* a built-in name: 't' */
+        fail(L, e, "'%s' cannot be used here yet (this version compiles neurons whose update "
+                   "does not depend on the time)", e->name);
+    else if (e->kind == AST_NAME)
+        fail(L, e, "'%s' has no value", e->name);
+    else
+        fail(L, e, "this number has no value");
     return ir_const(L->g, 0);
 }
 
 static ir_ref lower_name(lowering *L, const ast_node *e, phase ph, const arg_frame *args)
 {
     const symbol *s = e->sym;
-    if (!s) {   /* a unit used as a value: 'ms' */
-        const unit_def *u = unit_find(e->name);
-        if (u)
-            return ir_const(L->g, u->per_step ? L->dt : u->scale);
-        fail(L, e, "'%s' has no value", e->name);
-        return ir_const(L->g, 0);
-    }
+    if (!s)   /* a unit used as a value: 'ms' */
+        return lower_constant_leaf(L, e);
     switch (s->kind) {
     case SYM_PARAM: {
-        const lower_override *b = find_bound(L, s->name);
+        const const_binding *b = const_env_find(&L->env, s->name);
         if (b && (!L->neuron || s->owner == L->neuron || !s->owner))
             return ir_const(L->g, b->value);
         return lower_expr(L, s->value, ph, NULL);
@@ -127,7 +110,7 @@ static ir_ref lower_name(lowering *L, const ast_node *e, phase ph, const arg_fra
     case SYM_OUTPUT:
         return lower_expr(L, s->value, PHASE_END, args);
     case SYM_BUILTIN:
-        return lower_builtin_name(L, e);
+        return lower_constant_leaf(L, e);
     case SYM_ARG:
         for (const arg_frame *f = args; f; f = f->outer) {
             const ast_node *params = f->function->first;   /* BLOCK of NAME arguments */
@@ -239,7 +222,7 @@ static ir_ref lower_expr(lowering *L, const ast_node *e, phase ph, const arg_fra
     }
     switch (e->kind) {
     case AST_NUM:
-        return lower_number(L, e);
+        return lower_constant_leaf(L, e);
     case AST_NAME:
         return lower_name(L, e, ph, args);
     case AST_UNARY: {
@@ -261,24 +244,6 @@ static ir_ref lower_expr(lowering *L, const ast_node *e, phase ph, const arg_fra
         fail(L, e, "this %s cannot be compiled into a neuron's update", ast_kind_name((ast_kind)e->kind));
         return ir_const(L->g, 0);
     }
-}
-
-/* ------------------------------------------------------------ constants */
-
-int lower_constant(const ast_node *e, double dt, const lower_override *bound, unsigned n_bound,
-                   double *out)
-{
-    ir_graph g;
-    ir_init(&g);
-    char err[8];
-    lowering L = {.g = &g, .dt = dt, .bound = bound, .n_bound = n_bound, .err = err,
-                  .err_size = sizeof err};
-    ir_ref r = lower_expr(&L, e, PHASE_START, NULL);
-    int ok = !L.failed && g.nodes[r].op == IR_CONST;
-    if (ok)
-        *out = g.nodes[r].value;
-    ir_free(&g);
-    return ok ? 0 : -1;
 }
 
 /* ------------------------------------------------------------ neurons */
@@ -359,7 +324,7 @@ static void lower_updates(lowering *L, neuron_ir *n, const ast_node *def)
         ir_ref rhs = lower_expr(L, item->first, PHASE_START, NULL);
         ir_ref x = ir_var(&n->g, (uint32_t)i);
         n->next[i] = item->kind == AST_UPDATE ? rhs   /* x <- g */
-                   : ir_binary(&n->g, IR_ADD, x, ir_binary(&n->g, IR_MUL, ir_const(&n->g, L->dt), rhs));
+                   : ir_binary(&n->g, IR_ADD, x, ir_binary(&n->g, IR_MUL, ir_const(&n->g, L->env.dt), rhs));
     }
 }
 
@@ -409,9 +374,9 @@ static void lower_spike(lowering *L, neuron_ir *n, const ast_node *def)
     int refractory_on = refractory && L->refractory >= 0;
     if (refractory_on) {
         double T = 0;
-        if (lower_constant(refractory->first, L->dt, L->bound, L->n_bound, &T) != 0)
+        if (!const_value(refractory->first, &L->env, &T))
             fail(L, refractory, "a refractory period must be a constant");
-        held_steps = ir_const(g, round(T / L->dt));
+        held_steps = ir_const(g, round(T / L->env.dt));
         count = ir_binary(g, IR_MAX, ir_binary(g, IR_SUB, ir_var(g, (uint32_t)L->refractory), ir_const(g, 1)),
                           ir_const(g, 0));
         free_to_spike = ir_binary(g, IR_LT, count, ir_const(g, 0.5));
@@ -485,7 +450,7 @@ static void initial_values(lowering *L, neuron_ir *n, const ast_node *def,
     n->state_init = xcalloc(n->n_states, sizeof *n->state_init);
     for (unsigned i = 0; i < n->n_states; i++)
         if ((int)i != L->spike && (int)i != L->refractory &&
-            lower_constant(L->states[i]->value, L->dt, L->bound, L->n_bound, &n->state_init[i]) != 0)
+            !const_value(L->states[i]->value, &L->env, &n->state_init[i]))
             fail(L, L->states[i]->decl, "the initial value of '%s' in neuron '%s' must be a constant",
                  n->state_names[i], def->name);
     double *vars = xcalloc(n->n_states + n->n_ports, sizeof *vars);
@@ -506,12 +471,12 @@ static void initial_values(lowering *L, neuron_ir *n, const ast_node *def,
 }
 
 int lower_neuron(neuron_ir *n, const frontend *fe, const ast_node *def, double dt,
-                 const lower_override *overrides, unsigned n_overrides, char *err, size_t err_size)
+                 const const_binding *overrides, unsigned n_overrides, char *err, size_t err_size)
 {
     memset(n, 0, sizeof *n);
     n->neuron = def->name;
     ir_init(&n->g);
-    lowering L = {.g = &n->g, .dt = dt, .bound = overrides, .n_bound = n_overrides,
+    lowering L = {.g = &n->g, .env = {.dt = dt, .bound = overrides, .n_bound = n_overrides},
                   .fe = fe, .neuron = def, .err = err, .err_size = err_size, .spike = -1,
                   .refractory = -1};
     const ast_node **outputs = NULL;

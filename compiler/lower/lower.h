@@ -24,6 +24,7 @@
 #define RNNC_LOWER_H
 
 #include "ast.h"
+#include "consteval.h"
 #include "frontend.h"
 #include "ir.h"
 
@@ -41,23 +42,21 @@ typedef struct neuron_ir {
     int spike_state;                /* the state that is the spike, or -1 */
 } neuron_ir;
 
-/* A named parameter value that replaces the definition's default. */
-typedef struct lower_override {
-    const char *name;               /* interned */
-    double value;                   /* SI */
-} lower_override;
-
-/* Lowers neuron DEF with step DT (seconds) and the population's overrides.
+/* Lowers neuron DEF with step DT (seconds) and the population's overrides
+ * (parameter values that replace the definition's defaults).
  * Returns 0, or -1 with a message in ERR (e.g. a construct that cannot be
  * compiled yet). */
 int lower_neuron(neuron_ir *out, const frontend *fe, const ast_node *def, double dt,
-                 const lower_override *overrides, unsigned n_overrides, char *err, size_t err_size);
+                 const const_binding *overrides, unsigned n_overrides, char *err, size_t err_size);
 void neuron_ir_free(neuron_ir *n);
 
-/* The value of a constant expression, with 'step' worth DT seconds and the
- * names in BOUND (fan_in, fan_out, a task's arguments) taking those values.
- * Returns 0, or -1 if E is not constant. */
-int lower_constant(const ast_node *e, double dt, const lower_override *bound, unsigned n_bound,
-                   double *out);
+/* Compatibility for train.c while it moves to runtime/: remove once it
+ * calls const_value (consteval.h). Returns 0, or -1 if E is not constant. */
+static inline int lower_constant(const ast_node *e, double dt, const const_binding *bound,
+                                 unsigned n_bound, double *out)
+{
+    const_env env = {.dt = dt, .bound = bound, .n_bound = n_bound};
+    return const_value(e, &env, out) ? 0 : -1;
+}
 
 #endif

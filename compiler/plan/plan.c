@@ -61,7 +61,7 @@ static double number_setting(builder *b, const char *name, double fallback)
     double v;
     if (!e)
         return fallback;
-    if (lower_constant(e, b->p->dt, NULL, 0, &v) != 0) {
+    if (!const_value(e, &(const_env){.dt = b->p->dt}, &v)) {
         fail(b, e, "the setting '%s' must be a constant number", name);
         return fallback;
     }
@@ -76,7 +76,7 @@ static double call_argument(builder *b, const ast_node *call, const char *name, 
     for (const ast_node *a = call->first->first; a; a = a->next)
         if (a->kind == AST_NAMEDARG && strcmp(a->name, name) == 0) {
             double v;
-            if (lower_constant(a->first, b->p->dt, NULL, 0, &v) == 0)
+            if (const_value(a->first, &(const_env){.dt = b->p->dt}, &v))
                 return v;
             fail(b, a, "'%s' must be a constant number", name);
         }
@@ -177,7 +177,7 @@ static int find_input(const plan *p, const char *name)
 static double net_constant(builder *b, const ast_node *e, const char *what)
 {
     double v;
-    if (lower_constant(e, b->p->dt, NULL, 0, &v) != 0) {
+    if (!const_value(e, &(const_env){.dt = b->p->dt}, &v)) {
         fail(b, e, "%s must be a constant", what);
         return 0;
     }
@@ -193,7 +193,7 @@ static void add_pop(builder *b, const ast_node *n)
     }
     const ast_node *type = n->first, *size = type->first, *args = size ? size->next : NULL;
     const ast_node *neuron = frontend_find_def(p->fe, type->name);
-    lower_override overrides[64];
+    const_binding overrides[64];
     unsigned n_over = 0;
     for (const ast_node *a = args ? args->first : NULL; a && n_over < 64; a = a->next)
         if (a->kind == AST_NAMEDARG) {
@@ -240,7 +240,8 @@ static void add_pop(builder *b, const ast_node *n)
 static void initializer(builder *b, const ast_node *e, size_t fan_in, size_t fan_out, rt_init *out,
                         const char **file)
 {
-    lower_override fans[2] = {{"fan_in", (double)fan_in}, {"fan_out", (double)fan_out}};
+    const_binding fans[2] = {{"fan_in", (double)fan_in}, {"fan_out", (double)fan_out}};
+    const_env env = {.dt = b->p->dt, .bound = fans, .n_bound = 2};
     double a[2] = {0, 0};
     unsigned n = 0;
     if (e->kind == AST_CALL && strcmp(e->name, "load") == 0) {
@@ -250,13 +251,13 @@ static void initializer(builder *b, const ast_node *e, size_t fan_in, size_t fan
         return;
     }
     for (const ast_node *k = e->kind == AST_CALL && e->first ? e->first->first : NULL; k && n < 2; k = k->next)
-        if (lower_constant(k->kind == AST_NAMEDARG ? k->first : k, b->p->dt, fans, 2, &a[n++]) != 0)
+        if (!const_value(k->kind == AST_NAMEDARG ? k->first : k, &env, &a[n++]))
             fail(b, k, "an initialiser's argument must be a constant");
     const char *name = e->name ? e->name : "";
     memset(out, 0, sizeof *out);
     if (e->kind == AST_NUM || (e->kind != AST_CALL && e->kind != AST_NAME)) {
         out->kind = RT_INIT_CONSTANT;
-        if (lower_constant(e, b->p->dt, fans, 2, &out->a) != 0)
+        if (!const_value(e, &env, &out->a))
             fail(b, e, "an initial value must be a constant or an initialiser");
     } else if (strcmp(name, "normal") == 0) {
         *out = (rt_init){RT_INIT_NORMAL, n > 0 ? a[0] : 0, n > 1 ? a[1] : 1};
@@ -274,7 +275,7 @@ static void initializer(builder *b, const ast_node *e, size_t fan_in, size_t fan
         *out = (rt_init){RT_INIT_CONSTANT, a[0], 0};
     } else {
         out->kind = RT_INIT_CONSTANT;
-        if (lower_constant(e, b->p->dt, fans, 2, &out->a) != 0)
+        if (!const_value(e, &env, &out->a))
             fail(b, e, "'%s' is not an initialiser this version knows", name);
     }
 }
@@ -705,7 +706,7 @@ int plan_build(plan *p, frontend *fe, const frontend_options *opts, const ast_no
     p->net = frontend_find_def(fe, run->name);
     p->dt = 1e-3;   /* 1 ms unless the run says otherwise */
     const ast_node *dt = plan_setting(p, "dt");
-    if (dt && (lower_constant(dt, 1, NULL, 0, &p->dt) != 0 || !(p->dt > 0)))
+    if (dt && (!const_value(dt, NULL, &p->dt) || !(p->dt > 0)))   /* no dt yet: 'step' counts */
         fail(&b, dt, "'dt' must be a positive constant time");
     const char *precision = choice_setting(p, "precision", "float32");
     p->is_double = strcmp(precision, "float64") == 0;

@@ -50,7 +50,7 @@ static void fail(gen *G, const ast_node *at, const char *fmt, ...)
 
 /* ------------------------------------------------------------ names */
 
-static const lower_override *find_arg(const task_program *tp, const char *name)
+static const const_binding *find_arg(const task_program *tp, const char *name)
 {
     for (unsigned i = 0; i < tp->n_args; i++)
         if (strcmp(tp->args[i].name, name) == 0)
@@ -210,10 +210,10 @@ static double eval_scalar_name(gen *G, const ast_node *e)
     if (find_bound(G, s, &v))
         return v;
     if (s->kind == SYM_PARAM) {
-        const lower_override *a = s->owner == G->tp->def ? find_arg(G->tp, s->name) : NULL;
+        const const_binding *a = s->owner == G->tp->def ? find_arg(G->tp, s->name) : NULL;
         if (a)
             return a->value;
-        if (lower_constant(s->value, G->tp->dt, G->tp->args, G->tp->n_args, &v) == 0)
+        if (const_value(s->value, &(const_env){G->tp->dt, G->tp->args, G->tp->n_args}, &v))
             return v;
     }
     if (s->kind == SYM_LET)
@@ -616,8 +616,8 @@ static int prepare_params(task_program *tp, gen *G, const ast_node *call)
             if (a->kind == AST_NAMEDARG ? strcmp(a->name, b->name) == 0 : i == position)
                 given = a->kind == AST_NAMEDARG ? a->first : a;
         double v;
-        int ok = given ? lower_constant(given, tp->dt, NULL, 0, &v) == 0
-                       : lower_constant(b->first, tp->dt, tp->args, tp->n_args, &v) == 0;
+        int ok = given ? const_value(given, &(const_env){.dt = tp->dt}, &v)
+                       : const_value(b->first, &(const_env){tp->dt, tp->args, tp->n_args}, &v);
         if (!ok) {
             fail(G, given ? given : b, "parameter '%s' of task '%s' must be a constant number",
                  b->name, tp->def->name);

@@ -14,8 +14,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "consteval.h"
 #include "frontend.h"
-#include "lower.h"
 #include "rt_npy.h"
 
 enum { TASK_MAX_CHANNELS = 16, TASK_MAX_ARGS = 64, TASK_MAX_LOADS = 16 };
@@ -37,7 +37,7 @@ typedef struct task_program {
     const ast_node *def;
     double dt;
     size_t steps;
-    lower_override args[TASK_MAX_ARGS];   /* every parameter's value */
+    const_binding args[TASK_MAX_ARGS];    /* every parameter's value */
     unsigned n_args;
     task_channel channels[TASK_MAX_CHANNELS];   /* in declaration order */
     unsigned n_channels;
