@@ -49,11 +49,4 @@ const const_binding *const_env_find(const const_env *env, const char *name);
 bool const_eval_binary(int op, double l, double r, double *out);
 bool const_eval_math(const char *name, const double *args, unsigned n, double *out);
 
-/* Compatibility for the files being moved to runtime/ (analyze.c,
- * cli_run.c): remove once they call const_value. */
-static inline bool const_eval(const ast_node *e, double *out)
-{
-    return const_value(e, NULL, out);
-}
-
 #endif

@@ -165,7 +165,7 @@ static uint64_t resolve_seed(const ast_node *run, const frontend_options *o, con
     const ast_node *s = find_setting(run, "seed");
     const ast_node *value = d ? d->expr : s ? s->first : NULL;
     double v;
-    return value && const_eval(value, &v) ? (uint64_t)v : 1;
+    return value && const_value(value, NULL, &v) ? (uint64_t)v : 1;
 }
 
 static double compile_ms(const cli_run_options *r, const plan *p)

@@ -50,13 +50,4 @@ int lower_neuron(neuron_ir *out, const frontend *fe, const ast_node *def, double
                  const const_binding *overrides, unsigned n_overrides, char *err, size_t err_size);
 void neuron_ir_free(neuron_ir *n);
 
-/* Compatibility for train.c while it moves to runtime/: remove once it
- * calls const_value (consteval.h). Returns 0, or -1 if E is not constant. */
-static inline int lower_constant(const ast_node *e, double dt, const const_binding *bound,
-                                 unsigned n_bound, double *out)
-{
-    const_env env = {.dt = dt, .bound = bound, .n_bound = n_bound};
-    return const_value(e, &env, out) ? 0 : -1;
-}
-
 #endif

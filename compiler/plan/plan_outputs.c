@@ -23,6 +23,13 @@ typedef struct signal_ref {
     char name[160];                 /* h, h_r, h_r_0_10: names its files */
 } signal_ref;
 
+/* A constant of the run: 'step' is worth the run's dt. */
+static bool plan_constant(builder *b, const ast_node *e, double *v)
+{
+    const_env env = {.dt = b->p->dt};
+    return const_value(e, &env, v);
+}
+
 static int pop_index(const plan *p, const char *name)
 {
     for (unsigned i = 0; i < p->n_pops; i++)
@@ -59,7 +66,7 @@ static int find_member(const plan *p, unsigned i, const char *m, signal_ref *s)
 static long whole(builder *b, const ast_node *e)
 {
     double v;
-    if (lower_constant(e, b->p->dt, NULL, 0, &v) != 0 || v != floor(v)) {
+    if (!plan_constant(b, e, &v) || v != floor(v)) {
         plan_fail(b, e, "a neuron index must be a constant whole number");
         return -1;
     }
@@ -156,7 +163,7 @@ static size_t record_every(builder *b, const ast_node *rec)
         double v;
         if (e->kind != AST_EVERY || !e->first)
             continue;
-        if (lower_constant(e->first, b->p->dt, NULL, 0, &v) != 0) {
+        if (!plan_constant(b, e->first, &v)) {
             plan_fail(b, e->first, "'every' must be a constant");
             return 1;
         }
@@ -210,7 +217,7 @@ static double number(builder *b, const ast_node *e, double fallback)
     double v;
     if (!e)
         return fallback;
-    if (lower_constant(e, b->p->dt, NULL, 0, &v) != 0) {
+    if (!plan_constant(b, e, &v)) {
         plan_fail(b, e, "an analysis' argument must be a constant");
         return fallback;
     }
