@@ -8,24 +8,7 @@
 # this is a shell test of 'rnnc run' rather than a golden error test.
 set -u
 rnnc=$1
-work=$(mktemp -d)
-trap 'rm -rf "$work"' EXIT
-failures=0 passes=0
-expect() {  # expect STATUS DESCRIPTION COMMAND...
-  want=$1 what=$2; shift 2
-  "$@" > "$work/out" 2> "$work/err"
-  got=$?
-  if [ "$got" -ne "$want" ]; then
-    echo "FAIL: $what: exit status $got, expected $want"; cat "$work/err"
-    failures=$((failures + 1))
-  else
-    passes=$((passes + 1))
-  fi
-}
-expect_line() {  # expect_line FILE TEXT DESCRIPTION
-  if grep -qF -- "$2" "$1"; then passes=$((passes + 1)); else
-    echo "FAIL: $3: no line with '$2' in:"; cat "$1"; failures=$((failures + 1)); fi
-}
+. "$(dirname "$0")/expect.sh"
 export NO_COLOR=1
 
 # A two-choice task; TARGET and MASK are filled in per case. Line 14 is the
@@ -83,5 +66,4 @@ model "$work/signed.rnn" 1 -1 ""
 expect 0 "+1/-1 targets run" "$rnnc" run "$work/signed.rnn" --out "$work/signed-run"
 expect_line "$work/signed-run/summary.json" '"eval_accuracy"' "a signed task reports its accuracy"
 
-echo "$passes passed, $failures failed"
-[ "$failures" -eq 0 ]
+finish
