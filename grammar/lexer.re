@@ -147,6 +147,7 @@ int lex_next(lexer *L, token *t)
         "if"           { KW(TK_IF); }
         "else"         { KW(TK_ELSE); }
         "accuracy"     { KW(TK_ACCURACY); }
+        "condition"    { KW(TK_CONDITION); }
         "every"        { KW(TK_EVERY); }
         "and"          { KW(TK_AND); }
         "or"           { KW(TK_OR); }
@@ -231,7 +232,7 @@ int lex_is_keyword(const char *word)
         "when", "reset", "refractory", "surrogate", "pop", "readout", "connect",
         "feedback", "trace", "pre", "post", "on", "target", "duration", "draw",
         "frozen", "phase", "pulse", "at", "for", "in", "if", "else", "accuracy",
-        "every", "and", "or", "not",
+        "condition", "every", "and", "or", "not",
     };
     for (size_t i = 0; i < sizeof words / sizeof words[0]; i++)
         if (strcmp(words[i], word) == 0)

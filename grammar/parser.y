@@ -32,7 +32,7 @@
 
 %fallback IDENT STATE OUTPUT LET SPIKE WHEN RESET REFRACTORY SURROGATE POP READOUT
           FEEDBACK TRACE PRE POST ON TARGET DURATION DRAW FROZEN PHASE PULSE AT
-          ACCURACY EVERY FUNCTION.
+          ACCURACY CONDITION EVERY FUNCTION.
 
 %left OR.
 %left AND.
@@ -237,6 +237,8 @@ task_item(A) ::= ACCURACY(K) expr(E).
                         { A = ast_with(ctx->arena, AST_ACCURACY, K.loc, E, NULL, NULL); }
 task_item(A) ::= ACCURACY(K) expr(E) IN IDENT(P).
   { A = ast_with(ctx->arena, AST_ACCURACY, K.loc, E, ast_leaf(ctx->arena, AST_NAME, &P), NULL); }
+task_item(A) ::= CONDITION(K) expr(E).
+                        { A = ast_with(ctx->arena, AST_CONDITION, K.loc, E, NULL, NULL); }
 
 if_item(A) ::= IF(K) expr(C) LBRACE task_items(B) RBRACE.
                                         { A = parse_if(ctx, &K, C, B, NULL); }

@@ -5,24 +5,7 @@
 # that appears whole or not at all.
 set -u
 rnnc=$1 src=$2
-work=$(mktemp -d)
-trap 'rm -rf "$work"' EXIT
-failures=0 passes=0
-expect() {  # expect STATUS DESCRIPTION COMMAND...
-  want=$1 what=$2; shift 2
-  "$@" > "$work/out" 2> "$work/err"
-  got=$?
-  if [ "$got" -ne "$want" ]; then
-    echo "FAIL: $what: exit status $got, expected $want"; cat "$work/err"
-    failures=$((failures + 1))
-  else
-    passes=$((passes + 1))
-  fi
-}
-expect_line() {  # expect_line FILE TEXT DESCRIPTION
-  if grep -qF -- "$2" "$1"; then passes=$((passes + 1)); else
-    echo "FAIL: $3: no line with '$2' in:"; cat "$1"; failures=$((failures + 1)); fi
-}
+. "$(dirname "$0")/expect.sh"
 export NO_COLOR=1
 model="$src/models/flipflop3.rnn"
 
@@ -90,5 +73,4 @@ expect 1 "run a bad model" "$rnnc" run "$work/bad.rnn" --out "$work/badrun"
 leftovers=$(ls -a "$work" | grep -c 'partial\|\.old-' || true)
 [ "$leftovers" -eq 0 ] && passes=$((passes + 1)) || { echo "FAIL: partial folders left behind"; failures=$((failures + 1)); }
 
-echo "$passes passed, $failures failed"
-[ "$failures" -eq 0 ]
+finish

@@ -399,32 +399,116 @@ static void check_run(sema *S, ast_node *run, ast_node **net_out)
 
 /* ---------------------------------------------------------------- record, analyze */
 
-static bool is_projection(ast_node *net, const char *from, const char *to)
+/* The input port a connect drives: the one it names, else its target
+ * neuron's only port; NULL for feedback or when that is not known. */
+static const char *connect_port(const ast_node *connect)
 {
-    for (ast_node *n = net->first; n; n = n->next)
-        if (n->kind == AST_CONNECT && n->first->name == from && n->first->next->name == to)
-            return true;
-    return false;
+    const ast_node *to = connect->first->next;
+    if (to->first)
+        return to->first->name;
+    const symbol *s = to->sym;   /* resolved by sema_network */
+    if (connect->op || !s || s->kind != SYM_POP || !s->value)
+        return NULL;
+    const char *only = NULL;
+    for (const ast_node *item = s->value->first; item; item = item->next)
+        for (const ast_node *port = item->kind == AST_INPUT ? item->first : NULL; port; port = port->next) {
+            if (only)
+                return NULL;   /* several: the connect would have had to name one */
+            only = port->name;
+        }
+    return only;
 }
 
+static bool connects(const ast_node *c, const char *pre, const char *post)
+{
+    return c->kind == AST_CONNECT && strcmp(c->first->name, pre) == 0 &&
+           strcmp(c->first->next->name, post) == 0;
+}
+
+/* How many projections run from PRE to POST (to different ports). */
+static unsigned pair_count(const ast_node *net, const char *pre, const char *post)
+{
+    unsigned n = 0;
+    for (const ast_node *c = net->first; c; c = c->next)
+        n += connects(c, pre, post);
+    return n;
+}
+
+/* How an analysis names connect C: 'h -> h', or 'h -> h.I_z' when other
+ * projections run from h to h as well. */
+static const char *projection_form(sema *S, const ast_node *net, const ast_node *c)
+{
+    const char *pre = c->first->name, *post = c->first->next->name, *port = connect_port(c);
+    if (pair_count(net, pre, post) == 1 || !port)
+        return arena_printf(S->arena, "%s -> %s", pre, post);
+    return arena_printf(S->arena, "%s -> %s.%s", pre, post, port);
+}
+
+/* The forms of the network's projections (from PRE to POST only, when PRE
+ * is given), up to MAX of them, into OUT; returns how many there are. */
+static unsigned projection_forms(sema *S, const ast_node *net, const char *pre, const char *post,
+                                 const char **out, unsigned max)
+{
+    unsigned n = 0;
+    for (const ast_node *c = net->first; c; c = c->next)
+        if (c->kind == AST_CONNECT && (!pre || connects(c, pre, post)) && n++ < max)
+            out[n - 1] = projection_form(S, net, c);
+    return n;
+}
+
+/* "a, b, c" (and ", ..." after MAX of N). */
+static const char *form_list(sema *S, const char *const *forms, unsigned n, unsigned max)
+{
+    const char *list = "";
+    for (unsigned i = 0; i < n && i < max; i++)
+        list = arena_printf(S->arena, "%s%s%s", list, i ? ", " : "", forms[i]);
+    return n > max ? arena_printf(S->arena, "%s, ...", list) : list;
+}
+
+/* pre -> post.PORT: one of the projections from PRE to POST by its port. */
+static void check_projection_port(sema *S, ast_node *net, ast_node *arrow, const char *pre,
+                                  const char *post, const char *port)
+{
+    for (const ast_node *c = net->first; c; c = c->next)
+        if (connects(c, pre, post) && connect_port(c) && strcmp(connect_port(c), port) == 0)
+            return;
+    enum { MAX = 8 };
+    const char *forms[MAX];
+    unsigned n = projection_forms(S, net, pre, post, forms, MAX);
+    const char *written = arena_printf(S->arena, "%s -> %s.%s", pre, post, port);
+    diag *g = diag_error(S->diag, arrow->loc, "network '%s' has no projection %s; from %s to %s it has %s",
+                         net->name, written, pre, post, form_list(S, forms, n, MAX));
+    diag_suggest(S->diag, g, written, forms, n < MAX ? n : MAX);
+}
+
+/* A projection as analyses and records name it: 'h -> h', or with the
+ * target's port, 'x -> h.I_r', where several run from x to h. */
 static void check_projection_ref(sema *S, ast_node *net, ast_node *arrow)
 {
     ast_node *from = arrow->first, *to = from->next;
-    if (from->kind != AST_NAME || to->kind != AST_NAME) {
-        diag_error(S->diag, arrow->loc, "a projection is named by its populations: 'h -> h'");
+    bool member = to->kind == AST_MEMBER && to->first->kind == AST_NAME;
+    if (from->kind != AST_NAME || (to->kind != AST_NAME && !member)) {
+        diag_error(S->diag, arrow->loc, "a projection is named by its populations and, where it "
+                   "needs one, the target's port: 'h -> h', 'x -> h.I_r'");
         return;
     }
-    if (!is_projection(net, from->name, to->name)) {
-        diag *g = diag_error(S->diag, arrow->loc, "network '%s' has no projection %s -> %s",
-                             net->name, from->name, to->name);
-        const char *have = "";
-        unsigned n = 0;
-        for (ast_node *c = net->first; c; c = c->next)
-            if (c->kind == AST_CONNECT && n++ < 8)
-                have = arena_printf(S->arena, "%s%s%s -> %s", have, *have ? ", " : "",
-                                    c->first->name, c->first->next->name);
+    const char *pre = from->name, *post = member ? to->first->name : to->name;
+    unsigned pairs = pair_count(net, pre, post);
+    enum { MAX = 8 };
+    const char *forms[MAX];
+    if (pairs == 0) {
+        diag *g = diag_error(S->diag, arrow->loc, "network '%s' has no projection %s -> %s%s%s",
+                             net->name, pre, post, member ? "." : "", member ? to->name : "");
+        unsigned n = projection_forms(S, net, NULL, NULL, forms, MAX);
         if (n)
-            diag_hint(S->diag, g, "its projections: %s%s", have, n > 8 ? ", ..." : "");
+            diag_hint(S->diag, g, "its projections: %s", form_list(S, forms, n, MAX));
+    } else if (member) {
+        check_projection_port(S, net, arrow, pre, post, to->name);
+    } else if (pairs > 1) {
+        unsigned n = projection_forms(S, net, pre, post, forms, MAX);
+        diag *g = diag_error(S->diag, arrow->loc, "'%s -> %s' is ambiguous: network '%s' has %u "
+                             "projections from %s to %s", pre, post, net->name, pairs, pre, post);
+        diag_hint(S->diag, g, "name one by the port it drives: %s", form_list(S, forms, n, MAX));
     }
 }
 

@@ -16,6 +16,7 @@ typedef struct task_ctx {
     const ast_node *duration;
     const ast_node *first_phase;
     const ast_node *accuracy;
+    const ast_node *condition;
     unsigned inputs, targets;
 } task_ctx;
 
@@ -171,6 +172,65 @@ static void check_accuracy(task_ctx *c, ast_node *n, scope *sc)
     }
 }
 
+/* The channel a condition reads element by element (an unindexed name,
+ * directly or through a 'let'), kept in *WIDE; reports one of another size. */
+static void condition_width(task_ctx *c, const ast_node *e, symbol **wide, int depth)
+{
+    if (!e || depth > 64)
+        return;
+    const symbol *s = e->kind == AST_NAME ? e->sym : NULL;
+    if (s && s->kind == SYM_LET) {
+        condition_width(c, s->value, wide, depth + 1);
+        return;
+    }
+    if (s && s->kind == SYM_CHANNEL && s->decl && s->size > 0) {   /* mask (no decl) is one per step */
+        if (!*wide)
+            *wide = (symbol *)s;
+        else if ((*wide)->size != s->size) {
+            diag *g = diag_error(c->S->diag, e->loc, "the condition reads %s[%g] and %s[%g] element "
+                                 "by element, but their sizes differ", (*wide)->name, (*wide)->size,
+                                 s->name, s->size);
+            diag_hint(c->S->diag, g, "read channels of one size, or one element of this one: '%s[0]'",
+                      s->name);
+        }
+        return;
+    }
+    if (e->kind == AST_INDEX)
+        return;   /* one element: the same at every element of the condition */
+    for (const ast_node *k = e->first; k; k = k->next)
+        condition_width(c, k, wide, depth + 1);
+}
+
+/* condition sign(y): the trial's condition at each step, a number per
+ * element; 0 means none, so a comparison (0 or 1) would hide half of them. */
+static void check_condition(task_ctx *c, ast_node *n, scope *sc, int depth)
+{
+    sema *S = c->S;
+    if (depth > 0) {
+        diag_error(S->diag, n->loc, "a task's condition is given at the top of the task, not inside a block");
+        return;
+    }
+    if (c->condition)
+        diag_error(S->diag, n->loc, "task '%s' has a second 'condition' (the first is at line %u)",
+                   c->def->name, (unsigned)c->condition->loc.line);
+    else
+        c->condition = n;
+    ast_node *e = n->first;
+    expr_env env = {sc, signal_allow() & ~ALLOW_RANDOM, "a task's condition"};
+    sema_expr(S, e, &env);
+    if (e->type == TY_BOOL) {
+        diag *g = diag_error(S->diag, e->loc, "a comparison is 0 where it is false, and a condition "
+                             "of 0 means none");
+        char text[120];
+        ast_format(e, text, sizeof text);
+        diag_hint(S->diag, g, "number every condition from 1, e.g. 'condition 1 + (%s)'", text);
+    } else if (e->type != TY_NUM && e->type != TY_ERROR) {
+        diag_error(S->diag, e->loc, "a task's condition is a number at each step, e.g. 'condition sign(y)'");
+    }
+    symbol *wide = NULL;
+    condition_width(c, e, &wide, 0);
+}
+
 static void check_item(task_ctx *c, ast_node *n, scope *sc, int depth)
 {
     sema *S = c->S;
@@ -235,6 +295,9 @@ static void check_item(task_ctx *c, ast_node *n, scope *sc, int depth)
         c->accuracy = n;
         check_accuracy(c, n, sc);
         break;
+    case AST_CONDITION:
+        check_condition(c, n, sc, depth);
+        break;
     default:
         diag_error(S->diag, n->loc, "this statement does not belong in a task");
         break;
@@ -251,7 +314,7 @@ void sema_task(sema *S, ast_node *def)
 {
     scope *sc = scope_new(S, S->globals, arena_printf(S->arena, "task '%s'", def->name));
     sema_set_def_scope(def, sc);
-    task_ctx c = {S, def, sc, NULL, NULL, NULL, 0, 0};
+    task_ctx c = {S, def, sc, NULL, NULL, NULL, NULL, 0, 0};
     sema_def_params(S, def, sc);
     symbol *mask = scope_declare(S, sc, SYM_CHANNEL, intern_cstr(S->arena, "mask"), def);
     if (mask) {

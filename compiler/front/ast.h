@@ -56,6 +56,7 @@
     X(IF, "if")                  /* condition; BLOCK then; [BLOCK else]           */ \
     X(BLOCK, "block")            /* item*                                         */ \
     X(ACCURACY, "accuracy")      /* expr; [NAME phase]                            */ \
+    X(CONDITION, "condition")    /* expr: the trial's condition at each step      */ \
     X(TRAIN, "train")            /* name = network; task (NAME|CALL); SETTING*     */ \
     X(EVALUATE, "evaluate")      /* name = network; task (NAME|CALL); SETTING*     */ \
     X(SETTING, "setting")        /* name; value expr*                             */ \

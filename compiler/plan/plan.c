@@ -523,7 +523,8 @@ static void learning_paths(builder *b)
     }
 }
 
-/* Network inputs meet task inputs, readouts meet targets: by name, else in order. */
+/* Network inputs meet task inputs, readouts meet targets: by name, else in
+ * order. The task's condition channel is neither. */
 static int match_channel(const plan *p, const char *name, int is_target, unsigned position)
 {
     int c = task_channel_index(&p->task, name);
@@ -531,7 +532,8 @@ static int match_channel(const plan *p, const char *name, int is_target, unsigne
         return c;
     unsigned seen = 0;
     for (unsigned k = 0; k < p->task.n_channels; k++)
-        if (p->task.channels[k].is_target == is_target && seen++ == position)
+        if (!p->task.channels[k].is_condition && p->task.channels[k].is_target == is_target &&
+            seen++ == position)
             return (int)k;
     return -1;
 }
@@ -716,6 +718,8 @@ int plan_build(plan *p, frontend *fe, const frontend_options *opts, const ast_no
     if (!b.failed)
         learning_paths(&b);
     if (!b.failed && task_prepare(&p->task, fe, run->first, p->dt, b.err, sizeof b.err) != 0)
+        b.failed++;
+    if (!b.failed && task_check_accuracy(&p->task, b.err, sizeof b.err) != 0)
         b.failed++;
     if (!b.failed)
         match_task(&b);

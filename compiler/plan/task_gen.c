@@ -500,17 +500,16 @@ static double *lvalue_target(gen *G, const ast_node *lv, size_t *size, long *lo,
     return G->ch[c];
 }
 
-static void run_assign(gen *G, const ast_node *n)
+/* Elements [LO, HI) of DATA ([T][SIZE]) set (OP: or added to, ...) from E,
+ * evaluated element by element. */
+static void write_elements(gen *G, double *data, size_t size, long lo, long hi, int op, const ast_node *e)
 {
-    size_t size;
-    long lo, hi;
-    double *data = lvalue_target(G, n->first, &size, &lo, &hi);
     for (long i = lo; data && i < hi && !G->failed; i++) {
         size_t mark = G->pool_used;
-        const double *v = eval_signal(G, n->first->next, (size_t)i);
+        const double *v = eval_signal(G, e, (size_t)i);
         for (size_t t = 0; t < G->T; t++) {
             double *x = &data[t * size + (size_t)i];
-            switch (n->op) {
+            switch (op) {
             case OP_ADD_SET: *x += v[t]; break;
             case OP_SUB_SET: *x -= v[t]; break;
             case OP_MUL_SET: *x *= v[t]; break;
@@ -519,6 +518,24 @@ static void run_assign(gen *G, const ast_node *n)
         }
         G->pool_used = mark;
     }
+}
+
+static void run_assign(gen *G, const ast_node *n)
+{
+    size_t size;
+    long lo, hi;
+    double *data = lvalue_target(G, n->first, &size, &lo, &hi);
+    write_elements(G, data, size, lo, hi, n->op, n->first->next);
+}
+
+/* 'condition e': the condition channel, where the statement stands (it sees
+ * what the statements before it wrote). */
+static void run_condition(gen *G, const ast_node *n)
+{
+    int c = task_condition_channel(G->tp);
+    if (c >= 0)
+        write_elements(G, G->ch[c], G->tp->channels[c].size, 0, (long)G->tp->channels[c].size, OP_SET,
+                       n->first);
 }
 
 static void run_pulse(gen *G, const ast_node *n)
@@ -569,6 +586,7 @@ static void run_item(gen *G, const ast_node *n)
         break;
     case AST_PULSE: run_pulse(G, n); break;
     case AST_ASSIGN: run_assign(G, n); break;
+    case AST_CONDITION: run_condition(G, n); break;
     case AST_FOR: run_for(G, n); break;
     case AST_IF: run_if(G, n); break;
     case AST_BLOCK: run_items(G, n->first); break;
@@ -598,7 +616,15 @@ static void run_items(gen *G, const ast_node *first)
 int task_channel_index(const task_program *tp, const char *name)
 {
     for (unsigned c = 0; c < tp->n_channels; c++)
-        if (strcmp(tp->channels[c].name, name) == 0)
+        if (!tp->channels[c].is_condition && strcmp(tp->channels[c].name, name) == 0)
+            return (int)c;
+    return -1;
+}
+
+int task_condition_channel(const task_program *tp)
+{
+    for (unsigned c = 0; c < tp->n_channels; c++)
+        if (tp->channels[c].is_condition)
             return (int)c;
     return -1;
 }
@@ -656,7 +682,11 @@ static void prepare_item(task_program *tp, gen *G, const ast_node *n)
         if (strcmp(n->first->name, "mask") == 0)
             tp->has_mask = 1;
         break;
+    case AST_CONDITION:
+        tp->condition = n->first;
+        break;
     case AST_ACCURACY:
+        tp->accuracy_stmt = n;
         if (n->first->kind == AST_CALL && strcmp(n->first->name, "sign") == 0 && !n->first->next) {
             tp->accuracy = n->first;
             tp->accuracy_target = n->first->first->first->name;
@@ -674,6 +704,41 @@ static void prepare_item(task_program *tp, gen *G, const ast_node *n)
     default:
         break;
     }
+}
+
+/* The width of condition E: the size of the channels it reads element by
+ * element (directly or through a 'let'), WIDTH so far (0: none yet). */
+static size_t condition_width(const task_program *tp, gen *G, const ast_node *e, size_t width, int depth)
+{
+    const symbol *s = e && e->kind == AST_NAME ? e->sym : NULL;
+    if (!e || depth > 64 || e->kind == AST_INDEX)
+        return width;
+    if (s && s->kind == SYM_LET)
+        return condition_width(tp, G, s->value, width, depth + 1);
+    int c = s && s->kind == SYM_CHANNEL ? task_channel_index(tp, s->name) : -1;
+    if (c >= 0 && width && tp->channels[c].size != width)
+        fail(G, e, "the condition reads channels of sizes %zu and %zu element by element", width,
+             tp->channels[c].size);
+    if (c >= 0)
+        return tp->channels[c].size;
+    for (const ast_node *k = e->first; k && !G->failed; k = k->next)
+        width = condition_width(tp, G, k, width, depth + 1);
+    return width;
+}
+
+/* The condition as one more channel, after the declared ones. */
+static void prepare_condition(task_program *tp, gen *G)
+{
+    if (!tp->condition)
+        return;
+    if (tp->n_channels == TASK_MAX_CHANNELS) {
+        fail(G, tp->condition, "task '%s' has %d channels, the most a task may have, and no room "
+             "for its condition", tp->def->name, TASK_MAX_CHANNELS);
+        return;
+    }
+    size_t width = condition_width(tp, G, tp->condition, 0, 0);
+    tp->channels[tp->n_channels++] = (task_channel){.name = "condition", .size = width ? width : 1,
+                                                    .is_condition = 1};
 }
 
 /* Reads every load("f.npy") under N (a name relative to the model's folder). */
@@ -737,6 +802,8 @@ int task_prepare(task_program *tp, const frontend *fe, const ast_node *task, dou
         return -1;
     for (const ast_node *n = tp->def->first->next; n && !G.failed; n = n->next)
         prepare_item(tp, &G, n);
+    if (!G.failed)
+        prepare_condition(tp, &G);
     prepare_loads(tp, &G, tp->def->first->next);
     tp->trial_invariant = !draws_per_trial(tp->def->first->next);
     if (!G.failed && tp->steps == 0)

@@ -26,10 +26,13 @@ typedef struct task_load {
     rt_array a;
 } task_load;
 
+/* A channel of the trial: an input, a target, or the task's condition
+ * ('condition EXPR'), which is neither and which the network never sees. */
 typedef struct task_channel {
     const char *name;
     size_t size;
     int is_target;
+    int is_condition;
 } task_channel;
 
 typedef struct task_program {
@@ -39,11 +42,13 @@ typedef struct task_program {
     size_t steps;
     const_binding args[TASK_MAX_ARGS];    /* every parameter's value */
     unsigned n_args;
-    task_channel channels[TASK_MAX_CHANNELS];   /* in declaration order */
+    task_channel channels[TASK_MAX_CHANNELS];   /* in declaration order, the condition last */
     unsigned n_channels;
     int has_mask;                   /* 'mask = ...' appears: unset steps count 0 */
     const ast_node *accuracy;       /* the accuracy expression, or NULL */
     const char *accuracy_target;    /* the target it reads */
+    const ast_node *accuracy_stmt;  /* the 'accuracy' statement, for messages */
+    const ast_node *condition;      /* the condition expression, or NULL */
     task_load loads[TASK_MAX_LOADS];
     unsigned n_loads;
     int trial_invariant;            /* no random draw outside 'frozen': all trials are the same */
@@ -63,8 +68,20 @@ enum { TASK_SCRATCH_SIGNALS = 64 };
 int task_generate(const task_program *tp, uint64_t seed, uint64_t trial, double *const *channel_data,
                   double *mask, double *scratch, char *err, size_t err_size);
 
-/* The index of channel NAME, or -1. */
+/* The index of input or target NAME, or -1 (the condition channel is not
+ * found by name: a task may also declare a channel called 'condition'). */
 int task_channel_index(const task_program *tp, const char *name);
+
+/* The index of the condition channel, or -1 when the task has none. At each
+ * step the condition is the tuple of the channel's elements; a step where
+ * one of them is 0 has no condition. */
+int task_condition_channel(const task_program *tp);
+
+/* Refuses an 'accuracy sign(y)' that cannot mean what it says: y must take
+ * both signs on the steps that count (mask and y non-zero) in a few trials
+ * generated with a fixed seed (task_accuracy.c). 0, or -1 with a message
+ * located at the 'accuracy' statement in ERR. */
+int task_check_accuracy(const task_program *tp, char *err, size_t err_size);
 
 /* The accuracy measure applied to one value of the target's channel
  * (sign(y)). Returns 0 on success. */

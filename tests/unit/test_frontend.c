@@ -116,6 +116,33 @@ static void test_good_and_units(void)
     /* Soft keywords are still names where they cannot be keywords. */
     CHECK(errors_in("neuron Osc(omega = 1) {\n  state phase = 0\n  input I\n"
                     "  phase <- phase + omega * dt / 1 ms + I\n  output duration = phase\n}\n") == 0);
+    CHECK(errors_in("neuron Gate {\n  state condition = 0\n  input I\n"
+                    "  condition <- condition + I\n  output r = condition\n}\n") == 0);
+}
+
+/* Analyses and records name a projection as 'pre -> post', or with the port
+ * it drives, 'pre -> post.PORT': needed where several run from pre to post
+ * (a gated unit's h -> h.I_z and h -> h.I_h), allowed where the target has
+ * one port (h -> y.I for h -> y). The refusals are golden tests in
+ * tests/errors/run_analysis_projection_*. */
+static void test_projection_names(void)
+{
+    const char *gru = "import neurons.rate\nimport tasks.flipflop\n"
+                      "neuron G {\n  state h = 0\n  input I_z, I_h\n"
+                      "  h <- (1 - sigmoid(I_z)) * h + sigmoid(I_z) * tanh(I_h)\n  output r = h\n}\n"
+                      "network Net {\n  input x[3]\n  pop h : G[4]\n  readout y : Linear[3]\n"
+                      "  connect x -> h.I_z : all_to_all\n  connect x -> h.I_h : all_to_all\n"
+                      "  connect h -> h.I_z : all_to_all\n  connect h -> h.I_h : all_to_all\n"
+                      "  connect h -> y : all_to_all\n}\n"
+                      "train Net on FlipFlop { epochs 1 }\n";
+    char text[2048];
+    snprintf(text, sizeof text, "%sanalyze eigen(h -> h.I_z), eigen(h -> h.I_h), eigen(h -> y.I)\n"
+             "record x -> h.I_h, h -> y, h -> y.I\n", gru);
+    CHECK(errors_in(text) == 0);
+    snprintf(text, sizeof text, "%sanalyze eigen(h -> h)\n", gru);
+    CHECK(first_error_has(text, "'h -> h' is ambiguous"));
+    snprintf(text, sizeof text, "%sanalyze eigen(h -> y.J)\n", gru);
+    CHECK(first_error_has(text, "no projection h -> y.J; from h to y it has h -> y"));
 }
 
 static void test_imports(void)
@@ -263,6 +290,7 @@ int main(void)
     test_pathological_inputs();
     test_recovery();
     test_good_and_units();
+    test_projection_names();
     test_imports();
     test_defines();
     test_fuzz_regressions();
