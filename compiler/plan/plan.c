@@ -643,14 +643,17 @@ static void describe_task(plan *p, rt_run_desc *r)
 {
     for (unsigned c = 0; c < p->task.n_channels; c++) {
         const task_channel *tc = &p->task.channels[c];
-        p->channels[c] = (rt_channel){tc->name, tc->size, tc->is_target ? RT_CHANNEL_TARGET : RT_CHANNEL_INPUT};
+        rt_channel_role role = tc->is_condition ? RT_CHANNEL_CONDITION
+                               : tc->is_target  ? RT_CHANNEL_TARGET
+                                                : RT_CHANNEL_INPUT;
+        p->channels[c] = (rt_channel){tc->name, tc->size, role};
     }
     r->task = (rt_trial_source){p->task.steps, p->task.n_channels, p->channels,
                                 (size_t)TASK_SCRATCH_SIGNALS * p->task.steps, p->task.trial_invariant, p,
                                 generate_trial};
     r->input_channel = p->input_channel;
     r->target_channel = p->target_channel;
-    r->condition_channel = -1;
+    r->condition_channel = task_condition_channel(&p->task);
     r->accuracy = p->task.accuracy ? RT_ACCURACY_SIGN : RT_ACCURACY_NONE;
     r->accuracy_readout = -1;
     for (unsigned k = 0; k < p->n_readouts && p->task.accuracy; k++)
