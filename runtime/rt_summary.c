@@ -161,6 +161,16 @@ int rt_summary_unsigned(const json_t *obj, const char *key, unsigned long long *
 
 static int flatten_value(json_t *flat, const json_t *value, rt_text *name);
 
+/* VALUE under NAME with its part added, then NAME as it was (AT bytes). */
+static int flatten_part(json_t *flat, const json_t *value, rt_text *name, size_t at)
+{
+    int rc = flatten_value(flat, value, name);
+    name->len = at;
+    if (name->data)
+        name->data[at] = '\0';
+    return rc;
+}
+
 /* Each member of OBJ under NAME.KEY (KEY alone at the top level). */
 static int flatten_object(json_t *flat, const json_t *obj, rt_text *name)
 {
@@ -169,13 +179,8 @@ static int flatten_object(json_t *flat, const json_t *obj, rt_text *name)
     json_t *member;
     /* jansson's iteration takes a non-const object; nothing is changed. */
     json_object_foreach ((json_t *)obj, key, member) {
-        if (at)
-            rt_text_add(name, ".", 1);
-        rt_text_puts(name, key);
-        int rc = flatten_value(flat, member, name);
-        name->len = at;
-        if (name->data)
-            name->data[at] = '\0';
+        rt_text_printf(name, "%s%s", at ? "." : "", key);
+        int rc = flatten_part(flat, member, name, at);
         if (rc != 0)
             return rc;
     }
@@ -189,10 +194,7 @@ static int flatten_array(json_t *flat, const json_t *array, rt_text *name)
     json_t *element;
     json_array_foreach (array, i, element) {
         rt_text_printf(name, "[%zu]", i);
-        int rc = flatten_value(flat, element, name);
-        name->len = at;
-        if (name->data)
-            name->data[at] = '\0';
+        int rc = flatten_part(flat, element, name, at);
         if (rc != 0)
             return rc;
     }
