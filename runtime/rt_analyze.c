@@ -19,6 +19,7 @@
 #include "rt_fp_map.h"
 #include "rt_rng.h"
 #include "rt_run_internal.h"
+#include "rt_summary.h"
 
 enum { DEGRADATION_DRAWS = 5 };
 
@@ -54,11 +55,6 @@ static int write_npy(actx *a, const char *name, const void *data, rt_dtype type,
 static int fail(actx *a, const char *fmt, const char *what)
 {
     return rt_error(a->err, a->err_size, fmt, what);
-}
-
-json_t *rt_json_real(double v)
-{
-    return isfinite(v) ? json_real(v) : json_null();
 }
 
 static double real_at(const actx *a, const void *base, size_t i)
@@ -166,14 +162,14 @@ static int need_batch(actx *a)
 static json_t *spectrum_json(const rt_spectrum_summary *s)
 {
     json_t *o = json_object(), *dominant = json_array();
-    json_array_append_new(dominant, rt_json_real(s->dominant_re));
-    json_array_append_new(dominant, rt_json_real(s->dominant_im));
-    json_object_set_new(o, "spectral_radius", rt_json_real(s->radius));
+    json_array_append_new(dominant, rt_json_number(s->dominant_re));
+    json_array_append_new(dominant, rt_json_number(s->dominant_im));
+    json_object_set_new(o, "spectral_radius", rt_json_number(s->radius));
     json_object_set_new(o, "dominant", dominant);
     json_object_set_new(o, "outside_unit_circle", json_integer((json_int_t)s->n_outside_unit));
-    json_object_set_new(o, "dominant_frequency_per_step", rt_json_real(s->freq_tan_per_step));
-    json_object_set_new(o, "dominant_frequency_hz", rt_json_real(s->freq_tan_hz));
-    json_object_set_new(o, "dominant_angle_frequency_hz", rt_json_real(s->freq_angle_hz));
+    json_object_set_new(o, "dominant_frequency_per_step", rt_json_number(s->freq_tan_per_step));
+    json_object_set_new(o, "dominant_frequency_hz", rt_json_number(s->freq_tan_hz));
+    json_object_set_new(o, "dominant_angle_frequency_hz", rt_json_number(s->freq_angle_hz));
     return o;
 }
 
@@ -250,8 +246,8 @@ static void put_clusters(actx *a, const double *proj, size_t rows, size_t k, jso
     if (rt_cluster_stats(proj, rows, k, a->labels, a->n_labels, &cs, err, sizeof err) != 0)
         return;
     json_object_set_new(result, "conditions", json_integer((json_int_t)cs.n_nonempty));
-    json_object_set_new(result, "min_centroid_distance", rt_json_real(cs.min_centroid_distance));
-    json_object_set_new(result, "max_spread", rt_json_real(cs.max_spread));
+    json_object_set_new(result, "min_centroid_distance", rt_json_number(cs.min_centroid_distance));
+    json_object_set_new(result, "max_spread", rt_json_number(cs.max_spread));
     rt_cluster_stats_free(&cs);
 }
 
@@ -298,7 +294,7 @@ static int run_components(actx *a, const rt_analysis_desc *an, json_t *result)
     if (rc == 0) {
         json_t *explained = json_array();
         for (size_t i = 0; i < k; i++)
-            json_array_append_new(explained, rt_json_real(r.explained_ratio[i]));
+            json_array_append_new(explained, rt_json_number(r.explained_ratio[i]));
         json_object_set_new(result, "components", json_integer((json_int_t)k));
         json_object_set_new(result, "explained_ratio", explained);
         put_clusters(a, r.projections, rows, k, result);
@@ -435,7 +431,7 @@ static void fp_summary(actx *a, const rt_fp_map *m, const rt_fp_result *fr, size
     json_object_set_new(result, "stable", json_integer((json_int_t)stable));
     json_object_set_new(result, "stable_fixed", json_integer((json_int_t)stable_fixed));
     json_object_set_new(result, "one_unstable_mode", json_integer((json_int_t)saddles));
-    json_object_set_new(result, "max_q", rt_json_real(qmax));
+    json_object_set_new(result, "max_q", rt_json_number(qmax));
     json_object_set_new(result, "conditions_with_stable_point",
                         json_integer((json_int_t)fp_conditions_matched(a, m, fr)));
 }
@@ -484,9 +480,9 @@ static json_t *curve_json(const char *x_name, const double *x, const double *los
     json_t *rows = json_array();
     for (size_t i = 0; i < n; i++) {
         json_t *row = json_object();
-        json_object_set_new(row, x_name, rt_json_real(x[i]));
-        json_object_set_new(row, "loss", rt_json_real(loss[i]));
-        json_object_set_new(row, "accuracy", rt_json_real(acc[i]));
+        json_object_set_new(row, x_name, rt_json_number(x[i]));
+        json_object_set_new(row, "loss", rt_json_number(loss[i]));
+        json_object_set_new(row, "accuracy", rt_json_number(acc[i]));
         json_array_append_new(rows, row);
     }
     return rows;

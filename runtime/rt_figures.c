@@ -17,6 +17,7 @@
 #include "rt_npy.h"
 #include "rt_plot.h"
 #include "rt_report.h"
+#include "rt_summary.h"
 
 enum { MAX_CHANNELS_DRAWN = 4, MAX_FIGURES = 64, TRAJECTORIES_DRAWN = 16 };
 
@@ -659,31 +660,31 @@ int figures_draw(figures *f)
 
 /* ------------------------------------------------------------ report.html */
 
-/* The top-level numbers and strings of our own summary.json, one per line
- * as summary_json writes them ("  \"key\": value,"), as table rows. */
+/* The top-level numbers, strings and booleans of a summary.json text, as
+ * table rows (objects and arrays are in the text shown below the table).
+ * The text is one rnnc has just written: if it did not parse, the table
+ * would be empty and the text still shown. */
 static size_t summary_rows(const char *json, char **keys, char **values, size_t max)
 {
+    json_t *s = rt_summary_parse(json, strlen(json), "summary.json", NULL, 0);
     size_t n = 0;
-    for (const char *line = json; line && *line && n < max; line = strchr(line, '\n'), line = line ? line + 1 : NULL) {
-        const char *end = strchr(line, '\n');
-        size_t len = end ? (size_t)(end - line) : strlen(line);
-        if (len < 6 || strncmp(line, "  \"", 3) != 0)
-            continue;
-        const char *colon = strstr(line, "\": ");
-        if (!colon || colon > line + len)
-            continue;
-        const char *v = colon + 3;
-        size_t vlen = len - (size_t)(v - line);
-        if (vlen > 0 && v[vlen - 1] == ',')
-            vlen--;
-        if (vlen == 0 || *v == '{' || *v == '[')
-            continue;
-        if (*v == '"' && vlen >= 2) {   /* a string: without its quotes */
-            v++;
-            vlen -= 2;
-        }
-        keys[n] = strndup(line + 3, (size_t)(colon - line - 3));
-        values[n] = strndup(v, vlen);
+    const char *key;
+    json_t *v;
+    json_object_foreach (s, key, v) {
+        if (n == max)
+            break;
+        char number[32];
+        const char *value = json_string_value(v);
+        if (json_is_integer(v))
+            snprintf(number, sizeof number, "%" JSON_INTEGER_FORMAT, json_integer_value(v));
+        else if (json_is_real(v))
+            snprintf(number, sizeof number, "%.9g", json_real_value(v));   /* as saved */
+        else if (json_is_boolean(v) || json_is_null(v))
+            value = json_is_null(v) ? "null" : json_is_true(v) ? "true" : "false";
+        else if (!value)
+            continue;   /* an object or an array */
+        keys[n] = strdup(key);
+        values[n] = strdup(value ? value : number);
         if (keys[n] && values[n])
             n++;
         else {
@@ -691,6 +692,7 @@ static size_t summary_rows(const char *json, char **keys, char **values, size_t 
             free(values[n]);
         }
     }
+    json_decref(s);
     return n;
 }
 

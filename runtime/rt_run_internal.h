@@ -78,7 +78,4 @@ int rt_results_eval(rt_session *s, const rt_outdir *out, char *err, size_t err_s
 int rt_analyze(rt_session *s, const rt_outdir *out, json_t **analysis, int *failed, char *err,
                size_t err_size);
 
-/* A JSON number, or null for NaN and infinities. */
-json_t *rt_json_real(double v);
-
 #endif

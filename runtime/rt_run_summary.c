@@ -3,6 +3,7 @@
 #include <math.h>
 
 #include "rt_run_internal.h"
+#include "rt_summary.h"
 
 static const char *status_text(rt_run_status s)
 {
@@ -22,7 +23,7 @@ static void put_size(json_t *doc, const char *key, size_t v)
 
 static void put_real(json_t *doc, const char *key, double v)
 {
-    json_object_set_new(doc, key, rt_json_real(v));
+    json_object_set_new(doc, key, rt_json_number(v));
 }
 
 int rt_run_summary(const rt_run_desc *d, const rt_run_result *res, json_t *doc)

@@ -27,6 +27,7 @@
 #include "rt_files.h"
 #include "rt_outdir.h"
 #include "rt_run.h"
+#include "rt_summary.h"
 #include "sema.h"
 
 static volatile sig_atomic_t interrupted;
@@ -202,21 +203,18 @@ static json_t *summary_json(const frontend_options *o, const cli_run_options *r,
     return doc;
 }
 
-/* DOC as summary.json in OUT (with the text written, for the report). */
+/* DOC as summary.json in OUT; *TEXT its text, for the report. */
 static int save_summary(const rt_outdir *out, const json_t *doc, char **text)
 {
-    *text = json_dumps(doc, JSON_INDENT(2) | JSON_REAL_PRECISION(9));
-    size_t n = *text ? strlen(*text) : 0;
-    char *with_newline = *text ? realloc(*text, n + 2) : NULL;
-    if (with_newline) {
-        with_newline[n] = '\n';
-        with_newline[n + 1] = 0;
-        *text = with_newline;
-    }
-    if (!*text || rt_outdir_write_text(out, RT_FILE_SUMMARY, *text) != 0) {
-        fprintf(stderr, "rnnc: error: cannot write %s: %s\n", RT_FILE_SUMMARY, *text ? strerror(errno) : "out of memory");
+    char err[1024], *path = rt_outdir_file(out, RT_FILE_SUMMARY);
+    *text = rt_summary_text(doc);
+    if (!path || !*text || rt_summary_save(path, doc, err, sizeof err) != 0) {
+        fprintf(stderr, "rnnc: error: cannot write %s: %s\n", RT_FILE_SUMMARY,
+                path && *text ? err : "out of memory");
+        free(path);
         return -1;
     }
+    free(path);
     return 0;
 }
 
@@ -493,20 +491,14 @@ static int copy_run_files(const char *dir, const rt_outdir *out)
 static json_t *load_summary(const char *dir)
 {
     size_t len = strlen(dir) + sizeof RT_FILE_SUMMARY + 1;
-    char *path = malloc(len);
+    char *path = malloc(len), err[1024];
     if (!path)
         return NULL;
     snprintf(path, len, "%s/%s", dir, RT_FILE_SUMMARY);
-    json_error_t e;
-    json_t *doc = json_load_file(path, 0, &e);
-    if (!doc || !json_is_object(doc))
-        fprintf(stderr, "rnnc: error: %s:%d:%d: %s\n", path, e.line, e.column,
-                doc ? "not a summary (its top level is not an object)" : e.text);
+    json_t *doc = rt_summary_load(path, err, sizeof err);
+    if (!doc)
+        fprintf(stderr, "rnnc: error: %s\n", err);
     free(path);
-    if (doc && !json_is_object(doc)) {
-        json_decref(doc);
-        return NULL;
-    }
     return doc;
 }
 

@@ -23,9 +23,10 @@
 #include "rt_npy.h"
 #include "rt_outdir.h"
 #include "rt_plot.h"
+#include "rt_summary.h"
 #include "text.h"
 
-enum { MAX_SEEDS = 1000, MAX_METRICS = 256, METRIC_NAME = 112, MAX_SPECTRA_SHOWN = 32 };
+enum { MAX_SEEDS = 1000, MAX_SPECTRA_SHOWN = 32 };
 enum { NOT_STARTED = -1 };   /* the exit status of a realisation Ctrl-C kept from starting */
 
 static volatile sig_atomic_t seeds_interrupted;
@@ -132,133 +133,51 @@ static void run_children(const cli_run_options *r, const frontend_options *o, co
 
 /* ------------------------------------------------------------ the combined summary */
 
-typedef struct seed_metrics {
-    unsigned count;
-    char names[MAX_METRICS][METRIC_NAME];
-    double values[MAX_METRICS];
-    int ok;
-} seed_metrics;
-
-/* A small reader of the JSON rnnc writes, enough to collect every number
- * of a realisation's summary.json under its dotted path ("eval_loss",
- * "analysis.eigen h -> h.final.spectral_radius", "analysis.robustness[2].loss").
- * Strings, true, false and null are skipped. */
-static void skip_space(const char **s)
+/* Each realisation's numbers under dotted names ("eval_loss",
+ * "analysis.eigen h -> h.final.spectral_radius",
+ * "analysis.robustness[2].loss"; see rt_summary_flatten): M[S], or NULL
+ * where there is no summary. One that should be there and cannot be read
+ * is said so; a realisation that failed or never started has none. */
+static void read_metrics(const char *work, const uint64_t *seeds, const int *codes, unsigned k, json_t **m)
 {
-    while (**s == ' ' || **s == '\n' || **s == '\t' || **s == '\r')
-        (*s)++;
-}
-
-static void skip_string(const char **s)
-{
-    for ((*s)++; **s && **s != '"'; (*s)++)
-        if (**s == '\\' && (*s)[1])
-            (*s)++;
-    if (**s == '"')
-        (*s)++;
-}
-
-static int walk_value(const char **s, const char *path, seed_metrics *m);
-
-/* An array's elements as PATH[0], PATH[1], ... */
-static int walk_array(const char **s, const char *path, seed_metrics *m)
-{
-    (*s)++;   /* '[' */
-    for (unsigned i = 0;; i++) {
-        skip_space(s);
-        if (**s == ']') {
-            (*s)++;
-            return 0;
-        }
-        char child[METRIC_NAME];
-        snprintf(child, sizeof child, "%s[%u]", path, i);
-        if (walk_value(s, child, m) != 0)
-            return -1;
-        skip_space(s);
-        if (**s == ',')
-            (*s)++;
+    for (unsigned s = 0; s < k; s++) {
+        char path[4200], err[4400];
+        snprintf(path, sizeof path, "%s/seed-%llu/summary.json", work, (unsigned long long)seeds[s]);
+        json_t *summary = rt_summary_load(path, err, sizeof err);
+        m[s] = summary ? rt_summary_flatten(summary) : NULL;
+        if (!m[s] && (codes[s] == 0 || access(path, F_OK) == 0))
+            fprintf(stderr, "rnnc: %s; seed %llu is left out of the combined summary\n",
+                    summary ? "out of memory" : err, (unsigned long long)seeds[s]);
+        json_decref(summary);
     }
 }
 
-static int walk_object(const char **s, const char *path, seed_metrics *m)
+/* The names of every realisation's numbers, in the order they first
+ * appear, but "seed" (each realisation's is in per_seed already). */
+static json_t *metric_names(json_t *const *m, unsigned k)
 {
-    (*s)++;   /* '{' */
-    for (;;) {
-        skip_space(s);
-        if (**s == '}') {
-            (*s)++;
-            return 0;
-        }
-        if (**s != '"')
-            return -1;
-        const char *key = *s + 1;
-        skip_string(s);
-        char child[METRIC_NAME];
-        snprintf(child, sizeof child, "%s%s%.*s", path, *path ? "." : "", (int)(*s - key - 1), key);
-        skip_space(s);
-        if (**s != ':')
-            return -1;
-        (*s)++;
-        if (walk_value(s, child, m) != 0)
-            return -1;
-        skip_space(s);
-        if (**s == ',')
-            (*s)++;
+    json_t *names = json_object();
+    for (unsigned s = 0; names && s < k; s++) {
+        const char *name;
+        json_t *v;
+        json_object_foreach (m[s], name, v)
+            if (strcmp(name, "seed") != 0 && !json_object_get(names, name) &&
+                json_object_set_new(names, name, json_true()) != 0) {
+                json_decref(names);
+                return NULL;
+            }
     }
-}
-
-static int walk_value(const char **s, const char *path, seed_metrics *m)
-{
-    skip_space(s);
-    if (**s == '{')
-        return walk_object(s, path, m);
-    if (**s == '[')
-        return walk_array(s, path, m);
-    if (**s == '"') {
-        skip_string(s);
-    } else if (strncmp(*s, "null", 4) == 0 || strncmp(*s, "true", 4) == 0) {
-        *s += 4;
-    } else if (strncmp(*s, "false", 5) == 0) {
-        *s += 5;
-    } else {
-        char *end;
-        double v = strtod(*s, &end);
-        if (end == *s)
-            return -1;
-        *s = end;
-        if (m->count < MAX_METRICS) {
-            snprintf(m->names[m->count], METRIC_NAME, "%s", path);
-            m->values[m->count++] = v;
-        }
-    }
-    return 0;
-}
-
-/* Every number of a realisation's summary.json into M. */
-static void read_metrics(const char *json, seed_metrics *m)
-{
-    const char *s = json;
-    skip_space(&s);
-    m->count = 0;
-    m->ok = *s == '{' && walk_object(&s, "", m) == 0;
-}
-
-static double metric(const seed_metrics *m, const char *name)
-{
-    for (unsigned i = 0; i < m->count; i++)
-        if (strcmp(m->names[i], name) == 0)
-            return m->values[i];
-    return NAN;
+    return names;
 }
 
 /* Metric NAME over the realisations that have it: mean, sample standard
  * deviation, minimum, maximum (NaN where undefined). */
-static void metric_stats(const char *name, const seed_metrics *m, unsigned k, double out[4])
+static void metric_stats(const char *name, json_t *const *m, unsigned k, double out[4])
 {
     double sum = 0, sq = 0, lo = INFINITY, hi = -INFINITY;
     unsigned n = 0;
     for (unsigned s = 0; s < k; s++) {
-        double v = m[s].ok ? metric(&m[s], name) : NAN;
+        double v = rt_summary_number(m[s], name);
         if (!isfinite(v))
             continue;
         sum += v;
@@ -273,30 +192,29 @@ static void metric_stats(const char *name, const seed_metrics *m, unsigned k, do
     out[3] = n ? hi : NAN;
 }
 
-static void put_stat(text *t, const char *name, const seed_metrics *m, unsigned k, int which)
+/* Settings, sizes and timings: not results, so not in the report's table. */
+static int is_result(const char *name)
 {
-    double st[4];
-    metric_stats(name, m, k, st);
-    text_json_string(t, name, strlen(name));
-    text_put(t, ": ");
-    text_json_number(t, st[which]);
+    return !strstr(name, "seconds") && !strstr(name, "_ms") && strncmp(name, "populations", 11) != 0 &&
+           strcmp(name, "steps") != 0 && strcmp(name, "batch") != 0 && strcmp(name, "eval_trials") != 0;
 }
 
-/* The report's table: each metric that is not a timing or a setting, as
- * "mean ± sd (min to max)". */
-static void stats_table(const seed_metrics *m, unsigned k, report_rows *rows, char **keys, char **values,
-                        size_t max)
+/* The report's table: each result as "mean ± sd (min to max)". KEYS and
+ * VALUES hold json_object_size(NAMES) strings each; report_rows_free. */
+static int stats_table(const json_t *names, json_t *const *m, unsigned k, report_rows *rows)
 {
-    const seed_metrics *first = NULL;
-    for (unsigned s = 0; s < k && !first; s++)
-        if (m[s].ok)
-            first = &m[s];
-    rows->n = 0;
-    for (unsigned i = 0; first && i < first->count && rows->n < max; i++) {
-        const char *name = first->names[i];
-        if (strstr(name, "seconds") || strstr(name, "_ms") || strcmp(name, "seed") == 0 ||
-            strncmp(name, "populations", 11) == 0 ||
-            strcmp(name, "steps") == 0 || strcmp(name, "batch") == 0 || strcmp(name, "eval_trials") == 0)
+    size_t max = json_object_size(names);
+    char **keys = calloc(max + 1, sizeof *keys), **values = calloc(max + 1, sizeof *values);
+    *rows = (report_rows){
+        .caption = "Over the realisations: mean \xc2\xb1 standard deviation (smallest to largest)",
+        .keys = (const char *const *)keys,
+        .values = (const char *const *)values};
+    if (!keys || !values)
+        return -1;
+    const char *name;
+    json_t *v;
+    json_object_foreach ((json_t *)names, name, v) {
+        if (!is_result(name))
             continue;
         double st[4];
         metric_stats(name, m, k, st);
@@ -304,65 +222,88 @@ static void stats_table(const seed_metrics *m, unsigned k, report_rows *rows, ch
         snprintf(buf, sizeof buf, "%.4g \xc2\xb1 %.2g (%.4g to %.4g)", st[0], st[1], st[2], st[3]);
         keys[rows->n] = strdup(name);
         values[rows->n] = strdup(buf);
-        if (keys[rows->n] && values[rows->n])
-            rows->n++;
-        else {
-            free(keys[rows->n]);
-            free(values[rows->n]);
-        }
+        if (!keys[rows->n] || !values[rows->n])
+            return -1;
+        rows->n++;
     }
-    rows->keys = (const char *const *)keys;
-    rows->values = (const char *const *)values;
-    rows->caption = "Over the realisations: mean \xc2\xb1 standard deviation (smallest to largest)";
+    return 0;
 }
 
-static char *combined_summary(const cli_run_options *r, const uint64_t *seeds, unsigned k,
-                              const seed_metrics *m, const int *codes, int interrupted)
+static void report_rows_free(report_rows *rows)
 {
-    text t = {0};
-    text_put(&t, "{\n  \"model_file\": ");
-    text_json_string(&t, r->model_path, strlen(r->model_path));
-    text_put(&t, ",\n  \"realisations\": %u,\n  \"status\": \"%s\",\n  \"seeds\": [", k,
-             interrupted ? "interrupted" : "trained");
-    for (unsigned s = 0; s < k; s++)
-        text_put(&t, "%s%llu", s ? ", " : "", (unsigned long long)seeds[s]);
-    text_put(&t, "],\n  \"per_seed\": [");
-    for (unsigned s = 0; s < k; s++) {
-        text_put(&t, "%s\n    {\"seed\": %llu, \"exit_status\": %d, \"folder\": \"seed-%llu\"", s ? "," : "",
-                 (unsigned long long)seeds[s], codes[s], (unsigned long long)seeds[s]);
-        for (unsigned i = 0; m[s].ok && i < m[s].count; i++) {
-            if (strcmp(m[s].names[i], "seed") == 0)
-                continue;
-            text_put(&t, ", ");
-            text_json_string(&t, m[s].names[i], strlen(m[s].names[i]));
-            text_put(&t, ": ");
-            text_json_number(&t, m[s].values[i]);
-        }
-        text_put(&t, "}");
+    char **keys = (char **)rows->keys, **values = (char **)rows->values;
+    for (size_t i = 0; keys && values && (keys[i] || values[i]); i++) {
+        free(keys[i]);
+        free(values[i]);
     }
-    text_put(&t, "\n  ]");
-    static const char *const stats[4] = {"mean", "std", "min", "max"};
-    const seed_metrics *first = NULL;
-    for (unsigned s = 0; s < k && !first; s++)
-        if (m[s].ok)
-            first = &m[s];
-    for (int w = 0; w < 4 && first; w++) {
-        text_put(&t, ",\n  \"%s\": {", stats[w]);
-        int any = 0;
-        for (unsigned i = 0; i < first->count; i++) {
-            if (strcmp(first->names[i], "seed") == 0)
-                continue;
-            text_put(&t, "%s", any++ ? ", " : "");
-            put_stat(&t, first->names[i], m, k, w);
-        }
-        text_put(&t, "}");
-    }
-    text_put(&t, "\n}\n");
-    if (t.failed) {
-        free(t.data);
+    free(keys);
+    free(values);
+}
+
+/* {"seed": S, "exit_status": C, "folder": "seed-S", and METRICS but "seed"} */
+static json_t *per_seed_entry(uint64_t seed, int code, const json_t *metrics)
+{
+    char folder[32];
+    snprintf(folder, sizeof folder, "seed-%llu", (unsigned long long)seed);
+    json_t *e = json_object();
+    int bad = json_object_set_new(e, "seed", json_integer((json_int_t)seed));
+    bad |= json_object_set_new(e, "exit_status", json_integer(code));
+    bad |= json_object_set_new(e, "folder", json_string(folder));
+    const char *name;
+    json_t *v;
+    json_object_foreach ((json_t *)metrics, name, v)
+        if (strcmp(name, "seed") != 0)
+            bad |= json_object_set(e, name, v);
+    if (bad) {
+        json_decref(e);
         return NULL;
     }
-    return t.data;
+    return e;
+}
+
+/* The mean (WHICH 0), std, min or max over the seeds of every metric in NAMES. */
+static json_t *stats_object(const json_t *names, json_t *const *m, unsigned k, int which)
+{
+    json_t *o = json_object();
+    int bad = 0;
+    const char *name;
+    json_t *v;
+    json_object_foreach ((json_t *)names, name, v) {
+        double st[4];
+        metric_stats(name, m, k, st);
+        bad |= json_object_set_new(o, name, rt_json_number(st[which]));
+    }
+    if (bad) {
+        json_decref(o);
+        return NULL;
+    }
+    return o;
+}
+
+static json_t *combined_summary(const cli_run_options *r, const uint64_t *seeds, unsigned k, json_t *const *m,
+                                const json_t *names, const int *codes, int interrupted)
+{
+    json_t *c = json_object(), *list = json_array(), *per_seed = json_array();
+    int bad = json_object_set_new(c, "model_file", json_string(r->model_path));
+    bad |= json_object_set_new(c, "realisations", json_integer(k));
+    bad |= json_object_set_new(c, "status", json_string(interrupted ? "interrupted" : "trained"));
+    for (unsigned s = 0; s < k; s++) {
+        bad |= json_array_append_new(list, json_integer((json_int_t)seeds[s]));
+        bad |= json_array_append_new(per_seed, per_seed_entry(seeds[s], codes[s], m[s]));
+    }
+    bad |= json_object_set_new(c, "seeds", list);
+    bad |= json_object_set_new(c, "per_seed", per_seed);
+    int any = 0;
+    for (unsigned s = 0; s < k; s++)
+        any |= m[s] != NULL;
+    static const char *const stats[4] = {"mean", "std", "min", "max"};
+    for (int w = 0; w < 4 && any; w++)
+        bad |= json_object_set_new(c, stats[w], stats_object(names, m, k, w));
+    if (bad) {
+        json_decref(c);
+        return NULL;
+    }
+    return c;
 }
 
 /* ------------------------------------------------------------ the combined pictures */
@@ -456,60 +397,88 @@ static int draw_spectra(figures *f, const char *work, const uint64_t *seeds, uns
     return rc;
 }
 
-/* Every projection whose spectrum the first realisation has. */
-static int draw_all_spectra(figures *f, const char *work, const uint64_t *seeds, unsigned k)
+/* Every projection whose spectrum the first realisation with a summary
+ * has: its analyses "eigen PRE -> POST", each drawn from the seeds'
+ * eigen_final_PRE_POST.npy. */
+static int draw_all_spectra(figures *f, const char *work, const uint64_t *seeds, json_t *const *m, unsigned k)
 {
+    unsigned first = 0;
+    while (first < k && !m[first])
+        first++;
+    if (first == k)
+        return 0;
+    char path[4200], err[4400];
+    snprintf(path, sizeof path, "%s/seed-%llu/summary.json", work, (unsigned long long)seeds[first]);
+    json_t *summary = rt_summary_load(path, err, sizeof err);
+    const char *name;
+    json_t *v;
     int rc = 0;
-    char path[4200];
-    snprintf(path, sizeof path, "%s/seed-%llu/summary.json", work, (unsigned long long)seeds[0]);
-    char *json = text_read_file(path);
-    /* "eigen PRE -> POST": each becomes eigen_final_PRE_POST.npy */
-    for (const char *p = json ? strstr(json, "\"eigen ") : NULL; p && rc == 0; p = strstr(p + 1, "\"eigen ")) {
+    json_object_foreach (json_object_get(summary, "analysis"), name, v) {
         char pre[100], post[100], part[210];
-        if (sscanf(p, "\"eigen %99s -> %99[^\"]\"", pre, post) == 2) {
+        if (rc == 0 && sscanf(name, "eigen %99s -> %99s", pre, post) == 2) {
             snprintf(part, sizeof part, "%s_%s", pre, post);
             rc = draw_spectra(f, work, seeds, k, part);
         }
     }
-    free(json);
+    json_decref(summary);
     return rc;
 }
 
+/* The combined summary.json into OUT, and its text for the report
+ * (malloc'd) in *TEXT; 0, or -1 with a message printed. */
+static int save_combined(const rt_outdir *out, const json_t *summary, char **text)
+{
+    char *path = rt_outdir_file(out, "summary.json"), err[4400];
+    *text = rt_summary_text(summary);
+    int rc = 0;
+    if (!path || !*text) {
+        fputs("rnnc: out of memory for the combined summary\n", stderr);
+        rc = -1;
+    } else if (rt_summary_save(path, summary, err, sizeof err) != 0) {
+        fprintf(stderr, "rnnc: cannot write the combined summary: %s\n", err);
+        rc = -1;
+    }
+    free(path);
+    return rc;
+}
+
+/* The combined folder's summary.json, pictures and report.html; 0, or -1
+ * with a message printed. */
 static int write_combined(const cli_run_options *r, const rt_outdir *out, const uint64_t *seeds, unsigned k,
                           const int *codes, int interrupted)
 {
-    seed_metrics *m = calloc(k, sizeof *m);
-    if (!m)
-        return -1;
-    for (unsigned s = 0; s < k; s++) {
-        char path[4096];
-        snprintf(path, sizeof path, "%s/seed-%llu/summary.json", out->work_path, (unsigned long long)seeds[s]);
-        char *json = text_read_file(path);
-        if (json)
-            read_metrics(json, &m[s]);
-        free(json);
+    json_t **m = calloc(k, sizeof *m), *names = NULL, *summary = NULL;
+    report_rows rows = {0};
+    char *text = NULL;
+    int rc = -1;
+    if (m) {
+        read_metrics(out->work_path, seeds, codes, k, m);
+        names = metric_names(m, k);
     }
-    char *json = combined_summary(r, seeds, k, m, codes, interrupted);
-    char *keys[MAX_METRICS], *values[MAX_METRICS];
-    report_rows rows;
-    stats_table(m, k, &rows, keys, values, MAX_METRICS);
-    free(m);
-    int rc = json ? rt_outdir_write_text(out, "summary.json", json) : -1;
+    summary = names ? combined_summary(r, seeds, k, m, names, codes, interrupted) : NULL;
+    if (!summary || stats_table(names, m, k, &rows) != 0)
+        fputs("rnnc: out of memory for the combined results\n", stderr);
+    else
+        rc = save_combined(out, summary, &text);
     figures f = {.dir = out->work_path};
     rc = rc ? rc : draw_loss_band(&f, out->work_path, seeds, k);
-    rc = rc ? rc : draw_all_spectra(&f, out->work_path, seeds, k);
+    rc = rc ? rc : draw_all_spectra(&f, out->work_path, seeds, m, k);
     if (rc == 0) {
         char title[320];
         snprintf(title, sizeof title, "%s: %u realisations", r->model_path, k);
         char *source = text_read_file(r->model_path);
-        rc = report_write(&f, title, json, source, &rows);
+        rc = report_write(&f, title, text, source, &rows);
+        if (rc != 0)
+            fprintf(stderr, "rnnc: cannot write %s/report.html: %s\n", out->work_path, strerror(errno));
         free(source);
     }
-    for (size_t i = 0; i < rows.n; i++) {
-        free(keys[i]);
-        free(values[i]);
-    }
-    free(json);
+    for (unsigned s = 0; m && s < k; s++)
+        json_decref(m[s]);
+    free(m);
+    report_rows_free(&rows);
+    json_decref(names);
+    json_decref(summary);
+    free(text);
     return rc;
 }
 
@@ -564,8 +533,7 @@ int cli_run_seeds(const frontend_options *o, const cli_run_options *r, const cha
     if (trained + stopped == 0) {
         status = 1;   /* every realisation failed: nothing to combine */
     } else if (write_combined(r, &out, seeds, k, codes, seeds_interrupted) != 0) {
-        fprintf(stderr, "rnnc: cannot write the combined results: %s\n", strerror(errno));
-        status = 1;
+        status = 1;   /* the message is printed */
     } else if (rt_outdir_commit(&out) != 0) {
         fprintf(stderr, "rnnc: cannot move the results into '%s': %s\n", dir, strerror(errno));
         status = 1;

@@ -22,6 +22,7 @@
 #include "codegen.h"
 #include "frontend.h"
 #include "rt_info.h"
+#include "rt_summary.h"
 
 #ifndef RNNC_VERSION
 #define RNNC_VERSION "0.0.0"
@@ -294,68 +295,80 @@ static int cmd_run(cli *c, const frontend_options *o, int emit_llvm)
     return rc;
 }
 
-/* The JSON string starting at S (after its opening quote), unescaped. */
-static char *json_string_at(const char *s)
+/* Each -D NAME=VALUE the earlier run was given (its summary's "defines"),
+ * as if given again. */
+static int read_defines(cli *c, const json_t *defines, const char *path)
 {
-    char *out = malloc(strlen(s) + 1), *o = out;
-    for (; out && *s && *s != '"'; s++)
-        *o++ = *s == '\\' && s[1] ? *++s : *s;
-    if (out)
-        *o = 0;
-    return out;
+    if (!defines)
+        return 0;
+    if (!json_is_object(defines)) {
+        fprintf(stderr, "rnnc: %s: \"defines\" is not an object\n", path);
+        return EXIT_USAGE;
+    }
+    const char *name;
+    json_t *value;
+    json_object_foreach ((json_t *)defines, name, value) {
+        const char *text = json_string_value(value);
+        if (!text) {
+            fprintf(stderr, "rnnc: %s: the define '%s' is not a string\n", path, name);
+            return EXIT_USAGE;
+        }
+        if (c->nowned == MAX_DEFINES)
+            return usage_error("too many -D options (limit is %s)", "256");
+        size_t n = strlen(name) + strlen(text) + 2;
+        char *def = malloc(n);
+        if (!def)
+            return usage_error("%s", "out of memory");
+        snprintf(def, n, "%s=%s", name, text);
+        c->owned[c->nowned++] = def;
+        int rc = parse_define(c, def);
+        if (rc)
+            return rc;
+    }
+    return 0;
+}
+
+/* The model file (model_path is absolute; model_file as given, and older
+ * runs have only that), seed and -D values of the run summarised by S. */
+static int read_run_summary(cli *c, const json_t *s, const char *path, const char *dir, char *model_path,
+                            size_t size)
+{
+    if (json_object_get(s, "per_seed")) {
+        fprintf(stderr, "rnnc: %s holds several realisations; analyse each seed-S folder in it\n", dir);
+        return EXIT_USAGE;
+    }
+    const char *model = rt_summary_string(s, "model_path");
+    if (!model)
+        model = rt_summary_string(s, "model_file");
+    if (!model || !*model) {
+        fprintf(stderr, "rnnc: %s names no model file\n", path);
+        return EXIT_USAGE;
+    }
+    snprintf(model_path, size, "%s", model);
+    if (json_object_get(s, "seed")) {
+        unsigned long long seed;
+        if (rt_summary_unsigned(s, "seed", &seed) != 0) {
+            fprintf(stderr, "rnnc: %s: \"seed\" is not a whole number from 0\n", path);
+            return EXIT_USAGE;
+        }
+        c->run.seed = seed;
+        c->run.seed_given = 1;
+    }
+    return read_defines(c, json_object_get(s, "defines"), path);
 }
 
 /* From DIR/summary.json of an earlier run: its model file, seed and -D values. */
 static int read_run(cli *c, const char *dir, char *model_path, size_t size)
 {
-    char path[4096];
+    char path[4096], err[4096 + 256];
     snprintf(path, sizeof path, "%s/summary.json", dir);
-    FILE *in = fopen(path, "r");
-    if (!in) {
-        fprintf(stderr, "rnnc: cannot read %s: %s (is '%s' a results folder of rnnc run?)\n", path,
-                strerror(errno), dir);
+    json_t *s = rt_summary_load(path, err, sizeof err);
+    if (!s) {
+        fprintf(stderr, "rnnc: %s (is '%s' a results folder of rnnc run?)\n", err, dir);
         return EXIT_USAGE;
     }
-    char line[8192];
-    int in_defines = 0, rc = 0;
-    model_path[0] = 0;
-    while (rc == 0 && fgets(line, sizeof line, in)) {
-        unsigned long long seed;
-        if (strncmp(line, "  \"per_seed\"", strlen("  \"per_seed\"")) == 0) {
-            fprintf(stderr, "rnnc: %s holds several realisations; analyse each seed-S folder in it\n", dir);
-            rc = EXIT_USAGE;
-        } else if (strncmp(line, "  \"model_path\": \"", 17) == 0 ||
-                   (!model_path[0] && strncmp(line, "  \"model_file\": \"", 17) == 0)) {
-            /* model_path is absolute; model_file as given (older runs have only that) */
-            char *m = json_string_at(line + 17);
-            snprintf(model_path, size, "%s", m ? m : "");
-            free(m);
-        } else if (sscanf(line, "  \"seed\": %llu", &seed) == 1) {
-            c->run.seed = seed;
-            c->run.seed_given = 1;
-        } else if (strncmp(line, "  \"defines\": {", 14) == 0) {
-            in_defines = 1;
-        } else if (in_defines && strncmp(line, "    \"", 5) == 0) {
-            char *name = json_string_at(line + 5), *colon = strstr(line + 5, "\": \"");
-            char *value = colon ? json_string_at(colon + 4) : NULL;
-            size_t n = name && value ? strlen(name) + strlen(value) + 2 : 0;
-            char *def = n && c->nowned < MAX_DEFINES ? malloc(n) : NULL;
-            if (def) {
-                snprintf(def, n, "%s=%s", name, value);
-                c->owned[c->nowned++] = def;
-                rc = parse_define(c, def);
-            }
-            free(name);
-            free(value);
-        } else if (in_defines) {
-            in_defines = 0;
-        }
-    }
-    fclose(in);
-    if (rc == 0 && !model_path[0]) {
-        fprintf(stderr, "rnnc: %s names no model file\n", path);
-        rc = EXIT_USAGE;
-    }
+    int rc = read_run_summary(c, s, path, dir, model_path, size);
+    json_decref(s);
     return rc;
 }
 
