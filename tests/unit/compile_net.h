@@ -23,8 +23,10 @@ static int compile_net(frontend *fe, frontend_options *opts, plan *p, rt_net **n
     for (const ast_node *n = fe->root->first; n; n = n->next)
         if (n->kind == AST_TRAIN)
             run = n;
-    if (plan_build(p, fe, opts, run, seed, NULL) != 0)
+    if (plan_build(p, fe, opts, run, seed, NULL) != 0) {
+        diag_print(&fe->diag, stderr, 0);
         return -1;
+    }
     rt_net_desc d = plan_net_desc(p);
     *net = rt_net_new(&d, p->settings.batch, p->task.steps);
     char err[256];
