@@ -264,7 +264,10 @@ static ir_ref lower_expr(lowering *L, const ast_node *e, phase ph, const arg_fra
         ir_ref a = lower_expr(L, e->first, ph, args), b = lower_expr(L, e->first->next, ph, args);
         ir_op op = binary_op(e->op);
         if (op == IR_OP_COUNT) {
-            fail(L, e, "the operator '%s' cannot be compiled yet", ast_op_text((ast_op)e->op));
+            diag *g = fail(L, e, "the operator '%s' in a neuron's equations is not available yet",
+                           ast_op_text((ast_op)e->op));
+            if (g && e->op == OP_MOD)
+                diag_hint(L->diag, g, "write a %% b as a - b * floor(a / b)");
             return a;
         }
         return ir_binary(L->g, op, a, b);
