@@ -113,12 +113,3 @@ const char *frontend_load_path(const frontend *fe, const ast_node *path, char *b
         snprintf(buf, size, "%.*s/%s", (int)(slash - model), model, name);
     return buf;
 }
-
-int frontend_where(const frontend *fe, const ast_node *at, char *buf, size_t size)
-{
-    if (!fe || !at || at->loc.file >= fe->sources.count)
-        return 0;
-    int n = snprintf(buf, size, "%s:%u:%u: ", fe->sources.files[at->loc.file].path, at->loc.line,
-                     at->loc.col);
-    return n < 0 || (size_t)n >= size ? 0 : n;
-}

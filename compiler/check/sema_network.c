@@ -466,6 +466,14 @@ static void check_option(connect_ctx *c, ast_node *opt, enum option_kind kind)
     case OPT_AUTAPSE: case OPT_TRAIN:
         if (args || value)
             diag_error(S->diag, opt->loc, "'%s' takes no value", opt->name);
+        else if (kind == OPT_AUTAPSE && c->from_ok && c->to_ok && c->from.group != c->to.group) {
+            /* self-connections are neuron i to itself: only within one population */
+            diag *g = diag_error(S->diag, opt->loc, "'%s' is about a population's connections to "
+                                 "itself, and this connect goes from '%s' to '%s'", opt->name,
+                                 c->from.group->name, c->to.group->name);
+            diag_hint(S->diag, g, "use it on a recurrent connect such as '%s -> %s'",
+                      c->to.group->name, c->to.group->name);
+        }
         break;
     case OPT_DELAY: {
         if (!value) {

@@ -91,10 +91,7 @@ static const ast_node *find_setting(const ast_node *run, const char *name)
 
 static const ast_node *find_run(const frontend *fe)
 {
-    for (const ast_node *n = fe->root->first; n; n = n->next)
-        if (n->kind == AST_TRAIN || n->kind == AST_EVALUATE)
-            return n;
-    return NULL;
+    return plan_find_run(fe);
 }
 
 static const char *model_name(const char *path, char *buf, size_t size)
@@ -160,13 +157,7 @@ static void put_settings(json_t *doc, const frontend_options *o, const ast_node 
 /* --seed, else -D seed=..., else the model's 'seed', else 1. */
 static uint64_t resolve_seed(const ast_node *run, const frontend_options *o, const cli_run_options *r)
 {
-    if (r->seed_given)
-        return r->seed;
-    const frontend_define *d = setting_override(o, "seed");
-    const ast_node *s = find_setting(run, "seed");
-    const ast_node *value = d ? d->expr : s ? s->first : NULL;
-    double v;
-    return value && const_value(value, NULL, &v) ? (uint64_t)v : 1;
+    return r->seed_given ? r->seed : plan_model_seed(o, run);
 }
 
 static double compile_ms(const cli_run_options *r, const plan *p)

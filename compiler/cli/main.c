@@ -21,6 +21,7 @@
 #include "cli.h"
 #include "codegen.h"
 #include "frontend.h"
+#include "plan.h"
 #include "rt_info.h"
 #include "rt_summary.h"
 
@@ -222,6 +223,20 @@ static double now_ms(void)
     return ts.tv_sec * 1e3 + ts.tv_nsec / 1e6;
 }
 
+/* The plan of the model's train or evaluate, without compiling its
+ * kernels: what rnnc run refuses before it starts, rnnc check refuses too.
+ * A file without a run (a library module) has none. Returns the errors. */
+static unsigned check_plan(frontend *fe, const frontend_options *o)
+{
+    const ast_node *run = plan_find_run(fe);
+    if (!run)
+        return fe->diag.errors;
+    plan p;
+    plan_prepare(&p, fe, o, run, plan_model_seed(o, run));
+    plan_free(&p);
+    return fe->diag.errors;
+}
+
 /* rnnc check FILE... : every file is checked, every error reported. */
 static int cmd_check(cli *c, const frontend_options *o)
 {
@@ -238,11 +253,14 @@ static int cmd_check(cli *c, const frontend_options *o)
         frontend_init(&fe);
         double start = now_ms();
         unsigned errors = frontend_check_file(&fe, c->files[i], o);
-        double elapsed = now_ms() - start;
+        double checked = now_ms();
+        if (!errors)
+            errors = check_plan(&fe, o);
+        double planned = now_ms();
         diag_print(&fe.diag, stderr, cli_use_color());
         if (c->run.verbose)
-            fprintf(stderr, "rnnc: %s: parse and check %.2f ms (%u files)\n", c->files[i],
-                    elapsed, fe.files.len);
+            fprintf(stderr, "rnnc: %s: parse and check %.2f ms (%u files), plan %.2f ms\n", c->files[i],
+                    checked - start, fe.files.len, planned - checked);
         if (errors && status == 0)
             status = EXIT_MODEL;
         frontend_free(&fe);
@@ -283,6 +301,7 @@ static int cmd_run(cli *c, const frontend_options *o, int emit_llvm)
     unsigned errors = frontend_check_file(&fe, c->files[0], o);
     c->run.check_ms = now_ms() - start;
     diag_print(&fe.diag, stderr, cli_use_color());
+    diag_forget(&fe.diag);   /* printed: what follows is the plan's */
     if (errors) {
         frontend_free(&fe);
         return EXIT_MODEL;
@@ -291,6 +310,7 @@ static int cmd_run(cli *c, const frontend_options *o, int emit_llvm)
         fprintf(stderr, "rnnc: parse and check %.2f ms\n", c->run.check_ms);
     c->run.model_path = c->files[0];
     rc = emit_llvm ? cli_emit_llvm(&fe, o, &c->run) : cli_run(&fe, o, &c->run);
+    diag_print(&fe.diag, stderr, cli_use_color());   /* the plan's errors, if it had any */
     frontend_free(&fe);
     return rc;
 }
@@ -413,9 +433,11 @@ static int cmd_analyze(cli *c, frontend_options *o)
     frontend_init(&fe);
     unsigned errors = frontend_check_file(&fe, use, o);
     diag_print(&fe.diag, stderr, cli_use_color());
+    diag_forget(&fe.diag);   /* printed: what follows is the plan's */
     if (!errors) {
         c->run.model_path = use;
         rc = cli_analyze(&fe, o, &c->run, dir);
+        diag_print(&fe.diag, stderr, cli_use_color());
     }
     frontend_free(&fe);
     return errors ? EXIT_MODEL : rc;

@@ -295,3 +295,8 @@ void diag_print(diag_ctx *d, FILE *out, int color)
         fprintf(out, "rnnc: too many errors (%u); stopped reporting after %u\n",
                 d->errors, d->max_errors);
 }
+
+void diag_forget(diag_ctx *d)
+{
+    d->first = d->last = NULL;
+}

@@ -49,4 +49,8 @@ const char *closest_name(const char *name, const char *const *candidates,
 /* Prints every diagnostic: file:line:col: level: message, the line, a caret. */
 void diag_print(diag_ctx *d, FILE *out, int color);
 
+/* Forgets the diagnostics collected so far (the counts stay), so that the
+ * next diag_print shows only those of a later phase, such as the plan's. */
+void diag_forget(diag_ctx *d);
+
 #endif

@@ -58,7 +58,4 @@ ast_node *frontend_find_def(const frontend *fe, const char *name);
  * in the folder of the model file it is written in. Returns BUF. */
 const char *frontend_load_path(const frontend *fe, const ast_node *path, char *buf, size_t size);
 
-/* Writes "path:line:col: " of AT into BUF; returns its length (0 if unknown). */
-int frontend_where(const frontend *fe, const ast_node *at, char *buf, size_t size);
-
 #endif

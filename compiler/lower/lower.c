@@ -10,7 +10,7 @@
 
 #include "sema.h"
 
-enum { NO_REF = UINT32_MAX, MAX_ARGS = 64 };
+enum { NO_REF = UINT32_MAX, MAX_ARGS = 64, MAX_REPORTED = 32 };
 
 /* Which value of a state a name means: the step's start (equations, lets)
  * or its end (outputs). */
@@ -33,23 +33,34 @@ typedef struct lowering {
     unsigned n_states, n_ports;
     const ir_ref *next;             /* the end-of-step states, once known */
     int spike, refractory;          /* state indices of the spike and the refractory count, or -1 */
-    char *err;
-    size_t err_size;
+    diag_ctx *diag;                 /* where errors go; NULL: only 'failed' tells */
+    const ast_node *reported[MAX_REPORTED];   /* a let or an output is lowered more than once */
+    unsigned n_reported;
     int failed;
 } lowering;
 
-static void fail(lowering *L, const ast_node *at, const char *fmt, ...)
+static diag *fail(lowering *L, const ast_node *at, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
 
-static void fail(lowering *L, const ast_node *at, const char *fmt, ...)
+/* An error at AT, once: the expression of a let or an output is lowered
+ * wherever it is used. Returns the diagnostic for a hint, or NULL. */
+static diag *fail(lowering *L, const ast_node *at, const char *fmt, ...)
 {
-    if (L->failed++)
-        return;
-    int n = frontend_where(L->fe, at, L->err, L->err_size);
+    L->failed++;
+    if (!L->diag)
+        return NULL;
+    for (unsigned i = 0; i < L->n_reported; i++)
+        if (L->reported[i] == at)
+            return NULL;
+    if (L->n_reported < MAX_REPORTED)
+        L->reported[L->n_reported++] = at;
+    char message[512];
     va_list ap;
     va_start(ap, fmt);
-    vsnprintf(L->err + n, L->err_size - (size_t)n, fmt, ap);
+    vsnprintf(message, sizeof message, fmt, ap);
     va_end(ap);
+    src_loc none = {0, 0, 0, 0};
+    return diag_error(L->diag, at ? at->loc : none, "%s", message);
 }
 
 static ir_ref lower_expr(lowering *L, const ast_node *e, phase ph, const arg_frame *args);
@@ -70,13 +81,17 @@ static ir_ref lower_constant_leaf(lowering *L, const ast_node *e)
     double v;
     if (const_value(e, &L->env, &v))
         return ir_const(L->g, v);
-    if (e->kind == AST_NAME && e->sym)   /* a built-in name: 't' */
-        fail(L, e, "'%s' cannot be used here yet (this version compiles neurons whose update "
-                   "does not depend on the time)", e->name);
-    else if (e->kind == AST_NAME)
+    if (e->kind == AST_NAME && e->sym) {   /* a built-in name: 't' */
+        diag *g = fail(L, e, "'%s' in a neuron's equations is not available yet: a neuron's update "
+                             "cannot depend on the time", e->name);
+        if (g)
+            diag_hint(L->diag, g, "keep the time in a state of its own: 'state clock = 0' with "
+                                  "'dclock/dt = 1'");
+    } else if (e->kind == AST_NAME) {
         fail(L, e, "'%s' has no value", e->name);
-    else
+    } else {
         fail(L, e, "this number has no value");
+    }
     return ir_const(L->g, 0);
 }
 
@@ -233,7 +248,10 @@ static ir_ref lower_expr(lowering *L, const ast_node *e, phase ph, const arg_fra
         ir_ref a = lower_expr(L, e->first, ph, args), b = lower_expr(L, e->first->next, ph, args);
         ir_op op = binary_op(e->op);
         if (op == IR_OP_COUNT) {
-            fail(L, e, "the operator '%s' cannot be compiled yet", ast_op_text((ast_op)e->op));
+            diag *g = fail(L, e, "the operator '%s' in a neuron's equations is not available yet",
+                           ast_op_text((ast_op)e->op));
+            if (g && e->op == OP_MOD)
+                diag_hint(L->diag, g, "write a %% b as a - b * floor(a / b)");
             return a;
         }
         return ir_binary(L->g, op, a, b);
@@ -471,13 +489,13 @@ static void initial_values(lowering *L, neuron_ir *n, const ast_node *def,
 }
 
 int lower_neuron(neuron_ir *n, const frontend *fe, const ast_node *def, double dt,
-                 const const_binding *overrides, unsigned n_overrides, char *err, size_t err_size)
+                 const const_binding *overrides, unsigned n_overrides, diag_ctx *diag)
 {
     memset(n, 0, sizeof *n);
     n->neuron = def->name;
     ir_init(&n->g);
     lowering L = {.g = &n->g, .env = {.dt = dt, .bound = overrides, .n_bound = n_overrides},
-                  .fe = fe, .neuron = def, .err = err, .err_size = err_size, .spike = -1,
+                  .fe = fe, .neuron = def, .diag = diag, .spike = -1,
                   .refractory = -1};
     const ast_node **outputs = NULL;
     collect_members(&L, n, def, &outputs);

@@ -44,10 +44,10 @@ typedef struct neuron_ir {
 
 /* Lowers neuron DEF with step DT (seconds) and the population's overrides
  * (parameter values that replace the definition's defaults).
- * Returns 0, or -1 with a message in ERR (e.g. a construct that cannot be
- * compiled yet). */
+ * Returns 0, or -1 with each error (e.g. a construct that cannot be compiled
+ * yet) on DIAG at its place in the source (DIAG NULL: not reported). */
 int lower_neuron(neuron_ir *out, const frontend *fe, const ast_node *def, double dt,
-                 const const_binding *overrides, unsigned n_overrides, char *err, size_t err_size);
+                 const const_binding *overrides, unsigned n_overrides, diag_ctx *diag);
 void neuron_ir_free(neuron_ir *n);
 
 #endif

@@ -13,16 +13,31 @@
 #include "sema.h"
 
 static void fail(builder *b, const ast_node *at, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+static void hint(builder *b, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 
+/* An error at AT (NULL: none in the source), as the front end reports them. */
 static void fail(builder *b, const ast_node *at, const char *fmt, ...)
 {
-    if (b->failed++)
-        return;
-    int n = frontend_where(b->p->fe, at, b->err, sizeof b->err);
+    char message[512];
     va_list ap;
     va_start(ap, fmt);
-    vsnprintf(b->err + n, sizeof b->err - (size_t)n, fmt, ap);
+    vsnprintf(message, sizeof message, fmt, ap);
     va_end(ap);
+    src_loc none = {0, 0, 0, 0};
+    b->last = diag_error(&b->p->fe->diag, at ? at->loc : none, "%s", message);
+    b->failed++;
+}
+
+/* A hint for the error just reported. */
+static void hint(builder *b, const char *fmt, ...)
+{
+    char text[512];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(text, sizeof text, fmt, ap);
+    va_end(ap);
+    if (b->last)
+        diag_hint(&b->p->fe->diag, b->last, "%s", text);
 }
 
 void plan_fail(builder *b, const ast_node *at, const char *fmt, ...)
@@ -103,40 +118,59 @@ static void read_optimizer(builder *b, plan_settings *s)
     s->optim.clip_norm = number_setting(b, "clip", 0);
 }
 
+/* learn bptt(truncate = ...), learn eprop(feedback = ...): the argument, or NULL. */
+static const ast_node *learn_argument(const ast_node *learn, const char *name)
+{
+    for (const ast_node *a = learn && learn->kind == AST_CALL && learn->first ? learn->first->first : NULL;
+         a; a = a->next)
+        if (a->kind == AST_NAMEDARG && strcmp(a->name, name) == 0)
+            return a;
+    return NULL;
+}
+
+/* The learning rule, the loss and the regularisers, refusing what this
+ * version cannot train with. */
+static void read_learning(builder *b, plan_settings *s)
+{
+    plan *p = b->p;
+    s->learn = choice_setting(p, "learn", "bptt");
+    s->loss = choice_setting(p, "loss", "mse");
+    const ast_node *learn = plan_setting(p, "learn"), *truncate = learn_argument(learn, "truncate");
+    if (truncate) {
+        fail(b, truncate, "'bptt(truncate = ...)' is not available yet: this version backpropagates "
+                          "through the whole trial");
+        hint(b, "write 'learn bptt'");
+    }
+    const ast_node *feedback = learn_argument(learn, "feedback");
+    s->feedback = feedback && feedback->first->name ? feedback->first->name : NULL;
+    if (strcmp(s->loss, "mse") != 0 && strcmp(s->loss, "sum_squared") != 0) {
+        fail(b, plan_setting(p, "loss"), "'loss %s' is not available yet", s->loss);
+        hint(b, "this version trains with 'loss mse' or 'loss sum_squared'");
+    }
+    s->loss_kind = strcmp(s->loss, "sum_squared") == 0 ? RT_LOSS_SUM_SQUARED : RT_LOSS_MSE;
+    if (plan_setting(p, "update_every")) {
+        fail(b, plan_setting(p, "update_every"), "'update_every' is not available yet: this version "
+                                                  "updates the weights once per batch, after its trials");
+        hint(b, "remove it; to update more often, make the trials shorter or the batch smaller");
+    }
+    for (const ast_node *r = plan_setting(p, "regularize"); r; r = r->next) {
+        if (r->name && strcmp(r->name, "rate") == 0) {
+            s->rate_c = call_argument(b, r, "c", 1);
+            s->rate_f_target = call_argument(b, r, "f_target", 10);
+        } else {
+            fail(b, r, "'regularize %s' is not available yet", r->name ? r->name : "");
+            hint(b, "this version has the firing-rate regulariser 'rate(c = ..., f_target = ...)'");
+        }
+    }
+}
+
 static void read_settings(builder *b, uint64_t seed)
 {
     plan *p = b->p;
     plan_settings *s = &p->settings;
     s->seed = seed;
     s->train = p->run->kind == AST_TRAIN;
-    s->learn = choice_setting(p, "learn", "bptt");
-    s->loss = choice_setting(p, "loss", "mse");
-    const ast_node *learn = plan_setting(p, "learn");
-    if (learn && learn->kind == AST_CALL && strcmp(learn->name, "bptt") == 0 && learn->first &&
-        learn->first->first)
-        fail(b, learn, "'bptt(truncate = ...)' is not available yet: this version backpropagates "
-                       "through the whole trial");
-    s->feedback = NULL;
-    for (const ast_node *a = learn && learn->kind == AST_CALL && learn->first ? learn->first->first : NULL;
-         a; a = a->next)
-        if (a->kind == AST_NAMEDARG && strcmp(a->name, "feedback") == 0 && a->first->name)
-            s->feedback = a->first->name;
-    if (strcmp(s->loss, "mse") != 0 && strcmp(s->loss, "sum_squared") != 0)
-        fail(b, plan_setting(p, "loss"), "'loss %s' is not available yet: this version trains with "
-                                         "mse or sum_squared", s->loss);
-    s->loss_kind = strcmp(s->loss, "sum_squared") == 0 ? RT_LOSS_SUM_SQUARED : RT_LOSS_MSE;
-    if (plan_setting(p, "update_every"))
-        fail(b, plan_setting(p, "update_every"), "'update_every' is not available yet: this version "
-                                                  "updates the weights once per batch, after the trials");
-    for (const ast_node *r = plan_setting(p, "regularize"); r; r = r->next) {
-        if (r->name && strcmp(r->name, "rate") == 0) {
-            s->rate_c = call_argument(b, r, "c", 1);
-            s->rate_f_target = call_argument(b, r, "f_target", 10);
-        } else {
-            fail(b, r, "'regularize %s' is not available yet: this version has the firing-rate "
-                       "regulariser 'rate'", r->name ? r->name : "");
-        }
-    }
+    read_learning(b, s);
     read_optimizer(b, s);
     s->batch = (size_t)number_setting(b, "batch", 32);
     double samples = number_setting(b, "samples", (double)s->batch * 100);
@@ -147,7 +181,7 @@ static void read_settings(builder *b, uint64_t seed)
     if (!s->train || strcmp(s->learn, "none") == 0)
         s->updates = 0;
     double trials = number_setting(b, "trials", (double)s->batch * 4);
-    s->eval_trials = (size_t)ceil(trials / (double)s->batch) * s->batch;
+    s->eval_trials = (size_t)ceil(trials / (double)(s->batch ? s->batch : 1)) * s->batch;
     s->early_stop = number_setting(b, "early_stop", 0);
     s->threads = (int)number_setting(b, "threads", 0);
     if (s->batch < 1)
@@ -184,6 +218,16 @@ static double net_constant(builder *b, const ast_node *e, const char *what)
     return v;
 }
 
+/* Did an earlier population's lowering of NEURON fail? Its errors are
+ * reported once, not once per population. */
+static int reported_unlowered(const builder *b, const ast_node *neuron)
+{
+    for (unsigned k = 0; k < b->n_unlowered; k++)
+        if (b->unlowered[k] == neuron)
+            return 1;
+    return 0;
+}
+
 static void add_pop(builder *b, const ast_node *n)
 {
     plan *p = b->p;
@@ -202,15 +246,21 @@ static void add_pop(builder *b, const ast_node *n)
         }
     unsigned i = p->n_pops++;
     neuron_ir *nir = &p->neurons[i];
-    if (!neuron || lower_neuron(nir, p->fe, neuron, p->dt, overrides, n_over, b->err, sizeof b->err) != 0) {
-        if (!b->failed++ && !neuron)
-            snprintf(b->err, sizeof b->err, "neuron '%s' is not defined", type->name);
-        return;
-    }
     double count = size ? net_constant(b, size, "a population's size") : 1;
     rt_pop *pop = &p->pops[i];
     pop->name = n->name;
     pop->n = count >= 1 ? (size_t)count : 1;
+    if (!neuron) {
+        fail(b, type, "neuron '%s' is not defined", type->name);
+        return;
+    }
+    if (lower_neuron(nir, p->fe, neuron, p->dt, overrides, n_over,
+                     reported_unlowered(b, neuron) ? NULL : &p->fe->diag) != 0) {
+        b->failed++;
+        if (b->n_unlowered < PLAN_MAX_POPS)
+            b->unlowered[b->n_unlowered++] = neuron;
+        return;
+    }
     pop->n_states = nir->n_states;
     pop->n_ports = nir->n_ports;
     pop->n_outputs = nir->n_outputs;
@@ -236,6 +286,8 @@ static void add_pop(builder *b, const ast_node *n)
 }
 
 /* ------------------------------------------------------------ projections */
+
+static int has_spike(const plan *p, unsigned pop);
 
 static void initializer(builder *b, const ast_node *e, size_t fan_in, size_t fan_out, rt_init *out,
                         const char **file)
@@ -345,6 +397,34 @@ static signed char *dale_signs(builder *b, const ast_node *opt, size_t n_pre)
     return s;
 }
 
+/* The connect options sema accepts that this version cannot run. */
+static void refuse_option(builder *b, const ast_node *opt)
+{
+    const char *o = opt->name;
+    if (strcmp(o, "delay") == 0) {
+        fail(b, opt, "'delay' is not available yet: a projection delivers in the step it is sent");
+        hint(b, "remove it; a projection to a population declared later arrives in the same step, "
+                "to the same or an earlier one in the next");
+    } else if (strcmp(o, "plasticity") == 0) {
+        fail(b, opt, "a plasticity rule on a connect is not available yet: this version learns with "
+                     "'learn bptt' or 'learn eprop'");
+        hint(b, "remove 'plasticity ...' from the connect (its definition still checks), and train "
+                "the weights with 'learn bptt' or 'learn eprop'");
+    } else if (strcmp(o, "mask") == 0) {
+        fail(b, opt, "'mask' is not available yet");
+        hint(b, "for random sparse connections use the rule 'fixed_probability(p)' or "
+                "'fixed_indegree(k)'");
+    } else {
+        fail(b, opt, "the connect option '%s' is not available yet", o);
+    }
+}
+
+static int is_rule(const char *o)
+{
+    return strcmp(o, "all_to_all") == 0 || strcmp(o, "one_to_one") == 0 ||
+           strcmp(o, "fixed_probability") == 0 || strcmp(o, "fixed_indegree") == 0;
+}
+
 static void apply_option(builder *b, plan_proj *pp, rt_proj *rp, const ast_node *opt, unsigned index)
 {
     const char *o = opt->name;
@@ -361,8 +441,10 @@ static void apply_option(builder *b, plan_proj *pp, rt_proj *rp, const ast_node 
         const char *file = NULL;   /* the weights' file is pp->init_file; a bias has none */
         if (v)
             initializer(b, v, rp->n_pre, rp->n_post, &pp->bias_init, &file);
-        if (file)
-            fail(b, v, "a bias cannot be loaded from a file yet; give an initial value");
+        if (file) {
+            fail(b, v, "loading a bias from a file is not available yet");
+            hint(b, "give it an initialiser, e.g. 'bias zeros' or 'bias constant(0.1)'");
+        }
     } else if (strcmp(o, "no_autapses") == 0) {
         pp->mask = no_autapses(b, pp->mask, rp->n_pre);
     } else if (strcmp(o, "dale") == 0) {
@@ -377,16 +459,62 @@ static void apply_option(builder *b, plan_proj *pp, rt_proj *rp, const ast_node 
         pp->trainable = rp->trainable = 0;
     } else if (strcmp(o, "trainable") == 0) {
         pp->trainable = rp->trainable = 1;
-    } else if (strcmp(o, "all_to_all") == 0 || strcmp(o, "one_to_one") == 0 ||
-               strcmp(o, "fixed_probability") == 0 || strcmp(o, "fixed_indegree") == 0) {
+    } else if (is_rule(o)) {
         unsigned char *m = rule_mask(b, opt, rp->n_post, rp->n_pre, rt_rng_stream(RT_STREAM_MASK, index));
         if (m) {
             free(pp->mask);
             pp->mask = m;
         }
     } else if (strcmp(o, "autapses") != 0) {
-        fail(b, opt, "the connect option '%s' is not available yet in this version", o);
+        refuse_option(b, opt);
     }
+}
+
+/* What a feedback projection takes: its weights are fixed as initialised
+ * and carry only e-prop's learning signal. */
+static int feedback_option(const char *o)
+{
+    return is_rule(o) || strcmp(o, "init") == 0 || strcmp(o, "frozen") == 0 ||
+           strcmp(o, "autapses") == 0 || strcmp(o, "no_autapses") == 0 || strcmp(o, "mask") == 0;
+}
+
+/* The rule first, then the other options in order: a rule makes the mask
+ * that no_autapses then edits. */
+static void apply_options(builder *b, plan_proj *pp, rt_proj *rp, const ast_node *first, unsigned index,
+                          int is_feedback)
+{
+    for (const ast_node *opt = first; opt; opt = opt->next)
+        if (is_rule(opt->name))
+            apply_option(b, pp, rp, opt, index);
+    for (const ast_node *opt = first; opt; opt = opt->next) {
+        if (is_rule(opt->name))
+            continue;
+        if (is_feedback && !feedback_option(opt->name)) {
+            fail(b, opt, "'%s' on a feedback projection is not available yet: feedback weights stay "
+                         "as initialised and carry only the learning signal", opt->name);
+            hint(b, "a feedback takes a rule, 'init' and 'frozen'");
+            continue;
+        }
+        apply_option(b, pp, rp, opt, index);
+    }
+}
+
+/* connect h.m -> ...: the runtime sends a population's first output, so the
+ * member must be that output (or the state or spike it is). */
+static void check_source_member(builder *b, const ast_node *from, unsigned pop)
+{
+    const neuron_ir *n = &b->p->neurons[pop];
+    const char *member = from->first->name;
+    if (n->n_outputs == 0 || strcmp(member, n->output_names[0]) == 0)
+        return;
+    int state = b->p->pops[pop].output_state[0];
+    if (state >= 0 && strcmp(n->state_names[state], member) == 0)
+        return;
+    if (has_spike(b->p, pop) && strcmp(n->state_names[n->spike_state], member) == 0)
+        return;
+    fail(b, from->first, "sending '%s.%s' is not available yet: a projection sends its population's "
+                         "first output, '%s'", from->name, member, n->output_names[0]);
+    hint(b, "write '%s' without a member, or make '%s' the neuron's first output", from->name, member);
 }
 
 /* A connect, or a feedback (the learning signal's path, not activity: its
@@ -429,8 +557,7 @@ static void add_projection(builder *b, const ast_node *n)
     pp->init.b = 1 / sqrt((double)rp->n_pre);
     if (is_feedback) {   /* no port: it carries no activity */
         pp->trainable = rp->trainable = 0;
-        for (const ast_node *opt = to->next; opt; opt = opt->next)
-            apply_option(b, pp, rp, opt, PLAN_MAX_PROJS + j);
+        apply_options(b, pp, rp, to->next, PLAN_MAX_PROJS + j, 1);
         return;
     }
     const neuron_ir *nir = &p->neurons[post];
@@ -444,16 +571,20 @@ static void add_projection(builder *b, const ast_node *n)
         return;
     }
     pp->port_name = nir->port_names[rp->port];
-    for (const ast_node *opt = to->next; opt; opt = opt->next)
-        apply_option(b, pp, rp, opt, j);
+    if (rp->pre_pop >= 0 && from->first)
+        check_source_member(b, from, (unsigned)rp->pre_pop);
+    apply_options(b, pp, rp, to->next, j, 0);
 }
 
 /* ------------------------------------------------------------ the network */
 
+/* The inputs and populations, then (if every population could be built)
+ * the projections between them. */
 static void read_network(builder *b)
 {
     plan *p = b->p;
-    for (const ast_node *n = p->net->first; n && !b->failed; n = n->next) {
+    int failed_before = b->failed;
+    for (const ast_node *n = p->net->first; n; n = n->next) {
         if (n->kind == AST_CHANNELS) {
             for (const ast_node *c = n->first; c && p->n_inputs < PLAN_MAX_INPUTS; c = c->next) {
                 p->input_names[p->n_inputs] = c->name;
@@ -463,10 +594,12 @@ static void read_network(builder *b)
             add_pop(b, n);
         }
     }
-    for (const ast_node *n = p->net->first; n && !b->failed; n = n->next)
+    if (b->failed != failed_before)
+        return;
+    for (const ast_node *n = p->net->first; n; n = n->next)
         if (n->kind == AST_CONNECT)
             add_projection(b, n);
-    if (!b->failed && p->n_readouts == 0)
+    if (p->n_readouts == 0)
         fail(b, p->net, "network '%s' has no readout to compare with the task's target", p->net->name);
 }
 
@@ -474,6 +607,31 @@ static int has_spike(const plan *p, unsigned pop)
 {
     const neuron_ir *n = &p->neurons[pop];
     return n->spike_state >= 0 && n->n_outputs > 0 && n->out[0] == n->next[n->spike_state];
+}
+
+/* With e-prop's random feedback, each feedback projection must carry the
+ * learning signal of a projection the other way; one that none goes
+ * through would be accepted and ignored. (BPTT and symmetric feedback use
+ * none: a network with feedback may be trained by either rule.) */
+static void check_feedback_used(builder *b)
+{
+    plan *p = b->p;
+    unsigned f = 0;
+    for (const ast_node *n = p->net->first; n && f < p->n_feedback; n = n->next) {
+        if (n->kind != AST_CONNECT || n->op != 1)
+            continue;
+        int used = 0;
+        for (unsigned j = 0; j < p->n_projs; j++)
+            used |= p->proj_feedback[j] == (int)f;
+        f++;
+        if (!used) {
+            const char *from = n->first->name, *to = n->first->next->name;
+            fail(b, n, "'feedback %s -> %s' carries no learning signal: network '%s' has no "
+                       "projection %s -> %s from a population to the readout", from, to, p->net->name,
+                 to, from);
+            hint(b, "e-prop's feedback runs from a readout back to a population that projects to it");
+        }
+    }
 }
 
 /* How learning signals travel. BPTT: back through every projection.
@@ -509,6 +667,8 @@ static void learning_paths(builder *b)
         }
         rp->feedback = 1;
     }
+    if (eprop && s->updates > 0 && strcmp(feedback, "random") == 0)
+        check_feedback_used(b);
     if (s->rate_c > 0) {
         unsigned regularised = 0;
         for (unsigned i = 0; i < p->n_pops; i++)
@@ -593,8 +753,9 @@ static int compile_kernels64(builder *b)
             which[count++] = i;
         }
     codegen_timings tm;
-    if (count && !(p->cg64 = codegen_compile(specs, 2 * count, 1, p->kernels64, NULL, &tm, b->err, sizeof b->err))) {
-        b->failed++;
+    char err[512];
+    if (count && !(p->cg64 = codegen_compile(specs, 2 * count, 1, p->kernels64, NULL, &tm, err, sizeof err))) {
+        fail(b, NULL, "cannot compile the double-precision kernels: %s", err);
         return -1;
     }
     for (unsigned k = 0; k < count; k++) {
@@ -616,10 +777,11 @@ static int compile_kernels(builder *b, FILE *emit_ir)
     char names[2 * PLAN_MAX_POPS][96];
     for (unsigned i = 0; i < p->n_pops; i++)
         kernel_specs(p, i, "", specs + 2 * i, names + 2 * i);
+    char err[512];
     p->cg = codegen_compile(specs, 2 * p->n_pops, p->is_double, p->kernels, emit_ir, &p->timings,
-                            b->err, sizeof b->err);
+                            err, sizeof err);
     if (!p->cg) {
-        b->failed++;
+        fail(b, NULL, "cannot compile the kernels: %s", err);
         return -1;
     }
     for (unsigned i = 0; i < p->n_pops; i++) {
@@ -699,8 +861,39 @@ static void describe(plan *p)
     r->analyses = p->analyses;
 }
 
-int plan_build(plan *p, frontend *fe, const frontend_options *opts, const ast_node *run,
-               uint64_t seed, FILE *emit_ir)
+/* The step: 1 ms unless the run says otherwise. */
+static void read_dt(builder *b)
+{
+    plan *p = b->p;
+    const ast_node *dt = plan_setting(p, "dt");
+    double v = 1e-3;
+    if (dt && (!const_value(dt, NULL, &v) || !(v > 0))) {   /* no dt yet: 'step' counts */
+        fail(b, dt, "'dt' must be a positive constant time");
+        v = 1e-3;
+    }
+    p->dt = v;
+}
+
+/* A model runs one train or evaluate, its root file's first; a later one
+ * would be checked and never run. */
+static void refuse_second_run(builder *b)
+{
+    const ast_node *first = b->p->run;
+    for (const ast_node *n = first->next; n; n = n->next)
+        if (n->kind == AST_TRAIN || n->kind == AST_EVALUATE) {
+            fail(b, n, "a second run ('%s') in one model is not available yet: a model runs its "
+                       "first 'train' or 'evaluate', at line %u", n->kind == AST_TRAIN ? "train" : "evaluate",
+                 (unsigned)first->loc.line);
+            hint(b, "put it in a file of its own; a 'train' evaluates the trained network on "
+                    "'trials' held-out trials after training");
+        }
+}
+
+/* The order of the plan, and which parts wait for which: the settings, the
+ * network and the task are read independently (each reports its own
+ * errors); the learning paths need the settings and the network, and the
+ * matching of channels all three. */
+int plan_prepare(plan *p, frontend *fe, const frontend_options *opts, const ast_node *run, uint64_t seed)
 {
     memset(p, 0, sizeof *p);
     p->fe = fe;
@@ -709,35 +902,57 @@ int plan_build(plan *p, frontend *fe, const frontend_options *opts, const ast_no
     builder b = {.p = p};
     double start = now_ms();
     p->net = frontend_find_def(fe, run->name);
-    p->dt = 1e-3;   /* 1 ms unless the run says otherwise */
-    const ast_node *dt = plan_setting(p, "dt");
-    if (dt && (!const_value(dt, NULL, &p->dt) || !(p->dt > 0)))   /* no dt yet: 'step' counts */
-        fail(&b, dt, "'dt' must be a positive constant time");
-    const char *precision = choice_setting(p, "precision", "float32");
-    p->is_double = strcmp(precision, "float64") == 0;
+    read_dt(&b);
+    p->is_double = strcmp(choice_setting(p, "precision", "float32"), "float64") == 0;
     read_settings(&b, seed);
-    if (!b.failed && p->net)
+    if (p->net)
         read_network(&b);
     if (!b.failed)
         learning_paths(&b);
-    if (!b.failed && task_prepare(&p->task, fe, run->first, p->dt, b.err, sizeof b.err) != 0)
+    if (task_prepare(&p->task, fe, run->first, p->dt, seed) != 0)
         b.failed++;
-    if (!b.failed && task_check_accuracy(&p->task, b.err, sizeof b.err) != 0)
+    if (!b.failed && task_check_accuracy(&p->task, &fe->diag) != 0)
         b.failed++;
     if (!b.failed)
         match_task(&b);
     if (!b.failed)
         plan_outputs(&b);
+    refuse_second_run(&b);
     p->lower_ms = now_ms() - start;
-    if (!b.failed)
-        compile_kernels(&b, emit_ir);
-    if (!b.failed)
-        describe(p);
-    if (b.failed) {
-        fprintf(stderr, "rnnc: %s\n", b.err);
+    return b.failed ? -1 : 0;
+}
+
+int plan_build(plan *p, frontend *fe, const frontend_options *opts, const ast_node *run,
+               uint64_t seed, FILE *emit_ir)
+{
+    if (plan_prepare(p, fe, opts, run, seed) != 0)
         return -1;
-    }
+    builder b = {.p = p};
+    if (compile_kernels(&b, emit_ir) != 0)
+        return -1;
+    describe(p);
     return 0;
+}
+
+const ast_node *plan_find_run(const frontend *fe)
+{
+    for (const ast_node *n = fe->root ? fe->root->first : NULL; n; n = n->next)
+        if (n->kind == AST_TRAIN || n->kind == AST_EVALUATE)
+            return n;
+    return NULL;
+}
+
+uint64_t plan_model_seed(const frontend_options *opts, const ast_node *run)
+{
+    const ast_node *value = NULL;
+    for (unsigned i = 0; i < opts->define_count && !value; i++)
+        if (opts->defines[i].expr && strcmp(opts->defines[i].name, "seed") == 0)
+            value = opts->defines[i].expr;
+    for (const ast_node *s = run->first->next; s && !value; s = s->next)
+        if (strcmp(s->name, "seed") == 0)
+            value = s->first;
+    double v;
+    return value && const_value(value, NULL, &v) ? (uint64_t)v : 1;
 }
 
 void plan_free(plan *p)

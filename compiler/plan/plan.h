@@ -94,12 +94,27 @@ typedef struct plan {
     rt_run_desc desc;
 } plan;
 
-/* Builds the plan of RUN; compiles kernels unless EMIT_ONLY, which instead
- * prints the optimised LLVM IR to it. 0, or -1 with a message on stderr. */
+/* Builds the plan of RUN with everything but its kernels: settings,
+ * populations (lowered), projections, the task (with one trial generated
+ * to try it), refusing every construct this version cannot run. This is
+ * what rnnc check adds to the front end's checks. 0, or -1 with each error
+ * on fe->diag, located like the front end's; several when independent. */
+int plan_prepare(plan *p, frontend *fe, const frontend_options *opts, const ast_node *run,
+                 uint64_t seed);
+
+/* plan_prepare, then the kernels compiled; with EMIT_IR the optimised LLVM
+ * IR is printed to it as well. 0, or -1 with the errors on fe->diag. */
 int plan_build(plan *p, frontend *fe, const frontend_options *opts, const ast_node *run,
                uint64_t seed, FILE *emit_ir);
 void plan_free(plan *p);
 
+
+/* The root file's 'train' or 'evaluate' (a model has one), or NULL. */
+const ast_node *plan_find_run(const frontend *fe);
+
+/* The seed a run of RUN uses unless --seed says otherwise: -D seed=...,
+ * else the run's 'seed', else 1. */
+uint64_t plan_model_seed(const frontend_options *opts, const ast_node *run);
 
 /* The setting NAME in force: its -D override, else the run's value (NULL if neither). */
 const ast_node *plan_setting(const plan *p, const char *name);

@@ -7,11 +7,14 @@
 
 typedef struct builder {
     plan *p;
-    char err[512];
-    int failed;
+    int failed;                     /* errors so far, each on p->fe->diag */
+    diag *last;                     /* the latest, for hint() */
+    const ast_node *unlowered[PLAN_MAX_POPS];   /* neurons whose lowering failed, reported once */
+    unsigned n_unlowered;
 } builder;
 
-/* An error at AT (NULL: the run): the build fails with it. */
+/* An error at AT (NULL: none in the source), on the front end's
+ * diagnostics: the build fails with it. */
 void plan_fail(builder *b, const ast_node *at, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
 
 /* The stem of a projection's file names (runtime/rt_files.h). */

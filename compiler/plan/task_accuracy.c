@@ -59,7 +59,7 @@ static int count_signs(const task_program *tp, int c, unsigned n, sign_count *ou
     return rc;
 }
 
-int task_check_accuracy(const task_program *tp, char *err, size_t err_size)
+int task_check_accuracy(const task_program *tp, diag_ctx *dc)
 {
     if (!tp->accuracy)
         return 0;
@@ -68,25 +68,27 @@ int task_check_accuracy(const task_program *tp, char *err, size_t err_size)
         return 0;   /* sema made sure it is a target */
     unsigned trials = tp->trial_invariant ? 1 : CHECK_TRIALS;
     sign_count s = {0};
-    if (count_signs(tp, c, trials, &s, err, err_size) != 0)
+    char err[1024];
+    src_loc at = tp->accuracy_stmt->loc;
+    if (count_signs(tp, c, trials, &s, err, sizeof err) != 0) {
+        diag_error(dc, at, "the trials that check the accuracy cannot be made: %s", err);
         return -1;
+    }
     if (s.negative && s.positive)
         return 0;
     const char *y = tp->accuracy_target;
-    int n = frontend_where(tp->fe, tp->accuracy_stmt, err, err_size);
-    if (!s.counted)
-        snprintf(err + n, err_size - (size_t)n,
-                 "'accuracy sign(%s)' counts no step: in %u trial%s of task '%s', %s is 0 wherever "
-                 "the mask is on\n      = hint: it counts the steps where the mask is on and the "
-                 "target is non-zero, and needs targets of both signs there",
-                 y, trials, trials > 1 ? "s" : "", tp->def->name, y);
-    else
-        snprintf(err + n, err_size - (size_t)n,
-                 "'accuracy sign(%s)' needs a target of both signs, but in %u trial%s of task '%s', "
-                 "%s is never %s on the steps it counts\n      = hint: on 0/1 or one-hot targets a "
-                 "readout that is %s everywhere would score 100 %%; 'accuracy argmax(%s)' is not "
-                 "available yet",
-                 y, trials, trials > 1 ? "s" : "", tp->def->name, y,
-                 s.negative ? "positive" : "negative", s.negative ? "negative" : "positive", y);
+    diag *g;
+    if (!s.counted) {
+        g = diag_error(dc, at, "'accuracy sign(%s)' counts no step: in %u trial%s of task '%s', %s is 0 "
+                                 "wherever the mask is on", y, trials, trials > 1 ? "s" : "", tp->def->name, y);
+        diag_hint(dc, g, "it counts the steps where the mask is on and the target is non-zero, and needs "
+                           "targets of both signs there");
+    } else {
+        g = diag_error(dc, at, "'accuracy sign(%s)' needs a target of both signs, but in %u trial%s of task "
+                                 "'%s', %s is never %s on the steps it counts", y, trials, trials > 1 ? "s" : "",
+                       tp->def->name, y, s.negative ? "positive" : "negative");
+        diag_hint(dc, g, "on 0/1 or one-hot targets a readout that is %s everywhere would score 100 %%; "
+                           "'accuracy argmax(%s)' is not available yet", s.negative ? "negative" : "positive", y);
+    }
     return -1;
 }

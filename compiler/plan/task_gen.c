@@ -30,22 +30,51 @@ typedef struct gen {
     uint64_t context;               /* the enclosing loop iterations, for random streams */
     double *pool;                   /* scratch signals of T values */
     size_t pool_used, pool_cap;
-    char *err;
+    diag_ctx *diag;                 /* while the task is prepared: errors go here */
+    char *err;                      /* while trials are generated: the first error */
     size_t err_size;
     int failed;
 } gen;
 
-static void fail(gen *G, const ast_node *at, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
-
-static void fail(gen *G, const ast_node *at, const char *fmt, ...)
+/* A trial's error while a run generates trials (on a worker thread), as
+ * the diagnostic rnnc check prints: place, message, source line, caret. */
+static void describe_error(gen *G, src_loc loc, const char *message)
 {
-    if (G->failed++)
-        return;
-    int n = frontend_where(G->tp->fe, at, G->err, G->err_size);
+    arena a;
+    arena_init(&a);
+    diag_ctx d;
+    diag_init(&d, &a, &G->tp->fe->sources);
+    diag_error(&d, loc, "%s", message);
+    FILE *out = fmemopen(G->err, G->err_size, "w");
+    if (out) {
+        diag_print(&d, out, 0);
+        fclose(out);
+        size_t n = strlen(G->err);
+        if (n > 0 && G->err[n - 1] == '\n')
+            G->err[n - 1] = '\0';
+    } else {
+        snprintf(G->err, G->err_size, "%s", message);
+    }
+    arena_free(&a);
+}
+
+static diag *fail(gen *G, const ast_node *at, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+
+/* Returns the diagnostic while the task is prepared, for a hint; else NULL. */
+static diag *fail(gen *G, const ast_node *at, const char *fmt, ...)
+{
+    if (G->failed++ && !G->diag)
+        return NULL;   /* a trial keeps its first error */
+    char message[512];
     va_list ap;
     va_start(ap, fmt);
-    vsnprintf(G->err + n, G->err_size - (size_t)n, fmt, ap);
+    vsnprintf(message, sizeof message, fmt, ap);
     va_end(ap);
+    src_loc loc = at ? at->loc : (src_loc){0, 0, 0, 0};
+    if (G->diag)
+        return diag_error(G->diag, loc, "%s", message);
+    describe_error(G, loc, message);
+    return NULL;
 }
 
 /* ------------------------------------------------------------ names */
@@ -597,8 +626,8 @@ static void run_item(gen *G, const ast_node *n)
         G->trial = trial;
         break;
     }
-    case AST_PHASE:
-        fail(G, n, "'phase' blocks are not run by this version's task engine");
+    case AST_PHASE:   /* refused by task_prepare */
+        fail(G, n, "'phase' blocks are not available yet");
         break;
     default:   /* channels, params, duration, let, accuracy: read by task_prepare */
         break;
@@ -641,6 +670,15 @@ static int prepare_params(task_program *tp, gen *G, const ast_node *call)
         for (const ast_node *a = call && call->first ? call->first->first : NULL; a; a = a->next, i++)
             if (a->kind == AST_NAMEDARG ? strcmp(a->name, b->name) == 0 : i == position)
                 given = a->kind == AST_NAMEDARG ? a->first : a;
+        int is_list = b->first->kind == AST_LIST || (given && given->kind == AST_LIST);
+        if (is_list && given) {
+            diag *g = fail(G, given, "giving the list parameter '%s' of task '%s' in the call is "
+                                     "not available yet", b->name, tp->def->name);
+            diag_hint(G->diag, g, "change the list in the task's definition instead");
+            return -1;
+        }
+        if (is_list)
+            continue;   /* its default's elements are read where it is used: choice(coh) */
         double v;
         int ok = given ? const_value(given, &(const_env){.dt = tp->dt}, &v)
                        : const_value(b->first, &(const_env){tp->dt, tp->args, tp->n_args}, &v);
@@ -657,6 +695,26 @@ static int prepare_params(task_program *tp, gen *G, const ast_node *call)
         tp->args[tp->n_args++].value = v;
     }
     return 0;
+}
+
+/* accuracy sign(y): the one measure the engine computes so far. */
+static void prepare_accuracy(task_program *tp, gen *G, const ast_node *n)
+{
+    const ast_node *e = n->first, *phase = e->next;
+    if (e->kind != AST_CALL || strcmp(e->name, "sign") != 0) {
+        diag *g = fail(G, e, "'accuracy %s' is not available yet: this version measures "
+                             "'accuracy sign(TARGET)'", e->name ? e->name : "");
+        diag_hint(G->diag, g, "sign(y) counts the steps where the target is not 0 and the readout "
+                              "has its sign");
+        return;
+    }
+    if (phase) {
+        fail(G, phase, "accuracy in a phase ('in %s') is not available yet: 'accuracy sign(y)' "
+                       "counts every step where the target is not 0", phase->name);
+        return;
+    }
+    tp->accuracy = e;
+    tp->accuracy_target = e->first->first->name;
 }
 
 static void prepare_item(task_program *tp, gen *G, const ast_node *n)
@@ -687,18 +745,15 @@ static void prepare_item(task_program *tp, gen *G, const ast_node *n)
         break;
     case AST_ACCURACY:
         tp->accuracy_stmt = n;
-        if (n->first->kind == AST_CALL && strcmp(n->first->name, "sign") == 0 && !n->first->next) {
-            tp->accuracy = n->first;
-            tp->accuracy_target = n->first->first->first->name;
-        } else {
-            fail(G, n, "this version measures 'accuracy sign(y)' only");
-        }
+        prepare_accuracy(tp, G, n);
         break;
-    case AST_FOR: case AST_IF: case AST_BLOCK:
+    case AST_BLOCK: case AST_FROZEN:   /* their children are statements */
+        for (const ast_node *k = n->first; k; k = k->next)
+            prepare_item(tp, G, k);
+        break;
+    case AST_FOR: case AST_IF:   /* bounds and conditions, then bodies */
         for (const ast_node *k = n->first; k; k = k->next)
             if (k->kind == AST_BLOCK || k->kind == AST_IF)
-                prepare_item(tp, G, k);
-            else if (n->kind == AST_BLOCK)
                 prepare_item(tp, G, k);
         break;
     default:
@@ -786,29 +841,80 @@ void task_free(task_program *tp)
     tp->n_loads = 0;
 }
 
-int task_prepare(task_program *tp, const frontend *fe, const ast_node *task, double dt, char *err,
-                 size_t err_size)
+/* The trial G describes: channels from 0, the mask from 1 (0 where the
+ * task sets it), then the statements in order. */
+static void run_trial(gen *G)
+{
+    const task_program *tp = G->tp;
+    for (unsigned c = 0; c < tp->n_channels; c++)
+        memset(G->ch[c], 0, G->T * tp->channels[c].size * sizeof(double));
+    for (size_t t = 0; t < G->T; t++)
+        G->mask[t] = tp->has_mask ? 0 : 1;
+    run_items(G, tp->def->first->next);
+}
+
+/* Phases are refused once, at the first: the task has no duration then. */
+static int refuse_phases(gen *G)
+{
+    for (const ast_node *n = G->tp->def->first->next; n; n = n->next)
+        if (n->kind == AST_PHASE) {
+            diag *g = fail(G, n, "'phase' blocks are not available yet: this version's tasks run "
+                                 "over a 'duration'");
+            diag_hint(G->diag, g, "give the task a 'duration' and shape each phase with 't', e.g. "
+                                  "'x[0] = t < 100 ms' or 'mask = t >= 2100 ms'");
+            return 1;
+        }
+    return 0;
+}
+
+/* One trial (the first training sample's), generated once while the plan
+ * is built: every error of the task's program that does not depend on what
+ * is drawn is reported by rnnc check, located, instead of during a run. */
+static void probe_trial(task_program *tp, gen *G, uint64_t seed)
+{
+    size_t T = tp->steps, values = T * (1 + TASK_SCRATCH_SIGNALS);
+    for (unsigned c = 0; c < tp->n_channels; c++)
+        values += T * tp->channels[c].size;
+    double *buf = calloc(values, sizeof *buf);
+    if (!buf) {
+        fail(G, tp->def, "out of memory while trying a trial of task '%s'", tp->def->name);
+        return;
+    }
+    double *channel[TASK_MAX_CHANNELS], *at = buf + T * (1 + TASK_SCRATCH_SIGNALS);
+    for (unsigned c = 0; c < tp->n_channels; c++) {
+        channel[c] = at;
+        at += T * tp->channels[c].size;
+    }
+    gen trial = {.tp = tp, .seed = seed, .trial = 0, .T = T, .ch = channel, .mask = buf,
+                 .pool = buf + T, .pool_cap = TASK_SCRATCH_SIGNALS * T, .diag = G->diag};
+    run_trial(&trial);
+    G->failed += trial.failed;
+    free(buf);
+}
+
+int task_prepare(task_program *tp, frontend *fe, const ast_node *task, double dt, uint64_t seed)
 {
     memset(tp, 0, sizeof *tp);
     tp->fe = fe;
     tp->dt = dt;
     tp->def = frontend_find_def(fe, task->name);
-    gen G = {.tp = tp, .err = err, .err_size = err_size};
+    gen G = {.tp = tp, .diag = &fe->diag};
     if (!tp->def || tp->def->kind != AST_TASK) {
-        snprintf(err, err_size, "'%s' is not a task", task->name);
+        fail(&G, task, "'%s' is not a task", task->name);
         return -1;
     }
     if (prepare_params(tp, &G, task->kind == AST_CALL ? task : NULL) != 0)
         return -1;
-    for (const ast_node *n = tp->def->first->next; n && !G.failed; n = n->next)
+    for (const ast_node *n = tp->def->first->next; n; n = n->next)
         prepare_item(tp, &G, n);
     if (!G.failed)
         prepare_condition(tp, &G);
     prepare_loads(tp, &G, tp->def->first->next);
     tp->trial_invariant = !draws_per_trial(tp->def->first->next);
-    if (!G.failed && tp->steps == 0)
-        fail(&G, tp->def, "task '%s' has no duration (phases are not run by this version)",
-             tp->def->name);
+    if (!refuse_phases(&G) && !G.failed && tp->steps == 0)
+        fail(&G, tp->def, "task '%s' lasts no step: its duration is shorter than dt", tp->def->name);
+    if (!G.failed)
+        probe_trial(tp, &G, seed);
     return G.failed ? -1 : 0;
 }
 
@@ -823,18 +929,14 @@ int task_generate(const task_program *tp, uint64_t seed, uint64_t trial, double 
         snprintf(err, err_size, "out of memory");
         return -1;
     }
-    for (unsigned c = 0; c < tp->n_channels; c++)
-        memset(channel_data[c], 0, tp->steps * tp->channels[c].size * sizeof(double));
-    for (size_t t = 0; t < tp->steps; t++)
-        mask[t] = tp->has_mask ? 0 : 1;
-    run_items(&G, tp->def->first->next);
+    run_trial(&G);
     if (!scratch)
         free(G.pool);
     return G.failed ? -1 : 0;
 }
 
-/* sign(y): the only per-value accuracy measure so far (argmax compares
- * whole vectors and needs phases). */
+/* sign(y): the only accuracy measure so far (task_prepare refuses argmax,
+ * which compares whole vectors within a phase). */
 int task_accuracy_value(const task_program *tp, double value, double *out)
 {
     (void)tp;

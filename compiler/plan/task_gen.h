@@ -36,7 +36,7 @@ typedef struct task_channel {
 } task_channel;
 
 typedef struct task_program {
-    const frontend *fe;
+    frontend *fe;
     const ast_node *def;
     double dt;
     size_t steps;
@@ -55,15 +55,17 @@ typedef struct task_program {
 } task_program;
 
 /* Prepares TASK (a NAME or a CALL with arguments, as after 'train N on')
- * with step DT, reading the files it loads. 0, or -1 with a message in ERR. */
-int task_prepare(task_program *tp, const frontend *fe, const ast_node *task, double dt, char *err,
-                 size_t err_size);
+ * with step DT, reading the files it loads, and generates one trial with
+ * SEED to try its program. 0, or -1 with each error on fe's diagnostics,
+ * located (among them the constructs the engine cannot run yet). */
+int task_prepare(task_program *tp, frontend *fe, const ast_node *task, double dt, uint64_t seed);
 void task_free(task_program *tp);
 
 /* One trial: CHANNEL_DATA[c] receives channel c as [steps][size] doubles,
  * MASK [steps]. SCRATCH holds TASK_SCRATCH_SIGNALS * steps doubles for the
  * engine's intermediate signals, reusable from trial to trial (NULL: the
- * call allocates its own). 0, or -1 with a message in ERR. */
+ * call allocates its own). 0, or -1 with the error in ERR, written as a
+ * diagnostic (place, message, source line and caret). */
 enum { TASK_SCRATCH_SIGNALS = 64 };
 int task_generate(const task_program *tp, uint64_t seed, uint64_t trial, double *const *channel_data,
                   double *mask, double *scratch, char *err, size_t err_size);
@@ -79,9 +81,9 @@ int task_condition_channel(const task_program *tp);
 
 /* Refuses an 'accuracy sign(y)' that cannot mean what it says: y must take
  * both signs on the steps that count (mask and y non-zero) in a few trials
- * generated with a fixed seed (task_accuracy.c). 0, or -1 with a message
- * located at the 'accuracy' statement in ERR. */
-int task_check_accuracy(const task_program *tp, char *err, size_t err_size);
+ * generated with a fixed seed (task_accuracy.c). 0, or -1 with the error
+on DC, at the 'accuracy' statement. */
+int task_check_accuracy(const task_program *tp, diag_ctx *dc);
 
 /* The accuracy measure applied to one value of the target's channel
  * (sign(y)). Returns 0 on success. */

@@ -23,8 +23,10 @@ static int compile_net(frontend *fe, frontend_options *opts, plan *p, rt_net **n
     for (const ast_node *n = fe->root->first; n; n = n->next)
         if (n->kind == AST_TRAIN)
             run = n;
-    if (plan_build(p, fe, opts, run, seed, NULL) != 0)
+    if (plan_build(p, fe, opts, run, seed, NULL) != 0) {
+        diag_print(&fe->diag, stderr, 0);
         return -1;
+    }
     *net = rt_net_new(&p->desc.net, p->settings.batch, p->task.steps);
     char err[256];
     if (!*net || rt_weights_init(&p->desc, *net, err, sizeof err) != 0) {

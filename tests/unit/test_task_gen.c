@@ -33,9 +33,8 @@ static int prepare(frontend *fe, task_program *tp, const char *text)
     for (const ast_node *n = fe->root->first; n && !run; n = n->next)
         if (n->kind == AST_TRAIN)
             run = n;
-    char err[512];
-    if (!run || task_prepare(tp, fe, run->first, 1e-3, err, sizeof err) != 0) {
-        fprintf(stderr, "task_prepare: %s\n", run ? err : "no train");
+    if (!run || task_prepare(tp, fe, run->first, 1e-3, 1) != 0) {
+        diag_print(&fe->diag, stderr, 0);
         return -1;
     }
     return 0;
@@ -109,8 +108,7 @@ static void test_flipflop_condition_is_sign_of_target(void)
      * early steps have no condition, and later ones have one. */
     CHECK(with_condition > 0);
     CHECK(without > 0);
-    char err[512];
-    CHECK(task_check_accuracy(&tp, err, sizeof err) == 0);   /* targets of both signs */
+    CHECK(task_check_accuracy(&tp, &fe.diag) == 0);   /* targets of both signs */
     task_free(&tp);
     frontend_free(&fe);
 }
@@ -155,9 +153,10 @@ static void test_sign_accuracy_of_zero_one_targets_is_refused(void)
     frontend fe;
     task_program tp;
     CHECK(prepare(&fe, &tp, text) == 0);
-    char err[512] = "";
-    CHECK(task_check_accuracy(&tp, err, sizeof err) != 0);
-    CHECK(strstr(err, "test.rnn:11:3: 'accuracy sign(y)' needs a target of both signs") == err);
+    CHECK(task_check_accuracy(&tp, &fe.diag) != 0);
+    const diag *g = fe.diag.first;
+    CHECK(g && g->loc.line == 11 && g->loc.col == 3 &&
+          strstr(g->message, "'accuracy sign(y)' needs a target of both signs") == g->message);
     task_free(&tp);
     frontend_free(&fe);
 }
