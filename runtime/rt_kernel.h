@@ -5,7 +5,7 @@
  * elements (float or double, as the network's precision):
  *   forward: prev_state[K] input[P] -> next_state[K] output[O]
  *   adjoint: prev_state[K] input[P] adj_output[O] adj_next[K] -> adj_prev[K] adj_input[P]
- * (compiler/lower/lower.h derives both from a neuron's equations.)
+ * (the compiler derives both from a neuron's equations, in compiler/lower/.)
  */
 #ifndef RNNRT_KERNEL_H
 #define RNNRT_KERNEL_H

@@ -2,7 +2,7 @@
  *
  * The runtime takes a plain description: populations, each with compiled
  * per-neuron kernels (a forward step and its adjoint, see
- * compiler/lower/lower.h for their arguments), and dense projections between
+ * rt_kernel.h for their arguments), and dense projections between
  * them. All arrays are time-major, [step][batch][neuron], in float or
  * double. Both passes run the batch in chunks of 64 sequences in parallel,
  * each chunk step by step through the whole network, so a step's data is
