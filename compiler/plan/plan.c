@@ -231,8 +231,8 @@ static int reported_unlowered(const builder *b, const ast_node *neuron)
 static void add_pop(builder *b, const ast_node *n)
 {
     plan *p = b->p;
-    if (p->n_pops == PLAN_MAX_POPS) {
-        fail(b, n, "more than %d populations", PLAN_MAX_POPS);
+    if (p->n_pops == RT_MAX_POPS) {
+        fail(b, n, "more than %d populations", RT_MAX_POPS);
         return;
     }
     const ast_node *type = n->first, *size = type->first, *args = size ? size->next : NULL;
@@ -257,7 +257,7 @@ static void add_pop(builder *b, const ast_node *n)
     if (lower_neuron(nir, p->fe, neuron, p->dt, overrides, n_over,
                      reported_unlowered(b, neuron) ? NULL : &p->fe->diag) != 0) {
         b->failed++;
-        if (b->n_unlowered < PLAN_MAX_POPS)
+        if (b->n_unlowered < RT_MAX_POPS)
             b->unlowered[b->n_unlowered++] = neuron;
         return;
     }
@@ -524,8 +524,8 @@ static void add_projection(builder *b, const ast_node *n)
     plan *p = b->p;
     int is_feedback = n->op == 1;
     unsigned *count = is_feedback ? &p->n_feedback : &p->n_projs;
-    if (*count == PLAN_MAX_PROJS) {
-        fail(b, n, "more than %d projections", PLAN_MAX_PROJS);
+    if (*count == RT_MAX_PROJS) {
+        fail(b, n, "more than %d projections", RT_MAX_PROJS);
         return;
     }
     const ast_node *from = n->first, *to = from->next;
@@ -557,7 +557,7 @@ static void add_projection(builder *b, const ast_node *n)
     pp->init.b = 1 / sqrt((double)rp->n_pre);
     if (is_feedback) {   /* no port: it carries no activity */
         pp->trainable = rp->trainable = 0;
-        apply_options(b, pp, rp, to->next, PLAN_MAX_PROJS + j, 1);
+        apply_options(b, pp, rp, to->next, RT_MAX_PROJS + j, 1);
         return;
     }
     const neuron_ir *nir = &p->neurons[post];
@@ -586,7 +586,7 @@ static void read_network(builder *b)
     int failed_before = b->failed;
     for (const ast_node *n = p->net->first; n; n = n->next) {
         if (n->kind == AST_CHANNELS) {
-            for (const ast_node *c = n->first; c && p->n_inputs < PLAN_MAX_INPUTS; c = c->next) {
+            for (const ast_node *c = n->first; c && p->n_inputs < RT_MAX_INPUTS; c = c->next) {
                 p->input_names[p->n_inputs] = c->name;
                 p->input_sizes[p->n_inputs++] = c->first ? (size_t)net_constant(b, c->first, "an input's size") : 1;
             }
@@ -744,9 +744,9 @@ static void kernel_specs(plan *p, unsigned i, const char *suffix, kernel_spec *s
 static int compile_kernels64(builder *b)
 {
     plan *p = b->p;
-    kernel_spec specs[2 * PLAN_MAX_POPS];
-    char names[2 * PLAN_MAX_POPS][96];
-    unsigned count = 0, which[PLAN_MAX_POPS];
+    kernel_spec specs[2 * RT_MAX_POPS];
+    char names[2 * RT_MAX_POPS][96];
+    unsigned count = 0, which[RT_MAX_POPS];
     for (unsigned i = 0; i < p->n_pops; i++)
         if (p->wants_f64[i] && !p->is_double) {
             kernel_specs(p, i, "64", specs + 2 * count, names + 2 * count);
@@ -773,8 +773,8 @@ static int compile_kernels64(builder *b)
 static int compile_kernels(builder *b, FILE *emit_ir)
 {
     plan *p = b->p;
-    kernel_spec specs[2 * PLAN_MAX_POPS];
-    char names[2 * PLAN_MAX_POPS][96];
+    kernel_spec specs[2 * RT_MAX_POPS];
+    char names[2 * RT_MAX_POPS][96];
     for (unsigned i = 0; i < p->n_pops; i++)
         kernel_specs(p, i, "", specs + 2 * i, names + 2 * i);
     char err[512];

@@ -19,7 +19,6 @@
 #include "rt_run.h"
 #include "task_gen.h"
 
-enum { PLAN_MAX_POPS = RT_MAX_POPS, PLAN_MAX_PROJS = RT_MAX_PROJS, PLAN_MAX_INPUTS = RT_MAX_INPUTS };
 
 typedef struct plan_proj {
     const char *pre_name, *post_name, *port_name;
@@ -55,41 +54,41 @@ typedef struct plan {
     int is_double;
     /* the network */
     unsigned n_inputs;
-    const char *input_names[PLAN_MAX_INPUTS];
-    size_t input_sizes[PLAN_MAX_INPUTS];
+    const char *input_names[RT_MAX_INPUTS];
+    size_t input_sizes[RT_MAX_INPUTS];
     unsigned n_pops;
-    neuron_ir neurons[PLAN_MAX_POPS];
-    rt_pop pops[PLAN_MAX_POPS];
-    int pop_readout[PLAN_MAX_POPS];
+    neuron_ir neurons[RT_MAX_POPS];
+    rt_pop pops[RT_MAX_POPS];
+    int pop_readout[RT_MAX_POPS];
     unsigned n_projs;
-    plan_proj projs[PLAN_MAX_PROJS];
-    rt_proj rt_projs[PLAN_MAX_PROJS];
+    plan_proj projs[RT_MAX_PROJS];
+    rt_proj rt_projs[RT_MAX_PROJS];
     unsigned n_readouts;
-    unsigned readouts[PLAN_MAX_POPS];
+    unsigned readouts[RT_MAX_POPS];
     /* feedback projections (weights [post][pre] as declared: B of y -> h is
      * [n_h][n_y]), and which one each projection's backward pass uses (-1: none) */
     unsigned n_feedback;
-    plan_proj feedback[PLAN_MAX_PROJS];
-    rt_proj rt_feedback[PLAN_MAX_PROJS];
-    int proj_feedback[PLAN_MAX_PROJS];
+    plan_proj feedback[RT_MAX_PROJS];
+    rt_proj rt_feedback[RT_MAX_PROJS];
+    int proj_feedback[RT_MAX_PROJS];
     /* the task and how it meets the network */
     task_program task;
-    int input_channel[PLAN_MAX_INPUTS];   /* task channel of each network input */
-    int target_channel[PLAN_MAX_POPS];    /* task channel of each readout */
+    int input_channel[RT_MAX_INPUTS];   /* task channel of each network input */
+    int target_channel[RT_MAX_POPS];    /* task channel of each readout */
     plan_settings settings;
     /* records and analyses, each with the model line it comes from */
     unsigned n_records, n_analyses;
     rt_record_desc records[RT_MAX_RECORDS];
     rt_analysis_desc analyses[RT_MAX_ANALYSES];
     const ast_node *analysis_at[RT_MAX_ANALYSES];
-    int wants_f64[PLAN_MAX_POPS];   /* an analysis needs double-precision kernels */
+    int wants_f64[RT_MAX_POPS];   /* an analysis needs double-precision kernels */
     /* compiled kernels; CG64 the double-precision ones of a float32 run */
     codegen *cg, *cg64;
-    rt_kernel kernels[2 * PLAN_MAX_POPS], kernels64[2 * PLAN_MAX_POPS];
+    rt_kernel kernels[2 * RT_MAX_POPS], kernels64[2 * RT_MAX_POPS];
     codegen_timings timings;
     double lower_ms;
     /* the runtime's description of it all */
-    rt_weights_desc weights[PLAN_MAX_PROJS], feedback_weights[PLAN_MAX_PROJS];
+    rt_weights_desc weights[RT_MAX_PROJS], feedback_weights[RT_MAX_PROJS];
     rt_channel channels[RT_MAX_CHANNELS];
     rt_run_desc desc;
 } plan;

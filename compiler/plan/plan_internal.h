@@ -9,7 +9,7 @@ typedef struct builder {
     plan *p;
     int failed;                     /* errors so far, each on p->fe->diag */
     diag *last;                     /* the latest, for hint() */
-    const ast_node *unlowered[PLAN_MAX_POPS];   /* neurons whose lowering failed, reported once */
+    const ast_node *unlowered[RT_MAX_POPS];   /* neurons whose lowering failed, reported once */
     unsigned n_unlowered;
 } builder;
 

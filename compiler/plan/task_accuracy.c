@@ -36,7 +36,7 @@ static int count_signs(const task_program *tp, int c, unsigned n, sign_count *ou
         snprintf(err, err_size, "out of memory");
         return -1;
     }
-    double *mask = mem, *channel[TASK_MAX_CHANNELS];
+    double *mask = mem, *channel[RT_MAX_CHANNELS];
     size_t at = T;
     for (unsigned k = 0; k < tp->n_channels; k++) {
         channel[k] = mem + at;

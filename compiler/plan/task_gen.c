@@ -722,8 +722,8 @@ static void prepare_item(task_program *tp, gen *G, const ast_node *n)
     switch (n->kind) {
     case AST_CHANNELS:
         for (const ast_node *c = n->first; c; c = c->next) {
-            if (tp->n_channels == TASK_MAX_CHANNELS) {
-                fail(G, c, "task '%s' has more than %d channels", tp->def->name, TASK_MAX_CHANNELS);
+            if (tp->n_channels == RT_MAX_CHANNELS) {
+                fail(G, c, "task '%s' has more than %d channels", tp->def->name, RT_MAX_CHANNELS);
                 return;
             }
             double size = c->first ? eval_scalar(G, c->first) : 1;
@@ -786,9 +786,9 @@ static void prepare_condition(task_program *tp, gen *G)
 {
     if (!tp->condition)
         return;
-    if (tp->n_channels == TASK_MAX_CHANNELS) {
+    if (tp->n_channels == RT_MAX_CHANNELS) {
         fail(G, tp->condition, "task '%s' has %d channels, the most a task may have, and no room "
-             "for its condition", tp->def->name, TASK_MAX_CHANNELS);
+             "for its condition", tp->def->name, RT_MAX_CHANNELS);
         return;
     }
     size_t width = condition_width(tp, G, tp->condition, 0, 0);
@@ -880,7 +880,7 @@ static void probe_trial(task_program *tp, gen *G, uint64_t seed)
         fail(G, tp->def, "out of memory while trying a trial of task '%s'", tp->def->name);
         return;
     }
-    double *channel[TASK_MAX_CHANNELS], *at = buf + T * (1 + TASK_SCRATCH_SIGNALS);
+    double *channel[RT_MAX_CHANNELS], *at = buf + T * (1 + TASK_SCRATCH_SIGNALS);
     for (unsigned c = 0; c < tp->n_channels; c++) {
         channel[c] = at;
         at += T * tp->channels[c].size;

@@ -17,8 +17,9 @@
 #include "consteval.h"
 #include "frontend.h"
 #include "rt_npy.h"
+#include "rt_run.h"
 
-enum { TASK_MAX_CHANNELS = 16, TASK_MAX_ARGS = 64, TASK_MAX_LOADS = 16 };
+enum { TASK_MAX_ARGS = 64, TASK_MAX_LOADS = 16 };   /* channels: RT_MAX_CHANNELS (rt_run.h) */
 
 /* A load("f.npy") of the task, read once: [steps] or [steps][size]. */
 typedef struct task_load {
@@ -42,7 +43,7 @@ typedef struct task_program {
     size_t steps;
     const_binding args[TASK_MAX_ARGS];    /* every parameter's value */
     unsigned n_args;
-    task_channel channels[TASK_MAX_CHANNELS];   /* in declaration order, the condition last */
+    task_channel channels[RT_MAX_CHANNELS];   /* in declaration order, the condition last */
     unsigned n_channels;
     int has_mask;                   /* 'mask = ...' appears: unset steps count 0 */
     const ast_node *accuracy;       /* the accuracy expression, or NULL */

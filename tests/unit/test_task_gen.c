@@ -42,7 +42,7 @@ static int prepare(frontend *fe, task_program *tp, const char *text)
 
 /* One trial's channels, each [steps][size], and its mask, in one block. */
 typedef struct trial {
-    double *mem, *mask, *ch[TASK_MAX_CHANNELS];
+    double *mem, *mask, *ch[RT_MAX_CHANNELS];
 } trial;
 
 static int generate(const task_program *tp, uint64_t id, trial *tr)
