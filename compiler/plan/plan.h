@@ -80,7 +80,7 @@ typedef struct plan {
     unsigned n_records, n_analyses;
     rt_record_desc records[RT_MAX_RECORDS];
     rt_analysis_desc analyses[RT_MAX_ANALYSES];
-    const ast_node *analysis_at[RT_MAX_ANALYSES];
+    const ast_node *record_at[RT_MAX_RECORDS], *analysis_at[RT_MAX_ANALYSES];
     int wants_f64[RT_MAX_POPS];   /* an analysis needs double-precision kernels */
     /* compiled kernels; CG64 the double-precision ones of a float32 run */
     codegen *cg, *cg64;

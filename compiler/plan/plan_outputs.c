@@ -182,14 +182,17 @@ static void add_record(builder *b, const ast_node *e, size_t every)
         return;
     for (unsigned i = 0; i < p->n_records; i++)
         if (strcmp(p->records[i].name, s.name) == 0) {
-            plan_fail(b, e, "'%s' is recorded twice; once is enough (both would write record_%s.npy)", s.name,
-                      s.name);
+            char item[256];
+            ast_format(e, item, sizeof item);
+            plan_fail(b, e, "'%s' is recorded twice (also at line %u); once is enough: both would write "
+                      "record_%s.npy", item, p->record_at[i]->loc.line, s.name);
             return;
         }
     if (p->n_records == RT_MAX_RECORDS) {
         plan_fail(b, e, "more than %d recorded signals", RT_MAX_RECORDS);
         return;
     }
+    p->record_at[p->n_records] = e;
     p->records[p->n_records++] = (rt_record_desc){arena_printf(&p->fe->arena, "%s", s.name), s.pop, s.state,
                                                   s.output, s.lo, s.width, every, is_spike(p, &s)};
 }

@@ -1,0 +1,168 @@
+#!/bin/sh
+# The results folder keeps every projection, channel, readout and record
+# item apart (issue 12's defects), and rnnc analyze reproduces a run:
+#  - a gated unit with two input ports fed from the same populations
+#    (x -> h.I_z, x -> h.I_h, h -> h.I_z, h -> h.I_h) writes one weights
+#    file per projection, named by its port, and they hold different
+#    matrices; eigen(h -> h.I_h) names one of them;
+#  - two record items over subsets of one variable write two files;
+#  - two input channels and two readouts: eval_inputs, eval_targets,
+#    eval_outputs and initial_* hold them side by side, in declaration
+#    order, with the values the task gives each channel;
+#  - rnnc analyze of the gated network's folder gives back exactly the
+#    run's evaluation loss and analysis numbers.
+# Usage: results_test.sh RNNC SOURCE_DIR
+set -u
+rnnc=$1
+root=$2
+python=/usr/bin/python3
+. "$root/tests/expect.sh"
+
+# An .npy file's shape and values (float64 or uint8, C order), without numpy.
+cat > "$work/npy.py" <<'EOF'
+import ast, struct, sys
+def load(path):
+    b = open(path, 'rb').read()
+    n = struct.unpack('<H', b[8:10])[0]
+    h = ast.literal_eval(b[10:10 + n].decode())
+    data = b[10 + n:]
+    if h['descr'] == '<f8':
+        return h['shape'], struct.unpack('<%dd' % (len(data) // 8), data)
+    return h['shape'], tuple(data)
+EOF
+
+# ---- a gated unit: projections to two ports of one population
+cat > "$work/gated.rnn" <<'EOF'
+import neurons.rate
+import tasks.flipflop
+
+neuron MinimalGRU {
+  state h = 0
+  input I_z, I_h
+  let z = sigmoid(I_z)
+  h <- (1 - z) * h + z * tanh(I_h)
+  output r = h
+}
+
+network GatedNet {
+  input   x[3]
+  pop     h : MinimalGRU[8]
+  readout y : Linear[3]
+  connect x -> h.I_z : all_to_all, init glorot_uniform
+  connect x -> h.I_h : all_to_all, init glorot_uniform
+  connect h -> h.I_z : all_to_all, init orthogonal
+  connect h -> h.I_h : all_to_all, init orthogonal
+  connect h -> y : all_to_all, init glorot_uniform, bias
+}
+
+train GatedNet on FlipFlop(bits = 3, steps = 120) {
+  iterations 20
+  batch 16
+  trials 32
+}
+record h.r[0:4], h.r[4:8]
+analyze eigen(h -> h.I_h), pca(h.r, 2), fixed_points(h, n = 16)
+EOF
+expect 0 "the gated network runs" "$rnnc" run "$work/gated.rnn" --out "$work/gated"
+for f in x_h_I_z x_h_I_h h_h_I_z h_h_I_h h_y; do
+  for when in initial final; do
+    [ -f "$work/gated/weights_${when}_$f.npy" ] && passes=$((passes + 1)) ||
+      { echo "FAIL: no weights_${when}_$f.npy"; failures=$((failures + 1)); }
+  done
+done
+[ -f "$work/gated/weights_final_x_h.npy" ] && { echo "FAIL: a port-less weights file beside the port ones"; failures=$((failures + 1)); }
+"$python" - "$work" > "$work/gated.check" 2>&1 <<'EOF'
+import sys
+sys.path.insert(0, sys.argv[1])
+from npy import load
+d = sys.argv[1] + '/gated/'
+# the two projections from x are different matrices (the port names keep them apart)
+_, a = load(d + 'weights_final_x_h_I_z.npy')
+_, b = load(d + 'weights_final_x_h_I_h.npy')
+assert a != b, 'x -> h.I_z and x -> h.I_h hold the same weights'
+# eigen(h -> h.I_h) reads its own projection: an orthogonal matrix (stored in float32) has its
+# eigenvalues on the unit circle, to float rounding
+s, e = load(d + 'eigen_initial_h_h_I_h.npy')
+assert s == (8, 2), s
+assert all(abs((e[2 * i] ** 2 + e[2 * i + 1] ** 2) ** 0.5 - 1) < 1e-6 for i in range(8)), e
+# two subsets of one variable, two files of 4 neurons each
+for part in ('0_4', '4_8'):
+    s, _ = load(d + 'record_h_r_%s.npy' % part)
+    assert s[2] == 4, (part, s)
+print('ok')
+EOF
+expect_line "$work/gated.check" ok "the gated network's files"
+
+# rnnc analyze reads back the port-named weights and repeats the run's numbers
+cp "$work/gated/summary.json" "$work/run-summary.json"
+expect 0 "rnnc analyze of the gated network" "$rnnc" analyze "$work/gated"
+"$python" - "$work/run-summary.json" "$work/gated/summary.json" > "$work/same.check" 2>&1 <<'EOF'
+import json, sys
+run, again = (json.load(open(p)) for p in sys.argv[1:3])
+assert run['eval_loss'] == again['eval_loss'], (run['eval_loss'], again['eval_loss'])
+def numbers(x, at=''):
+    if isinstance(x, dict):
+        for k, v in x.items():
+            yield from numbers(v, at + '.' + k)
+    elif isinstance(x, list):
+        for i, v in enumerate(x):
+            yield from numbers(v, '%s[%d]' % (at, i))
+    elif isinstance(x, (int, float)) and not isinstance(x, bool):
+        yield at, x
+a, b = dict(numbers(run['analysis'])), dict(numbers(again['analysis']))
+assert a == b, [k for k in a if a[k] != b.get(k)]
+print('ok', len(a))
+EOF
+expect_line "$work/same.check" ok "rnnc analyze repeats the run's numbers"
+
+# ---- two input channels and two readouts
+cat > "$work/channels.rnn" <<'EOF'
+import neurons.rate
+
+task Two {
+  input  a[2], b
+  target y[2], z
+  duration 30
+  a[0] = 1
+  a[1] = -1
+  b = 0.5
+  y[0] = 0.25
+  y[1] = -0.25
+  z = 0.75
+}
+
+network Net {
+  input   a[2], b
+  pop     h : TanhRate[6]
+  readout y : Linear[2]
+  readout z : Linear[1]
+  connect a -> h : all_to_all
+  connect b -> h : all_to_all
+  connect h -> h : all_to_all
+  connect h -> y : all_to_all
+  connect h -> z : all_to_all
+}
+
+train Net on Two { iterations 3; batch 4; trials 4 }
+EOF
+expect 0 "two channels and two readouts run" "$rnnc" run "$work/channels.rnn" --out "$work/channels"
+"$python" - "$work" > "$work/channels.check" 2>&1 <<'EOF'
+import sys
+sys.path.insert(0, sys.argv[1])
+from npy import load
+d = sys.argv[1] + '/channels/'
+s, x = load(d + 'eval_inputs.npy')
+assert s == (4, 30, 3), s
+assert x[:3] == (1.0, -1.0, 0.5), x[:3]           # a[0], a[1], then b
+for f in ('eval_targets.npy', 'initial_targets.npy'):
+    s, t = load(d + f)
+    assert s == (4, 30, 3), (f, s)
+    assert t[:3] == (0.25, -0.25, 0.75), (f, t[:3])   # y[0], y[1], then z
+for f in ('eval_outputs.npy', 'initial_outputs.npy'):
+    s, _ = load(d + f)
+    assert s == (4, 30, 3), (f, s)
+print('ok')
+EOF
+expect_line "$work/channels.check" ok "every channel and readout kept, side by side"
+
+finish
