@@ -43,14 +43,12 @@ static void error_at(frontend *fe, const ast_node *at, const char *fmt, ...) __a
 
 static void error_at(frontend *fe, const ast_node *at, const char *fmt, ...)
 {
-    char message[1024];
-    va_list ap;
-    va_start(ap, fmt);
-    vsnprintf(message, sizeof message, fmt, ap);
-    va_end(ap);
     diag_ctx d;
     diag_init(&d, &fe->arena, &fe->sources);
-    diag_error(&d, at ? at->loc : (src_loc){0}, "%s", message);
+    va_list ap;
+    va_start(ap, fmt);
+    diag_verror(&d, at ? at->loc : (src_loc){0}, fmt, ap);
+    va_end(ap);
     diag_print(&d, stderr, cli_use_color());
 }
 

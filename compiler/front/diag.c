@@ -59,6 +59,11 @@ static diag *add(diag_ctx *d, diag_level level, src_loc loc, const char *fmt, va
         return g;                                                        \
     }
 DEFINE_LEVEL(diag_error, DIAG_ERROR)
+
+diag *diag_verror(diag_ctx *d, src_loc loc, const char *fmt, va_list ap)
+{
+    return add(d, DIAG_ERROR, loc, fmt, ap);
+}
 DEFINE_LEVEL(diag_warning, DIAG_WARNING)
 DEFINE_LEVEL(diag_note, DIAG_NOTE)
 

@@ -6,6 +6,7 @@
 #ifndef RNNC_DIAG_H
 #define RNNC_DIAG_H
 
+#include <stdarg.h>
 #include <stdio.h>
 #include "arena.h"
 #include "source.h"
@@ -33,6 +34,8 @@ void diag_init(diag_ctx *d, arena *a, source_table *sources);
 /* Each returns the new diagnostic so a caller may attach a hint. */
 diag *diag_error(diag_ctx *d, src_loc loc, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
+/* diag_error for a caller that takes the arguments itself (its own fail()). */
+diag *diag_verror(diag_ctx *d, src_loc loc, const char *fmt, va_list ap) __attribute__((format(printf, 3, 0)));
 diag *diag_warning(diag_ctx *d, src_loc loc, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
 diag *diag_note(diag_ctx *d, src_loc loc, const char *fmt, ...)

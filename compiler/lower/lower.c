@@ -54,13 +54,12 @@ static diag *fail(lowering *L, const ast_node *at, const char *fmt, ...)
             return NULL;
     if (L->n_reported < MAX_REPORTED)
         L->reported[L->n_reported++] = at;
-    char message[512];
+    src_loc none = {0, 0, 0, 0};
     va_list ap;
     va_start(ap, fmt);
-    vsnprintf(message, sizeof message, fmt, ap);
+    diag *g = diag_verror(L->diag, at ? at->loc : none, fmt, ap);
     va_end(ap);
-    src_loc none = {0, 0, 0, 0};
-    return diag_error(L->diag, at ? at->loc : none, "%s", message);
+    return g;
 }
 
 static ir_ref lower_expr(lowering *L, const ast_node *e, phase ph, const arg_frame *args);

@@ -15,17 +15,30 @@
 static void fail(builder *b, const ast_node *at, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
 static void hint(builder *b, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 
+static void vfail(builder *b, const ast_node *at, const char *fmt, va_list ap) __attribute__((format(printf, 3, 0)));
+
+static void vfail(builder *b, const ast_node *at, const char *fmt, va_list ap)
+{
+    src_loc none = {0, 0, 0, 0};
+    b->last = diag_verror(&b->p->fe->diag, at ? at->loc : none, fmt, ap);
+    b->failed++;
+}
+
 /* An error at AT (NULL: none in the source), as the front end reports them. */
 static void fail(builder *b, const ast_node *at, const char *fmt, ...)
 {
-    char message[512];
     va_list ap;
     va_start(ap, fmt);
-    vsnprintf(message, sizeof message, fmt, ap);
+    vfail(b, at, fmt, ap);
     va_end(ap);
-    src_loc none = {0, 0, 0, 0};
-    b->last = diag_error(&b->p->fe->diag, at ? at->loc : none, "%s", message);
-    b->failed++;
+}
+
+void plan_fail(builder *b, const ast_node *at, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    vfail(b, at, fmt, ap);
+    va_end(ap);
 }
 
 /* A hint for the error just reported. */
@@ -38,16 +51,6 @@ static void hint(builder *b, const char *fmt, ...)
     va_end(ap);
     if (b->last)
         diag_hint(&b->p->fe->diag, b->last, "%s", text);
-}
-
-void plan_fail(builder *b, const ast_node *at, const char *fmt, ...)
-{
-    char message[512];
-    va_list ap;
-    va_start(ap, fmt);
-    vsnprintf(message, sizeof message, fmt, ap);
-    va_end(ap);
-    fail(b, at, "%s", message);
 }
 
 static double now_ms(void)
@@ -190,7 +193,7 @@ static void read_settings(builder *b, uint64_t seed)
 
 /* ------------------------------------------------------------ populations */
 
-static int find_pop(const plan *p, const char *name)
+int plan_find_pop(const plan *p, const char *name)
 {
     for (unsigned i = 0; i < p->n_pops; i++)
         if (strcmp(p->pops[i].name, name) == 0)
@@ -198,7 +201,7 @@ static int find_pop(const plan *p, const char *name)
     return -1;
 }
 
-static int find_input(const plan *p, const char *name)
+int plan_find_input(const plan *p, const char *name)
 {
     for (unsigned i = 0; i < p->n_inputs; i++)
         if (strcmp(p->input_names[i], name) == 0)
@@ -540,9 +543,9 @@ static void add_projection(builder *b, const ast_node *n)
     pp->init = (rt_init){RT_INIT_NORMAL, 0, 0};   /* replaced below; default N(0, 1/sqrt(fan_in)) */
     pp->pre_name = from->name;
     pp->post_name = to->name;
-    rp->pre_input = find_input(p, from->name);
-    rp->pre_pop = find_pop(p, from->name);
-    int post = find_pop(p, to->name);
+    rp->pre_input = plan_find_input(p, from->name);
+    rp->pre_pop = plan_find_pop(p, from->name);
+    int post = plan_find_pop(p, to->name);
     if (post < 0 || (rp->pre_input < 0 && rp->pre_pop < 0)) {
         fail(b, n, "a projection must go from an input or population to a population");
         return;

@@ -17,6 +17,10 @@ typedef struct builder {
  * diagnostics: the build fails with it. */
 void plan_fail(builder *b, const ast_node *at, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
 
+/* The index of population or network input NAME, or -1. */
+int plan_find_pop(const plan *p, const char *name);
+int plan_find_input(const plan *p, const char *name);
+
 /* The stem of a projection's file names (runtime/rt_files.h). */
 const char *plan_file_stem(plan *p, const plan_proj *pp);
 

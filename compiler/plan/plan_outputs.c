@@ -30,22 +30,6 @@ static bool plan_constant(builder *b, const ast_node *e, double *v)
     return const_value(e, &env, v);
 }
 
-static int pop_index(const plan *p, const char *name)
-{
-    for (unsigned i = 0; i < p->n_pops; i++)
-        if (strcmp(p->pops[i].name, name) == 0)
-            return (int)i;
-    return -1;
-}
-
-static int is_input(const plan *p, const char *name)
-{
-    for (unsigned i = 0; i < p->n_inputs; i++)
-        if (strcmp(p->input_names[i], name) == 0)
-            return 1;
-    return 0;
-}
-
 /* The member M of population I: a state, else an output; 0, or -1. */
 static int find_member(const plan *p, unsigned i, const char *m, signal_ref *s)
 {
@@ -118,9 +102,9 @@ static int resolve_signal(builder *b, const ast_node *e, signal_ref *s, const ch
         plan_fail(b, e, "%s takes a population's state or output, such as h.v", what);
         return -1;
     }
-    int i = pop_index(p, base->name);
+    int i = plan_find_pop(p, base->name);
     if (i < 0) {
-        if (is_input(p, base->name))
+        if (plan_find_input(p, base->name) >= 0)
             plan_fail(b, e, "%s of a network input ('%s') is not available yet; the evaluation's inputs are in "
                             "eval_inputs.npy", what, base->name);
         else
@@ -309,7 +293,7 @@ static void analyze_components(builder *b, const ast_node *call, rt_analysis_des
 static int analysed_pop(builder *b, const ast_node *call)
 {
     const ast_node *arg = positional(call, 0);
-    int i = arg && arg->kind == AST_NAME ? pop_index(b->p, arg->name) : -1;
+    int i = arg && arg->kind == AST_NAME ? plan_find_pop(b->p, arg->name) : -1;
     if (i < 0)
         plan_fail(b, arg ? arg : call, "%s() names a population of network '%s'", call->name, b->p->net->name);
     return i;
