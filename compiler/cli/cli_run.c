@@ -286,12 +286,13 @@ static int write_results(frontend *fe, const frontend_options *o, const cli_run_
     int on_terminal = isatty(STDERR_FILENO) && !(quiet && *quiet);
     char err[1024];
     int status = 0;
-    if (rt_run_train(&p->desc, &out, &interrupted, on_terminal ? &progress : NULL, res, err, sizeof err) != 0) {
-        fprintf(stderr, "\nrnnc: error: %s\n", err);
+    int failed = rt_run_train(&p->desc, &out, &interrupted, on_terminal ? &progress : NULL, res, err, sizeof err);
+    if (on_terminal && res->updates_done && res->updates_done < p->settings.updates)
+        fputc('\n', stderr);   /* the progress line stopped early */
+    if (failed) {
+        fprintf(stderr, "rnnc: error: %s\n", err);
         status = 1;
     } else {
-        if (on_terminal && res->updates_done && res->updates_done < p->settings.updates)
-            fputc('\n', stderr);   /* the progress line stopped early */
         report_analysis_failure(fe, p, res, "the analyses stopped with an error; the trained network's results "
                                             "are kept without them");
         json_t *doc = summary_json(o, r, p, res, model);

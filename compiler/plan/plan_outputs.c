@@ -280,6 +280,9 @@ static void analyze_components(builder *b, const ast_node *call, rt_analysis_des
     double k = number(b, positional(call, 1), 3);
     if (!(k >= 1) || k != floor(k))
         plan_fail(b, positional(call, 1) ? positional(call, 1) : call, "the number of components must be a whole number from 1");
+    else if (k > (double)s.width)
+        plan_fail(b, positional(call, 1), "%s of %zu neuron%s has at most %zu component%s, not %g", call->name,
+                  s.width, s.width > 1 ? "s" : "", s.width, s.width > 1 ? "s" : "", k);
     a->pop = s.pop;
     a->state = s.state;
     a->output = s.output;
