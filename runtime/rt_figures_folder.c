@@ -270,7 +270,7 @@ int rt_figures_list(const char *dir, char ***names, size_t *n, char *err, size_t
             (*n)++;
     }
     closedir(d);
-    if (rc == 0)
+    if (rc == 0 && *n > 1)
         qsort(*names, *n, sizeof **names, cmp_names);
     return rc;
 }
