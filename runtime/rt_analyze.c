@@ -263,14 +263,15 @@ static int write_components(actx *a, const rt_analysis_desc *an, const char *wha
             memcpy(proj + (i * T + t) * k, r->projections + (t * B + i) * k, k * sizeof *proj);
     size_t s_comp[2] = {k, cols}, s_k[1] = {k}, s_mean[1] = {cols}, s_proj[3] = {saved, T, k};
     char name[300];
-    int rc = write_npy(a, rt_file_name(name, sizeof name, RT_FILE_COMPONENTS, what, an->name, "components"),
+    int rc = write_npy(a, rt_file_name(name, sizeof name, RT_FILE_COMPONENTS, what, an->name, RT_PART_COMPONENTS),
                        r->components, RT_F64, s_comp, 2);
-    rc = rc ? rc : write_npy(a, rt_file_name(name, sizeof name, RT_FILE_COMPONENTS, what, an->name, "explained"),
+    rc = rc ? rc : write_npy(a, rt_file_name(name, sizeof name, RT_FILE_COMPONENTS, what, an->name, RT_PART_EXPLAINED),
                              r->explained_ratio, RT_F64, s_k, 1);
-    rc = rc ? rc : write_npy(a, rt_file_name(name, sizeof name, RT_FILE_COMPONENTS, what, an->name, "mean"),
+    rc = rc ? rc : write_npy(a, rt_file_name(name, sizeof name, RT_FILE_COMPONENTS, what, an->name, RT_PART_MEAN),
                              r->mean, RT_F64, s_mean, 1);
-    rc = rc ? rc : write_npy(a, rt_file_name(name, sizeof name, RT_FILE_COMPONENTS, what, an->name, "projections"),
-                             proj, RT_F64, s_proj, 3);
+    rc = rc ? rc
+            : write_npy(a, rt_file_name(name, sizeof name, RT_FILE_COMPONENTS, what, an->name, RT_PART_PROJECTIONS),
+                        proj, RT_F64, s_proj, 3);
     free(proj);
     return rc;
 }
@@ -278,7 +279,7 @@ static int write_components(actx *a, const rt_analysis_desc *an, const char *wha
 static int run_components(actx *a, const rt_analysis_desc *an, json_t *result)
 {
     int center = an->kind == RT_ANALYSIS_PCA;
-    const char *what = center ? "pca" : "svd";
+    const char *what = center ? RT_KIND_PCA : RT_KIND_SVD;
     size_t rows = a->s->b.T * a->s->b.B, cols = an->width, k = an->k < cols ? an->k : cols;
     if (need_batch(a) != 0)
         return -1;
@@ -659,14 +660,14 @@ static int project_fixed_points(actx *a)
                     y[q * k + c] = sum;
                 }
             }
-            const char *what = an->kind == RT_ANALYSIS_PCA ? "pca" : "svd";
+            const char *what = an->kind == RT_ANALYSIS_PCA ? RT_KIND_PCA : RT_KIND_SVD;
             char name[300];
             size_t shape[2] = {count, k};
-            rc = write_npy(a, rt_file_name(name, sizeof name, RT_FILE_COMPONENTS, what, an->name, "fixed_points"), y,
-                           RT_F64, shape, 2);
+            rc = write_npy(a, rt_file_name(name, sizeof name, RT_FILE_COMPONENTS, what, an->name, RT_PART_FIXED_POINTS),
+                           y, RT_F64, shape, 2);
             rc = rc ? rc
                     : write_npy(a, rt_file_name(name, sizeof name, RT_FILE_COMPONENTS, what, an->name,
-                                                "fixed_points_stable"), a->fixed[f].stable, RT_U8, shape, 1);
+                                                RT_PART_FIXED_POINTS_STABLE), a->fixed[f].stable, RT_U8, shape, 1);
             free(y);
         }
     return rc;

@@ -1,54 +1,38 @@
-/* figures.c -- the pictures of a results folder, drawn from its files.
+/* rt_figures.c -- the pictures of a results folder, drawn from its files.
  *
- * Every picture is made from what the folder holds (loss.csv and the .npy
- * arrays), not from the running network, so 'rnnc run', 'rnnc analyze DIR'
- * and the combined folder of '--seeds' draw them the same way. A picture
- * whose files are absent is skipped.
+ * Every picture is made from what the folder holds (loss.csv, summary.json
+ * and the .npy arrays, named in rt_files.h), not from the running network,
+ * so 'rnnc run', 'rnnc analyze DIR' and the combined folder of '--seeds'
+ * draw them the same way. A picture whose files are absent is skipped; a
+ * file that is there but cannot be read, or a picture that cannot be
+ * written, is an error (rt_figures.h). Reading the folder is
+ * rt_figures_folder.c; the report is rt_figures_report.c.
  */
 #include "rt_figures.h"
 
-#include <dirent.h>
 #include <errno.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "rt_error.h"
+#include "rt_figures_internal.h"
+#include "rt_files.h"
 #include "rt_npy.h"
 #include "rt_plot.h"
-#include "rt_report.h"
-#include "rt_summary.h"
 
-enum { MAX_CHANNELS_DRAWN = 4, MAX_FIGURES = 64, TRAJECTORIES_DRAWN = 16 };
+enum { MAX_CHANNELS_DRAWN = 4, MAX_TARGETS_DRAWN = 8, TRAJECTORIES_DRAWN = 16 };
 
-static char *join(const char *dir, const char *name)
+int rt_figures_save(rt_figures *f, rt_fig *fig, const char *name, const char *caption, char *err, size_t err_size)
 {
-    size_t n = strlen(dir) + strlen(name) + 2;
-    char *p = malloc(n);
-    if (p)
-        snprintf(p, n, "%s/%s", dir, name);
-    return p;
-}
-
-/* NAME from DIR, or a zeroed array (ndim 0) when it is absent or unreadable. */
-static rt_array load(const char *dir, const char *name)
-{
-    rt_array a;
-    memset(&a, 0, sizeof a);
-    char *path = join(dir, name), err[256];
-    if (!path || rt_npy_read(path, &a, err, sizeof err) != 0)
-        memset(&a, 0, sizeof a);
-    free(path);
-    return a;
-}
-
-int figures_save(figures *f, rt_fig *fig, const char *name, const char *caption)
-{
-    char *path = join(f->dir, name);
-    int rc = path && fig ? rt_fig_write(fig, path) : -1;
-    if (rc != 0)
-        fprintf(stderr, "rnnc: cannot write %s/%s: %s\n", f->dir, name, strerror(errno));
-    else if (f->count < FIGURES_MAX) {
+    char *path = rt_figures_path(f->dir, name);
+    int rc = 0;
+    if (!path || !fig)
+        rc = rt_error(err, err_size, "cannot draw %s/%s: out of memory", f->dir, name);
+    else if (rt_fig_write(fig, path) != 0)
+        rc = rt_error(err, err_size, "cannot write %s: %s", path, strerror(errno));
+    else if (f->count < RT_FIGURES_MAX) {
         snprintf(f->names[f->count], sizeof f->names[0], "%s", name);
         snprintf(f->captions[f->count], sizeof f->captions[0], "%s", caption);
         f->count++;
@@ -56,6 +40,12 @@ int figures_save(figures *f, rt_fig *fig, const char *name, const char *caption)
     free(path);
     rt_fig_free(fig);
     return rc;
+}
+
+static int out_of_memory(rt_fig *fig, const char *name, char *err, size_t err_size)
+{
+    rt_fig_free(fig);
+    return rt_error(err, err_size, "out of memory for %s", name);
 }
 
 static rt_style line_style(int colour, double width, int dashed, const char *label)
@@ -72,98 +62,33 @@ static rt_style mark_style(int colour, int marker, double size, const char *labe
     return s;
 }
 
-/* ------------------------------------------------------------ loss.csv */
+/* ------------------------------------------------------------ loss */
 
-typedef struct loss_table {
+static int draw_loss(rt_figures *f, char *err, size_t err_size)
+{
     size_t rows;
-    double *update, *loss, *rate;   /* rate NULL without a rate_hz column */
-} loss_table;
-
-static void loss_table_free(loss_table *t)
-{
-    free(t->update);
-    free(t->loss);
-    free(t->rate);
-    memset(t, 0, sizeof *t);
-}
-
-/* The columns update, loss and (if there) rate_hz of DIR/loss.csv. */
-int figures_read_loss(const char *dir, size_t *rows, double **update, double **loss, double **rate)
-{
-    char *path = join(dir, "loss.csv");
-    FILE *in = path ? fopen(path, "r") : NULL;
-    free(path);
-    *rows = 0;
-    *update = *loss = *rate = NULL;
-    if (!in)
+    double *update, *loss, *rate;
+    if (rt_figures_read_loss(f->dir, &rows, &update, &loss, &rate, err, err_size) != 0)
         return -1;
-    char line[4096];
-    int col_update = -1, col_loss = -1, col_rate = -1;
-    if (fgets(line, sizeof line, in)) {
-        int c = 0;
-        for (char *tok = strtok(line, ",\n"); tok; tok = strtok(NULL, ",\n"), c++) {
-            if (strcmp(tok, "update") == 0)
-                col_update = c;
-            else if (strcmp(tok, "loss") == 0)
-                col_loss = c;
-            else if (strcmp(tok, "rate_hz") == 0)
-                col_rate = c;
-        }
-    }
-    size_t cap = 0;
-    while (col_update >= 0 && col_loss >= 0 && fgets(line, sizeof line, in)) {
-        if (*rows == cap) {
-            cap = cap ? 2 * cap : 1024;
-            double *u = realloc(*update, cap * sizeof *u), *l = u ? realloc(*loss, cap * sizeof *l) : NULL;
-            double *r = l ? realloc(*rate, cap * sizeof *r) : NULL;
-            if (u)
-                *update = u;
-            if (l)
-                *loss = l;
-            if (r)
-                *rate = r;
-            if (!u || !l || !r)
-                break;
-        }
-        double v[16] = {0};
-        int c = 0;
-        for (char *tok = strtok(line, ",\n"); tok && c < 16; tok = strtok(NULL, ",\n"), c++)
-            v[c] = strtod(tok, NULL);
-        (*update)[*rows] = v[col_update];
-        (*loss)[*rows] = v[col_loss];
-        (*rate)[*rows] = col_rate >= 0 ? v[col_rate] : NAN;
-        (*rows)++;
-    }
-    fclose(in);
-    if (col_rate < 0) {
-        free(*rate);
-        *rate = NULL;
-    }
-    return *rows > 0 ? 0 : -1;
-}
-
-static int draw_loss(figures *f)
-{
-    loss_table t = {0};
-    if (figures_read_loss(f->dir, &t.rows, &t.update, &t.loss, &t.rate) != 0) {
-        loss_table_free(&t);
+    if (rows == 0)
         return 0;
-    }
-    int panels = t.rate ? 2 : 1;
+    int panels = rate ? 2 : 1;
     rt_fig *fig = rt_fig_new(panels, 1, 720, 280.0 * panels, "Training");
     rt_axes *ax = rt_fig_axes(fig, 0, 0);
     rt_axes_labels(ax, "Training loss", "update", "loss");
     rt_axes_log_y(ax);
-    rt_axes_line(ax, t.rows, t.update, t.loss, 1, line_style(0, 1.2, 0, NULL));
-    if (t.rate) {
+    rt_axes_line(ax, rows, update, loss, 1, line_style(0, 1.2, 0, NULL));
+    if (rate) {
         ax = rt_fig_axes(fig, 1, 0);
         rt_axes_labels(ax, "Mean firing rate", "update", "rate (Hz)");
-        rt_axes_line(ax, t.rows, t.update, t.rate, 1, line_style(1, 1.2, 0, NULL));
+        rt_axes_line(ax, rows, update, rate, 1, line_style(1, 1.2, 0, NULL));
     }
-    const char *caption = t.rate ? "Training loss (log scale) and mean firing rate per update"
-                                 : "Training loss per update (log scale)";
-    loss_table_free(&t);
-    return figures_save(f, fig, "loss.svg", caption);
+    const char *caption = rate ? "Training loss (log scale) and mean firing rate per update"
+                               : "Training loss per update (log scale)";
+    free(update);
+    free(loss);
+    free(rate);
+    return rt_figures_save(f, fig, RT_FILE_LOSS_SVG, caption, err, err_size);
 }
 
 /* ------------------------------------------------------------ target vs output */
@@ -184,38 +109,55 @@ static double *time_axis_ms(size_t T, double dt)
     return x;
 }
 
-static int draw_outputs(figures *f)
+/* outputs.svg: a row per channel drawn, a column before training (Y0
+ * against T0, when they are there) and one after (Y1 against T1). */
+static int draw_output_traces(rt_figures *f, const rt_figures_readouts *r, const rt_array *y0, const rt_array *t0,
+                              const rt_array *y1, const rt_array *t1, char *err, size_t err_size)
 {
-    rt_array y0 = load(f->dir, "initial_outputs.npy"), t0 = load(f->dir, "initial_targets.npy");
-    rt_array y1 = load(f->dir, "eval_outputs.npy"), t1 = load(f->dir, "eval_targets.npy");
-    int rc = 0;
-    if (y1.ndim == 3 && t1.ndim == 3 && y1.count == t1.count) {
-        int before = y0.ndim == 3 && t0.ndim == 3 && y0.count == t0.count && y0.shape[1] == y1.shape[1];
-        size_t T = y1.shape[1], ch = y1.shape[2], rows = ch < MAX_CHANNELS_DRAWN ? ch : MAX_CHANNELS_DRAWN;
-        rt_fig *fig = rt_fig_new((int)rows, before ? 2 : 1, before ? 960 : 720, 200.0 * (double)rows + 40,
-                                 "Target and output");
-        double *x = time_axis_ms(T, f->dt), *yt = malloc(T * sizeof *yt), *yo = malloc(T * sizeof *yo);
-        for (size_t c = 0; x && yt && yo && c < rows; c++)
-            for (int col = 0; col < 1 + before; col++) {
-                const rt_array *ya = col == 0 && before ? &y0 : &y1, *ta = col == 0 && before ? &t0 : &t1;
-                char title[128], ylabel[64];
-                snprintf(title, sizeof title, "%s, output %zu",
-                         col == 0 && before ? "Before training (first batch)" : "After training (evaluation)", c);
-                snprintf(ylabel, sizeof ylabel, "y[%zu]", c);
-                rt_axes *ax = rt_fig_axes(fig, (int)c, col);
-                rt_axes_labels(ax, title, "time (ms)", ylabel);
-                trace(ta, 0, c, yt);
-                trace(ya, 0, c, yo);
-                rt_axes_line(ax, T, x, yt, 1, line_style(-1, 1.4, 1, "target"));
-                rt_axes_line(ax, T, x, yo, 1, line_style(0, 1.2, 0, "network"));
-            }
-        free(x);
-        free(yt);
-        free(yo);
-        rc = figures_save(f, fig, "outputs.svg", before ? "Target (dashed) and network output (solid), trial 1: before "
-                                                  "and after training"
-                                                : "Target (dashed) and network output (solid), evaluation trial 1");
-    }
+    size_t T = y1->shape[1], ch = y1->shape[2], drawn[MAX_CHANNELS_DRAWN];
+    size_t rows = rt_figures_channels_drawn(r, ch, MAX_CHANNELS_DRAWN, drawn);
+    int before = y0->ndim == 3 && t0->ndim == 3 && y0->count == t0->count && y0->shape[1] == T &&
+                 y0->shape[2] == ch;
+    if (rows == 0)
+        return 0;
+    rt_fig *fig = rt_fig_new((int)rows, before ? 2 : 1, before ? 960 : 720, 200.0 * (double)rows + 40,
+                             "Target and output");
+    double *x = time_axis_ms(T, f->dt), *yt = malloc((T + 1) * sizeof *yt), *yo = malloc((T + 1) * sizeof *yo);
+    for (size_t i = 0; x && yt && yo && i < rows; i++)
+        for (int col = 0; col < 1 + before; col++) {
+            const rt_array *ya = col == 0 && before ? y0 : y1, *ta = col == 0 && before ? t0 : t1;
+            char title[160], channel[96];
+            rt_figures_channel_name(r, ch, drawn[i], channel, sizeof channel);
+            snprintf(title, sizeof title, "%s, %s",
+                     col == 0 && before ? "Before training (first batch)" : "After training (evaluation)", channel);
+            rt_axes *ax = rt_fig_axes(fig, (int)i, col);
+            rt_axes_labels(ax, title, "time (ms)", channel);
+            trace(ta, 0, drawn[i], yt);
+            trace(ya, 0, drawn[i], yo);
+            rt_axes_line(ax, T, x, yt, 1, line_style(-1, 1.4, 1, "target"));
+            rt_axes_line(ax, T, x, yo, 1, line_style(0, 1.2, 0, "network"));
+        }
+    int ok = x && yt && yo;
+    free(x);
+    free(yt);
+    free(yo);
+    if (!ok)
+        return out_of_memory(fig, RT_FILE_OUTPUTS_SVG, err, err_size);
+    return rt_figures_save(f, fig, RT_FILE_OUTPUTS_SVG,
+                           before ? "Target (dashed) and network output (solid), trial 1: before and after training"
+                                  : "Target (dashed) and network output (solid), evaluation trial 1",
+                           err, err_size);
+}
+
+static int draw_outputs(rt_figures *f, const rt_figures_readouts *r, char *err, size_t err_size)
+{
+    rt_array y0 = {0}, t0 = {0}, y1 = {0}, t1 = {0};
+    int rc = rt_figures_load(f, RT_FILE_INITIAL_OUTPUTS, &y0, err, err_size);
+    rc = rc ? rc : rt_figures_load(f, RT_FILE_INITIAL_TARGETS, &t0, err, err_size);
+    rc = rc ? rc : rt_figures_load(f, RT_FILE_EVAL_OUTPUTS, &y1, err, err_size);
+    rc = rc ? rc : rt_figures_load(f, RT_FILE_EVAL_TARGETS, &t1, err, err_size);
+    if (rc == 0 && y1.ndim == 3 && t1.ndim == 3 && y1.count == t1.count)
+        rc = draw_output_traces(f, r, &y0, &t0, &y1, &t1, err, err_size);
     rt_array_free(&y0);
     rt_array_free(&t0);
     rt_array_free(&y1);
@@ -225,14 +167,15 @@ static int draw_outputs(figures *f)
 
 /* ------------------------------------------------------------ spikes */
 
-static int draw_raster(figures *f, const char *file)
+static int draw_raster(rt_figures *f, const rt_figures_readouts *r, const char *pop, char *err, size_t err_size)
 {
-    rt_array s = load(f->dir, file);
+    (void)r;
+    char name[320], title[400];
+    rt_array s;
+    if (rt_figures_load(f, rt_file_name(name, sizeof name, RT_FILE_SPIKES, pop), &s, err, err_size) != 0)
+        return -1;
     int rc = 0;
     if (s.ndim == 2 && s.shape[1] == 3) {
-        char pop[128], name[160], title[200];
-        snprintf(pop, sizeof pop, "%.*s", (int)(strlen(file) - strlen("spikes_") - strlen(".npy")),
-                 file + strlen("spikes_"));
         double *x = malloc((s.shape[0] + 1) * sizeof *x), *y = malloc((s.shape[0] + 1) * sizeof *y);
         size_t n = 0;
         for (size_t k = 0; x && y && k < s.shape[0]; k++)
@@ -245,11 +188,12 @@ static int draw_raster(figures *f, const char *file)
         snprintf(title, sizeof title, "Spikes of %s, evaluation trial 1 (%zu spikes)", pop, n);
         rt_axes_labels(ax, title, "time (ms)", "neuron");
         rt_axes_scatter(ax, n, x, y, mark_style(-1, RT_MARK_TICK, 4, NULL));
+        int ok = x && y;
         free(x);
         free(y);
-        snprintf(name, sizeof name, "raster_%s.svg", pop);
+        rt_file_name(name, sizeof name, RT_FILE_RASTER_SVG, pop);
         snprintf(title, sizeof title, "Spike raster of population %s", pop);
-        rc = figures_save(f, fig, name, title);
+        rc = ok ? rt_figures_save(f, fig, name, title, err, err_size) : out_of_memory(fig, name, err, err_size);
     }
     rt_array_free(&s);
     return rc;
@@ -257,32 +201,44 @@ static int draw_raster(figures *f, const char *file)
 
 /* ------------------------------------------------------------ weights and spectra */
 
-/* KIND_initial_PART.npy and KIND_final_PART.npy: before and after training. */
-static void load_before_after(const figures *f, const char *kind, const char *part, rt_array *before,
-                              rt_array *after)
+/* FORMAT (RT_FILE_WEIGHTS, RT_FILE_EIGEN) of STEM before and after training. */
+static int load_before_after(const rt_figures *f, const char *format, const char *stem, rt_array *before,
+                             rt_array *after, char *err, size_t err_size)
 {
     char name[320];
-    snprintf(name, sizeof name, "%s_initial_%s.npy", kind, part);
-    *before = load(f->dir, name);
-    snprintf(name, sizeof name, "%s_final_%s.npy", kind, part);
-    *after = load(f->dir, name);
+    memset(after, 0, sizeof *after);
+    const char *initial = rt_file_name(name, sizeof name, format, RT_WHEN_INITIAL, stem);
+    if (rt_figures_load(f, initial, before, err, err_size) == 0 &&
+        rt_figures_load(f, rt_file_name(name, sizeof name, format, RT_WHEN_FINAL, stem), after, err, err_size) == 0)
+        return 0;
+    rt_array_free(before);
+    return -1;
 }
 
-static int draw_weights(figures *f, const char *part)
+/* The largest magnitude in A and, when BOTH, B: one colour scale for both. */
+static double largest_magnitude(const rt_array *a, const rt_array *b, int both)
 {
+    double big = 0;
+    for (size_t i = 0; i < a->count; i++)
+        big = fmax(big, fabs(a->data[i]));
+    for (size_t i = 0; both && i < b->count; i++)
+        big = fmax(big, fabs(b->data[i]));
+    return big;
+}
+
+static int draw_weights(rt_figures *f, const rt_figures_readouts *r, const char *stem, char *err, size_t err_size)
+{
+    (void)r;
     char name[320], title[400];
     rt_array w0, w1;
-    load_before_after(f, "weights", part, &w0, &w1);
+    if (load_before_after(f, RT_FILE_WEIGHTS, stem, &w0, &w1, err, err_size) != 0)
+        return -1;
     int rc = 0;
     /* a thin matrix (3 input channels, 1 readout) shows little as a heat map */
     if (w1.ndim == 2 && w1.shape[0] >= 8 && w1.shape[1] >= 8) {
         int both = w0.ndim == 2 && w0.count == w1.count;
         rt_fig *fig = rt_fig_new(1, both ? 2 : 1, both ? 960 : 520, 460, NULL);
-        double big = 0;   /* one colour scale for before and after */
-        for (size_t i = 0; i < w1.count; i++)
-            big = fmax(big, fabs(w1.data[i]));
-        for (size_t i = 0; both && i < w0.count; i++)
-            big = fmax(big, fabs(w0.data[i]));
+        double big = largest_magnitude(&w1, &w0, both);
         for (int col = 0; col < 1 + both; col++) {
             const rt_array *w = col == 0 && both ? &w0 : &w1;
             rt_axes *ax = rt_fig_axes(fig, 0, col);
@@ -292,9 +248,9 @@ static int draw_weights(figures *f, const char *part)
             if (big > 0)
                 rt_axes_clim(ax, -big, big);
         }
-        snprintf(name, sizeof name, "weights_%s.svg", part);
-        snprintf(title, sizeof title, "Weights %s ([post, pre]) before and after training", part);
-        rc = figures_save(f, fig, name, title);
+        snprintf(title, sizeof title, "Weights %s ([post, pre]) before and after training", stem);
+        rc = rt_figures_save(f, fig, rt_file_name(name, sizeof name, RT_FILE_WEIGHTS_SVG, stem), title, err,
+                             err_size);
     }
     rt_array_free(&w0);
     rt_array_free(&w1);
@@ -302,7 +258,7 @@ static int draw_weights(figures *f, const char *part)
 }
 
 /* Eigenvalues [n, 2] on the complex plane, with the unit circle. */
-void figures_spectrum(rt_axes *ax, const rt_array *e, rt_style s)
+void rt_figures_spectrum(rt_axes *ax, const rt_array *e, rt_style s)
 {
     size_t n = e->shape[0];
     double *re = malloc((n + 1) * sizeof *re), *im = malloc((n + 1) * sizeof *im);
@@ -316,30 +272,32 @@ void figures_spectrum(rt_axes *ax, const rt_array *e, rt_style s)
     free(im);
 }
 
-void figures_complex_plane(rt_axes *ax, const char *title)
+void rt_figures_complex_plane(rt_axes *ax, const char *title)
 {
     rt_axes_labels(ax, title, "Re \xce\xbb", "Im \xce\xbb");
     rt_axes_equal(ax);
     rt_axes_circle(ax, 0, 0, 1, line_style(RT_BLACK, 1, RT_DASHED, "unit circle"));
 }
 
-static int draw_eigen(figures *f, const char *part)
+static int draw_eigen(rt_figures *f, const rt_figures_readouts *r, const char *stem, char *err, size_t err_size)
 {
+    (void)r;
     char name[320], title[400];
     rt_array e0, e1;
-    load_before_after(f, "eigen", part, &e0, &e1);
+    if (load_before_after(f, RT_FILE_EIGEN, stem, &e0, &e1, err, err_size) != 0)
+        return -1;
     int rc = 0;
     if (e1.ndim == 2 && e1.shape[1] == 2) {
         rt_fig *fig = rt_fig_new(1, 1, 560, 560, NULL);
         rt_axes *ax = rt_fig_axes(fig, 0, 0);
-        snprintf(title, sizeof title, "Eigenvalues of %s", part);
-        figures_complex_plane(ax, title);
+        snprintf(title, sizeof title, "Eigenvalues of %s", stem);
+        rt_figures_complex_plane(ax, title);
         if (e0.ndim == 2 && e0.shape[1] == 2)
-            figures_spectrum(ax, &e0, mark_style(RT_GREY, RT_MARK_CIRCLE, 5, "before training"));
-        figures_spectrum(ax, &e1, mark_style(0, RT_MARK_DOT, 4, "after training"));
-        snprintf(name, sizeof name, "eigen_%s.svg", part);
-        snprintf(title, sizeof title, "Eigenvalues of the weights %s in the complex plane", part);
-        rc = figures_save(f, fig, name, title);
+            rt_figures_spectrum(ax, &e0, mark_style(RT_GREY, RT_MARK_CIRCLE, 5, "before training"));
+        rt_figures_spectrum(ax, &e1, mark_style(0, RT_MARK_DOT, 4, "after training"));
+        snprintf(title, sizeof title, "Eigenvalues of the weights %s in the complex plane", stem);
+        rc = rt_figures_save(f, fig, rt_file_name(name, sizeof name, RT_FILE_EIGEN_SVG, stem), title, err,
+                             err_size);
     }
     rt_array_free(&e0);
     rt_array_free(&e1);
@@ -348,59 +306,79 @@ static int draw_eigen(figures *f, const char *part)
 
 /* ------------------------------------------------------------ PCA and fixed points */
 
-/* The fixed points analyze.c placed in this space (WHAT_PART_fixed_points.npy,
- * [point, k], and their stability), if any: filled stable, open unstable. */
-static void draw_fixed_points(figures *f, rt_axes *ax, const char *space, int three_d)
+/* The fixed points with stability STABLE (Y [point, k], ST [point]) as markers. */
+static void fixed_point_markers(rt_axes *ax, const rt_array *y, const rt_array *st, int stable, int three_d)
 {
-    char a[320], b[320];
-    snprintf(a, sizeof a, "%s_fixed_points.npy", space);
-    snprintf(b, sizeof b, "%s_fixed_points_stable.npy", space);
-    rt_array y = load(f->dir, a), st = load(f->dir, b);
-    if (y.ndim == 2 && y.shape[1] >= 2 && st.count == y.shape[0]) {
-        size_t count = y.shape[0], k = y.shape[1];
-        for (int stable = 1; stable >= 0; stable--) {
-            double *p[3];
-            size_t m = 0;
-            for (int d = 0; d < 3; d++)
-                p[d] = malloc((count + 1) * sizeof **p);
-            for (size_t q = 0; p[0] && p[1] && p[2] && q < count; q++) {
-                if ((st.data[q] != 0) != stable)
-                    continue;
-                for (size_t d = 0; d < 3; d++)
-                    p[d][m] = d < k ? y.data[q * k + d] : 0;
-                m++;
-            }
-            rt_style s = mark_style(RT_BLACK, stable ? RT_MARK_DOT : RT_MARK_CIRCLE, 9,
-                                    stable ? "stable fixed point" : "unstable fixed point");
-            if (p[0] && p[1] && p[2] && m > 0) {
-                if (three_d)
-                    rt_axes_scatter3(ax, m, p[0], p[1], p[2], s);
-                else
-                    rt_axes_scatter(ax, m, p[0], p[1], s);
-            }
-            for (int d = 0; d < 3; d++)
-                free(p[d]);
-        }
+    size_t count = y->shape[0], k = y->shape[1], m = 0;
+    double *p[3];
+    for (int d = 0; d < 3; d++)
+        p[d] = malloc((count + 1) * sizeof **p);
+    for (size_t q = 0; p[0] && p[1] && p[2] && q < count; q++) {
+        if ((st->data[q] != 0) != stable)
+            continue;
+        for (size_t d = 0; d < 3; d++)
+            p[d][m] = d < k ? y->data[q * k + d] : 0;
+        m++;
     }
-    rt_array_free(&y);
-    rt_array_free(&st);
+    rt_style s = mark_style(RT_BLACK, stable ? RT_MARK_DOT : RT_MARK_CIRCLE, 9,
+                            stable ? "stable fixed point" : "unstable fixed point");
+    if (p[0] && p[1] && p[2] && m > 0) {
+        if (three_d)
+            rt_axes_scatter3(ax, m, p[0], p[1], p[2], s);
+        else
+            rt_axes_scatter(ax, m, p[0], p[1], s);
+    }
+    for (int d = 0; d < 3; d++)
+        free(p[d]);
 }
 
-/* Condition L's name: the signs of the targets at a step that has it,
- * "y: + - +" (conditions.npy holds only the label). */
-static void condition_name(const rt_array *cond, const rt_array *targets, int l, char *buf, size_t size)
+/* PART (RT_PART_*) of the KIND (RT_KIND_*) analysis of NAME into *A. */
+static int load_part(const rt_figures *f, const char *kind, const char *name, const char *part, rt_array *a,
+                     char *err, size_t err_size)
+{
+    char file[320];
+    return rt_figures_load(f, rt_file_name(file, sizeof file, RT_FILE_COMPONENTS, kind, name, part), a, err,
+                           err_size);
+}
+
+/* The fixed points rt_analyze.c placed in the space of KIND's NAME
+ * (KIND_NAME_fixed_points.npy, [point, k], and their stability), if any:
+ * filled stable, open unstable. */
+static int draw_fixed_points(const rt_figures *f, rt_axes *ax, const char *kind, const char *name, int three_d,
+                             char *err, size_t err_size)
+{
+    rt_array y, st = {0};
+    int rc = load_part(f, kind, name, RT_PART_FIXED_POINTS, &y, err, err_size);
+    rc = rc ? rc : load_part(f, kind, name, RT_PART_FIXED_POINTS_STABLE, &st, err, err_size);
+    if (rc == 0 && y.ndim == 2 && y.shape[1] >= 2 && st.count == y.shape[0])
+        for (int stable = 1; stable >= 0; stable--)
+            fixed_point_markers(ax, &y, &st, stable, three_d);
+    rt_array_free(&y);
+    rt_array_free(&st);
+    return rc;
+}
+
+/* Condition L's name from VALUES (conditions_values.npy, [label, size]:
+ * the values of the task's condition expression): "condition + − +" when
+ * every value in the file is +-1 (the flip-flop's condition sign(y)), else
+ * the numbers, "condition 1, 2" (so 1 and 2 are not "+" and "2");
+ * "condition L+1" without them. */
+static void condition_name(const rt_array *values, int l, char *buf, size_t size)
 {
     snprintf(buf, size, "condition %d", l + 1);
-    if (cond->ndim != 2 || targets->ndim != 3 || targets->shape[1] != cond->shape[1])
+    if (values->ndim != 2 || (size_t)l >= values->shape[0] || values->shape[1] == 0)
         return;
-    size_t ch = targets->shape[2];
-    for (size_t i = 0; i < cond->count && i < targets->shape[0] * targets->shape[1]; i++) {
-        if (cond->data[i] != l)
-            continue;
-        size_t n = (size_t)snprintf(buf, size, "targets");
-        for (size_t c = 0; c < ch && n + 4 < size; c++)
-            n += (size_t)snprintf(buf + n, size - n, " %s", targets->data[i * ch + c] > 0 ? "+" : "\xe2\x88\x92");
-        return;
+    size_t k = values->shape[1], n = strlen("condition");
+    const double *v = values->data + (size_t)l * k;
+    int signs = 1;
+    for (size_t i = 0; i < values->count; i++)
+        signs &= fabs(values->data[i]) == 1;
+    for (size_t c = 0; c < k && n < size; c++) {
+        const char *sep = c == 0 ? " " : signs ? " " : ", ";
+        if (signs)
+            n += (size_t)snprintf(buf + n, size - n, "%s%s", sep, v[c] > 0 ? "+" : "\xe2\x88\x92");
+        else
+            n += (size_t)snprintf(buf + n, size - n, "%s%g", sep, v[c]);
     }
 }
 
@@ -422,6 +400,12 @@ static void trajectory_piece(rt_axes *ax, const rt_array *proj, size_t i, size_t
     free(x);
 }
 
+/* The condition of trial I at step T (conditions.npy), -1 for none. */
+static double condition_at(const rt_array *cond, size_t i, size_t T, size_t t)
+{
+    return cond->ndim == 2 && cond->shape[1] == T && i < cond->shape[0] ? cond->data[i * T + t] : -1;
+}
+
 /* Trial I's trajectory, cut where its condition changes, each piece in its
  * condition's colour (grey where there is none). With ONLY >= 0, just the
  * first piece of that condition, labelled NAME (the legend, in order). */
@@ -430,9 +414,9 @@ static int trajectory(rt_axes *ax, const rt_array *proj, const rt_array *cond, s
 {
     size_t T = proj->shape[1];
     for (size_t t0 = 0; t0 + 1 < T;) {
-        double c = cond->ndim == 2 && cond->shape[1] == T ? cond->data[i * T + t0] : -1;
+        double c = condition_at(cond, i, T, t0);
         size_t t1 = t0 + 1;
-        while (t1 < T && c == (cond->ndim == 2 && cond->shape[1] == T ? cond->data[i * T + t1] : -1))
+        while (t1 < T && c == condition_at(cond, i, T, t1))
             t1++;
         size_t len = t1 < T ? t1 - t0 + 1 : t1 - t0;   /* overlap one step, so pieces join */
         rt_style s = line_style(c >= 0 ? (int)c : RT_GREY, 0.8, 0, only >= 0 ? name : NULL);
@@ -447,113 +431,163 @@ static int trajectory(rt_axes *ax, const rt_array *proj, const rt_array *cond, s
     return 0;
 }
 
-static int draw_pca(figures *f, const char *what, const char *part)
+/* The panel's title and axes: the share of variance on each component. */
+static void components_axes(rt_axes *ax, const char *kind, const char *name, const rt_array *proj,
+                            const rt_array *expl, int three_d)
 {
-    char a[320], name[320], title[400];
-    snprintf(a, sizeof a, "%s_%s_projections.npy", what, part);
-    rt_array proj = load(f->dir, a), cond = load(f->dir, "conditions.npy");
-    snprintf(a, sizeof a, "%s_%s_explained.npy", what, part);
-    rt_array expl = load(f->dir, a);
-    int rc = 0;
-    if (proj.ndim == 3 && proj.shape[2] >= 2) {
+    char title[400], lx[64], ly[64], lz[64];
+    const char *pc = strcmp(kind, RT_KIND_PCA) == 0 ? "PC" : "SV";
+    snprintf(lx, sizeof lx, "%s1 (%.0f%%)", pc, expl->count > 0 ? 100 * expl->data[0] : NAN);
+    snprintf(ly, sizeof ly, "%s2 (%.0f%%)", pc, expl->count > 1 ? 100 * expl->data[1] : NAN);
+    snprintf(lz, sizeof lz, "%s3 (%.0f%%)", pc, expl->count > 2 ? 100 * expl->data[2] : NAN);
+    snprintf(title, sizeof title, "Trajectories (%s), %zu evaluation trials", name,
+             proj->shape[0] < TRAJECTORIES_DRAWN ? proj->shape[0] : (size_t)TRAJECTORIES_DRAWN);
+    rt_axes_labels(ax, title, lx, ly);
+    if (three_d)
+        rt_axes_3d(ax, -50, 25, lz);
+}
+
+/* The trajectories of the first trials, one labelled piece per condition
+ * first (for the legend, in order of the conditions). */
+static void trajectories(rt_axes *ax, const rt_array *proj, const rt_array *cond, const rt_array *values,
+                         int three_d)
+{
+    for (int l = 0; l < RT_PALETTE_SIZE; l++) {
+        char label[128];
+        condition_name(values, l, label, sizeof label);
+        for (size_t i = 0; i < proj->shape[0] && !trajectory(ax, proj, cond, i, three_d, l, label); i++)
+            ;
+    }
+    for (size_t i = 0; i < proj->shape[0] && i < TRAJECTORIES_DRAWN; i++)
+        trajectory(ax, proj, cond, i, three_d, -1, NULL);
+}
+
+/* KIND_NAME.svg from KIND_NAME_projections.npy ([trial, step, k]). */
+static int draw_components(rt_figures *f, const char *kind, const char *name, char *err, size_t err_size)
+{
+    char a[320], title[400];
+    rt_array proj = {0}, expl = {0}, cond = {0}, values = {0};
+    int rc = load_part(f, kind, name, RT_PART_PROJECTIONS, &proj, err, err_size);
+    rc = rc ? rc : load_part(f, kind, name, RT_PART_EXPLAINED, &expl, err, err_size);
+    rc = rc ? rc : rt_figures_load(f, RT_FILE_CONDITIONS, &cond, err, err_size);
+    rc = rc ? rc : rt_figures_load(f, RT_FILE_CONDITION_VALUES, &values, err, err_size);
+    if (rc == 0 && proj.ndim == 3 && proj.shape[2] >= 2) {
         int three_d = proj.shape[2] >= 3;
         rt_fig *fig = rt_fig_new(1, 1, 720, 620, NULL);
         rt_axes *ax = rt_fig_axes(fig, 0, 0);
-        char lx[64], ly[64], lz[64];
-        const char *pc = what[0] == 'p' ? "PC" : "SV";
-        snprintf(lx, sizeof lx, "%s1 (%.0f%%)", pc, expl.count > 0 ? 100 * expl.data[0] : NAN);
-        snprintf(ly, sizeof ly, "%s2 (%.0f%%)", pc, expl.count > 1 ? 100 * expl.data[1] : NAN);
-        snprintf(lz, sizeof lz, "%s3 (%.0f%%)", pc, expl.count > 2 ? 100 * expl.data[2] : NAN);
-        snprintf(title, sizeof title, "Trajectories (%s), %zu evaluation trials", part,
-                 proj.shape[0] < TRAJECTORIES_DRAWN ? proj.shape[0] : (size_t)TRAJECTORIES_DRAWN);
-        rt_axes_labels(ax, title, lx, ly);
-        if (three_d)
-            rt_axes_3d(ax, -50, 25, lz);
-        rt_array targets = load(f->dir, "eval_targets.npy");
-        for (int l = 0; l < 8; l++) {   /* one labelled piece per condition, in order, for the legend */
-            char label[64];
-            condition_name(&cond, &targets, l, label, sizeof label);
-            for (size_t i = 0; i < proj.shape[0] && !trajectory(ax, &proj, &cond, i, three_d, l, label); i++)
-                ;
-        }
-        rt_array_free(&targets);
-        for (size_t i = 0; i < proj.shape[0] && i < TRAJECTORIES_DRAWN; i++)
-            trajectory(ax, &proj, &cond, i, three_d, -1, NULL);
-        char space[200];
-        snprintf(space, sizeof space, "%s_%s", what, part);
-        draw_fixed_points(f, ax, space, three_d);
-        snprintf(name, sizeof name, "%s_%s.svg", what, part);
-        snprintf(title, sizeof title, "%s of %s over evaluation trials, coloured by the targets' signs%s",
-                 what[0] == 'p' ? "Principal components" : "Truncated SVD", part,
-                 " (fixed points: filled stable, open unstable)");
-        rc = figures_save(f, fig, name, title);
+        components_axes(ax, kind, name, &proj, &expl, three_d);
+        trajectories(ax, &proj, &cond, &values, three_d);
+        rc = draw_fixed_points(f, ax, kind, name, three_d, err, err_size);
+        snprintf(title, sizeof title,
+                 "%s of %s over evaluation trials, coloured by the task's condition (fixed points: filled stable, "
+                 "open unstable)",
+                 strcmp(kind, RT_KIND_PCA) == 0 ? "Principal components" : "Truncated SVD", name);
+        rt_file_name(a, sizeof a, RT_FILE_COMPONENTS_SVG, kind, name);
+        if (rc == 0)
+            rc = rt_figures_save(f, fig, a, title, err, err_size);
+        else
+            rt_fig_free(fig);
     }
     rt_array_free(&proj);
-    rt_array_free(&cond);
     rt_array_free(&expl);
+    rt_array_free(&cond);
+    rt_array_free(&values);
     return rc;
+}
+
+static int draw_pca(rt_figures *f, const rt_figures_readouts *r, const char *name, char *err, size_t err_size)
+{
+    (void)r;
+    return draw_components(f, RT_KIND_PCA, name, err, err_size);
+}
+
+static int draw_svd(rt_figures *f, const rt_figures_readouts *r, const char *name, char *err, size_t err_size)
+{
+    (void)r;
+    return draw_components(f, RT_KIND_SVD, name, err, err_size);
 }
 
 /* ------------------------------------------------------------ task, robustness */
 
-/* Inputs and targets of the first evaluation trials: many input channels
- * (spike trains) as a raster, a few as traces. */
-static int draw_task(figures *f)
+/* Trial I's input channels X ([trials, T, nx]): many (spike trains) as a
+ * raster, a few as traces. V and W hold T * nx values. */
+static void input_panel(rt_axes *ax, const rt_array *x, size_t i, const double *t, double *v, double *w)
 {
-    rt_array x = load(f->dir, "eval_inputs.npy"), y = load(f->dir, "eval_targets.npy");
-    int rc = 0;
-    if (x.ndim == 3 && y.ndim == 3 && x.shape[1] == y.shape[1]) {
-        size_t trials = x.shape[0] < 2 ? x.shape[0] : 2, T = x.shape[1], nx = x.shape[2], ny = y.shape[2];
+    size_t T = x->shape[1], nx = x->shape[2];
+    char title[64];
+    snprintf(title, sizeof title, "Inputs, trial %zu", i + 1);
+    if (nx > 8) {
+        size_t m = 0;
+        for (size_t s = 0; s < T; s++)
+            for (size_t c = 0; c < nx; c++)
+                if (x->data[(i * T + s) * nx + c] != 0) {
+                    v[m] = t[s];
+                    w[m++] = (double)c;
+                }
+        rt_axes_labels(ax, title, "time (ms)", "input channel");
+        rt_axes_scatter(ax, m, v, w, mark_style(-1, RT_MARK_TICK, 3, NULL));
+        return;
+    }
+    rt_axes_labels(ax, title, "time (ms)", "x");
+    for (size_t c = 0; c < nx; c++) {
+        char label[32];
+        snprintf(label, sizeof label, "x[%zu]", c);
+        trace(x, i, c, v);
+        rt_axes_line(ax, T, t, v, 1, line_style((int)c, 1.1, 0, i == 0 ? label : NULL));
+    }
+}
+
+/* Trial I's targets Y, each drawn channel by its readout's name. */
+static void target_panel(rt_axes *ax, const rt_figures_readouts *r, const rt_array *y, size_t i, const double *t,
+                         double *v)
+{
+    size_t drawn[MAX_TARGETS_DRAWN], n = rt_figures_channels_drawn(r, y->shape[2], MAX_TARGETS_DRAWN, drawn);
+    char title[64];
+    snprintf(title, sizeof title, "Targets, trial %zu", i + 1);
+    rt_axes_labels(ax, title, "time (ms)", "target");
+    for (size_t j = 0; j < n; j++) {
+        char label[96];
+        rt_figures_channel_name(r, y->shape[2], drawn[j], label, sizeof label);
+        trace(y, i, drawn[j], v);
+        rt_axes_line(ax, y->shape[1], t, v, 1, line_style((int)j, 1.1, 0, i == 0 ? label : NULL));
+    }
+}
+
+/* Inputs and targets of the first evaluation trials. */
+static int draw_task(rt_figures *f, const rt_figures_readouts *r, char *err, size_t err_size)
+{
+    rt_array x = {0}, y = {0};
+    int rc = rt_figures_load(f, RT_FILE_EVAL_INPUTS, &x, err, err_size);
+    rc = rc ? rc : rt_figures_load(f, RT_FILE_EVAL_TARGETS, &y, err, err_size);
+    if (rc == 0 && x.ndim == 3 && y.ndim == 3 && x.shape[1] == y.shape[1] && x.shape[0] > 0) {
+        size_t trials = x.shape[0] < 2 ? x.shape[0] : 2, T = x.shape[1], nx = x.shape[2];
         rt_fig *fig = rt_fig_new(2, (int)trials, 480.0 * (double)trials, 520, "Task: evaluation trials");
-        double *t = time_axis_ms(T, f->dt), *v = malloc((T * nx + 1) * sizeof *v),
+        double *t = time_axis_ms(T, f->dt), *v = malloc((T * nx + T + 1) * sizeof *v),
                *w = malloc((T * nx + 1) * sizeof *w);
         for (size_t i = 0; t && v && w && i < trials; i++) {
-            char title[64];
-            rt_axes *ax = rt_fig_axes(fig, 0, (int)i);
-            snprintf(title, sizeof title, "Inputs, trial %zu", i + 1);
-            if (nx > 8) {
-                size_t m = 0;
-                for (size_t s = 0; s < T; s++)
-                    for (size_t c = 0; c < nx; c++)
-                        if (x.data[(i * T + s) * nx + c] != 0) {
-                            v[m] = t[s];
-                            w[m++] = (double)c;
-                        }
-                rt_axes_labels(ax, title, "time (ms)", "input channel");
-                rt_axes_scatter(ax, m, v, w, mark_style(-1, RT_MARK_TICK, 3, NULL));
-            } else {
-                rt_axes_labels(ax, title, "time (ms)", "x");
-                for (size_t c = 0; c < nx; c++) {
-                    char label[32];
-                    snprintf(label, sizeof label, "x[%zu]", c);
-                    trace(&x, i, c, v);
-                    rt_axes_line(ax, T, t, v, 1, line_style((int)c, 1.1, 0, i == 0 ? label : NULL));
-                }
-            }
-            ax = rt_fig_axes(fig, 1, (int)i);
-            snprintf(title, sizeof title, "Targets, trial %zu", i + 1);
-            rt_axes_labels(ax, title, "time (ms)", "target");
-            for (size_t c = 0; c < ny && c < 8; c++) {
-                char label[32];
-                snprintf(label, sizeof label, "y[%zu]", c);
-                trace(&y, i, c, v);
-                rt_axes_line(ax, T, t, v, 1, line_style((int)c, 1.1, 0, i == 0 ? label : NULL));
-            }
+            input_panel(rt_fig_axes(fig, 0, (int)i), &x, i, t, v, w);
+            target_panel(rt_fig_axes(fig, 1, (int)i), r, &y, i, t, v);
         }
+        int ok = t && v && w;
         free(t);
         free(v);
         free(w);
-        rc = figures_save(f, fig, "task.svg", "Inputs and targets of the first evaluation trials");
+        rc = ok ? rt_figures_save(f, fig, RT_FILE_TASK_SVG, "Inputs and targets of the first evaluation trials", err,
+                                  err_size)
+                : out_of_memory(fig, RT_FILE_TASK_SVG, err, err_size);
     }
     rt_array_free(&x);
     rt_array_free(&y);
     return rc;
 }
 
-/* robustness.npy and degradation_POP.npy: rows (level, loss, accuracy). */
-static int draw_curve(figures *f, const char *file, const char *xlabel, const char *what)
+/* FILE's rows (level, loss, accuracy) as SVG: loss, and accuracy when known. */
+static int draw_curve(rt_figures *f, const char *file, const char *svg, const char *xlabel, const char *what,
+                      char *err, size_t err_size)
 {
-    rt_array a = load(f->dir, file);
+    rt_array a;
+    if (rt_figures_load(f, file, &a, err, err_size) != 0)
+        return -1;
     int rc = 0;
     if (a.ndim == 2 && a.shape[1] == 3) {
         size_t n = a.shape[0];
@@ -576,158 +610,82 @@ static int draw_curve(figures *f, const char *file, const char *xlabel, const ch
             rt_axes_line(ax, n, x, c, 1, line_style(1, 1.4, 0, NULL));
             rt_axes_scatter(ax, n, x, c, mark_style(1, RT_MARK_DOT, 5, NULL));
         }
+        int ok = x && l && c;
         free(x);
         free(l);
         free(c);
-        char name[200];
-        snprintf(name, sizeof name, "%.*s.svg", (int)(strlen(file) - 4), file);
-        rc = figures_save(f, fig, name, what);
+        rc = ok ? rt_figures_save(f, fig, svg, what, err, err_size) : out_of_memory(fig, svg, err, err_size);
     }
     rt_array_free(&a);
     return rc;
 }
 
+static int draw_degradation(rt_figures *f, const rt_figures_readouts *r, const char *pop, char *err, size_t err_size)
+{
+    (void)r;
+    char file[320], svg[320];
+    return draw_curve(f, rt_file_name(file, sizeof file, RT_FILE_DEGRADATION, pop),
+                      rt_file_name(svg, sizeof svg, RT_FILE_DEGRADATION_SVG, pop), "fraction of units removed",
+                      "Degradation: units removed", err, err_size);
+}
+
+static int draw_robustness(rt_figures *f, const rt_figures_readouts *r, const char *none, char *err, size_t err_size)
+{
+    (void)r;
+    (void)none;
+    return draw_curve(f, RT_FILE_ROBUSTNESS, RT_FILE_ROBUSTNESS_SVG, "input noise (standard deviation)",
+                      "Robustness to input noise", err, err_size);
+}
+
 /* ------------------------------------------------------------ the folder */
 
-static int has_prefix(const char *s, const char *prefix)
-{
-    return strncmp(s, prefix, strlen(prefix)) == 0;
-}
+typedef int (*file_drawer)(rt_figures *f, const rt_figures_readouts *r, const char *middle, char *err, size_t err_size);
 
-static int has_suffix(const char *s, const char *suffix)
+/* A picture for each file whose name is PATTERN (one %s), by name. */
+static int draw_each(rt_figures *f, const rt_figures_readouts *r, char *const *names, size_t n, const char *pattern,
+                     file_drawer draw, char *err, size_t err_size)
 {
-    size_t n = strlen(s), m = strlen(suffix);
-    return n >= m && strcmp(s + n - m, suffix) == 0;
-}
-
-static int cmp_names(const void *a, const void *b)
-{
-    return strcmp(*(char *const *)a, *(char *const *)b);
-}
-
-/* The folder's file names, sorted (so the figures come in a fixed order). */
-static size_t list_files(const char *dir, char **names, size_t max)
-{
-    DIR *d = opendir(dir);
-    size_t n = 0;
-    if (!d)
-        return 0;
-    for (struct dirent *e; (e = readdir(d)) && n < max;)
-        if (e->d_name[0] != '.' && (names[n] = strdup(e->d_name)))
-            n++;
-    closedir(d);
-    qsort(names, n, sizeof *names, cmp_names);
-    return n;
-}
-
-/* The middle of NAME = PREFIX MIDDLE SUFFIX. */
-static const char *middle(const char *name, const char *prefix, const char *suffix, char *buf, size_t size)
-{
-    snprintf(buf, size, "%.*s", (int)(strlen(name) - strlen(prefix) - strlen(suffix)), name + strlen(prefix));
-    return buf;
-}
-
-int figures_draw(figures *f)
-{
-    char *names[1024], part[160];
-    size_t n = list_files(f->dir, names, 1024);
-    int rc = draw_loss(f);
-    rc = rc ? rc : draw_outputs(f);
+    char middle[256];
+    int rc = 0;
     for (size_t i = 0; i < n && rc == 0; i++)
-        if (has_prefix(names[i], "spikes_") && has_suffix(names[i], ".npy"))
-            rc = draw_raster(f, names[i]);
-    for (size_t i = 0; i < n && rc == 0; i++)
-        if (has_prefix(names[i], "pca_") && has_suffix(names[i], "_projections.npy"))
-            rc = draw_pca(f, "pca", middle(names[i], "pca_", "_projections.npy", part, sizeof part));
-        else if (has_prefix(names[i], "svd_") && has_suffix(names[i], "_projections.npy"))
-            rc = draw_pca(f, "svd", middle(names[i], "svd_", "_projections.npy", part, sizeof part));
-    for (size_t i = 0; i < n && rc == 0; i++)
-        if (has_prefix(names[i], "eigen_final_") && has_suffix(names[i], ".npy"))
-            rc = draw_eigen(f, middle(names[i], "eigen_final_", ".npy", part, sizeof part));
-    for (size_t i = 0; i < n && rc == 0; i++)
-        if (has_prefix(names[i], "weights_final_") && has_suffix(names[i], ".npy"))
-            rc = draw_weights(f, middle(names[i], "weights_final_", ".npy", part, sizeof part));
-    rc = rc ? rc : draw_task(f);
-    for (size_t i = 0; i < n && rc == 0; i++)
-        if (strcmp(names[i], "robustness.npy") == 0)
-            rc = draw_curve(f, names[i], "input noise (standard deviation)", "Robustness to input noise");
-        else if (has_prefix(names[i], "degradation_") && has_suffix(names[i], ".npy"))
-            rc = draw_curve(f, names[i], "fraction of units removed", "Degradation: units removed");
-    for (size_t i = 0; i < n; i++)
-        free(names[i]);
+        if (rt_figures_match(names[i], pattern, middle, sizeof middle))
+            rc = draw(f, r, middle, err, err_size);
     return rc;
 }
 
-/* ------------------------------------------------------------ report.html */
-
-/* The top-level numbers, strings and booleans of a summary.json text, as
- * table rows (objects and arrays are in the text shown below the table).
- * The text is one rnnc has just written: if it did not parse, the table
- * would be empty and the text still shown. */
-static size_t summary_rows(const char *json, char **keys, char **values, size_t max)
+/* The pictures in the order the report shows them. */
+static int draw_all(rt_figures *f, const rt_figures_readouts *r, char *const *names, size_t n, char *err,
+                    size_t err_size)
 {
-    json_t *s = rt_summary_parse(json, strlen(json), "summary.json", NULL, 0);
-    size_t n = 0;
-    const char *key;
-    json_t *v;
-    json_object_foreach (s, key, v) {
-        if (n == max)
-            break;
-        char number[32];
-        const char *value = json_string_value(v);
-        if (json_is_integer(v))
-            snprintf(number, sizeof number, "%" JSON_INTEGER_FORMAT, json_integer_value(v));
-        else if (json_is_real(v))
-            snprintf(number, sizeof number, "%.9g", json_real_value(v));   /* as saved */
-        else if (json_is_boolean(v) || json_is_null(v))
-            value = json_is_null(v) ? "null" : json_is_true(v) ? "true" : "false";
-        else if (!value)
-            continue;   /* an object or an array */
-        keys[n] = strdup(key);
-        values[n] = strdup(value ? value : number);
-        if (keys[n] && values[n])
-            n++;
-        else {
-            free(keys[n]);
-            free(values[n]);
-        }
-    }
-    json_decref(s);
-    return n;
+    char p[5][128];
+    const struct {
+        const char *pattern;
+        file_drawer draw;
+    } per_file[] = {
+        {rt_file_name(p[0], sizeof p[0], RT_FILE_SPIKES, "%s"), draw_raster},
+        {rt_file_name(p[1], sizeof p[1], RT_FILE_COMPONENTS, RT_KIND_PCA, "%s", RT_PART_PROJECTIONS), draw_pca},
+        {rt_file_name(p[2], sizeof p[2], RT_FILE_COMPONENTS, RT_KIND_SVD, "%s", RT_PART_PROJECTIONS), draw_svd},
+        {rt_file_name(p[3], sizeof p[3], RT_FILE_EIGEN, RT_WHEN_FINAL, "%s"), draw_eigen},
+        {rt_file_name(p[4], sizeof p[4], RT_FILE_WEIGHTS, RT_WHEN_FINAL, "%s"), draw_weights},
+    };
+    int rc = draw_loss(f, err, err_size);
+    rc = rc ? rc : draw_outputs(f, r, err, err_size);
+    for (size_t k = 0; k < sizeof per_file / sizeof *per_file && rc == 0; k++)
+        rc = draw_each(f, r, names, n, per_file[k].pattern, per_file[k].draw, err, err_size);
+    rc = rc ? rc : draw_task(f, r, err, err_size);
+    rc = rc ? rc : draw_each(f, r, names, n, RT_FILE_DEGRADATION, draw_degradation, err, err_size);
+    rc = rc ? rc : draw_each(f, r, names, n, RT_FILE_ROBUSTNESS, draw_robustness, err, err_size);
+    return rc;
 }
 
-int report_write(const figures *f, const char *title, const char *summary_json, const char *model_source,
-                 const report_rows *extra)
+int rt_figures_draw(rt_figures *f, char *err, size_t err_size)
 {
-    rt_report *r = rt_report_new(title);
-    char *keys[128], *values[128];
-    size_t n = summary_json ? summary_rows(summary_json, keys, values, 128) : 0;
-    rt_report_heading(r, "Results");
-    if (extra)
-        rt_report_table(r, extra->caption, extra->n, extra->keys, extra->values);
-    rt_report_table(r, "From summary.json", n, (const char *const *)keys, (const char *const *)values);
-    for (size_t i = 0; i < n; i++) {
-        free(keys[i]);
-        free(values[i]);
-    }
-    rt_report_heading(r, "Figures");
-    for (size_t i = 0; i < f->count; i++) {
-        char *path = join(f->dir, f->names[i]);
-        if (path)
-            rt_report_svg_file(r, path, f->captions[i]);
-        free(path);
-    }
-    if (summary_json) {
-        rt_report_heading(r, "Settings and metrics");
-        rt_report_code(r, "summary.json", summary_json);
-    }
-    if (model_source) {
-        rt_report_heading(r, "Model");
-        rt_report_code(r, "The model file", model_source);
-    }
-    char *path = join(f->dir, "report.html");
-    int rc = path ? rt_report_write(r, path) : -1;
-    free(path);
-    rt_report_free(r);
+    char **names;
+    size_t n;
+    rt_figures_readouts r;
+    int rc = rt_figures_list(f->dir, &names, &n, err, err_size);
+    rc = rc ? rc : rt_figures_read_readouts(f, &r, err, err_size);
+    rc = rc ? rc : draw_all(f, &r, names, n, err, err_size);
+    rt_figures_list_free(names, n);
     return rc;
 }

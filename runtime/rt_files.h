@@ -42,14 +42,35 @@
 
 /* WHEN, STEM: [n, 2] (real, imaginary), largest modulus first */
 #define RT_FILE_EIGEN "eigen_%s_%s.npy"
-/* KIND ("pca", "svd"), NAME of the signal, PART ("components", "explained",
- * "mean", "projections", "fixed_points", "fixed_points_stable") */
+/* KIND (RT_KIND_*), NAME of the signal, PART (RT_PART_*) */
 #define RT_FILE_COMPONENTS "%s_%s_%s.npy"
+#define RT_KIND_PCA "pca"
+#define RT_KIND_SVD "svd"
+#define RT_PART_COMPONENTS "components"
+#define RT_PART_EXPLAINED "explained"
+#define RT_PART_MEAN "mean"
+#define RT_PART_PROJECTIONS "projections"
+#define RT_PART_FIXED_POINTS "fixed_points"
+#define RT_PART_FIXED_POINTS_STABLE "fixed_points_stable"
 /* POP, PART ("" for the points, "_output", "_q", "_stable", "_eigen") */
 #define RT_FILE_FIXED_POINTS "fixed_points_%s%s.npy"
 #define RT_FILE_ROBUSTNESS "robustness.npy"
 /* POP: rows (fraction, loss, accuracy) */
 #define RT_FILE_DEGRADATION "degradation_%s.npy"
+
+/* The pictures, drawn from the files above (runtime/rt_figures.c) */
+#define RT_FILE_LOSS_SVG "loss.svg"
+#define RT_FILE_OUTPUTS_SVG "outputs.svg"
+#define RT_FILE_TASK_SVG "task.svg"
+#define RT_FILE_ROBUSTNESS_SVG "robustness.svg"
+/* POP */
+#define RT_FILE_RASTER_SVG "raster_%s.svg"
+#define RT_FILE_DEGRADATION_SVG "degradation_%s.svg"
+/* STEM */
+#define RT_FILE_WEIGHTS_SVG "weights_%s.svg"
+#define RT_FILE_EIGEN_SVG "eigen_%s.svg"
+/* KIND, NAME of the signal */
+#define RT_FILE_COMPONENTS_SVG "%s_%s.svg"
 
 /* A name from one of the formats above, into BUF; BUF. */
 #define rt_file_name(buf, size, ...) (snprintf((buf), (size), __VA_ARGS__), (const char *)(buf))

@@ -11,7 +11,9 @@
 #    clusters in the top 3 PCs whose centroids lie farther apart than their
 #    spread; robustness and degradation at level 0 equal the evaluation;
 #  - three latching tanh units: the 27 fixed points known in closed form,
-#    their stability and Jacobian eigenvalues, found through rnnc run.
+#    their stability and Jacobian eigenvalues, found through rnnc run;
+#  - two readouts: outputs.svg and task.svg draw both, by name, and the
+#    PCA legend names the task's conditions by their values.
 # Usage: analysis_test.sh RNNC SOURCE_DIR RENDER_SCRIPT
 set -u
 rnnc=$1
@@ -173,6 +175,50 @@ start=$(date +%s)
 [ $(( $(date +%s) - start )) -lt 20 ] || fail "the refusal came after training"
 grep -q "spiking_fp.rnn:13:22: .*'h' spikes; fixed points are defined for rate populations" "$work/sfp.err" || { cat "$work/sfp.err"; fail "unclear refusal of spiking fixed points"; }
 [ -e "$work/sfp" ] && fail "a refused run left a folder"
+
+# ---- two readouts: both drawn, each column by its readout's name
+# eval_outputs.npy holds y[2] then z[1] side by side; the task's condition
+# 1 + (a > 0) has the values 1 and 2, which the PCA legend shows as numbers.
+cat > "$work/two.rnn" <<'MODEL'
+import neurons.rate
+task TwoOut(steps = 60) {
+  input  x[2]
+  target y[2]
+  target z[1]
+  duration steps
+  draw a = choice(-1, 1), b = choice(-1, 1)
+  pulse x[0] = a at 5 for 5
+  pulse x[1] = b at 20 for 5
+  y[0] = latch(x[0], after = 10)
+  y[1] = latch(x[1], after = 10)
+  z[0] = 0.5 * latch(x[0], after = 10)
+  condition 1 + (a > 0)
+}
+network Two(n = 16) {
+  input   x[2]
+  pop     h : TanhRate[n](tau = 5 ms)
+  readout y : Linear[2]
+  readout z : Linear[1]
+  connect x -> h : all_to_all, init glorot_uniform
+  connect h -> h : all_to_all, init orthogonal
+  connect h -> y : all_to_all, init glorot_uniform, bias
+  connect h -> z : all_to_all, init glorot_uniform, bias
+}
+train Two on TwoOut() { iterations 20; batch 8; trials 16; seed 1 }
+record h.r
+analyze pca(h.r, 2)
+MODEL
+two=$work/two
+"$rnnc" run "$work/two.rnn" --out "$two" > "$work/two.log" 2>&1 || { cat "$work/two.log"; fail "two-readout run"; }
+for label in "Before training (first batch), z[0]" "After training (evaluation), y[1]" \
+             "After training (evaluation), z[0]"; do
+  grep -qF ">$label<" "$two/outputs.svg" || fail "outputs.svg lacks '$label'"
+done
+grep -qF "y[2]" "$two/outputs.svg" && fail "outputs.svg calls z's column y[2]"
+grep -qF ">z[0]<" "$two/task.svg" || fail "task.svg lacks the target z[0]"
+grep -qF ">condition 1<" "$two/pca_h_r.svg" && grep -qF ">condition 2<" "$two/pca_h_r.svg" ||
+  fail "the PCA legend does not name the conditions 1 and 2"
+grep -q "not every picture" "$work/two.log" && { cat "$work/two.log"; fail "a picture of the two-readout run failed"; }
 
 # ---- rnnc analyze: the same numbers again, from the saved weights
 cp "$ff/summary.json" "$work/before.json"

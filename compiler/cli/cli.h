@@ -29,6 +29,10 @@ int cli_analyze(frontend *fe, const frontend_options *fopts, const cli_run_optio
 int cli_run_seeds(const frontend_options *fopts, const cli_run_options *ropts, const char *dir,
                   uint64_t first_seed);
 
+/* Said after the error of a picture or report.html that could not be
+ * written: a run's results are kept without them. */
+#define CLI_PICTURES_KEPT "rnnc: not every picture could be written; the results are kept without them\n"
+
 /* Whether diagnostics on stderr are coloured (a terminal, NO_COLOR unset). */
 int cli_use_color(void);
 

@@ -192,14 +192,12 @@ static json_t *summary_json(const frontend_options *o, const cli_run_options *r,
     return doc;
 }
 
-/* DOC as summary.json in OUT; *TEXT its text, for the report. */
-static int save_summary(const rt_outdir *out, const json_t *doc, char **text)
+/* DOC as summary.json in OUT. */
+static int save_summary(const rt_outdir *out, const json_t *doc)
 {
     char err[1024], *path = rt_outdir_file(out, RT_FILE_SUMMARY);
-    *text = rt_summary_text(doc);
-    if (!path || !*text || rt_summary_save(path, doc, err, sizeof err) != 0) {
-        fprintf(stderr, "rnnc: error: cannot write %s: %s\n", RT_FILE_SUMMARY,
-                path && *text ? err : "out of memory");
+    if (!path || rt_summary_save(path, doc, err, sizeof err) != 0) {
+        fprintf(stderr, "rnnc: error: cannot write %s: %s\n", RT_FILE_SUMMARY, path ? err : "out of memory");
         free(path);
         return -1;
     }
@@ -221,22 +219,22 @@ static int open_results(rt_outdir *out, const char *dir)
     return -1;
 }
 
-/* The model file as it was run (model.rnn), the pictures and report.html. */
+/* The model file as it was run (model.rnn), the pictures and report.html
+ * (SUMMARY's metrics and settings); 0, or -1 with a message printed. */
 static int write_pictures(const frontend *fe, const plan *p, const rt_outdir *out, const char *model,
-                          const char *json)
+                          const json_t *summary)
 {
     const char *source = fe->sources.files[p->run->loc.file].text;
     if (rt_outdir_write_text(out, RT_FILE_MODEL, source) != 0) {
         fprintf(stderr, "rnnc: error: cannot write %s: %s\n", RT_FILE_MODEL, strerror(errno));
         return -1;
     }
-    figures f = {.dir = out->work_path, .dt = p->dt};
-    char title[320];
+    rt_figures f = {.dir = out->work_path, .dt = p->dt};
+    char title[320], err[4400];
     snprintf(title, sizeof title, "%s, seed %llu", model, (unsigned long long)p->settings.seed);
-    if (figures_draw(&f) != 0)
-        return -1;
-    if (report_write(&f, title, json, source, NULL) != 0) {
-        fprintf(stderr, "rnnc: error: cannot write %s: %s\n", RT_FILE_REPORT, strerror(errno));
+    if (rt_figures_draw(&f, err, sizeof err) != 0 ||
+        rt_figures_report(&f, title, summary, source, NULL, err, sizeof err) != 0) {
+        fprintf(stderr, "rnnc: error: %s\n", err);
         return -1;
     }
     return 0;
@@ -296,19 +294,17 @@ static int write_results(frontend *fe, const frontend_options *o, const cli_run_
         report_analysis_failure(fe, p, res, "the analyses stopped with an error; the trained network's results "
                                             "are kept without them");
         json_t *doc = summary_json(o, r, p, res, model);
-        char *json = NULL;
-        if (!doc || save_summary(&out, doc, &json) != 0) {
+        if (!doc || save_summary(&out, doc) != 0) {
             status = 1;
         } else {
-            if (write_pictures(fe, p, &out, model, json) != 0)
-                fputs("rnnc: not every picture could be written; the results are kept without them\n", stderr);
+            if (write_pictures(fe, p, &out, model, doc) != 0)
+                fputs(CLI_PICTURES_KEPT, stderr);
             if (rt_outdir_commit(&out) != 0) {
                 fprintf(stderr, "rnnc: error: cannot move the results into '%s': %s\n", dir, strerror(errno));
                 status = 1;
             }
         }
         json_decref(doc);
-        free(json);
     }
     if (status)
         rt_outdir_abort(&out);
@@ -513,10 +509,7 @@ static int reanalyse(frontend *fe, plan *p, const char *dir, const rt_outdir *ou
         json_object_set(doc, "analysis", res->analysis);
     else
         json_object_del(doc, "analysis");
-    char *json = NULL;
-    int rc = save_summary(out, doc, &json) != 0 || write_pictures(fe, p, out, model, json) != 0 ? -1 : 0;
-    free(json);
-    return rc;
+    return save_summary(out, doc) != 0 || write_pictures(fe, p, out, model, doc) != 0 ? -1 : 0;
 }
 
 int cli_analyze(frontend *fe, const frontend_options *o, const cli_run_options *r, const char *dir)

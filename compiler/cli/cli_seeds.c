@@ -20,6 +20,7 @@
 
 #include "cli.h"
 #include "rt_figures.h"
+#include "rt_files.h"
 #include "rt_npy.h"
 #include "rt_outdir.h"
 #include "rt_plot.h"
@@ -142,7 +143,7 @@ static void read_metrics(const char *work, const uint64_t *seeds, const int *cod
 {
     for (unsigned s = 0; s < k; s++) {
         char path[4200], err[4400];
-        snprintf(path, sizeof path, "%s/seed-%llu/summary.json", work, (unsigned long long)seeds[s]);
+        snprintf(path, sizeof path, "%s/seed-%llu/%s", work, (unsigned long long)seeds[s], RT_FILE_SUMMARY);
         json_t *summary = rt_summary_load(path, err, sizeof err);
         m[s] = summary ? rt_summary_flatten(summary) : NULL;
         if (!m[s] && (codes[s] == 0 || access(path, F_OK) == 0))
@@ -200,12 +201,12 @@ static int is_result(const char *name)
 }
 
 /* The report's table: each result as "mean ± sd (min to max)". KEYS and
- * VALUES hold json_object_size(NAMES) strings each; report_rows_free. */
-static int stats_table(const json_t *names, json_t *const *m, unsigned k, report_rows *rows)
+ * VALUES hold json_object_size(NAMES) strings each; stats_table_free. */
+static int stats_table(const json_t *names, json_t *const *m, unsigned k, rt_figures_table *rows)
 {
     size_t max = json_object_size(names);
     char **keys = calloc(max + 1, sizeof *keys), **values = calloc(max + 1, sizeof *values);
-    *rows = (report_rows){
+    *rows = (rt_figures_table){
         .caption = "Over the realisations: mean \xc2\xb1 standard deviation (smallest to largest)",
         .keys = (const char *const *)keys,
         .values = (const char *const *)values};
@@ -229,7 +230,7 @@ static int stats_table(const json_t *names, json_t *const *m, unsigned k, report
     return 0;
 }
 
-static void report_rows_free(report_rows *rows)
+static void stats_table_free(rt_figures_table *rows)
 {
     char **keys = (char **)rows->keys, **values = (char **)rows->values;
     for (size_t i = 0; keys && values && (keys[i] || values[i]); i++) {
@@ -311,7 +312,8 @@ static json_t *combined_summary(const cli_run_options *r, const uint64_t *seeds,
 /* The loss over updates: the mean over seeds with a mean +- sd band (the
  * band's lower edge kept above the smallest seed's loss, for the log axis),
  * and each seed as a thin grey line. */
-static int draw_loss_band(figures *f, const char *work, const uint64_t *seeds, unsigned k)
+static int draw_loss_band(rt_figures *f, const char *work, const uint64_t *seeds, unsigned k, char *err,
+                          size_t err_size)
 {
     double *u[MAX_SEEDS] = {0}, *l[MAX_SEEDS] = {0}, *rate;
     size_t rows[MAX_SEEDS] = {0}, common = (size_t)-1;
@@ -319,11 +321,19 @@ static int draw_loss_band(figures *f, const char *work, const uint64_t *seeds, u
     for (unsigned s = 0; s < k; s++) {
         char dir[4096];
         snprintf(dir, sizeof dir, "%s/seed-%llu", work, (unsigned long long)seeds[s]);
-        if (figures_read_loss(dir, &rows[s], &u[s], &l[s], &rate) == 0) {
+        int rc = rt_figures_read_loss(dir, &rows[s], &u[s], &l[s], &rate, err, err_size);
+        free(rate);
+        if (rc != 0) {
+            for (unsigned t = 0; t < s; t++) {
+                free(u[t]);
+                free(l[t]);
+            }
+            return -1;
+        }
+        if (rows[s] > 0) {
             have++;
             common = rows[s] < common ? rows[s] : common;
         }
-        free(rate);
     }
     int rc = 0;
     if (have > 0 && common != (size_t)-1 && common > 0) {
@@ -360,8 +370,9 @@ static int draw_loss_band(figures *f, const char *work, const uint64_t *seeds, u
         free(mean);
         free(lo);
         free(hi);
-        rc = figures_save(f, fig, "loss.svg",
-                          "Training loss of every realisation (grey), their mean and a mean \xc2\xb1 sd band");
+        rc = rt_figures_save(f, fig, RT_FILE_LOSS_SVG,
+                             "Training loss of every realisation (grey), their mean and a mean \xc2\xb1 sd band", err,
+                             err_size);
     }
     for (unsigned s = 0; s < k; s++) {
         free(u[s]);
@@ -371,45 +382,47 @@ static int draw_loss_band(figures *f, const char *work, const uint64_t *seeds, u
 }
 
 /* The spectra of PART (eigen_final_PART.npy) of every seed, one panel each. */
-static int draw_spectra(figures *f, const char *work, const uint64_t *seeds, unsigned k, const char *part)
+static int draw_spectra(rt_figures *f, const char *work, const uint64_t *seeds, unsigned k, const char *part,
+                        char *err, size_t err_size)
 {
     if (k > MAX_SPECTRA_SHOWN)
         k = MAX_SPECTRA_SHOWN;   /* the first 32 seeds: a page of panels, not hundreds */
     unsigned cols = k < 4 ? k : 4, rows = (k + cols - 1) / cols;
     rt_fig *fig = rt_fig_new((int)rows, (int)cols, 300.0 * cols, 300.0 * rows + 40, "Eigenvalues after training");
     for (unsigned s = 0; s < k; s++) {
-        char path[4096], title[96];
-        snprintf(path, sizeof path, "%s/seed-%llu/eigen_final_%s.npy", work, (unsigned long long)seeds[s], part);
+        char path[4096], title[96], file[320], why[256];
+        snprintf(path, sizeof path, "%s/seed-%llu/%s", work, (unsigned long long)seeds[s],
+                 rt_file_name(file, sizeof file, RT_FILE_EIGEN, RT_WHEN_FINAL, part));
         rt_array e = {0};
-        char err[128];
         rt_axes *ax = rt_fig_axes(fig, (int)(s / cols), (int)(s % cols));
         snprintf(title, sizeof title, "seed %llu", (unsigned long long)seeds[s]);
-        figures_complex_plane(ax, title);
-        if (rt_npy_read(path, &e, err, sizeof err) == 0 && e.ndim == 2 && e.shape[1] == 2)
-            figures_spectrum(ax, &e, (rt_style){.colour = 0, .marker = RT_MARK_DOT, .size = 4});
+        rt_figures_complex_plane(ax, title);
+        /* a realisation that failed has no spectrum: its panel stays empty */
+        if (rt_npy_read(path, &e, why, sizeof why) == 0 && e.ndim == 2 && e.shape[1] == 2)
+            rt_figures_spectrum(ax, &e, (rt_style){.colour = 0, .marker = RT_MARK_DOT, .size = 4});
         rt_array_free(&e);
     }
     char name[256], caption[320];
-    snprintf(name, sizeof name, "eigen_%s.svg", part);
+    rt_file_name(name, sizeof name, RT_FILE_EIGEN_SVG, part);
     snprintf(caption, sizeof caption, "Eigenvalues of %s after training, one panel per seed%s", part,
              k == MAX_SPECTRA_SHOWN ? " (at most the first 32)" : "");
-    int rc = figures_save(f, fig, name, caption);
-    return rc;
+    return rt_figures_save(f, fig, name, caption, err, err_size);
 }
 
 /* Every projection whose spectrum the first realisation with a summary
  * has: its analyses "eigen PRE -> POST", each drawn from the seeds'
  * eigen_final_PRE_POST.npy. */
-static int draw_all_spectra(figures *f, const char *work, const uint64_t *seeds, json_t *const *m, unsigned k)
+static int draw_all_spectra(rt_figures *f, const char *work, const uint64_t *seeds, json_t *const *m, unsigned k,
+                            char *err, size_t err_size)
 {
     unsigned first = 0;
     while (first < k && !m[first])
         first++;
     if (first == k)
         return 0;
-    char path[4200], err[4400];
-    snprintf(path, sizeof path, "%s/seed-%llu/summary.json", work, (unsigned long long)seeds[first]);
-    json_t *summary = rt_summary_load(path, err, sizeof err);
+    char path[4200], why[4400];
+    snprintf(path, sizeof path, "%s/seed-%llu/%s", work, (unsigned long long)seeds[first], RT_FILE_SUMMARY);
+    json_t *summary = rt_summary_load(path, why, sizeof why);   /* its failure was told by read_metrics */
     const char *name;
     json_t *v;
     int rc = 0;
@@ -417,21 +430,19 @@ static int draw_all_spectra(figures *f, const char *work, const uint64_t *seeds,
         char pre[100], post[100], part[210];
         if (rc == 0 && sscanf(name, "eigen %99s -> %99s", pre, post) == 2) {
             snprintf(part, sizeof part, "%s_%s", pre, post);
-            rc = draw_spectra(f, work, seeds, k, part);
+            rc = draw_spectra(f, work, seeds, k, part, err, err_size);
         }
     }
     json_decref(summary);
     return rc;
 }
 
-/* The combined summary.json into OUT, and its text for the report
- * (malloc'd) in *TEXT; 0, or -1 with a message printed. */
-static int save_combined(const rt_outdir *out, const json_t *summary, char **text)
+/* The combined summary.json into OUT; 0, or -1 with a message printed. */
+static int save_combined(const rt_outdir *out, const json_t *summary)
 {
-    char *path = rt_outdir_file(out, "summary.json"), err[4400];
-    *text = rt_summary_text(summary);
+    char *path = rt_outdir_file(out, RT_FILE_SUMMARY), err[4400];
     int rc = 0;
-    if (!path || !*text) {
+    if (!path) {
         fputs("rnnc: out of memory for the combined summary\n", stderr);
         rc = -1;
     } else if (rt_summary_save(path, summary, err, sizeof err) != 0) {
@@ -442,14 +453,33 @@ static int save_combined(const rt_outdir *out, const json_t *summary, char **tex
     return rc;
 }
 
+/* The combined folder's pictures and report.html (SUMMARY's metrics and
+ * ROWS); 0, or -1 with a message in ERR. */
+static int combined_pictures(const cli_run_options *r, const rt_outdir *out, const uint64_t *seeds, unsigned k,
+                             json_t *const *m, const json_t *summary, const rt_figures_table *rows, char *err,
+                             size_t err_size)
+{
+    rt_figures f = {.dir = out->work_path};
+    if (draw_loss_band(&f, out->work_path, seeds, k, err, err_size) != 0 ||
+        draw_all_spectra(&f, out->work_path, seeds, m, k, err, err_size) != 0)
+        return -1;
+    char title[320];
+    snprintf(title, sizeof title, "%s: %u realisations", r->model_path, k);
+    char *source = text_read_file(r->model_path);
+    int rc = rt_figures_report(&f, title, summary, source, rows, err, err_size);
+    free(source);
+    return rc;
+}
+
 /* The combined folder's summary.json, pictures and report.html; 0, or -1
- * with a message printed. */
+ * with a message printed. A picture that fails is told, and the results
+ * are kept without it, as in a single run. */
 static int write_combined(const cli_run_options *r, const rt_outdir *out, const uint64_t *seeds, unsigned k,
                           const int *codes, int interrupted)
 {
     json_t **m = calloc(k, sizeof *m), *names = NULL, *summary = NULL;
-    report_rows rows = {0};
-    char *text = NULL;
+    rt_figures_table rows = {0};
+    char err[4400];
     int rc = -1;
     if (m) {
         read_metrics(out->work_path, seeds, codes, k, m);
@@ -459,26 +489,17 @@ static int write_combined(const cli_run_options *r, const rt_outdir *out, const 
     if (!summary || stats_table(names, m, k, &rows) != 0)
         fputs("rnnc: out of memory for the combined results\n", stderr);
     else
-        rc = save_combined(out, summary, &text);
-    figures f = {.dir = out->work_path};
-    rc = rc ? rc : draw_loss_band(&f, out->work_path, seeds, k);
-    rc = rc ? rc : draw_all_spectra(&f, out->work_path, seeds, m, k);
-    if (rc == 0) {
-        char title[320];
-        snprintf(title, sizeof title, "%s: %u realisations", r->model_path, k);
-        char *source = text_read_file(r->model_path);
-        rc = report_write(&f, title, text, source, &rows);
-        if (rc != 0)
-            fprintf(stderr, "rnnc: cannot write %s/report.html: %s\n", out->work_path, strerror(errno));
-        free(source);
+        rc = save_combined(out, summary);
+    if (rc == 0 && combined_pictures(r, out, seeds, k, m, summary, &rows, err, sizeof err) != 0) {
+        fprintf(stderr, "rnnc: error: %s\n", err);
+        fputs(CLI_PICTURES_KEPT, stderr);
     }
     for (unsigned s = 0; m && s < k; s++)
         json_decref(m[s]);
     free(m);
-    report_rows_free(&rows);
+    stats_table_free(&rows);
     json_decref(names);
     json_decref(summary);
-    free(text);
     return rc;
 }
 

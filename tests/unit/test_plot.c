@@ -9,6 +9,10 @@
  * numbers, and keep long lines small without losing their extremes. The
  * report built from them must be one well-formed page with unique ids and
  * nothing fetched from elsewhere. Writes that cannot succeed return -1.
+ * Then rt_figures draws a results folder's pictures and report from its
+ * files: its failures come back as messages, the PCA legend names the
+ * task's conditions from conditions_values.npy, and a network with two
+ * readouts has both drawn, each channel by its readout's name.
  *
  * Usage: test_plot [DIR]. With DIR, the figures and report.html are left
  * there (report_render_test.sh renders them); without, they go to a
@@ -23,10 +27,14 @@
 #include <unistd.h>
 
 #include "check.h"
+#include "rt_figures.h"
+#include "rt_files.h"
+#include "rt_npy.h"
 #include "rt_outdir.h"
 #include "rt_plot.h"
 #include "rt_report.h"
 #include "rt_rng.h"
+#include "rt_summary.h"
 
 enum { SEEDS = 5, UPDATES = 3000, NEURONS = 100, STEPS = 1000, CONDITIONS = 8 };
 
@@ -631,6 +639,266 @@ static void test_unwritable(void)
     rt_report_free(r);
 }
 
+//////// A results folder's pictures and report (rt_figures) ////////
+
+/* NAME inside out_dir, made as an empty folder; its path. */
+static const char *folder(const char *name)
+{
+    static char buf[4096];
+    snprintf(buf, sizeof buf, "%s/%s", out_dir, name);
+    rt_remove_tree(buf);
+    mkdir(buf, 0777);
+    return buf;
+}
+
+static void put_npy(const char *dir, const char *name, const double *data, const size_t *shape, int ndim)
+{
+    char path[4200];
+    snprintf(path, sizeof path, "%s/%s", dir, name);
+    CHECK(rt_npy_write(path, data, RT_F64, shape, ndim) == 0);
+}
+
+static void put_text(const char *dir, const char *name, const char *text)
+{
+    char path[4200];
+    snprintf(path, sizeof path, "%s/%s", dir, name);
+    FILE *fp = fopen(path, "w");
+    CHECK(fp != NULL);
+    if (fp) {
+        fputs(text, fp);
+        fclose(fp);
+    }
+}
+
+static char *read_in(const char *dir, const char *name)
+{
+    char path[4200];
+    snprintf(path, sizeof path, "%s/%s", dir, name);
+    return read_all(path);
+}
+
+/* [trials, T, channels] of value trial + step / T + channel: any numbers do */
+static void put_signal(const char *dir, const char *name, size_t trials, size_t T, size_t channels)
+{
+    double *a = malloc(trials * T * channels * sizeof *a);
+    for (size_t i = 0; a && i < trials * T * channels; i++)
+        a[i] = (double)(i / (T * channels)) + (double)(i / channels % T) / (double)T + (double)(i % channels);
+    size_t shape[3] = {trials, T, channels};
+    if (a)
+        put_npy(dir, name, a, shape, 3);
+    free(a);
+}
+
+/* Every failure is a message naming the file and the reason (strerror's
+ * text on glibc), and nothing is printed: the caller decides. */
+static void test_figures_errors(void)
+{
+    char err[4400], want[4400];
+    rt_figures none = {.dir = "/nonexistent-rnnc-dir", .dt = 1e-3};
+    CHECK(rt_figures_draw(&none, err, sizeof err) == -1);
+    CHECK_STR(err, "cannot read the folder /nonexistent-rnnc-dir: No such file or directory");
+
+    /* outputs.svg cannot be written where a folder of that name stands
+     * (root may write anywhere, so a read-only folder would not fail) */
+    const char *dir = folder("figures-unwritable");
+    put_signal(dir, RT_FILE_EVAL_OUTPUTS, 1, 5, 1);
+    put_signal(dir, RT_FILE_EVAL_TARGETS, 1, 5, 1);
+    char blocked[4200];
+    snprintf(blocked, sizeof blocked, "%s/%s", dir, RT_FILE_OUTPUTS_SVG);
+    mkdir(blocked, 0777);
+    rt_figures f = {.dir = dir, .dt = 1e-3};
+    CHECK(rt_figures_draw(&f, err, sizeof err) == -1);
+    snprintf(want, sizeof want, "cannot write %s/outputs.svg: Is a directory", dir);
+    CHECK_STR(err, want);
+    CHECK(f.count == 0);   /* a picture not written is not listed for the report */
+
+    /* report.html, likewise; the page's pictures are kept as they were */
+    snprintf(blocked, sizeof blocked, "%s/%s", dir, RT_FILE_REPORT);
+    mkdir(blocked, 0777);
+    CHECK(rt_figures_report(&f, "x", NULL, NULL, NULL, err, sizeof err) == -1);
+    snprintf(want, sizeof want, "cannot write %s/report.html: Is a directory", dir);
+    CHECK_STR(err, want);
+
+    /* a file that is there but not an array is an error, not a missing picture */
+    dir = folder("figures-corrupt");
+    put_text(dir, RT_FILE_EVAL_OUTPUTS, "not an array\n");
+    f = (rt_figures){.dir = dir, .dt = 1e-3};
+    CHECK(rt_figures_draw(&f, err, sizeof err) == -1);
+    snprintf(want, sizeof want, "cannot read %s/eval_outputs.npy: not a .npy file", dir);
+    CHECK_STR(err, want);
+
+    dir = folder("figures-loss-columns");
+    put_text(dir, RT_FILE_LOSS, "epoch,seconds\n1,0.5\n");
+    f = (rt_figures){.dir = dir, .dt = 1e-3};
+    CHECK(rt_figures_draw(&f, err, sizeof err) == -1);
+    snprintf(want, sizeof want, "%s/loss.csv has no update and loss columns", dir);
+    CHECK_STR(err, want);
+
+    /* an empty folder has nothing to draw, and that is no error */
+    dir = folder("figures-empty");
+    f = (rt_figures){.dir = dir, .dt = 1e-3};
+    CHECK(rt_figures_draw(&f, err, sizeof err) == 0 && f.count == 0);
+
+    /* a listed picture that is gone: the page is still written, the loss told */
+    f.count = 1;
+    snprintf(f.names[0], sizeof f.names[0], "gone.svg");
+    CHECK(rt_figures_report(&f, "x", NULL, NULL, NULL, err, sizeof err) == -1);
+    snprintf(want, sizeof want, "%s/gone.svg is not in the report: No such file or directory", dir);
+    CHECK_STR(err, want);
+    char *html = read_in(dir, RT_FILE_REPORT);
+    CHECK(html && well_formed(html, 1));
+    free(html);
+}
+
+/* pca_h.svg of DIR, drawn again with condition VALUES ([2, K], NULL: no
+ * file); its text (to free). */
+static char *pca_legend(const char *dir, const double *values, size_t k)
+{
+    char path[4200];
+    snprintf(path, sizeof path, "%s/%s", dir, RT_FILE_CONDITION_VALUES);
+    remove(path);
+    size_t shape[2] = {2, k};
+    if (values)
+        put_npy(dir, RT_FILE_CONDITION_VALUES, values, shape, 2);
+    rt_figures f = {.dir = dir, .dt = 1e-3};
+    char err[4400] = "";
+    CHECK(rt_figures_draw(&f, err, sizeof err) == 0);
+    if (err[0])
+        fprintf(stderr, "%s\n", err);
+    return read_in(dir, "pca_h.svg");
+}
+
+/* The legend names each condition by the task's own condition values, as
+ * rt_analyze.c writes them: label l is row l of conditions_values.npy. */
+static void test_condition_legend(void)
+{
+    const char *dir = folder("figures-conditions");
+    enum { TRIALS = 2, T = 6 };
+    double proj[TRIALS * T * 3], cond[TRIALS * T];
+    for (size_t i = 0; i < TRIALS * T * 3; i++)
+        proj[i] = sin(0.7 * (double)i);
+    for (size_t i = 0; i < TRIALS * T; i++)
+        cond[i] = i % T < 2 ? -1 : i % T < 4 ? 0 : 1;   /* none yet, then labels 0 and 1 */
+    size_t s_proj[3] = {TRIALS, T, 3}, s_cond[2] = {TRIALS, T};
+    put_npy(dir, "pca_h_projections.npy", proj, s_proj, 3);
+    put_npy(dir, RT_FILE_CONDITIONS, cond, s_cond, 2);
+
+    /* the flip-flop's condition sign(y): all +-1, shown as signs */
+    static const double signs[6] = {1, -1, 1, -1, -1, 1};
+    char *svg = pca_legend(dir, signs, 3);
+    CHECK(svg && strstr(svg, ">condition + \xe2\x88\x92 +</text>") &&
+          strstr(svg, ">condition \xe2\x88\x92 \xe2\x88\x92 +</text>"));
+    free(svg);
+    /* condition 1 + side: numbers, and 1 is "1", not "+", beside a 2 */
+    static const double sides[2] = {1, 2};
+    svg = pca_legend(dir, sides, 1);
+    CHECK(svg && strstr(svg, ">condition 1</text>") && strstr(svg, ">condition 2</text>"));
+    CHECK(svg && !strstr(svg, ">condition +</text>"));
+    free(svg);
+    static const double other[4] = {0.5, 2, 3, -1};
+    svg = pca_legend(dir, other, 2);
+    CHECK(svg && strstr(svg, ">condition 0.5, 2</text>") && strstr(svg, ">condition 3, -1</text>"));
+    free(svg);
+    /* without the file: the label's number from 1 */
+    static const double odd[2] = {3, 5};
+    svg = pca_legend(dir, odd, 1);
+    CHECK(svg && strstr(svg, ">condition 3</text>") && strstr(svg, ">condition 5</text>"));
+    free(svg);
+    svg = pca_legend(dir, NULL, 0);
+    CHECK(svg && strstr(svg, ">condition 1</text>") && strstr(svg, ">condition 2</text>"));
+    free(svg);
+}
+
+/* A folder of a network with readouts y[NY] and z[1] (summary.json lists
+ * them, with a population h that is not one), T steps. */
+static const char *two_readouts(const char *name, size_t ny, int with_summary)
+{
+    const char *dir = folder(name);
+    char summary[512];
+    snprintf(summary, sizeof summary,
+             "{\"populations\": [{\"name\": \"h\", \"size\": 4, \"readout\": false},\n"
+             "  {\"name\": \"y\", \"size\": %zu, \"readout\": true},\n"
+             "  {\"name\": \"z\", \"size\": 1, \"readout\": true}]}\n", ny);
+    if (with_summary)
+        put_text(dir, RT_FILE_SUMMARY, summary);
+    put_signal(dir, RT_FILE_INITIAL_OUTPUTS, 2, 20, ny + 1);
+    put_signal(dir, RT_FILE_INITIAL_TARGETS, 2, 20, ny + 1);
+    put_signal(dir, RT_FILE_EVAL_OUTPUTS, 2, 20, ny + 1);
+    put_signal(dir, RT_FILE_EVAL_TARGETS, 2, 20, ny + 1);
+    put_signal(dir, RT_FILE_EVAL_INPUTS, 2, 20, 2);
+    rt_figures f = {.dir = dir, .dt = 1e-3};
+    char err[4400] = "";
+    CHECK(rt_figures_draw(&f, err, sizeof err) == 0 && f.count == 2);
+    if (err[0])
+        fprintf(stderr, "%s\n", err);
+    return dir;
+}
+
+/* The readout files hold every readout side by side (y's columns, then
+ * z's): the pictures name each column by its readout, and at most 4 rows
+ * of outputs.svg take the first channel of every readout before the
+ * second of any, so z is drawn even beside a wide y. */
+static void test_two_readouts(void)
+{
+    char name[64];
+    two_readouts("figures-two-readouts", 2, 1);
+    snprintf(name, sizeof name, "figures-two-readouts/%s", RT_FILE_OUTPUTS_SVG);
+    char *svg = check_svg_file(name);
+    CHECK(svg && strstr(svg, ">Before training (first batch), z[0]</text>") &&
+          strstr(svg, ">After training (evaluation), y[1]</text>") && strstr(svg, ">z[0]</text>"));
+    CHECK(svg && !strstr(svg, "y[2]"));   /* the third column is z's */
+    free(svg);
+    snprintf(name, sizeof name, "figures-two-readouts/%s", RT_FILE_TASK_SVG);
+    svg = check_svg_file(name);
+    CHECK(svg && strstr(svg, ">y[0]</text>") && strstr(svg, ">y[1]</text>") && strstr(svg, ">z[0]</text>"));
+    CHECK(svg && !strstr(svg, "y[2]"));
+    free(svg);
+
+    /* y[5] and z[1]: rows y[0], y[1], y[2] and z[0] */
+    const char *dir = two_readouts("figures-wide-readout", 5, 1);
+    svg = read_in(dir, RT_FILE_OUTPUTS_SVG);
+    CHECK(svg && strstr(svg, ">After training (evaluation), z[0]</text>") &&
+          strstr(svg, ">After training (evaluation), y[2]</text>") && !strstr(svg, "y[3]"));
+    free(svg);
+
+    /* without summary.json the columns are y[0] .. y[2], as they always were */
+    dir = two_readouts("figures-no-summary", 2, 0);
+    svg = read_in(dir, RT_FILE_OUTPUTS_SVG);
+    CHECK(svg && strstr(svg, ">After training (evaluation), y[2]</text>") && !strstr(svg, "z[0]"));
+    free(svg);
+}
+
+/* The report's table holds the summary's top-level scalars as saved, and
+ * the settings its whole text (rt_summary_text's layout), nested parts too. */
+static void test_figures_report(void)
+{
+    const char *dir = two_readouts("figures-report", 2, 1);
+    rt_figures f = {.dir = dir, .dt = 1e-3};
+    char err[4400];
+    CHECK(rt_figures_draw(&f, err, sizeof err) == 0);
+    json_t *s = json_object();
+    json_object_set_new(s, "status", json_string("trained"));
+    json_object_set_new(s, "eval_loss", rt_json_number(0.125));
+    json_object_set_new(s, "updates", json_integer(30));
+    json_object_set_new(s, "analysis", json_pack("{s:{s:i}}", "pca h_r", "components", 3));
+    rt_figures_table extra = {.caption = "Over seeds", .n = 1, .keys = (const char *const[]){"eval_loss"},
+                              .values = (const char *const[]){"0.1 \xc2\xb1 0.01"}};
+    CHECK(rt_figures_report(&f, "two <readouts>", s, "network Two {}\n", &extra, err, sizeof err) == 0);
+    json_decref(s);
+    char *html = read_in(dir, RT_FILE_REPORT);
+    CHECK(html && well_formed(html, 1));
+    CHECK(html && strstr(html, "<caption>From summary.json</caption>"));
+    CHECK(html && strstr(html, "<tr><th scope=\"row\">eval_loss</th><td>0.125</td></tr>"));
+    CHECK(html && strstr(html, "<tr><th scope=\"row\">updates</th><td>30</td></tr>"));
+    CHECK(html && strstr(html, "<tr><th scope=\"row\">status</th><td>trained</td></tr>"));
+    CHECK(html && !strstr(html, "<th scope=\"row\">analysis</th>"));   /* an object: in the settings */
+    CHECK(html && strstr(html, "  &quot;analysis&quot;: {\n    &quot;pca h_r&quot;: {\n"
+                               "      &quot;components&quot;: 3"));
+    CHECK(html && strstr(html, "<td>0.1 \xc2\xb1 0.01</td>") && strstr(html, "network Two {}"));
+    CHECK(html && count(html, "<figure class=\"plot\"") == 2);   /* outputs.svg and task.svg */
+    free(html);
+}
+
 //////// The report ////////
 
 /* An SVG as other tools write it: a prolog, a DOCTYPE, ids and references. */
@@ -764,6 +1032,10 @@ int main(int argc, char **argv)
     test_edge_cases();
     test_thinning_keeps_extremes();
     test_unwritable();
+    test_figures_errors();
+    test_condition_legend();
+    test_two_readouts();
+    test_figures_report();
     build_report();
     if (argc > 1 || getenv("RNNC_KEEP_PLOTS"))
         printf("figures and report.html are in %s\n", out_dir);
