@@ -215,6 +215,8 @@ static int eigen_of(actx *a, const rt_analysis_desc *an, const char *when, json_
 
 static int run_eigen(actx *a, const rt_analysis_desc *an, json_t *result)
 {
+    /* the stem of its files (eigen_final_STEM.npy), for readers of the summary */
+    json_object_set_new(result, "file_stem", json_string(a->d->weights[an->proj].file_stem));
     if (eigen_of(a, an, RT_WHEN_INITIAL, result) != 0)
         return -1;
     return eigen_of(a, an, RT_WHEN_FINAL, result);

@@ -103,6 +103,18 @@ static const char *model_name(const char *path, char *buf, size_t size)
     return buf;
 }
 
+static json_t *inputs_json(const plan *p)
+{
+    json_t *a = json_array();
+    for (unsigned i = 0; i < p->n_inputs; i++) {
+        json_t *o = json_object();
+        json_object_set_new(o, "name", json_string(p->input_names[i]));
+        json_object_set_new(o, "size", json_integer((json_int_t)p->input_sizes[i]));
+        json_array_append_new(a, o);
+    }
+    return a;
+}
+
 static json_t *populations_json(const plan *p)
 {
     json_t *a = json_array();
@@ -177,6 +189,7 @@ static json_t *summary_json(const frontend_options *o, const cli_run_options *r,
     json_object_set_new(doc, "run", json_string(p->run->kind == AST_TRAIN ? "train" : "evaluate"));
     json_object_set_new(doc, "network", json_string(p->run->name));
     json_object_set_new(doc, "task", expr_json(p->run->first));
+    json_object_set_new(doc, "inputs", inputs_json(p));
     json_object_set_new(doc, "populations", populations_json(p));
     put_settings(doc, o, p->run);
     rt_run_summary(&p->desc, res, doc);
@@ -414,8 +427,10 @@ int cli_run(frontend *fe, const frontend_options *o, const cli_run_options *r)
 /* What an analysis regenerates: not copied from the earlier folder. */
 static int regenerated(const char *name)
 {
-    static const char *const prefixes[] = {"eigen_", "pca_", "svd_", "fixed_points_", "degradation_",
-                                           "robustness", "conditions", RT_FILE_REPORT, RT_FILE_SUMMARY,
+    /* the parts of rt_files.h's names before their first argument */
+    static const char *const prefixes[] = {"eigen_", RT_KIND_PCA "_", RT_KIND_SVD "_", "fixed_points_",
+                                           "degradation_", RT_FILE_ROBUSTNESS, RT_FILE_CONDITIONS,
+                                           RT_FILE_CONDITION_VALUES, RT_FILE_REPORT, RT_FILE_SUMMARY,
                                            RT_FILE_MODEL, RT_OUTDIR_MARKER};
     size_t n = strlen(name);
     if (n > 4 && strcmp(name + n - 4, ".svg") == 0)

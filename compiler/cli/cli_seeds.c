@@ -411,7 +411,7 @@ static int draw_spectra(rt_figures *f, const char *work, const uint64_t *seeds, 
 
 /* Every projection whose spectrum the first realisation with a summary
  * has: its analyses "eigen PRE -> POST", each drawn from the seeds'
- * eigen_final_PRE_POST.npy. */
+ * eigen_final_STEM.npy (STEM as the analysis gives it: h_h, h_h_I_z). */
 static int draw_all_spectra(rt_figures *f, const char *work, const uint64_t *seeds, json_t *const *m, unsigned k,
                             char *err, size_t err_size)
 {
@@ -427,11 +427,9 @@ static int draw_all_spectra(rt_figures *f, const char *work, const uint64_t *see
     json_t *v;
     int rc = 0;
     json_object_foreach (json_object_get(summary, "analysis"), name, v) {
-        char pre[100], post[100], part[210];
-        if (rc == 0 && sscanf(name, "eigen %99s -> %99s", pre, post) == 2) {
-            snprintf(part, sizeof part, "%s_%s", pre, post);
-            rc = draw_spectra(f, work, seeds, k, part, err, err_size);
-        }
+        const char *stem = rt_summary_string(v, "file_stem");
+        if (rc == 0 && strncmp(name, "eigen ", 6) == 0 && stem)
+            rc = draw_spectra(f, work, seeds, k, stem, err, err_size);
     }
     json_decref(summary);
     return rc;
