@@ -31,6 +31,7 @@ typedef struct actx {
     char *err;
     size_t err_size;
     int have_batch;                 /* the first evaluation batch is in the histories */
+    int write_failed;               /* a file could not be written */
     int *labels;                    /* [steps][batch]: the task condition of each row, or -1 */
     size_t n_labels;
     /* kept to draw fixed points in component space once both have run */
@@ -49,7 +50,9 @@ typedef struct actx {
 
 static int write_npy(actx *a, const char *name, const void *data, rt_dtype type, const size_t *shape, int ndim)
 {
-    return rt_results_npy(a->out, name, data, type, shape, ndim, a->err, a->err_size);
+    int rc = rt_results_npy(a->out, name, data, type, shape, ndim, a->err, a->err_size);
+    a->write_failed |= rc != 0;
+    return rc;
 }
 
 static int fail(actx *a, const char *fmt, const char *what)
@@ -733,7 +736,8 @@ static int run_pass(actx *a, int uses_batches, int *failed)
     return 0;
 }
 
-int rt_analyze(rt_session *s, const rt_outdir *out, json_t **analysis, int *failed, char *err, size_t err_size)
+int rt_analyze(rt_session *s, const rt_outdir *out, json_t **analysis, int *failed, int *write_failed, char *err,
+               size_t err_size)
 {
     actx a = {.s = s, .d = s->d, .out = out, .json = json_object(), .err = err, .err_size = err_size};
     *failed = -1;
@@ -752,5 +756,6 @@ int rt_analyze(rt_session *s, const rt_outdir *out, json_t **analysis, int *fail
     }
     free(a.labels);
     *analysis = a.json;
+    *write_failed = a.write_failed;
     return rc;
 }

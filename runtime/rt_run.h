@@ -186,6 +186,7 @@ typedef struct rt_run_result {
     char message[512];                    /* why training stopped early, if it did */
     json_t *analysis;                     /* the analyses' numbers, or NULL; rt_run_result_free */
     int failed_analysis;                  /* the analysis that failed (its index), or -1 */
+    int analysis_write_failed;            /* ... because a file could not be written (a full disk) */
     char analysis_error[512];
 } rt_run_result;
 

@@ -74,8 +74,9 @@ int rt_results_eval(rt_session *s, const rt_outdir *out, char *err, size_t err_s
 /* Every analysis of D on the session's network (trained weights; the
  * initial ones read back from OUT), writing their files into OUT and their
  * numbers into *ANALYSIS (a new object). On failure, *FAILED is the index
- * of the analysis that failed. NET's weights are as before when it returns. */
-int rt_analyze(rt_session *s, const rt_outdir *out, json_t **analysis, int *failed, char *err,
+ * of the analysis that failed, and *WRITE_FAILED says whether a file could
+ * not be written. NET's weights are as before when it returns. */
+int rt_analyze(rt_session *s, const rt_outdir *out, json_t **analysis, int *failed, int *write_failed, char *err,
                size_t err_size);
 
 #endif

@@ -54,5 +54,7 @@ int rt_run_summary(const rt_run_desc *d, const rt_run_result *res, json_t *doc)
     json_object_set_new(doc, "update_phases_ms", phases);
     if (res->analysis)
         json_object_set(doc, "analysis", res->analysis);
+    if (res->failed_analysis >= 0)   /* the analyses stopped there; the ones before it are above */
+        json_object_set_new(doc, "analysis_error", json_string(res->analysis_error));
     return 0;
 }

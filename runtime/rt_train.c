@@ -536,8 +536,8 @@ void rt_run_result_free(rt_run_result *r)
 /* The analyses; one that fails is reported in RES and does not fail the run. */
 static void analyse(rt_session *s, const rt_outdir *out, rt_run_result *res)
 {
-    if (s->d->n_analyses && rt_analyze(s, out, &res->analysis, &res->failed_analysis, res->analysis_error,
-                                       sizeof res->analysis_error) != 0) {
+    if (s->d->n_analyses && rt_analyze(s, out, &res->analysis, &res->failed_analysis, &res->analysis_write_failed,
+                                       res->analysis_error, sizeof res->analysis_error) != 0) {
         json_decref(res->analysis);
         res->analysis = NULL;
     }

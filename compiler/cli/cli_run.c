@@ -260,7 +260,8 @@ static void report_analysis_failure(frontend *fe, const plan *p, const rt_run_re
         return;
     const ast_node *at = p->analysis_at[res->failed_analysis];
     error_at(fe, at, "analyze %s(...): %s", at->name, res->analysis_error);
-    fprintf(stderr, "rnnc: %s\n", then);
+    if (*then)
+        fprintf(stderr, "rnnc: %s\n", then);
 }
 
 static double now_s(void)
@@ -303,24 +304,25 @@ static int write_results(frontend *fe, const frontend_options *o, const cli_run_
     if (failed) {
         fprintf(stderr, "rnnc: error: %s\n", err);
         status = 1;
+    } else if (res->analysis_write_failed) {   /* a full disk: the folder would be incomplete */
+        report_analysis_failure(fe, p, res, "");
+        status = 1;
     } else {
         report_analysis_failure(fe, p, res, "the analyses stopped with an error; the trained network's results "
                                             "are kept without them");
         json_t *doc = summary_json(o, r, p, res, model);
-        if (!doc || save_summary(&out, doc) != 0) {
+        if (!doc || save_summary(&out, doc) != 0 || write_pictures(fe, p, &out, model, doc) != 0) {
             status = 1;
-        } else {
-            if (write_pictures(fe, p, &out, model, doc) != 0)
-                fputs(CLI_PICTURES_KEPT, stderr);
-            if (rt_outdir_commit(&out) != 0) {
-                fprintf(stderr, "rnnc: error: cannot move the results into '%s': %s\n", dir, strerror(errno));
-                status = 1;
-            }
+        } else if (rt_outdir_commit(&out) != 0) {
+            fprintf(stderr, "rnnc: error: cannot move the results into '%s': %s\n", dir, strerror(errno));
+            status = 1;
         }
         json_decref(doc);
     }
-    if (status)
+    if (status) {   /* nothing half-written replaces what DIR held */
         rt_outdir_abort(&out);
+        fprintf(stderr, "rnnc: no results were written; '%s' is as it was\n", dir);
+    }
     return status;
 }
 

@@ -365,14 +365,18 @@ static int read_run_summary(cli *c, const json_t *s, const char *path, const cha
         return EXIT_USAGE;
     }
     snprintf(model_path, size, "%s", model);
-    if (json_object_get(s, "seed")) {
-        unsigned long long seed;
-        if (rt_summary_unsigned(s, "seed", &seed) != 0) {
-            fprintf(stderr, "rnnc: %s: \"seed\" is not a whole number from 0\n", path);
-            return EXIT_USAGE;
-        }
-        c->run.seed = seed;
-        c->run.seed_given = 1;
+    /* without them the run's settings are unknown: evaluating with the model's defaults would be another run */
+    unsigned long long seed;
+    if (rt_summary_unsigned(s, "seed", &seed) != 0) {
+        fprintf(stderr, "rnnc: %s: \"seed\" is %s\n", path,
+                json_object_get(s, "seed") ? "not a whole number from 0" : "missing: the run's seed is unknown");
+        return EXIT_USAGE;
+    }
+    c->run.seed = seed;
+    c->run.seed_given = 1;
+    if (!json_object_get(s, "defines")) {
+        fprintf(stderr, "rnnc: %s: \"defines\" is missing: the run's -D values are unknown\n", path);
+        return EXIT_USAGE;
     }
     return read_defines(c, json_object_get(s, "defines"), path);
 }
@@ -485,6 +489,15 @@ int main(int argc, char **argv)
         } else {
             rc = usage_error("unknown command '%s'", c.command);
         }
+    }
+    /* what went to stdout (emit-llvm's IR, dump-ast, the run's lines) must have arrived */
+    errno = 0;
+    int flushed = fflush(stdout) == 0;
+    if (!flushed || ferror(stdout)) {
+        fprintf(stderr, "rnnc: error: cannot write the output: %s\n",
+                !flushed && errno ? strerror(errno) : "a write to it failed (is the disk full?)");
+        if (rc == 0)
+            rc = EXIT_MODEL;
     }
     for (unsigned i = 0; i < c.ndefines; i++)
         free((char *)c.defines[i].name);
