@@ -22,6 +22,7 @@
 #include "codegen.h"
 #include "frontend.h"
 #include "plan.h"
+#include "rt_file.h"
 #include "rt_info.h"
 #include "rt_summary.h"
 
@@ -156,21 +157,18 @@ static int parse_args(cli *c, int argc, char **argv)
     return 0;
 }
 
+/* A model file that cannot be read, or is no regular file (a folder, a
+ * device, a FIFO), is bad usage: exit 2 before the front end sees it. */
 static int check_readable(const char *path)
 {
-    struct stat st;
-    if (stat(path, &st) != 0) {
-        fprintf(stderr, "rnnc: cannot read '%s': %s\n", path, strerror(errno));
+    char why[256];
+    FILE *fp = rt_file_open(path, RT_FILE_MAX_SOURCE, NULL, why, sizeof why);
+    if (!fp) {
+        fprintf(stderr, "rnnc: cannot read '%s': %s%s\n", path, why,
+                errno == EISDIR ? "; give a .rnn file" : "");
         return EXIT_USAGE;
     }
-    if (S_ISDIR(st.st_mode)) {
-        fprintf(stderr, "rnnc: '%s' is a folder; give a .rnn file\n", path);
-        return EXIT_USAGE;
-    }
-    if (access(path, R_OK) != 0) {
-        fprintf(stderr, "rnnc: cannot read '%s': %s\n", path, strerror(errno));
-        return EXIT_USAGE;
-    }
+    fclose(fp);
     return 0;
 }
 
