@@ -32,6 +32,13 @@ expect_line "$work/err" "imp_zero.rnn:1:8: error: cannot read '$work/lib/dev/zer
 RNNC_PATH="$work/lib" expect 1 "import of a FIFO" t check "$work/imp_fifo.rnn"
 expect_line "$work/err" "it is a FIFO, not a regular file" "import of a FIFO message"
 
+# A folder that happens to be called neurons/rate.rnn beside the model is not
+# the module: the search goes on to the standard library's neurons.rate (it
+# used to stop there with "Input/output error").
+mkdir -p "$work/shadow/neurons/rate.rnn"
+cp "$src/models/flipflop3.rnn" "$work/shadow/model.rnn"
+expect 0 "a folder named like the module is passed over" t check "$work/shadow/model.rnn"
+
 # load("...") of a device, a FIFO or a folder: located at the load.
 weights() {  # weights FILE: a model whose recurrent weights are load(FILE)
   sed "s|connect h -> h : all_to_all, init orthogonal|connect h -> h : all_to_all, init load(\"$1\")|" \
