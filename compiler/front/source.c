@@ -122,6 +122,17 @@ int source_load(source_table *t, const char *path, const char *module, char *why
     return push_file(t, path, module, text, size);
 }
 
+/* The start of the line after the one P is on (END if none): a line ends at
+ * "\n", "\r\n" or a lone "\r", as the lexer counts lines. */
+static const char *next_line(const char *p, const char *end)
+{
+    while (p < end && *p != '\n' && *p != '\r')
+        p++;
+    if (p < end && *p == '\r' && p + 1 < end && p[1] == '\n')
+        p++;
+    return p < end ? p + 1 : end;
+}
+
 const char *source_line(const source_table *t, src_loc loc, size_t *len)
 {
     *len = 0;
@@ -129,14 +140,11 @@ const char *source_line(const source_table *t, src_loc loc, size_t *len)
         return "";
     const source_file *f = &t->files[loc.file];
     const char *p = f->text, *end = f->text + f->size;
-    for (uint32_t line = 1; line < loc.line && p < end; p++)
-        if (*p == '\n')
-            line++;
+    for (uint32_t line = 1; line < loc.line && p < end; line++)
+        p = next_line(p, end);
     const char *q = p;
-    while (q < end && *q != '\n' && *q != '\0')
+    while (q < end && *q != '\n' && *q != '\r' && *q != '\0')
         q++;
-    if (q > p && q[-1] == '\r')
-        q--;
     *len = (size_t)(q - p);
     return p;
 }
