@@ -85,8 +85,15 @@ static int parse_define(cli *c, const char *arg)
         return usage_error("-D needs NAME=VALUE, got '%s'", arg);
     if (c->ndefines == MAX_DEFINES)
         return usage_error("too many -D options (limit is %s)", "256");
-    frontend_define *d = &c->defines[c->ndefines++];
     size_t n = (size_t)(eq - arg);
+    for (unsigned i = 0; i < c->ndefines; i++)
+        if (strlen(c->defines[i].name) == n && memcmp(c->defines[i].name, arg, n) == 0) {
+            char twice[512];
+            snprintf(twice, sizeof twice, "-D %.*s is given twice (%s=%s, then %s); give it once",
+                     (int)n, arg, c->defines[i].name, c->defines[i].value, arg);
+            return usage_error("%s", twice);
+        }
+    frontend_define *d = &c->defines[c->ndefines++];
     char *name = malloc(n + 1);
     if (!name)
         return usage_error("%s", "out of memory");
