@@ -47,6 +47,9 @@ weights() {  # weights FILE: a model whose recurrent weights are load(FILE)
 weights /dev/zero
 expect 1 "load(/dev/zero)" t check "$work/w.rnn"
 expect_line "$work/err" "cannot open '/dev/zero': it is a character device, not a regular file" "load(/dev/zero) message"
+weights /dev/null   # used to be called "a folder"
+expect 1 "load(/dev/null)" t check "$work/w.rnn"
+expect_line "$work/err" "cannot open '/dev/null': it is a character device, not a regular file" "load(/dev/null) message"
 weights "$work/fifo.npy"
 expect 1 "load(FIFO)" t check "$work/w.rnn"
 expect_line "$work/err" "it is a FIFO, not a regular file" "load(FIFO) message"
