@@ -233,7 +233,8 @@ static void print_caret(const diag_ctx *d, const diag *g, FILE *out, line_cursor
     for (size_t i = 0, n = chars(line + start, col - start); i < n; i++)
         fputc(' ', out);
     fputc('^', out);
-    for (size_t i = 1, n = chars(line + col, span); i < n; i++)
+    /* At the end of the line (a NUL, a missing token) the caret stands alone. */
+    for (size_t i = 1, n = col < end ? chars(line + col, span) : 1; i < n; i++)
         fputc('~', out);
     fputc('\n', out);
 }
