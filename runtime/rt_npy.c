@@ -135,7 +135,8 @@ static FILE *open_header(const char *path, rt_array *out, int *elem_size, int *i
 {
     memset(out, 0, sizeof *out);
     char why[256];
-    FILE *fp = rt_file_open(path, RT_FILE_MAX_NPY, NULL, why, sizeof why);
+    size_t file_size = 0;
+    FILE *fp = rt_file_open(path, RT_FILE_MAX_NPY, &file_size, why, sizeof why);
     if (!fp) {
         fail(err, err_size, path, why);
         return NULL;
@@ -153,6 +154,8 @@ static FILE *open_header(const char *path, rt_array *out, int *elem_size, int *i
         bad = "truncated header";
     else
         header_len = head[8] | (size_t)head[9] << 8 | (size_t)head[10] << 16 | (size_t)head[11] << 24;
+    if (!bad && header_len > file_size)   /* no allocation the file cannot fill */
+        bad = "truncated header";
     char *header = bad ? NULL : malloc(header_len + 1);
     if (!bad && (!header || fread(header, 1, header_len, fp) != header_len))
         bad = "truncated header";
