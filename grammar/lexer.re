@@ -1,7 +1,8 @@
 /* grammar/lexer.re -- the .rnn lexer (re2c).
  *
  * One re2c block, rules in columns, reading a NUL-terminated buffer (the NUL
- * is the sentinel; a NUL before the end is an error). Newlines come out as SEP
+ * is the sentinel; a NUL before the end is an error). Newlines ("\n", "\r\n"
+ * or a lone "\r") come out as SEP
  * tokens with num = 1; the driver in compiler/parse_driver.c decides which of them
  * end a statement. Keywords carry their own text so that soft keywords can
  * fall back to names in the grammar.
@@ -97,13 +98,14 @@ int lex_next(lexer *L, token *t)
         digits   = [0-9]+;
         exponent = [eE] [+-]? digits;
         number   = (digits ("." digits)? | "." digits) exponent?;
+        eol      = "\r\n" | "\r" | "\n";   /* Unix, Windows and old Mac line ends */
 
         "\x00"         { if (L->cur - 1 >= L->end) { L->cur--; t->loc = here(L, L->cur, L->cur); return 0; }
                          lex_error_at(L, from, L->cur, "the file contains a NUL byte", NULL);
                          continue; }
-        [ \t\r\v\f]+   { continue; }
-        "#" [^\n\x00]* { continue; }
-        "\n"           { t->loc = here(L, from, L->cur); t->num = 1;
+        [ \t\v\f]+     { continue; }
+        "#" [^\n\r\x00]* { continue; }
+        eol            { t->loc = here(L, from, L->cur); t->num = 1;
                          L->line++; L->line_start = L->cur; return TK_SEP; }
         ";"            { TOK(TK_SEP); }
 
@@ -162,10 +164,10 @@ int lex_next(lexer *L, token *t)
                        { lex_error_at(L, from, L->cur, "malformed number: the exponent has no digits",
                                       "write e.g. 1e-3");
                          t->num = 0; TOK(TK_NUMBER); }
-        ["] [^"\n\x00]* ["]
+        ["] [^"\n\r\x00]* ["]
                        { t->text = intern(L->arena, from + 1, (size_t)(L->cur - from) - 2);
                          TOK(TK_STRING); }
-        ["] [^"\n\x00]*
+        ["] [^"\n\r\x00]*
                        { lex_error_at(L, from, from + 1, "unterminated string", "close it with '\"' on the same line");
                          t->text = intern(L->arena, from + 1, (size_t)(L->cur - from) - 1);
                          TOK(TK_STRING); }
@@ -183,7 +185,7 @@ int lex_next(lexer *L, token *t)
         "**"           { lex_error_at(L, from, L->cur, "unknown operator '**'", "powers are written with '^', as in v^2");
                          TOK(TK_CARET); }
         "//"           { lex_error_at(L, from, L->cur, "unexpected '//'", "comments start with '#'");
-                         L->cur = from; while (*L->cur != '\n' && L->cur < L->end) L->cur++; continue; }
+                         L->cur = from; while (*L->cur != '\n' && *L->cur != '\r' && L->cur < L->end) L->cur++; continue; }
         "&&"           { lex_error_at(L, from, L->cur, "unknown operator '&&'", "write 'and'"); TOK(TK_AND); }
         "||"           { lex_error_at(L, from, L->cur, "unknown operator '||'", "write 'or'"); TOK(TK_OR); }
         "="            { TOK(TK_ASSIGN); }

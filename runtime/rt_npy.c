@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "rt_file.h"
 #include "rt_text.h"
 
 static const char magic[6] = {'\x93', 'N', 'U', 'M', 'P', 'Y'};
@@ -127,46 +128,70 @@ static int parse_header(const char *h, rt_array *out, int *elem_size, int *is_f3
     return *s == ')' ? 0 : -1;
 }
 
-int rt_npy_read(const char *path, rt_array *out, char *err, size_t err_size)
+/* Opens PATH and reads its header into OUT (shape and count, no data);
+ * returns the stream positioned at the data, or NULL with a message in ERR. */
+static FILE *open_header(const char *path, rt_array *out, int *elem_size, int *is_f32,
+                         char *err, size_t err_size)
 {
     memset(out, 0, sizeof *out);
-    FILE *fp = fopen(path, "rb");
-    if (!fp)
-        return fail(err, err_size, path, strerror(errno));
+    char why[256];
+    size_t file_size = 0;
+    FILE *fp = rt_file_open(path, RT_FILE_MAX_NPY, &file_size, why, sizeof why);
+    if (!fp) {
+        fail(err, err_size, path, why);
+        return NULL;
+    }
     unsigned char head[12];
-    if (fread(head, 1, 10, fp) != 10 || memcmp(head, magic, 6) != 0) {
-        fclose(fp);
-        return fail(err, err_size, path, "not a .npy file");
-    }
-    size_t header_len;
-    if (head[6] == 1) {
+    const char *bad = NULL;
+    size_t header_len = 0;
+    if (fread(head, 1, 10, fp) != 10 || memcmp(head, magic, 6) != 0)
+        bad = "not a .npy file";
+    else if (head[6] == 1)
         header_len = head[8] | (size_t)head[9] << 8;
-    } else if (head[6] == 2 || head[6] == 3) {
-        if (fread(head + 10, 1, 2, fp) != 2) {
-            fclose(fp);
-            return fail(err, err_size, path, "truncated header");
-        }
+    else if (head[6] != 2 && head[6] != 3)
+        bad = "unsupported .npy version";
+    else if (fread(head + 10, 1, 2, fp) != 2)
+        bad = "truncated header";
+    else
         header_len = head[8] | (size_t)head[9] << 8 | (size_t)head[10] << 16 | (size_t)head[11] << 24;
-    } else {
-        fclose(fp);
-        return fail(err, err_size, path, "unsupported .npy version");
+    if (!bad && header_len > file_size)   /* no allocation the file cannot fill */
+        bad = "truncated header";
+    char *header = bad ? NULL : malloc(header_len + 1);
+    if (!bad && (!header || fread(header, 1, header_len, fp) != header_len))
+        bad = "truncated header";
+    if (!bad) {
+        header[header_len] = '\0';
+        int rc = parse_header(header, out, elem_size, is_f32);
+        bad = rc == 0 ? NULL
+            : rc == -2 ? "only float32, float64, uint8 and bool arrays can be read"
+            : rc == -3 ? "Fortran-ordered arrays are not supported"
+                       : "malformed header";
     }
-    char *header = malloc(header_len + 1);
-    if (!header || fread(header, 1, header_len, fp) != header_len) {
-        free(header);
-        fclose(fp);
-        return fail(err, err_size, path, "truncated header");
-    }
-    header[header_len] = '\0';
-    int elem_size, is_f32;
-    int rc = parse_header(header, out, &elem_size, &is_f32);
     free(header);
-    if (rc != 0) {
+    if (bad) {
         fclose(fp);
-        return fail(err, err_size, path, rc == -2 ? "only float32, float64, uint8 and bool arrays can be read"
-                                         : rc == -3 ? "Fortran-ordered arrays are not supported"
-                                                    : "malformed header");
+        fail(err, err_size, path, bad);
+        return NULL;
     }
+    return fp;
+}
+
+int rt_npy_shape(const char *path, rt_array *out, char *err, size_t err_size)
+{
+    int elem_size, is_f32;
+    FILE *fp = open_header(path, out, &elem_size, &is_f32, err, err_size);
+    if (!fp)
+        return -1;
+    fclose(fp);
+    return 0;
+}
+
+int rt_npy_read(const char *path, rt_array *out, char *err, size_t err_size)
+{
+    int elem_size, is_f32;
+    FILE *fp = open_header(path, out, &elem_size, &is_f32, err, err_size);
+    if (!fp)
+        return -1;
     /* Believe the header only as far as the file goes: no allocation larger
      * than the data that is really there. */
     long here = ftell(fp);

@@ -25,8 +25,12 @@ typedef struct rt_array {
     size_t count;
 } rt_array;
 
-/* Reads PATH; 0 on success, else -1 with a message in ERR (size ERR_SIZE). */
+/* Reads PATH, a regular file of at most RT_FILE_MAX_NPY bytes (rt_file.h);
+ * 0 on success, else -1 with a message in ERR (size ERR_SIZE). */
 int rt_npy_read(const char *path, rt_array *out, char *err, size_t err_size);
+/* Reads only PATH's header: OUT's shape, ndim and count, with no data (so
+ * nothing to free); 0, or -1 with a message in ERR as rt_npy_read. */
+int rt_npy_shape(const char *path, rt_array *out, char *err, size_t err_size);
 void rt_array_free(rt_array *a);
 
 #endif

@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "rt_error.h"
+#include "rt_file.h"
 #include "rt_text.h"
 
 /* Insertion order is jansson's own since 2.8 (JSON_PRESERVE_ORDER is a
@@ -81,8 +82,9 @@ json_t *rt_summary_parse(const char *text, size_t len, const char *name, char *e
 json_t *rt_summary_load(const char *path, char *err, size_t err_size)
 {
     rt_text t = {0};
-    if (rt_text_load(&t, path) != 0) {
-        rt_error(err, err_size, "%s: %s", path, strerror(errno));
+    char why[256];
+    if (rt_text_load(&t, path, RT_FILE_MAX_SUMMARY, why, sizeof why) != 0) {
+        rt_error(err, err_size, "%s: %s", path, why);
         rt_text_free(&t);
         return NULL;
     }

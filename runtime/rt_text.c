@@ -9,6 +9,9 @@
 #include <string.h>
 #include <sys/stat.h>
 
+#include "rt_error.h"
+#include "rt_file.h"
+
 /* Room for EXTRA more bytes and the NUL; 0 (and FAILED set) if there is none. */
 static int text_reserve(rt_text *t, size_t extra)
 {
@@ -162,23 +165,24 @@ void rt_text_free(rt_text *t)
     memset(t, 0, sizeof *t);
 }
 
-int rt_text_load(rt_text *t, const char *path)
+int rt_text_load(rt_text *t, const char *path, size_t max_bytes, char *why, size_t why_size)
 {
-    FILE *in = fopen(path, "rb");
+    FILE *in = rt_file_open(path, max_bytes, NULL, why, why_size);
     if (!in)
         return -1;
     char buf[1 << 14];
-    for (size_t n; (n = fread(buf, 1, sizeof buf, in)) > 0;)
+    size_t total = 0;
+    for (size_t n; total <= max_bytes && (n = fread(buf, 1, sizeof buf, in)) > 0; total += n)
         rt_text_add(t, buf, n);
     int bad = ferror(in);
     fclose(in);
-    if (bad) {
-        errno = EIO;
-        return -1;
+    if (bad || total > max_bytes) {   /* it grew past the limit while being read */
+        errno = bad ? EIO : EFBIG;
+        return rt_error(why, why_size, "%s", strerror(errno));
     }
     if (t->failed) {
         errno = ENOMEM;
-        return -1;
+        return rt_error(why, why_size, "%s", strerror(errno));
     }
     return 0;
 }

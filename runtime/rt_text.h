@@ -52,9 +52,10 @@ void rt_text_json_number(rt_text *t, double v);
  * failed). A half-written regular file is removed. */
 int rt_text_save(const rt_text *t, const char *path);
 void rt_text_free(rt_text *t);
-/* Appends the whole file at PATH; 0, or -1 with errno (the text is then
- * as it was, or marked failed when memory ran out). */
-int rt_text_load(rt_text *t, const char *path);
+/* Appends the whole file at PATH, a regular file of at most MAX_BYTES bytes
+ * (see rt_file.h); 0, or -1 with errno and what is wrong in WHY (the text is
+ * then as it was, or marked failed when memory ran out). */
+int rt_text_load(rt_text *t, const char *path, size_t max_bytes, char *why, size_t why_size);
 
 /* Finishes a file written through FP at PATH (rt_text_save's and
  * rt_npy_write's last step): closes it; if a write failed (OK 0) or the

@@ -23,6 +23,10 @@ expect 2 "missing file" "$rnnc" check "$work/nope.rnn"
 expect_line "$work/err" "rnnc: cannot read '$work/nope.rnn': No such file or directory" "missing file message"
 expect 2 "folder instead of file" "$rnnc" check "$work"
 expect 2 "-D without =" "$rnnc" check -D epochs "$model"
+# The same -D twice is bad usage, said as such (it used to fall through to
+# a bogus "neither train nor evaluate" model error, exit 1).
+expect 2 "-D given twice" "$rnnc" check -D epochs=2 -D epochs=3 "$model"
+expect_line "$work/err" "rnnc: -D epochs is given twice (epochs=2, then epochs=3); give it once" "-D twice message"
 expect 2 "bad seed" "$rnnc" run "$model" --seed -3
 expect 2 "bad seeds" "$rnnc" run "$model" --seeds 0
 expect_line "$work/err" "--seeds takes a whole number from 1 to 1000, got '0'" "bad seeds message"

@@ -71,10 +71,11 @@ static unsigned check(frontend *fe, int root, const frontend_options *opts)
 
 unsigned frontend_check_file(frontend *fe, const char *path, const frontend_options *opts)
 {
-    int root = source_load(&fe->sources, path, NULL);
+    char why[256];
+    int root = source_load(&fe->sources, path, NULL, why, sizeof why);
     if (root < 0) {
         src_loc none = {0, 0, 0, 0};
-        diag_error(&fe->diag, none, "cannot read '%s': %s", path, strerror(errno));
+        diag_error(&fe->diag, none, "cannot read '%s': %s", path, why);
         return fe->diag.errors;
     }
     return check(fe, root, opts);

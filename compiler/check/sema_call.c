@@ -8,6 +8,8 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "rt_file.h"
+
 static unsigned allowed_classes(const expr_env *env, builtin_class want)
 {
     unsigned mask = 1u << BI_MATH | 1u << want;
@@ -218,13 +220,15 @@ static void check_file_exists(sema *S, const ast_node *path)
     const char *full = path->name[0] == '/' || !slash
                            ? path->name
                            : arena_printf(S->arena, "%.*s/%s", (int)(slash - model), model, path->name);
-    struct stat st;
-    if (stat(full, &st) != 0 || !S_ISREG(st.st_mode) || access(full, R_OK) != 0) {
-        const char *why = stat(full, &st) != 0 || access(full, R_OK) != 0 ? strerror(errno) : "it is a folder";
+    /* Opened as the run will open it: a folder, a device or a FIFO is refused here. */
+    char why[256];
+    FILE *fp = rt_file_open(full, RT_FILE_MAX_NPY, NULL, why, sizeof why);
+    if (!fp) {
         diag *g = diag_error(S->diag, path->loc, "cannot open '%s': %s", path->name, why);
         diag_hint(S->diag, g, "a relative name is read from the model file's folder");
         return;
     }
+    fclose(fp);
 }
 
 /* f(x, y) where 'function f(a, b) = ...': positional arguments, one per name. */

@@ -22,6 +22,7 @@
 #include "codegen.h"
 #include "frontend.h"
 #include "plan.h"
+#include "rt_file.h"
 #include "rt_info.h"
 #include "rt_summary.h"
 
@@ -84,8 +85,15 @@ static int parse_define(cli *c, const char *arg)
         return usage_error("-D needs NAME=VALUE, got '%s'", arg);
     if (c->ndefines == MAX_DEFINES)
         return usage_error("too many -D options (limit is %s)", "256");
-    frontend_define *d = &c->defines[c->ndefines++];
     size_t n = (size_t)(eq - arg);
+    for (unsigned i = 0; i < c->ndefines; i++)
+        if (strlen(c->defines[i].name) == n && memcmp(c->defines[i].name, arg, n) == 0) {
+            char twice[512];
+            snprintf(twice, sizeof twice, "-D %.*s is given twice (%s=%s, then %s); give it once",
+                     (int)n, arg, c->defines[i].name, c->defines[i].value, arg);
+            return usage_error("%s", twice);
+        }
+    frontend_define *d = &c->defines[c->ndefines++];
     char *name = malloc(n + 1);
     if (!name)
         return usage_error("%s", "out of memory");
@@ -156,21 +164,18 @@ static int parse_args(cli *c, int argc, char **argv)
     return 0;
 }
 
+/* A model file that cannot be read, or is no regular file (a folder, a
+ * device, a FIFO), is bad usage: exit 2 before the front end sees it. */
 static int check_readable(const char *path)
 {
-    struct stat st;
-    if (stat(path, &st) != 0) {
-        fprintf(stderr, "rnnc: cannot read '%s': %s\n", path, strerror(errno));
+    char why[256];
+    FILE *fp = rt_file_open(path, RT_FILE_MAX_SOURCE, NULL, why, sizeof why);
+    if (!fp) {
+        fprintf(stderr, "rnnc: cannot read '%s': %s%s\n", path, why,
+                errno == EISDIR ? "; give a .rnn file" : "");
         return EXIT_USAGE;
     }
-    if (S_ISDIR(st.st_mode)) {
-        fprintf(stderr, "rnnc: '%s' is a folder; give a .rnn file\n", path);
-        return EXIT_USAGE;
-    }
-    if (access(path, R_OK) != 0) {
-        fprintf(stderr, "rnnc: cannot read '%s': %s\n", path, strerror(errno));
-        return EXIT_USAGE;
-    }
+    fclose(fp);
     return 0;
 }
 

@@ -12,6 +12,7 @@
 #include <stddef.h>
 #include <stdlib.h>
 
+#include "rt_file.h"
 #include "rt_text.h"
 
 typedef rt_text text;
@@ -40,7 +41,7 @@ static inline void text_json_number(text *t, double v)
 static inline char *text_read_file(const char *path)
 {
     text t = {0};
-    if (rt_text_load(&t, path) != 0) {
+    if (rt_text_load(&t, path, RT_FILE_MAX_SOURCE, NULL, 0) != 0) {
         free(t.data);
         return NULL;
     }

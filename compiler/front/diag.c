@@ -150,12 +150,34 @@ static const char *level_name(diag_level level)
     return "error";
 }
 
+/* A control character (a stray ESC, BEL, CR) is shown as \xHH, never sent
+ * raw to the terminal; a tab is shown as one space. */
+static int is_control(unsigned char c)
+{
+    return (c < 0x20 && c != '\t') || c == 0x7f;
+}
+
+/* The columns S (BYTES long) takes on the terminal as put_shown prints it:
+ * UTF-8 continuation bytes take none, an escaped control character four. */
 static size_t chars(const char *s, size_t bytes)
 {
     size_t n = 0;
-    for (size_t i = 0; i < bytes; i++)
-        n += ((unsigned char)s[i] & 0xC0) != 0x80;
+    for (size_t i = 0; i < bytes; i++) {
+        unsigned char c = (unsigned char)s[i];
+        n += is_control(c) ? 4 : (c & 0xC0) != 0x80;
+    }
     return n;
+}
+
+static void put_shown(FILE *out, const char *s, size_t bytes)
+{
+    for (size_t i = 0; i < bytes; i++) {
+        unsigned char c = (unsigned char)s[i];
+        if (is_control(c))
+            fprintf(out, "\\x%02x", c);
+        else
+            fputc(c == '\t' ? ' ' : c, out);
+    }
 }
 
 /* Diagnostics print in source order, so the line of each is searched for
@@ -202,8 +224,7 @@ static void print_caret(const diag_ctx *d, const diag *g, FILE *out, line_cursor
     }
     const char *before_text = start > 0 ? "..." : "", *after_text = end < len ? "..." : "";
     fprintf(out, "%5u | %s", (unsigned)g->loc.line, before_text);
-    for (size_t i = start; i < end; i++)
-        fputc(line[i] == '\t' ? ' ' : line[i], out);
+    put_shown(out, line + start, end - start);
     fprintf(out, "%s\n      | %s", after_text, start > 0 ? "   " : "");
     size_t span = g->loc.len;
     if (col + span > end)
@@ -212,8 +233,16 @@ static void print_caret(const diag_ctx *d, const diag *g, FILE *out, line_cursor
     for (size_t i = 0, n = chars(line + start, col - start); i < n; i++)
         fputc(' ', out);
     fputc('^', out);
-    for (size_t i = 1, n = chars(line + col, span); i < n; i++)
+    /* At the end of the line (a NUL, a missing token) the caret stands alone. */
+    for (size_t i = 1, n = col < end ? chars(line + col, span) : 1; i < n; i++)
         fputc('~', out);
+    fputc('\n', out);
+}
+
+/* A message or hint, which may quote source text, and its newline. */
+static void put_line(FILE *out, const char *text)
+{
+    put_shown(out, text, strlen(text));
     fputc('\n', out);
 }
 
@@ -276,17 +305,21 @@ void diag_print(diag_ctx *d, FILE *out, int color)
         const char *tint = g->level == DIAG_ERROR ? red
                            : g->level == DIAG_WARNING ? magenta : cyan;
         if (g->loc.line > 0 && g->loc.file < d->sources->count) {
-            fprintf(out, "%s%s:%u:%u:%s %s%s:%s %s\n", bold,
-                    d->sources->files[g->loc.file].path, (unsigned)g->loc.line,
-                    (unsigned)g->loc.col, reset, tint, level_name(g->level), reset,
-                    g->message);
+            const char *path = d->sources->files[g->loc.file].path;
+            fputs(bold, out);
+            put_shown(out, path, strlen(path));
+            fprintf(out, ":%u:%u:%s %s%s:%s ", (unsigned)g->loc.line, (unsigned)g->loc.col, reset,
+                    tint, level_name(g->level), reset);
+            put_line(out, g->message);
             print_caret(d, g, out, &cursor);
         } else {
-            fprintf(out, "rnnc: %s%s:%s %s\n", tint, level_name(g->level), reset,
-                    g->message);
+            fprintf(out, "rnnc: %s%s:%s ", tint, level_name(g->level), reset);
+            put_line(out, g->message);
         }
-        if (g->hint)
-            fprintf(out, "      = hint: %s\n", g->hint);
+        if (g->hint) {
+            fputs("      = hint: ", out);
+            put_line(out, g->hint);
+        }
         if (mem) {
             fclose(mem);
             fwrite(text, 1, size, final_out);

@@ -10,6 +10,7 @@
 #include <limits.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "parse_driver.h"
@@ -111,6 +112,15 @@ static void report_cycle(loader *L, const ast_node *imp, uint32_t target)
 
 static void load_file_imports(loader *L, uint32_t file);
 
+/* Could PATH be the module's file? A folder that happens to be called
+ * rate.rnn is not, and the search goes on past it; anything else that exists
+ * is tried, so a device or a FIFO there is a located "cannot read" error. */
+static int is_import_candidate(const char *path)
+{
+    struct stat st;
+    return stat(path, &st) == 0 && !S_ISDIR(st.st_mode) && access(path, R_OK) == 0;
+}
+
 static void import_one(loader *L, uint32_t file, ast_node *imp)
 {
     frontend *fe = L->fe;
@@ -122,7 +132,7 @@ static void import_one(loader *L, uint32_t file, ast_node *imp)
             *p = '/';
     for (unsigned d = 0; d < ndirs; d++) {
         char *path = arena_printf(&fe->arena, "%s/%s", dirs[d], rel);
-        if (access(path, R_OK) != 0)
+        if (!is_import_candidate(path))
             continue;
         char buf[PATH_MAX];
         const char *real = intern_cstr(&fe->arena, realpath(path, buf) ? buf : path);
@@ -140,9 +150,10 @@ static void import_one(loader *L, uint32_t file, ast_node *imp)
             diag_error(&fe->diag, imp->loc, "imports nested too deeply (limit is %d)", MAX_IMPORT_DEPTH);
             return;
         }
-        int idx = source_load(&fe->sources, path, imp->name);
+        char why[256];
+        int idx = source_load(&fe->sources, path, imp->name, why, sizeof why);
         if (idx < 0) {
-            diag_error(&fe->diag, imp->loc, "cannot read '%s': %s", path, strerror(errno));
+            diag_error(&fe->diag, imp->loc, "cannot read '%s': %s", path, why);
             return;
         }
         remember_real_path(L, (uint32_t)idx);

@@ -6,6 +6,9 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "rt_error.h"
+#include "rt_file.h"
+
 void source_table_init(source_table *t)
 {
     memset(t, 0, sizeof *t);
@@ -67,42 +70,67 @@ int source_add_text(source_table *t, const char *path, const char *text, size_t 
     return push_file(t, path, NULL, copy, size);
 }
 
-int source_load(source_table *t, const char *path, const char *module)
+/* Reads all of FP, at most MAX bytes (a file may grow after it was opened);
+ * NULL with errno set on failure. */
+static char *read_bounded(FILE *fp, size_t size_hint, size_t max, size_t *size)
 {
-    FILE *fp = fopen(path, "rb");
-    if (!fp)
-        return -1;
-    size_t cap = 8192, size = 0;
+    size_t cap = size_hint + 2, got = 0;
     char *text = malloc(cap);
     while (text) {
-        size_t got = fread(text + size, 1, cap - size - 1, fp);
-        size += got;
-        if (got == 0)
+        size_t n = fread(text + got, 1, cap - got - 1, fp);
+        got += n;
+        if (n == 0 || got > max)
             break;
-        if (cap - size - 1 == 0) {
+        if (got + 1 == cap) {
             char *bigger = realloc(text, cap * 2);
-            if (!bigger) {
+            if (!bigger)
                 free(text);
-                text = NULL;
-                break;
-            }
             text = bigger;
             cap *= 2;
         }
     }
-    int read_error = ferror(fp);
-    fclose(fp);
     if (!text) {
         errno = ENOMEM;
-        return -1;
+        return NULL;
     }
-    if (read_error) {
+    if (ferror(fp) || got > max) {
         free(text);
-        errno = EIO;
+        errno = got > max ? EFBIG : EIO;
+        return NULL;
+    }
+    text[got] = '\0';
+    *size = got;
+    return text;
+}
+
+int source_load(source_table *t, const char *path, const char *module, char *why, size_t why_size)
+{
+    size_t hint = 0;
+    FILE *fp = rt_file_open(path, RT_FILE_MAX_SOURCE, &hint, why, why_size);
+    if (!fp)
+        return -1;
+    size_t size = 0;
+    char *text = read_bounded(fp, hint, RT_FILE_MAX_SOURCE, &size);
+    int saved = errno;
+    fclose(fp);
+    if (!text) {
+        rt_error(why, why_size, "%s", saved == EFBIG ? "it grew past the 64 MiB limit while being read"
+                                                     : strerror(saved));
+        errno = saved;
         return -1;
     }
-    text[size] = '\0';
     return push_file(t, path, module, text, size);
+}
+
+/* The start of the line after the one P is on (END if none): a line ends at
+ * "\n", "\r\n" or a lone "\r", as the lexer counts lines. */
+static const char *next_line(const char *p, const char *end)
+{
+    while (p < end && *p != '\n' && *p != '\r')
+        p++;
+    if (p < end && *p == '\r' && p + 1 < end && p[1] == '\n')
+        p++;
+    return p < end ? p + 1 : end;
 }
 
 const char *source_line(const source_table *t, src_loc loc, size_t *len)
@@ -112,14 +140,11 @@ const char *source_line(const source_table *t, src_loc loc, size_t *len)
         return "";
     const source_file *f = &t->files[loc.file];
     const char *p = f->text, *end = f->text + f->size;
-    for (uint32_t line = 1; line < loc.line && p < end; p++)
-        if (*p == '\n')
-            line++;
+    for (uint32_t line = 1; line < loc.line && p < end; line++)
+        p = next_line(p, end);
     const char *q = p;
-    while (q < end && *q != '\n' && *q != '\0')
+    while (q < end && *q != '\n' && *q != '\r' && *q != '\0')
         q++;
-    if (q > p && q[-1] == '\r')
-        q--;
     *len = (size_t)(q - p);
     return p;
 }

@@ -29,8 +29,9 @@ typedef struct source_table {
 void source_table_init(source_table *t);
 void source_table_free(source_table *t);
 
-/* Reads PATH; returns the new file's index, or -1 with errno set. */
-int source_load(source_table *t, const char *path, const char *module);
+/* Reads PATH, a regular file of at most RT_FILE_MAX_SOURCE bytes; returns the
+ * new file's index, or -1 with errno set and what is wrong in WHY. */
+int source_load(source_table *t, const char *path, const char *module, char *why, size_t why_size);
 /* Adds text held in memory (fuzzing, -D values, tests); copies it. */
 int source_add_text(source_table *t, const char *path, const char *text, size_t size);
 

@@ -9,6 +9,7 @@
 #include <time.h>
 
 #include "plan_internal.h"
+#include "rt_npy.h"
 #include "rt_rng.h"
 #include "sema.h"
 
@@ -422,6 +423,27 @@ static void refuse_option(builder *b, const ast_node *opt)
     }
 }
 
+/* init load("w.npy"): the file must hold the [post, pre] matrix the
+ * projection needs. Only its header is read, so 'rnnc check' says so at the
+ * load(...), not the run when it starts. */
+static void check_weight_file(builder *b, const ast_node *load, const char *path, const rt_proj *rp)
+{
+    rt_array a;
+    char why[512];
+    if (rt_npy_shape(path, &a, why, sizeof why) != 0) {
+        fail(b, load, "cannot read the weights: %s", why);
+        return;
+    }
+    if (a.ndim == 2 && a.shape[0] == rp->n_post && a.shape[1] == rp->n_pre)
+        return;
+    char shape[128] = "";
+    for (int i = 0, used = 0; i < a.ndim && used < (int)sizeof shape; i++)
+        used += snprintf(shape + used, sizeof shape - (size_t)used, "%s%zu", i ? ", " : "", a.shape[i]);
+    fail(b, load, "the weights of %s are [%zu, %zu] ([post, pre]), but the file holds a [%s] array",
+         rp->name, rp->n_post, rp->n_pre, shape);
+    hint(b, "save the matrix as numpy.save(\"w.npy\", W) with W.shape == (%zu, %zu)", rp->n_post, rp->n_pre);
+}
+
 static int is_rule(const char *o)
 {
     return strcmp(o, "all_to_all") == 0 || strcmp(o, "one_to_one") == 0 ||
@@ -437,6 +459,8 @@ static void apply_option(builder *b, plan_proj *pp, rt_proj *rp, const ast_node 
         value = value->first;
     if (strcmp(o, "init") == 0) {
         initializer(b, value, rp->n_pre, rp->n_post, &pp->init, &pp->init_file);
+        if (pp->init_file)
+            check_weight_file(b, value, pp->init_file, rp);
     } else if (strcmp(o, "bias") == 0) {
         pp->bias = rp->bias = 1;
         pp->bias_init = (rt_init){RT_INIT_ZEROS, 0, 0};

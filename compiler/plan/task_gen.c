@@ -733,9 +733,17 @@ static void prepare_item(task_program *tp, gen *G, const ast_node *n)
             ch->is_target = n->op == OP_TARGET;
         }
         break;
-    case AST_DURATION:
-        tp->steps = (size_t)(eval_steps(G, n->first) > 0 ? eval_steps(G, n->first) : 0);
+    case AST_DURATION: {
+        long steps = eval_steps(G, n->first);
+        tp->steps = (size_t)(steps > 0 ? steps : 0);
+        if (steps < 1 && !G->failed) {   /* located here, not at the task's name */
+            diag *g = fail(G, n->first, "the duration of task '%s' is shorter than one step, so a "
+                                        "trial would have no step", tp->def->name);
+            if (g)
+                diag_hint(G->diag, g, "the step is dt = %g ms; give at least that", tp->dt * 1e3);
+        }
         break;
+    }
     case AST_ASSIGN:
         if (strcmp(n->first->name, "mask") == 0)
             tp->has_mask = 1;

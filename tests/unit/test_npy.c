@@ -69,6 +69,26 @@ int main(void)
     snprintf(path, sizeof path, "%s/absent.npy", dir);
     CHECK(rt_npy_read(path, &a, err, sizeof err) == -1 && strstr(err, "No such file"));
 
+    /* rt_npy_shape reads the header only: the shape of m.npy (2 x 3, as
+     * written above), no data to free. */
+    snprintf(path, sizeof path, "%s/m.npy", dir);
+    CHECK(rt_npy_shape(path, &a, err, sizeof err) == 0);
+    CHECK(a.ndim == 2 && a.shape[0] == 2 && a.shape[1] == 3 && a.count == 6 && a.data == NULL);
+
+    /* Only regular files are read, and the message says what the path is
+     * instead (before, /dev/zero was "not a .npy file" and a FIFO blocked). */
+    CHECK(rt_npy_read("/dev/zero", &a, err, sizeof err) == -1 &&
+          strstr(err, "it is a character device, not a regular file"));
+    CHECK(rt_npy_shape(dir, &a, err, sizeof err) == -1 && strstr(err, "it is a folder"));
+
+    /* A version-2 header that claims 4 GiB in a 12-byte file is truncated,
+     * said without first allocating what the header claims. */
+    snprintf(path, sizeof path, "%s/huge_header.npy", dir);
+    fp = fopen(path, "wb");
+    fwrite("\x93NUMPY\x02\x00\xff\xff\xff\xff", 1, 12, fp);
+    fclose(fp);
+    CHECK(rt_npy_shape(path, &a, err, sizeof err) == -1 && strstr(err, "truncated header"));
+
     /* A write that cannot complete (a full disk) is an error and leaves no
      * short file. A file-size limit makes writes fail the same way on any
      * machine: past it, write() fails with EFBIG (SIGXFSZ ignored). */

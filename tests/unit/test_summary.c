@@ -14,6 +14,7 @@
 
 #include "check.h"
 #include "rt_outdir.h"
+#include "rt_file.h"
 #include "rt_summary.h"
 #include "rt_text.h"
 
@@ -113,7 +114,7 @@ static void test_round_trip(const char *dir)
      * text saved is the text rt_summary_text gives (the report shows it) */
     char *text = rt_summary_text(s), *file = NULL;
     rt_text t = {0};
-    CHECK(rt_text_load(&t, path) == 0);
+    CHECK(rt_text_load(&t, path, RT_FILE_MAX_SUMMARY, NULL, 0) == 0);
     file = t.data;
     CHECK(text && file && strcmp(text, file) == 0);
     const char *head = "{\n  \"model\": \"tiny\",\n  \"seed\": 7,\n";
