@@ -658,8 +658,17 @@ int task_condition_channel(const task_program *tp)
     return -1;
 }
 
-/* Each parameter's value: the call's argument, else its default (which may
- * use the parameters before it). */
+/* The -D value sema gave parameter B of the task, or NULL: sema keeps the
+ * default in B and puts an override in the parameter's symbol. */
+static const ast_node *param_override(const task_program *tp, const ast_node *b)
+{
+    const symbol *s = tp->def->sym ? scope_lookup_local(tp->def->sym, b->name) : NULL;
+    return s && s->decl == b && s->value && s->value != b->first ? s->value : NULL;
+}
+
+/* Each parameter's value: its -D override, else the call's argument, else
+ * its default (which may use the parameters before it). -D wins over the
+ * call because the command line is the last word (docs/language.md 16). */
 static int prepare_params(task_program *tp, gen *G, const ast_node *call)
 {
     const ast_node *header = tp->def->first;
@@ -670,6 +679,9 @@ static int prepare_params(task_program *tp, gen *G, const ast_node *call)
         for (const ast_node *a = call && call->first ? call->first->first : NULL; a; a = a->next, i++)
             if (a->kind == AST_NAMEDARG ? strcmp(a->name, b->name) == 0 : i == position)
                 given = a->kind == AST_NAMEDARG ? a->first : a;
+        const ast_node *override = param_override(tp, b);
+        if (override)
+            given = NULL;
         int is_list = b->first->kind == AST_LIST || (given && given->kind == AST_LIST);
         if (is_list && given) {
             diag *g = fail(G, given, "giving the list parameter '%s' of task '%s' in the call is "
@@ -680,8 +692,9 @@ static int prepare_params(task_program *tp, gen *G, const ast_node *call)
         if (is_list)
             continue;   /* its default's elements are read where it is used: choice(coh) */
         double v;
+        const ast_node *value = override ? override : b->first;
         int ok = given ? const_value(given, &(const_env){.dt = tp->dt}, &v)
-                       : const_value(b->first, &(const_env){tp->dt, tp->args, tp->n_args}, &v);
+                       : const_value(value, &(const_env){tp->dt, tp->args, tp->n_args}, &v);
         if (!ok) {
             fail(G, given ? given : b, "parameter '%s' of task '%s' must be a constant number",
                  b->name, tp->def->name);
