@@ -3,7 +3,8 @@
 # keeps: after a NaN at update 1, the initial ones; after a NaN at update u,
 # those after update u - 1 (finite, and equal to a run of u - 1 updates);
 # a step that makes a weight non-finite is undone. summary.json counts the
-# updates made and says what went non-finite.
+# updates made and says what went non-finite. A training that stopped is
+# exit status 1 (README), its folder written all the same, also by --seeds.
 # Usage: train_stop_test.sh RNNC
 set -u
 rnnc=$1
@@ -50,7 +51,8 @@ RNN
 # 1. tau = 0 ms divides by zero: the loss of update 1 is NaN, no step is
 #    taken, and the final weights are the initial ones (4 files: three
 #    weight matrices and a bias).
-"$rnnc" run "$work/net.rnn" -D tau_h=0ms --out "$work/nan1" > "$work/out" 2>&1
+expect 1 "NaN at update 1: exit status" "$rnnc" run "$work/net.rnn" -D tau_h=0ms --out "$work/nan1"
+cat "$work/out" "$work/err" > "$work/all" && mv "$work/all" "$work/out"
 expect_line "$work/out" "update 1: the loss is NaN (population 'h' went non-finite first); training stopped and the initial weights were kept" \
   "NaN at update 1: the message"
 npy_compare "$work/nan1" > "$work/cmp"
@@ -62,7 +64,8 @@ expect_line "$work/nan1/summary.json" '"status": "stopped: non-finite loss"' "Na
 #    gradient is NaN while its loss is finite. The weights kept are those
 #    after update 1: finite, and the final weights of a run of 1 update
 #    (same seed, same trials, so the same first step).
-"$rnnc" run "$work/net.rnn" -D "optimizer=sgd(lr = 1e30)" --out "$work/big" > "$work/out" 2>&1
+expect 1 "huge step: exit status" "$rnnc" run "$work/net.rnn" -D "optimizer=sgd(lr = 1e30)" --out "$work/big"
+cat "$work/out" "$work/err" > "$work/all" && mv "$work/all" "$work/out"
 "$rnnc" run "$work/net.rnn" -D "optimizer=sgd(lr = 1e30)" -D iterations=1 --out "$work/one" > /dev/null 2>&1
 expect_line "$work/out" "update 2: the loss is " "huge step: the update named"
 expect_line "$work/out" "but the gradient of the weights x -> h is NaN; training stopped and the weights after update 1 were kept" \
@@ -77,10 +80,18 @@ expect_line "$work/big/summary.json" '"updates": 1,' "huge step: one update made
 expect_line "$work/big/summary.json" '"status": "stopped: non-finite gradient"' "huge step: the status names the gradient"
 
 # 3. lr = 1e45 overflows the weights at the first step: it is undone.
-"$rnnc" run "$work/net.rnn" -D "optimizer=sgd(lr = 1e45)" --out "$work/inf" > "$work/out" 2>&1
+expect 1 "overflowing step: exit status" "$rnnc" run "$work/net.rnn" -D "optimizer=sgd(lr = 1e45)" --out "$work/inf"
+cat "$work/out" "$work/err" > "$work/all" && mv "$work/all" "$work/out"
 expect_line "$work/out" "update 1: the optimiser's step made the weights x -> h infinite, so it was undone; training stopped and the initial weights were kept" \
   "overflowing step: the message"
 npy_compare "$work/inf" > "$work/cmp"
 expect_line "$work/cmp" "same finite 4" "overflowing step: weights_final equal weights_initial"
 expect_line "$work/inf/summary.json" '"status": "stopped: non-finite weights"' "overflowing step: the status"
+
+# 4. --seeds 2 of runs that both stop at update 1: neither counts as trained,
+#    the combined folder is written (with both seeds' folders) and says so.
+expect 1 "--seeds of stopped runs: exit status" "$rnnc" run "$work/net.rnn" -D tau_h=0ms --seeds 2 --out "$work/seeds"
+expect_line "$work/out" "rnnc: 0 of 2 realisations trained (2 stopped before the end" "--seeds of stopped runs: the count"
+expect_line "$work/seeds/summary.json" '"status": "incomplete: 0 of 2 realisations trained"' "--seeds of stopped runs: the status"
+expect_line "$work/seeds/seed-2/summary.json" '"status": "stopped: non-finite loss"' "--seeds of stopped runs: a seed's folder"
 finish
