@@ -233,3 +233,13 @@ int rt_npy_read(const char *path, rt_array *out, char *err, size_t err_size)
     free(raw);
     return 0;
 }
+
+const char *rt_shape_text(const size_t *shape, int ndim, char *buf, size_t size)
+{
+    size_t at = (size_t)snprintf(buf, size, "[");
+    for (int i = 0; i < ndim && at < size; i++)
+        at += (size_t)snprintf(buf + at, size - at, "%s%zu", i ? ", " : "", shape[i]);
+    if (at < size)
+        snprintf(buf + at, size - at, "]");
+    return buf;
+}

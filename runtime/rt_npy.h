@@ -33,4 +33,7 @@ int rt_npy_read(const char *path, rt_array *out, char *err, size_t err_size);
 int rt_npy_shape(const char *path, rt_array *out, char *err, size_t err_size);
 void rt_array_free(rt_array *a);
 
+/* SHAPE (NDIM sizes) as numpy prints it in messages, "[1000, 2]", in BUF. */
+const char *rt_shape_text(const size_t *shape, int ndim, char *buf, size_t size);
+
 #endif

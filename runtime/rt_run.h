@@ -184,6 +184,7 @@ typedef struct rt_run_result {
     double step_seconds_median;           /* forward, loss, backward and optimiser */
     double phase_ms[RT_PHASES];           /* mean per update */
     char message[512];                    /* why training stopped early, if it did */
+    char non_finite[16];                  /* RT_RUN_STOPPED_NON_FINITE: "loss", "gradient" or "weights" */
     json_t *analysis;                     /* the analyses' numbers, or NULL; rt_run_result_free */
     int failed_analysis;                  /* the analysis that failed (its index), or -1 */
     int analysis_write_failed;            /* ... because a file could not be written (a full disk) */

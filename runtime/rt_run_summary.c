@@ -1,15 +1,20 @@
 /* rt_run_summary.c -- a run's results as members of summary.json (see
  * rt_run.h: rt_run_summary; docs/language.md section 18 lists the keys). */
 #include <math.h>
+#include <stdio.h>
 
 #include "rt_run_internal.h"
 #include "rt_summary.h"
 
-static const char *status_text(rt_run_status s)
+/* The "status" of summary.json; a non-finite stop says what went
+ * non-finite ("stopped: non-finite gradient"), in BUF. */
+static const char *status_text(const rt_run_result *res, char *buf, size_t size)
 {
-    switch (s) {
+    switch (res->status) {
     case RT_RUN_INTERRUPTED: return "interrupted";
-    case RT_RUN_STOPPED_NON_FINITE: return "stopped: non-finite loss";
+    case RT_RUN_STOPPED_NON_FINITE:
+        snprintf(buf, size, "stopped: non-finite %s", res->non_finite[0] ? res->non_finite : "loss");
+        return buf;
     case RT_RUN_EVALUATED: return "evaluated";
     case RT_RUN_EARLY_STOPPED: return "trained (early stop)";
     default: return "trained";
@@ -28,7 +33,8 @@ static void put_real(json_t *doc, const char *key, double v)
 
 int rt_run_summary(const rt_run_desc *d, const rt_run_result *res, json_t *doc)
 {
-    json_object_set_new(doc, "status", json_string(status_text(res->status)));
+    char status[64];
+    json_object_set_new(doc, "status", json_string(status_text(res, status, sizeof status)));
     if (res->message[0])
         json_object_set_new(doc, "message", json_string(res->message));
     json_object_set_new(doc, "precision", json_string(d->net.is_double ? "float64" : "float32"));

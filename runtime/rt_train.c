@@ -171,9 +171,18 @@ static void training_trials(const rt_run_desc *d, size_t u, uint64_t *perm, size
 
 typedef struct params {
     rt_tensor t[2 * RT_MAX_PROJS];
+    unsigned proj[2 * RT_MAX_PROJS];  /* the projection each tensor belongs to */
+    int is_bias[2 * RT_MAX_PROJS];
     size_t n;
-    void *backup[2 * RT_MAX_PROJS];   /* the weights before the last update */
+    void *backup[2 * RT_MAX_PROJS];   /* the weights before the step being taken */
 } params;
+
+static void params_add(params *ps, rt_tensor t, unsigned j, int is_bias)
+{
+    ps->proj[ps->n] = j;
+    ps->is_bias[ps->n] = is_bias;
+    ps->t[ps->n++] = t;
+}
 
 static int params_init(params *ps, const rt_run_desc *d, rt_net *net)
 {
@@ -182,10 +191,10 @@ static int params_init(params *ps, const rt_run_desc *d, rt_net *net)
         const rt_proj *rp = &d->net.projs[j];
         if (!rp->trainable)
             continue;
-        ps->t[ps->n++] = rt_weights_tensor(d, net, j);
+        params_add(ps, rt_weights_tensor(d, net, j), j, 0);
         if (rp->bias)
-            ps->t[ps->n++] = (rt_tensor){rt_net_bias(net, j), rt_net_bias_grad(net, j), rp->n_post, -INFINITY,
-                                         INFINITY, NULL, NULL, 0};
+            params_add(ps, (rt_tensor){rt_net_bias(net, j), rt_net_bias_grad(net, j), rp->n_post, -INFINITY,
+                                       INFINITY, NULL, NULL, 0}, j, 1);
     }
     for (size_t i = 0; i < ps->n; i++)
         if (!(ps->backup[i] = malloc(ps->t[i].count * elem_size(d) + 1)))
@@ -203,6 +212,19 @@ static void params_restore(params *ps, const rt_run_desc *d)
 {
     for (size_t i = 0; i < ps->n; i++)
         memcpy(ps->t[i].data, ps->backup[i], ps->t[i].count * elem_size(d));
+}
+
+/* The first tensor with a non-finite entry in its values (GRAD 0) or its
+ * gradient (GRAD 1), or -1 when all are finite. */
+static int params_non_finite(const params *ps, const rt_run_desc *d, int grad)
+{
+    for (size_t i = 0; i < ps->n; i++) {
+        const void *v = grad ? ps->t[i].grad : ps->t[i].data;
+        for (size_t k = 0; k < ps->t[i].count; k++)
+            if (!isfinite(rt_real_get(d->net.is_double, v, k)))
+                return (int)i;
+    }
+    return -1;
 }
 
 static void params_free(params *ps)
@@ -341,18 +363,90 @@ static double spike_rate_hz(const rt_run_desc *d, const rt_net *net)
     return count > 0 ? sum / count / d->dt : NAN;
 }
 
-static void stop_non_finite(const rt_run_desc *d, rt_net *net, size_t u, double loss, double norm,
-                            rt_run_result *res)
+typedef struct loop {
+    rt_session *s;
+    const rt_outdir *out;
+    FILE *csv;
+    volatile sig_atomic_t *stop;
+    const rt_progress *progress;
+    rt_run_result *res;
+    params ps;
+    rt_optim *opt;
+    uint64_t *perm, *trials;
+    double *times, *steps;          /* per update: the whole of it; without task generation */
+} loop;
+
+/* "weights x -> h" or "bias of x -> h": tensor I, for a message. */
+static const char *tensor_name(const params *ps, const rt_run_desc *d, int i, char *out, size_t size)
 {
-    const char *pop = non_finite_population(d, net);
-    char where[160] = "";
+    snprintf(out, size, "%s%s", ps->is_bias[i] ? "bias of " : "weights ", d->net.projs[ps->proj[i]].name);
+    return out;
+}
+
+/* Whether tensor I holds a NaN in its values (GRAD 0) or its gradient. */
+static int tensor_has_nan(const params *ps, const rt_run_desc *d, int i, int grad)
+{
+    const void *v = grad ? ps->t[i].grad : ps->t[i].data;
+    for (size_t k = 0; k < ps->t[i].count; k++)
+        if (isnan(rt_real_get(d->net.is_double, v, k)))
+            return 1;
+    return 0;
+}
+
+/* Update U (from 0) found WHAT ("loss", "gradient" or "weights") non-finite,
+ * as PHRASE says: training stops with the weights after update U - 1 (the
+ * initial ones when U is 0), which the network holds; the message says so. */
+static void stop_non_finite(loop *L, size_t u, const char *what, const char *phrase)
+{
+    const rt_run_desc *d = L->s->d;
+    const char *pop = non_finite_population(d, L->s->net);
+    char where[200] = "", kept[64] = "the initial weights were kept";
     if (pop)
         snprintf(where, sizeof where, " (population '%s' went non-finite first)", pop);
-    snprintf(res->message, sizeof res->message,
-             "update %zu: the %s is %s%s; training stopped and the weights after update %zu were kept", u + 1,
-             isfinite(loss) ? "gradient" : "loss", isnan(isfinite(loss) ? norm : loss) ? "NaN" : "infinite", where,
-             u);
-    res->status = RT_RUN_STOPPED_NON_FINITE;
+    if (u > 0)
+        snprintf(kept, sizeof kept, "the weights after update %zu were kept", u);
+    snprintf(L->res->message, sizeof L->res->message, "update %zu: %s%s; training stopped and %s", u + 1, phrase,
+             where, kept);
+    snprintf(L->res->non_finite, sizeof L->res->non_finite, "%s", what);
+    L->res->status = RT_RUN_STOPPED_NON_FINITE;
+}
+
+/* A non-finite loss or gradient at update U: the step is not taken. */
+static void stop_before_step(loop *L, size_t u, double loss, double norm)
+{
+    const rt_run_desc *d = L->s->d;
+    char phrase[256], name[160];
+    if (!isfinite(loss)) {
+        snprintf(phrase, sizeof phrase, "the loss is %s", isnan(loss) ? "NaN" : "infinite");
+        stop_non_finite(L, u, "loss", phrase);
+        return;
+    }
+    int i = params_non_finite(&L->ps, d, 1);
+    if (i < 0)   /* finite entries whose sum of squares overflows */
+        snprintf(phrase, sizeof phrase, "the loss is %.6g but the gradient's norm is %s", loss,
+                 isnan(norm) ? "NaN" : "infinite");
+    else
+        snprintf(phrase, sizeof phrase, "the loss is %.6g but the gradient of the %s is %s", loss,
+                 tensor_name(&L->ps, d, i, name, sizeof name), tensor_has_nan(&L->ps, d, i, 1) ? "NaN" : "infinite");
+    stop_non_finite(L, u, "gradient", phrase);
+}
+
+/* The optimiser's step of update U, undone if it made a weight non-finite:
+ * 1 when it was kept, 0 when it was undone and training stops. */
+static int step(loop *L, size_t u)
+{
+    const rt_run_desc *d = L->s->d;
+    params_save(&L->ps, d);
+    rt_optim_step(L->opt, L->ps.t, L->ps.n);
+    int i = params_non_finite(&L->ps, d, 0);
+    if (i < 0)
+        return 1;
+    char phrase[256], name[160];
+    snprintf(phrase, sizeof phrase, "the optimiser's step made the %s %s, so it was undone",
+             tensor_name(&L->ps, d, i, name, sizeof name), tensor_has_nan(&L->ps, d, i, 0) ? "NaN" : "infinite");
+    params_restore(&L->ps, d);
+    stop_non_finite(L, u, "weights", phrase);
+    return 0;
 }
 
 /* One update's row of loss.csv and its numbers in RES. */
@@ -371,19 +465,6 @@ static void log_update(const rt_run_desc *d, FILE *csv, int spiking, size_t u, d
     res->final_train_loss = loss;
     res->final_rate_hz = rate;
 }
-
-typedef struct loop {
-    rt_session *s;
-    const rt_outdir *out;
-    FILE *csv;
-    volatile sig_atomic_t *stop;
-    const rt_progress *progress;
-    rt_run_result *res;
-    params ps;
-    rt_optim *opt;
-    uint64_t *perm, *trials;
-    double *times, *steps;          /* per update: the whole of it; without task generation */
-} loop;
 
 static int loop_open(loop *L, char *err, size_t err_size)
 {
@@ -437,12 +518,11 @@ static int update(loop *L, size_t u, int spiking, double start, char *err, size_
         norm = rt_optim_grad_norm(L->opt, L->ps.t, L->ps.n);
     }
     if (!isfinite(loss + reg) || !isfinite(norm)) {
-        stop_non_finite(d, s->net, u, loss, norm, res);
-        params_restore(&L->ps, d);
+        stop_before_step(L, u, loss + reg, norm);
         return 0;
     }
-    params_save(&L->ps, d);
-    rt_optim_step(L->opt, L->ps.t, L->ps.n);
+    if (!step(L, u))
+        return 0;
     mark[5] = now_s();
     L->times[u] = mark[5] - t0;
     L->steps[u] = mark[5] - mark[1];

@@ -106,9 +106,23 @@ int rt_weights_init(const rt_run_desc *d, rt_net *net, char *err, size_t err_siz
     return init_feedback(d, net, err, err_size);
 }
 
-/* One weights_final_ or bias_final_ file of DIR into BUF (network precision). */
+/* Whether A has exactly the shape SHAPE (NDIM sizes). */
+static int has_shape(const rt_array *a, const size_t *shape, int ndim)
+{
+    if (a->ndim != ndim)
+        return 0;
+    for (int i = 0; i < ndim; i++)
+        if (a->shape[i] != shape[i])
+            return 0;
+    return 1;
+}
+
+/* One weights_final_ or bias_final_ file of DIR into BUF (network
+ * precision), which must have the shape SHAPE: [post, pre] for weights,
+ * [post] for a bias. A transposed matrix holds as many values, so the
+ * count alone would not do. */
 static int load_param(const rt_run_desc *d, const char *dir, const char *format, unsigned j, void *buf,
-                      size_t count, char *err, size_t err_size)
+                      const size_t *shape, int ndim, char *err, size_t err_size)
 {
     char name[300];
     rt_file_name(name, sizeof name, format, RT_WHEN_FINAL, d->weights[j].file_stem);
@@ -121,11 +135,14 @@ static int load_param(const rt_run_desc *d, const char *dir, const char *format,
     snprintf(path, len, "%s/%s", dir, name);
     if (rt_npy_read(path, &a, err, err_size) != 0) {
         /* the message is rt_npy_read's */
-    } else if (a.count != count) {
-        rt_error(err, err_size, "%s holds %zu values; the model's %s needs %zu (was the model file changed since "
-                                "the run?)", name, a.count, d->net.projs[j].name, count);
+    } else if (!has_shape(&a, shape, ndim)) {
+        char got[160], want[160];
+        rt_error(err, err_size, "%s has shape %s; the model's %s needs %s of shape %s (%s; was the model file "
+                                "changed since the run?)", name, rt_shape_text(a.shape, a.ndim, got, sizeof got),
+                 d->net.projs[j].name, ndim == 2 ? "weights" : "a bias", rt_shape_text(shape, ndim, want, sizeof want),
+                 ndim == 2 ? "[post, pre]" : "[post]");
     } else {
-        store(d->net.is_double, buf, a.data, count);
+        store(d->net.is_double, buf, a.data, a.count);
         rc = 0;
     }
     free(path);
@@ -137,9 +154,9 @@ int rt_weights_load(const rt_run_desc *d, rt_net *net, const char *dir, char *er
 {
     for (unsigned j = 0; j < d->net.n_projs; j++) {
         const rt_proj *rp = &d->net.projs[j];
-        if (load_param(d, dir, RT_FILE_WEIGHTS, j, rt_net_weights(net, j), rp->n_post * rp->n_pre, err,
-                       err_size) != 0 ||
-            (rp->bias && load_param(d, dir, RT_FILE_BIAS, j, rt_net_bias(net, j), rp->n_post, err, err_size) != 0))
+        const size_t weights[2] = {rp->n_post, rp->n_pre};
+        if (load_param(d, dir, RT_FILE_WEIGHTS, j, rt_net_weights(net, j), weights, 2, err, err_size) != 0 ||
+            (rp->bias && load_param(d, dir, RT_FILE_BIAS, j, rt_net_bias(net, j), weights, 1, err, err_size) != 0))
             return -1;
     }
     return 0;

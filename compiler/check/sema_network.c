@@ -27,6 +27,21 @@ static const char *name_list(sema *S, const char *const *names, unsigned n)
     return n > 8 ? arena_printf(S->arena, "%s, ...", text) : text;
 }
 
+/* A -D on the parameter P that the named argument A sets replaces A's
+ * value: the command line is the last word (docs/language.md section 16).
+ * The -D value is read where A is written. One of the wrong dimension is
+ * left to sema_params, which reports it against the parameter. */
+static void command_line_wins(sema *S, ast_node *a, const ast_node *def, const symbol *p, const expr_env *env)
+{
+    frontend_define *d = sema_override(S, def->name, a->name);
+    if (!d)
+        return;
+    ast_node *value = ast_clone(S->arena, d->expr);
+    sema_expr(S, value, env);
+    if (value->type != TY_ERROR && dim_compatible(value->dim, p->dim))
+        a->first = value;
+}
+
 /* Named arguments that override DEF's parameters: TanhRate[100](tau = 10 ms). */
 void sema_param_overrides(sema *S, ast_node *args, ast_node *def, scope *def_scope,
                           const expr_env *env)
@@ -67,6 +82,7 @@ void sema_param_overrides(sema *S, ast_node *args, ast_node *def, scope *def_sco
             diag_error(S->diag, a->first->loc, "parameter '%s' of %s '%s' is %s, but this is %s",
                        a->name, kind, def->name, dim_phrase(S, p->dim), dim_phrase(S, a->first->dim));
         a->sym = p;
+        command_line_wins(S, a, def, p, env);
     }
 }
 

@@ -418,6 +418,8 @@ int cli_run(frontend *fe, const frontend_options *o, const cli_run_options *r)
         report(r, &p, &res, dir);
         if (res.status == RT_RUN_INTERRUPTED)
             status = 130;
+        else if (res.status == RT_RUN_STOPPED_NON_FINITE)
+            status = 1;   /* training did not finish; its folder says how far it got */
     }
     rt_run_result_free(&res);
     plan_free(&p);

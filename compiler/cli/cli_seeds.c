@@ -282,12 +282,12 @@ static json_t *stats_object(const json_t *names, json_t *const *m, unsigned k, i
 }
 
 static json_t *combined_summary(const cli_run_options *r, const uint64_t *seeds, unsigned k, json_t *const *m,
-                                const json_t *names, const int *codes, int interrupted)
+                                const json_t *names, const int *codes, const char *status)
 {
     json_t *c = json_object(), *list = json_array(), *per_seed = json_array();
     int bad = json_object_set_new(c, "model_file", json_string(r->model_path));
     bad |= json_object_set_new(c, "realisations", json_integer(k));
-    bad |= json_object_set_new(c, "status", json_string(interrupted ? "interrupted" : "trained"));
+    bad |= json_object_set_new(c, "status", json_string(status));
     for (unsigned s = 0; s < k; s++) {
         bad |= json_array_append_new(list, json_integer((json_int_t)seeds[s]));
         bad |= json_array_append_new(per_seed, per_seed_entry(seeds[s], codes[s], m[s]));
@@ -473,7 +473,7 @@ static int combined_pictures(const cli_run_options *r, const rt_outdir *out, con
  * with a message printed. A picture that fails is told, and the results
  * are kept without it, as in a single run. */
 static int write_combined(const cli_run_options *r, const rt_outdir *out, const uint64_t *seeds, unsigned k,
-                          const int *codes, int interrupted)
+                          const int *codes, const char *status)
 {
     json_t **m = calloc(k, sizeof *m), *names = NULL, *summary = NULL;
     rt_figures_table rows = {0};
@@ -483,7 +483,7 @@ static int write_combined(const cli_run_options *r, const rt_outdir *out, const 
         read_metrics(out->work_path, seeds, codes, k, m);
         names = metric_names(m, k);
     }
-    summary = names ? combined_summary(r, seeds, k, m, names, codes, interrupted) : NULL;
+    summary = names ? combined_summary(r, seeds, k, m, names, codes, status) : NULL;
     if (!summary || stats_table(names, m, k, &rows) != 0)
         fputs("rnnc: out of memory for the combined results\n", stderr);
     else
@@ -499,6 +499,33 @@ static int write_combined(const cli_run_options *r, const rt_outdir *out, const 
     json_decref(names);
     json_decref(summary);
     return rc;
+}
+
+/* Whether realisation SEED wrote a summary.json whose "status" says its
+ * training stopped before the end ("stopped: non-finite loss"): it exited
+ * with 1, and its folder holds what it did. */
+static int stopped_early(const char *work, uint64_t seed)
+{
+    char path[4200], err[4400];
+    snprintf(path, sizeof path, "%s/seed-%llu/%s", work, (unsigned long long)seed, RT_FILE_SUMMARY);
+    if (access(path, F_OK) != 0)
+        return 0;
+    json_t *summary = rt_summary_load(path, err, sizeof err);
+    const char *status = json_string_value(json_object_get(summary, "status"));
+    int stopped = status && strncmp(status, "stopped", 7) == 0;
+    json_decref(summary);
+    return stopped;
+}
+
+/* The combined "status": "trained" only when every realisation was. */
+static const char *combined_status(unsigned trained, unsigned k, int interrupted, char *buf, size_t size)
+{
+    if (interrupted)
+        return "interrupted";
+    if (trained == k)
+        return "trained";
+    snprintf(buf, size, "incomplete: %u of %u realisations trained", trained, k);
+    return buf;
 }
 
 int cli_run_seeds(const frontend_options *o, const cli_run_options *r, const char *dir, uint64_t first_seed)
@@ -540,24 +567,37 @@ int cli_run_seeds(const frontend_options *o, const cli_run_options *r, const cha
     run_children(r, o, out.work_path, seeds, k, parallel, threads, codes);
     sigaction(SIGINT, &old_int, NULL);
     sigaction(SIGTERM, &old_term, NULL);
-    unsigned trained = 0, stopped = 0;
+    unsigned trained = 0, stopped = 0, unfinished = 0;
     for (unsigned s = 0; s < k; s++) {
         trained += codes[s] == 0;
         stopped += codes[s] == 130 || codes[s] == NOT_STARTED;
-        if (codes[s] != 0 && codes[s] != 130 && codes[s] != NOT_STARTED)
+        if (codes[s] == 0 || codes[s] == 130 || codes[s] == NOT_STARTED)
+            continue;
+        if (codes[s] == 1 && stopped_early(out.work_path, seeds[s])) {
+            unfinished++;   /* its own message said why */
+            fprintf(stderr, "rnnc: realisation with seed %llu stopped before the end of its training\n",
+                    (unsigned long long)seeds[s]);
+        } else {
             fprintf(stderr, "rnnc: realisation with seed %llu failed (exit status %d)\n",
                     (unsigned long long)seeds[s], codes[s]);
+        }
     }
     int status = 0;
-    if (trained + stopped == 0) {
+    char combined[96];
+    if (trained + stopped + unfinished == 0) {
         status = 1;   /* every realisation failed: nothing to combine */
-    } else if (write_combined(r, &out, seeds, k, codes, seeds_interrupted) != 0) {
+    } else if (write_combined(r, &out, seeds, k, codes,
+                              combined_status(trained, k, seeds_interrupted, combined, sizeof combined)) != 0) {
         status = 1;   /* the message is printed */
     } else if (rt_outdir_commit(&out) != 0) {
         fprintf(stderr, "rnnc: cannot move the results into '%s': %s\n", dir, strerror(errno));
         status = 1;
     } else {
-        printf("rnnc: %u of %u realisations trained%s; results in %s\n", trained, k,
+        char note[96] = "";
+        if (unfinished)
+            snprintf(note, sizeof note, " (%u stopped before the end; what %s had done is kept)", unfinished,
+                     unfinished == 1 ? "it" : "they");
+        printf("rnnc: %u of %u realisations trained%s%s; results in %s\n", trained, k, note,
                stopped ? " (Ctrl-C stopped the others; what they had done is kept)" : "", dir);
     }
     if (status)

@@ -28,6 +28,7 @@ typedef struct gen {
     struct { const ast_node *decl; double value; } bound[MAX_BOUND];   /* draws, loop variables, by declaration */
     unsigned n_bound;
     uint64_t context;               /* the enclosing loop iterations, for random streams */
+    size_t channel_size;            /* elements of the channel being assigned, for load() */
     double *pool;                   /* scratch signals of T values */
     size_t pool_used, pool_cap;
     diag_ctx *diag;                 /* while the task is prepared: errors go here */
@@ -360,6 +361,28 @@ static const double *eval_latch(gen *G, const ast_node *call, size_t elem)
     return y;
 }
 
+/* Whether A fits a channel of SIZE elements over T steps: [T, SIZE], or
+ * [T] for one element. No column is dropped or made up. */
+static int load_fits(const rt_array *a, size_t T, size_t size)
+{
+    if (a->ndim == 1)
+        return a->shape[0] == T && size == 1;
+    return a->ndim == 2 && a->shape[0] == T && a->shape[1] == size;
+}
+
+static void refuse_load_shape(gen *G, const ast_node *call, const rt_array *a)
+{
+    char got[160];
+    rt_shape_text(a->shape, a->ndim, got, sizeof got);
+    size_t size = G->channel_size;
+    if (size == 1)
+        fail(G, call, "the loaded array has shape %s, and this assignment to a channel of 1 element needs "
+                      "[%zu] or [%zu, 1] ([step] or [step, element])", got, G->T, G->T);
+    else
+        fail(G, call, "the loaded array has shape %s, and this assignment to a channel of %zu elements needs "
+                      "[%zu, %zu] ([step, element])", got, size, G->T, size);
+}
+
 /* load("f.npy"): the file's column ELEM ([steps][size]), or all of it ([steps]). */
 static const double *eval_load(gen *G, const ast_node *call, size_t elem)
 {
@@ -369,10 +392,8 @@ static const double *eval_load(gen *G, const ast_node *call, size_t elem)
         if (G->tp->loads[i].call != call)
             continue;
         size_t cols = a->ndim == 2 ? a->shape[1] : 1;
-        if (a->ndim < 1 || a->ndim > 2 || a->shape[0] != G->T || elem >= cols) {
-            fail(G, call, "the loaded array has shape [%zu%s%zu] and this assignment needs [%zu] or "
-                          "[%zu, %zu] ([step, element])", a->shape[0], a->ndim == 2 ? ", " : "",
-                 a->ndim == 2 ? a->shape[1] : 0, G->T, G->T, elem + 1);
+        if (!load_fits(a, G->T, G->channel_size) || elem >= cols) {
+            refuse_load_shape(G, call, a);
             return out;
         }
         for (size_t t = 0; t < G->T; t++)
@@ -533,6 +554,7 @@ static double *lvalue_target(gen *G, const ast_node *lv, size_t *size, long *lo,
  * evaluated element by element. */
 static void write_elements(gen *G, double *data, size_t size, long lo, long hi, int op, const ast_node *e)
 {
+    G->channel_size = size;
     for (long i = lo; data && i < hi && !G->failed; i++) {
         size_t mark = G->pool_used;
         const double *v = eval_signal(G, e, (size_t)i);
@@ -658,8 +680,17 @@ int task_condition_channel(const task_program *tp)
     return -1;
 }
 
-/* Each parameter's value: the call's argument, else its default (which may
- * use the parameters before it). */
+/* The -D value sema gave parameter B of the task, or NULL: sema keeps the
+ * default in B and puts an override in the parameter's symbol. */
+static const ast_node *param_override(const task_program *tp, const ast_node *b)
+{
+    const symbol *s = tp->def->sym ? scope_lookup_local(tp->def->sym, b->name) : NULL;
+    return s && s->decl == b && s->value && s->value != b->first ? s->value : NULL;
+}
+
+/* Each parameter's value: its -D override, else the call's argument, else
+ * its default (which may use the parameters before it). -D wins over the
+ * call because the command line is the last word (docs/language.md 16). */
 static int prepare_params(task_program *tp, gen *G, const ast_node *call)
 {
     const ast_node *header = tp->def->first;
@@ -670,6 +701,9 @@ static int prepare_params(task_program *tp, gen *G, const ast_node *call)
         for (const ast_node *a = call && call->first ? call->first->first : NULL; a; a = a->next, i++)
             if (a->kind == AST_NAMEDARG ? strcmp(a->name, b->name) == 0 : i == position)
                 given = a->kind == AST_NAMEDARG ? a->first : a;
+        const ast_node *override = param_override(tp, b);
+        if (override)
+            given = NULL;
         int is_list = b->first->kind == AST_LIST || (given && given->kind == AST_LIST);
         if (is_list && given) {
             diag *g = fail(G, given, "giving the list parameter '%s' of task '%s' in the call is "
@@ -680,8 +714,9 @@ static int prepare_params(task_program *tp, gen *G, const ast_node *call)
         if (is_list)
             continue;   /* its default's elements are read where it is used: choice(coh) */
         double v;
+        const ast_node *value = override ? override : b->first;
         int ok = given ? const_value(given, &(const_env){.dt = tp->dt}, &v)
-                       : const_value(b->first, &(const_env){tp->dt, tp->args, tp->n_args}, &v);
+                       : const_value(value, &(const_env){tp->dt, tp->args, tp->n_args}, &v);
         if (!ok) {
             fail(G, given ? given : b, "parameter '%s' of task '%s' must be a constant number",
                  b->name, tp->def->name);
