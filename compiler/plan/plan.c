@@ -9,6 +9,7 @@
 #include <time.h>
 
 #include "plan_internal.h"
+#include "rt_memory.h"
 #include "rt_rng.h"
 #include "sema.h"
 
@@ -864,6 +865,42 @@ static void describe(plan *p)
     r->analyses = p->analyses;
 }
 
+static const ast_node *pop_node(const plan *p, unsigned pop)
+{
+    for (const ast_node *n = p->net->first; n; n = n->next)
+        if (n->kind == AST_POP && strcmp(n->name, p->pops[pop].name) == 0)
+            return n;
+    return p->net;
+}
+
+/* A run that cannot fit in memory is refused here, before anything is
+ * allocated or a results folder made, at what makes it big: the larger
+ * population of the largest projection when its weights are most of it,
+ * else the batch. */
+static void check_memory(builder *b)
+{
+    plan *p = b->p;
+    describe(p);
+    rt_memory_parts m;
+    char err[512];
+    if (rt_run_memory_check(&p->desc, &m, err, sizeof err) == 0)
+        return;
+    if (p->n_projs && m.largest_proj_bytes > m.bytes[RT_MEM_HISTORIES] + m.bytes[RT_MEM_TRIALS]) {
+        const rt_proj *pr = &p->rt_projs[m.largest_proj];
+        unsigned big = pr->pre_pop >= 0 && p->pops[pr->pre_pop].n > p->pops[pr->post_pop].n
+                           ? (unsigned)pr->pre_pop : pr->post_pop;
+        size_t n_pre = pr->pre_pop >= 0 ? p->pops[pr->pre_pop].n : p->input_sizes[pr->pre_input];
+        fail(b, pop_node(p, big), "%s; the weights of '%s' alone are %zu x %zu", err, pr->name,
+             p->pops[pr->post_pop].n, n_pre);
+        hint(b, "a smaller population '%s'", p->pops[big].name);
+        return;
+    }
+    const ast_node *batch = plan_setting(p, "batch");
+    fail(b, batch ? batch : p->run, "%s, for a batch of %zu trials of %zu steps", err, p->settings.batch,
+         p->task.steps);
+    hint(b, "a smaller batch: each trial's histories take the same memory");
+}
+
 /* The step: 1 ms unless the run says otherwise. */
 static void read_dt(builder *b)
 {
@@ -920,6 +957,8 @@ int plan_prepare(plan *p, frontend *fe, const frontend_options *opts, const ast_
         match_task(&b);
     if (!b.failed)
         plan_outputs(&b);
+    if (!b.failed)
+        check_memory(&b);
     refuse_second_run(&b);
     p->lower_ms = now_ms() - start;
     return b.failed ? -1 : 0;

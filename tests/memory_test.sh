@@ -1,0 +1,59 @@
+#!/bin/sh
+# memory_test.sh RNNC SRCDIR
+# A run that cannot fit in memory is refused before anything is allocated
+# and before its results folder exists: exit 1 at once, with a message at
+# the setting or population that makes it big, naming the need and the limit
+# (rt_memory.c counts the histories, weights, scratch and trials from the
+# run's description). Each was, before: killed by the kernel with no message
+# and a .partial folder left (batch 100000000: 340 steps x 1e8 trials x 100
+# units make one float history of 12 TB), or refused only after
+# allocating for a long time, blaming the batch for the weights.
+# Every command runs under 'timeout 20' and, so that a regression cannot
+# take the machine's memory, in a subshell with 'ulimit -v' of 4 GB.
+set -u
+rnnc=$1 src=$2
+. "$(dirname "$0")/expect.sh"
+export NO_COLOR=1
+model="$src/models/flipflop3.rnn"
+
+# limited KB COMMAND...: COMMAND with an address-space limit of KB kilobytes
+limited() {
+  kb=$1; shift
+  (ulimit -v "$kb" && exec timeout 20 "$@")
+}
+# no_folder DIR WHAT: neither DIR nor a DIR.partial-* folder was made
+no_folder() {
+  if [ -e "$1" ] || ls -d "$1".partial-* > /dev/null 2>&1; then
+    echo "FAIL: $2: a results folder was left"; ls -a "$(dirname "$1")"; failures=$((failures + 1))
+  else passes=$((passes + 1)); fi
+}
+
+# A batch of 1e8 trials: its histories are terabytes, more than any limit.
+expect 1 "batch 100000000 is refused" limited 4000000 "$rnnc" run --out "$work/huge" -D batch=100000000 "$model"
+expect_line "$work/err" "error: this run needs about" "the batch's refusal says what the run needs"
+expect_line "$work/err" "the network's histories take" "the batch's refusal names the histories"
+expect_line "$work/err" "for a batch of 100000000 trials of 340 steps" "the batch's refusal names the batch"
+no_folder "$work/huge" "batch 100000000"
+# rnnc check refuses it too, at the -D that set it.
+expect 1 "rnnc check refuses batch 100000000" limited 4000000 "$rnnc" check -D batch=100000000 "$model"
+expect_line "$work/err" "-D batch:1:11: error: this run needs about" "the check's error is at -D batch"
+
+# 100000 units: h -> h alone has 1e10 weights (37 GB of floats, four copies
+# and Adam's two moments), so the population is blamed, not the batch of 128.
+sed 's/FlipFlopNet(n = 100,/FlipFlopNet(n = 100000,/' "$model" > "$work/wide.rnn"
+expect 1 "a population of 100000 is refused" limited 4000000 "$rnnc" run --out "$work/wide" "$work/wide.rnn"
+expect_line "$work/err" "wide.rnn:16:11: error: this run needs about" "the refusal is at the population"
+expect_line "$work/err" "the weights of 'h -> h' alone are 100000 x 100000" "the refusal names the weights"
+expect_line "$work/err" "hint: a smaller population 'h'" "the hint names the population"
+no_folder "$work/wide" "a population of 100000"
+
+# Under ulimit -v 1 GB, a batch of 4096 needs about 2.8 GB (1.1 GB of
+# histories, 1.1 GB of PCA rows): refused against the limit, named as such.
+expect 1 "batch 4096 under ulimit -v 1 GB is refused" limited 1000000 "$rnnc" run --out "$work/limited" \
+  -D batch=4096 -D iterations=1 "$model"
+expect_line "$work/err" "more than the address-space limit (ulimit -v) allows (976.6 MB)" "the limit is named"
+no_folder "$work/limited" "batch 4096 under ulimit -v"
+# ... and the model's own batch of 128 fits in that same limit and runs.
+expect 0 "batch 128 under ulimit -v 1 GB runs" limited 1000000 "$rnnc" run --out "$work/fits" \
+  -D iterations=1 -D trials=128 "$model"
+finish
