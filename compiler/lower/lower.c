@@ -469,11 +469,12 @@ static void lower_spike(lowering *L, neuron_ir *n, const ast_node *def)
 /* Sum of the terms a_k * d e_k / d var over the K expressions E. */
 static ir_ref adjoint_sum(ir_graph *g, const ir_ref *e, unsigned k, uint32_t first_adj, uint32_t var)
 {
+    ir_ref *d = xcalloc(k, sizeof *d);
+    ir_diff_many(g, e, k, var, d);
     ir_ref sum = ir_const(g, 0);
-    for (unsigned i = 0; i < k; i++) {
-        ir_ref d = ir_diff(g, e[i], var);
-        sum = ir_binary(g, IR_ADD, sum, ir_binary(g, IR_MUL, ir_var(g, first_adj + i), d));
-    }
+    for (unsigned i = 0; i < k; i++)
+        sum = ir_binary(g, IR_ADD, sum, ir_binary(g, IR_MUL, ir_var(g, first_adj + i), d[i]));
+    free(d);
     return sum;
 }
 
