@@ -235,17 +235,26 @@ static double in_use(int address_space)
     return (double)(address_space ? size : resident) * (double)sysconf(_SC_PAGE_SIZE);
 }
 
+int rt_memory_fits(double bytes, char *err, size_t err_size)
+{
+    const char *what;
+    size_t limit = rt_memory_limit(&what), unused;
+    double total = bytes + in_use(address_limit(&unused));
+    if (total <= (double)limit)
+        return 0;
+    char a[32], b[32];
+    return rt_error(err, err_size, "about %s of memory, more than %s allows (%s)", human(total, a, sizeof a),
+                    what, human((double)limit, b, sizeof b));
+}
+
 int rt_run_memory_check(const rt_run_desc *d, rt_memory_parts *parts, char *err, size_t err_size)
 {
     rt_memory_parts m;
-    size_t need = rt_run_memory(d, &m);
+    double need = (double)rt_run_memory(d, &m);
     if (parts)
         *parts = m;
-    const char *what;
-    size_t limit = rt_memory_limit(&what);
-    size_t unused;
-    double total = (double)need + in_use(address_limit(&unused));
-    if (total <= (double)limit)
+    char over[200];
+    if (rt_memory_fits(need, over, sizeof over) == 0)
         return 0;
     int first = 0, second = -1;   /* the two biggest parts */
     for (int k = 1; k < RT_MEM_PARTS; k++)
@@ -254,10 +263,8 @@ int rt_run_memory_check(const rt_run_desc *d, rt_memory_parts *parts, char *err,
     for (int k = 0; k < RT_MEM_PARTS; k++)
         if (k != first && (second < 0 || m.bytes[k] > m.bytes[second]))
             second = k;
-    char a[32], b[32], c[32], e[32];
-    return rt_error(err, err_size, "this run needs about %s of memory, more than %s allows (%s): %s take %s "
-                    "and %s %s",
-                    human(total, a, sizeof a), what, human((double)limit, b, sizeof b),
+    char c[32], e[32];
+    return rt_error(err, err_size, "this run needs %s: %s take %s and %s %s", over,
                     rt_memory_part_name((rt_memory_part)first), human(m.bytes[first], c, sizeof c),
                     rt_memory_part_name((rt_memory_part)second), human(m.bytes[second], e, sizeof e));
 }

@@ -43,6 +43,11 @@ size_t rt_memory_limit(const char **what);
 /* What part P is, for messages: "the network's histories". */
 const char *rt_memory_part_name(rt_memory_part p);
 
+/* 0 if BYTES more fit in rt_memory_limit with what the process takes
+ * already (the compiler, LLVM, the kernels), else -1 with "about 12.5 GB of
+ * memory, more than the physical memory allows (7.6 GB)" in ERR. */
+int rt_memory_fits(double bytes, char *err, size_t err_size);
+
 /* 0 if D's run fits in rt_memory_limit less what the process takes already
  * (the compiler, LLVM, the kernels), else -1 with a message naming the
  * need, the limit and the two biggest parts. PARTS (may be NULL) as above. */

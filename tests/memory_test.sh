@@ -38,14 +38,21 @@ no_folder "$work/huge" "batch 100000000"
 expect 1 "rnnc check refuses batch 100000000" limited 4000000 "$rnnc" check -D batch=100000000 "$model"
 expect_line "$work/err" "-D batch:1:11: error: this run needs about" "the check's error is at -D batch"
 
-# 100000 units: h -> h alone has 1e10 weights (37 GB of floats, four copies
-# and Adam's two moments), so the population is blamed, not the batch of 128.
+# 100000 units: h -> h alone has 1e10 weights (37 GB of floats; with their
+# transpose, gradient and a mask's byte each, 121 GB), so the population is
+# blamed, not the batch of 128.
 sed 's/FlipFlopNet(n = 100,/FlipFlopNet(n = 100000,/' "$model" > "$work/wide.rnn"
 expect 1 "a population of 100000 is refused" limited 4000000 "$rnnc" run --out "$work/wide" "$work/wide.rnn"
-expect_line "$work/err" "wide.rnn:16:11: error: this run needs about" "the refusal is at the population"
-expect_line "$work/err" "the weights of 'h -> h' alone are 100000 x 100000" "the refusal names the weights"
+expect_line "$work/err" "wide.rnn:16:11: error: the weights of 'h -> h' alone are 100000 x 100000, which need about" \
+  "the refusal is at the population and names the weights"
 expect_line "$work/err" "hint: a smaller population 'h'" "the hint names the population"
 no_folder "$work/wide" "a population of 100000"
+# With no_autapses the plan makes a [post][pre] mask (10 GB here): refused
+# before it is allocated, not "out of memory" with no place (or killed).
+sed 's/SineGenerator(n = 100)/SineGenerator(n = 100000)/' "$src/models/eprop_sine.rnn" > "$work/eprop_wide.rnn"
+expect 1 "e-prop with 100000 units is refused" limited 4000000 "$rnnc" check "$work/eprop_wide.rnn"
+expect_line "$work/err" "eprop_wide.rnn:11:12: error: the weights of 'h -> h' alone are 100000 x 100000" \
+  "the masked projection's refusal is at the population"
 
 # Under ulimit -v 1 GB, a batch of 4096 needs about 2.8 GB (1.1 GB of
 # histories, 1.1 GB of PCA rows): refused against the limit, named as such.
