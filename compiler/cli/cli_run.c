@@ -330,8 +330,12 @@ static void print_timings(const cli_run_options *r, const plan *p)
 {
     if (!r->verbose)
         return;
-    fprintf(stderr, "rnnc: lower to IR %.2f ms, LLVM IR %.2f ms, optimise %.2f ms, emit %.2f ms\n",
-            p->lower_ms, p->timings.build_ms, p->timings.optimize_ms, p->timings.emit_ms);
+    unsigned long nodes = 0;   /* the expression graphs' size: linear in the model's, never more */
+    for (unsigned i = 0; i < p->n_pops; i++)
+        nodes += p->neurons[i].g.count;
+    fprintf(stderr, "rnnc: lower to IR %.2f ms (%lu nodes), LLVM IR %.2f ms, optimise %.2f ms, "
+                    "emit %.2f ms\n",
+            p->lower_ms, nodes, p->timings.build_ms, p->timings.optimize_ms, p->timings.emit_ms);
 }
 
 int cli_emit_llvm(frontend *fe, const frontend_options *o, const cli_run_options *r)

@@ -362,15 +362,27 @@ static ir_ref diff(ir_graph *g, ir_ref e, uint32_t var, ir_ref *memo)
     return r;
 }
 
-ir_ref ir_diff(ir_graph *g, ir_ref e, uint32_t var)
+void ir_diff_many(ir_graph *g, const ir_ref *e, unsigned k, uint32_t var, ir_ref *out)
 {
-    ir_ref *memo = malloc((e + 1) * sizeof *memo);
+    ir_ref last = 0;
+    for (unsigned i = 0; i < k; i++)
+        last = e[i] > last ? e[i] : last;
+    ir_ref *memo = malloc((last + 1) * sizeof *memo);
     if (!memo)
         arena_out_of_memory();
-    for (ir_ref i = 0; i <= e; i++)
+    for (ir_ref i = 0; i <= last; i++)
         memo[i] = IR_NONE;
-    ir_ref r = diff(g, e, var, memo);   /* operands precede nodes: memo[0..e] covers the cone */
+    /* operands precede nodes: memo[0..last] covers every cone, and a node
+     * two expressions share is differentiated once */
+    for (unsigned i = 0; i < k; i++)
+        out[i] = diff(g, e[i], var, memo);
     free(memo);
+}
+
+ir_ref ir_diff(ir_graph *g, ir_ref e, uint32_t var)
+{
+    ir_ref r;
+    ir_diff_many(g, &e, 1, var, &r);
     return r;
 }
 

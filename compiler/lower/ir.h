@@ -72,6 +72,9 @@ ir_ref ir_spike(ir_graph *g, ir_ref cond, ir_ref arg, ir_ref psi);
  * derivative zero, and so has stop_gradient: a spike's derivative comes from
  * its surrogate (ir_spike), written in the neuron, not from here. */
 ir_ref ir_diff(ir_graph *g, ir_ref e, uint32_t var);
+/* OUT[i] = d E[i] / d VAR for the K expressions E, each node they share
+ * differentiated once. */
+void ir_diff_many(ir_graph *g, const ir_ref *e, unsigned k, uint32_t var, ir_ref *out);
 
 /* The value of E given the variables' values (indexed by variable). */
 double ir_eval(const ir_graph *g, ir_ref e, const double *vars);

@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "lower_memo.h"
 #include "sema.h"
 
 enum { NO_REF = UINT32_MAX, MAX_ARGS = 64, MAX_REPORTED = 32 };
@@ -34,6 +35,7 @@ typedef struct lowering {
     const ir_ref *next;             /* the end-of-step states, once known */
     int spike, refractory;          /* state indices of the spike and the refractory count, or -1 */
     diag_ctx *diag;                 /* where errors go; NULL: only 'failed' tells */
+    lower_memo memo;                /* lets, outputs, parameters and applications already lowered */
     const ast_node *reported[MAX_REPORTED];   /* a let or an output is lowered more than once */
     unsigned n_reported;
     int failed;
@@ -43,7 +45,8 @@ static diag *fail(lowering *L, const ast_node *at, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
 
 /* An error at AT, once: the expression of a let or an output is lowered
- * wherever it is used. Returns the diagnostic for a hint, or NULL. */
+ * once per phase and context (the initial outputs are lowered again in a
+ * graph of their own). Returns the diagnostic for a hint, or NULL. */
 static diag *fail(lowering *L, const ast_node *at, const char *fmt, ...)
 {
     L->failed++;
@@ -63,6 +66,27 @@ static diag *fail(lowering *L, const ast_node *at, const char *fmt, ...)
 }
 
 static ir_ref lower_expr(lowering *L, const ast_node *e, phase ph, const arg_frame *args);
+
+/* The graph and the end-of-step states that names are lowered against: what
+ * the memo's refs mean, so changing either forgets them. */
+static void set_context(lowering *L, ir_graph *g, const ir_ref *next)
+{
+    L->g = g;
+    L->next = next;
+    lower_memo_clear(&L->memo);
+}
+
+/* The value of a let, an output or a parameter's default, DEF its symbol:
+ * lowered at its first use in PHASE, the same ref at every later one. */
+static ir_ref lower_definition(lowering *L, const symbol *def, phase ph)
+{
+    ir_ref r;
+    if (lower_memo_find(&L->memo, def, ph, NULL, 0, &r))
+        return r;
+    r = lower_expr(L, def->value, ph, NULL);
+    lower_memo_add(&L->memo, def, ph, NULL, 0, r);
+    return r;
+}
 
 static int index_of(const symbol **list, unsigned n, const symbol *s)
 {
@@ -104,7 +128,7 @@ static ir_ref lower_name(lowering *L, const ast_node *e, phase ph, const arg_fra
         const const_binding *b = const_env_find(&L->env, s->name);
         if (b && (!L->neuron || s->owner == L->neuron || !s->owner))
             return ir_const(L->g, b->value);
-        return lower_expr(L, s->value, ph, NULL);
+        return lower_definition(L, s, ph);
     }
     case SYM_STATE:
     case SYM_SPIKE: {   /* the spike is a state: the last step's spike, or this step's at the end */
@@ -119,10 +143,10 @@ static ir_ref lower_name(lowering *L, const ast_node *e, phase ph, const arg_fra
             break;
         return ir_var(L->g, L->n_states + (uint32_t)i);
     }
-    case SYM_LET:
-        return lower_expr(L, s->value, ph, args);
+    case SYM_LET:   /* a let reads the neuron's names only, never a function's arguments */
+        return lower_definition(L, s, ph);
     case SYM_OUTPUT:
-        return lower_expr(L, s->value, PHASE_END, args);
+        return lower_definition(L, s, PHASE_END);
     case SYM_BUILTIN:
         return lower_constant_leaf(L, e);
     case SYM_ARG:
@@ -204,6 +228,21 @@ static ir_ref lower_math(lowering *L, const ast_node *call, const ir_ref *v, uns
     return ir_const(L->g, 0);
 }
 
+/* FN's body with the argument values of FRAME: lowered once per distinct
+ * values (refs, so equal values are equal keys) and phase. */
+static ir_ref lower_application(lowering *L, const ast_node *fn, arg_frame *frame, phase ph,
+                                const arg_frame *outer)
+{
+    ir_ref r;
+    if (lower_memo_find(&L->memo, fn, ph, frame->values, frame->count, &r))
+        return r;
+    frame->function = fn;
+    frame->outer = outer;
+    r = lower_expr(L, fn->first->next, ph, frame);
+    lower_memo_add(&L->memo, fn, ph, frame->values, frame->count, r);
+    return r;
+}
+
 /* sema marks builtin calls with their table entry; a call without one is a
  * call of a user-defined function, found among the global definitions. */
 static ir_ref lower_call(lowering *L, const ast_node *call, phase ph, const arg_frame *args)
@@ -217,11 +256,8 @@ static ir_ref lower_call(lowering *L, const ast_node *call, phase ph, const arg_
     }
     arg_frame frame = {0};
     frame.count = lower_args(L, call, ph, args, frame.values);
-    if (fn) {
-        frame.function = fn;
-        frame.outer = args;
-        return lower_expr(L, fn->first->next, ph, &frame);
-    }
+    if (fn)
+        return lower_application(L, fn, &frame, ph, args);
     if (b && b->cls == BI_MATH)
         return lower_math(L, call, frame.values, frame.count);
     fail(L, call, "'%s()' cannot be used in a neuron's equations", call->name);
@@ -383,7 +419,7 @@ static void lower_spike(lowering *L, neuron_ir *n, const ast_node *def)
         return;
     ir_graph *g = L->g;
     unsigned z = (unsigned)L->spike;
-    L->next = n->next;   /* next[z] is still the old spike */
+    set_context(L, L->g, n->next);   /* next[z] is still the old spike */
     ir_ref cond = lower_expr(L, spike->first, PHASE_END, NULL);
     ir_ref margin = spike_margin(L, spike->first);
     ir_ref psi = surrogate ? lower_expr(L, surrogate->first, PHASE_END, NULL) : ir_const(g, 0);
@@ -433,11 +469,12 @@ static void lower_spike(lowering *L, neuron_ir *n, const ast_node *def)
 /* Sum of the terms a_k * d e_k / d var over the K expressions E. */
 static ir_ref adjoint_sum(ir_graph *g, const ir_ref *e, unsigned k, uint32_t first_adj, uint32_t var)
 {
+    ir_ref *d = xcalloc(k, sizeof *d);
+    ir_diff_many(g, e, k, var, d);
     ir_ref sum = ir_const(g, 0);
-    for (unsigned i = 0; i < k; i++) {
-        ir_ref d = ir_diff(g, e[i], var);
-        sum = ir_binary(g, IR_ADD, sum, ir_binary(g, IR_MUL, ir_var(g, first_adj + i), d));
-    }
+    for (unsigned i = 0; i < k; i++)
+        sum = ir_binary(g, IR_ADD, sum, ir_binary(g, IR_MUL, ir_var(g, first_adj + i), d[i]));
+    free(d);
     return sum;
 }
 
@@ -477,12 +514,10 @@ static void initial_values(lowering *L, neuron_ir *n, const ast_node *def,
     ir_init(&g);
     ir_graph *saved = L->g;
     const ir_ref *saved_next = L->next;
-    L->g = &g;
-    L->next = NULL;
+    set_context(L, &g, NULL);
     for (unsigned j = 0; j < n->n_outputs; j++)
         n->output_init[j] = ir_eval(&g, lower_expr(L, outputs[j]->first, PHASE_END, NULL), vars);
-    L->g = saved;
-    L->next = saved_next;
+    set_context(L, saved, saved_next);
     ir_free(&g);
     free(vars);
 }
@@ -500,13 +535,14 @@ int lower_neuron(neuron_ir *n, const frontend *fe, const ast_node *def, double d
     collect_members(&L, n, def, &outputs);
     lower_updates(&L, n, def);
     lower_spike(&L, n, def);
-    L.next = n->next;
+    set_context(&L, &n->g, n->next);   /* the states after the spike and its reset */
     n->out = xcalloc(n->n_outputs, sizeof *n->out);
     for (unsigned j = 0; j < n->n_outputs; j++)
         n->out[j] = lower_expr(&L, outputs[j]->first, PHASE_END, NULL);
     derive_adjoint(n);
     initial_values(&L, n, def, outputs);
     n->spike_state = L.spike;
+    lower_memo_clear(&L.memo);
     free(outputs);
     free(L.states);
     free(L.ports);

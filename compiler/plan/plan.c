@@ -9,6 +9,7 @@
 #include <time.h>
 
 #include "plan_internal.h"
+#include "rt_memory.h"
 #include "rt_npy.h"
 #include "rt_rng.h"
 #include "sema.h"
@@ -546,6 +547,39 @@ static void check_source_member(builder *b, const ast_node *from, unsigned pop)
 
 /* A connect, or a feedback (the learning signal's path, not activity: its
  * weights are kept apart, in p->feedback). */
+static const ast_node *pop_node(const plan *p, unsigned pop)
+{
+    for (const ast_node *n = p->net->first; n; n = n->next)
+        if (n->kind == AST_POP && strcmp(n->name, p->pops[pop].name) == 0)
+            return n;
+    return p->net;
+}
+
+/* The population whose size makes projection RP's weights big: the larger
+ * side (the post one for an input's). */
+static unsigned weights_population(const plan *p, const rt_proj *rp)
+{
+    return rp->pre_pop >= 0 && p->pops[rp->pre_pop].n > p->pops[rp->post_pop].n ? (unsigned)rp->pre_pop
+                                                                               : rp->post_pop;
+}
+
+/* Whether projection RP's weights, their transpose and gradient and a
+ * connection mask fit in memory; checked before a mask of [post][pre] is
+ * made, so a population too big is refused, not killed. */
+static int weights_fit(builder *b, const rt_proj *rp)
+{
+    plan *p = b->p;
+    double bytes = (double)rp->n_post * (double)rp->n_pre * (1 + 3 * (p->is_double ? 8.0 : 4.0));
+    char err[256];
+    if (rt_memory_fits(bytes, err, sizeof err) == 0)
+        return 1;
+    unsigned big = weights_population(p, rp);
+    fail(b, pop_node(p, big), "the weights of '%s' alone are %zu x %zu, which need %s", rp->name, rp->n_post,
+         rp->n_pre, err);
+    hint(b, "a smaller population '%s'", p->pops[big].name);
+    return 0;
+}
+
 static void add_projection(builder *b, const ast_node *n)
 {
     plan *p = b->p;
@@ -582,6 +616,8 @@ static void add_projection(builder *b, const ast_node *n)
                               : arena_printf(&p->fe->arena, "%s %s %s", from->name, is_feedback ? "~>" : "->",
                                              to->name);
     pp->init.b = 1 / sqrt((double)rp->n_pre);
+    if (!weights_fit(b, rp))
+        return;
     if (is_feedback) {   /* no port: it carries no activity */
         pp->trainable = rp->trainable = 0;
         apply_options(b, pp, rp, to->next, RT_MAX_PROJS + j, 1);
@@ -888,6 +924,33 @@ static void describe(plan *p)
     r->analyses = p->analyses;
 }
 
+/* A run that cannot fit in memory is refused here, before anything is
+ * allocated or a results folder made, at what makes it big: the larger
+ * population of the largest projection when its weights are most of it,
+ * else the batch. */
+static void check_memory(builder *b)
+{
+    plan *p = b->p;
+    describe(p);
+    rt_memory_parts m;
+    char err[512];
+    if (rt_run_memory_check(&p->desc, &m, err, sizeof err) == 0)
+        return;
+    if (p->n_projs && m.largest_proj_bytes > m.bytes[RT_MEM_HISTORIES] + m.bytes[RT_MEM_TRIALS]) {
+        const rt_proj *pr = &p->rt_projs[m.largest_proj];
+        unsigned big = weights_population(p, pr);
+        size_t n_pre = pr->pre_pop >= 0 ? p->pops[pr->pre_pop].n : p->input_sizes[pr->pre_input];
+        fail(b, pop_node(p, big), "%s; the weights of '%s' alone are %zu x %zu", err, pr->name,
+             p->pops[pr->post_pop].n, n_pre);
+        hint(b, "a smaller population '%s'", p->pops[big].name);
+        return;
+    }
+    const ast_node *batch = plan_setting(p, "batch");
+    fail(b, batch ? batch : p->run, "%s, for a batch of %zu trials of %zu steps", err, p->settings.batch,
+         p->task.steps);
+    hint(b, "a smaller batch: each trial's histories take the same memory");
+}
+
 /* The step: 1 ms unless the run says otherwise. */
 static void read_dt(builder *b)
 {
@@ -944,6 +1007,8 @@ int plan_prepare(plan *p, frontend *fe, const frontend_options *opts, const ast_
         match_task(&b);
     if (!b.failed)
         plan_outputs(&b);
+    if (!b.failed)
+        check_memory(&b);
     refuse_second_run(&b);
     p->lower_ms = now_ms() - start;
     return b.failed ? -1 : 0;

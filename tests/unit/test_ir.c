@@ -132,8 +132,30 @@ static void test_functions(void)
     ir_free(&g);
 }
 
+/* ir_diff_many shares one memo between expressions: its derivatives are
+ * the very nodes ir_diff gives one at a time (hash-consing makes equal
+ * derivatives one ref), and a cone the expressions share is differentiated
+ * once, so the graph grows by no more than for one of them. */
+static void test_diff_many(void)
+{
+    ir_graph g;
+    ir_init(&g);
+    ir_ref v = ir_var(&g, V), in = ir_var(&g, I);
+    ir_ref a = ir_unary(&g, IR_TANH, in);
+    for (int k = 0; k < 40; k++)   /* a_k = a_{k-1} * a_{k-1} + v: a deep shared cone */
+        a = ir_binary(&g, IR_ADD, ir_binary(&g, IR_MUL, a, a), v);
+    ir_ref e[3] = {a, ir_binary(&g, IR_MUL, a, v), ir_unary(&g, IR_SIN, a)}, many[3];
+    ir_diff_many(&g, e, 3, V, many);
+    uint32_t after_many = g.count;
+    for (int i = 0; i < 3; i++)
+        CHECK(ir_diff(&g, e[i], V) == many[i]);
+    CHECK(g.count == after_many);   /* nothing new: the same derivatives */
+    ir_free(&g);
+}
+
 int main(void)
 {
+    test_diff_many();
     test_construction();
     test_neuron_updates();
     test_functions();
