@@ -30,14 +30,6 @@
 #include "rt_summary.h"
 #include "sema.h"
 
-static volatile sig_atomic_t interrupted;
-
-static void on_interrupt(int sig)
-{
-    (void)sig;
-    interrupted = 1;
-}
-
 /* An error at AT, printed as every diagnostic is: file:line:col, the line, a caret. */
 static void error_at(frontend *fe, const ast_node *at, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
 
@@ -297,7 +289,7 @@ static int write_results(frontend *fe, const frontend_options *o, const cli_run_
     int on_terminal = isatty(STDERR_FILENO) && !(quiet && *quiet);
     char err[1024];
     int status = 0;
-    int failed = rt_run_train(&p->desc, &out, &interrupted, on_terminal ? &progress : NULL, res, err, sizeof err);
+    int failed = rt_run_train(&p->desc, &out, &cli_stop, on_terminal ? &progress : NULL, res, err, sizeof err);
     if (on_terminal && res->updates_done && res->updates_done < p->settings.updates)
         fputc('\n', stderr);   /* the progress line stopped early */
     if (failed) {
@@ -354,6 +346,10 @@ static void report(const cli_run_options *r, const plan *p, const rt_run_result 
         fprintf(stderr, "rnnc: %s\n", res->message);
     if (res->status == RT_RUN_INTERRUPTED)
         fprintf(stderr, "rnnc: interrupted after %zu updates; wrote what was done to %s\n", res->updates_done, dir);
+    json_t *not_done = json_object_get(res->analysis, "not_done");
+    if (json_array_size(not_done))
+        fprintf(stderr, "rnnc: the analyses were interrupted; %zu not done (summary.json lists them under "
+                        "analysis.not_done)\n", json_array_size(not_done));
     printf("rnnc: %s: %zu updates in %.1f s", r->model_path, res->updates_done, res->train_seconds);
     if (isfinite(res->final_train_loss))
         printf(", final training loss %.4g", res->final_train_loss);
@@ -403,15 +399,9 @@ int cli_run(frontend *fe, const frontend_options *o, const cli_run_options *r)
         return 1;
     }
     print_timings(r, &p);
-    struct sigaction sa = {0}, old_int, old_term;
-    sa.sa_handler = on_interrupt;
-    sigaction(SIGINT, &sa, &old_int);
-    sigaction(SIGTERM, &sa, &old_term);
     rt_run_result res;
     memset(&res, 0, sizeof res);
     int status = write_results(fe, o, r, &p, model, dir, &res);
-    sigaction(SIGINT, &old_int, NULL);
-    sigaction(SIGTERM, &old_term, NULL);
     if (status == 0) {
         report(r, &p, &res, dir);
         if (res.status == RT_RUN_INTERRUPTED)
@@ -510,7 +500,7 @@ static int reanalyse(frontend *fe, plan *p, const char *dir, const rt_outdir *ou
     char err[1024];
     if (copy_run_files(dir, out) != 0)
         return -1;
-    if (rt_run_reanalyze(&p->desc, dir, out, res, err, sizeof err) != 0) {
+    if (rt_run_reanalyze(&p->desc, dir, out, &cli_stop, res, err, sizeof err) != 0) {
         fprintf(stderr, "rnnc: error: %s\n", err);
         return -1;
     }
@@ -518,7 +508,7 @@ static int reanalyse(frontend *fe, plan *p, const char *dir, const rt_outdir *ou
         report_analysis_failure(fe, p, res, "the folder is left as it was");
         return -1;
     }
-    if (interrupted)
+    if (cli_stop)
         return -1;
     if (res->analysis)
         json_object_set(doc, "analysis", res->analysis);
@@ -546,26 +536,20 @@ int cli_analyze(frontend *fe, const frontend_options *o, const cli_run_options *
     rt_outdir out;
     rt_run_result res;
     memset(&res, 0, sizeof res);
-    struct sigaction sa = {0}, old_int, old_term;
-    sa.sa_handler = on_interrupt;
-    sigaction(SIGINT, &sa, &old_int);
-    sigaction(SIGTERM, &sa, &old_term);
     int status = open_results(&out, dir) != 0 ? 1 : 0;
     if (status == 0) {
         char model[256];
         model_name(r->model_path, model, sizeof model);
         if (reanalyse(fe, &p, dir, &out, doc, model, &res) != 0 || rt_outdir_commit(&out) != 0) {
             fprintf(stderr, "rnnc: the analysis of '%s' %s; the folder is as it was\n", dir,
-                    interrupted ? "was interrupted" : "failed");
+                    cli_stop ? "was interrupted" : "failed");
             rt_outdir_abort(&out);
-            status = interrupted ? 130 : 1;
+            status = cli_stop ? 130 : 1;
         } else {
             printf("rnnc: analysed %s again (evaluation loss %.4g); report in %s/%s\n", dir, res.eval_loss, dir,
                    RT_FILE_REPORT);
         }
     }
-    sigaction(SIGINT, &old_int, NULL);
-    sigaction(SIGTERM, &old_term, NULL);
     rt_run_result_free(&res);
     json_decref(doc);
     plan_free(&p);
