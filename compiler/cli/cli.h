@@ -34,6 +34,7 @@ int cli_run_seeds(const frontend_options *fopts, const cli_run_options *ropts, c
 /* Set by SIGINT, SIGTERM or SIGHUP once cli_catch_stop_signals has run
  * (cli_signals.c): the run stops cleanly, keeps what was done and exits 130. */
 extern volatile sig_atomic_t cli_stop;
+/* Installs the handler and unblocks the three signals. */
 void cli_catch_stop_signals(void);
 /* Blocks (1) or unblocks (0) the three signals: around a fork. */
 void cli_block_stop_signals(int block);

@@ -33,14 +33,13 @@
 enum { MAX_SEEDS = 1000, MAX_SPECTRA_SHOWN = 32 };
 enum { NOT_STARTED = -1 };   /* the exit status of a realisation Ctrl-C kept from starting */
 
-/* In the child, before exec: the default dispositions (the parent's
- * handler would pass signals on to its siblings), and death with the
- * parent, so no realisation trains on for a parent that was killed. */
+/* In the child, before exec, with the stop signals still blocked (the
+ * parent blocks them around fork): they stay blocked through exec until
+ * the child's rnnc has its handler (cli_catch_stop_signals unblocks them),
+ * so a signal at any moment stops the child cleanly. And the child dies
+ * with its parent, so no realisation trains on for a parent that was killed. */
 static void child_signals(pid_t parent)
 {
-    signal(SIGINT, SIG_DFL);
-    signal(SIGTERM, SIG_DFL);
-    signal(SIGHUP, SIG_DFL);
 #ifdef __linux__
     /* Linux only: SIGTERM when the parent dies, which the child handles as
      * any stop; the parent may have died before the call, hence getppid. */
@@ -48,7 +47,6 @@ static void child_signals(pid_t parent)
 #endif
     if (getppid() != parent)
         _exit(130);
-    cli_block_stop_signals(0);
 }
 
 /* Starts 'rnnc run' for SEED into SUB, with THREADS threads. */

@@ -36,6 +36,7 @@ void cli_catch_stop_signals(void)
         sigaddset(&sa.sa_mask, stop_signals[i]);   /* one handler at a time */
     for (size_t i = 0; i < sizeof stop_signals / sizeof *stop_signals; i++)
         sigaction(stop_signals[i], &sa, NULL);
+    cli_block_stop_signals(0);   /* a realisation of --seeds starts with them blocked */
 }
 
 void cli_block_stop_signals(int block)
