@@ -3,9 +3,11 @@
 
 #include <dirent.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <ftw.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/file.h>   /* flock: BSD and Linux, not POSIX (whose fcntl locks need a file open for writing) */
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -136,34 +138,76 @@ int rt_remove_tree(const char *path)
     return nftw(path, remove_entry, 16, FTW_DEPTH | FTW_PHYS);
 }
 
-int rt_outdir_commit(rt_outdir *o)
+/* The folder holding PATH, opened and locked (flock, exclusive) so that
+ * runs into the same DIR replace it one at a time: a lock on the folder
+ * itself leaves no lock file behind. The fd, or -1 with errno. */
+static int lock_parent(const char *path)
+{
+    const char *slash = strrchr(path, '/');
+    char *parent = slash ? strndup(path, slash == path ? 1 : (size_t)(slash - path)) : strdup(".");
+    if (!parent)
+        return -1;
+    int fd = open(parent, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+    free(parent);
+    while (fd >= 0 && flock(fd, LOCK_EX) != 0) {
+        if (errno == EINTR)
+            continue;   /* a signal: it is polled after the commit */
+        int saved = errno;
+        close(fd);
+        errno = saved;
+        return -1;
+    }
+    return fd;
+}
+
+/* Renames the finished folder into place, the older DIR aside into *OLD
+ * (malloc'd; NULL when there was none). Run under lock_parent's lock. */
+static int replace(rt_outdir *o, char **old)
 {
     struct stat st;
-    char *old = NULL;
+    *old = NULL;
     if (lstat(o->final_path, &st) == 0) {
         if (!S_ISDIR(st.st_mode) || !replaceable(o->final_path)) {
             errno = EEXIST;
             return -1;
         }
         size_t n = strlen(o->final_path) + 16;
-        old = malloc(n);
-        if (!old)
+        *old = malloc(n);
+        if (!*old)
             return -1;
-        snprintf(old, n, "%s.old-XXXXXX", o->final_path);
-        if (!mkdtemp(old) || rename(o->final_path, old) != 0) {
+        snprintf(*old, n, "%s.old-XXXXXX", o->final_path);
+        if (!mkdtemp(*old) || rename(o->final_path, *old) != 0) {
             int saved = errno;
-            if (old[0])
-                rmdir(old);
-            free(old);
+            if ((*old)[0])
+                rmdir(*old);
+            free(*old);
+            *old = NULL;
             errno = saved;
             return -1;
         }
     }
     if (rename(o->work_path, o->final_path) != 0) {
         int saved = errno;
-        if (old)
-            rename(old, o->final_path);   /* put the previous results back */
-        free(old);
+        if (*old)
+            rename(*old, o->final_path);   /* put the previous results back */
+        free(*old);
+        *old = NULL;
+        errno = saved;
+        return -1;
+    }
+    return 0;
+}
+
+int rt_outdir_commit(rt_outdir *o)
+{
+    int lock = lock_parent(o->final_path);
+    if (lock < 0)
+        return -1;
+    char *old;
+    int rc = replace(o, &old);
+    int saved = errno;
+    close(lock);   /* releases the lock */
+    if (rc != 0) {
         errno = saved;
         return -1;
     }

@@ -26,7 +26,9 @@ int rt_outdir_begin(rt_outdir *o, const char *final_path);
 char *rt_outdir_file(const rt_outdir *o, const char *name);
 /* Writes a whole text file inside the folder; 0 or -1 with errno. */
 int rt_outdir_write_text(const rt_outdir *o, const char *name, const char *text);
-/* Moves the folder into place, replacing an older DIR; 0 or -1 with errno. */
+/* Moves the folder into place, replacing an older DIR, under a lock on
+ * DIR's parent folder, so concurrent runs into one DIR end with one whole
+ * folder (the last to finish) and nothing left aside; 0 or -1 with errno. */
 int rt_outdir_commit(rt_outdir *o);
 /* Removes the partial folder and everything in it. */
 void rt_outdir_abort(rt_outdir *o);
