@@ -11,6 +11,8 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#define MARKER_TEXT "written by rnnc; a later run may replace this folder\n"
+
 static char *join(const char *a, const char *b)
 {
     size_t n = strlen(a) + strlen(b) + 2;
@@ -20,24 +22,51 @@ static char *join(const char *a, const char *b)
     return p;
 }
 
-/* mkdir -p for the parents of PATH. */
-static int make_parents(const char *path)
+/* mkdir -p for the parents of PATH; *MADE is the length of the first one
+ * created (0 when none was). */
+static int make_parents(const char *path, size_t *made)
 {
     char *copy = strdup(path);
+    *made = 0;
     if (!copy)
         return -1;
     for (char *p = copy + 1; *p; p++) {
         if (*p != '/')
             continue;
         *p = '\0';
-        if (mkdir(copy, 0777) != 0 && errno != EEXIST) {
+        int rc = mkdir(copy, 0777);
+        if (rc != 0 && errno != EEXIST) {
             free(copy);
             return -1;
         }
+        if (rc == 0 && *made == 0)
+            *made = (size_t)(p - copy);
         *p = '/';
     }
     free(copy);
     return 0;
+}
+
+/* The parents of PATH that make_parents created (from the deepest up to
+ * the one of length MADE), as far as they are empty. */
+static void remove_parents(const char *path, size_t made)
+{
+    char *copy = made ? strdup(path) : NULL;
+    for (char *slash; copy && (slash = strrchr(copy, '/')) && (size_t)(slash - copy) >= made;) {
+        *slash = '\0';
+        if (rmdir(copy) != 0)
+            break;
+    }
+    free(copy);
+}
+
+/* PATH without its trailing slashes (malloc'd; "/" stays "/"). */
+static char *strip_slashes(const char *path)
+{
+    size_t n = strlen(path);
+    while (n > 1 && path[n - 1] == '/')
+        n--;
+    return strndup(path, n);
 }
 
 /* A folder that may be replaced: empty, or made by an earlier run (it has
@@ -60,37 +89,92 @@ static int replaceable(const char *path)
     return empty || marked;
 }
 
-int rt_outdir_begin(rt_outdir *o, const char *final_path)
+/* The form of PATH (trailing slashes stripped): a message in WHY, or NULL. */
+static const char *bad_form(const char *path, const char *given, char *why, size_t why_size)
+{
+    const char *base = strrchr(path, '/');
+    base = base ? base + 1 : path;
+    if (!given[0])
+        snprintf(why, why_size, "the results folder given is empty; give a folder name such as runs/NAME");
+    else if (strcmp(path, "/") == 0)
+        snprintf(why, why_size, "'%s' is the root folder, which a run cannot replace; give a folder name such as "
+                 "runs/NAME", given);
+    else if (strcmp(base, ".") == 0 || strcmp(base, "..") == 0)
+        snprintf(why, why_size, "'%s' names the %s folder, which a run cannot replace; give a folder name such as "
+                 "runs/NAME", given, base[1] ? "parent" : "current");
+    else
+        return NULL;
+    return why;
+}
+
+/* What is at PATH, if anything, that a run cannot replace: a message in WHY, or NULL. */
+static const char *bad_target(const char *path, const char *given, char *why, size_t why_size)
 {
     struct stat st;
-    if (lstat(final_path, &st) == 0 && (!S_ISDIR(st.st_mode) || !replaceable(final_path))) {
+    if (lstat(path, &st) != 0)
+        return NULL;
+    if (S_ISLNK(st.st_mode))
+        snprintf(why, why_size, "'%s' is a symbolic link; a run would replace the link, not the folder it "
+                 "points to: give that folder's own path", given);
+    else if (!S_ISDIR(st.st_mode))
+        snprintf(why, why_size, "'%s' is a file, not a folder; give run another --out", given);
+    else if (!replaceable(path))
+        snprintf(why, why_size, "'%s' exists and is not an rnnc results folder (rnnc replaces only folders it "
+                 "wrote, which hold " RT_OUTDIR_MARKER "); give run another --out", given);
+    else
+        return NULL;
+    return why;
+}
+
+int rt_outdir_check(const char *path, char *why, size_t why_size)
+{
+    char *stripped = strip_slashes(path);
+    if (!stripped) {
+        snprintf(why, why_size, "out of memory");
+        return -1;
+    }
+    int bad = bad_form(stripped, path, why, why_size) || bad_target(stripped, path, why, why_size);
+    free(stripped);
+    return bad ? -1 : 0;
+}
+
+int rt_outdir_begin(rt_outdir *o, const char *final_path)
+{
+    memset(o, 0, sizeof *o);
+    char why[512];
+    o->final_path = strip_slashes(final_path);
+    if (o->final_path && bad_form(o->final_path, final_path, why, sizeof why)) {
+        free(o->final_path);
+        memset(o, 0, sizeof *o);
+        errno = EINVAL;
+        return -1;
+    }
+    struct stat st;
+    if (o->final_path && lstat(o->final_path, &st) == 0 &&
+        (!S_ISDIR(st.st_mode) || !replaceable(o->final_path))) {
         /* Refuse before any work is done, not after. */
+        free(o->final_path);
         memset(o, 0, sizeof *o);
         errno = EEXIST;
         return -1;
     }
-    memset(o, 0, sizeof *o);
-    size_t n = strlen(final_path);
-    while (n > 1 && final_path[n - 1] == '/')
-        n--;
-    o->final_path = malloc(n + 1);
-    o->work_path = malloc(n + 16);
+    size_t n = o->final_path ? strlen(o->final_path) : 0;
+    o->work_path = o->final_path ? malloc(n + 16) : NULL;
     if (!o->final_path || !o->work_path) {
         free(o->final_path);
         free(o->work_path);
+        memset(o, 0, sizeof *o);
         errno = ENOMEM;
         return -1;
     }
-    memcpy(o->final_path, final_path, n);
-    o->final_path[n] = '\0';
     snprintf(o->work_path, n + 16, "%s.partial-XXXXXX", o->final_path);
-    int made = make_parents(o->final_path) == 0 && mkdtemp(o->work_path) != NULL;
-    if (!made || rt_outdir_write_text(o, RT_OUTDIR_MARKER,
-                                      "written by rnnc; a later run may replace this folder\n") != 0) {
+    int parents = make_parents(o->final_path, &o->made_parents) == 0;
+    int made = parents && mkdtemp(o->work_path) != NULL;
+    if (!made || rt_outdir_write_text(o, RT_OUTDIR_MARKER, MARKER_TEXT) != 0) {
         int saved = errno;
         if (made)
             rt_remove_tree(o->work_path);
-        errno = saved;
+        remove_parents(o->final_path, o->made_parents);
         free(o->final_path);
         free(o->work_path);
         memset(o, 0, sizeof *o);
@@ -225,6 +309,8 @@ void rt_outdir_abort(rt_outdir *o)
 {
     if (o->work_path)
         rt_remove_tree(o->work_path);
+    if (o->final_path)
+        remove_parents(o->final_path, o->made_parents);
     free(o->final_path);
     free(o->work_path);
     memset(o, 0, sizeof *o);

@@ -3,6 +3,10 @@
 #  - 14 runs started at once into one --out end with one folder whose
 #    summary.json parses, every run exiting 0, and no .old-* or .partial-*
 #    beside it (the replacements are serialised by a lock on the parent);
+#  - a --out no run can replace ('', '.', '..', '/', a symbolic link, with
+#    or without a trailing slash, a file) is refused before any work: exit
+#    2 (bad usage) at once (a run that trains gives up after 10 s: 124);
+#  - a run that fails after creating --out's parents removes them again.
 # Usage: outdir_test.sh RNNC SOURCE_DIR
 set -u
 rnnc=$1
@@ -30,5 +34,29 @@ $python -c "import json,sys; json.load(open(sys.argv[1]))" "$out/summary.json" &
   fail "concurrent runs: no valid summary.json"
 left=$(ls -a "$work/concurrent" | grep -v '^\.\.\?$' | grep -v '^out$')
 [ -z "$left" ] && pass || fail "concurrent runs left: $left"
+
+# ---- --out values no run can replace, refused before training
+mkdir "$work/bad" "$work/bad/real"
+ln -s real "$work/bad/link"
+echo data > "$work/bad/file"
+for o in '' . .. / link link/ file file/; do
+  (cd "$work/bad" && timeout 10 "$rnnc" run "$model" -D iterations=100000 -D threads=1 --out "$o" > /dev/null 2> "$work/bad.err")
+  rc=$?
+  [ "$rc" -eq 2 ] && pass || { fail "--out '$o': exit status $rc, expected 2"; cat "$work/bad.err"; }
+  grep -q "rnnc: error: .*give" "$work/bad.err" && pass || { fail "--out '$o': no message saying what to do"; cat "$work/bad.err"; }
+done
+[ "$(ls "$work/bad")" = "$(printf 'file\nlink\nreal')" ] && [ -z "$(ls "$work/bad/real")" ] && pass ||
+  fail "refused --out values left something: $(ls -R "$work/bad")"
+
+# ---- a failed run leaves no parent folder it created: a weights file that
+# is not an .npy fails when the session opens, after the folder was begun
+mkdir "$work/parents"
+sed 's|connect h -> h : all_to_all, init orthogonal|connect h -> h : all_to_all, init load("bad.npy")|' "$model" \
+  > "$work/parents/badinit.rnn"
+printf 'not an npy file' > "$work/parents/bad.npy"
+(cd "$work/parents" && "$rnnc" run badinit.rnn --out new/deep/out > /dev/null 2> "$work/parents.err")
+rc=$?
+[ "$rc" -eq 1 ] && pass || { fail "failed run: exit status $rc, expected 1"; cat "$work/parents.err"; }
+[ ! -e "$work/parents/new" ] && pass || fail "failed run left the parents it created: $(find "$work/parents/new")"
 
 finish

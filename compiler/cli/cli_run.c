@@ -216,9 +216,9 @@ static int open_results(rt_outdir *out, const char *dir)
 {
     if (rt_outdir_begin(out, dir) == 0)
         return 0;
-    if (errno == EEXIST)
-        fprintf(stderr, "rnnc: error: '%s' exists and is not an rnnc results folder (rnnc replaces only folders "
-                        "it wrote, which hold " RT_OUTDIR_MARKER "); give run another --out\n", dir);
+    char why[4400];
+    if (errno == EEXIST || errno == EINVAL)
+        fprintf(stderr, "rnnc: error: %s\n", rt_outdir_check(dir, why, sizeof why) != 0 ? why : strerror(errno));
     else
         fprintf(stderr, "rnnc: error: cannot create the results folder '%s': %s\n", dir, strerror(errno));
     return -1;
@@ -378,6 +378,20 @@ int cli_run(frontend *fe, const frontend_options *o, const cli_run_options *r)
     char model[256];
     model_name(r->model_path, model, sizeof model);
     uint64_t seed = resolve_seed(run, o, r);
+    const char *dir = r->out_dir ? r->out_dir
+                      : r->seeds > 1 ? arena_printf(&fe->arena, "runs/%s-seeds-%llu-%llu", model,
+                                                    (unsigned long long)seed,
+                                                    (unsigned long long)(seed + r->seeds - 1))
+                                     : arena_printf(&fe->arena, "runs/%s-%llu", model, (unsigned long long)seed);
+    char why[4400];
+    if (!dir) {
+        fputs("rnnc: error: out of memory\n", stderr);
+        return 1;
+    }
+    if (rt_outdir_check(dir, why, sizeof why) != 0) {   /* before any work, not after the training */
+        fprintf(stderr, "rnnc: error: %s\n", why);
+        return 2;
+    }
     plan p;
     if (plan_build(&p, fe, o, run, seed, NULL) != 0) {
         plan_free(&p);
@@ -385,18 +399,7 @@ int cli_run(frontend *fe, const frontend_options *o, const cli_run_options *r)
     }
     if (r->seeds > 1) {   /* the realisations build their own plans */
         plan_free(&p);
-        const char *combined = r->out_dir ? r->out_dir
-                                          : arena_printf(&fe->arena, "runs/%s-seeds-%llu-%llu", model,
-                                                         (unsigned long long)seed,
-                                                         (unsigned long long)(seed + r->seeds - 1));
-        return combined ? cli_run_seeds(o, r, combined, seed) : 1;
-    }
-    const char *dir = r->out_dir ? r->out_dir : arena_printf(&fe->arena, "runs/%s-%llu", model,
-                                                             (unsigned long long)seed);
-    if (!dir) {
-        fputs("rnnc: error: out of memory\n", stderr);
-        plan_free(&p);
-        return 1;
+        return cli_run_seeds(o, r, dir, seed);
     }
     print_timings(r, &p);
     rt_run_result res;
