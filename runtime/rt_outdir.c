@@ -12,6 +12,9 @@
 #include <unistd.h>
 
 #define MARKER_TEXT "written by rnnc; a later run may replace this folder\n"
+/* then the names of the folder's files, one a line (a marker without it
+ * is an older rnnc's, whose files are not known) */
+#define MARKER_LIST "files:\n"
 
 static char *join(const char *a, const char *b)
 {
@@ -107,6 +110,84 @@ static const char *bad_form(const char *path, const char *given, char *why, size
     return why;
 }
 
+/* The marker of DIR, read whole (malloc'd), or NULL. */
+static char *read_marker(const char *dir)
+{
+    char *path = join(dir, RT_OUTDIR_MARKER), *text = NULL;
+    FILE *fp = path ? fopen(path, "r") : NULL;
+    free(path);
+    if (!fp)
+        return NULL;
+    size_t len = 0, n;
+    char buf[4096];
+    FILE *mem = open_memstream(&text, &len);
+    while (mem && (n = fread(buf, 1, sizeof buf, fp)) > 0)
+        fwrite(buf, 1, n, mem);
+    fclose(fp);
+    if (mem)
+        fclose(mem);
+    return text;
+}
+
+/* Whether NAME is a line of LIST. */
+static int listed(const char *list, const char *name)
+{
+    size_t n = strlen(name);
+    for (const char *p = list; (p = strstr(p, name)); p += n)
+        if ((p == list || p[-1] == '\n') && (p[n] == '\n' || p[n] == '\0'))
+            return 1;
+    return 0;
+}
+
+static void add_name(FILE *names, unsigned *count, const char *dir, const char *name)
+{
+    if ((*count)++ < 8)
+        fprintf(names, "%s%s/%s", *count > 1 ? ", " : "", dir, name);
+}
+
+/* Into NAMES, the entries of the results folder DIR (and of the folders
+ * it lists, those of --seeds) that its marker does not list: files a user
+ * put there, which a replacement would delete. Their count. */
+static unsigned unknown_files(const char *dir, FILE *names, unsigned *count)
+{
+    char *marker = read_marker(dir), *list = marker ? strstr(marker, "\n" MARKER_LIST) : NULL;
+    DIR *d = list ? opendir(dir) : NULL;   /* no list: an older rnnc's folder, whose files are not known */
+    for (struct dirent *e; d && (e = readdir(d));) {
+        if (strcmp(e->d_name, ".") == 0 || strcmp(e->d_name, "..") == 0 || strcmp(e->d_name, RT_OUTDIR_MARKER) == 0)
+            continue;
+        char *path = join(dir, e->d_name);
+        struct stat st;
+        if (!listed(list + 1 + strlen(MARKER_LIST), e->d_name))
+            add_name(names, count, dir, e->d_name);
+        else if (path && lstat(path, &st) == 0 && S_ISDIR(st.st_mode))
+            unknown_files(path, names, count);
+        free(path);
+    }
+    if (d)
+        closedir(d);
+    free(marker);
+    return *count;
+}
+
+/* The files a user added to the results folder PATH, named in WHY, or NULL. */
+static const char *foreign_files(const char *path, const char *given, char *why, size_t why_size)
+{
+    char *names = NULL;
+    size_t len = 0;
+    unsigned count = 0;
+    FILE *fp = open_memstream(&names, &len);
+    if (fp) {
+        unknown_files(path, fp, &count);
+        fclose(fp);
+    }
+    if (count)
+        snprintf(why, why_size, "'%s' is a results folder with %u file%s rnnc did not write (%s%s), which a new "
+                 "run would delete; move %s out or give run another --out", given, count, count == 1 ? "" : "s",
+                 names ? names : "", count > 8 ? ", ..." : "", count == 1 ? "it" : "them");
+    free(names);
+    return count ? why : NULL;
+}
+
 /* What is at PATH, if anything, that a run cannot replace: a message in WHY, or NULL. */
 static const char *bad_target(const char *path, const char *given, char *why, size_t why_size)
 {
@@ -122,7 +203,7 @@ static const char *bad_target(const char *path, const char *given, char *why, si
         snprintf(why, why_size, "'%s' exists and is not an rnnc results folder (rnnc replaces only folders it "
                  "wrote, which hold " RT_OUTDIR_MARKER "); give run another --out", given);
     else
-        return NULL;
+        return foreign_files(path, given, why, why_size);
     return why;
 }
 
@@ -222,6 +303,48 @@ int rt_remove_tree(const char *path)
     return nftw(path, remove_entry, 16, FTW_DEPTH | FTW_PHYS);
 }
 
+static char *read_marker(const char *dir);
+static int listed(const char *list, const char *name);
+
+/* Whether DIR has an entry NAME. */
+static int in_folder(const char *dir, const char *name)
+{
+    char *path = join(dir, name);
+    struct stat st;
+    int there = path && lstat(path, &st) == 0;
+    free(path);
+    return there;
+}
+
+/* The marker again, with the name of every entry of the finished folder
+ * below its first line: what rt_outdir_check later knows as rnnc's own. */
+static int write_marker_list(const rt_outdir *o)
+{
+    char *text = NULL;
+    size_t len = 0;
+    FILE *fp = open_memstream(&text, &len);
+    DIR *dir = fp ? opendir(o->work_path) : NULL;
+    if (!dir) {
+        if (fp)
+            fclose(fp);
+        free(text);
+        return -1;
+    }
+    /* a file the folder replaced held and did not list (rnnc analyze copies
+     * them) stays unlisted: it is still the user's */
+    char *before = read_marker(o->final_path), *known = before ? strstr(before, "\n" MARKER_LIST) : NULL;
+    fputs(MARKER_TEXT MARKER_LIST, fp);
+    for (struct dirent *e; (e = readdir(dir));)
+        if (e->d_name[0] != '.' && !strchr(e->d_name, '\n') &&
+            !(known && !listed(known + 1 + strlen(MARKER_LIST), e->d_name) && in_folder(o->final_path, e->d_name)))
+            fprintf(fp, "%s\n", e->d_name);
+    closedir(dir);
+    free(before);
+    int rc = fclose(fp) == 0 ? rt_outdir_write_text(o, RT_OUTDIR_MARKER, text) : -1;
+    free(text);
+    return rc;
+}
+
 /* The folder holding PATH, opened and locked (flock, exclusive) so that
  * runs into the same DIR replace it one at a time: a lock on the folder
  * itself leaves no lock file behind. The fd, or -1 with errno. */
@@ -284,6 +407,8 @@ static int replace(rt_outdir *o, char **old)
 
 int rt_outdir_commit(rt_outdir *o)
 {
+    if (write_marker_list(o) != 0)
+        return -1;
     int lock = lock_parent(o->final_path);
     if (lock < 0)
         return -1;

@@ -6,7 +6,11 @@
 #  - a --out no run can replace ('', '.', '..', '/', a symbolic link, with
 #    or without a trailing slash, a file) is refused before any work: exit
 #    2 (bad usage) at once (a run that trains gives up after 10 s: 124);
-#  - a run that fails after creating --out's parents removes them again.
+#  - a run that fails after creating --out's parents removes them again;
+#  - a file a user added to a results folder (or to a seed-S folder of
+#    --seeds) makes the next run into it refuse, before training, with exit
+#    2 and the file named, and the file is still there; rnnc analyze keeps
+#    it and it stays the user's; a folder with only rnnc's files is replaced.
 # Usage: outdir_test.sh RNNC SOURCE_DIR
 set -u
 rnnc=$1
@@ -58,5 +62,26 @@ printf 'not an npy file' > "$work/parents/bad.npy"
 rc=$?
 [ "$rc" -eq 1 ] && pass || { fail "failed run: exit status $rc, expected 1"; cat "$work/parents.err"; }
 [ ! -e "$work/parents/new" ] && pass || fail "failed run left the parents it created: $(find "$work/parents/new")"
+
+# ---- a user's files inside a results folder
+out=$work/mine
+"$rnnc" run "$model" $quick --out "$out" > /dev/null 2>&1
+"$rnnc" run "$model" $quick --out "$out" > /dev/null 2> "$work/mine.err" && pass ||
+  { fail "a folder of rnnc's own files is not replaced"; cat "$work/mine.err"; }
+echo "my notes" > "$out/notes.txt"
+"$rnnc" analyze "$out" > /dev/null 2>&1
+timeout 10 "$rnnc" run "$model" -D iterations=100000 --out "$out" > /dev/null 2> "$work/mine.err"
+rc=$?
+[ "$rc" -eq 2 ] && pass || fail "a folder with notes.txt (after rnnc analyze): exit status $rc, expected 2"
+expect_line "$work/mine.err" "notes.txt" "the refusal names the user's file"
+[ "$(cat "$out/notes.txt" 2>/dev/null)" = "my notes" ] && pass || fail "notes.txt was deleted"
+out=$work/mine_seeds
+"$rnnc" run "$model" $quick --seeds 2 --out "$out" > /dev/null 2>&1
+echo "x" > "$out/seed-1/extra.csv"
+timeout 10 "$rnnc" run "$model" -D iterations=100000 --seeds 2 --out "$out" > /dev/null 2> "$work/mine.err"
+rc=$?
+[ "$rc" -eq 2 ] && pass || fail "--seeds folder with seed-1/extra.csv: exit status $rc, expected 2"
+expect_line "$work/mine.err" "seed-1/extra.csv" "the refusal names the file in seed-1"
+[ -e "$out/seed-1/extra.csv" ] && pass || fail "seed-1/extra.csv was deleted"
 
 finish
