@@ -7,7 +7,10 @@
 #    exits 130 and leaves the folder as it was;
 #  - SIGHUP (a closed terminal) is handled like SIGTERM: no .partial folder;
 #  - the realisations of --seeds die with a parent killed by SIGKILL
-#    (which no handler sees) instead of training on.
+#    (which no handler sees) instead of training on;
+#  - a SIGTERM to --seeds while it combines (its summary.json written, the
+#    pictures not yet) gives an exit status that agrees with that summary's
+#    status: 0 and "trained", the realisations having all finished.
 # RNNC_TEST_TIME_SCALE (5 under ASan) stretches the waits.
 # Usage: signals_test.sh RNNC SOURCE_DIR
 set -u
@@ -21,9 +24,10 @@ slow=$root/tests/data/slow_analyses.rnn
 # wait_file GLOB SECONDS: until a file matching GLOB exists (0) or time is up (1)
 wait_file() {
   n=$(($2 * 20 * scale))
+  n=$((n * 5))
   while [ "$n" -gt 0 ]; do
     for f in $1; do [ -e "$f" ] && return 0; done
-    sleep 0.05; n=$((n - 1))
+    sleep 0.01; n=$((n - 1))
   done
   return 1
 }
@@ -97,5 +101,18 @@ while pgrep -f -- "$out" > /dev/null && [ "$n" -gt 0 ]; do sleep 0.05; n=$((n - 
 left=$(pgrep -f -- "$out" | wc -l)
 check '[ "$left" -eq 0 ]' "--seeds with its parent killed: $left realisations still running"
 for p in $(pgrep -f -- "$out"); do kill -9 "$p"; done
+
+# --seeds signalled after its combined summary.json is written.
+out=$work/combining
+"$rnnc" run "$root/tests/data/signal_small.rnn" -D iterations=5 --seeds 2 --out "$out" > /dev/null 2>&1 &
+pid=$!
+wait_file "$out.partial-*/summary.json" 20
+kill -TERM $pid 2>/dev/null
+wait_exit $pid 10; rc=$?
+status=$(summary_key "$out" "d['status']")
+case "$rc:$status" in
+  0:trained|130:interrupted) passes=$((passes + 1)) ;;
+  *) echo "FAIL: SIGTERM while --seeds combines: exit status $rc with status '$status'"; failures=$((failures + 1)) ;;
+esac
 
 finish

@@ -553,9 +553,10 @@ int cli_run_seeds(const frontend_options *o, const cli_run_options *r, const cha
                     (unsigned long long)seeds[s], codes[s]);
     }
     int status = 0;
+    int interrupted = cli_stop;   /* read once: the summary's status and the exit status agree */
     if (trained + stopped == 0) {
         status = 1;   /* every realisation failed: nothing to combine */
-    } else if (write_combined(r, &out, seeds, k, codes, cli_stop) != 0) {
+    } else if (write_combined(r, &out, seeds, k, codes, interrupted) != 0) {
         status = 1;   /* the message is printed */
     } else if (rt_outdir_commit(&out) != 0) {
         fprintf(stderr, "rnnc: cannot move the results into '%s': %s\n", dir, strerror(errno));
@@ -566,7 +567,7 @@ int cli_run_seeds(const frontend_options *o, const cli_run_options *r, const cha
     }
     if (status)
         rt_outdir_abort(&out);
-    else if (cli_stop)
+    else if (interrupted)
         status = 130;
     else if (trained < k)
         status = 1;
