@@ -24,6 +24,7 @@
 #ifndef RNNRT_ANALYSIS_H
 #define RNNRT_ANALYSIS_H
 
+#include <signal.h>
 #include <stddef.h>
 
 /* ---- Eigenvalues ---- */
@@ -205,6 +206,8 @@ typedef struct rt_fp_options {
                              1.4e-3 state units per step; any q_slow <= tol_q keeps fixed
                              points only */
     unsigned newton_steps; /* damped Newton rounds at most, per stage; default 20 */
+    volatile sig_atomic_t *stop; /* NULL, or polled every iteration and Newton round: when
+                                    set, the search ends with the error "interrupted" */
 } rt_fp_options;
 
 /* The defaults above. */

@@ -453,6 +453,7 @@ static int run_fixed_points(actx *a, const rt_analysis_desc *an, json_t *result)
     }
     size_t count = an->n_points ? an->n_points : 256;
     rt_fp_options opt = rt_fp_default_options();
+    opt.stop = a->s->stop;
     if (an->tol > 0)
         opt.tol_q = an->tol;
     rt_fp_system sys = {m->dim, m, rt_fp_map_step, rt_fp_map_vjp};
@@ -518,7 +519,7 @@ static int run_robustness(actx *a, const rt_analysis_desc *an, json_t **result)
     for (size_t i = 0; i < an->n_levels; i++)
         if (rt_session_eval_all(a->s, an->levels[i], RT_STREAM_ROBUSTNESS + i, NULL, &loss[i], &acc[i], a->err,
                                 a->err_size) != 0)
-            return -1;
+            return -1;   /* an error, or stopped (run_pass tells them apart) */
     json_decref(*result);
     *result = curve_json("noise", an->levels, loss, acc, an->n_levels);
     return write_curve(a, RT_FILE_ROBUSTNESS, an->levels, loss, acc, an->n_levels);
@@ -715,7 +716,9 @@ static void summary_key(const actx *a, const rt_analysis_desc *an, char *buf, si
         snprintf(buf, size, "%s %s", key, an->name);
 }
 
-static int run_pass(actx *a, int uses_batches, int *failed)
+/* The analyses of one pass; 1 when the stop flag ended it (an analysis
+ * then stopped midway is not a failure). DONE[i] marks those that ran. */
+static int run_pass(actx *a, int uses_batches, unsigned char *done, int *failed)
 {
     for (unsigned i = 0; i < a->d->n_analyses; i++) {
         const rt_analysis_desc *an = &a->d->analyses[i];
@@ -723,28 +726,50 @@ static int run_pass(actx *a, int uses_batches, int *failed)
             return *failed = (int)i, rt_error(a->err, a->err_size, "analysis kind %d is not known", (int)an->kind);
         if (analyses[an->kind].uses_batches != uses_batches)
             continue;
+        if (rt_session_stopped(a->s))
+            return 1;
         json_t *result = json_object();
-        if (analyses[an->kind].run(a, an, &result) != 0) {
+        int rc = analyses[an->kind].run(a, an, &result);
+        if (rc != 0 || rt_session_stopped(a->s)) {
             json_decref(result);
+            if (rt_session_stopped(a->s))
+                return 1;
             *failed = (int)i;
             return -1;
         }
         char key[320];
         summary_key(a, an, key, sizeof key);
         json_object_set_new(a->json, key, result);
+        done[i] = 1;
     }
     return 0;
+}
+
+/* "not_done": the keys of the analyses a stop left out. */
+static void put_not_done(actx *a, const unsigned char *done)
+{
+    json_t *list = json_array();
+    for (unsigned i = 0; i < a->d->n_analyses; i++)
+        if (!done[i]) {
+            char key[320];
+            summary_key(a, &a->d->analyses[i], key, sizeof key);
+            json_array_append_new(list, json_string(key));
+        }
+    json_object_set_new(a->json, "not_done", list);
 }
 
 int rt_analyze(rt_session *s, const rt_outdir *out, json_t **analysis, int *failed, int *write_failed, char *err,
                size_t err_size)
 {
     actx a = {.s = s, .d = s->d, .out = out, .json = json_object(), .err = err, .err_size = err_size};
+    unsigned char done[RT_MAX_ANALYSES] = {0};
     *failed = -1;
     int rc = a.json ? 0 : rt_error(err, err_size, "out of memory");
-    rc = rc ? rc : run_pass(&a, 0, failed);
-    rc = rc ? rc : run_pass(&a, 1, failed);
+    rc = rc ? rc : run_pass(&a, 0, done, failed);
+    rc = rc ? rc : run_pass(&a, 1, done, failed);
     rc = rc ? rc : project_fixed_points(&a);
+    if (rc > 0)
+        put_not_done(&a, done);
     for (unsigned i = 0; i < a.n_spaces; i++) {
         free(a.spaces[i].mean);
         free(a.spaces[i].components);

@@ -154,9 +154,19 @@ static void fp_adam_update(fp_work *w)
     }
 }
 
+/* -1 with the error "interrupted" when the caller's stop flag is set. */
+static int fp_stopped(fp_work *w)
+{
+    if (w->opt.stop && *w->opt.stop)
+        return rt_error(w->err, w->err_size, "fixed points: interrupted");
+    return 0;
+}
+
 static int fp_adam(fp_work *w)
 {
     while (w->active > 0 && w->iterations < w->opt.max_iters) {
+        if (fp_stopped(w) != 0)
+            return -1;
         if (fp_residuals(w, w->active, w->h, w->f, w->e) != 0)
             return -1;
         /* From the top down, so a row moved into a retired one was already seen. */
@@ -349,7 +359,7 @@ static int fp_newton(fp_work *w, size_t len, double floor)
         return rt_error(w->err, w->err_size, "fixed points: out of memory");
     int rc = 0;
     for (unsigned round = 0; rc == 0 && round < w->opt.newton_steps && len > 0; round++)
-        rc = lm_round(w, &len, floor, moved);
+        rc = fp_stopped(w) != 0 ? -1 : lm_round(w, &len, floor, moved);
     free(moved);
     return rc;
 }
@@ -560,6 +570,7 @@ static int fp_take_options(const rt_fp_options *given, rt_fp_options *opt, char 
         return -1;
     opt->max_iters = given->max_iters ? given->max_iters : opt->max_iters;
     opt->newton_steps = given->newton_steps ? given->newton_steps : opt->newton_steps;
+    opt->stop = given->stop;
     return 0;
 }
 

@@ -203,18 +203,20 @@ typedef struct rt_progress {
 /* Trains (unless settings.train is 0) and evaluates D, writing into OUT:
  * loss.csv, the weights before and after, the first training batch's and
  * the evaluation's arrays, the records, the analyses' files; RES gets the
- * numbers. STOP is polled between updates (Ctrl-C): the run then ends
- * early with what was done. PROGRESS may be NULL. A failing analysis does
+ * numbers. STOP is polled between updates, evaluation batches and the
+ * analyses' steps (Ctrl-C): the run then ends early with what was done and
+ * RES's status RT_RUN_INTERRUPTED. PROGRESS may be NULL. A failing analysis does
  * not fail the run: RES says which and why. 0, or -1 with a message in ERR
  * (out of memory, a file that cannot be written, a trial that fails). */
 int rt_run_train(const rt_run_desc *d, const rt_outdir *out, volatile sig_atomic_t *stop,
                  const rt_progress *progress, rt_run_result *res, char *err, size_t err_size);
 
 /* The trained weights of an earlier run (its weights_final_ and bias_final_
- * files in WEIGHTS_DIR) evaluated again and analysed, into OUT. 0, or -1
- * with a message in ERR. */
+ * files in WEIGHTS_DIR) evaluated again and analysed, into OUT. STOP (may
+ * be NULL) is polled as rt_run_train polls it: RES's status is then
+ * RT_RUN_INTERRUPTED. 0, or -1 with a message in ERR. */
 int rt_run_reanalyze(const rt_run_desc *d, const char *weights_dir, const rt_outdir *out,
-                     rt_run_result *res, char *err, size_t err_size);
+                     volatile sig_atomic_t *stop, rt_run_result *res, char *err, size_t err_size);
 
 /* RES's numbers added to the summary object DOC, in the order a reader
  * expects them: status, message, sizes, losses, rates, timings, analysis. */

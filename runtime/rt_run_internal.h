@@ -27,7 +27,14 @@ typedef struct rt_session {
     rt_pool *pool;
     rt_net *net;
     rt_batch b;
+    volatile sig_atomic_t *stop;    /* NULL, or set by a signal: the analyses end early */
 } rt_session;
+
+/* Whether the run was asked to stop (Ctrl-C, SIGTERM, SIGHUP). */
+static inline int rt_session_stopped(const rt_session *s)
+{
+    return s->stop && *s->stop;
+}
 
 int rt_session_open(rt_session *s, const rt_run_desc *d, char *err, size_t err_size);
 void rt_session_close(rt_session *s);
@@ -37,7 +44,8 @@ void rt_session_close(rt_session *s);
  * every input (stream KEY; none when SIGMA is 0). */
 int rt_session_eval_batch(rt_session *s, size_t k, double sigma, uint64_t key, char *err, size_t err_size);
 /* Every evaluation batch: the mean loss and the accuracy (NAN without
- * one). With OUT, the first batch's arrays and records are written. */
+ * one). With OUT, the first batch's arrays and records are written. 1 when
+ * the session's stop flag ended it early (LOSS and ACCURACY are then NAN). */
 int rt_session_eval_all(rt_session *s, double sigma, uint64_t key, const rt_outdir *out, double *loss,
                         double *accuracy, char *err, size_t err_size);
 
@@ -75,7 +83,9 @@ int rt_results_eval(rt_session *s, const rt_outdir *out, char *err, size_t err_s
  * initial ones read back from OUT), writing their files into OUT and their
  * numbers into *ANALYSIS (a new object). On failure, *FAILED is the index
  * of the analysis that failed, and *WRITE_FAILED says whether a file could
- * not be written. NET's weights are as before when it returns. */
+ * not be written. When the session's stop flag is set, 1: the analyses
+ * done are in *ANALYSIS and its "not_done" lists the others' keys. NET's
+ * weights are as before when it returns. */
 int rt_analyze(rt_session *s, const rt_outdir *out, json_t **analysis, int *failed, int *write_failed, char *err,
                size_t err_size);
 

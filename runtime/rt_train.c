@@ -295,6 +295,10 @@ int rt_session_eval_all(rt_session *s, double sigma, uint64_t key, const rt_outd
     size_t batches = d->settings.eval_trials / s->b.B;
     double sum = 0, correct = 0, counted = 0;
     for (size_t k = 0; k < batches; k++) {
+        if (rt_session_stopped(s)) {
+            *loss = *accuracy = NAN;
+            return 1;
+        }
         if (rt_session_eval_batch(s, k, sigma, key, err, err_size) != 0)
             return -1;
         sum += rt_net_loss(s->net, d->settings.loss, (const void *const *)s->b.targets, s->b.mask) / (double)batches;
@@ -616,10 +620,15 @@ void rt_run_result_free(rt_run_result *r)
 /* The analyses; one that fails is reported in RES and does not fail the run. */
 static void analyse(rt_session *s, const rt_outdir *out, rt_run_result *res)
 {
-    if (s->d->n_analyses && rt_analyze(s, out, &res->analysis, &res->failed_analysis, &res->analysis_write_failed,
-                                       res->analysis_error, sizeof res->analysis_error) != 0) {
+    int rc = s->d->n_analyses ? rt_analyze(s, out, &res->analysis, &res->failed_analysis,
+                                           &res->analysis_write_failed, res->analysis_error,
+                                           sizeof res->analysis_error)
+                              : 0;
+    if (rc < 0) {
         json_decref(res->analysis);
         res->analysis = NULL;
+    } else if (rc > 0) {
+        res->status = RT_RUN_INTERRUPTED;
     }
 }
 
@@ -641,6 +650,7 @@ int rt_run_train(const rt_run_desc *d, const rt_outdir *out, volatile sig_atomic
     char *csv_text = NULL;
     size_t csv_len = 0;
     loop L = {.s = &s, .out = out, .stop = stop ? stop : &never, .progress = progress, .res = res};
+    s.stop = L.stop;   /* the evaluation and the analyses poll it too */
     L.csv = open_memstream(&csv_text, &csv_len);
     int rc = -1;
     if (!L.csv) {
@@ -655,12 +665,12 @@ int rt_run_train(const rt_run_desc *d, const rt_outdir *out, volatile sig_atomic
         rt_results_weights(d, s.net, out, RT_WHEN_FINAL, err, err_size) != 0)
         goto done;
     if (res->status != RT_RUN_INTERRUPTED &&
-        rt_session_eval_all(&s, 0, 0, out, &res->eval_loss, &res->eval_accuracy, err, err_size) != 0)
+        rt_session_eval_all(&s, 0, 0, out, &res->eval_loss, &res->eval_accuracy, err, err_size) < 0)
         goto done;
     if (*L.stop)   /* Ctrl-C during the evaluation: no analyses */
         res->status = RT_RUN_INTERRUPTED;
-    if (res->status != RT_RUN_INTERRUPTED && res->status != RT_RUN_STOPPED_NON_FINITE)
-        analyse(&s, out, res);
+    if (res->status != RT_RUN_STOPPED_NON_FINITE)
+        analyse(&s, out, res);   /* after a stop, only to list them as not done */
     rc = 0;
 done:
     if (L.csv)
@@ -670,18 +680,21 @@ done:
     return rc;
 }
 
-int rt_run_reanalyze(const rt_run_desc *d, const char *weights_dir, const rt_outdir *out, rt_run_result *res,
-                     char *err, size_t err_size)
+int rt_run_reanalyze(const rt_run_desc *d, const char *weights_dir, const rt_outdir *out,
+                     volatile sig_atomic_t *stop, rt_run_result *res, char *err, size_t err_size)
 {
     result_init(res, d);
     rt_session s;
     if (rt_session_open(&s, d, err, err_size) != 0)   /* the initialisers give the feedback matrices and masks */
         return -1;
+    s.stop = stop;
     int rc = rt_weights_load(d, s.net, weights_dir, err, err_size) != 0 ||
-                     rt_session_eval_all(&s, 0, 0, NULL, &res->eval_loss, &res->eval_accuracy, err, err_size) != 0
+                     rt_session_eval_all(&s, 0, 0, NULL, &res->eval_loss, &res->eval_accuracy, err, err_size) < 0
                  ? -1
                  : 0;
-    if (rc == 0)
+    if (rc == 0 && rt_session_stopped(&s))
+        res->status = RT_RUN_INTERRUPTED;
+    else if (rc == 0)
         analyse(&s, out, res);
     rt_session_close(&s);
     return rc;

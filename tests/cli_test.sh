@@ -60,9 +60,9 @@ expect_line "$work/run/summary.json" '"seed": 7' "summary has the seed"
 expect_line "$work/run/summary.json" '"model": "flipflop3"' "summary has the model"
 expect 0 "run again into the same folder" "$rnnc" run "$model" $short --out "$work/run" --seed 8
 expect_line "$work/run/summary.json" '"seed": 8' "the second run replaced the first"
-# --out never deletes a folder rnnc did not write.
+# --out never deletes a folder rnnc did not write; a --out that cannot be used is bad usage (2), refused before training.
 mkdir -p "$work/precious/sub" && echo data > "$work/precious/thesis.tex"
-expect 1 "run into someone's folder" "$rnnc" run "$model" $short --out "$work/precious"
+expect 2 "run into someone's folder" "$rnnc" run "$model" $short --out "$work/precious"
 expect_line "$work/err" "exists and is not an rnnc results folder" "refusal message"
 [ -f "$work/precious/thesis.tex" ] && [ -d "$work/precious/sub" ] && passes=$((passes + 1)) || { echo "FAIL: --out deleted a user's files"; failures=$((failures + 1)); }
 

@@ -2,7 +2,9 @@
 #ifndef RNNC_CLI_H
 #define RNNC_CLI_H
 
+#include <signal.h>
 #include <stdint.h>
+#include <sys/types.h>
 
 #include "frontend.h"
 
@@ -28,6 +30,17 @@ int cli_analyze(frontend *fe, const frontend_options *fopts, const cli_run_optio
  * process, combined in DIR; returns the exit status. */
 int cli_run_seeds(const frontend_options *fopts, const cli_run_options *ropts, const char *dir,
                   uint64_t first_seed);
+
+/* Set by SIGINT, SIGTERM or SIGHUP once cli_catch_stop_signals has run
+ * (cli_signals.c): the run stops cleanly, keeps what was done and exits 130. */
+extern volatile sig_atomic_t cli_stop;
+/* Installs the handler and unblocks the three signals. */
+void cli_catch_stop_signals(void);
+/* Blocks (1) or unblocks (0) the three signals: around a fork. */
+void cli_block_stop_signals(int block);
+/* The signals are passed on to PIDS[COUNT] (entries <= 0 skipped) from
+ * now on; NULL stops that. */
+void cli_forward_stop_signals(pid_t *pids, unsigned count);
 
 /* Said after the error of a picture or report.html that could not be
  * written: a run's results are kept without them. */

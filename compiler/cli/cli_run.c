@@ -30,14 +30,6 @@
 #include "rt_summary.h"
 #include "sema.h"
 
-static volatile sig_atomic_t interrupted;
-
-static void on_interrupt(int sig)
-{
-    (void)sig;
-    interrupted = 1;
-}
-
 /* An error at AT, printed as every diagnostic is: file:line:col, the line, a caret. */
 static void error_at(frontend *fe, const ast_node *at, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
 
@@ -224,9 +216,9 @@ static int open_results(rt_outdir *out, const char *dir)
 {
     if (rt_outdir_begin(out, dir) == 0)
         return 0;
-    if (errno == EEXIST)
-        fprintf(stderr, "rnnc: error: '%s' exists and is not an rnnc results folder (rnnc replaces only folders "
-                        "it wrote, which hold " RT_OUTDIR_MARKER "); give run another --out\n", dir);
+    char why[4400];
+    if (errno == EEXIST || errno == EINVAL)
+        fprintf(stderr, "rnnc: error: %s\n", rt_outdir_check(dir, why, sizeof why) != 0 ? why : strerror(errno));
     else
         fprintf(stderr, "rnnc: error: cannot create the results folder '%s': %s\n", dir, strerror(errno));
     return -1;
@@ -298,7 +290,7 @@ static int write_results(frontend *fe, const frontend_options *o, const cli_run_
     int on_terminal = isatty(STDERR_FILENO) && !(quiet && *quiet);
     char err[1024];
     int status = 0;
-    int failed = rt_run_train(&p->desc, &out, &interrupted, on_terminal ? &progress : NULL, res, err, sizeof err);
+    int failed = rt_run_train(&p->desc, &out, &cli_stop, on_terminal ? &progress : NULL, res, err, sizeof err);
     if (on_terminal && res->updates_done && res->updates_done < p->settings.updates)
         fputc('\n', stderr);   /* the progress line stopped early */
     if (failed) {
@@ -360,6 +352,10 @@ static void report(const cli_run_options *r, const plan *p, const rt_run_result 
         fprintf(stderr, "rnnc: %s\n", res->message);
     if (res->status == RT_RUN_INTERRUPTED)
         fprintf(stderr, "rnnc: interrupted after %zu updates; wrote what was done to %s\n", res->updates_done, dir);
+    json_t *not_done = json_object_get(res->analysis, "not_done");
+    if (json_array_size(not_done))
+        fprintf(stderr, "rnnc: the analyses were interrupted; %zu not done (summary.json lists them under "
+                        "analysis.not_done)\n", json_array_size(not_done));
     printf("rnnc: %s: %zu updates in %.1f s", r->model_path, res->updates_done, res->train_seconds);
     if (isfinite(res->final_train_loss))
         printf(", final training loss %.4g", res->final_train_loss);
@@ -388,6 +384,20 @@ int cli_run(frontend *fe, const frontend_options *o, const cli_run_options *r)
     char model[256];
     model_name(r->model_path, model, sizeof model);
     uint64_t seed = resolve_seed(run, o, r);
+    const char *dir = r->out_dir ? r->out_dir
+                      : r->seeds > 1 ? arena_printf(&fe->arena, "runs/%s-seeds-%llu-%llu", model,
+                                                    (unsigned long long)seed,
+                                                    (unsigned long long)(seed + r->seeds - 1))
+                                     : arena_printf(&fe->arena, "runs/%s-%llu", model, (unsigned long long)seed);
+    char why[4400];
+    if (!dir) {
+        fputs("rnnc: error: out of memory\n", stderr);
+        return 1;
+    }
+    if (rt_outdir_check(dir, why, sizeof why) != 0) {   /* before any work, not after the training */
+        fprintf(stderr, "rnnc: error: %s\n", why);
+        return 2;
+    }
     plan p;
     if (plan_build(&p, fe, o, run, seed, NULL) != 0) {
         plan_free(&p);
@@ -395,29 +405,12 @@ int cli_run(frontend *fe, const frontend_options *o, const cli_run_options *r)
     }
     if (r->seeds > 1) {   /* the realisations build their own plans */
         plan_free(&p);
-        const char *combined = r->out_dir ? r->out_dir
-                                          : arena_printf(&fe->arena, "runs/%s-seeds-%llu-%llu", model,
-                                                         (unsigned long long)seed,
-                                                         (unsigned long long)(seed + r->seeds - 1));
-        return combined ? cli_run_seeds(o, r, combined, seed) : 1;
-    }
-    const char *dir = r->out_dir ? r->out_dir : arena_printf(&fe->arena, "runs/%s-%llu", model,
-                                                             (unsigned long long)seed);
-    if (!dir) {
-        fputs("rnnc: error: out of memory\n", stderr);
-        plan_free(&p);
-        return 1;
+        return cli_run_seeds(o, r, dir, seed);
     }
     print_timings(r, &p);
-    struct sigaction sa = {0}, old_int, old_term;
-    sa.sa_handler = on_interrupt;
-    sigaction(SIGINT, &sa, &old_int);
-    sigaction(SIGTERM, &sa, &old_term);
     rt_run_result res;
     memset(&res, 0, sizeof res);
     int status = write_results(fe, o, r, &p, model, dir, &res);
-    sigaction(SIGINT, &old_int, NULL);
-    sigaction(SIGTERM, &old_term, NULL);
     if (status == 0) {
         report(r, &p, &res, dir);
         if (res.status == RT_RUN_INTERRUPTED)
@@ -518,7 +511,7 @@ static int reanalyse(frontend *fe, plan *p, const char *dir, const rt_outdir *ou
     char err[1024];
     if (copy_run_files(dir, out) != 0)
         return -1;
-    if (rt_run_reanalyze(&p->desc, dir, out, res, err, sizeof err) != 0) {
+    if (rt_run_reanalyze(&p->desc, dir, out, &cli_stop, res, err, sizeof err) != 0) {
         fprintf(stderr, "rnnc: error: %s\n", err);
         return -1;
     }
@@ -526,7 +519,7 @@ static int reanalyse(frontend *fe, plan *p, const char *dir, const rt_outdir *ou
         report_analysis_failure(fe, p, res, "the folder is left as it was");
         return -1;
     }
-    if (interrupted)
+    if (cli_stop)
         return -1;
     if (res->analysis)
         json_object_set(doc, "analysis", res->analysis);
@@ -554,26 +547,20 @@ int cli_analyze(frontend *fe, const frontend_options *o, const cli_run_options *
     rt_outdir out;
     rt_run_result res;
     memset(&res, 0, sizeof res);
-    struct sigaction sa = {0}, old_int, old_term;
-    sa.sa_handler = on_interrupt;
-    sigaction(SIGINT, &sa, &old_int);
-    sigaction(SIGTERM, &sa, &old_term);
     int status = open_results(&out, dir) != 0 ? 1 : 0;
     if (status == 0) {
         char model[256];
         model_name(r->model_path, model, sizeof model);
         if (reanalyse(fe, &p, dir, &out, doc, model, &res) != 0 || rt_outdir_commit(&out) != 0) {
             fprintf(stderr, "rnnc: the analysis of '%s' %s; the folder is as it was\n", dir,
-                    interrupted ? "was interrupted" : "failed");
+                    cli_stop ? "was interrupted" : "failed");
             rt_outdir_abort(&out);
-            status = interrupted ? 130 : 1;
+            status = cli_stop ? 130 : 1;
         } else {
             printf("rnnc: analysed %s again (evaluation loss %.4g); report in %s/%s\n", dir, res.eval_loss, dir,
                    RT_FILE_REPORT);
         }
     }
-    sigaction(SIGINT, &old_int, NULL);
-    sigaction(SIGTERM, &old_term, NULL);
     rt_run_result_free(&res);
     json_decref(doc);
     plan_free(&p);

@@ -17,6 +17,9 @@
 #include <string.h>
 #include <sys/wait.h>
 #include <unistd.h>
+#ifdef __linux__
+#include <sys/prctl.h>   /* PR_SET_PDEATHSIG */
+#endif
 
 #include "cli.h"
 #include "rt_figures.h"
@@ -30,12 +33,20 @@
 enum { MAX_SEEDS = 1000, MAX_SPECTRA_SHOWN = 32 };
 enum { NOT_STARTED = -1 };   /* the exit status of a realisation Ctrl-C kept from starting */
 
-static volatile sig_atomic_t seeds_interrupted;
-
-static void on_interrupt(int sig)
+/* In the child, before exec, with the stop signals still blocked (the
+ * parent blocks them around fork): they stay blocked through exec until
+ * the child's rnnc has its handler (cli_catch_stop_signals unblocks them),
+ * so a signal at any moment stops the child cleanly. And the child dies
+ * with its parent, so no realisation trains on for a parent that was killed. */
+static void child_signals(pid_t parent)
 {
-    (void)sig;
-    seeds_interrupted = 1;   /* the children get the signal too and stop cleanly */
+#ifdef __linux__
+    /* Linux only: SIGTERM when the parent dies, which the child handles as
+     * any stop; the parent may have died before the call, hence getppid. */
+    prctl(PR_SET_PDEATHSIG, SIGTERM);
+#endif
+    if (getppid() != parent)
+        _exit(130);
 }
 
 /* Starts 'rnnc run' for SEED into SUB, with THREADS threads. */
@@ -71,8 +82,9 @@ static pid_t start_child(const cli_run_options *r, const frontend_options *o, ui
     }
     argv[n] = NULL;
     fflush(NULL);
-    pid_t pid = fork();
+    pid_t parent = getpid(), pid = fork();   /* the caller blocks the stop signals around this */
     if (pid == 0) {
+        child_signals(parent);
         setenv("RNNC_QUIET", "1", 1);   /* no progress lines from several children at once */
         if (!freopen("/dev/null", "w", stdout))
             _exit(127);
@@ -93,29 +105,25 @@ static void run_children(const cli_run_options *r, const frontend_options *o, co
     enum { RUNNING = -2 };
     pid_t *pids = calloc(k, sizeof *pids);
     unsigned next = 0, running = 0;
-    int forwarded = 0;
     if (!pids) {
         fputs("rnnc: out of memory\n", stderr);
         return;
     }
+    /* a terminal's Ctrl-C reaches the children already; a signal to us alone is passed on */
+    cli_forward_stop_signals(pids, k);
     while (next < k || running > 0) {
-        while (next < k && running < parallel && !seeds_interrupted) {
+        while (next < k && running < parallel && !cli_stop) {
             char sub[4096];
             snprintf(sub, sizeof sub, "%s/seed-%llu", work, (unsigned long long)seeds[next]);
+            cli_block_stop_signals(1);   /* until its pid is in the list the handler reads */
             pids[next] = start_child(r, o, seeds[next], sub, threads);
+            cli_block_stop_signals(0);
             codes[next] = pids[next] > 0 ? RUNNING : 127;
             running += pids[next] > 0;
             next++;
         }
         if (running == 0)
             break;
-        if (seeds_interrupted && !forwarded) {
-            /* a terminal's Ctrl-C reaches the children already; a SIGTERM to us alone does not */
-            for (unsigned i = 0; i < next; i++)
-                if (codes[i] == RUNNING)
-                    kill(pids[i], SIGTERM);
-            forwarded = 1;
-        }
         int status;
         pid_t done = wait(&status);
         if (done < 0) {
@@ -126,9 +134,11 @@ static void run_children(const cli_run_options *r, const frontend_options *o, co
         for (unsigned i = 0; i < next; i++)
             if (pids[i] == done) {
                 codes[i] = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+                pids[i] = 0;   /* reaped: its pid may be reused, so no more signals to it */
                 running--;
             }
     }
+    cli_forward_stop_signals(NULL, 0);
     free(pids);
 }
 
@@ -560,13 +570,7 @@ int cli_run_seeds(const frontend_options *o, const cli_run_options *r, const cha
            r->model_path, (unsigned long long)seeds[0], (unsigned long long)seeds[k - 1], parallel, threads,
            threads == 1 ? "" : "s");
     fflush(stdout);
-    struct sigaction sa = {0}, old_int, old_term;
-    sa.sa_handler = on_interrupt;
-    sigaction(SIGINT, &sa, &old_int);
-    sigaction(SIGTERM, &sa, &old_term);
     run_children(r, o, out.work_path, seeds, k, parallel, threads, codes);
-    sigaction(SIGINT, &old_int, NULL);
-    sigaction(SIGTERM, &old_term, NULL);
     unsigned trained = 0, stopped = 0, unfinished = 0;
     for (unsigned s = 0; s < k; s++) {
         trained += codes[s] == 0;
@@ -583,11 +587,12 @@ int cli_run_seeds(const frontend_options *o, const cli_run_options *r, const cha
         }
     }
     int status = 0;
+    int interrupted = cli_stop;   /* read once: the summary's status and the exit status agree */
     char combined[96];
     if (trained + stopped + unfinished == 0) {
         status = 1;   /* every realisation failed: nothing to combine */
     } else if (write_combined(r, &out, seeds, k, codes,
-                              combined_status(trained, k, seeds_interrupted, combined, sizeof combined)) != 0) {
+                              combined_status(trained, k, interrupted, combined, sizeof combined)) != 0) {
         status = 1;   /* the message is printed */
     } else if (rt_outdir_commit(&out) != 0) {
         fprintf(stderr, "rnnc: cannot move the results into '%s': %s\n", dir, strerror(errno));
@@ -602,7 +607,7 @@ int cli_run_seeds(const frontend_options *o, const cli_run_options *r, const cha
     }
     if (status)
         rt_outdir_abort(&out);
-    else if (seeds_interrupted)
+    else if (interrupted)
         status = 130;
     else if (trained < k)
         status = 1;

@@ -300,6 +300,8 @@ static int cmd_run(cli *c, const frontend_options *o, int emit_llvm)
     int rc = check_readable(c->files[0]);
     if (rc)
         return rc;
+    if (!emit_llvm)
+        cli_catch_stop_signals();   /* a signal while compiling stops the run before its first update */
     frontend fe;
     frontend_init(&fe);
     double start = now_ms();
@@ -438,6 +440,7 @@ static int cmd_analyze(cli *c, frontend_options *o)
     rc = check_readable(use);
     if (rc)
         return rc;
+    cli_catch_stop_signals();
     frontend fe;
     frontend_init(&fe);
     unsigned errors = frontend_check_file(&fe, use, o);
