@@ -14,7 +14,6 @@
 #include "rt_rng.h"
 #include "sema.h"
 
-static void fail(builder *b, const ast_node *at, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
 static void hint(builder *b, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 
 static void vfail(builder *b, const ast_node *at, const char *fmt, va_list ap) __attribute__((format(printf, 3, 0)));
@@ -27,14 +26,6 @@ static void vfail(builder *b, const ast_node *at, const char *fmt, va_list ap)
 }
 
 /* An error at AT (NULL: none in the source), as the front end reports them. */
-static void fail(builder *b, const ast_node *at, const char *fmt, ...)
-{
-    va_list ap;
-    va_start(ap, fmt);
-    vfail(b, at, fmt, ap);
-    va_end(ap);
-}
-
 void plan_fail(builder *b, const ast_node *at, const char *fmt, ...)
 {
     va_list ap;
@@ -82,7 +73,7 @@ static double number_setting(builder *b, const char *name, double fallback)
     if (!e)
         return fallback;
     if (!const_value(e, &(const_env){.dt = b->p->dt}, &v)) {
-        fail(b, e, "the setting '%s' must be a constant number", name);
+        plan_fail(b, e, "the setting '%s' must be a constant number", name);
         return fallback;
     }
     return v;
@@ -98,7 +89,7 @@ static double call_argument(builder *b, const ast_node *call, const char *name, 
             double v;
             if (const_value(a->first, &(const_env){.dt = b->p->dt}, &v))
                 return v;
-            fail(b, a, "'%s' must be a constant number", name);
+            plan_fail(b, a, "'%s' must be a constant number", name);
         }
     return fallback;
 }
@@ -142,19 +133,19 @@ static void read_learning(builder *b, plan_settings *s)
     s->loss = choice_setting(p, "loss", "mse");
     const ast_node *learn = plan_setting(p, "learn"), *truncate = learn_argument(learn, "truncate");
     if (truncate) {
-        fail(b, truncate, "'bptt(truncate = ...)' is not available yet: this version backpropagates "
+        plan_fail(b, truncate, "'bptt(truncate = ...)' is not available yet: this version backpropagates "
                           "through the whole trial");
         hint(b, "write 'learn bptt'");
     }
     const ast_node *feedback = learn_argument(learn, "feedback");
     s->feedback = feedback && feedback->first->name ? feedback->first->name : NULL;
     if (strcmp(s->loss, "mse") != 0 && strcmp(s->loss, "sum_squared") != 0) {
-        fail(b, plan_setting(p, "loss"), "'loss %s' is not available yet", s->loss);
+        plan_fail(b, plan_setting(p, "loss"), "'loss %s' is not available yet", s->loss);
         hint(b, "this version trains with 'loss mse' or 'loss sum_squared'");
     }
     s->loss_kind = strcmp(s->loss, "sum_squared") == 0 ? RT_LOSS_SUM_SQUARED : RT_LOSS_MSE;
     if (plan_setting(p, "update_every")) {
-        fail(b, plan_setting(p, "update_every"), "'update_every' is not available yet: this version "
+        plan_fail(b, plan_setting(p, "update_every"), "'update_every' is not available yet: this version "
                                                   "updates the weights once per batch, after its trials");
         hint(b, "remove it; to update more often, make the trials shorter or the batch smaller");
     }
@@ -163,7 +154,7 @@ static void read_learning(builder *b, plan_settings *s)
             s->rate_c = call_argument(b, r, "c", 1);
             s->rate_f_target = call_argument(b, r, "f_target", 10);
         } else {
-            fail(b, r, "'regularize %s' is not available yet", r->name ? r->name : "");
+            plan_fail(b, r, "'regularize %s' is not available yet", r->name ? r->name : "");
             hint(b, "this version has the firing-rate regulariser 'rate(c = ..., f_target = ...)'");
         }
     }
@@ -190,7 +181,7 @@ static void read_settings(builder *b, uint64_t seed)
     s->early_stop = number_setting(b, "early_stop", 0);
     s->threads = (int)number_setting(b, "threads", 0);
     if (s->batch < 1)
-        fail(b, plan_setting(p, "batch"), "the batch must hold at least one trial");
+        plan_fail(b, plan_setting(p, "batch"), "the batch must hold at least one trial");
 }
 
 /* ------------------------------------------------------------ populations */
@@ -213,11 +204,11 @@ int plan_find_input(const plan *p, const char *name)
 
 /* A constant of the network (sizes, overrides): its parameters with the
  * run's values. */
-static double net_constant(builder *b, const ast_node *e, const char *what)
+double plan_constant(builder *b, const ast_node *e, const char *what)
 {
     double v;
     if (!const_value(e, &(const_env){.dt = b->p->dt}, &v)) {
-        fail(b, e, "%s must be a constant", what);
+        plan_fail(b, e, "%s must be a constant", what);
         return 0;
     }
     return v;
@@ -237,7 +228,7 @@ static void add_pop(builder *b, const ast_node *n)
 {
     plan *p = b->p;
     if (p->n_pops == RT_MAX_POPS) {
-        fail(b, n, "more than %d populations", RT_MAX_POPS);
+        plan_fail(b, n, "more than %d populations", RT_MAX_POPS);
         return;
     }
     const ast_node *type = n->first, *size = type->first, *args = size ? size->next : NULL;
@@ -247,16 +238,16 @@ static void add_pop(builder *b, const ast_node *n)
     for (const ast_node *a = args ? args->first : NULL; a && n_over < 64; a = a->next)
         if (a->kind == AST_NAMEDARG) {
             overrides[n_over].name = a->name;
-            overrides[n_over++].value = net_constant(b, a->first, "a population's parameter");
+            overrides[n_over++].value = plan_constant(b, a->first, "a population's parameter");
         }
     unsigned i = p->n_pops++;
     neuron_ir *nir = &p->neurons[i];
-    double count = size ? net_constant(b, size, "a population's size") : 1;
+    double count = size ? plan_constant(b, size, "a population's size") : 1;
     rt_pop *pop = &p->pops[i];
     pop->name = n->name;
     pop->n = count >= 1 ? (size_t)count : 1;
     if (!neuron) {
-        fail(b, type, "neuron '%s' is not defined", type->name);
+        plan_fail(b, type, "neuron '%s' is not defined", type->name);
         return;
     }
     if (lower_neuron(nir, p->fe, neuron, p->dt, overrides, n_over,
@@ -284,7 +275,7 @@ static void add_pop(builder *b, const ast_node *n)
     pop->spike_state = pop->spiking ? (unsigned)nir->spike_state : 0;
     p->pop_readout[i] = n->op == 1;
     if (nir->n_outputs == 0)
-        fail(b, n, "neuron '%s' has no output, so population '%s' cannot send anything",
+        plan_fail(b, n, "neuron '%s' has no output, so population '%s' cannot send anything",
              neuron->name, n->name);
     if (n->op == 1)
         p->readouts[p->n_readouts++] = i;
@@ -309,13 +300,13 @@ static void initializer(builder *b, const ast_node *e, size_t fan_in, size_t fan
     }
     for (const ast_node *k = e->kind == AST_CALL && e->first ? e->first->first : NULL; k && n < 2; k = k->next)
         if (!const_value(k->kind == AST_NAMEDARG ? k->first : k, &env, &a[n++]))
-            fail(b, k, "an initialiser's argument must be a constant");
+            plan_fail(b, k, "an initialiser's argument must be a constant");
     const char *name = e->name ? e->name : "";
     memset(out, 0, sizeof *out);
     if (e->kind == AST_NUM || (e->kind != AST_CALL && e->kind != AST_NAME)) {
         out->kind = RT_INIT_CONSTANT;
         if (!const_value(e, &env, &out->a))
-            fail(b, e, "an initial value must be a constant or an initialiser");
+            plan_fail(b, e, "an initial value must be a constant or an initialiser");
     } else if (strcmp(name, "normal") == 0) {
         *out = (rt_init){RT_INIT_NORMAL, n > 0 ? a[0] : 0, n > 1 ? a[1] : 1};
     } else if (strcmp(name, "uniform") == 0) {
@@ -333,7 +324,7 @@ static void initializer(builder *b, const ast_node *e, size_t fan_in, size_t fan
     } else {
         out->kind = RT_INIT_CONSTANT;
         if (!const_value(e, &env, &out->a))
-            fail(b, e, "'%s' is not an initialiser this version knows", name);
+            plan_fail(b, e, "'%s' is not an initialiser this version knows", name);
     }
 }
 
@@ -346,10 +337,10 @@ static unsigned char *rule_mask(builder *b, const ast_node *opt, size_t n_post, 
         return NULL;
     unsigned char *m = calloc(n_post * n_pre, 1);
     if (!m) {
-        fail(b, opt, "out of memory");
+        plan_fail(b, opt, "out of memory");
         return NULL;
     }
-    double arg = opt->first && opt->first->first ? net_constant(b, opt->first->first, "a rule's argument") : 0;
+    double arg = opt->first && opt->first->first ? plan_constant(b, opt->first->first, "a rule's argument") : 0;
     uint64_t seed = b->p->settings.seed;
     for (size_t i = 0; i < n_post; i++) {
         if (strcmp(rule, "one_to_one") == 0) {
@@ -374,7 +365,7 @@ static unsigned char *no_autapses(builder *b, unsigned char *mask, size_t n)
     if (!mask) {
         mask = malloc(n * n);
         if (!mask) {
-            fail(b, NULL, "out of memory");
+            plan_fail(b, NULL, "out of memory");
             return NULL;
         }
         memset(mask, 1, n * n);
@@ -390,10 +381,10 @@ static signed char *dale_signs(builder *b, const ast_node *opt, size_t n_pre)
     double exc = 0.8;
     for (const ast_node *a = opt->first ? opt->first->first : NULL; a; a = a->next)
         if (a->kind == AST_NAMEDARG && strcmp(a->name, "exc") == 0)
-            exc = net_constant(b, a->first, "dale's 'exc'");
+            exc = plan_constant(b, a->first, "dale's 'exc'");
     signed char *s = malloc(n_pre ? n_pre : 1);
     if (!s) {
-        fail(b, opt, "out of memory");
+        plan_fail(b, opt, "out of memory");
         return NULL;
     }
     size_t n_exc = (size_t)lround(exc * (double)n_pre);
@@ -407,20 +398,20 @@ static void refuse_option(builder *b, const ast_node *opt)
 {
     const char *o = opt->name;
     if (strcmp(o, "delay") == 0) {
-        fail(b, opt, "'delay' is not available yet: a projection delivers in the step it is sent");
+        plan_fail(b, opt, "'delay' is not available yet: a projection delivers in the step it is sent");
         hint(b, "remove it; a projection to a population declared later arrives in the same step, "
                 "to the same or an earlier one in the next");
     } else if (strcmp(o, "plasticity") == 0) {
-        fail(b, opt, "a plasticity rule on a connect is not available yet: this version learns with "
+        plan_fail(b, opt, "a plasticity rule on a connect is not available yet: this version learns with "
                      "'learn bptt' or 'learn eprop'");
         hint(b, "remove 'plasticity ...' from the connect (its definition still checks), and train "
                 "the weights with 'learn bptt' or 'learn eprop'");
     } else if (strcmp(o, "mask") == 0) {
-        fail(b, opt, "'mask' is not available yet");
+        plan_fail(b, opt, "'mask' is not available yet");
         hint(b, "for random sparse connections use the rule 'fixed_probability(p)' or "
                 "'fixed_indegree(k)'");
     } else {
-        fail(b, opt, "the connect option '%s' is not available yet", o);
+        plan_fail(b, opt, "the connect option '%s' is not available yet", o);
     }
 }
 
@@ -432,7 +423,7 @@ static void check_weight_file(builder *b, const ast_node *load, const char *path
     rt_array a;
     char why[512];
     if (rt_npy_shape(path, &a, why, sizeof why) != 0) {
-        fail(b, load, "cannot read the weights: %s", why);
+        plan_fail(b, load, "cannot read the weights: %s", why);
         return;
     }
     if (a.ndim == 2 && a.shape[0] == rp->n_post && a.shape[1] == rp->n_pre)
@@ -440,7 +431,7 @@ static void check_weight_file(builder *b, const ast_node *load, const char *path
     char shape[128] = "";
     for (int i = 0, used = 0; i < a.ndim && used < (int)sizeof shape; i++)
         used += snprintf(shape + used, sizeof shape - (size_t)used, "%s%zu", i ? ", " : "", a.shape[i]);
-    fail(b, load, "the weights of %s are [%zu, %zu] ([post, pre]), but the file holds a [%s] array",
+    plan_fail(b, load, "the weights of %s are [%zu, %zu] ([post, pre]), but the file holds a [%s] array",
          rp->name, rp->n_post, rp->n_pre, shape);
     hint(b, "save the matrix as numpy.save(\"w.npy\", W) with W.shape == (%zu, %zu)", rp->n_post, rp->n_pre);
 }
@@ -470,7 +461,7 @@ static void apply_option(builder *b, plan_proj *pp, rt_proj *rp, const ast_node 
         if (v)
             initializer(b, v, rp->n_pre, rp->n_post, &pp->bias_init, &file);
         if (file) {
-            fail(b, v, "loading a bias from a file is not available yet");
+            plan_fail(b, v, "loading a bias from a file is not available yet");
             hint(b, "give it an initialiser, e.g. 'bias zeros' or 'bias constant(0.1)'");
         }
     } else if (strcmp(o, "no_autapses") == 0) {
@@ -480,8 +471,8 @@ static void apply_option(builder *b, plan_proj *pp, rt_proj *rp, const ast_node 
     } else if (strcmp(o, "bounds") == 0) {
         const ast_node *lo = value && value->kind == AST_ARGS ? value->first : NULL;
         if (lo && lo->next) {
-            pp->lo = net_constant(b, lo, "a bound");
-            pp->hi = net_constant(b, lo->next, "a bound");
+            pp->lo = plan_constant(b, lo, "a bound");
+            pp->hi = plan_constant(b, lo->next, "a bound");
         }
     } else if (strcmp(o, "frozen") == 0) {
         pp->trainable = rp->trainable = 0;
@@ -518,7 +509,7 @@ static void apply_options(builder *b, plan_proj *pp, rt_proj *rp, const ast_node
         if (is_rule(opt->name))
             continue;
         if (is_feedback && !feedback_option(opt->name)) {
-            fail(b, opt, "'%s' on a feedback projection is not available yet: feedback weights stay "
+            plan_fail(b, opt, "'%s' on a feedback projection is not available yet: feedback weights stay "
                          "as initialised and carry only the learning signal", opt->name);
             hint(b, "a feedback takes a rule, 'init' and 'frozen'");
             continue;
@@ -540,7 +531,7 @@ static void check_source_member(builder *b, const ast_node *from, unsigned pop)
         return;
     if (has_spike(b->p, pop) && strcmp(n->state_names[n->spike_state], member) == 0)
         return;
-    fail(b, from->first, "sending '%s.%s' is not available yet: a projection sends its population's "
+    plan_fail(b, from->first, "sending '%s.%s' is not available yet: a projection sends its population's "
                          "first output, '%s'", from->name, member, n->output_names[0]);
     hint(b, "write '%s' without a member, or make '%s' the neuron's first output", from->name, member);
 }
@@ -574,7 +565,7 @@ static int weights_fit(builder *b, const rt_proj *rp)
     if (rt_memory_fits(bytes, err, sizeof err) == 0)
         return 1;
     unsigned big = weights_population(p, rp);
-    fail(b, pop_node(p, big), "the weights of '%s' alone are %zu x %zu, which need %s", rp->name, rp->n_post,
+    plan_fail(b, pop_node(p, big), "the weights of '%s' alone are %zu x %zu, which need %s", rp->name, rp->n_post,
          rp->n_pre, err);
     hint(b, "a smaller population '%s'", p->pops[big].name);
     return 0;
@@ -586,7 +577,7 @@ static void add_projection(builder *b, const ast_node *n)
     int is_feedback = n->op == 1;
     unsigned *count = is_feedback ? &p->n_feedback : &p->n_projs;
     if (*count == RT_MAX_PROJS) {
-        fail(b, n, "more than %d projections", RT_MAX_PROJS);
+        plan_fail(b, n, "more than %d projections", RT_MAX_PROJS);
         return;
     }
     const ast_node *from = n->first, *to = from->next;
@@ -605,7 +596,7 @@ static void add_projection(builder *b, const ast_node *n)
     rp->pre_pop = plan_find_pop(p, from->name);
     int post = plan_find_pop(p, to->name);
     if (post < 0 || (rp->pre_input < 0 && rp->pre_pop < 0)) {
-        fail(b, n, "a projection must go from an input or population to a population");
+        plan_fail(b, n, "a projection must go from an input or population to a population");
         return;
     }
     rp->post_pop = (unsigned)post;
@@ -630,7 +621,7 @@ static void add_projection(builder *b, const ast_node *n)
         if (strcmp(nir->port_names[q], port) == 0)
             rp->port = q;
     if (nir->n_ports == 0) {
-        fail(b, n, "population '%s' has no input port to connect to", to->name);
+        plan_fail(b, n, "population '%s' has no input port to connect to", to->name);
         return;
     }
     pp->port_name = nir->port_names[rp->port];
@@ -651,7 +642,7 @@ static void read_network(builder *b)
         if (n->kind == AST_CHANNELS) {
             for (const ast_node *c = n->first; c && p->n_inputs < RT_MAX_INPUTS; c = c->next) {
                 p->input_names[p->n_inputs] = c->name;
-                p->input_sizes[p->n_inputs++] = c->first ? (size_t)net_constant(b, c->first, "an input's size") : 1;
+                p->input_sizes[p->n_inputs++] = c->first ? (size_t)plan_constant(b, c->first, "an input's size") : 1;
             }
         } else if (n->kind == AST_POP) {
             add_pop(b, n);
@@ -663,7 +654,7 @@ static void read_network(builder *b)
         if (n->kind == AST_CONNECT)
             add_projection(b, n);
     if (p->n_readouts == 0)
-        fail(b, p->net, "network '%s' has no readout to compare with the task's target", p->net->name);
+        plan_fail(b, p->net, "network '%s' has no readout to compare with the task's target", p->net->name);
 }
 
 static int has_spike(const plan *p, unsigned pop)
@@ -689,7 +680,7 @@ static void check_feedback_used(builder *b)
         f++;
         if (!used) {
             const char *from = n->first->name, *to = n->first->next->name;
-            fail(b, n, "'feedback %s -> %s' carries no learning signal: network '%s' has no "
+            plan_fail(b, n, "'feedback %s -> %s' carries no learning signal: network '%s' has no "
                        "projection %s -> %s from a population to the readout", from, to, p->net->name,
                  to, from);
             hint(b, "e-prop's feedback runs from a readout back to a population that projects to it");
@@ -723,7 +714,7 @@ static void learning_paths(builder *b)
                 p->rt_feedback[f].post_pop == (unsigned)rp->pre_pop)
                 p->proj_feedback[j] = (int)f;
         if (p->proj_feedback[j] < 0) {
-            fail(b, plan_setting(p, "learn"), "e-prop with random feedback needs a 'feedback %s -> %s' "
+            plan_fail(b, plan_setting(p, "learn"), "e-prop with random feedback needs a 'feedback %s -> %s' "
                  "projection in network '%s' for the learning signal (or 'eprop(feedback = symmetric)')",
                  p->pops[rp->post_pop].name, p->pops[rp->pre_pop].name, p->net->name);
             return;
@@ -741,7 +732,7 @@ static void learning_paths(builder *b)
                 regularised++;
             }
         if (!regularised)
-            fail(b, plan_setting(p, "regularize"), "'regularize rate' acts on populations that spike "
+            plan_fail(b, plan_setting(p, "regularize"), "'regularize rate' acts on populations that spike "
                  "(and send their spike), and network '%s' has none", p->net->name);
     }
 }
@@ -767,14 +758,14 @@ static void match_task(builder *b)
     for (unsigned i = 0; i < p->n_inputs; i++) {
         int c = p->input_channel[i] = match_channel(p, p->input_names[i], 0, i);
         if (c < 0 || p->task.channels[c].size != p->input_sizes[i])
-            fail(b, p->run, "the network's input '%s' has no task input of the same size",
+            plan_fail(b, p->run, "the network's input '%s' has no task input of the same size",
                  p->input_names[i]);
     }
     for (unsigned r = 0; r < p->n_readouts; r++) {
         const rt_pop *pop = &p->pops[p->readouts[r]];
         int c = p->target_channel[r] = match_channel(p, pop->name, 1, r);
         if (c < 0 || p->task.channels[c].size != pop->n)
-            fail(b, p->run, "the readout '%s' has no task target of the same size", pop->name);
+            plan_fail(b, p->run, "the readout '%s' has no task target of the same size", pop->name);
     }
 }
 
@@ -818,7 +809,7 @@ static int compile_kernels64(builder *b)
     codegen_timings tm;
     char err[512];
     if (count && !(p->cg64 = codegen_compile(specs, 2 * count, 1, p->kernels64, NULL, &tm, err, sizeof err))) {
-        fail(b, NULL, "cannot compile the double-precision kernels: %s", err);
+        plan_fail(b, NULL, "cannot compile the double-precision kernels: %s", err);
         return -1;
     }
     for (unsigned k = 0; k < count; k++) {
@@ -844,7 +835,7 @@ static int compile_kernels(builder *b, FILE *emit_ir)
     p->cg = codegen_compile(specs, 2 * p->n_pops, p->is_double, p->kernels, emit_ir, &p->timings,
                             err, sizeof err);
     if (!p->cg) {
-        fail(b, NULL, "cannot compile the kernels: %s", err);
+        plan_fail(b, NULL, "cannot compile the kernels: %s", err);
         return -1;
     }
     for (unsigned i = 0; i < p->n_pops; i++) {
@@ -940,13 +931,13 @@ static void check_memory(builder *b)
         const rt_proj *pr = &p->rt_projs[m.largest_proj];
         unsigned big = weights_population(p, pr);
         size_t n_pre = pr->pre_pop >= 0 ? p->pops[pr->pre_pop].n : p->input_sizes[pr->pre_input];
-        fail(b, pop_node(p, big), "%s; the weights of '%s' alone are %zu x %zu", err, pr->name,
+        plan_fail(b, pop_node(p, big), "%s; the weights of '%s' alone are %zu x %zu", err, pr->name,
              p->pops[pr->post_pop].n, n_pre);
         hint(b, "a smaller population '%s'", p->pops[big].name);
         return;
     }
     const ast_node *batch = plan_setting(p, "batch");
-    fail(b, batch ? batch : p->run, "%s, for a batch of %zu trials of %zu steps", err, p->settings.batch,
+    plan_fail(b, batch ? batch : p->run, "%s, for a batch of %zu trials of %zu steps", err, p->settings.batch,
          p->task.steps);
     hint(b, "a smaller batch: each trial's histories take the same memory");
 }
@@ -958,7 +949,7 @@ static void read_dt(builder *b)
     const ast_node *dt = plan_setting(p, "dt");
     double v = 1e-3;
     if (dt && (!const_value(dt, NULL, &v) || !(v > 0))) {   /* no dt yet: 'step' counts */
-        fail(b, dt, "'dt' must be a positive constant time");
+        plan_fail(b, dt, "'dt' must be a positive constant time");
         v = 1e-3;
     }
     p->dt = v;
@@ -971,7 +962,7 @@ static void refuse_second_run(builder *b)
     const ast_node *first = b->p->run;
     for (const ast_node *n = first->next; n; n = n->next)
         if (n->kind == AST_TRAIN || n->kind == AST_EVALUATE) {
-            fail(b, n, "a second run ('%s') in one model is not available yet: a model runs its "
+            plan_fail(b, n, "a second run ('%s') in one model is not available yet: a model runs its "
                        "first 'train' or 'evaluate', at line %u", n->kind == AST_TRAIN ? "train" : "evaluate",
                  (unsigned)first->loc.line);
             hint(b, "put it in a file of its own; a 'train' evaluates the trained network on "

@@ -17,6 +17,10 @@ typedef struct builder {
  * diagnostics: the build fails with it. */
 void plan_fail(builder *b, const ast_node *at, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
 
+/* The value of the constant E of the run ('step' worth its dt); an error
+ * "WHAT must be a constant" at E, and 0, when it is not one. */
+double plan_constant(builder *b, const ast_node *e, const char *what);
+
 /* The index of population or network input NAME, or -1. */
 int plan_find_pop(const plan *p, const char *name);
 int plan_find_input(const plan *p, const char *name);

@@ -23,13 +23,6 @@ typedef struct signal_ref {
     char name[160];                 /* h, h_r, h_r_0_10: names its files */
 } signal_ref;
 
-/* A constant of the run: 'step' is worth the run's dt. */
-static bool plan_constant(builder *b, const ast_node *e, double *v)
-{
-    const_env env = {.dt = b->p->dt};
-    return const_value(e, &env, v);
-}
-
 /* The member M of population I: a state, else an output; 0, or -1. */
 static int find_member(const plan *p, unsigned i, const char *m, signal_ref *s)
 {
@@ -49,12 +42,11 @@ static int find_member(const plan *p, unsigned i, const char *m, signal_ref *s)
 
 static long whole(builder *b, const ast_node *e)
 {
-    double v;
-    if (!plan_constant(b, e, &v) || v != floor(v)) {
-        plan_fail(b, e, "a neuron index must be a constant whole number");
-        return -1;
-    }
-    return (long)v;
+    int before = b->failed;
+    double v = plan_constant(b, e, "a neuron index");
+    if (b->failed == before && v != floor(v))
+        plan_fail(b, e, "a neuron index must be a whole number, not %g", v);
+    return b->failed == before ? (long)v : -1;
 }
 
 /* The neurons an index selects, [first, end). */
@@ -144,13 +136,9 @@ static int is_spike(const plan *p, const signal_ref *s)
 static size_t record_every(builder *b, const ast_node *rec)
 {
     for (const ast_node *e = rec->first; e; e = e->next) {
-        double v;
         if (e->kind != AST_EVERY || !e->first)
             continue;
-        if (!plan_constant(b, e->first, &v)) {
-            plan_fail(b, e->first, "'every' must be a constant");
-            return 1;
-        }
+        double v = plan_constant(b, e->first, "'every'");
         if (e->first->dim.known && e->first->dim.e[DIM_TIME] == 1)
             v /= b->p->dt;
         return v >= 1 ? (size_t)lround(v) : 1;
@@ -201,14 +189,7 @@ static const ast_node *named(const ast_node *call, const char *name)
 
 static double number(builder *b, const ast_node *e, double fallback)
 {
-    double v;
-    if (!e)
-        return fallback;
-    if (!plan_constant(b, e, &v)) {
-        plan_fail(b, e, "an analysis' argument must be a constant");
-        return fallback;
-    }
-    return v;
+    return e ? plan_constant(b, e, "an analysis' argument") : fallback;
 }
 
 /* A list argument's values, else the defaults. */
