@@ -49,7 +49,13 @@ typedef struct rt_weights_desc {
 
 /* ------------------------------------------------------------ trials */
 
-typedef enum rt_channel_role { RT_CHANNEL_INPUT, RT_CHANNEL_TARGET, RT_CHANNEL_CONDITION } rt_channel_role;
+/* A channel's role. A PHASE channel (one element) holds, at each step, the
+ * number of the task phase the step is in (1 for the first phase, in the
+ * task's order), and 0 on the padding steps after a trial that is shorter
+ * than the batch's (trials of random length: the mask is 0 there too). A
+ * task without phases has no phase channel. */
+typedef enum rt_channel_role { RT_CHANNEL_INPUT, RT_CHANNEL_TARGET, RT_CHANNEL_CONDITION,
+                               RT_CHANNEL_PHASE } rt_channel_role;
 
 typedef struct rt_channel {
     const char *name;
@@ -72,12 +78,29 @@ typedef struct rt_trial_source {
     void *ctx;
     int (*generate)(void *ctx, uint64_t seed, uint64_t trial, double *const *channels, double *mask,
                     double *scratch, char *err, size_t err_size);
+    unsigned n_phases;              /* phases of the task (0: none), their names in order */
+    const char *const *phase_names; /* phase k (k = 1 .. n_phases) is phase_names[k - 1] */
 } rt_trial_source;
 
-/* How the evaluation's accuracy is counted (eval_accuracy). */
+/* How the evaluation's accuracy is counted (eval_accuracy), over a trial's
+ * window: the steps of phase accuracy_phase, or (accuracy_phase 0) the
+ * steps where the mask is non-zero. A trial with an empty window is not
+ * counted.
+ *   SIGN: per step and element of the window where the target is non-zero,
+ *     correct when the readout has the target's sign;
+ *   ARGMAX: per trial, correct when the element with the largest mean
+ *     readout over the window is the one with the largest mean target;
+ *   MEAN_SIGN: per trial and element, correct when the readout's mean over
+ *     the window has the sign of the target's mean there (elements whose
+ *     target mean is 0 are not counted);
+ *   THRESHOLD: per trial and element, correct when the readout rises above
+ *     accuracy_level somewhere in the window exactly when the target does. */
 typedef enum rt_accuracy_kind {
     RT_ACCURACY_NONE,
-    RT_ACCURACY_SIGN,               /* the readout's sign equals the target's, where that is non-zero */
+    RT_ACCURACY_SIGN,
+    RT_ACCURACY_ARGMAX,
+    RT_ACCURACY_MEAN_SIGN,
+    RT_ACCURACY_THRESHOLD,
 } rt_accuracy_kind;
 
 /* ------------------------------------------------------------ settings */
@@ -151,8 +174,11 @@ typedef struct rt_run_desc {
     const int *input_channel;       /* the task channel of each network input */
     const int *target_channel;      /* the task channel of each readout */
     int condition_channel;          /* the task's condition, or -1 */
+    int phase_channel;              /* the task's phase channel (RT_CHANNEL_PHASE), or -1 */
     rt_accuracy_kind accuracy;
     int accuracy_readout;           /* the readout whose target accuracy compares, or -1 */
+    unsigned accuracy_phase;        /* 0: the steps where the mask is non-zero; k: phase k's steps */
+    double accuracy_level;          /* THRESHOLD's level */
     rt_train_settings settings;
     unsigned n_records;
     const rt_record_desc *records;

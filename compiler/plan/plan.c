@@ -864,12 +864,15 @@ static void describe_task(plan *p, rt_run_desc *r)
                                                 : RT_CHANNEL_INPUT;
         p->channels[c] = (rt_channel){tc->name, tc->size, role};
     }
-    r->task = (rt_trial_source){p->task.steps, p->task.n_channels, p->channels,
-                                (size_t)TASK_SCRATCH_SIGNALS * p->task.steps, p->task.trial_invariant, p,
-                                generate_trial};
+    r->task = (rt_trial_source){.steps = p->task.steps, .n_channels = p->task.n_channels,
+                                .channels = p->channels,
+                                .scratch_doubles = (size_t)TASK_SCRATCH_SIGNALS * p->task.steps,
+                                .trial_invariant = p->task.trial_invariant, .ctx = p,
+                                .generate = generate_trial};
     r->input_channel = p->input_channel;
     r->target_channel = p->target_channel;
     r->condition_channel = task_condition_channel(&p->task);
+    r->phase_channel = -1;
     r->accuracy = p->task.accuracy ? RT_ACCURACY_SIGN : RT_ACCURACY_NONE;
     r->accuracy_readout = -1;
     for (unsigned k = 0; k < p->n_readouts && p->task.accuracy; k++)

@@ -121,10 +121,11 @@ static void fixture_init(fixture *f, uint64_t seed, size_t updates)
     d->net = (rt_net_desc){1, f->input_sizes, 2, f->pops, 3, f->projs, 1, f->readouts, 1};
     d->weights = f->weights;
     d->dt = 1e-3;
-    d->task = (rt_trial_source){STEPS, 2, f->channels, 0, 0, NULL, make_trial};
+    d->task = (rt_trial_source){.steps = STEPS, .n_channels = 2, .channels = f->channels, .generate = make_trial};
     d->input_channel = f->input_channel;
     d->target_channel = f->target_channel;
     d->condition_channel = -1;
+    d->phase_channel = -1;
     d->accuracy = RT_ACCURACY_SIGN;
     d->accuracy_readout = 0;
     d->settings = (rt_train_settings){.seed = seed, .train = 1, .batch = 16, .updates = updates,
