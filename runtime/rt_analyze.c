@@ -628,6 +628,81 @@ static int run_degradation(actx *a, const rt_analysis_desc *an, json_t **result)
                        an->levels, loss, acc, an->n_levels);
 }
 
+/* ------------------------------------------------------------ psychometric */
+
+static json_t *fit_json(const rt_logistic_fit *fit)
+{
+    json_t *o = json_object();
+    json_object_set_new(o, "status", json_string(rt_fit_status_name(fit->status)));
+    json_object_set_new(o, "mu", rt_json_number(fit->mu));
+    json_object_set_new(o, "s", rt_json_number(fit->s));
+    json_object_set_new(o, "iterations", json_integer((json_int_t)fit->iterations));
+    json_object_set_new(o, "log_likelihood", rt_json_number(fit->log_likelihood));
+    if (fit->status == RT_FIT_SEPARABLE) {
+        json_t *gap = json_array();
+        json_array_append_new(gap, rt_json_number(fit->gap_lo));
+        json_array_append_new(gap, rt_json_number(fit->gap_hi));
+        json_object_set_new(o, "switches_between", gap);
+    }
+    return o;
+}
+
+/* The rows as psychometric.npy and the summary's numbers. */
+static int psychometric_results(actx *a, const rt_psychometric_row *rows, size_t m, json_t *result)
+{
+    double table[4 * RT_PSYCHOMETRIC_MAX_ROWS + 1], x[RT_PSYCHOMETRIC_MAX_ROWS], k[RT_PSYCHOMETRIC_MAX_ROWS],
+        n[RT_PSYCHOMETRIC_MAX_ROWS];
+    json_t *list = json_array();
+    size_t trials = 0;
+    for (size_t j = 0; j < m; j++) {
+        const rt_psychometric_row *r = &rows[j];
+        table[4 * j] = x[j] = r->value;
+        table[4 * j + 1] = n[j] = (double)r->trials;
+        table[4 * j + 2] = r->accuracy;
+        table[4 * j + 3] = r->choice;
+        k[j] = r->choice * (double)r->trials;
+        trials += r->trials;
+        json_t *row = json_object();
+        json_object_set_new(row, "value", rt_json_number(r->value));
+        json_object_set_new(row, "trials", json_integer((json_int_t)r->trials));
+        json_object_set_new(row, "accuracy", rt_json_number(r->accuracy));
+        json_object_set_new(row, "choice", rt_json_number(r->choice));
+        json_array_append_new(list, row);
+    }
+    rt_logistic_fit fit;
+    rt_logistic_fit_choices(x, k, n, m, &fit);
+    json_object_set_new(result, "trials", json_integer((json_int_t)trials));
+    json_object_set_new(result, "conditions", list);
+    json_object_set_new(result, "fit", fit_json(&fit));
+    size_t shape[2] = {m, 4};
+    return write_npy(a, RT_FILE_PSYCHOMETRIC, table, RT_F64, shape, 2);
+}
+
+/* Every evaluation trial's condition, choice and correctness (rt_accuracy.h),
+ * per condition value. */
+static int run_psychometric(actx *a, const rt_analysis_desc *an, json_t **result)
+{
+    (void)an;
+    const rt_run_desc *d = a->d;
+    if (d->accuracy == RT_ACCURACY_NONE || d->accuracy_readout < 0 || d->condition_channel < 0 ||
+        d->task.channels[d->condition_channel].size != 1)
+        return rt_error(a->err, a->err_size, "a psychometric curve needs an accuracy and a one-element task condition");
+    size_t n = d->settings.eval_trials;
+    rt_trial_accuracy *trials = malloc(n * sizeof *trials + 1);
+    if (!trials)
+        return rt_error(a->err, a->err_size, "out of memory");
+    double loss, accuracy;
+    rt_psychometric_row rows[RT_PSYCHOMETRIC_MAX_ROWS];
+    size_t m = 0;
+    a->have_batch = 0;   /* the histories now hold the last evaluation batch */
+    int rc = rt_session_eval_trials(a->s, 0, 0, NULL, &loss, &accuracy, trials, a->err, a->err_size);
+    rc = rc ? rc : rt_psychometric_rows(trials, n, rows, &m, a->err, a->err_size);
+    free(trials);
+    if (rc != 0)
+        return -1;   /* an error, or stopped (run_pass tells them apart) */
+    return psychometric_results(a, rows, m, *result);
+}
+
 /* ------------------------------------------------------------ fixed points in component space */
 
 /* Where a space's signal lies in a fixed point of its population: the
@@ -702,15 +777,17 @@ static const struct {
     {RT_ANALYSIS_FIXED_POINTS, "fixed_points", 0, fixed_points_entry},
     {RT_ANALYSIS_ROBUSTNESS, "robustness", 1, run_robustness},
     {RT_ANALYSIS_DEGRADATION, "degradation", 1, run_degradation},
+    {RT_ANALYSIS_PSYCHOMETRIC, "psychometric", 1, run_psychometric},
 };
 
-/* The summary key of analysis AN: "eigen h -> h", "pca h_r", "robustness". */
+/* The summary key of analysis AN: "eigen h -> h", "pca h_r", "robustness",
+ * "psychometric". */
 static void summary_key(const actx *a, const rt_analysis_desc *an, char *buf, size_t size)
 {
     const char *key = analyses[an->kind].key;
     if (an->kind == RT_ANALYSIS_EIGEN)
         snprintf(buf, size, "%s %s", key, a->d->net.projs[an->proj].name);
-    else if (an->kind == RT_ANALYSIS_ROBUSTNESS)
+    else if (an->kind == RT_ANALYSIS_ROBUSTNESS || an->kind == RT_ANALYSIS_PSYCHOMETRIC)
         snprintf(buf, size, "%s", key);
     else
         snprintf(buf, size, "%s %s", key, an->name);

@@ -1,6 +1,8 @@
 /* test_accuracy.c -- rt_accuracy_count on hand-made batches whose right
  * answer is plain from the arrays, one per kind of rt_run.h's
- * rt_accuracy_kind, and SIGN against the counting it replaced.
+ * rt_accuracy_kind, and SIGN against the counting it replaced; then the
+ * psychometric curve's rows and logistic fit (rt_analysis.h) on data whose
+ * answer is known.
  *
  * Arrays are time-major, [T][B][n], as the runtime holds a batch: value
  * (t, i, k) is at (t * B + i) * n + k. Linked with librnnrt alone.
@@ -10,6 +12,7 @@
 
 #include "check.h"
 #include "rt_accuracy.h"
+#include "rt_analysis.h"
 
 static rt_accuracy_def def_of(rt_accuracy_kind kind, unsigned phase, double level)
 {
@@ -228,6 +231,114 @@ static void test_none(void)
     CHECK(correct == 0 && counted == 0 && tr.choice == -1);
 }
 
+/* ------------------------------------------------------------ psychometric */
+
+static double logistic(double x, double mu, double s)
+{
+    return 1 / (1 + exp(-(x - mu) / s));
+}
+
+/* Counts that are exactly the expected ones of a logistic with mu 0.5 and
+ * s 1.5 (k = n P(x), fractional): the likelihood's score equations,
+ * sum (k - n P) (1, x) = 0, hold at the true parameters, so the maximum
+ * is there and the fit must find it to rounding. With the slope reversed
+ * (s = -4, choices falling with x) likewise, at values of another scale. */
+static void test_fit_exact(void)
+{
+    double x[5] = {-2, -1, 0, 1, 2}, n[5] = {1000, 500, 2000, 500, 1000}, k[5];
+    for (int i = 0; i < 5; i++)
+        k[i] = n[i] * logistic(x[i], 0.5, 1.5);
+    rt_logistic_fit fit;
+    rt_logistic_fit_choices(x, k, n, 5, &fit);
+    CHECK(fit.status == RT_FIT_CONVERGED);
+    CHECK_NEAR(fit.mu, 0.5, 1e-9);
+    CHECK_NEAR(fit.s, 1.5, 1e-9);
+    CHECK(fit.iterations > 0 && fit.iterations < RT_LOGISTIC_MAX_ITERATIONS);
+    double xs[4] = {-51.2, -12.8, 12.8, 51.2}, ns[4] = {40, 40, 40, 40}, ks[4];
+    for (int i = 0; i < 4; i++)
+        ks[i] = ns[i] * logistic(xs[i], 3, -4);
+    rt_logistic_fit_choices(xs, ks, ns, 4, &fit);
+    CHECK(fit.status == RT_FIT_CONVERGED);
+    CHECK_NEAR(fit.mu, 3, 1e-8);
+    CHECK_NEAR(fit.s, -4, 1e-8);
+}
+
+/* Whole counts: a fit is a maximum where the score is zero; check that the
+ * fitted curve's expected choices add up to the observed ones, overall and
+ * weighted by x (the two score equations). */
+static void test_fit_score(void)
+{
+    double x[4] = {-3, -1, 1, 3}, n[4] = {10, 10, 10, 10}, k[4] = {1, 4, 5, 9};
+    rt_logistic_fit fit;
+    rt_logistic_fit_choices(x, k, n, 4, &fit);
+    CHECK(fit.status == RT_FIT_CONVERGED && fit.s > 0);
+    double s0 = 0, s1 = 0;
+    for (int i = 0; i < 4; i++) {
+        double r = k[i] - n[i] * logistic(x[i], fit.mu, fit.s);
+        s0 += r;
+        s1 += r * x[i];
+    }
+    CHECK_NEAR(s0, 0, 1e-8);
+    CHECK_NEAR(s1, 0, 1e-8);
+}
+
+/* No finite maximum, so no fit: choices all 0 below 0 and all 1 above
+ * (separable, switching between -1 and 1); overlapping at one value only
+ * (quasi-separation, also unbounded: the choice switches at 0); every
+ * trial alike; a single value; and choices that ignore the value, whose
+ * maximum has slope 0 (flat). */
+static void test_fit_degenerate(void)
+{
+    double x[4] = {-3, -1, 1, 3}, n[4] = {10, 10, 10, 10};
+    rt_logistic_fit fit;
+    double separable[4] = {0, 0, 10, 10};
+    rt_logistic_fit_choices(x, separable, n, 4, &fit);
+    CHECK(fit.status == RT_FIT_SEPARABLE && fit.gap_lo == -1 && fit.gap_hi == 1);
+    CHECK(isnan(fit.mu) && isnan(fit.s));
+    double quasi[5] = {0, 0, 4, 10, 10}, xq[5] = {-2, -1, 0, 1, 2}, nq[5] = {10, 10, 10, 10, 10};
+    rt_logistic_fit_choices(xq, quasi, nq, 5, &fit);
+    CHECK(fit.status == RT_FIT_SEPARABLE && fit.gap_lo == 0 && fit.gap_hi == 0);
+    double falling[4] = {10, 10, 0, 0};
+    rt_logistic_fit_choices(x, falling, n, 4, &fit);
+    CHECK(fit.status == RT_FIT_SEPARABLE && fit.gap_lo == -1 && fit.gap_hi == 1);
+    double none[4] = {0, 0, 0, 0};
+    rt_logistic_fit_choices(x, none, n, 4, &fit);
+    CHECK(fit.status == RT_FIT_ONE_CHOICE);
+    double one_x[1] = {2}, one_n[1] = {10}, one_k[1] = {4};
+    rt_logistic_fit_choices(one_x, one_k, one_n, 1, &fit);
+    CHECK(fit.status == RT_FIT_ONE_CONDITION);
+    double half[4] = {5, 5, 5, 5};
+    rt_logistic_fit_choices(x, half, n, 4, &fit);
+    CHECK(fit.status == RT_FIT_FLAT && isnan(fit.mu));
+    CHECK_STR(rt_fit_status_name(RT_FIT_SEPARABLE), "separable");
+}
+
+/* Rows by value, in increasing order: trials without a condition (0) or
+ * without a window (choice -1) are left out; accuracy is the correct over
+ * the counted units of a value's trials (NAN when none was counted). */
+static void test_rows(void)
+{
+    rt_trial_accuracy t[7] = {
+        {3, 4, 1, 12.8}, {1, 4, 0, -6.4}, {4, 4, 1, 12.8}, {0, 0, -1, 12.8},
+        {2, 2, 1, 0},    {0, 4, 0, -6.4}, {0, 0, 1, 3.2},
+    };
+    rt_psychometric_row rows[RT_PSYCHOMETRIC_MAX_ROWS];
+    size_t m;
+    char err[128];
+    CHECK(rt_psychometric_rows(t, 7, rows, &m, err, sizeof err) == 0);
+    CHECK(m == 3);
+    CHECK(rows[0].value == -6.4 && rows[0].trials == 2 && rows[0].accuracy == 1.0 / 8 && rows[0].choice == 0);
+    CHECK(rows[1].value == 3.2 && rows[1].trials == 1 && isnan(rows[1].accuracy) && rows[1].choice == 1);
+    CHECK(rows[2].value == 12.8 && rows[2].trials == 2 && rows[2].accuracy == 7.0 / 8 && rows[2].choice == 1);
+    /* one value more than there is room for is refused, with the limit */
+    static rt_trial_accuracy many[RT_PSYCHOMETRIC_MAX_ROWS + 1];
+    for (int i = 0; i <= RT_PSYCHOMETRIC_MAX_ROWS; i++)
+        many[i] = (rt_trial_accuracy){1, 1, 1, i + 1};
+    CHECK(rt_psychometric_rows(many, RT_PSYCHOMETRIC_MAX_ROWS, rows, &m, err, sizeof err) == 0);
+    CHECK(rt_psychometric_rows(many, RT_PSYCHOMETRIC_MAX_ROWS + 1, rows, &m, err, sizeof err) != 0);
+    CHECK(strstr(err, "more than 64 distinct condition values") != NULL);
+}
+
 int main(void)
 {
     test_sign_mask();
@@ -238,5 +349,9 @@ int main(void)
     test_condition();
     test_sign_as_before();
     test_none();
+    test_fit_exact();
+    test_fit_score();
+    test_fit_degenerate();
+    test_rows();
     return check_report();
 }
