@@ -11,9 +11,9 @@
 #   +-51.2 in increasing order (all six occur in 256 trials);
 # - its trials add up to every evaluation trial (256, eight batches: all
 #   evaluation batches are counted, not only the first);
-# - every trial counts the same number of steps (the decision epoch, where
-#   the target is +-1), so the trial-weighted mean of the per-condition
-#   accuracies is eval_accuracy;
+# - every trial counts as many units (sign: the decision epoch's steps,
+#   where the target is +-1; argmax below: one per trial), so the
+#   trial-weighted mean of the per-condition accuracies is eval_accuracy;
 # - the choice fraction rises with the signed coherence: the target is +1
 #   exactly when side = +1, i.e. when the condition is positive, and a
 #   trial's choice is whether the readout is positive on average over the
@@ -25,6 +25,13 @@
 #   a midpoint inside the values, or, should the network separate the
 #   choices perfectly, "separable" with the switch around 0;
 # - psychometric.svg is drawn and report.html shows it.
+# The same on a task a user writes with phases (a drawn hold of 0, 100 or
+# 200 ms, so trials of three lengths padded in one batch) and
+# 'accuracy argmax(y) in decision' over two options: a trial's choice is
+# then whether it chose y's last element ("right"), and a trial is correct
+# exactly when it chose right on a positive condition or left on a
+# negative one, so each row's accuracy is its choice fraction for positive
+# values and one minus it for negative ones.
 set -u
 rnnc=$1
 . "$(dirname "$0")/expect.sh"
@@ -74,9 +81,9 @@ MODEL
 expect 0 "rnnc check accepts what rnnc run runs" "$rnnc" check "$work/dots.rnn"
 expect 0 "a short training with the psychometric analysis" nice -n 10 "$rnnc" run "$work/dots.rnn" --out "$work/run"
 
-if "$python" - "$work/run" <<'PY'
+cat > "$work/check.py" <<'PY'
 import json, struct, sys
-folder = sys.argv[1]
+folder, kind = sys.argv[1], sys.argv[2]
 failures = []
 
 def check(ok, what):
@@ -110,6 +117,9 @@ check(choice[0] < 0.2 and choice[-1] > 0.8, f"choices at -51.2 and 51.2: {choice
 left, right = sum(choice[:3]) / 3, sum(choice[3:]) / 3
 check(right - left > 0.5, f"mean choice {left} for negative conditions, {right} for positive")
 psy = summary["analysis"]["psychometric"]
+if kind == "argmax":
+    for v, n, a, c in rows:
+        check(abs(a - (c if v > 0 else 1 - c)) < 1e-12, f"argmax row {v}: accuracy {a}, choice {c}")
 check(psy["trials"] == 256, f"summary's trials {psy['trials']}")
 check([c["value"] for c in psy["conditions"]] == values, "the summary's rows are psychometric.npy's")
 fit = psy["fit"]
@@ -126,6 +136,54 @@ for f in failures:
 print(f"eval_accuracy {acc}, choices {choice}, fit {fit}")
 sys.exit(1 if failures else 0)
 PY
-then passes=$((passes + 1)); else failures=$((failures + 1)); fi
+if "$python" "$work/check.py" "$work/run" sign; then passes=$((passes + 1)); else failures=$((failures + 1)); fi
+
+cat > "$work/phases.rnn" <<'MODEL'
+import neurons.rate
+
+task Dots2(sigma = 1.0) {
+  input  x[2]                  # evidence for left, for right
+  target y[2]                  # choose left, choose right
+  draw c = choice(3.2, 12.8, 51.2), side = choice(-1, 1)
+  draw wait = choice(0 ms, 100 ms, 200 ms)
+  phase stimulus 400 ms {
+    x[0] = 0.5 - side * c / 100
+    x[1] = 0.5 + side * c / 100
+    x += sigma * normal()
+  }
+  phase hold wait { }
+  phase decision 200 ms {
+    y[0] = side < 0
+    y[1] = side > 0
+    mask = 1
+  }
+  accuracy argmax(y) in decision
+  condition side * c
+}
+
+network Net(n = 16) {
+  input   x[2]
+  pop     h : TanhRate[n](tau = 100 ms)
+  readout y : Linear[2]
+  connect x -> h : all_to_all, init glorot_uniform
+  connect h -> h : all_to_all, init orthogonal(gain = 0.9)
+  connect h -> y : all_to_all, init glorot_uniform, bias
+}
+
+train Net on Dots2 {
+  loss       mse
+  optimizer  adam(lr = 0.02)
+  dt         20 ms
+  iterations 200
+  batch      32
+  trials     256
+  threads    2
+}
+
+analyze psychometric()
+MODEL
+expect 0 "rnnc check accepts the phases and argmax model" "$rnnc" check "$work/phases.rnn"
+expect 0 "a short training with phases and argmax" nice -n 10 "$rnnc" run "$work/phases.rnn" --out "$work/phases"
+if "$python" "$work/check.py" "$work/phases" argmax; then passes=$((passes + 1)); else failures=$((failures + 1)); fi
 
 finish

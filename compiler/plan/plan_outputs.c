@@ -333,8 +333,8 @@ static void analyze_curve(builder *b, const ast_node *call, rt_analysis_desc *a)
 
 /* What a psychometric curve needs of the task: a condition of one element
  * (the signed coherence, say) to group trials by, and an accuracy that
- * says what each trial chose; a sign-type accuracy (sign, mean_sign,
- * threshold) reads a choice from one readout element only. */
+ * says what each trial chose (runtime/rt_accuracy.h); all but argmax
+ * (sign, mean_sign, threshold) read the choice from one element only. */
 static void analyze_psychometric(builder *b, const ast_node *call, rt_analysis_desc *a)
 {
     const task_program *tp = &b->p->task;
@@ -358,10 +358,13 @@ static void analyze_psychometric(builder *b, const ast_node *call, rt_analysis_d
         return;
     }
     int t = task_channel_index(tp, tp->accuracy_target);
-    if (t >= 0 && tp->channels[t].size != 1) {
-        plan_fail(b, call, "analyze psychometric reads a choice from 'accuracy sign(%s)' only on a one-element "
-                  "target, but %s has %zu elements", tp->accuracy_target, tp->accuracy_target, tp->channels[t].size);
-        diag_hint(&b->p->fe->diag, b->last, "a one-element target whose sign is the answer, such as 'y = side'");
+    if (tp->accuracy_kind != RT_ACCURACY_ARGMAX && t >= 0 && tp->channels[t].size != 1) {
+        const char *how = tp->accuracy->name ? tp->accuracy->name : "sign";
+        plan_fail(b, call, "analyze psychometric reads a choice from a %s accuracy only on a one-element target, "
+                  "but %s has %zu elements", how, tp->accuracy_target, tp->channels[t].size);
+        diag_hint(&b->p->fe->diag, b->last, "'accuracy argmax(%s) in PHASE' chooses among %s's elements (the "
+                  "curve counts the last one), or a one-element target whose sign is the answer",
+                  tp->accuracy_target, tp->accuracy_target);
     }
 }
 
