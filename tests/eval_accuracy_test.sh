@@ -15,6 +15,7 @@ rnnc=$1 src=$2
 . "$(dirname "$0")/expect.sh"
 export NO_COLOR=1
 python=/usr/bin/python3
+TESTS_DIR=$(cd "$(dirname "$0")" && pwd); export TESTS_DIR PYTHONDONTWRITEBYTECODE=1   # npy_f64.py, without a __pycache__ in the tree
 
 sed 's/^analyze .*/analyze robustness(noise = [0, 0.2]), degradation(h, fractions = [0.2])/' \
   "$src/models/flipflop3.rnn" > "$work/ff.rnn"
@@ -22,20 +23,13 @@ expect 0 "a short flip-flop run" nice -n 10 "$rnnc" run "$work/ff.rnn" -D epochs
   -D trials=1 -D threads=2 --out "$work/ff"
 
 if "$python" - "$work/ff" <<'PY'
-import json, struct, sys
+import json, os, sys
+sys.path.insert(0, os.environ["TESTS_DIR"])
+import npy_f64
 folder = sys.argv[1]
 
 def npy(name):
-    with open(f"{folder}/{name}", "rb") as f:
-        data = f.read()
-    header_len = struct.unpack("<H", data[8:10])[0]
-    header = data[10:10 + header_len].decode()
-    assert "'<f8'" in header, header
-    shape = tuple(int(x) for x in header.split("(")[1].split(")")[0].split(",") if x.strip())
-    count = 1
-    for s in shape:
-        count *= s
-    return shape, struct.unpack(f"<{count}d", data[10 + header_len:10 + header_len + 8 * count])
+    return npy_f64.read(f"{folder}/{name}")
 
 summary = json.load(open(f"{folder}/summary.json"))
 shape, y = npy("eval_outputs.npy")

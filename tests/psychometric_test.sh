@@ -37,6 +37,7 @@ rnnc=$1
 . "$(dirname "$0")/expect.sh"
 export NO_COLOR=1
 python=/usr/bin/python3
+TESTS_DIR=$(cd "$(dirname "$0")" && pwd); export TESTS_DIR PYTHONDONTWRITEBYTECODE=1   # npy_f64.py, without a __pycache__ in the tree
 
 cat > "$work/dots.rnn" <<'MODEL'
 import neurons.rate
@@ -82,7 +83,9 @@ expect 0 "rnnc check accepts what rnnc run runs" "$rnnc" check "$work/dots.rnn"
 expect 0 "a short training with the psychometric analysis" nice -n 10 "$rnnc" run "$work/dots.rnn" --out "$work/run"
 
 cat > "$work/check.py" <<'PY'
-import json, struct, sys
+import json, os, sys
+sys.path.insert(0, os.environ["TESTS_DIR"])
+import npy_f64
 folder, kind = sys.argv[1], sys.argv[2]
 failures = []
 
@@ -91,14 +94,7 @@ def check(ok, what):
         failures.append(what)
 
 def npy(name):
-    with open(f"{folder}/{name}", "rb") as f:
-        data = f.read()
-    header_len = struct.unpack("<H", data[8:10])[0]
-    header = data[10:10 + header_len].decode()
-    assert "'<f8'" in header, header
-    shape = tuple(int(x) for x in header.split("(")[1].split(")")[0].split(",") if x.strip())
-    count = shape[0] * shape[1]
-    return shape, struct.unpack(f"<{count}d", data[10 + header_len:10 + header_len + 8 * count])
+    return npy_f64.read(f"{folder}/{name}")
 
 summary = json.load(open(f"{folder}/summary.json"))
 shape, flat = npy("psychometric.npy")
