@@ -15,8 +15,9 @@
 
 enum { CURVE_POINTS = 200 };
 
-/* The fit's mu and s from the folder's summary: 1 when it converged. */
-static int read_fit(const rt_figures *f, double *mu, double *s)
+/* The fit's mu and s from the folder's summary: 1 when it converged;
+ * else TITLE says why there is no curve. */
+static int read_fit(const rt_figures *f, double *mu, double *s, char *title, size_t size)
 {
     char *path = rt_figures_path(f->dir, RT_FILE_SUMMARY), why[512];
     json_t *doc = path ? rt_summary_load(path, why, sizeof why) : NULL;
@@ -26,6 +27,8 @@ static int read_fit(const rt_figures *f, double *mu, double *s)
     *mu = rt_summary_number(fit, "mu");
     *s = rt_summary_number(fit, "s");
     int ok = status && strcmp(status, "converged") == 0 && isfinite(*mu) && isfinite(*s) && *s != 0;
+    if (!ok && status)
+        snprintf(title, size, "Choices (no logistic fit: %s)", status);
     json_decref(doc);
     return ok;
 }
@@ -67,11 +70,13 @@ int rt_figures_draw_psychometric(rt_figures *f, char *err, size_t err_size)
         choice[i] = a.data[4 * i + 3];
     }
     rt_axes *ax = rt_fig_axes(fig, 0, 0);
-    rt_axes_labels(ax, "Choices", "condition value", "fraction choosing right");
+    char title[96] = "Choices";
+    double mu, s;
+    int fitted = read_fit(f, &mu, &s, title, sizeof title);
+    rt_axes_labels(ax, title, "condition value", "fraction choosing right");
     rt_axes_ylim(ax, 0, 1);
     rt_axes_hline(ax, 0.5, (rt_style){.colour = RT_GREY, .width = 1, .dashed = RT_DASHED});
-    double mu, s;
-    if (read_fit(f, &mu, &s))
+    if (fitted)
         draw_fit(ax, x[0], x[n - 1], mu, s);
     rt_axes_scatter(ax, n, x, choice, (rt_style){.colour = 0, .marker = RT_MARK_DOT, .size = 7, .label = "trials"});
     ax = rt_fig_axes(fig, 0, 1);
