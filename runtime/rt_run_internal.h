@@ -1,6 +1,6 @@
 /* rt_run_internal.h -- what the files of the run share (rt_train.c,
- * rt_results.c, rt_weights.c, rt_analyze.c, rt_fixed_point_map.c); not
- * for users of the library. */
+ * rt_results.c, rt_weights.c, rt_analyze.c, rt_analyze_batches.c,
+ * rt_fixed_point_map.c); not for users of the library. */
 #ifndef RNNRT_RUN_INTERNAL_H
 #define RNNRT_RUN_INTERNAL_H
 
