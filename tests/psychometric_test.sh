@@ -31,7 +31,8 @@
 # then whether it chose y's last element ("right"), and a trial is correct
 # exactly when it chose right on a positive condition or left on a
 # negative one, so each row's accuracy is its choice fraction for positive
-# values and one minus it for negative ones.
+# values and one minus it for negative ones; and the same with
+# 'accuracy mean_sign(y) in decision' on a one-element readout.
 set -u
 rnnc=$1
 . "$(dirname "$0")/expect.sh"
@@ -113,9 +114,9 @@ check(choice[0] < 0.2 and choice[-1] > 0.8, f"choices at -51.2 and 51.2: {choice
 left, right = sum(choice[:3]) / 3, sum(choice[3:]) / 3
 check(right - left > 0.5, f"mean choice {left} for negative conditions, {right} for positive")
 psy = summary["analysis"]["psychometric"]
-if kind == "argmax":
+if kind in ("argmax", "mean_sign"):
     for v, n, a, c in rows:
-        check(abs(a - (c if v > 0 else 1 - c)) < 1e-12, f"argmax row {v}: accuracy {a}, choice {c}")
+        check(abs(a - (c if v > 0 else 1 - c)) < 1e-12, f"{kind} row {v}: accuracy {a}, choice {c}")
 check(psy["trials"] == 256, f"summary's trials {psy['trials']}")
 check([c["value"] for c in psy["conditions"]] == values, "the summary's rows are psychometric.npy's")
 fit = psy["fit"]
@@ -181,5 +182,16 @@ MODEL
 expect 0 "rnnc check accepts the phases and argmax model" "$rnnc" check "$work/phases.rnn"
 expect 0 "a short training with phases and argmax" nice -n 10 "$rnnc" run "$work/phases.rnn" --out "$work/phases"
 if "$python" "$work/check.py" "$work/phases" argmax; then passes=$((passes + 1)); else failures=$((failures + 1)); fi
+
+# The same trials answered by the sign of one readout's mean over the
+# decision phase (mean_sign): a trial's choice is whether that mean is
+# positive, and it is correct exactly when that sign is side's, so the
+# rows relate accuracy and choice as argmax's do.
+sed -e 's/^  target y\[2\].*/  target y/' -e 's/^    y\[0\] = side < 0$/    y = side/' -e '/^    y\[1\] = side > 0$/d' \
+    -e 's/^  accuracy argmax(y) in decision$/  accuracy mean_sign(y) in decision/' \
+    -e 's/^  readout y : Linear\[2\]$/  readout y : Linear[1]/' "$work/phases.rnn" > "$work/mean_sign.rnn"
+expect 0 "a short training with mean_sign in a phase" nice -n 10 "$rnnc" run "$work/mean_sign.rnn" --out "$work/mean_sign"
+expect_line "$work/mean_sign/model.rnn" "accuracy mean_sign(y) in decision" "the mean_sign variant is what ran"
+if "$python" "$work/check.py" "$work/mean_sign" mean_sign; then passes=$((passes + 1)); else failures=$((failures + 1)); fi
 
 finish
