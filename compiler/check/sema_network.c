@@ -350,6 +350,23 @@ static void check_rule(connect_ctx *c, ast_node *opt)
     }
 }
 
+/* normal(0, 1, mean = 2): a named argument that takes the place of one
+ * given by position (an initialiser's keywords are its positions). */
+static void check_named_after_positional(sema *S, const ast_node *init, const builtin *b)
+{
+    int positional = 0;
+    for (const ast_node *a = init->first ? init->first->first : NULL; a; a = a->next)
+        positional += a->kind != AST_NAMEDARG;
+    for (const ast_node *a = init->first ? init->first->first : NULL; a; a = a->next) {
+        int at = a->kind == AST_NAMEDARG ? builtin_keyword_index(b, a->name) : -1;
+        if (at < 0 || at >= positional)
+            continue;
+        diag *g = diag_error(S->diag, a->loc, "'%s' is given twice: by name and as argument %d of %s()",
+                             a->name, at + 1, b->name);
+        diag_hint(S->diag, g, "give each once; in order, %s() takes: %s", b->name, sema_commas(S, b->keywords));
+    }
+}
+
 static void check_init(connect_ctx *c, ast_node *opt, ast_node *init)
 {
     sema *S = c->S;
@@ -387,6 +404,8 @@ static void check_init(connect_ctx *c, ast_node *opt, ast_node *init)
         diag_hint(S->diag, g, "initialisers: normal, uniform, orthogonal, glorot_uniform, "
                               "glorot_normal, zeros, constant, load");
     }
+    if (init->type != TY_ERROR && b && b->cls == BI_INIT)
+        check_named_after_positional(S, init, b);
     if (b && strcmp(b->name, "orthogonal") == 0 && strcmp(opt->name, "init") == 0 && c->from_ok &&
         c->to_ok && c->from.size != c->to.size) {
         diag *g = diag_error(S->diag, init->loc, "orthogonal initialisation needs a square matrix, "

@@ -285,22 +285,39 @@ static void add_pop(builder *b, const ast_node *n)
 
 static int has_spike(const plan *p, unsigned pop);
 
+/* An initialiser call's arguments into A, by position or, when named, in
+ * the place of the name among its builtin's keywords ('mean std' for
+ * normal, 'gain' for orthogonal): normal(std = 0.1) sets the std, not the
+ * mean. GIVEN[i] says whether A[i] was written. */
+static void initializer_arguments(builder *b, const ast_node *e, const const_env *env, double a[2],
+                                  int given[2])
+{
+    const builtin *bi = e->sym;
+    int next = 0;
+    for (const ast_node *k = e->kind == AST_CALL && e->first ? e->first->first : NULL; k; k = k->next) {
+        int slot = k->kind == AST_NAMEDARG ? builtin_keyword_index(bi, k->name) : next++;
+        if (slot < 0 || slot > 1)
+            continue;   /* sema refused it */
+        given[slot] = 1;
+        if (!const_value(k->kind == AST_NAMEDARG ? k->first : k, env, &a[slot]))
+            plan_fail(b, k, "an initialiser's argument must be a constant");
+    }
+}
+
 static void initializer(builder *b, const ast_node *e, size_t fan_in, size_t fan_out, rt_init *out,
                         const char **file)
 {
     const_binding fans[2] = {{"fan_in", (double)fan_in}, {"fan_out", (double)fan_out}};
     const_env env = {.dt = b->p->dt, .bound = fans, .n_bound = 2};
     double a[2] = {0, 0};
-    unsigned n = 0;
+    int given[2] = {0, 0};
     if (e->kind == AST_CALL && strcmp(e->name, "load") == 0) {
         char path[4096];
         *file = arena_printf(&b->p->fe->arena, "%s", frontend_load_path(b->p->fe, e->first->first, path,
                                                                         sizeof path));
         return;
     }
-    for (const ast_node *k = e->kind == AST_CALL && e->first ? e->first->first : NULL; k && n < 2; k = k->next)
-        if (!const_value(k->kind == AST_NAMEDARG ? k->first : k, &env, &a[n++]))
-            plan_fail(b, k, "an initialiser's argument must be a constant");
+    initializer_arguments(b, e, &env, a, given);
     const char *name = e->name ? e->name : "";
     memset(out, 0, sizeof *out);
     if (e->kind == AST_NUM || (e->kind != AST_CALL && e->kind != AST_NAME)) {
@@ -308,15 +325,15 @@ static void initializer(builder *b, const ast_node *e, size_t fan_in, size_t fan
         if (!const_value(e, &env, &out->a))
             plan_fail(b, e, "an initial value must be a constant or an initialiser");
     } else if (strcmp(name, "normal") == 0) {
-        *out = (rt_init){RT_INIT_NORMAL, n > 0 ? a[0] : 0, n > 1 ? a[1] : 1};
+        *out = (rt_init){RT_INIT_NORMAL, given[0] ? a[0] : 0, given[1] ? a[1] : 1};
     } else if (strcmp(name, "uniform") == 0) {
-        *out = (rt_init){RT_INIT_UNIFORM, n > 0 ? a[0] : 0, n > 1 ? a[1] : 1};
+        *out = (rt_init){RT_INIT_UNIFORM, given[0] ? a[0] : 0, given[1] ? a[1] : 1};
     } else if (strcmp(name, "glorot_uniform") == 0) {
         *out = (rt_init){RT_INIT_GLOROT_UNIFORM, 0, 0};
     } else if (strcmp(name, "glorot_normal") == 0) {   /* Glorot & Bengio 2010 */
         *out = (rt_init){RT_INIT_NORMAL, 0, sqrt(2.0 / (double)(fan_in + fan_out))};
     } else if (strcmp(name, "orthogonal") == 0) {
-        *out = (rt_init){RT_INIT_ORTHOGONAL, n > 0 ? a[0] : 1, 0};
+        *out = (rt_init){RT_INIT_ORTHOGONAL, given[0] ? a[0] : 1, 0};
     } else if (strcmp(name, "zeros") == 0) {
         *out = (rt_init){RT_INIT_ZEROS, 0, 0};
     } else if (strcmp(name, "constant") == 0) {
