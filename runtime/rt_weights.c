@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "rt_analysis.h"
 #include "rt_error.h"
 #include "rt_files.h"
 #include "rt_rng.h"
@@ -33,6 +34,38 @@ static int load_file(const rt_weights_desc *wd, const rt_proj *rp, double *w, ch
                  a.ndim, rp->name, rp->n_post, rp->n_pre);
     rt_array_free(&a);
     return ok ? 0 : -1;
+}
+
+/* spectral_radius(r): W ([n][n], its mask and Dale's signs applied) times
+ * r / max |lambda(W)|, as PsychRNN's GaussianSpectralRadius rescales its
+ * Gaussian W_rec (murraylab/PsychRNN, psychrnn/backend/initializations.py).
+ * The eigenvalues are LAPACK dgeev's (rt_eigen), which sorts the largest
+ * |lambda| first. */
+static int scale_spectral_radius(const rt_weights_desc *wd, const rt_proj *rp, double *w, char *err,
+                                 size_t err_size)
+{
+    size_t n = rp->n_post;
+    if (rp->n_pre != n)
+        return rt_error(err, err_size, "spectral_radius on %s: its weights are %zu x %zu, not square", rp->name,
+                        rp->n_post, rp->n_pre);
+    for (size_t i = 0; wd->mask && i < n * n; i++)
+        if (!wd->mask[i])
+            w[i] = 0;
+    double *eig = malloc(2 * n * sizeof *eig + 1);
+    if (!eig)
+        return rt_error(err, err_size, "out of memory for the eigenvalues of %s", rp->name);
+    int rc = rt_eigen(w, n, eig, eig + n, err, err_size);
+    double radius = rc == 0 && n > 0 ? hypot(eig[0], eig[n]) : 0;
+    free(eig);
+    if (rc != 0)
+        return -1;
+    if (!(radius > 0) || !isfinite(radius))
+        return rt_error(err, err_size, "spectral_radius(%g) on %s: its initial weights have spectral radius %g, "
+                        "which no factor can make %g", wd->spectral_radius, rp->name, radius, wd->spectral_radius);
+    double factor = wd->spectral_radius / radius;
+    for (size_t i = 0; i < n * n; i++)
+        w[i] *= factor;
+    return 0;
 }
 
 rt_tensor rt_weights_tensor(const rt_run_desc *d, rt_net *net, unsigned j)
@@ -89,6 +122,8 @@ int rt_weights_init(const rt_run_desc *d, rt_net *net, char *err, size_t err_siz
         if (rc == 0 && wd->dale)   /* Dale's law: magnitudes from the initialiser, signs from the pre neuron */
             for (size_t i = 0; i < count; i++)
                 w[i] = wd->dale[i % rp->n_pre] * fabs(w[i]);
+        if (rc == 0 && wd->spectral_radius > 0)
+            rc = scale_spectral_radius(wd, rp, w, err, err_size);
         if (rc == 0 && rp->bias)
             rc = rt_init_fill(w + count, 1, rp->n_post, &wd->bias_init, d->settings.seed,
                               rt_rng_stream(RT_STREAM_BIAS, j), err, err_size);

@@ -4,7 +4,14 @@
 #  1. named arguments are taken by name: normal(std = 0.1) has mean 0 and
 #     std 0.1 (it was read as mean 0.1, std 1), normal(std = 2, mean = 3)
 #     has mean 3 and std 2 (it was read as mean 2, std 3), and
-#     orthogonal(gain = 0.5) gives W W^T = 0.25 I.
+#     orthogonal(gain = 0.5) gives W W^T = 0.25 I;
+#  2. spectral_radius(r) rescales the initial weights so that their largest
+#     |eigenvalue| is r, after the rule's mask and Dale's signs: the radius
+#     of the saved matrix, computed here by a QR algorithm of its own, is r
+#     to 1e-6; and normal(0, 1) rescaled (PsychRNN's GaussianSpectralRadius)
+#     is still Gaussian, with the std the circular law implies;
+#  3. mask load("m.npy") and a rule together: a weight exists only where
+#     both allow it.
 # Usage: init_test.sh RNNC SOURCE_DIR
 set -u
 rnnc=$1
@@ -14,7 +21,7 @@ python=/usr/bin/python3
 
 # An .npy file's shape and values (float64 or uint8, C order), without numpy.
 cat > "$work/npy.py" <<'PY'
-import ast, struct
+import ast, cmath, math, struct
 def load(path):
     b = open(path, 'rb').read()
     n = struct.unpack('<H', b[8:10])[0]
@@ -26,9 +33,79 @@ def load(path):
 def matrix(path):
     (rows, cols), v = load(path)
     return [list(v[r * cols:(r + 1) * cols]) for r in range(rows)]
+def save_u8(path, rows):
+    """Writes a 2-d array of 0/1 as numpy's uint8 .npy (format 1.0)."""
+    h = "{'descr': '|u1', 'fortran_order': False, 'shape': (%d, %d), }" % (len(rows), len(rows[0]))
+    h += ' ' * (63 - (10 + len(h)) % 64) + '\n'
+    with open(path, 'wb') as f:
+        f.write(b'\x93NUMPY\x01\x00' + struct.pack('<H', len(h)) + h.encode())
+        f.write(bytes(x for row in rows for x in row))
 def mean_std(v):
     m = sum(v) / len(v)
     return m, (sum((x - m) ** 2 for x in v) / len(v)) ** 0.5
+def eigenvalues(a):
+    """All eigenvalues of the square matrix A (lists of floats): Householder
+    reduction to Hessenberg form, then complex single-shift QR with
+    Wilkinson shifts and deflation (Golub & Van Loan, ch. 7.4-7.5)."""
+    n = len(a)
+    H = [[complex(x) for x in row] for row in a]
+    for k in range(n - 2):
+        x = [H[i][k] for i in range(k + 1, n)]
+        alpha = math.sqrt(sum(abs(t) ** 2 for t in x))
+        if alpha == 0:
+            continue
+        v = x[:]
+        v[0] += (x[0] / abs(x[0]) if x[0] != 0 else 1) * alpha
+        vn = math.sqrt(sum(abs(t) ** 2 for t in v))
+        v = [t / vn for t in v]
+        m = len(v)
+        for j in range(n):
+            s = sum(v[i].conjugate() * H[k + 1 + i][j] for i in range(m))
+            for i in range(m):
+                H[k + 1 + i][j] -= 2 * v[i] * s
+        for i in range(n):
+            row = H[i]
+            s = sum(row[k + 1 + j] * v[j] for j in range(m))
+            for j in range(m):
+                row[k + 1 + j] -= 2 * s * v[j].conjugate()
+    eig, hi, iters = [], n - 1, 0
+    while hi >= 0:
+        l = hi
+        while l > 0 and abs(H[l][l - 1]) > 1e-15 * (abs(H[l][l]) + abs(H[l - 1][l - 1])):
+            l -= 1
+        if l == hi:
+            eig.append(H[hi][hi])
+            hi, iters = hi - 1, 0
+            continue
+        if iters > 1000:
+            raise RuntimeError('QR did not converge')
+        p, q, r, d = H[hi - 1][hi - 1], H[hi - 1][hi], H[hi][hi - 1], H[hi][hi]
+        disc = cmath.sqrt((p - d) ** 2 / 4 + q * r)
+        mu1, mu2 = (p + d) / 2 + disc, (p + d) / 2 - disc
+        mu = mu1 if abs(mu1 - d) < abs(mu2 - d) else mu2
+        if iters and iters % 10 == 0:
+            mu = d + abs(r)     # an exceptional shift breaks a cycle
+        iters += 1
+        for i in range(l, hi + 1):
+            H[i][i] -= mu
+        rots = []
+        for k in range(l, hi):
+            x, y = H[k][k], H[k + 1][k]
+            nr = math.sqrt(abs(x) ** 2 + abs(y) ** 2)
+            c, s = (x / nr, y / nr) if nr else (1, 0)
+            for j in range(k, hi + 1):
+                t1, t2 = H[k][j], H[k + 1][j]
+                H[k][j] = c.conjugate() * t1 + s.conjugate() * t2
+                H[k + 1][j] = -s * t1 + c * t2
+            rots.append((k, c, s))
+        for k, c, s in rots:
+            for i in range(l, min(k + 2, hi) + 1):
+                t1, t2 = H[i][k], H[i][k + 1]
+                H[i][k] = t1 * c + t2 * s
+                H[i][k + 1] = -t1 * s.conjugate() + t2 * c.conjugate()
+        for i in range(l, hi + 1):
+            H[i][i] += mu
+    return eig
 PY
 # a python check: prints one line per failure, "ok" when all hold
 check() {  # check DESCRIPTION SCRIPT
@@ -83,5 +160,82 @@ w = matrix('$work/named/weights_initial_h_g.npy')
 worst = max(abs(sum(a * b for a, b in zip(w[i], w[j])) - (0.25 if i == j else 0))
             for i in range(len(w)) for j in range(len(w)))
 print('ok' if worst < 1e-5 else 'W W^T is off 0.25 I by %g' % worst)"
+
+# ---- 2. spectral_radius; 3. mask load
+# m.npy allows [i, j] where (i + 2 j) % 3 == 0: a third of the pairs, on
+# diagonals no random rule would make.
+PYTHONPATH="$work" "$python" -c "
+from npy import save_u8
+save_u8('$work/m.npy', [[int((i + 2 * j) % 3 == 0) for j in range(40)] for i in range(40)])"
+cat > "$work/radius.rnn" <<'RNN'
+import neurons.rate
+import tasks.flipflop
+
+network Net {
+  input   x[3]
+  pop     h : ReluRate[200](tau = 5 ms)
+  pop     g : ReluRate[60](tau = 5 ms)
+  pop     m : ReluRate[40](tau = 5 ms)
+  readout y : Linear[3]
+  connect x -> h : all_to_all, init uniform(-0.1, 0.1)
+  connect h -> h : all_to_all, init normal(0, 1), spectral_radius(1.1)
+  connect h -> g : all_to_all, init uniform(-0.1, 0.1)
+  connect g -> g : fixed_probability(0.5), init normal(0, 1), dale(exc = 0.8), spectral_radius 0.9
+  connect g -> m : all_to_all, init uniform(-0.1, 0.1)
+  connect m -> m : fixed_probability(0.5), mask load("m.npy"), init normal(0, 1)
+  connect m -> y : all_to_all, init uniform(-0.1, 0.1)
+}
+
+train Net on FlipFlop(bits = 3, steps = 150) {
+  iterations 1
+  batch 4
+  trials 4
+  threads 1
+}
+RNN
+expect 0 "a run with spectral_radius and mask load" nice -n 10 "$rnnc" run "$work/radius.rnn" --out "$work/radius"
+# float32 weights move the radius by ~1e-8 of it, well inside 1e-6.
+check "spectral_radius 0.9 after fixed_probability(0.5) and dale(exc = 0.8)" "
+from npy import *
+w = matrix('$work/radius/weights_initial_g_g.npy')
+r = max(abs(z) for z in eigenvalues(w))
+print('ok' if abs(r / 0.9 - 1) < 1e-6 else 'spectral radius %.9g, not 0.9' % r)"
+# The masked, signed matrix really was what got rescaled: about half the
+# weights are 0 (the rule's), and column j has one sign (the first 48 of 60
+# excitatory).
+check "spectral_radius keeps the mask and the signs" "
+from npy import *
+w = matrix('$work/radius/weights_initial_g_g.npy')
+zero = sum(x == 0 for row in w for x in row) / 3600
+signs = [set((x > 0) - (x < 0) for x in col) - {0} for col in zip(*w)]
+bad = [j for j, s in enumerate(signs) if s != ({1} if j < 48 else {-1})]
+print('ok' if 0.4 < zero < 0.6 and not bad else 'zero fraction %g, columns of the wrong sign %s' % (zero, bad))"
+# normal(0, 1) times a factor: Gaussian, so a kurtosis of 3 (uniform: 1.8;
+# its standard error is sqrt(24 / 40000) = 0.025) and 68.3 % within one std
+# (standard error 0.23 %). A real Gaussian n x n matrix of std s has its
+# eigenvalues in the disk of radius s sqrt(n) (Girko's circular law), so
+# rescaled to 1.1 its std is close to 1.1 / sqrt(200) = 0.0778. The edge of
+# one sample converges slowly, by about sqrt(log(n) / n) = 0.16 at n = 200
+# (this seed's is 10 % out), so within 20 %: a rescaling to the wrong
+# radius, or none (std 1), is far outside.
+check "spectral_radius(1.1) of normal(0, 1) is a Gaussian of std 1.1 / sqrt(n)" "
+from npy import *
+v = [x for row in matrix('$work/radius/weights_initial_h_h.npy') for x in row]
+m, s = mean_std(v)
+kurtosis = sum(((x - m) / s) ** 4 for x in v) / len(v)
+within = sum(abs(x - m) < s for x in v) / len(v)
+ok = abs(m) < 5 * s / 200 and abs(kurtosis - 3) < 0.15 and abs(within - 0.6827) < 0.012 and \
+     abs(s / (1.1 / 200 ** 0.5) - 1) < 0.2
+print('ok' if ok else 'mean %g std %g kurtosis %g within one std %g' % (m, s, kurtosis, within))"
+# m.npy allows a third of the pairs and fixed_probability(0.5) half of those:
+# no weight outside m.npy's ones, and about half of those non-zero (the
+# file alone would give all of them, the rule alone weights everywhere).
+check "mask load and fixed_probability combine by 'and'" "
+from npy import *
+w = matrix('$work/radius/weights_initial_m_m.npy')
+outside = sum(w[i][j] != 0 for i in range(40) for j in range(40) if (i + 2 * j) % 3)
+inside = [w[i][j] != 0 for i in range(40) for j in range(40) if (i + 2 * j) % 3 == 0]
+kept = sum(inside) / len(inside)
+print('ok' if outside == 0 and 0.35 < kept < 0.65 else '%d weights outside the mask, %g kept inside' % (outside, kept))"
 
 finish

@@ -423,10 +423,6 @@ static void refuse_option(builder *b, const ast_node *opt)
                      "'learn bptt' or 'learn eprop'");
         hint(b, "remove 'plasticity ...' from the connect (its definition still checks), and train "
                 "the weights with 'learn bptt' or 'learn eprop'");
-    } else if (strcmp(o, "mask") == 0) {
-        plan_fail(b, opt, "'mask' is not available yet");
-        hint(b, "for random sparse connections use the rule 'fixed_probability(p)' or "
-                "'fixed_indegree(k)'");
     } else {
         plan_fail(b, opt, "the connect option '%s' is not available yet", o);
     }
@@ -451,6 +447,47 @@ static void check_weight_file(builder *b, const ast_node *load, const char *path
     plan_fail(b, load, "the weights of %s are [%zu, %zu] ([post, pre]), but the file holds a [%s] array",
          rp->name, rp->n_post, rp->n_pre, shape);
     hint(b, "save the matrix as numpy.save(\"w.npy\", W) with W.shape == (%zu, %zu)", rp->n_post, rp->n_pre);
+}
+
+/* mask load("m.npy"): a [post, pre] array of 0 and 1, read whole so that
+ * 'rnnc check' finds a wrong shape or value at the load(...). A connection
+ * exists where the file and the rule (and no_autapses) all allow it, so
+ * the file's mask is combined with MASK (NULL: all allowed) by 'and'. */
+static unsigned char *mask_from_file(builder *b, const ast_node *load, const rt_proj *rp, unsigned char *mask)
+{
+    char path[4096], why[512], shape[128];
+    const char *file = frontend_load_path(b->p->fe, load->first->first, path, sizeof path);
+    rt_array a;
+    if (rt_npy_read(file, &a, why, sizeof why) != 0) {
+        plan_fail(b, load, "cannot read the mask: %s", why);
+        return mask;
+    }
+    size_t n = rp->n_post * rp->n_pre, bad = n;
+    if (a.ndim != 2 || a.shape[0] != rp->n_post || a.shape[1] != rp->n_pre) {
+        plan_fail(b, load, "the mask of %s must be [%zu, %zu] ([post, pre]), but the file holds a %s array",
+                  rp->name, rp->n_post, rp->n_pre, rt_shape_text(a.shape, a.ndim, shape, sizeof shape));
+        hint(b, "save it as numpy.save(\"m.npy\", M) with M.shape == (%zu, %zu)", rp->n_post, rp->n_pre);
+        rt_array_free(&a);
+        return mask;
+    }
+    for (size_t i = 0; i < n && bad == n; i++)
+        if (a.data[i] != 0 && a.data[i] != 1)
+            bad = i;
+    if (bad < n) {
+        plan_fail(b, load, "the mask of %s must hold only 0 (no connection) and 1 (a connection), but its "
+                  "entry [%zu, %zu] is %g", rp->name, bad / rp->n_pre, bad % rp->n_pre, a.data[bad]);
+        hint(b, "save it as integers or booleans, e.g. numpy.save(\"m.npy\", (M != 0).astype(numpy.uint8))");
+    } else if (!mask && (mask = malloc(n ? n : 1)) != NULL) {
+        for (size_t i = 0; i < n; i++)
+            mask[i] = a.data[i] == 1;
+    } else if (mask) {
+        for (size_t i = 0; i < n; i++)
+            mask[i] = mask[i] && a.data[i] == 1;
+    } else {
+        plan_fail(b, load, "out of memory");
+    }
+    rt_array_free(&a);
+    return mask;
 }
 
 static int is_rule(const char *o)
@@ -483,6 +520,10 @@ static void apply_option(builder *b, plan_proj *pp, rt_proj *rp, const ast_node 
         }
     } else if (strcmp(o, "no_autapses") == 0) {
         pp->mask = no_autapses(b, pp->mask, rp->n_pre);
+    } else if (strcmp(o, "mask") == 0) {
+        pp->mask = mask_from_file(b, value, rp, pp->mask);
+    } else if (strcmp(o, "spectral_radius") == 0) {
+        pp->spectral_radius = plan_constant(b, value, "a spectral radius");
     } else if (strcmp(o, "dale") == 0) {
         pp->dale = dale_signs(b, opt, rp->n_pre);
     } else if (strcmp(o, "bounds") == 0) {
@@ -899,7 +940,8 @@ static void describe_task(plan *p, rt_run_desc *r)
 
 static rt_weights_desc weights_desc(const plan_proj *pp, const char *stem)
 {
-    return (rt_weights_desc){stem, pp->init, pp->init_file, pp->bias_init, pp->mask, pp->dale, pp->lo, pp->hi};
+    return (rt_weights_desc){stem, pp->init, pp->init_file, pp->bias_init, pp->mask, pp->dale, pp->lo, pp->hi,
+                             pp->spectral_radius};
 }
 
 /* "x_h", or "x_h_I_r" for a connect that names a port. */
