@@ -11,7 +11,8 @@
 #     to 1e-6; and normal(0, 1) rescaled (PsychRNN's GaussianSpectralRadius)
 #     is still Gaussian, with the std the circular law implies;
 #  3. mask load("m.npy") and a rule together: a weight exists only where
-#     both allow it.
+#     both allow it; fixed_indegree(7) gives each target exactly 7 sources,
+#     and bounds that exclude 0 do not give a missing connection a weight.
 # Usage: init_test.sh RNNC SOURCE_DIR
 set -u
 rnnc=$1
@@ -184,6 +185,7 @@ network Net {
   connect g -> m : all_to_all, init uniform(-0.1, 0.1)
   connect m -> m : fixed_probability(0.5), mask load("m.npy"), init normal(0, 1)
   connect m -> y : all_to_all, init uniform(-0.1, 0.1)
+  connect m -> g : fixed_indegree(7), init normal(0, 1), bounds(0.05, 1)
 }
 
 train Net on FlipFlop(bits = 3, steps = 150) {
@@ -237,5 +239,15 @@ outside = sum(w[i][j] != 0 for i in range(40) for j in range(40) if (i + 2 * j) 
 inside = [w[i][j] != 0 for i in range(40) for j in range(40) if (i + 2 * j) % 3 == 0]
 kept = sum(inside) / len(inside)
 print('ok' if outside == 0 and 0.35 < kept < 0.65 else '%d weights outside the mask, %g kept inside' % (outside, kept))"
+
+# fixed_indegree(7): 7 distinct sources per target, so 7 weights per row of
+# [post, pre]; the bounds hold on those, and the others stay 0 (clamped to
+# 0.05 they would be connections).
+check "fixed_indegree(7) with bounds(0.05, 1)" "
+from npy import *
+w = matrix('$work/radius/weights_initial_m_g.npy')
+rows = [sum(x != 0 for x in row) for row in w]
+out = [x for row in w for x in row if x != 0 and not 0.05 <= x <= 1]
+print('ok' if set(rows) == {7} and not out else 'sources per target %s, %d weights out of bounds' % (sorted(set(rows)), len(out)))"
 
 finish

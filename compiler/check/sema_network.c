@@ -605,6 +605,26 @@ static const ast_node *connect_init(const ast_node *first_option)
     return NULL;
 }
 
+/* dale with bounds(lo, hi) that exclude 0: one of the two signs would
+ * have no weight it may take. */
+static void check_dale_bounds(sema *S, ast_node *first_option)
+{
+    const ast_node *dale = NULL, *bounds = NULL;
+    for (const ast_node *opt = first_option; opt; opt = opt->next) {
+        dale = strcmp(opt->name, "dale") == 0 ? opt : dale;
+        bounds = strcmp(opt->name, "bounds") == 0 ? opt : bounds;
+    }
+    const ast_node *args = bounds ? option_args((ast_node *)bounds) : NULL;
+    double lo, hi;
+    if (!dale || !args || args->count != 2 || !const_value(args->first, NULL, &lo) ||
+        !const_value(args->first->next, NULL, &hi) || (lo <= 0 && hi >= 0))
+        return;
+    diag *g = diag_error(S->diag, bounds->loc, "bounds(%g, %g) exclude 0, so with Dale's law the %s "
+                         "neurons could have no weight", lo, hi, lo > 0 ? "inhibitory" : "excitatory");
+    diag_hint(S->diag, g, "bound the magnitudes from 0, e.g. bounds(%g, %g)", lo > 0 ? -hi : lo,
+              lo > 0 ? hi : -lo);
+}
+
 static void check_connect(sema *S, scope *sc, scope *init_scope, ast_node *n)
 {
     connect_ctx c = {S, sc, init_scope, {0}, {0}, false, false};
@@ -647,6 +667,7 @@ static void check_connect(sema *S, scope *sc, scope *init_scope, ast_node *n)
         else
             check_option(&c, opt, kind);
     }
+    check_dale_bounds(S, to->next);
 }
 
 /* ---------------------------------------------------------------- network */
