@@ -5,7 +5,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "rt_analysis.h"
 #include "rt_error.h"
 #include "rt_files.h"
 #include "rt_rng.h"
@@ -39,8 +38,7 @@ static int load_file(const rt_weights_desc *wd, const rt_proj *rp, double *w, ch
 /* spectral_radius(r): W ([n][n], its mask and Dale's signs applied) times
  * r / max |lambda(W)|, as PsychRNN's GaussianSpectralRadius rescales its
  * Gaussian W_rec (murraylab/PsychRNN, psychrnn/backend/initializations.py).
- * The eigenvalues are LAPACK dgeev's (rt_eigen), which sorts the largest
- * |lambda| first. */
+ * The radius is rt_spectral_radius's (LAPACK dgeev). */
 static int scale_spectral_radius(const rt_weights_desc *wd, const rt_proj *rp, double *w, char *err,
                                  size_t err_size)
 {
@@ -51,13 +49,8 @@ static int scale_spectral_radius(const rt_weights_desc *wd, const rt_proj *rp, d
     for (size_t i = 0; wd->mask && i < n * n; i++)
         if (!wd->mask[i])
             w[i] = 0;
-    double *eig = malloc(2 * n * sizeof *eig + 1);
-    if (!eig)
-        return rt_error(err, err_size, "out of memory for the eigenvalues of %s", rp->name);
-    int rc = rt_eigen(w, n, eig, eig + n, err, err_size);
-    double radius = rc == 0 && n > 0 ? hypot(eig[0], eig[n]) : 0;
-    free(eig);
-    if (rc != 0)
+    double radius = rt_spectral_radius(w, n, err, err_size);
+    if (radius < 0)
         return -1;
     if (!(radius > 0) || !isfinite(radius))
         return rt_error(err, err_size, "spectral_radius(%g) on %s: its initial weights have spectral radius %g, "

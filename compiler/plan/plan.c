@@ -555,6 +555,91 @@ static int feedback_option(const char *o)
            strcmp(o, "autapses") == 0 || strcmp(o, "no_autapses") == 0 || strcmp(o, "mask") == 0;
 }
 
+/* Whether the connections MASK allows among N neurons (NULL: all) contain
+ * a cycle: without one the matrix is nilpotent whatever its weights, and
+ * every eigenvalue is 0. Kahn's algorithm: repeatedly remove a neuron that
+ * no remaining neuron projects to. */
+static int has_cycle(builder *b, const unsigned char *mask, size_t n)
+{
+    if (!mask)
+        return n > 0;
+    size_t *indegree = calloc(n + 1, sizeof *indegree), *ready = malloc((n + 1) * sizeof *ready);
+    size_t removed = 0, top = 0;
+    if (!indegree || !ready) {
+        plan_fail(b, NULL, "out of memory");
+        removed = n;
+    }
+    for (size_t i = 0; removed == 0 && i < n; i++)
+        for (size_t j = 0; j < n; j++)
+            indegree[i] += mask[i * n + j] != 0;   /* j -> i */
+    for (size_t i = 0; removed == 0 && i < n; i++)
+        if (indegree[i] == 0)
+            ready[top++] = i;
+    while (top > 0) {
+        size_t j = ready[--top];
+        removed++;
+        for (size_t i = 0; i < n; i++)
+            if (mask[i * n + j] && --indegree[i] == 0)
+                ready[top++] = i;
+    }
+    free(indegree);
+    free(ready);
+    return removed < n;
+}
+
+/* The spectral radius of the [n][n] weights in FILE, masked and signed
+ * as the runtime will (rt_weights.c); -1 when the file cannot be read
+ * (check_weight_file says why). */
+static double loaded_spectral_radius(const plan_proj *pp, const char *file, size_t n)
+{
+    rt_array a;
+    char why[512];
+    if (rt_npy_read(file, &a, why, sizeof why) != 0)
+        return -1;
+    double radius = -1;
+    if (a.ndim == 2 && a.shape[0] == n && a.shape[1] == n) {
+        for (size_t i = 0; i < n * n; i++)
+            a.data[i] = pp->mask && !pp->mask[i] ? 0 : pp->dale ? pp->dale[i % n] * fabs(a.data[i]) : a.data[i];
+        radius = rt_spectral_radius(a.data, n, why, sizeof why);
+    }
+    rt_array_free(&a);
+    return radius;
+}
+
+/* spectral_radius(r) needs a matrix whose spectral radius is not 0: not
+ * one the initialiser makes all zero (constant(0), normal(0, 0)), and not
+ * one whose mask allows no cycle of connections (one_to_one with
+ * no_autapses, a feedforward chain read by mask load). */
+static void check_spectral_radius_possible(builder *b, const plan_proj *pp, const rt_proj *rp,
+                                           const ast_node *first)
+{
+    const ast_node *opt = first;
+    while (opt && strcmp(opt->name, "spectral_radius") != 0)
+        opt = opt->next;
+    if (!opt || rp->n_pre != rp->n_post)
+        return;
+    if (pp->init_file) {   /* a file of zeros, or a feedforward connectome */
+        if (loaded_spectral_radius(pp, pp->init_file, rp->n_pre) == 0) {
+            plan_fail(b, opt, "'spectral_radius' cannot rescale the weights of %s: those in the file, masked "
+                      "and signed, have every eigenvalue 0", rp->name);
+            hint(b, "a spectral radius needs loops of non-zero weights");
+        }
+        return;
+    }
+    const rt_init *in = &pp->init;
+    int zero = in->kind == RT_INIT_ZEROS || (in->kind == RT_INIT_CONSTANT && in->a == 0) ||
+               ((in->kind == RT_INIT_NORMAL || in->kind == RT_INIT_UNIFORM) && in->a == 0 && in->b == 0);
+    if (zero) {
+        plan_fail(b, opt, "'spectral_radius' cannot rescale the weights of %s: the initialiser makes them all 0",
+                  rp->name);
+        hint(b, "PsychRNN rescales Gaussian weights: 'init normal(0, 1), spectral_radius(1.1)'");
+    } else if (!has_cycle(b, pp->mask, rp->n_pre)) {
+        plan_fail(b, opt, "'spectral_radius' cannot rescale the weights of %s: its connections form no cycle, "
+                  "so every eigenvalue is 0 whatever the weights", rp->name);
+        hint(b, "a spectral radius needs loops: keep the autapses of 'one_to_one', or allow a cycle in the mask");
+    }
+}
+
 /* The rule first, then the other options in order: a rule makes the mask
  * that no_autapses then edits. */
 static void apply_options(builder *b, plan_proj *pp, rt_proj *rp, const ast_node *first, unsigned index,
@@ -574,6 +659,7 @@ static void apply_options(builder *b, plan_proj *pp, rt_proj *rp, const ast_node
         }
         apply_option(b, pp, rp, opt, index);
     }
+    check_spectral_radius_possible(b, pp, rp, first);
 }
 
 /* connect h.m -> ...: the runtime sends a population's first output, so the
