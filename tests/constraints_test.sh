@@ -22,33 +22,15 @@ root=$2
 python=/usr/bin/python3
 . "$root/tests/expect.sh"
 
-cat > "$work/npy.py" <<'PY'
-import ast, struct
-def load(path):
-    b = open(path, 'rb').read()
-    n = struct.unpack('<H', b[8:10])[0]
-    h = ast.literal_eval(b[10:10 + n].decode())
-    data = b[10 + n:]
-    if h['descr'] == '<f8':
-        return h['shape'], struct.unpack('<%dd' % (len(data) // 8), data)
-    return h['shape'], tuple(data)
-def matrix(path):
-    (rows, cols), v = load(path)
-    return [list(v[r * cols:(r + 1) * cols]) for r in range(rows)]
-def save_u8(path, rows):
-    """Writes a 2-d array of 0/1 as numpy's uint8 .npy (format 1.0)."""
-    h = "{'descr': '|u1', 'fortran_order': False, 'shape': (%d, %d), }" % (len(rows), len(rows[0]))
-    h += ' ' * (63 - (10 + len(h)) % 64) + '\n'
-    with open(path, 'wb') as f:
-        f.write(b'\x93NUMPY\x01\x00' + struct.pack('<H', len(h)) + h.encode())
-        f.write(bytes(x for row in rows for x in row))
-def check(name, allowed, n_exc):
-    """Failures of projection NAME's initial and final weights: a weight
+cat > "$work/constrained.py" <<'PY'
+from npy import matrix
+def check(dir, name, allowed, n_exc):
+    """Failures of projection NAME's initial and final weights in DIR: a weight
     where ALLOWED[i][j] is false, a column of the wrong sign, too few
     weights changed by training."""
     out = []
-    w0 = matrix(DIR + 'weights_initial_%s.npy' % name)
-    w1 = matrix(DIR + 'weights_final_%s.npy' % name)
+    w0 = matrix(dir + 'weights_initial_%s.npy' % name)
+    w1 = matrix(dir + 'weights_final_%s.npy' % name)
     n = len(w0[0])
     for when, w in ('initial', w0), ('final', w1):
         outside = sum(w[i][j] != 0 for i in range(len(w)) for j in range(n) if not allowed[i][j])
@@ -74,7 +56,7 @@ def check(name, allowed, n_exc):
 PY
 
 # m.npy allows [i, j] where (i + 3 j) % 4 != 0: three quarters of the pairs.
-PYTHONPATH="$work" "$python" -c "
+PYTHONPATH="$root/tests:$work" "$python" -B -c "
 from npy import save_u8
 save_u8('$work/m.npy', [[int((i + 3 * j) % 4 != 0) for j in range(40)] for i in range(40)])"
 cat > "$work/dale.rnn" <<'RNN'
@@ -103,16 +85,16 @@ train Constrained on FlipFlop(bits = 3, steps = 150) {
 RNN
 expect 0 "the constrained network trains" nice -n 10 "$rnnc" run "$work/dale.rnn" --out "$work/dale"
 expect_line "$work/dale/summary.json" '"updates": 40' "40 updates were made"
-PYTHONPATH="$work" "$python" -c "
-import npy
-from npy import *
-npy.DIR = '$work/dale/'
-w0 = matrix(npy.DIR + 'weights_initial_h_h.npy')
+PYTHONPATH="$root/tests:$work" "$python" -B -c "
+from npy import matrix
+from constrained import check
+d = '$work/dale/'
+w0 = matrix(d + 'weights_initial_h_h.npy')
 rule = [[x != 0 for x in row] for row in w0]
 kept = sum(map(sum, rule)) / 1600
 out = [] if 0.23 < kept < 0.37 else ['fixed_probability(0.3) kept %g of the pairs' % kept]
-out += check('h_h', rule, 32)
-out += check('g_g', [[(i + 3 * j) % 4 != 0 for j in range(40)] for i in range(40)], 30)
+out += check(d, 'h_h', rule, 32)
+out += check(d, 'g_g', [[(i + 3 * j) % 4 != 0 for j in range(40)] for i in range(40)], 30)
 print('\n'.join(out) or 'ok')" > "$work/check" 2>&1
 if [ "$(cat "$work/check")" = ok ]; then passes=$((passes + 1)); else
   echo "FAIL: the constraints after training:"; cat "$work/check"; failures=$((failures + 1)); fi
