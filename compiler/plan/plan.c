@@ -304,6 +304,24 @@ static void initializer_arguments(builder *b, const ast_node *e, const const_env
     }
 }
 
+/* Values the runtime would refuse when it starts (rt_init_fill), or read
+ * otherwise than written (a gain of 0 is 1 there), refused at the call. */
+static void check_initializer_values(builder *b, const ast_node *e, const rt_init *in)
+{
+    if (!isfinite(in->a) || !isfinite(in->b)) {
+        plan_fail(b, e, "an initialiser's arguments must be finite numbers");
+    } else if (in->kind == RT_INIT_NORMAL && in->b < 0) {
+        plan_fail(b, e, "a standard deviation cannot be negative, and this normal() has std %g", in->b);
+        hint(b, "did you mean normal(%g, %g)?", in->a, -in->b);
+    } else if (in->kind == RT_INIT_UNIFORM && in->a > in->b) {
+        plan_fail(b, e, "uniform(lo, hi) needs lo <= hi, but lo is %g and hi %g", in->a, in->b);
+        hint(b, "swap them: uniform(%g, %g)", in->b, in->a);
+    } else if (in->kind == RT_INIT_ORTHOGONAL && in->a == 0) {
+        plan_fail(b, e, "orthogonal with gain 0 would make every weight 0");
+        hint(b, "for weights of 0 write 'init zeros'");
+    }
+}
+
 static void initializer(builder *b, const ast_node *e, size_t fan_in, size_t fan_out, rt_init *out,
                         const char **file)
 {
@@ -343,6 +361,7 @@ static void initializer(builder *b, const ast_node *e, size_t fan_in, size_t fan
         if (!const_value(e, &env, &out->a))
             plan_fail(b, e, "'%s' is not an initialiser this version knows", name);
     }
+    check_initializer_values(b, e, out);
 }
 
 /* The rule's connections as a 0/1 mask (NULL: all to all). */
