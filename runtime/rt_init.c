@@ -154,8 +154,8 @@ double rt_spectral_radius(const double *w, size_t n, char *err, size_t err_size)
     double *eig = malloc(2 * n * sizeof *eig);
     if (!eig)
         return rt_error(err, err_size, "spectral radius: out of memory");
-    int rc = rt_eigen(w, n, eig, eig + n, err, err_size);
-    double radius = hypot(eig[0], eig[n]), norm = 0;
+    int rc = rt_eigen(w, n, eig, eig + n, err, err_size);   /* largest |lambda| first */
+    double radius = rc == 0 ? hypot(eig[0], eig[n]) : -1, norm = 0;
     free(eig);
     if (rc != 0)
         return -1;
