@@ -585,15 +585,17 @@ static int has_cycle(builder *b, const unsigned char *mask, size_t n)
     size_t *indegree = calloc(n + 1, sizeof *indegree), *ready = malloc((n + 1) * sizeof *ready);
     size_t removed = 0, top = 0;
     if (!indegree || !ready) {
+        free(indegree);
+        free(ready);
         plan_fail(b, NULL, "out of memory");
-        removed = n;
+        return 1;   /* the one error is that */
     }
-    for (size_t i = 0; removed == 0 && i < n; i++)
+    for (size_t i = 0; i < n; i++)
         for (size_t j = 0; j < n; j++)
             indegree[i] += mask[i * n + j] != 0;   /* j -> i */
-    for (size_t i = 0; removed == 0 && i < n; i++)
+    for (size_t i = 0; i < n; i++)
         if (indegree[i] == 0)
-            ready[top++] = i;
+            ready[top++] = i;   /* each neuron enters READY once, so N places do */
     while (top > 0) {
         size_t j = ready[--top];
         removed++;
@@ -678,7 +680,8 @@ static void apply_options(builder *b, plan_proj *pp, rt_proj *rp, const ast_node
         }
         apply_option(b, pp, rp, opt, index);
     }
-    check_spectral_radius_possible(b, pp, rp, first);
+    if (!is_feedback)
+        check_spectral_radius_possible(b, pp, rp, first);
 }
 
 /* connect h.m -> ...: the runtime sends a population's first output, so the
