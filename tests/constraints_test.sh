@@ -2,13 +2,14 @@
 # Connect constraints hold in the saved weights after training (issue 14).
 # A rate network trains 40 Adam updates at a high learning rate (so that
 # weights move and some would cross zero), with
-#   h -> h : fixed_probability(0.3), dale(exc = 0.8)
+#   h -> h : fixed_probability(0.3), dale(exc = 0.8), no_autapses
 #   g -> g : mask load("m.npy"), dale(exc = 0.75)
 #   x -> h : frozen
 # and weights_initial_* and weights_final_* are read back:
 #  - every weight is 0 where the mask is 0, before and after training (the
 #    rule's mask, unknown to the test, is where the normal initialiser gave
-#    0: it never does otherwise; about 70 % of the pairs);
+#    0: it never does otherwise; about 70 % of the pairs, and the diagonal,
+#    no_autapses, which the initial weights must show);
 #  - each presynaptic neuron keeps one sign: column j of [post, pre] is all
 #    >= 0 for the first round(f n) neurons and all <= 0 for the others, so
 #    32 of 40 and 30 of 40 columns have positive weights, the rest negative;
@@ -69,7 +70,8 @@ network Constrained(n = 40) {
   pop     g : TanhRate[n](tau = 5 ms)
   readout y : Linear[3]
   connect x -> h : all_to_all, init normal(0, 1), frozen
-  connect h -> h : fixed_probability(0.3), init normal(0, 1 / sqrt(fan_in)), dale(exc = 0.8)
+  connect h -> h : fixed_probability(0.3), init normal(0, 1 / sqrt(fan_in)), dale(exc = 0.8),
+                   no_autapses
   connect h -> g : all_to_all, init normal(0, 1 / sqrt(fan_in))
   connect g -> g : mask load("m.npy"), init normal(0, 1 / sqrt(fan_in)), dale(exc = 0.75)
   connect g -> y : all_to_all, init normal(0, 1 / sqrt(fan_in)), bias
@@ -93,6 +95,8 @@ w0 = matrix(d + 'weights_initial_h_h.npy')
 rule = [[x != 0 for x in row] for row in w0]
 kept = sum(map(sum, rule)) / 1600
 out = [] if 0.23 < kept < 0.37 else ['fixed_probability(0.3) kept %g of the pairs' % kept]
+autapses = [i for i in range(40) if w0[i][i] != 0]
+out += ['no_autapses, yet neurons %s connect to themselves' % autapses] if autapses else []
 out += check(d, 'h_h', rule, 32)
 out += check(d, 'g_g', [[(i + 3 * j) % 4 != 0 for j in range(40)] for i in range(40)], 30)
 print('\n'.join(out) or 'ok')" > "$work/check" 2>&1

@@ -4,7 +4,8 @@
 #  1. named arguments are taken by name: normal(std = 0.1) has mean 0 and
 #     std 0.1 (it was read as mean 0.1, std 1), normal(std = 2, mean = 3)
 #     has mean 3 and std 2 (it was read as mean 2, std 3), and
-#     orthogonal(gain = 0.5) gives W W^T = 0.25 I;
+#     orthogonal(gain = 0.5) gives W W^T = 0.25 I; glorot_uniform and
+#     glorot_normal have the limit and std of Glorot & Bengio (2010);
 #  2. spectral_radius(r) rescales the initial weights so that their largest
 #     |eigenvalue| is r, after the rule's mask and Dale's signs: the radius
 #     of the saved matrix, computed here by a QR algorithm of its own, is r
@@ -37,8 +38,10 @@ network Net(n = 200) {
   input   x[3]
   pop     h : TanhRate[n](tau = 5 ms)
   pop     g : TanhRate[n](tau = 5 ms)
+  pop     k : TanhRate[100](tau = 5 ms)
   readout y : Linear[3]
   connect x -> h : all_to_all, init glorot_uniform
+  connect h -> k : all_to_all, init glorot_normal
   connect h -> h : all_to_all, init normal(std = 0.1)
   connect h -> g : all_to_all, init orthogonal(gain = 0.5)
   connect g -> y : all_to_all, init normal(std = 2, mean = 3)
@@ -73,6 +76,23 @@ w = matrix('$work/named/weights_initial_h_g.npy')
 worst = max(abs(sum(a * b for a, b in zip(w[i], w[j])) - (0.25 if i == j else 0))
             for i in range(len(w)) for j in range(len(w)))
 print('ok' if worst < 1e-5 else 'W W^T is off 0.25 I by %g' % worst)"
+# glorot_uniform on x -> h (fan_in 3, fan_out 200): U(-l, l) with
+# l = sqrt(6 / 203) = 0.1719. All 600 within l, the largest above 0.95 l
+# (all below has probability 0.95^600, 1e-13), and the std l / sqrt(3)
+# within 10 % (its standard error is about 1.8 %).
+check "glorot_uniform is U(-sqrt(6 / (fan_in + fan_out)), +...)" "
+from npy import *
+v = [x for row in matrix('$work/named/weights_initial_x_h.npy') for x in row]
+l = (6 / 203) ** 0.5
+m, s = mean_std(v)
+big = max(abs(x) for x in v)
+print('ok' if big <= l and big > 0.95 * l and abs(s / (l / 3 ** 0.5) - 1) < 0.1 else 'max %g std %g' % (big, s))"
+# glorot_normal on h -> k (fan_in 200, fan_out 100): std sqrt(2 / 300) =
+# 0.0816 over 20000 draws, whose standard error is 0.5 %: within 3 %.
+check "glorot_normal has std sqrt(2 / (fan_in + fan_out))" "
+from npy import *
+m, s = mean_std([x for row in matrix('$work/named/weights_initial_h_k.npy') for x in row])
+print('ok' if abs(s / (2 / 300) ** 0.5 - 1) < 0.03 and abs(m) < 0.003 else 'mean %g std %g' % (m, s))"
 
 # ---- 2. spectral_radius; 3. mask load
 # m.npy allows [i, j] where (i + 2 j) % 3 == 0: a third of the pairs, on
