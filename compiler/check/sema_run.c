@@ -623,6 +623,12 @@ static void check_analysis(sema *S, ast_node *call, ast_node *net)
 {
     scope *nsc = sema_def_scope(net);
     const builtin *b = call->kind == AST_CALL ? builtin_find(call->name, BI_ANALYSIS) : NULL;
+    if (!b && call->kind == AST_NAME && builtin_find(call->name, BI_ANALYSIS)) {
+        diag *g = diag_error(S->diag, call->loc, "the analysis '%s' is written as a call", call->name);
+        diag_hint(S->diag, g, "write '%s(...)', with its arguments, or '%s()' when it takes none", call->name,
+                  call->name);
+        return;
+    }
     if (!b) {
         diag *g = diag_error(S->diag, call->loc, "unknown analysis '%s'", call->name ? call->name : "?");
         const char *names[32];
@@ -630,7 +636,8 @@ static void check_analysis(sema *S, ast_node *call, ast_node *net)
         if (call->name)
             diag_suggest(S->diag, g, call->name, names, count);
         if (!g->hint)
-            diag_hint(S->diag, g, "analyses: eigen(h -> h), pca(h.r, 3), svd(h.r, 3), fixed_points(h), robustness(), degradation(h)");
+            diag_hint(S->diag, g, "analyses: eigen(h -> h), pca(h.r, 3), svd(h.r, 3), fixed_points(h), robustness(), degradation(h), "
+                             "psychometric()");
         return;
     }
     unsigned npos = 0;
