@@ -115,7 +115,8 @@ static void read_optimizer(builder *b, plan_settings *s)
     s->optim.clip_norm = number_setting(b, "clip", 0);
 }
 
-/* learn bptt(truncate = ...), learn eprop(feedback = ...): the argument, or NULL. */
+/* The node of a named argument -- learn bptt(truncate = ...),
+ * cross_entropy(weights = ...), l2(c = ...) -- or NULL. */
 static const ast_node *learn_argument(const ast_node *learn, const char *name)
 {
     for (const ast_node *a = learn && learn->kind == AST_CALL && learn->first ? learn->first->first : NULL;
