@@ -208,6 +208,7 @@ typedef struct rt_run_result {
     size_t updates_done;
     double first_loss, final_train_loss;
     double first_rate_hz, final_rate_hz;  /* spiking populations' mean rate; NAN when none spikes */
+    double first_reg_loss, final_reg_loss;   /* the regularisers' sum; NAN without a regulariser */
     double eval_loss, eval_accuracy;      /* accuracy: NAN without one */
     double train_seconds;
     double seconds_per_update_median;     /* the whole update, task generation included */
