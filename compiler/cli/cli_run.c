@@ -212,7 +212,7 @@ static int save_summary(const rt_outdir *out, const json_t *doc)
 
 /* ------------------------------------------------------------ the results folder */
 
-static int open_results(rt_outdir *out, const char *dir)
+int cli_open_results(rt_outdir *out, const char *dir)
 {
     if (rt_outdir_begin(out, dir) == 0)
         return 0;
@@ -282,7 +282,7 @@ static int write_results(frontend *fe, const frontend_options *o, const cli_run_
                          const char *model, const char *dir, rt_run_result *res)
 {
     rt_outdir out;
-    if (open_results(&out, dir) != 0)
+    if (cli_open_results(&out, dir) != 0)
         return 1;
     const char *quiet = getenv("RNNC_QUIET");   /* set for the realisations of --seeds */
     double last_shown = 0;
@@ -547,7 +547,7 @@ int cli_analyze(frontend *fe, const frontend_options *o, const cli_run_options *
     rt_outdir out;
     rt_run_result res;
     memset(&res, 0, sizeof res);
-    int status = open_results(&out, dir) != 0 ? 1 : 0;
+    int status = cli_open_results(&out, dir) != 0 ? 1 : 0;
     if (status == 0) {
         char model[256];
         model_name(r->model_path, model, sizeof model);
