@@ -109,7 +109,7 @@ enum { RT_TASK_LINES_MAX = 8 };   /* a channel wider than this is a strip, not l
  * (solid, dashed, dotted), the phases as alternating shaded bands named at
  * the top, the steps that are not in the loss (mask 0) as a dark strip
  * along the bottom, the padding after a shorter trial greyed, a legend
- * beside the first panel. A channel of more than RT_TASK_LINES_MAX
+ * beside the first panel naming each element ("x[0]"). A channel of more than RT_TASK_LINES_MAX
  * elements gets a panel of its own under its trial's: a raster when it
  * holds only 0 and 1 (spikes), else a heat map. As many trials as fit in
  * 32 panels are drawn: *DRAWN. NULL with errno when memory runs out or

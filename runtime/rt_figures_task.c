@@ -57,13 +57,11 @@ static double time_of(const rt_task_picture *p, double t)
     return p->dt > 0 ? 1e3 * p->dt * t : t;
 }
 
-/* "x[2]", or "x" for a channel of one element. */
+/* "x[2]", also for a channel of one element (as the run's other pictures
+ * name a readout's channels). */
 static void element_name(const rt_channel *c, size_t k, char *buf, size_t size)
 {
-    if (c->size == 1)
-        snprintf(buf, size, "%s", c->name);
-    else
-        snprintf(buf, size, "%s[%zu]", c->name, k);
+    snprintf(buf, size, "%s[%zu]", c->name, k);
 }
 
 /* The smallest and largest value drawn as a line in trial TR. */
@@ -98,12 +96,11 @@ static void trial_lines(rt_axes *ax, const rt_task_picture *p, const rt_task_tri
         if (!drawn_role(ch->role) || is_wide(ch))
             continue;
         for (size_t k = 0; k < ch->size; k++) {
-            char name[160], label[192];
+            char name[160];
             element_name(ch, k, name, sizeof name);
             if (ch->role == RT_CHANNEL_TARGET) {
-                snprintf(label, sizeof label, "%s (target)", name);
                 rt_axes_line(ax, len, x, tr->channels[c] + k, ch->size,
-                             style(RT_GREY, 2.2, target++ % 3, 0.95, labels ? label : NULL));
+                             style(RT_GREY, 2.2, target++ % 3, 0.95, labels ? name : NULL));
             } else {
                 rt_axes_line(ax, len, x, tr->channels[c] + k, ch->size,
                              style(colour++, 1.3, RT_SOLID, 1, labels ? name : NULL));
@@ -231,7 +228,7 @@ static void trial_panel(rt_axes *ax, const rt_task_picture *p, size_t i, const d
                  len < p->steps ? ", then padding" : "");
     else
         snprintf(title, sizeof title, "Trial %zu (%zu steps%s)", i + 1, len, len < p->steps ? ", then padding" : "");
-    rt_axes_labels(ax, title, NULL, "value");
+    rt_axes_labels(ax, title, NULL, "inputs (colour), targets (grey)");
     rt_axes_legend_outside(ax);
     phase_bands(ax, p, tr, len);
     *masked |= mask_strip(ax, p, tr, len);

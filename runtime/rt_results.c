@@ -150,6 +150,31 @@ static int write_record(rt_session *s, const rt_outdir *out, const rt_record_des
     return rc;
 }
 
+/* The mask of the first TRIALS trials as generated, [trials, T], and, with
+ * a phase channel, the phase of each step: for the picture of the task. */
+static int write_mask_and_phases(rt_session *s, const rt_outdir *out, size_t trials, char *err, size_t err_size)
+{
+    const rt_run_desc *d = s->d;
+    size_t T = s->b.T, phase_at = T, shape[2] = {trials, T};
+    for (int c = 0; c < d->phase_channel; c++)
+        phase_at += T * d->task.channels[c].size;
+    double *a = malloc(trials * T * sizeof *a + 1);
+    if (!a)
+        return rt_error(err, err_size, "out of memory");
+    for (int pass = 0; pass < (d->phase_channel >= 0 ? 2 : 1); pass++) {
+        size_t at = pass ? phase_at : 0;   /* each trial: the mask, then its channels */
+        for (size_t i = 0; i < trials; i++)
+            memcpy(a + i * T, s->b.channels + i * s->b.per_trial + at, T * sizeof *a);
+        if (rt_results_npy(out, pass ? RT_FILE_EVAL_PHASES : RT_FILE_EVAL_MASK, a, RT_F64, shape, 2, err,
+                           err_size) != 0) {
+            free(a);
+            return -1;
+        }
+    }
+    free(a);
+    return 0;
+}
+
 int rt_results_eval(rt_session *s, const rt_outdir *out, char *err, size_t err_size)
 {
     const rt_run_desc *d = s->d;
@@ -159,7 +184,8 @@ int rt_results_eval(rt_session *s, const rt_outdir *out, char *err, size_t err_s
         x[in] = rt_net_input(s->net, in);
     if (rt_results_side_by_side(d, out, RT_FILE_EVAL_INPUTS, x, d->net.input_sizes, d->net.n_inputs, s->b.T,
                                 s->b.B, trials, err, err_size) != 0 ||
-        rt_results_readouts(s, out, RT_FILE_EVAL_OUTPUTS, RT_FILE_EVAL_TARGETS, trials, err, err_size) != 0)
+        rt_results_readouts(s, out, RT_FILE_EVAL_OUTPUTS, RT_FILE_EVAL_TARGETS, trials, err, err_size) != 0 ||
+        write_mask_and_phases(s, out, trials, err, err_size) != 0)
         return -1;
     for (unsigned i = 0; i < d->n_records; i++)
         if (write_record(s, out, &d->records[i], trials, err, err_size) != 0)

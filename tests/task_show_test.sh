@@ -5,7 +5,7 @@
 # declares, --trials, -D and --dt change what they should, the same seed
 # gives the same bytes and another seed other trials; the model
 # examples/perceptual_dm.rnn gives its train's dt (20 ms) and a mask with
-# zeros, which the picture names; bad input is refused with a clear message
+# zeros, which the picture names, as a run's task.svg does; bad input is refused with a clear message
 # and the status of bad usage (2) or of a bad model (1), and a folder that
 # rnnc did not write is never written into.
 # Usage: task_show_test.sh RNNC SOURCE_DIR
@@ -51,7 +51,7 @@ expect_shape "$work/ff/y.npy" "(4, 340, 3)" "the target y[bits]"
 expect_shape "$work/ff/mask.npy" "(4, 340)" "the mask"
 expect_svg "$work/ff/task_FlipFlop.svg" "the flip-flop's picture"
 expect_line "$work/ff/task_FlipFlop.svg" ">Trial 4 (340 ms)<" "a panel per trial, its length in ms"
-expect_line "$work/ff/task_FlipFlop.svg" ">y[2] (target)<" "the legend names the target elements"
+expect_line "$work/ff/task_FlipFlop.svg" ">y[2]<" "the legend names the target elements"
 # the flip-flop has no mask statement: every step counts, and no strip says otherwise
 expect_no_line "$work/ff/task_FlipFlop.svg" "not in the loss" "no mask legend without masked steps"
 [ -f "$work/ff/phases.npy" ] && { echo "FAIL: phases.npy without phases"; failures=$((failures + 1)); }
@@ -78,6 +78,15 @@ expect_shape "$work/dm/x.npy" "(1, 110, 3)" "2200 ms of 20 ms steps, three input
 zeros=$(npy "$work/dm/mask.npy" | sed 's/.*zeros=//')
 if [ "$zeros" -gt 0 ]; then passes=$((passes + 1)); else echo "FAIL: the mask has no zeros"; failures=$((failures + 1)); fi
 expect_line "$work/dm/task_PerceptualDM.svg" "not in the loss (mask 0)" "masked steps have a legend entry"
+
+# ---- a run's task.svg is the same picture, from the evaluation's files (eval_mask.npy among them)
+expect 0 "a short run of the model" "$rnnc" run "$dm" -D iterations=1 -D batch=4 -D trials=4 -D threads=1 \
+  --out "$work/dmrun"
+expect_shape "$work/dmrun/eval_mask.npy" "(4, 110)" "the evaluation's mask, [trial, step]"
+expect_svg "$work/dmrun/task.svg" "the run's task.svg"
+expect_line "$work/dmrun/task.svg" "not in the loss (mask 0)" "the run's task.svg marks the masked steps"
+expect_line "$work/dmrun/task.svg" ">Trial 3 (2200 ms)<" "three evaluation trials, 110 steps of 20 ms"
+[ -f "$work/dmrun/eval_phases.npy" ] && { echo "FAIL: eval_phases.npy for a task without phases"; failures=$((failures + 1)); }
 
 # ---- bad input
 expect 2 "an unknown task" "$rnnc" task show "$ff" FlipFlp --out "$work/bad"

@@ -182,6 +182,12 @@ static json_t *summary_json(const frontend_options *o, const cli_run_options *r,
     json_object_set_new(doc, "network", json_string(p->run->name));
     json_object_set_new(doc, "task", expr_json(p->run->first));
     json_object_set_new(doc, "inputs", inputs_json(p));
+    if (p->desc.task.n_phases > 0) {   /* the names of eval_phases.npy's values 1, 2, ..., for task.svg */
+        json_t *phases = json_array();
+        for (unsigned k = 0; k < p->desc.task.n_phases; k++)
+            json_array_append_new(phases, json_string(p->desc.task.phase_names[k]));
+        json_object_set_new(doc, "task_phases", phases);
+    }
     json_object_set_new(doc, "populations", populations_json(p));
     put_settings(doc, o, p->run);
     rt_run_summary(&p->desc, res, doc);

@@ -120,11 +120,11 @@ static void test_phases_mask_padding(const char *dir)
     CHECK(strstr(s, "padding (after the trial)") != NULL);
     CHECK(strstr(s, "then padding") != NULL);   /* trial 2's title: 70 steps of 100 */
     CHECK(strstr(s, "Trial 2 (1400 ms, then padding)") != NULL);   /* 70 steps of 20 ms */
-    /* the legend names elements by channel; a one-element channel has no index */
-    CHECK(strstr(s, ">fix<") != NULL && strstr(s, ">ev[0]<") && strstr(s, ">ev[1]<"));
-    CHECK(strstr(s, ">y[0] (target)<") != NULL && strstr(s, ">y[1] (target)<"));
-    CHECK(strstr(s, "fix[0]") == NULL);
-    CHECK(strstr(s, ">phase<") == NULL);   /* the phase channel is shading, not a line */
+    /* the legend names elements by channel and index, as the run's other pictures do */
+    CHECK(strstr(s, ">fix[0]<") != NULL && strstr(s, ">ev[0]<") && strstr(s, ">ev[1]<"));
+    CHECK(strstr(s, ">y[0]<") != NULL && strstr(s, ">y[1]<"));
+    CHECK(strstr(s, "targets (grey)") != NULL);   /* the axis says which lines are targets */
+    CHECK(strstr(s, ">phase[0]<") == NULL);   /* the phase channel is shading, not a line */
     /* the 12-element input is a heat map, one per trial (an image and its colour bar's), with its name */
     CHECK(count(s, "<image") == 4);
     CHECK(strstr(s, "ring (element)") != NULL);
