@@ -520,8 +520,8 @@ typedef struct task_layout {
     size_t column[2 * RT_FIGURES_MAX_READOUTS];   /* the first column in its file */
     char names[2 * RT_FIGURES_MAX_READOUTS][64];
     unsigned n_phases;
-    const char *phase_names[RT_MAX_CONDITIONS];
-    char phase_text[RT_MAX_CONDITIONS][64];
+    const char *phase_names[RT_MAX_PHASES];
+    char phase_text[RT_MAX_PHASES][64];
 } task_layout;
 
 static void add_channel(task_layout *l, const char *name, size_t size, size_t column, rt_channel_role role)
@@ -558,7 +558,7 @@ static void phase_names(task_layout *l, const json_t *s)
     size_t i;
     json_t *name;
     json_array_foreach (json_object_get(s, "task_phases"), i, name) {
-        if (l->n_phases == RT_MAX_CONDITIONS)
+        if (l->n_phases == RT_MAX_PHASES)
             break;
         snprintf(l->phase_text[l->n_phases], sizeof l->phase_text[0], "%s",
                  json_is_string(name) ? json_string_value(name) : "?");

@@ -85,28 +85,27 @@ static void line_range(const rt_task_picture *p, const rt_task_trial *tr, size_t
         *lo -= 0.5, *hi += 0.5;
 }
 
-/* Every input element a coloured line, every target element a grey one,
- * over the trial's own LEN steps; labelled when LABELS. */
+/* Every target element a grey line, then every input element a coloured
+ * one over it (a fixation input equal to its target stays visible), over
+ * the trial's own LEN steps; labelled when LABELS. */
 static void trial_lines(rt_axes *ax, const rt_task_picture *p, const rt_task_trial *tr, size_t len,
                         const double *x, int labels)
 {
     int colour = 0, target = 0;
-    for (unsigned c = 0; c < p->n_channels; c++) {
-        const rt_channel *ch = &p->channels[c];
-        if (!drawn_role(ch->role) || is_wide(ch))
-            continue;
-        for (size_t k = 0; k < ch->size; k++) {
-            char name[160];
-            element_name(ch, k, name, sizeof name);
-            if (ch->role == RT_CHANNEL_TARGET) {
-                rt_axes_line(ax, len, x, tr->channels[c] + k, ch->size,
-                             style(RT_GREY, 2.2, target++ % 3, 0.95, labels ? name : NULL));
-            } else {
-                rt_axes_line(ax, len, x, tr->channels[c] + k, ch->size,
-                             style(colour++, 1.3, RT_SOLID, 1, labels ? name : NULL));
+    for (int inputs = 0; inputs < 2; inputs++)
+        for (unsigned c = 0; c < p->n_channels; c++) {
+            const rt_channel *ch = &p->channels[c];
+            if (!drawn_role(ch->role) || is_wide(ch) || (ch->role == RT_CHANNEL_INPUT) != inputs)
+                continue;
+            for (size_t k = 0; k < ch->size; k++) {
+                char name[160];
+                element_name(ch, k, name, sizeof name);
+                rt_style s = inputs ? style(colour++, 1.3, RT_SOLID, 1, NULL)
+                                    : style(RT_GREY, 2.6, target++ % 3, 0.9, NULL);
+                s.label = labels ? name : NULL;
+                rt_axes_line(ax, len, x, tr->channels[c] + k, ch->size, s);
             }
         }
-    }
 }
 
 /* The phases as alternating bands, each named at the top. */
@@ -121,7 +120,8 @@ static void phase_bands(rt_axes *ax, const rt_task_picture *p, const rt_task_tri
             unsigned i = (unsigned)k;
             rt_axes_xspan(ax, time_of(p, (double)t0), time_of(p, (double)t1), 0, 1,
                           p->phase_names ? p->phase_names[i - 1] : NULL,
-                          style(i % 2 ? RT_GREY : 4, 0, 0, i % 2 ? PHASE_ALPHA * 1.4 : PHASE_ALPHA, NULL));
+                          /* sky blue and yellow, so that grey is only the padding's */
+                          style(i % 2 ? 4 : 6, 0, 0, i % 2 ? PHASE_ALPHA : 1.6 * PHASE_ALPHA, NULL));
         }
         t0 = t1;
     }
@@ -228,12 +228,12 @@ static void trial_panel(rt_axes *ax, const rt_task_picture *p, size_t i, const d
                  len < p->steps ? ", then padding" : "");
     else
         snprintf(title, sizeof title, "Trial %zu (%zu steps%s)", i + 1, len, len < p->steps ? ", then padding" : "");
-    rt_axes_labels(ax, title, NULL, "inputs (colour), targets (grey)");
+    rt_axes_labels(ax, title, NULL, "value");
     rt_axes_legend_outside(ax);
     phase_bands(ax, p, tr, len);
     *masked |= mask_strip(ax, p, tr, len);
     if (len < p->steps) {
-        rt_axes_xspan(ax, time_of(p, (double)len), time_of(p, (double)p->steps), 0, 1, NULL,
+        rt_axes_xspan(ax, time_of(p, (double)len), time_of(p, (double)p->steps), 0, 1, "padding",
                       style(RT_GREY, 0, 0, PADDING_ALPHA, NULL));
         *padded = 1;
     }
@@ -267,7 +267,10 @@ rt_fig *rt_figures_task(const rt_task_picture *p, size_t *drawn)
         trials = MAX_PANELS / per_trial;
     *drawn = trials;
     int rows = (int)(trials * per_trial);
-    rt_fig *fig = rt_fig_new(rows, 1, FIGURE_PX, PANEL_PX * rows + (p->title ? 32 : 0), p->title);
+    char title[512];   /* the key to the lines, where every reader sees it */
+    snprintf(title, sizeof title, "%s%sinputs in colour, targets in grey", p->title ? p->title : "",
+             p->title ? "; " : "");
+    rt_fig *fig = rt_fig_new(rows, 1, FIGURE_PX, PANEL_PX * rows + 32, title);
     double *x = malloc((p->steps + 1) * sizeof *x);
     if (!fig || !x) {
         rt_fig_free(fig);

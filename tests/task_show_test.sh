@@ -5,7 +5,10 @@
 # declares, --trials, -D and --dt change what they should, the same seed
 # gives the same bytes and another seed other trials; the model
 # examples/perceptual_dm.rnn gives its train's dt (20 ms) and a mask with
-# zeros, which the picture names, as a run's task.svg does; bad input is refused with a clear message
+# zeros, which the picture names, as a run's task.svg does; a task with
+# phases of random length gives phases.npy (1, 2, 3 in order, then 0 on the
+# padding), names its phases in the picture, and its run writes
+# eval_phases.npy and names them in summary.json and task.svg; bad input is refused with a clear message
 # and the status of bad usage (2) or of a bad model (1), and a folder that
 # rnnc did not write is never written into.
 # Usage: task_show_test.sh RNNC SOURCE_DIR
@@ -87,6 +90,62 @@ expect_svg "$work/dmrun/task.svg" "the run's task.svg"
 expect_line "$work/dmrun/task.svg" "not in the loss (mask 0)" "the run's task.svg marks the masked steps"
 expect_line "$work/dmrun/task.svg" ">Trial 3 (2200 ms)<" "three evaluation trials, 110 steps of 20 ms"
 [ -f "$work/dmrun/eval_phases.npy" ] && { echo "FAIL: eval_phases.npy for a task without phases"; failures=$((failures + 1)); }
+
+# ---- a task with phases of random length: trials padded to the longest, phases numbered and named
+cat > "$work/phased.rnn" <<'EOF'
+import neurons.rate
+
+# A delayed response with a random delay (100 to 300 ms): 30 to 50 steps of 10 ms.
+task Delayed(sigma = 0.1) {
+  input  x[2]
+  target y
+  draw side = choice(-1, 1), wait = uniform(100 ms, 300 ms)
+  phase cue 100 ms { x[0] = side; x[1] = 1 }
+  phase delay wait { x[1] = 1 }
+  phase respond 100 ms { y = side; mask = 1 }
+  x += sigma * normal()
+}
+
+network Net(n = 4) {
+  input   x[2]
+  pop     h : TanhRate[n](tau = 20 ms)
+  readout y : Linear[1]
+  connect x -> h : all_to_all, init normal(0, 1 / sqrt(fan_in))
+  connect h -> h : all_to_all, init normal(0, 1 / sqrt(fan_in))
+  connect h -> y : all_to_all, init normal(0, 1 / sqrt(fan_in)), bias
+}
+
+train Net on Delayed(sigma = 0.2) {
+  dt 10 ms
+  iterations 1
+  batch 4
+  trials 4
+  threads 1
+}
+EOF
+expect 0 "task show of a phased task" "$rnnc" task show "$work/phased.rnn" Delayed --out "$work/ph"
+expect_shape "$work/ph/phases.npy" "(4, 50)" "the phase of each step, padded to the longest trial"
+# each trial: 10 steps of phase 1, then some of 2, then 10 of 3, then 0 (padding) to the end
+if python3 - "$work/ph/phases.npy" <<'PY'
+import ast, struct, sys
+data = open(sys.argv[1], 'rb').read()
+n = struct.unpack('<H', data[8:10])[0]
+shape = ast.literal_eval(data[10:10 + n].decode())['shape']
+v = struct.unpack('<%dd' % (shape[0] * shape[1]), data[10 + n:])
+for i in range(shape[0]):
+    row = list(v[i * shape[1]:(i + 1) * shape[1]])
+    own = [k for k in row if k != 0]
+    assert own == sorted(own) and own[:10] == [1] * 10 and own[-10:] == [3] * 10 and 2 in own, row
+    assert row[:len(own)] == own, row   # the padding comes after the trial
+PY
+then passes=$((passes + 1)); else echo "FAIL: phases.npy is not 1.., 2.., 3.., 0.."; failures=$((failures + 1)); fi
+for phase in cue delay respond; do
+  expect_line "$work/ph/task_Delayed.svg" ">$phase<" "the phase $phase named in the picture"
+done
+expect 0 "a run of the phased model" "$rnnc" run "$work/phased.rnn" --out "$work/phrun"
+expect_shape "$work/phrun/eval_phases.npy" "(4, 50)" "the run writes the evaluation trials' phases"
+expect_line "$work/phrun/summary.json" '"task_phases"' "summary.json names the phases"
+expect_line "$work/phrun/task.svg" ">respond<" "the run's task.svg names the phases"
 
 # ---- bad input
 expect 2 "an unknown task" "$rnnc" task show "$ff" FlipFlp --out "$work/bad"

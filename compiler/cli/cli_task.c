@@ -159,16 +159,10 @@ static int generate(samples *s, const task_program *tp, uint64_t seed)
 /* The role a channel of the task engine plays for the runtime. */
 static rt_channel_role role_of(const task_channel *c)
 {
-    return c->is_condition ? RT_CHANNEL_CONDITION : c->is_target ? RT_CHANNEL_TARGET : RT_CHANNEL_INPUT;
-}
-
-/* The index of the phase channel, or -1 without phases. */
-static int phase_channel(const task_program *tp)
-{
-    for (unsigned c = 0; c < tp->n_channels; c++)
-        if (role_of(&tp->channels[c]) == RT_CHANNEL_PHASE)
-            return (int)c;
-    return -1;
+    return c->is_condition ? RT_CHANNEL_CONDITION
+           : c->is_phase   ? RT_CHANNEL_PHASE
+           : c->is_target  ? RT_CHANNEL_TARGET
+                           : RT_CHANNEL_INPUT;
 }
 
 /* The picture of the trials, as NAME in OUT. */
@@ -178,7 +172,7 @@ static int write_picture(const rt_outdir *out, const char *name, const task_prog
     rt_channel channels[RT_MAX_CHANNELS];
     for (unsigned c = 0; c < tp->n_channels; c++)
         channels[c] = (rt_channel){tp->channels[c].name, tp->channels[c].size, role_of(&tp->channels[c])};
-    int ph = phase_channel(tp);
+    int ph = task_phase_channel(tp);
     rt_task_trial *trials = calloc(s->K, sizeof *trials);
     const double **data = calloc(s->K * tp->n_channels + 1, sizeof *data);
     rt_fig *fig = NULL;
@@ -190,7 +184,8 @@ static int write_picture(const rt_outdir *out, const char *name, const task_prog
                                         .phase = ph >= 0 ? generated(s, tp, i, (unsigned)ph) : NULL};
         }
         rt_task_picture pic = {.title = title, .dt = dt, .steps = s->T, .n_channels = tp->n_channels,
-                               .channels = channels, .n_trials = s->K, .trials = trials};
+                               .channels = channels, .n_phases = tp->n_phases, .phase_names = tp->phase_names,
+                               .n_trials = s->K, .trials = trials};
         fig = rt_figures_task(&pic, drawn);
     }
     char *path = rt_outdir_file(out, name);
@@ -238,7 +233,7 @@ static int write_arrays(const rt_outdir *out, const task_program *tp, const samp
     size_t shape[2] = {s->K, s->T};
     if (write_array(out, RT_FILE_TASK_MASK, s->mask, shape, 2, list) != 0)
         return -1;
-    int ph = phase_channel(tp);
+    int ph = task_phase_channel(tp);
     return ph >= 0 ? write_array(out, RT_FILE_TASK_PHASES, s->channel[ph], shape, 2, list) : 0;
 }
 

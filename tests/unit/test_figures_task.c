@@ -123,7 +123,7 @@ static void test_phases_mask_padding(const char *dir)
     /* the legend names elements by channel and index, as the run's other pictures do */
     CHECK(strstr(s, ">fix[0]<") != NULL && strstr(s, ">ev[0]<") && strstr(s, ">ev[1]<"));
     CHECK(strstr(s, ">y[0]<") != NULL && strstr(s, ">y[1]<"));
-    CHECK(strstr(s, "targets (grey)") != NULL);   /* the axis says which lines are targets */
+    CHECK(strstr(s, "inputs in colour, targets in grey") != NULL);   /* the title says which lines are targets */
     CHECK(strstr(s, ">phase[0]<") == NULL);   /* the phase channel is shading, not a line */
     /* the 12-element input is a heat map, one per trial (an image and its colour bar's), with its name */
     CHECK(count(s, "<image") == 4);
