@@ -213,6 +213,9 @@ static int wide_panel(rt_axes *ax, const rt_task_picture *p, const rt_task_trial
     }
     free(a);
     free(b);
+    for (size_t t = 1; tr->phase && t < len; t++)   /* where the phases of the panel above change */
+        if (tr->phase[t] != tr->phase[t - 1])
+            rt_axes_vline(ax, time_of(p, (double)t), style(RT_GREY, 1.5, RT_DASHED, 1, NULL));
     return 0;
 }
 
