@@ -3,7 +3,8 @@
 # and .npy arrays. On stdlib's flip-flop (a library of tasks: no network, no
 # train) the arrays have the shapes [trials, steps, elements] the task
 # declares, --trials, -D and --dt change what they should, the same seed
-# gives the same bytes and another seed other trials; the model
+# gives the same bytes and another seed other trials, and the trials are
+# the ones a run of that seed is evaluated on; the model
 # examples/perceptual_dm.rnn gives its train's dt (20 ms) and a mask with
 # zeros, which the picture names, as a run's task.svg does; a task with
 # phases of random length gives phases.npy (1, 2, 3 in order, then 0 on the
@@ -146,6 +147,12 @@ expect 0 "a run of the phased model" "$rnnc" run "$work/phased.rnn" --out "$work
 expect_shape "$work/phrun/eval_phases.npy" "(4, 50)" "the run writes the evaluation trials' phases"
 expect_line "$work/phrun/summary.json" '"task_phases"' "summary.json names the phases"
 expect_line "$work/phrun/task.svg" ">respond<" "the run's task.svg names the phases"
+# task show draws the run's evaluation trials: the same targets (+-1 from each trial's draw), mask and phases
+for pair in "y.npy eval_targets.npy" "mask.npy eval_mask.npy" "phases.npy eval_phases.npy"; do
+  set -- $pair
+  if cmp -s "$work/ph/$1" "$work/phrun/$2"; then passes=$((passes + 1)); else
+    echo "FAIL: task show's $1 is not the run's $2"; failures=$((failures + 1)); fi
+done
 
 # ---- bad input
 expect 2 "an unknown task" "$rnnc" task show "$ff" FlipFlp --out "$work/bad"

@@ -2,8 +2,9 @@
  * and saved, without a network or a training.
  *
  * The trials are the task engine's (compiler/plan/task_gen.h), the first K
- * training trials of the seed, so they are those a run of the same seed
- * starts training on. They go into a results folder written as rnnc run
+ * evaluation trials of the seed (rt_run.h's RT_EVAL_TRIAL_BASE on), so
+ * they are those a run of the same seed is evaluated on and pictures in
+ * its task.svg. They go into a results folder written as rnnc run
  * writes one (runtime/rt_outdir.h: aside, then renamed; never over a
  * folder rnnc did not make): the picture (runtime/rt_figures_task.c) and
  * one .npy array per channel, the mask and the phases.
@@ -135,7 +136,7 @@ static double *generated(const samples *s, const task_program *tp, size_t i, uns
     return at;
 }
 
-/* Trials 0 .. K-1 of SEED, then gathered per channel. 0, or -1 with the
+/* The first K evaluation trials of SEED, then gathered per channel. 0, or -1 with the
  * task engine's located message printed. */
 static int generate(samples *s, const task_program *tp, uint64_t seed)
 {
@@ -144,7 +145,8 @@ static int generate(samples *s, const task_program *tp, uint64_t seed)
         char err[2048];
         for (unsigned c = 0; c < tp->n_channels; c++)
             ch[c] = generated(s, tp, i, c);
-        if (task_generate(tp, seed, i, ch, s->data + i * s->per_trial, NULL, err, sizeof err) != 0) {
+        if (task_generate(tp, seed, RT_EVAL_TRIAL_BASE + i, ch, s->data + i * s->per_trial, NULL, err, sizeof err) !=
+            0) {
             fprintf(stderr, "%s\n", err);
             return -1;
         }
