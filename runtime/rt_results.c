@@ -150,29 +150,27 @@ static int write_record(rt_session *s, const rt_outdir *out, const rt_record_des
     return rc;
 }
 
-/* The mask of the first TRIALS trials as generated, [trials, T], and, with
- * a phase channel, the phase of each step: for the picture of the task. */
+/* The mask of the first TRIALS trials, [trials, T], and, with a phase
+ * channel, the phase of each step: for the picture of the task. */
 static int write_mask_and_phases(rt_session *s, const rt_outdir *out, size_t trials, char *err, size_t err_size)
 {
-    const rt_run_desc *d = s->d;
-    size_t T = s->b.T, phase_at = T, shape[2] = {trials, T};
-    for (int c = 0; c < d->phase_channel; c++)
-        phase_at += T * d->task.channels[c].size;
+    size_t T = s->b.T, B = s->b.B, shape[2] = {trials, T};
+    const double *from[2] = {s->b.mask, s->b.phases};   /* time-major [T][B] */
+    const char *name[2] = {RT_FILE_EVAL_MASK, RT_FILE_EVAL_PHASES};
     double *a = malloc(trials * T * sizeof *a + 1);
     if (!a)
         return rt_error(err, err_size, "out of memory");
-    for (int pass = 0; pass < (d->phase_channel >= 0 ? 2 : 1); pass++) {
-        size_t at = pass ? phase_at : 0;   /* each trial: the mask, then its channels */
+    int rc = 0;
+    for (int k = 0; k < 2 && rc == 0; k++) {
+        if (!from[k])
+            continue;   /* a task without phases */
         for (size_t i = 0; i < trials; i++)
-            memcpy(a + i * T, s->b.channels + i * s->b.per_trial + at, T * sizeof *a);
-        if (rt_results_npy(out, pass ? RT_FILE_EVAL_PHASES : RT_FILE_EVAL_MASK, a, RT_F64, shape, 2, err,
-                           err_size) != 0) {
-            free(a);
-            return -1;
-        }
+            for (size_t t = 0; t < T; t++)
+                a[i * T + t] = from[k][t * B + i];
+        rc = rt_results_npy(out, name[k], a, RT_F64, shape, 2, err, err_size);
     }
     free(a);
-    return 0;
+    return rc;
 }
 
 int rt_results_eval(rt_session *s, const rt_outdir *out, char *err, size_t err_size)
