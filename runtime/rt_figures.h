@@ -4,8 +4,9 @@
  * (names in rt_files.h) and writes, for what it finds: loss.svg,
  * outputs.svg (target vs output before and after training, each readout's
  * channels by name), raster_POP.svg, pca_SIGNAL.svg (with fixed points),
- * eigen_PRE_POST.svg, weights_PRE_POST.svg, task.svg, robustness.svg and
- * degradation_POP.svg. rt_figures_report then puts them, the metrics, the
+ * eigen_PRE_POST.svg, weights_PRE_POST.svg, task.svg (the first
+ * evaluation trials, drawn by rt_figures_task below as rnnc task show
+ * draws them), robustness.svg and degradation_POP.svg. rt_figures_report then puts them, the metrics, the
  * settings and the model source into one self-contained report.html.
  *
  * Every fallible function returns 0, or -1 with a message in ERR (see
