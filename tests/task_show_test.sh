@@ -154,6 +154,18 @@ for pair in "y.npy eval_targets.npy" "mask.npy eval_mask.npy" "phases.npy eval_p
     echo "FAIL: task show's $1 is not the run's $2"; failures=$((failures + 1)); fi
 done
 
+# ... and with the call's sigma = 0.2, not the definition's 0.1: the inputs agree to float32's precision
+if python3 - "$work/ph/x.npy" "$work/phrun/eval_inputs.npy" <<'PY'
+import ast, struct, sys
+def load(path):
+    data = open(path, 'rb').read()
+    n = struct.unpack('<H', data[8:10])[0]
+    return struct.unpack('<%dd' % ((len(data) - 10 - n) // 8), data[10 + n:])
+a, b = load(sys.argv[1]), load(sys.argv[2])
+assert len(a) == len(b) and max(abs(p - q) for p, q in zip(a, b)) < 1e-6
+PY
+then passes=$((passes + 1)); else echo "FAIL: task show's x.npy is not the run's eval_inputs.npy"; failures=$((failures + 1)); fi
+
 # ---- bad input
 expect 2 "an unknown task" "$rnnc" task show "$ff" FlipFlp --out "$work/bad"
 expect_line "$work/err" "error: $ff has no task 'FlipFlp'" "the unknown task is named"
