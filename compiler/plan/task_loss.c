@@ -17,10 +17,6 @@
 
 #include "task_gen.h"
 
-/* As in task_accuracy.c: fixed, so the verdict does not depend on the run's seed. */
-enum { CHECK_TRIALS = 64 };
-#define CHECK_SEED UINT64_C(0)
-
 /* A negative target value on a counted step, or none (trial < 0). */
 typedef struct target_scan {
     long trial;
@@ -86,27 +82,18 @@ static void scan_trial(const plan *p, unsigned r, long trial, const double *targ
 static int scan_targets(const plan *p, unsigned trials, target_scan *scan, char *err, size_t err_size)
 {
     const task_program *tp = &p->task;
-    size_t T = tp->steps, per_trial = T;
-    for (unsigned k = 0; k < tp->n_channels; k++)
-        per_trial += T * tp->channels[k].size;
-    double *mem = malloc((per_trial + TASK_SCRATCH_SIGNALS * T) * sizeof *mem);
-    if (!mem) {
+    task_trial tr;
+    if (task_trial_alloc(tp, &tr) != 0) {
         snprintf(err, err_size, "out of memory");
         return -1;
     }
-    double *mask = mem, *channel[RT_MAX_CHANNELS];
-    size_t at = T;
-    for (unsigned k = 0; k < tp->n_channels; k++) {
-        channel[k] = mem + at;
-        at += T * tp->channels[k].size;
-    }
     int rc = 0;
     for (unsigned trial = 0; trial < trials && rc == 0; trial++) {
-        rc = task_generate(tp, CHECK_SEED, trial, channel, mask, mem + per_trial, err, err_size);
+        rc = task_generate(tp, TASK_CHECK_SEED, trial, tr.channel, tr.mask, tr.scratch, err, err_size);
         for (unsigned r = 0; rc == 0 && r < p->n_readouts; r++)
-            scan_trial(p, r, trial, channel[p->target_channel[r]], mask, &scan[r]);
+            scan_trial(p, r, trial, tr.channel[p->target_channel[r]], tr.mask, &scan[r]);
     }
-    free(mem);
+    task_trial_free(&tr);
     return rc;
 }
 
@@ -118,7 +105,7 @@ void plan_check_loss(builder *b)
     const ast_node *at = plan_setting(p, "loss");
     if (check_sizes(b, at))
         return;
-    unsigned trials = p->task.trial_invariant ? 1 : CHECK_TRIALS;
+    unsigned trials = p->task.trial_invariant ? 1 : TASK_CHECK_TRIALS;
     target_scan scan[RT_MAX_POPS];
     for (unsigned r = 0; r < p->n_readouts; r++)
         scan[r] = (target_scan){.trial = -1};
