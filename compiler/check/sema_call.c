@@ -82,6 +82,15 @@ bool sema_check_arity(sema *S, src_loc loc, const char *name, int min, int max, 
     return false;
 }
 
+/* Whether B's named arguments stand for its positional places (normal's
+ * mean and std, trunc_exp's mean, lo and hi), and so count in its arity and
+ * dimension rule, rather than being options beside them (latch's 'after',
+ * an analysis's 'n'). */
+static bool keywords_are_places(const builtin *b)
+{
+    return b->cls == BI_RANDOM || b->cls == BI_INIT;
+}
+
 /* Checks the arguments against B's arity and named arguments; fills DIMS. */
 static bool check_args(sema *S, ast_node *call, const builtin *b, const expr_env *env,
                        dim_t *dims, unsigned *npos)
@@ -90,6 +99,8 @@ static bool check_args(sema *S, ast_node *call, const builtin *b, const expr_env
     ast_node *args = call->first;
     bool ok = true;
     *npos = 0;
+    unsigned filled = 0, n_named = 0;   /* named arguments that stand for places (normal(std = 1)) */
+    dim_t named_dims[16];
     for (ast_node *a = args ? args->first : NULL; a; a = a->next) {
         if (a->kind == AST_NAMEDARG) {
             if (!builtin_has_keyword(b, a->name)) {
@@ -100,6 +111,12 @@ static bool check_args(sema *S, ast_node *call, const builtin *b, const expr_env
                 ok = false;
             }
             sema_expr(S, a->first, env);
+            if (keywords_are_places(b) && builtin_has_keyword(b, a->name)) {
+                unsigned place = (unsigned)builtin_keyword_index(b, a->name);
+                filled = place + 1 > filled ? place + 1 : filled;
+                if (n_named < 16)
+                    named_dims[n_named++] = a->first->dim;
+            }
             continue;
         }
         if (a->kind == AST_ARROW) {
@@ -130,22 +147,29 @@ static bool check_args(sema *S, ast_node *call, const builtin *b, const expr_env
             ok = false;
         (*npos)++;
     }
-    if (!sema_check_arity(S, call->loc, b->name, b->min_args, b->max_args, *npos)) {
+    unsigned given = *npos > filled ? *npos : filled;   /* a place given twice: plan.c and the engine say */
+    if (!sema_check_arity(S, call->loc, b->name, b->min_args, b->max_args, given)) {
         ok = false;
-    } else if (b->min_args == 0 && b->max_args == 2 && *npos == 1) {
+    } else if (b->min_args == 0 && b->max_args == 2 && *npos == 1 && !n_named) {
         /* uniform(lo, hi), normal(mean, std): one alone has no agreed meaning. */
         diag_error(S->diag, call->loc, "%s() takes no arguments or two, but 1 was given", b->name);
         ok = false;
     }
+    for (unsigned i = 0; i < n_named && *npos < 16; i++)   /* the dimension rule sees them too */
+        dims[(*npos)++] = named_dims[i];
     return ok;
 }
 
-/* The I-th positional argument (named ones are skipped). */
-static const ast_node *positional(const ast_node *args, unsigned i)
+/* The I-th argument check_args counted: the positional ones, then the
+ * named ones that stand for places (keywords_are_places). */
+static const ast_node *positional(const builtin *b, const ast_node *args, unsigned i)
 {
     for (const ast_node *a = args->first; a; a = a->next)
         if (a->kind != AST_NAMEDARG && a->kind != AST_ARROW && i-- == 0)
             return a;
+    for (const ast_node *a = args->first; a; a = a->next)
+        if (a->kind == AST_NAMEDARG && keywords_are_places(b) && builtin_has_keyword(b, a->name) && i-- == 0)
+            return a->first;
     return args;
 }
 
@@ -158,7 +182,7 @@ static dim_t apply_dim_rule(sema *S, ast_node *call, const builtin *b, const dim
     case DR_DIMLESS:
         for (unsigned i = 0; i < n; i++)
             if (dims[i].known && !dim_is_one(dims[i])) {
-                diag *g = diag_error(S->diag, positional(args, i)->loc,
+                diag *g = diag_error(S->diag, positional(b, args, i)->loc,
                                      "the argument of %s() must be dimensionless, but it is %s",
                                      b->name, dim_phrase(S, dims[i]));
                 diag_hint(S->diag, g, "divide by a quantity of the same unit, e.g. exp(-dt / tau)");
@@ -170,7 +194,7 @@ static dim_t apply_dim_rule(sema *S, ast_node *call, const builtin *b, const dim
         dim_t d = DIM_FREE;
         for (unsigned i = 0; i < n; i++) {
             if (!dim_compatible(d, dims[i])) {
-                diag_error(S->diag, positional(args, i)->loc,
+                diag_error(S->diag, positional(b, args, i)->loc,
                            "the arguments of %s() must have one unit, but here are %s and %s",
                            b->name, dim_text(S, d), dim_text(S, dims[i]));
                 return DIM_FREE;
@@ -193,7 +217,7 @@ static dim_t apply_dim_rule(sema *S, ast_node *call, const builtin *b, const dim
     case DR_RATE: {
         dim_t hz = {{-1, 0, 0}, 1};
         if (n && !dim_compatible(dims[0], hz))
-            diag_error(S->diag, positional(args, 0)->loc, "%s() needs a rate (Hz), but this is %s",
+            diag_error(S->diag, positional(b, args, 0)->loc, "%s() needs a rate (Hz), but this is %s",
                        b->name, dim_phrase(S, dims[0]));
         return DIM_ONE;
     }

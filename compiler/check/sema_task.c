@@ -313,6 +313,13 @@ static void check_item(task_ctx *c, ast_node *n, scope *sc, int depth)
         break;
     }
     case AST_ACCURACY:
+        if (depth > 0) {
+            diag *g = diag_error(S->diag, n->loc, "a task's accuracy is given at the top of the task, not "
+                                 "inside a block");
+            diag_hint(S->diag, g, "it is measured over every trial; to measure one phase, write "
+                                  "'accuracy ... in PHASE' at the top");
+            break;
+        }
         if (c->accuracy)
             diag_error(S->diag, n->loc, "task '%s' has a second 'accuracy' (the first is at line %u)",
                        c->def->name, (unsigned)c->accuracy->loc.line);

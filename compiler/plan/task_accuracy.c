@@ -111,17 +111,19 @@ static void count_accuracy(const task_program *tp, const task_trial *b, trial_st
     s->argmax_varies |= best != s->argmax_first;
 }
 
-static int gather(const task_program *tp, trial_stats *s, char *err, size_t err_size)
+/* The statistics of the check trials; -1 with the error on DC when one
+ * cannot be made. */
+static int gather(const task_program *tp, trial_stats *s, diag_ctx *dc)
 {
     task_trial b;
     if (task_trial_alloc(tp, &b) != 0) {
-        snprintf(err, err_size, "out of memory");
+        diag_error(dc, tp->def->loc, "out of memory while making the trials that check task '%s'", tp->def->name);
         return -1;
     }
     int rc = 0;
     s->trials = tp->trial_invariant ? 1 : TASK_CHECK_TRIALS;
     for (unsigned trial = 0; trial < s->trials && rc == 0; trial++) {
-        rc = task_generate(tp, TASK_CHECK_SEED, trial, b.channel, b.mask, b.scratch, err, err_size);
+        rc = task_generate_check(tp, trial, &b, dc);
         if (rc != 0)
             break;
         for (size_t t = 0; t < tp->steps; t++)
@@ -229,12 +231,8 @@ static int check_accuracy(const task_program *tp, const trial_stats *s, diag_ctx
 int task_check_trials(const task_program *tp, diag_ctx *dc)
 {
     trial_stats s = {0};
-    char err[1024];
-    if (gather(tp, &s, err, sizeof err) != 0) {
-        const ast_node *at = tp->accuracy_stmt ? tp->accuracy_stmt : tp->def;
-        diag_error(dc, at->loc, "the trials that check the task cannot be made: %s", err);
+    if (gather(tp, &s, dc) != 0)
         return -1;
-    }
     int rc = 0;
     if (tp->has_mask && !s.mask_steps) {
         diag *g = diag_error(dc, tp->mask_stmt->loc, "the mask of task '%s' is 0 at every step of %u trial%s: "

@@ -36,6 +36,7 @@ typedef struct gen {
     double *pool;                   /* scratch signals of T values */
     size_t pool_used, pool_cap;
     diag_ctx *diag;                 /* while the task is prepared: errors go here */
+    diag *first;                    /* ... the first of them */
     char *err;                      /* while trials are generated: the first error */
     size_t err_size;
     int failed;
@@ -76,8 +77,11 @@ static diag *fail(gen *G, const ast_node *at, const char *fmt, ...)
     vsnprintf(message, sizeof message, fmt, ap);
     va_end(ap);
     src_loc loc = at ? at->loc : (src_loc){0, 0, 0, 0};
-    if (G->diag)
-        return diag_error(G->diag, loc, "%s", message);
+    if (G->diag) {
+        diag *g = diag_error(G->diag, loc, "%s", message);
+        G->first = G->first ? G->first : g;
+        return g;
+    }
     describe_error(G, loc, message);
     return NULL;
 }
@@ -132,6 +136,8 @@ static uint64_t call_stream(const gen *G, const ast_node *call, uint64_t element
     return rt_rng_stream(rt_rng_stream(G->trial, site), where);
 }
 
+static int is_time(const ast_node *e);
+
 typedef enum dist { DIST_RANDINT, DIST_UNIFORM, DIST_NORMAL, DIST_CHOICE, DIST_BERNOULLI, DIST_POISSON,
                     DIST_TRUNC_EXP, DIST_UNKNOWN } dist;
 
@@ -164,7 +170,11 @@ static double draw_dist(gen *G, const ast_node *call, dist d, const double *a, u
                         uint64_t counter)
 {
     switch (d) {
-    case DIST_RANDINT:   /* [lo, hi], both ends included */
+    case DIST_RANDINT:   /* [lo, hi], both ends included; times in whole steps */
+        if (is_time(call)) {
+            double dt = G->tp->dt, lo = ceil(a[0] / dt - 1e-9), hi = floor(a[1] / dt + 1e-9);
+            return dt * (double)rt_rng_randint(G->seed, stream, counter, (int64_t)lo, (int64_t)hi + 1);
+        }
         return (double)rt_rng_randint(G->seed, stream, counter, (int64_t)a[0], (int64_t)a[1] + 1);
     case DIST_UNIFORM: {
         double lo = n > 0 ? a[0] : 0, hi = n > 1 ? a[1] : 1;
@@ -173,6 +183,8 @@ static double draw_dist(gen *G, const ast_node *call, dist d, const double *a, u
     case DIST_NORMAL:
         return (n > 0 ? a[0] : 0) + (n > 1 ? a[1] : 1) * rt_rng_normal(G->seed, stream, counter);
     case DIST_CHOICE:
+        if (n == 0)
+            break;
         return a[rt_rng_randint(G->seed, stream, counter, 0, n)];
     case DIST_BERNOULLI:
         return rt_rng_uniform(G->seed, stream, counter) < a[0];
@@ -217,8 +229,32 @@ static void draw_signal(gen *G, const ast_node *call, const double *a, unsigned 
 
 static double eval_scalar(gen *G, const ast_node *e);
 
-/* The arguments of a call, with lists spread out (choice([0, 6.4])) and
- * named ones in the builtin's keyword order (normal(mean = 0, std = 1)). */
+/* ------------------------------------------------------------ plain numbers as steps */
+
+/* Whether E is known to be a time. */
+static int is_time(const ast_node *e)
+{
+    return e->dim.known && e->dim.e[DIM_TIME] == 1 && e->dim.e[DIM_VOLTAGE] == 0 && e->dim.e[DIM_CURRENT] == 0;
+}
+
+/* A plain number counts steps where a time is meant (docs/language.md 9):
+ * 'phase a 10 + 100 ms' lasts 10 steps and 100 ms, 'uniform(10, 200 ms)'
+ * draws from 10 steps to 200 ms, 't >= 200' holds from step 200. Values
+ * are computed in seconds, so such an operand is scaled by dt: the factor
+ * for OPERAND of binary E (added to, or compared with, a time), ... */
+static double binary_scale(const gen *G, const ast_node *e, const ast_node *operand)
+{
+    const ast_node *other = operand == e->first ? e->first->next : e->first;
+    int additive = e->op == OP_ADD || e->op == OP_SUB || (e->op >= OP_LT && e->op <= OP_NE);
+    return additive && !operand->dim.known && is_time(other) ? G->tp->dt : 1;
+}
+
+/* ... and for an argument ARG of CALL, a time (uniform(), min(), ...). */
+static double arg_scale(const gen *G, const ast_node *call, const ast_node *arg)
+{
+    return arg && !arg->dim.known && is_time(call) ? G->tp->dt : 1;
+}
+
 /* The list a name stands for (a list parameter: the call's list, else its
  * default), or NULL. */
 static const ast_node *list_of(const gen *G, const ast_node *v)
@@ -267,7 +303,7 @@ static unsigned scalar_args(gen *G, const ast_node *call, double *out)
     const ast_node *nodes[MAX_CALL_ARGS];
     unsigned n = arg_nodes(G, call, nodes);
     for (unsigned i = 0; i < n; i++)
-        out[i] = nodes[i] ? eval_scalar(G, nodes[i]) : 0;
+        out[i] = nodes[i] ? eval_scalar(G, nodes[i]) * arg_scale(G, call, nodes[i]) : 0;
     return n;
 }
 
@@ -325,8 +361,8 @@ static double eval_scalar(gen *G, const ast_node *e)
         v = eval_scalar(G, e->first);
         return e->op == OP_NEG ? -v : e->op == OP_NOT ? (v == 0) : v;
     case AST_BINARY:
-        l = eval_scalar(G, e->first);
-        r = eval_scalar(G, e->first->next);
+        l = eval_scalar(G, e->first) * binary_scale(G, e, e->first);
+        r = eval_scalar(G, e->first->next) * binary_scale(G, e, e->first->next);
         if (!const_eval_binary(e->op, l, r, &v))
             fail(G, e, "the operator '%s' cannot be evaluated here", ast_op_text((ast_op)e->op));
         return v;
@@ -375,6 +411,17 @@ static const task_channel *channel_of(const gen *G, const symbol *s, int *index)
 {
     *index = task_channel_index(G->tp, s->name);
     return *index >= 0 ? &G->tp->channels[*index] : NULL;
+}
+
+/* An index: a whole number, whatever was drawn. */
+static long whole_index(gen *G, const ast_node *e)
+{
+    double v = eval_scalar(G, e);
+    if (v != floor(v) || !isfinite(v)) {
+        fail(G, e, "an index must be a whole number, and this one is %g", v);
+        return 0;
+    }
+    return (long)v;
 }
 
 /* Channel C's element I as a signal (a copy: the channel may be written next). */
@@ -491,13 +538,17 @@ static const double *eval_signal_call(gen *G, const ast_node *e, size_t elem)
     double *s = signal_new(G);
     size_t mark = G->pool_used;
     const double *args[MAX_CALL_ARGS];
+    double scale[MAX_CALL_ARGS];
     unsigned n = 0;
-    for (const ast_node *k = e->first ? e->first->first : NULL; k && n < MAX_CALL_ARGS; k = k->next)
-        args[n++] = eval_signal(G, k->kind == AST_NAMEDARG ? k->first : k, elem);
+    for (const ast_node *k = e->first ? e->first->first : NULL; k && n < MAX_CALL_ARGS; k = k->next) {
+        const ast_node *v = k->kind == AST_NAMEDARG ? k->first : k;
+        scale[n] = arg_scale(G, e, v);
+        args[n++] = eval_signal(G, v, elem);
+    }
     for (size_t t = 0; t < G->T && !G->failed; t++) {
         double v[MAX_CALL_ARGS];
         for (unsigned i = 0; i < n; i++)
-            v[i] = args[i][t];
+            v[i] = scale[i] * args[i][t];
         if (!const_eval_math(e->name, v, n, &s[t]))
             fail(G, e, "'%s()' cannot be used in a task signal", e->name);
     }
@@ -532,7 +583,7 @@ static const double *eval_signal(gen *G, const ast_node *e, size_t elem)
             fail(G, e, "only a channel element can be indexed here ('x[2]')");
             return signal_fill(G, 0);
         }
-        return channel_signal(G, e, s, lround(eval_scalar(G, e->first->next)));
+        return channel_signal(G, e, s, whole_index(G, e->first->next));
     }
     /* The result's signal comes first, so the operands' signals (and
      * theirs) can be handed back as soon as it is computed: an expression
@@ -550,8 +601,9 @@ static const double *eval_signal(gen *G, const ast_node *e, size_t elem)
         double *out = signal_new(G);
         size_t mark = G->pool_used;
         const double *a = eval_signal(G, e->first, elem), *b = eval_signal(G, e->first->next, elem);
+        double fa = binary_scale(G, e, e->first), fb = binary_scale(G, e, e->first->next);
         for (size_t t = 0; t < G->T; t++)
-            if (!const_eval_binary(e->op, a[t], b[t], &out[t])) {
+            if (!const_eval_binary(e->op, fa * a[t], fb * b[t], &out[t])) {
                 fail(G, e, "the operator '%s' cannot be evaluated here", ast_op_text((ast_op)e->op));
                 break;
             }
@@ -590,17 +642,23 @@ static double *lvalue_target(gen *G, const ast_node *lv, size_t *size, long *lo,
     if (idx && idx->kind == AST_SLICE) {
         const ast_node *k = idx->first;
         if (idx->op & 1) {
-            *lo = lround(eval_scalar(G, k));
+            *lo = whole_index(G, k);
             k = k->next;
         }
         if (idx->op & 2)
-            *hi = lround(eval_scalar(G, k));
+            *hi = whole_index(G, k);
     } else if (idx) {
-        *lo = lround(eval_scalar(G, idx));
+        *lo = whole_index(G, idx);
         *hi = *lo + 1;
     }
+    if (G->failed)
+        return NULL;
     if (*lo < 0 || *hi > (long)ch->size || *lo > *hi) {
-        fail(G, lv, "%s[%ld:%ld] is out of range (size %zu)", lv->name, *lo, *hi, ch->size);
+        if (idx && idx->kind != AST_SLICE)
+            fail(G, lv, "%s[%ld] is out of range: %s has %zu element%s", lv->name, *lo, lv->name, ch->size,
+                 ch->size == 1 ? "" : "s");
+        else
+            fail(G, lv, "%s[%ld:%ld] is out of range (size %zu)", lv->name, *lo, *hi, ch->size);
         return NULL;
     }
     return G->ch[c];
@@ -822,14 +880,21 @@ static int prepare_params(task_program *tp, gen *G, const ast_node *call)
         const ast_node *override = param_override(tp, b);
         if (override)
             given = NULL;
-        int is_list = b->first->kind == AST_LIST || (given && given->kind == AST_LIST);
-        if (is_list && given && given->kind != AST_LIST) {
-            fail(G, given, "parameter '%s' of task '%s' is a list, like its default: give it as "
-                           "[a, b, ...]", b->name, tp->def->name);
+        const ast_node *chosen = override ? override : given;   /* -D or the call's, else NULL */
+        int is_list = b->first->kind == AST_LIST || (chosen && chosen->kind == AST_LIST);
+        if (is_list && chosen && chosen->kind != AST_LIST) {
+            fail(G, chosen, "parameter '%s' of task '%s' is a list, like its default: give it as "
+                            "[a, b, ...]", b->name, tp->def->name);
             return -1;
         }
         if (is_list && b->first->kind != AST_LIST) {
-            fail(G, given, "parameter '%s' of task '%s' is a number, not a list", b->name, tp->def->name);
+            fail(G, chosen, "parameter '%s' of task '%s' is a number, not a list", b->name, tp->def->name);
+            return -1;
+        }
+        const ast_node *list = is_list ? (chosen ? chosen : b->first) : NULL;
+        if (list && !list->first) {
+            fail(G, list, "the list parameter '%s' of task '%s' is empty: give it at least one value",
+                 b->name, tp->def->name);
             return -1;
         }
         if (is_list && given)
@@ -845,6 +910,8 @@ static int prepare_params(task_program *tp, gen *G, const ast_node *call)
                  b->name, tp->def->name);
             return -1;
         }
+        if (chosen && is_time(b->first) && !chosen->dim.known)
+            v *= tp->dt;   /* a plain number for a time counts steps */
         if (tp->n_args == TASK_MAX_ARGS) {
             fail(G, b, "task '%s' has more than %d parameters", tp->def->name, TASK_MAX_ARGS);
             return -1;
@@ -1040,9 +1107,12 @@ static int bound_draw(gen *G, const ast_node *call, interval *out, int depth)
     const ast_node *arg[MAX_CALL_ARGS];
     unsigned n = arg_nodes(G, call, arg);
     interval a[MAX_CALL_ARGS];
-    for (unsigned i = 0; i < n; i++)
+    for (unsigned i = 0; i < n; i++) {
         if (!(arg[i] ? bound(G, arg[i], &a[i], depth + 1) : (a[i] = (interval){0, 0}, 1)))
             return 0;
+        double f = arg_scale(G, call, arg[i]);
+        a[i] = (interval){a[i].lo * f, a[i].hi * f};
+    }
     switch (dist_of(call->name)) {
     case DIST_UNIFORM:
         *out = (interval){n > 0 ? a[0].lo : 0, n > 1 ? a[1].hi : 1};
@@ -1103,6 +1173,11 @@ static int bound(gen *G, const ast_node *e, interval *out, int depth)
     case AST_BINARY:
         if (!bound(G, e->first, &a, depth + 1) || !bound(G, e->first->next, &b, depth + 1))
             return 0;
+        {
+            double fa = binary_scale(G, e, e->first), fb = binary_scale(G, e, e->first->next);
+            a = (interval){a.lo * fa, a.hi * fa};
+            b = (interval){b.lo * fb, b.hi * fb};
+        }
         switch (e->op) {
         case OP_ADD: *out = (interval){a.lo + b.lo, a.hi + b.hi}; return 1;
         case OP_SUB: *out = (interval){a.lo - b.hi, a.hi - b.lo}; return 1;
@@ -1267,6 +1342,20 @@ int task_trial_alloc(const task_program *tp, task_trial *tr)
     }
     tr->scratch = at;
     return 0;
+}
+
+int task_generate_check(const task_program *tp, uint64_t trial, const task_trial *tr, diag_ctx *dc)
+{
+    gen G = {.tp = tp, .seed = TASK_CHECK_SEED, .trial = trial, .T = tp->steps, .ch = tr->channel,
+             .mask = tr->mask, .pool = tr->scratch, .pool_cap = TASK_SCRATCH_SIGNALS * tp->steps, .diag = dc};
+    run_trial(&G);
+    if (!G.failed)
+        return 0;
+    if (G.first)
+        diag_hint(dc, G.first, "in trial %llu of the %d trials of task '%s' made (with seed %llu) to check "
+                  "it before training", (unsigned long long)trial, TASK_CHECK_TRIALS, tp->def->name,
+                  (unsigned long long)TASK_CHECK_SEED);
+    return -1;
 }
 
 void task_trial_free(task_trial *tr)

@@ -107,6 +107,11 @@ typedef struct task_trial {
 int task_trial_alloc(const task_program *tp, task_trial *tr);
 void task_trial_free(task_trial *tr);
 
+/* Trial TRIAL of the checks before training (seed TASK_CHECK_SEED) into TR;
+ * an error goes on DC as a diagnostic at its place, with a note saying
+ * which trial showed it. 0, or -1. */
+int task_generate_check(const task_program *tp, uint64_t trial, const task_trial *tr, diag_ctx *dc);
+
 /* The trials that checks before training generate (task_accuracy.c,
  * task_loss.c): fixed, so a verdict does not depend on the run's seed; see
  * task_accuracy.c for why 128. */

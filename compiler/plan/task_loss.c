@@ -79,17 +79,17 @@ static void scan_trial(const plan *p, unsigned r, long trial, const double *targ
 
 /* Trials 0 .. N-1 of the task, each readout's target scanned. 0, or -1
  * with task_generate's message in ERR. */
-static int scan_targets(const plan *p, unsigned trials, target_scan *scan, char *err, size_t err_size)
+static int scan_targets(plan *p, unsigned trials, target_scan *scan)
 {
     const task_program *tp = &p->task;
     task_trial tr;
     if (task_trial_alloc(tp, &tr) != 0) {
-        snprintf(err, err_size, "out of memory");
+        diag_error(&p->fe->diag, tp->def->loc, "out of memory while making the trials that check the loss");
         return -1;
     }
     int rc = 0;
     for (unsigned trial = 0; trial < trials && rc == 0; trial++) {
-        rc = task_generate(tp, TASK_CHECK_SEED, trial, tr.channel, tr.mask, tr.scratch, err, err_size);
+        rc = task_generate_check(tp, trial, &tr, &p->fe->diag);
         for (unsigned r = 0; rc == 0 && r < p->n_readouts; r++)
             scan_trial(p, r, trial, tr.channel[p->target_channel[r]], tr.mask, &scan[r]);
     }
@@ -109,9 +109,8 @@ void plan_check_loss(builder *b)
     target_scan scan[RT_MAX_POPS];
     for (unsigned r = 0; r < p->n_readouts; r++)
         scan[r] = (target_scan){.trial = -1};
-    char err[1024];
-    if (scan_targets(p, trials, scan, err, sizeof err) != 0) {
-        plan_fail(b, at, "the trials that check the loss cannot be made: %s", err);
+    if (scan_targets(p, trials, scan) != 0) {
+        b->failed++;
         return;
     }
     const char *task = p->task.def->name;
