@@ -1,0 +1,88 @@
+#!/usr/bin/env python3
+"""decision_choices.py DIR EVIDENCE CHOICES
+
+Per-trial choices of a two-choice decision run, from the evaluation trials
+its results folder DIR holds (eval_inputs.npy, eval_targets.npy,
+eval_outputs.npy: [trial, step, channel], little-endian float64).
+
+EVIDENCE names the two input columns that carry the evidence for choice A
+and for choice B ("1,2"); CHOICES the two target/output columns of choices
+A and B ("1,2").
+
+- The ideal observer integrates the evidence difference B - A over the
+  stimulus (the steps where an evidence channel is non-zero: outside the
+  stimulus the task sets them to exactly 0) and answers its sign; a tie
+  (0-coherence trials are not ties: the noise decides) counts as A.
+- The network's choice is the choice column with the larger mean output over
+  the decision window, the steps where a choice column of the target is
+  non-zero; the right answer is the one with the larger mean target there.
+
+Prints one line: trials, ideal accuracy, network accuracy, agreement of the
+two choices (fractions in [0, 1]).  Standard library only.
+"""
+import ast
+import struct
+import sys
+
+
+def load(path):
+    """A little-endian float64 .npy file as (shape, flat list)."""
+    with open(path, "rb") as f:
+        data = f.read()
+    if data[:6] != b"\x93NUMPY":
+        sys.exit(f"{path}: not a .npy file")
+    major = data[6]
+    if major == 1:
+        hlen = struct.unpack("<H", data[8:10])[0]
+        start = 10
+    else:
+        hlen = struct.unpack("<I", data[8:12])[0]
+        start = 12
+    header = ast.literal_eval(data[start:start + hlen].decode("latin1"))
+    if header["descr"] != "<f8" or header["fortran_order"]:
+        sys.exit(f"{path}: expected little-endian float64 in C order, got {header}")
+    shape = header["shape"]
+    count = 1
+    for s in shape:
+        count *= s
+    values = struct.unpack(f"<{count}d", data[start + hlen:start + hlen + 8 * count])
+    return shape, values
+
+
+def main():
+    folder, evidence, choices = sys.argv[1], sys.argv[2], sys.argv[3]
+    ea, eb = (int(c) for c in evidence.split(","))
+    ca, cb = (int(c) for c in choices.split(","))
+    (n, steps, nx), x = load(f"{folder}/eval_inputs.npy")
+    (n2, steps2, ny), y = load(f"{folder}/eval_targets.npy")
+    (n3, steps3, ny3), z = load(f"{folder}/eval_outputs.npy")
+    if (n, steps) != (n2, steps2) or (n2, steps2, ny) != (n3, steps3, ny3):
+        sys.exit("eval_inputs, eval_targets and eval_outputs disagree in shape")
+    ideal_right = net_right = agree = counted = 0
+    for i in range(n):
+        def xv(s, c):
+            return x[(i * steps + s) * nx + c]
+
+        def yv(s, c):
+            return y[(i * steps + s) * ny + c]
+
+        def zv(s, c):
+            return z[(i * steps + s) * ny + c]
+        evidence_sum = sum(xv(s, eb) - xv(s, ea) for s in range(steps) if xv(s, ea) != 0 or xv(s, eb) != 0)
+        window = [s for s in range(steps) if yv(s, ca) != 0 or yv(s, cb) != 0]
+        if not window:
+            continue
+        truth = sum(yv(s, cb) - yv(s, ca) for s in window) > 0
+        network = sum(zv(s, cb) - zv(s, ca) for s in window) > 0
+        ideal = evidence_sum > 0
+        counted += 1
+        ideal_right += ideal == truth
+        net_right += network == truth
+        agree += ideal == network
+    if counted == 0:
+        sys.exit("no trial has a decision window")
+    print(f"{counted} {ideal_right / counted:.4f} {net_right / counted:.4f} {agree / counted:.4f}")
+
+
+if __name__ == "__main__":
+    main()
