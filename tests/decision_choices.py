@@ -6,7 +6,8 @@ its results folder DIR holds (eval_inputs.npy, eval_targets.npy,
 eval_outputs.npy: [trial, step, channel], little-endian float64).
 
 EVIDENCE names the two input columns that carry the evidence for choice A
-and for choice B ("1,2"); CHOICES the two target/output columns of choices
+and for choice B ("1,2"), or is "-" for a task without an ideal observer
+here (its columns print as nan); CHOICES the two target/output columns of choices
 A and B ("1,2").
 
 - The ideal observer integrates the evidence difference B - A over the
@@ -51,7 +52,8 @@ def load(path):
 
 def main():
     folder, evidence, choices = sys.argv[1], sys.argv[2], sys.argv[3]
-    ea, eb = (int(c) for c in evidence.split(","))
+    observer = evidence != "-"
+    ea, eb = (int(c) for c in evidence.split(",")) if observer else (0, 0)
     ca, cb = (int(c) for c in choices.split(","))
     (n, steps, nx), x = load(f"{folder}/eval_inputs.npy")
     (n2, steps2, ny), y = load(f"{folder}/eval_targets.npy")
@@ -81,7 +83,9 @@ def main():
         agree += ideal == network
     if counted == 0:
         sys.exit("no trial has a decision window")
-    print(f"{counted} {ideal_right / counted:.4f} {net_right / counted:.4f} {agree / counted:.4f}")
+    ideal_text = f"{ideal_right / counted:.4f}" if observer else "nan"
+    agree_text = f"{agree / counted:.4f}" if observer else "nan"
+    print(f"{counted} {ideal_text} {net_right / counted:.4f} {agree_text}")
 
 
 if __name__ == "__main__":

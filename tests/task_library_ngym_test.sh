@@ -1,0 +1,60 @@
+#!/bin/sh
+# task_library_ngym_test.sh RNNC SOURCE_DIR
+# Issue 14, the neurogym and PsychRNN tasks (shared/reference/tasks.md
+# sections 5 and 6): each model in models/ trains, shortened by -D to a
+# second or a few, and is checked to have learned, from the per-trial
+# choices on the 64 evaluation trials the run writes
+# (tests/decision_choices.py: the choice is the choice channel with the
+# larger mean output over the decision window).
+#
+# Every task here has two equally likely answers, so a network that has
+# learned nothing, or only the response format (fixate, then answer), is
+# right on 50 % of the trials (sd 6 points over 64 trials); the bound
+# of 70 % is more than 3 sd above it.
+#
+# For neurogym's random dots the test also computes the ideal observer on
+# the same trials (the sign of the evidence difference summed over the
+# stimulus): at sigma 1, dt 100 ms its accuracy is about 90 % (50 % at
+# coherence 0, 98 % at 6.4, 100 % above: d' = 0.316 c over 20 steps). The
+# 50 % bound is no test here: after a single update the readout already
+# follows the evidence on 84 % of these trials. So a short run (600
+# updates) must come within 6 points (4 trials of 64) of the ideal
+# observer, which the single-update network misses by 8; the full model
+# (2000 updates) is held to 3 points (its header comment).
+set -u
+rnnc=$1 src=$2
+python=/usr/bin/python3
+work=$(mktemp -d)
+trap 'rm -rf "$work"' EXIT
+failures=0
+fail() { echo "FAIL: $*"; failures=$((failures + 1)); }
+
+# run MODEL EVIDENCE CHOICES MIN-ACCURACY -D ...: train, then print and check the choices.
+run() {
+  model=$1 evidence=$2 choices=$3 bound=$4; shift 4
+  out=$work/$model
+  if ! NO_COLOR=1 "$rnnc" run "$src/models/$model.rnn" --out "$out" -D threads=1 -D trials=64 "$@" \
+        > "$work/$model.log" 2>&1; then
+    cat "$work/$model.log"; fail "$model does not run"; return
+  fi
+  set -- $("$python" "$src/tests/decision_choices.py" "$out" "$evidence" "$choices")
+  echo "$model: $1 trials, network $3, ideal observer $2, agreement $4"
+  ideal=$2 network=$3
+  awk -v a="$network" -v b="$bound" 'BEGIN { exit !(a >= b) }' ||
+    fail "$model: network accuracy $network on the evaluation trials, expected at least $bound"
+}
+
+# neurogym (dt 100 ms, 3 outputs: fixate and two choices in columns 1, 2).
+run perceptual_dm 1,2 1,2 0.70 -D iterations=600
+awk -v a="$network" -v b="$ideal" 'BEGIN { exit !(a >= b - 0.06) }' ||
+  fail "perceptual_dm: network $network more than 6 points below the ideal observer $ideal"
+awk -v b="$ideal" 'BEGIN { exit !(b >= 0.75 && b <= 1) }' ||
+  fail "perceptual_dm: ideal observer $ideal, expected about 0.90 (the task's noise is off)"
+run dms - 1,2 0.70 -D iterations=300
+run romo - 1,2 0.70 -D iterations=600
+# PsychRNN (dt 10 ms, 2 outputs in columns 0, 1), on smaller batches.
+run perceptual_discrimination 0,1 0,1 0.70 -D iterations=200 -D batch=64
+run delayed_discrimination - 0,1 0.70 -D iterations=300 -D batch=64
+run match_category - 0,1 0.70 -D iterations=100 -D batch=64
+
+[ "$failures" -eq 0 ] && echo "all learned" || { echo "$failures failed"; exit 1; }
