@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """decision_choices.py DIR EVIDENCE CHOICES
 
-Per-trial choices of a two-choice decision run, from the evaluation trials
+Per-trial choices of a decision run, from the evaluation trials
 its results folder DIR holds (eval_inputs.npy, eval_targets.npy,
 eval_outputs.npy: [trial, step, channel], little-endian float64).
 
@@ -14,9 +14,10 @@ A and B ("1,2").
   stimulus (the steps where an evidence channel is non-zero: outside the
   stimulus the task sets them to exactly 0) and answers its sign; a tie
   (0-coherence trials are not ties: the noise decides) counts as A.
-- The network's choice is the choice column with the larger mean output over
-  the decision window, the steps where a choice column of the target is
-  non-zero; the right answer is the one with the larger mean target there.
+- The network's choice is the choice column with the largest mean output
+  over the decision window, the steps where a choice column of the target
+  is non-zero; the right answer is the one with the largest mean target
+  there (the first of equals).
 
 Prints one line: trials, ideal accuracy, network accuracy, agreement of the
 two choices (fractions in [0, 1]).  Standard library only.
@@ -54,7 +55,9 @@ def main():
     folder, evidence, choices = sys.argv[1], sys.argv[2], sys.argv[3]
     observer = evidence != "-"
     ea, eb = (int(c) for c in evidence.split(",")) if observer else (0, 0)
-    ca, cb = (int(c) for c in choices.split(","))
+    cols = [int(c) for c in choices.split(",")]
+    if observer and len(cols) != 2:
+        sys.exit("the ideal observer needs two choices")
     (n, steps, nx), x = load(f"{folder}/eval_inputs.npy")
     (n2, steps2, ny), y = load(f"{folder}/eval_targets.npy")
     (n3, steps3, ny3), z = load(f"{folder}/eval_outputs.npy")
@@ -71,12 +74,14 @@ def main():
         def zv(s, c):
             return z[(i * steps + s) * ny + c]
         evidence_sum = sum(xv(s, eb) - xv(s, ea) for s in range(steps) if xv(s, ea) != 0 or xv(s, eb) != 0)
-        window = [s for s in range(steps) if yv(s, ca) != 0 or yv(s, cb) != 0]
+        window = [s for s in range(steps) if any(yv(s, c) != 0 for c in cols)]
         if not window:
             continue
-        truth = sum(yv(s, cb) - yv(s, ca) for s in window) > 0
-        network = sum(zv(s, cb) - zv(s, ca) for s in window) > 0
-        ideal = evidence_sum > 0
+        target_sums = [sum(yv(s, c) for s in window) for c in cols]
+        output_sums = [sum(zv(s, c) for s in window) for c in cols]
+        truth = target_sums.index(max(target_sums))
+        network = output_sums.index(max(output_sums))
+        ideal = int(evidence_sum > 0)
         counted += 1
         ideal_right += ideal == truth
         net_right += network == truth

@@ -7,6 +7,8 @@
 # (tests/decision_choices.py: the choice is the choice channel with the
 # larger mean output over the decision window).
 #
+# The docs' copy of the random dots is also compared with stdlib's.
+#
 # Every task here has two equally likely answers, so a network that has
 # learned nothing, or only the response format (fixate, then answer), is
 # right on 50 % of the trials (sd 6 points over 64 trials); the bound
@@ -51,10 +53,22 @@ awk -v a="$network" -v b="$ideal" 'BEGIN { exit !(a >= b - 0.06) }' ||
 awk -v b="$ideal" 'BEGIN { exit !(b >= 0.75 && b <= 1) }' ||
   fail "perceptual_dm: ideal observer $ideal, expected about 0.90 (the task's noise is off)"
 run dms - 1,2 0.70 -D iterations=300
+run context_dm - 1,2 0.70 -D iterations=300
 run romo - 1,2 0.70 -D iterations=600
 # PsychRNN (dt 10 ms, 2 outputs in columns 0, 1), on smaller batches.
 run perceptual_discrimination 0,1 0,1 0.70 -D iterations=200 -D batch=64
 run delayed_discrimination - 0,1 0.70 -D iterations=300 -D batch=64
 run match_category - 0,1 0.70 -D iterations=100 -D batch=64
+
+# The language reference shows stdlib's random dots as they are (section 9).
+"$python" - "$src/docs/language.md" "$src/stdlib/tasks/perceptual.rnn" <<'PY' ||
+import sys
+def task(path, name):
+    text = open(path).read()
+    start = text.index("task " + name + "(")
+    return text[start:text.index("\n}\n", start) + 3]
+sys.exit(task(sys.argv[1], "PerceptualDecisionMaking") != task(sys.argv[2], "PerceptualDecisionMaking"))
+PY
+  fail "docs/language.md's PerceptualDecisionMaking differs from stdlib/tasks/perceptual.rnn's"
 
 [ "$failures" -eq 0 ] && echo "all learned" || { echo "$failures failed"; exit 1; }
