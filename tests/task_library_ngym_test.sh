@@ -17,12 +17,14 @@
 # For neurogym's random dots the test also computes the ideal observer on
 # the same trials (the sign of the evidence difference summed over the
 # stimulus): at sigma 1, dt 100 ms its accuracy is about 90 % (50 % at
-# coherence 0, 98 % at 6.4, 100 % above: d' = 0.316 c over 20 steps). The
-# 50 % bound is no test here: after a single update the readout already
-# follows the evidence on 84 % of these trials. So a short run (600
-# updates) must come within 6 points (4 trials of 64) of the ideal
-# observer, which the single-update network misses by 8; the full model
-# (2000 updates) is held to 3 points (its header comment).
+# coherence 0, 98 % at 6.4, 100 % above: d' = 0.316 c over 20 steps; 86 %
+# on these 64 trials). A short run (600 updates) must come within 6 points
+# of it (4 trials of 64), a looser bound than the full model's 3 points
+# (its header comment); after 1, 20 and 100 updates the network is 23, 36
+# and 8 points below it.
+#
+# The PsychRNN models run at dt 20 ms here (100 steps, not 200) to keep the
+# test short; their tau stays 100 ms.
 set -u
 rnnc=$1 src=$2
 python=/usr/bin/python3
@@ -53,12 +55,12 @@ awk -v a="$network" -v b="$ideal" 'BEGIN { exit !(a >= b - 0.06) }' ||
 awk -v b="$ideal" 'BEGIN { exit !(b >= 0.75 && b <= 1) }' ||
   fail "perceptual_dm: ideal observer $ideal, expected about 0.90 (the task's noise is off)"
 run dms - 1,2 0.70 -D iterations=300
-run context_dm - 1,2 0.70 -D iterations=300
+run context_dm - 1,2 0.70 -D iterations=400
 run romo - 1,2 0.70 -D iterations=600
-# PsychRNN (dt 10 ms, 2 outputs in columns 0, 1), on smaller batches.
-run perceptual_discrimination 0,1 0,1 0.70 -D iterations=200 -D batch=64
-run delayed_discrimination - 0,1 0.70 -D iterations=300 -D batch=64
-run match_category - 0,1 0.70 -D iterations=100 -D batch=64
+# PsychRNN (2 outputs in columns 0, 1), at dt 20 ms on batches of 64.
+run perceptual_discrimination - 0,1 0.70 -D iterations=150 -D batch=64 -D dt=20ms
+run delayed_discrimination - 0,1 0.70 -D iterations=300 -D batch=64 -D dt=20ms
+run match_category - 0,1 0.70 -D iterations=60 -D batch=64 -D dt=20ms
 
 # The language reference shows stdlib's random dots as they are (section 9).
 "$python" - "$src/docs/language.md" "$src/stdlib/tasks/perceptual.rnn" <<'PY' ||
