@@ -7,7 +7,10 @@ eval_outputs.npy: [trial, step, channel], little-endian float64).
 
 EVIDENCE names the two input columns that carry the evidence for choice A
 and for choice B ("1,2"), or is "-" for a task without an ideal observer
-here (its columns print as nan); CHOICES the two target/output columns of choices
+here (its columns print as nan). With a context, "A,B|C,D@K" takes the
+evidence from columns C, D in trials where input column K is non-zero at
+the first step and from A, B in the others (the attended modality of a
+context-dependent task). CHOICES the two target/output columns of choices
 A and B ("1,2").
 
 - The ideal observer integrates the evidence difference B - A over the
@@ -54,7 +57,15 @@ def load(path):
 def main():
     folder, evidence, choices = sys.argv[1], sys.argv[2], sys.argv[3]
     observer = evidence != "-"
-    ea, eb = (int(c) for c in evidence.split(",")) if observer else (0, 0)
+    context_col = None
+    if "@" in evidence:
+        pairs, context_col = evidence.split("@")
+        context_col = int(context_col)
+        pair0, pair1 = ([int(c) for c in p.split(",")] for p in pairs.split("|"))
+    elif observer:
+        pair0 = pair1 = [int(c) for c in evidence.split(",")]
+    else:
+        pair0 = pair1 = [0, 0]
     cols = [int(c) for c in choices.split(",")]
     if observer and len(cols) != 2:
         sys.exit("the ideal observer needs two choices")
@@ -73,6 +84,7 @@ def main():
 
         def zv(s, c):
             return z[(i * steps + s) * ny + c]
+        ea, eb = pair1 if context_col is not None and xv(0, context_col) != 0 else pair0
         evidence_sum = sum(xv(s, eb) - xv(s, ea) for s in range(steps) if xv(s, ea) != 0 or xv(s, eb) != 0)
         window = [s for s in range(steps) if any(yv(s, c) != 0 for c in cols)]
         if not window:
