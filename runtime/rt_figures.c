@@ -675,6 +675,7 @@ static int draw_all(rt_figures *f, const rt_figures_readouts *r, char *const *na
     rc = rc ? rc : draw_task(f, r, err, err_size);
     rc = rc ? rc : draw_each(f, r, names, n, RT_FILE_DEGRADATION, draw_degradation, err, err_size);
     rc = rc ? rc : draw_each(f, r, names, n, RT_FILE_ROBUSTNESS, draw_robustness, err, err_size);
+    rc = rc ? rc : rt_figures_draw_psychometric(f, err, err_size);
     return rc;
 }
 

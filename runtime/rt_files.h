@@ -57,12 +57,15 @@
 #define RT_FILE_ROBUSTNESS "robustness.npy"
 /* POP: rows (fraction, loss, accuracy) */
 #define RT_FILE_DEGRADATION "degradation_%s.npy"
+/* [condition, 4]: rows (condition value, trials, accuracy, fraction choosing 1), by value */
+#define RT_FILE_PSYCHOMETRIC "psychometric.npy"
 
 /* The pictures, drawn from the files above (runtime/rt_figures.c) */
 #define RT_FILE_LOSS_SVG "loss.svg"
 #define RT_FILE_OUTPUTS_SVG "outputs.svg"
 #define RT_FILE_TASK_SVG "task.svg"
 #define RT_FILE_ROBUSTNESS_SVG "robustness.svg"
+#define RT_FILE_PSYCHOMETRIC_SVG "psychometric.svg"
 /* POP */
 #define RT_FILE_RASTER_SVG "raster_%s.svg"
 #define RT_FILE_DEGRADATION_SVG "degradation_%s.svg"

@@ -140,6 +140,7 @@ typedef enum rt_analysis_kind {
     RT_ANALYSIS_FIXED_POINTS,       /* fixed and slow points of a population, inputs at zero */
     RT_ANALYSIS_ROBUSTNESS,         /* loss and accuracy against input noise */
     RT_ANALYSIS_DEGRADATION,        /* loss and accuracy with units silenced */
+    RT_ANALYSIS_PSYCHOMETRIC,       /* choices and accuracy per condition value, a logistic fit */
     RT_ANALYSIS_KINDS
 } rt_analysis_kind;
 

@@ -56,6 +56,8 @@ static int batch_init(rt_batch *b, const rt_run_desc *d)
     ok &= (b->mask = malloc(b->T * b->B * sizeof(double))) != NULL;
     if (condition_size(d))
         ok &= (b->conditions = malloc(b->T * b->B * condition_size(d) * sizeof(double))) != NULL;
+    if (d->phase_channel >= 0)
+        ok &= (b->phases = malloc(b->T * b->B * sizeof(double))) != NULL;
     b->per_trial = b->T;
     for (unsigned c = 0; c < d->task.n_channels; c++)
         b->per_trial += b->T * d->task.channels[c].size;
@@ -71,6 +73,7 @@ static void batch_free(rt_batch *b)
         free(b->targets[r]);
     free(b->mask);
     free(b->conditions);
+    free(b->phases);
     free(b->channels);
     free(b->scratch);
 }
@@ -119,6 +122,8 @@ static void make_trial(batch_job *job, size_t i, double *scratch)
         scatter(d, b, d->target_channel[r], own[d->target_channel[r]], i, b->targets[r], is_double);
     if (b->conditions)
         scatter(d, b, d->condition_channel, own[d->condition_channel], i, b->conditions, 1);
+    if (b->phases)
+        scatter(d, b, d->phase_channel, own[d->phase_channel], i, b->phases, 1);
     for (size_t t = 0; t < b->T; t++)
         b->mask[t * b->B + i] = mask[t];
 }
@@ -235,29 +240,19 @@ static void params_free(params *ps)
 
 /* ------------------------------------------------------------ evaluation */
 
-/* Sign accuracy: counted over the steps where the mask and the target are
- * non-zero. */
-static void count_accuracy(rt_session *s, double *correct, double *counted)
+/* The batch's accuracy (rt_accuracy.h) added to CORRECT and COUNTED;
+ * with TRIALS, each trial's outcome. */
+static void count_accuracy(rt_session *s, double *correct, double *counted, rt_trial_accuracy *trials)
 {
     const rt_run_desc *d = s->d;
-    if (d->accuracy != RT_ACCURACY_SIGN || d->accuracy_readout < 0)
+    if (d->accuracy == RT_ACCURACY_NONE || d->accuracy_readout < 0)
         return;
     unsigned r = (unsigned)d->accuracy_readout;
-    size_t n = d->net.pops[d->net.readouts[r]].n;
-    const void *y = rt_net_output_history(s->net, d->net.readouts[r], 0);
-    for (size_t row = 0; row < s->b.T * s->b.B; row++) {
-        if (s->b.mask[row] == 0)
-            continue;
-        for (size_t k = 0; k < n; k++) {
-            double target = rt_real_get(d->net.is_double, s->b.targets[r], row * n + k);
-            double got = rt_real_get(d->net.is_double, y, row * n + k);
-            double want = (target > 0) - (target < 0);
-            if (want == 0)
-                continue;
-            *counted += 1;
-            *correct += ((got > 0) - (got < 0)) == want;
-        }
-    }
+    rt_accuracy_def def = {d->accuracy, d->accuracy_phase, d->accuracy_level};
+    const double *condition = condition_size(d) == 1 ? s->b.conditions : NULL;
+    rt_accuracy_count(&def, d->net.is_double, s->b.T, s->b.B, d->net.pops[d->net.readouts[r]].n,
+                      rt_net_output_history(s->net, d->net.readouts[r], 0), s->b.targets[r], s->b.mask,
+                      s->b.phases, condition, correct, counted, trials);
 }
 
 int rt_session_eval_batch(rt_session *s, size_t k, double sigma, uint64_t key, char *err, size_t err_size)
@@ -288,8 +283,8 @@ int rt_session_eval_batch(rt_session *s, size_t k, double sigma, uint64_t key, c
     return 0;
 }
 
-int rt_session_eval_all(rt_session *s, double sigma, uint64_t key, const rt_outdir *out, double *loss,
-                        double *accuracy, char *err, size_t err_size)
+int rt_session_eval_trials(rt_session *s, double sigma, uint64_t key, const rt_outdir *out, double *loss,
+                           double *accuracy, rt_trial_accuracy *trials, char *err, size_t err_size)
 {
     const rt_run_desc *d = s->d;
     size_t batches = d->settings.eval_trials / s->b.B;
@@ -302,13 +297,19 @@ int rt_session_eval_all(rt_session *s, double sigma, uint64_t key, const rt_outd
         if (rt_session_eval_batch(s, k, sigma, key, err, err_size) != 0)
             return -1;
         sum += rt_net_loss(s->net, d->settings.loss, (const void *const *)s->b.targets, s->b.mask) / (double)batches;
-        count_accuracy(s, &correct, &counted);
+        count_accuracy(s, &correct, &counted, trials ? trials + k * s->b.B : NULL);
         if (k == 0 && out && rt_results_eval(s, out, err, err_size) != 0)
             return -1;
     }
     *loss = sum;
     *accuracy = counted > 0 ? correct / counted : NAN;
     return 0;
+}
+
+int rt_session_eval_all(rt_session *s, double sigma, uint64_t key, const rt_outdir *out, double *loss,
+                        double *accuracy, char *err, size_t err_size)
+{
+    return rt_session_eval_trials(s, sigma, key, out, loss, accuracy, NULL, err, err_size);
 }
 
 /* ------------------------------------------------------------ training */

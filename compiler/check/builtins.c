@@ -62,6 +62,7 @@ static const builtin table[] = {
     {"fixed_points", BI_ANALYSIS, 1, 1, DR_FREE, "n tol", "fixed and slow points of a population", "G"},
     {"robustness",   BI_ANALYSIS, 0, 0, DR_FREE, "noise", "accuracy against input-noise level", ""},
     {"degradation",  BI_ANALYSIS, 1, 1, DR_FREE, "fractions", "accuracy after removing units", "G"},
+    {"psychometric", BI_ANALYSIS, 0, 0, DR_FREE, NULL, "choices and accuracy per condition value, logistic fit", ""},
 };
 enum { TABLE_COUNT = sizeof table / sizeof table[0] };
 
