@@ -29,11 +29,12 @@ OMP_NUM_THREADS and OPENBLAS_NUM_THREADS set to THREADS before torch loads
 unless already set (Debian's torch does its GEMMs in OpenBLAS's own pool).
 Run with Debian's /usr/bin/python3 (apt-get install python3-torch).
 """
-import ast
 import os
-import struct
 import sys
 import time
+
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "tests"))
+import npy_f64  # noqa: E402  (the tests' .npy reader)
 
 if len(sys.argv) < 3:
     sys.exit("usage: context_dm_torch.py BATCH_DIR THREADS [UPDATES>=20] [WARMUP>=1]")
@@ -55,16 +56,8 @@ torch.manual_seed(1)
 
 
 def load_npy(path):
-    """A little-endian float64 .npy file as a float32 tensor."""
-    with open(path, "rb") as f:
-        data = f.read()
-    hlen = struct.unpack("<H", data[8:10])[0]
-    header = ast.literal_eval(data[10:10 + hlen].decode("latin1"))
-    shape = header["shape"]
-    count = 1
-    for s in shape:
-        count *= s
-    values = struct.unpack(f"<{count}d", data[10 + hlen:10 + hlen + 8 * count])
+    """A float64 .npy file rnnc wrote, read by the tests' one reader, as float32."""
+    shape, values = npy_f64.read(path)
     return torch.tensor(values, dtype=torch.float32).reshape(shape)
 
 

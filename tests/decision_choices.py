@@ -25,33 +25,11 @@ A and B ("1,2").
 Prints one line: trials, ideal accuracy, network accuracy, agreement of the
 two choices (fractions in [0, 1]).  Standard library only.
 """
-import ast
-import struct
+import os
 import sys
 
-
-def load(path):
-    """A little-endian float64 .npy file as (shape, flat list)."""
-    with open(path, "rb") as f:
-        data = f.read()
-    if data[:6] != b"\x93NUMPY":
-        sys.exit(f"{path}: not a .npy file")
-    major = data[6]
-    if major == 1:
-        hlen = struct.unpack("<H", data[8:10])[0]
-        start = 10
-    else:
-        hlen = struct.unpack("<I", data[8:12])[0]
-        start = 12
-    header = ast.literal_eval(data[start:start + hlen].decode("latin1"))
-    if header["descr"] != "<f8" or header["fortran_order"]:
-        sys.exit(f"{path}: expected little-endian float64 in C order, got {header}")
-    shape = header["shape"]
-    count = 1
-    for s in shape:
-        count *= s
-    values = struct.unpack(f"<{count}d", data[start + hlen:start + hlen + 8 * count])
-    return shape, values
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from npy_f64 import read as load  # noqa: E402  (the tests' one .npy reader)
 
 
 def main():

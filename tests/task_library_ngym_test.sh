@@ -2,17 +2,29 @@
 # task_library_ngym_test.sh RNNC SOURCE_DIR
 # Issue 14, the neurogym and PsychRNN tasks (shared/reference/tasks.md
 # sections 5 and 6): each model in models/ trains, shortened by -D to a
-# second or a few, and is checked to have learned, from the per-trial
-# choices on the 64 evaluation trials the run writes
-# (tests/decision_choices.py: the choice is the choice channel with the
-# larger mean output over the decision window).
+# second or a few, and is checked to have learned twice: by the task's own
+# accuracy, eval_accuracy over the model's 1024 evaluation trials (argmax
+# over a phase or the masked steps), and by the per-trial choices on the
+# 64 evaluation trials the run writes (tests/decision_choices.py: the
+# choice is the choice channel with the larger mean output over the steps
+# where a choice target is set).
 #
 # The docs' copy of the random dots is also compared with stdlib's.
 #
 # Every task here has two equally likely answers, so a network that has
 # learned nothing, or only the response format (fixate, then answer), is
-# right on 50 % of the trials (sd 6 points over 64 trials); the bound
-# of 70 % is more than 3 sd above it.
+# right on 50 % of the trials (sd 6 points over 64 trials, 1.6 over
+# 1024); the bound of 70 % is more than 3 sd above it. With neurogym's
+# argmax over all three outputs, fixation included, a network that only
+# fixates scores 0 and one that guesses among the three 1/3: still below.
+#
+# The random dots' report also has its psychometric curve (analyze
+# psychometric(), over the 1024 trials, by signed coherence; coherence 0
+# trials have no condition): the fraction choosing the second option must
+# rise with the signed coherence (each value's fraction at least the last
+# one's less 0.1), from under 0.2 at -51.2 to over 0.8 at +51.2, where the
+# evidence is strongest, and the logistic fit must rise (s > 0) or
+# separate the choices.
 #
 # For neurogym's random dots the test also computes the ideal observer on
 # the same trials (the sign of the evidence difference summed over the
@@ -45,15 +57,18 @@ fail() { echo "FAIL: $*"; failures=$((failures + 1)); }
 run() {
   model=$1 evidence=$2 choices=$3 bound=$4; shift 4
   out=$work/$model
-  if ! NO_COLOR=1 "$rnnc" run "$src/models/$model.rnn" --out "$out" -D threads=1 -D trials=64 "$@" \
+  if ! NO_COLOR=1 "$rnnc" run "$src/models/$model.rnn" --out "$out" -D threads=1 "$@" \
         > "$work/$model.log" 2>&1; then
     cat "$work/$model.log"; fail "$model does not run"; return
   fi
   set -- $("$python" "$src/tests/decision_choices.py" "$out" "$evidence" "$choices")
-  echo "$model: $1 trials, network $3, ideal observer $2, agreement $4"
   ideal=$2 network=$3
+  accuracy=$("$python" -c "import json, sys; print(json.load(open(sys.argv[1]))['eval_accuracy'])" "$out/summary.json")
+  echo "$model: eval_accuracy $accuracy; on $1 trials: network $network, ideal observer $ideal, agreement $4"
   awk -v a="$network" -v b="$bound" 'BEGIN { exit !(a >= b) }' ||
     fail "$model: network accuracy $network on the evaluation trials, expected at least $bound"
+  awk -v a="$accuracy" -v b="$bound" 'BEGIN { exit !(a + 0 == a && a >= b) }' ||
+    fail "$model: eval_accuracy $accuracy, expected at least $bound"
 }
 
 # neurogym (dt 100 ms, 3 outputs: fixate and two choices in columns 1, 2).
@@ -62,6 +77,26 @@ awk -v a="$network" -v b="$ideal" 'BEGIN { exit !(a >= b - 0.06) }' ||
   fail "perceptual_dm: network $network more than 6 points below the ideal observer $ideal"
 awk -v b="$ideal" 'BEGIN { exit !(b >= 0.75 && b <= 1) }' ||
   fail "perceptual_dm: ideal observer $ideal, expected about 0.90 (the task's noise is off)"
+"$python" - "$work/perceptual_dm" <<'PY' || fail "perceptual_dm: the psychometric curve"
+import json, sys
+d = json.load(open(sys.argv[1] + "/summary.json"))["analysis"]["psychometric"]
+rows = d["conditions"]
+values = [r["value"] for r in rows]
+choice = [r["choice"] for r in rows]
+print("psychometric:", " ".join(f"{v:g}:{c:.2f}" for v, c in zip(values, choice)), d["fit"]["status"])
+if values != sorted(values) or values[0] != -51.2 or values[-1] != 51.2:
+    sys.exit(f"condition values {values}, expected the signed coherences -51.2 .. 51.2")
+if not (choice[0] < 0.2 and choice[-1] > 0.8):
+    sys.exit(f"choice {choice[0]} at -51.2 and {choice[-1]} at 51.2")
+if any(b < a - 0.1 for a, b in zip(choice, choice[1:])):
+    sys.exit(f"the choice fraction falls: {choice}")
+fit = d["fit"]
+if not ((fit["status"] == "converged" and fit["s"] > 0) or fit["status"] == "separable"):
+    sys.exit(f"fit {fit}")
+report = open(sys.argv[1] + "/report.html").read()
+if "psychometric" not in report:
+    sys.exit("report.html does not show the psychometric curve")
+PY
 run dms - 1,2 0.70 -D iterations=300
 run context_dm "1,2|3,4@6" 1,2 0.70 -D iterations=400
 awk -v a="$network" -v b="$ideal" 'BEGIN { exit !(a >= b - 0.15) }' ||

@@ -9,7 +9,8 @@
 #    padding 0 in every input and target;
 #  - the network learned: the cue is right (the largest mean output over the
 #    response phase, tests/decision_choices.py) on at least 80 % of the 32
-#    evaluation trials written. Three choices, so chance is 1/3 (sd 8
+#    evaluation trials written, and the task's own accuracy (eval_accuracy,
+#    the same argmax over all 64 evaluation trials) is at least 80 % too. Three choices, so chance is 1/3 (sd 8
 #    points over 32 trials; the untrained network scores 34 %), and a
 #    network that only fixates scores 0.
 set -u
@@ -29,7 +30,7 @@ steps=$("$python" -c "import json, sys; print(json.load(open(sys.argv[1]))['step
 "$python" - "$src/tests" "$out" <<'PY' || fail "padding"
 import sys
 sys.path.insert(0, sys.argv[1])
-from decision_choices import load
+from npy_f64 import read as load
 (n, T, nx), x = load(sys.argv[2] + "/eval_inputs.npy")
 (_, _, ny), y = load(sys.argv[2] + "/eval_targets.npy")
 shorter = 0
@@ -47,4 +48,7 @@ PY
 set -- $("$python" "$src/tests/decision_choices.py" "$out" - 1,2,3)
 echo "user task: $1 trials, network $3 (chance 1/3)"
 awk -v a="$3" 'BEGIN { exit !(a >= 0.8) }' || fail "network accuracy $3, expected at least 0.8"
+accuracy=$("$python" -c "import json, sys; print(json.load(open(sys.argv[1]))['eval_accuracy'])" "$out/summary.json")
+echo "user task: eval_accuracy $accuracy"
+awk -v a="$accuracy" 'BEGIN { exit !(a + 0 == a && a >= 0.8) }' || fail "eval_accuracy $accuracy, expected at least 0.8"
 [ "$failures" -eq 0 ] && echo "the user's task trains" || { echo "$failures failed"; exit 1; }
