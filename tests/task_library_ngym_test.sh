@@ -19,12 +19,12 @@
 # fixates scores 0 and one that guesses among the three 1/3: still below.
 #
 # The random dots' report also has its psychometric curve (analyze
-# psychometric(), over the 1024 trials, by signed coherence; coherence 0
-# trials have no condition): the fraction choosing the second option must
-# rise with the signed coherence (each value's fraction at least the last
-# one's less 0.1), from under 0.2 at -51.2 to over 0.8 at +51.2, where the
-# evidence is strongest, and the logistic fit must rise (s > 0) or
-# separate the choices.
+# psychometric(), over the 1024 trials, by signed coherence, coherence 0
+# at 0): the fraction choosing the second option must rise with the
+# signed coherence (each value's fraction at least the last one's less
+# 0.1), from under 0.2 at -51.2 to over 0.8 at +51.2, where the evidence
+# is strongest, and the logistic fit must rise (s > 0) or separate the
+# choices.
 #
 # For neurogym's random dots the test also computes the ideal observer on
 # the same trials (the sign of the evidence difference summed over the
