@@ -153,18 +153,20 @@ void rt_accuracy_count(const rt_accuracy_def *def, int is_double, size_t T, size
 {
     batch_view v = {def, is_double, T, B, n, outputs, targets, mask, phase, condition};
     for (size_t i = 0; i < B; i++) {
-        rt_trial_accuracy r = {0, 0, -1, 0};
+        rt_trial_accuracy r = {0, 0, -1, 0, 0};
         size_t w = 0;
         for (size_t t = 0; t < T; t++)
             if (in_window(&v, t, i)) {
                 w++;
-                if (condition && condition[t * B + i] != 0 && isfinite(condition[t * B + i]))
+                if (condition && isfinite(condition[t * B + i])) {
                     r.condition = condition[t * B + i];
+                    r.has_condition = 1;
+                }
             }
         if (w > 0 && n > 0 && def->kind != RT_ACCURACY_NONE)
             count_trial(&v, i, w, &r);
         else
-            r.condition = 0;
+            r.condition = 0, r.has_condition = 0;
         *correct += r.correct;
         *counted += r.counted;
         if (trials)

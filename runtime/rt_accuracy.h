@@ -39,8 +39,9 @@ typedef struct rt_accuracy_def {
 typedef struct rt_trial_accuracy {
     double correct, counted;        /* the trial's units, as above */
     int choice;                     /* 1, 0, or -1 */
-    double condition;               /* the condition at the window's last step where it is
-                                       non-zero; 0: none (or no condition given) */
+    double condition;               /* the condition at the window's last step (0 is a value
+                                       here: the 0 % coherence of a decision task) */
+    int has_condition;              /* a condition was given and the window has a step */
 } rt_trial_accuracy;
 
 /* Adds batch's correct and counted units to *CORRECT and *COUNTED (they

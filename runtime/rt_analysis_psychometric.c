@@ -61,7 +61,7 @@ int rt_psychometric_rows(const struct rt_trial_accuracy *t, size_t n, rt_psychom
     size_t m = 0;
     *n_rows = 0;
     for (size_t i = 0; i < n; i++) {
-        if (t[i].choice < 0 || t[i].condition == 0 || !isfinite(t[i].condition))
+        if (t[i].choice < 0 || !t[i].has_condition)
             continue;
         tally *r = tally_of(tallies, &m, t[i].condition);
         if (!r)

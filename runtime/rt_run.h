@@ -46,6 +46,8 @@ typedef struct rt_weights_desc {
     const unsigned char *mask;      /* NULL, or [post][pre]: 0 = no connection */
     const signed char *dale;        /* NULL, or a sign per pre neuron (Dale's law) */
     double lo, hi;                  /* bounds; -INFINITY, INFINITY for none */
+    double spectral_radius;         /* > 0: the initial weights, masked and signed, scaled so that
+                                       their largest |eigenvalue| is this (square only); 0: not */
 } rt_weights_desc;
 
 /* ------------------------------------------------------------ trials */

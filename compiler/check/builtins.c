@@ -111,6 +111,20 @@ bool builtin_has_keyword(const builtin *b, const char *keyword)
     return words_contain(b->keywords, keyword);
 }
 
+int builtin_keyword_index(const builtin *b, const char *keyword)
+{
+    size_t len = strlen(keyword);
+    int i = 0;
+    for (const char *p = b ? b->keywords : NULL; p && *p; i++) {
+        const char *end = strchr(p, ' ');
+        size_t n = end ? (size_t)(end - p) : strlen(p);
+        if (n == len && strncmp(p, keyword, n) == 0)
+            return i;
+        p += end ? n + 1 : n;
+    }
+    return -1;
+}
+
 const char *builtin_class_name(builtin_class cls)
 {
     switch (cls) {

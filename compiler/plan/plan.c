@@ -285,22 +285,57 @@ static void add_pop(builder *b, const ast_node *n)
 
 static int has_spike(const plan *p, unsigned pop);
 
+/* An initialiser call's arguments into A, by position or, when named, in
+ * the place of the name among its builtin's keywords ('mean std' for
+ * normal, 'gain' for orthogonal): normal(std = 0.1) sets the std, not the
+ * mean. GIVEN[i] says whether A[i] was written. */
+static void initializer_arguments(builder *b, const ast_node *e, const const_env *env, double a[2],
+                                  int given[2])
+{
+    const builtin *bi = e->sym;
+    int next = 0;
+    for (const ast_node *k = e->kind == AST_CALL && e->first ? e->first->first : NULL; k; k = k->next) {
+        int slot = k->kind == AST_NAMEDARG ? builtin_keyword_index(bi, k->name) : next++;
+        if (slot < 0 || slot > 1)
+            continue;   /* sema refused it */
+        given[slot] = 1;
+        if (!const_value(k->kind == AST_NAMEDARG ? k->first : k, env, &a[slot]))
+            plan_fail(b, k, "an initialiser's argument must be a constant");
+    }
+}
+
+/* Values the runtime would refuse when it starts (rt_init_fill), or read
+ * otherwise than written (a gain of 0 is 1 there), refused at the call. */
+static void check_initializer_values(builder *b, const ast_node *e, const rt_init *in)
+{
+    if (!isfinite(in->a) || !isfinite(in->b)) {
+        plan_fail(b, e, "an initialiser's arguments must be finite numbers");
+    } else if (in->kind == RT_INIT_NORMAL && in->b < 0) {
+        plan_fail(b, e, "a standard deviation cannot be negative, and this normal() has std %g", in->b);
+        hint(b, "did you mean normal(%g, %g)?", in->a, -in->b);
+    } else if (in->kind == RT_INIT_UNIFORM && in->a > in->b) {
+        plan_fail(b, e, "uniform(lo, hi) needs lo <= hi, but lo is %g and hi %g", in->a, in->b);
+        hint(b, "swap them: uniform(%g, %g)", in->b, in->a);
+    } else if (in->kind == RT_INIT_ORTHOGONAL && in->a == 0) {
+        plan_fail(b, e, "orthogonal with gain 0 would make every weight 0");
+        hint(b, "for weights of 0 write 'init zeros'");
+    }
+}
+
 static void initializer(builder *b, const ast_node *e, size_t fan_in, size_t fan_out, rt_init *out,
                         const char **file)
 {
     const_binding fans[2] = {{"fan_in", (double)fan_in}, {"fan_out", (double)fan_out}};
     const_env env = {.dt = b->p->dt, .bound = fans, .n_bound = 2};
     double a[2] = {0, 0};
-    unsigned n = 0;
+    int given[2] = {0, 0};
     if (e->kind == AST_CALL && strcmp(e->name, "load") == 0) {
         char path[4096];
         *file = arena_printf(&b->p->fe->arena, "%s", frontend_load_path(b->p->fe, e->first->first, path,
                                                                         sizeof path));
         return;
     }
-    for (const ast_node *k = e->kind == AST_CALL && e->first ? e->first->first : NULL; k && n < 2; k = k->next)
-        if (!const_value(k->kind == AST_NAMEDARG ? k->first : k, &env, &a[n++]))
-            plan_fail(b, k, "an initialiser's argument must be a constant");
+    initializer_arguments(b, e, &env, a, given);
     const char *name = e->name ? e->name : "";
     memset(out, 0, sizeof *out);
     if (e->kind == AST_NUM || (e->kind != AST_CALL && e->kind != AST_NAME)) {
@@ -308,15 +343,15 @@ static void initializer(builder *b, const ast_node *e, size_t fan_in, size_t fan
         if (!const_value(e, &env, &out->a))
             plan_fail(b, e, "an initial value must be a constant or an initialiser");
     } else if (strcmp(name, "normal") == 0) {
-        *out = (rt_init){RT_INIT_NORMAL, n > 0 ? a[0] : 0, n > 1 ? a[1] : 1};
+        *out = (rt_init){RT_INIT_NORMAL, given[0] ? a[0] : 0, given[1] ? a[1] : 1};
     } else if (strcmp(name, "uniform") == 0) {
-        *out = (rt_init){RT_INIT_UNIFORM, n > 0 ? a[0] : 0, n > 1 ? a[1] : 1};
+        *out = (rt_init){RT_INIT_UNIFORM, given[0] ? a[0] : 0, given[1] ? a[1] : 1};
     } else if (strcmp(name, "glorot_uniform") == 0) {
         *out = (rt_init){RT_INIT_GLOROT_UNIFORM, 0, 0};
     } else if (strcmp(name, "glorot_normal") == 0) {   /* Glorot & Bengio 2010 */
         *out = (rt_init){RT_INIT_NORMAL, 0, sqrt(2.0 / (double)(fan_in + fan_out))};
     } else if (strcmp(name, "orthogonal") == 0) {
-        *out = (rt_init){RT_INIT_ORTHOGONAL, n > 0 ? a[0] : 1, 0};
+        *out = (rt_init){RT_INIT_ORTHOGONAL, given[0] ? a[0] : 1, 0};
     } else if (strcmp(name, "zeros") == 0) {
         *out = (rt_init){RT_INIT_ZEROS, 0, 0};
     } else if (strcmp(name, "constant") == 0) {
@@ -326,6 +361,7 @@ static void initializer(builder *b, const ast_node *e, size_t fan_in, size_t fan
         if (!const_value(e, &env, &out->a))
             plan_fail(b, e, "'%s' is not an initialiser this version knows", name);
     }
+    check_initializer_values(b, e, out);
 }
 
 /* The rule's connections as a 0/1 mask (NULL: all to all). */
@@ -406,10 +442,6 @@ static void refuse_option(builder *b, const ast_node *opt)
                      "'learn bptt' or 'learn eprop'");
         hint(b, "remove 'plasticity ...' from the connect (its definition still checks), and train "
                 "the weights with 'learn bptt' or 'learn eprop'");
-    } else if (strcmp(o, "mask") == 0) {
-        plan_fail(b, opt, "'mask' is not available yet");
-        hint(b, "for random sparse connections use the rule 'fixed_probability(p)' or "
-                "'fixed_indegree(k)'");
     } else {
         plan_fail(b, opt, "the connect option '%s' is not available yet", o);
     }
@@ -434,6 +466,47 @@ static void check_weight_file(builder *b, const ast_node *load, const char *path
     plan_fail(b, load, "the weights of %s are [%zu, %zu] ([post, pre]), but the file holds a [%s] array",
          rp->name, rp->n_post, rp->n_pre, shape);
     hint(b, "save the matrix as numpy.save(\"w.npy\", W) with W.shape == (%zu, %zu)", rp->n_post, rp->n_pre);
+}
+
+/* mask load("m.npy"): a [post, pre] array of 0 and 1, read whole so that
+ * 'rnnc check' finds a wrong shape or value at the load(...). A connection
+ * exists where the file and the rule (and no_autapses) all allow it, so
+ * the file's mask is combined with MASK (NULL: all allowed) by 'and'. */
+static unsigned char *mask_from_file(builder *b, const ast_node *load, const rt_proj *rp, unsigned char *mask)
+{
+    char path[4096], why[512], shape[128];
+    const char *file = frontend_load_path(b->p->fe, load->first->first, path, sizeof path);
+    rt_array a;
+    if (rt_npy_read(file, &a, why, sizeof why) != 0) {
+        plan_fail(b, load, "cannot read the mask: %s", why);
+        return mask;
+    }
+    size_t n = rp->n_post * rp->n_pre, bad = n;
+    if (a.ndim != 2 || a.shape[0] != rp->n_post || a.shape[1] != rp->n_pre) {
+        plan_fail(b, load, "the mask of %s must be [%zu, %zu] ([post, pre]), but the file holds a %s array",
+                  rp->name, rp->n_post, rp->n_pre, rt_shape_text(a.shape, a.ndim, shape, sizeof shape));
+        hint(b, "save it as numpy.save(\"m.npy\", M) with M.shape == (%zu, %zu)", rp->n_post, rp->n_pre);
+        rt_array_free(&a);
+        return mask;
+    }
+    for (size_t i = 0; i < n && bad == n; i++)
+        if (a.data[i] != 0 && a.data[i] != 1)
+            bad = i;
+    if (bad < n) {
+        plan_fail(b, load, "the mask of %s must hold only 0 (no connection) and 1 (a connection), but its "
+                  "entry [%zu, %zu] is %g", rp->name, bad / rp->n_pre, bad % rp->n_pre, a.data[bad]);
+        hint(b, "save it as integers or booleans, e.g. numpy.save(\"m.npy\", (M != 0).astype(numpy.uint8))");
+    } else if (!mask && (mask = malloc(n ? n : 1)) != NULL) {
+        for (size_t i = 0; i < n; i++)
+            mask[i] = a.data[i] == 1;
+    } else if (mask) {
+        for (size_t i = 0; i < n; i++)
+            mask[i] = mask[i] && a.data[i] == 1;
+    } else {
+        plan_fail(b, load, "out of memory");
+    }
+    rt_array_free(&a);
+    return mask;
 }
 
 static int is_rule(const char *o)
@@ -466,6 +539,10 @@ static void apply_option(builder *b, plan_proj *pp, rt_proj *rp, const ast_node 
         }
     } else if (strcmp(o, "no_autapses") == 0) {
         pp->mask = no_autapses(b, pp->mask, rp->n_pre);
+    } else if (strcmp(o, "mask") == 0) {
+        pp->mask = mask_from_file(b, value, rp, pp->mask);
+    } else if (strcmp(o, "spectral_radius") == 0) {
+        pp->spectral_radius = plan_constant(b, value, "a spectral radius");
     } else if (strcmp(o, "dale") == 0) {
         pp->dale = dale_signs(b, opt, rp->n_pre);
     } else if (strcmp(o, "bounds") == 0) {
@@ -497,6 +574,93 @@ static int feedback_option(const char *o)
            strcmp(o, "autapses") == 0 || strcmp(o, "no_autapses") == 0 || strcmp(o, "mask") == 0;
 }
 
+/* Whether the connections MASK allows among N neurons (NULL: all) contain
+ * a cycle: without one the matrix is nilpotent whatever its weights, and
+ * every eigenvalue is 0. Kahn's algorithm: repeatedly remove a neuron that
+ * no remaining neuron projects to. */
+static int has_cycle(builder *b, const unsigned char *mask, size_t n)
+{
+    if (!mask)
+        return n > 0;
+    size_t *indegree = calloc(n + 1, sizeof *indegree), *ready = malloc((n + 1) * sizeof *ready);
+    size_t removed = 0, top = 0;
+    if (!indegree || !ready) {
+        free(indegree);
+        free(ready);
+        plan_fail(b, NULL, "out of memory");
+        return 1;   /* the one error is that */
+    }
+    for (size_t i = 0; i < n; i++)
+        for (size_t j = 0; j < n; j++)
+            indegree[i] += mask[i * n + j] != 0;   /* j -> i */
+    for (size_t i = 0; i < n; i++)
+        if (indegree[i] == 0)
+            ready[top++] = i;   /* each neuron enters READY once, so N places do */
+    while (top > 0) {
+        size_t j = ready[--top];
+        removed++;
+        for (size_t i = 0; i < n; i++)
+            if (mask[i * n + j] && --indegree[i] == 0)
+                ready[top++] = i;
+    }
+    free(indegree);
+    free(ready);
+    return removed < n;
+}
+
+/* The spectral radius of the [n][n] weights in FILE, masked and signed
+ * as the runtime will (rt_weights.c); -1 when the file cannot be read
+ * (check_weight_file says why). */
+static double loaded_spectral_radius(const plan_proj *pp, const char *file, size_t n)
+{
+    rt_array a;
+    char why[512];
+    if (rt_npy_read(file, &a, why, sizeof why) != 0)
+        return -1;
+    double radius = -1;
+    if (a.ndim == 2 && a.shape[0] == n && a.shape[1] == n) {
+        for (size_t i = 0; i < n * n; i++)
+            a.data[i] = pp->mask && !pp->mask[i] ? 0 : pp->dale ? pp->dale[i % n] * fabs(a.data[i]) : a.data[i];
+        radius = rt_spectral_radius(a.data, n, why, sizeof why);
+    }
+    rt_array_free(&a);
+    return radius;
+}
+
+/* spectral_radius(r) needs a matrix whose spectral radius is not 0: not
+ * one the initialiser makes all zero (constant(0), normal(0, 0)), and not
+ * one whose mask allows no cycle of connections (one_to_one with
+ * no_autapses, a feedforward chain read by mask load). */
+static void check_spectral_radius_possible(builder *b, const plan_proj *pp, const rt_proj *rp,
+                                           const ast_node *first)
+{
+    const ast_node *opt = first;
+    while (opt && strcmp(opt->name, "spectral_radius") != 0)
+        opt = opt->next;
+    if (!opt || rp->n_pre != rp->n_post)
+        return;
+    if (pp->init_file) {   /* a file of zeros, or a feedforward connectome */
+        if (loaded_spectral_radius(pp, pp->init_file, rp->n_pre) == 0) {
+            plan_fail(b, opt, "'spectral_radius' cannot rescale the weights of %s: those in the file, masked "
+                      "and signed, have every eigenvalue 0", rp->name);
+            hint(b, "a spectral radius needs loops of non-zero weights");
+        }
+        return;
+    }
+    const rt_init *in = &pp->init;
+    int zero = in->kind == RT_INIT_ZEROS || (in->kind == RT_INIT_CONSTANT && in->a == 0) ||
+               ((in->kind == RT_INIT_NORMAL || in->kind == RT_INIT_UNIFORM) && in->a == 0 && in->b == 0);
+    if (zero) {
+        plan_fail(b, opt, "'spectral_radius' cannot rescale the weights of %s: the initialiser makes them all 0",
+                  rp->name);
+        hint(b, "PsychRNN rescales Gaussian weights: 'init normal(0, 1), spectral_radius(1.1)'");
+    } else if (!has_cycle(b, pp->mask, rp->n_pre)) {
+        plan_fail(b, opt, "'spectral_radius' cannot rescale the weights of %s: its connections form no cycle, "
+                  "so every eigenvalue is 0 whatever the weights", rp->name);
+        hint(b, "a spectral radius needs loops: keep the autapses of 'one_to_one', or allow a cycle in the mask");
+    }
+}
+
 /* The rule first, then the other options in order: a rule makes the mask
  * that no_autapses then edits. */
 static void apply_options(builder *b, plan_proj *pp, rt_proj *rp, const ast_node *first, unsigned index,
@@ -516,6 +680,8 @@ static void apply_options(builder *b, plan_proj *pp, rt_proj *rp, const ast_node
         }
         apply_option(b, pp, rp, opt, index);
     }
+    if (!is_feedback)
+        check_spectral_radius_possible(b, pp, rp, first);
 }
 
 /* connect h.m -> ...: the runtime sends a population's first output, so the
@@ -887,7 +1053,8 @@ static void describe_task(plan *p, rt_run_desc *r)
 
 static rt_weights_desc weights_desc(const plan_proj *pp, const char *stem)
 {
-    return (rt_weights_desc){stem, pp->init, pp->init_file, pp->bias_init, pp->mask, pp->dale, pp->lo, pp->hi};
+    return (rt_weights_desc){stem, pp->init, pp->init_file, pp->bias_init, pp->mask, pp->dale, pp->lo, pp->hi,
+                             pp->spectral_radius};
 }
 
 /* "x_h", or "x_h_I_r" for a connect that names a port. */

@@ -29,6 +29,7 @@ typedef struct plan_proj {
     rt_init bias_init;
     unsigned char *mask;            /* NULL: every connection exists */
     signed char *dale;              /* NULL, or a sign per pre neuron */
+    double spectral_radius;         /* > 0: the initial weights rescaled to it; 0: not */
     double lo, hi;                  /* weight bounds */
     int trainable;
 } plan_proj;

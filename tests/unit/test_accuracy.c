@@ -151,10 +151,11 @@ static void test_threshold(void)
     CHECK(tr[2].correct == 0 && tr[2].choice == 0);
 }
 
-/* A trial's condition is the one at the last step of its window where it
- * is non-zero: trial 0's window is steps 0-2, whose conditions are 3, -2,
- * 0, so -2; step 3 (7) is outside. Trial 1's window has condition 0
- * throughout: none. */
+/* A trial's condition is the one at its window's last step, 0 included (a
+ * 0 % coherence is a condition value): trial 0's window is steps 0-2, whose
+ * conditions are 3, -2, 0, so 0; step 3 (7) is outside. Trial 1's window is
+ * steps 0-2 with conditions 0, 0, 0: the condition 0. Without a condition
+ * array no trial has one. */
 static void test_condition(void)
 {
     enum { T = 4, B = 2 };
@@ -164,8 +165,13 @@ static void test_condition(void)
     rt_trial_accuracy tr[B];
     double correct = 0, counted = 0;
     rt_accuracy_count(&d, 1, T, B, 1, y, target, mask, NULL, cond, &correct, &counted, tr);
-    CHECK(tr[0].condition == -2);
-    CHECK(tr[1].condition == 0);
+    CHECK(tr[0].condition == 0 && tr[0].has_condition);
+    CHECK(tr[1].condition == 0 && tr[1].has_condition);
+    double cond2[T * B] = {3, 0, -2, 0, 0, 4, 7, 5};
+    rt_accuracy_count(&d, 1, T, B, 1, y, target, mask, NULL, cond2, &correct, &counted, tr);
+    CHECK(tr[0].condition == 0 && tr[1].condition == 4);
+    rt_accuracy_count(&d, 1, T, B, 1, y, target, mask, NULL, NULL, &correct, &counted, tr);
+    CHECK(!tr[0].has_condition && !tr[1].has_condition);
 }
 
 /* ------------------------------------------------------------ SIGN as it was */
@@ -319,8 +325,8 @@ static void test_fit_degenerate(void)
 static void test_rows(void)
 {
     rt_trial_accuracy t[7] = {
-        {3, 4, 1, 12.8}, {1, 4, 0, -6.4}, {4, 4, 1, 12.8}, {0, 0, -1, 12.8},
-        {2, 2, 1, 0},    {0, 4, 0, -6.4}, {0, 0, 1, 3.2},
+        {3, 4, 1, 12.8, 1}, {1, 4, 0, -6.4, 1}, {4, 4, 1, 12.8, 1}, {0, 0, -1, 12.8, 1},
+        {2, 2, 1, 0, 0},    {0, 4, 0, -6.4, 1}, {0, 0, 1, 3.2, 1},
     };
     rt_psychometric_row rows[RT_PSYCHOMETRIC_MAX_ROWS];
     size_t m;
@@ -333,7 +339,7 @@ static void test_rows(void)
     /* one value more than there is room for is refused, with the limit */
     static rt_trial_accuracy many[RT_PSYCHOMETRIC_MAX_ROWS + 1];
     for (int i = 0; i <= RT_PSYCHOMETRIC_MAX_ROWS; i++)
-        many[i] = (rt_trial_accuracy){1, 1, 1, i + 1};
+        many[i] = (rt_trial_accuracy){1, 1, 1, i + 1, 1};
     CHECK(rt_psychometric_rows(many, RT_PSYCHOMETRIC_MAX_ROWS, rows, &m, err, sizeof err) == 0);
     CHECK(rt_psychometric_rows(many, RT_PSYCHOMETRIC_MAX_ROWS + 1, rows, &m, err, sizeof err) != 0);
     CHECK(strstr(err, "more than 64 distinct condition values") != NULL);
