@@ -41,7 +41,9 @@
 # 83, 99.7, 100 %), 92 % on these trials. The network must learn the
 # context before it integrates, and 400 updates leave it 8 points short
 # (the full model's 2000 reach the ideal), so the bound is 15 points; the
-# untrained network is 47 points below.
+# untrained network is 47 points below. A network blind to the context,
+# following one modality, is right on about 72 %, so Mante's accuracy bound
+# is 75 % rather than 70 %.
 #
 # The PsychRNN models run at dt 20 ms here (100 steps, not 200) to keep the
 # test short; their tau stays 100 ms.
@@ -98,7 +100,7 @@ if "psychometric" not in report:
     sys.exit("report.html does not show the psychometric curve")
 PY
 run dms - 1,2 0.70 -D iterations=300
-run context_dm "1,2|3,4@6" 1,2 0.70 -D iterations=400
+run context_dm "1,2|3,4@6" 1,2 0.75 -D iterations=400
 awk -v a="$network" -v b="$ideal" 'BEGIN { exit !(a >= b - 0.15) }' ||
   fail "context_dm: network $network more than 15 points below the ideal observer $ideal"
 run romo - 1,2 0.70 -D iterations=600
