@@ -85,6 +85,11 @@ typedef struct rt_trial_source {
     const char *const *phase_names; /* phase k (k = 1 .. n_phases) is phase_names[k - 1] */
 } rt_trial_source;
 
+/* The trial ids GENERATE is given: training samples are 0 .. S-1 (shuffled
+ * per epoch), evaluation trial i is RT_EVAL_TRIAL_BASE + i (the eval_
+ * files hold the first ones; rnnc task show draws the same). */
+#define RT_EVAL_TRIAL_BASE ((uint64_t)1 << 40)
+
 /* How the evaluation's accuracy is counted (eval_accuracy), over a trial's
  * window: the steps of phase accuracy_phase, or (accuracy_phase 0) the
  * steps where the mask is non-zero. A trial with an empty window is not
@@ -208,6 +213,7 @@ typedef struct rt_run_result {
     size_t updates_done;
     double first_loss, final_train_loss;
     double first_rate_hz, final_rate_hz;  /* spiking populations' mean rate; NAN when none spikes */
+    double first_reg_loss, final_reg_loss;   /* the regularisers' sum; NAN without a regulariser */
     double eval_loss, eval_accuracy;      /* accuracy: NAN without one */
     double train_seconds;
     double seconds_per_update_median;     /* the whole update, task generation included */

@@ -55,8 +55,6 @@ int rt_session_eval_all(rt_session *s, double sigma, uint64_t key, const rt_outd
 int rt_session_eval_trials(rt_session *s, double sigma, uint64_t key, const rt_outdir *out, double *loss,
                            double *accuracy, rt_trial_accuracy *trials, char *err, size_t err_size);
 
-/* Evaluation trial ids start here; training samples are 0 .. S-1. */
-#define RT_EVAL_TRIAL_BASE ((uint64_t)1 << 40)
 
 /* ---- rt_weights.c */
 

@@ -9,6 +9,7 @@
 #include <time.h>
 
 #include "plan_internal.h"
+#include "task_loss.h"
 #include "rt_memory.h"
 #include "rt_npy.h"
 #include "rt_rng.h"
@@ -114,7 +115,8 @@ static void read_optimizer(builder *b, plan_settings *s)
     s->optim.clip_norm = number_setting(b, "clip", 0);
 }
 
-/* learn bptt(truncate = ...), learn eprop(feedback = ...): the argument, or NULL. */
+/* The node of a named argument -- learn bptt(truncate = ...),
+ * cross_entropy(weights = ...), l2(c = ...) -- or NULL. */
 static const ast_node *learn_argument(const ast_node *learn, const char *name)
 {
     for (const ast_node *a = learn && learn->kind == AST_CALL && learn->first ? learn->first->first : NULL;
@@ -122,6 +124,47 @@ static const ast_node *learn_argument(const ast_node *learn, const char *name)
         if (a->kind == AST_NAMEDARG && strcmp(a->name, name) == 0)
             return a;
     return NULL;
+}
+
+/* The losses rnnc trains with, by their name in 'loss'. */
+static const struct {
+    const char *name;
+    rt_loss kind;
+} loss_kinds[] = {
+    {"mse", RT_LOSS_MSE},
+    {"sum_squared", RT_LOSS_SUM_SQUARED},
+    {"cross_entropy", RT_LOSS_CROSS_ENTROPY},
+};
+
+/* cross_entropy(weights = [w0, w1, ...]): the weights' values (sema
+ * checked each is a finite constant, zero or more). */
+static void read_class_weights(builder *b, plan_settings *s)
+{
+    const ast_node *weights = learn_argument(plan_setting(b->p, "loss"), "weights");
+    if (!weights || !weights->first || weights->first->kind != AST_LIST)
+        return;
+    size_t n = 0;
+    for (const ast_node *w = weights->first->first; w; w = w->next)
+        n++;
+    double *values = arena_alloc(&b->p->fe->arena, (n ? n : 1) * sizeof *values);
+    n = 0;
+    for (const ast_node *w = weights->first->first; w; w = w->next)
+        values[n++] = plan_constant(b, w, "a class weight");
+    s->class_weights = values;
+    s->n_class_weights = n;
+    s->class_weights_at = weights;
+}
+
+/* regularize l2(c = ...), l2_rate(c = ...): their strength, which has no
+ * default (PsychRNN's are 0, off). */
+static double strength(builder *b, const ast_node *r)
+{
+    if (!learn_argument(r, "c")) {
+        plan_fail(b, r, "'regularize %s' needs its strength: %s(c = ...)", r->name, r->name);
+        hint(b, "e.g. %s(c = 1e-4): the strength has no default, as PsychRNN's are 0 (off) unless given", r->name);
+        return 0;
+    }
+    return call_argument(b, r, "c", 0);
 }
 
 /* The learning rule, the loss and the regularisers, refusing what this
@@ -139,23 +182,26 @@ static void read_learning(builder *b, plan_settings *s)
     }
     const ast_node *feedback = learn_argument(learn, "feedback");
     s->feedback = feedback && feedback->first->name ? feedback->first->name : NULL;
-    if (strcmp(s->loss, "mse") != 0 && strcmp(s->loss, "sum_squared") != 0) {
-        plan_fail(b, plan_setting(p, "loss"), "'loss %s' is not available yet", s->loss);
-        hint(b, "this version trains with 'loss mse' or 'loss sum_squared'");
-    }
-    s->loss_kind = strcmp(s->loss, "sum_squared") == 0 ? RT_LOSS_SUM_SQUARED : RT_LOSS_MSE;
+    s->loss_kind = RT_LOSS_MSE;
+    for (unsigned i = 0; i < sizeof loss_kinds / sizeof loss_kinds[0]; i++)
+        if (strcmp(s->loss, loss_kinds[i].name) == 0)
+            s->loss_kind = loss_kinds[i].kind;
+    read_class_weights(b, s);
     if (plan_setting(p, "update_every")) {
         plan_fail(b, plan_setting(p, "update_every"), "'update_every' is not available yet: this version "
                                                   "updates the weights once per batch, after its trials");
         hint(b, "remove it; to update more often, make the trials shorter or the batch smaller");
     }
     for (const ast_node *r = plan_setting(p, "regularize"); r; r = r->next) {
-        if (r->name && strcmp(r->name, "rate") == 0) {
+        if (!r->name)
+            continue;
+        if (strcmp(r->name, "rate") == 0) {
             s->rate_c = call_argument(b, r, "c", 1);
             s->rate_f_target = call_argument(b, r, "f_target", 10);
-        } else {
-            plan_fail(b, r, "'regularize %s' is not available yet", r->name ? r->name : "");
-            hint(b, "this version has the firing-rate regulariser 'rate(c = ..., f_target = ...)'");
+        } else if (strcmp(r->name, "l2") == 0) {
+            s->l2_c = strength(b, r);
+        } else if (strcmp(r->name, "l2_rate") == 0) {
+            s->l2_rate_c = strength(b, r);
         }
     }
 }
@@ -854,6 +900,45 @@ static void check_feedback_used(builder *b)
     }
 }
 
+/* The regularize argument named NAME ("l2", "l2_rate"), for messages. */
+static const ast_node *regulariser_node(const plan *p, const char *name)
+{
+    for (const ast_node *r = plan_setting(p, "regularize"); r; r = r->next)
+        if (r->name && strcmp(r->name, name) == 0)
+            return r;
+    return plan_setting(p, "regularize");
+}
+
+/* PsychRNN's L2 regularisers: of the weights, on every trained
+ * projection (biases excluded); of the firing rates, on every population
+ * that is not a readout and does not spike. */
+static void l2_regularisers(builder *b)
+{
+    plan *p = b->p;
+    const plan_settings *s = &p->settings;
+    unsigned trained = 0, rated = 0;
+    for (unsigned j = 0; j < p->n_projs && s->l2_c > 0; j++)
+        if (p->rt_projs[j].trainable) {
+            p->rt_projs[j].l2_c = s->l2_c;
+            trained++;
+        }
+    if (s->l2_c > 0 && !trained) {
+        plan_fail(b, regulariser_node(p, "l2"), "'regularize l2' acts on the trained projections' weights, "
+             "and every projection of network '%s' is frozen", p->net->name);
+        hint(b, "remove it, or train a projection");
+    }
+    for (unsigned i = 0; i < p->n_pops && s->l2_rate_c > 0; i++)
+        if (!p->pop_readout[i] && !has_spike(p, i)) {
+            p->pops[i].rate_l2_c = s->l2_rate_c;
+            rated++;
+        }
+    if (s->l2_rate_c > 0 && !rated) {
+        plan_fail(b, regulariser_node(p, "l2_rate"), "'regularize l2_rate' acts on the firing rates of "
+             "populations that do not spike, and network '%s' has none besides its readouts", p->net->name);
+        hint(b, "for spiking populations, 'rate(c = ..., f_target = ...)' regularises the firing rate");
+    }
+}
+
 /* How learning signals travel. BPTT: back through every projection.
  * e-prop (Bellec et al. 2020): only from readouts, through the readout
  * weights transposed ('symmetric') or through the network's feedback
@@ -901,6 +986,7 @@ static void learning_paths(builder *b)
             plan_fail(b, plan_setting(p, "regularize"), "'regularize rate' acts on populations that spike "
                  "(and send their spike), and network '%s' has none", p->net->name);
     }
+    l2_regularisers(b);
 }
 
 /* Network inputs meet task inputs, readouts meet targets: by name, else in
@@ -1069,7 +1155,8 @@ static void describe(plan *p)
     rt_run_desc *r = &p->desc;
     memset(r, 0, sizeof *r);
     r->net = (rt_net_desc){p->n_inputs, p->input_sizes, p->n_pops, p->pops, p->n_projs, p->rt_projs,
-                           p->n_readouts, p->readouts, p->is_double};
+                           p->n_readouts, p->readouts, p->is_double,
+                           p->settings.class_weights ? p->settings.readout_class_weights : NULL};
     for (unsigned j = 0; j < p->n_projs; j++)
         p->weights[j] = weights_desc(&p->projs[j], plan_file_stem(p, &p->projs[j]));
     for (unsigned f = 0; f < p->n_feedback; f++)
@@ -1171,6 +1258,8 @@ int plan_prepare(plan *p, frontend *fe, const frontend_options *opts, const ast_
         b.failed++;
     if (!b.failed)
         match_task(&b);
+    if (!b.failed)
+        plan_check_loss(&b);
     if (!b.failed)
         plan_outputs(&b);
     if (!b.failed)

@@ -19,15 +19,12 @@
 
 #include "task_gen.h"
 
-/* Fixed, so the verdict is the same for every run seed; enough that a
- * target of both signs shows both even in short trials where a sign is
- * rare (a flip-flop of 60 steps, whose first pulses are mostly later,
- * showed no negative target in 8 trials), and twice the conditions the
- * runtime tells apart, so that a condition drawn once per trial from a
- * continuous distribution shows more values than that. 128 trials of 340
- * steps take about 4 ms. */
-enum { CHECK_TRIALS = 2 * RT_MAX_CONDITIONS };
-#define CHECK_SEED UINT64_C(0)
+/* TASK_CHECK_TRIALS (task_gen.h) trials: enough that a target of both
+ * signs shows both even in short trials where a sign is rare (a flip-flop
+ * of 60 steps, whose first pulses are mostly later, showed no negative
+ * target in 8 trials), and twice the conditions the runtime tells apart, so
+ * that a condition drawn once per trial from a continuous distribution
+ * shows more values than that. 128 trials of 340 steps take about 4 ms. */
 
 typedef struct trial_stats {
     unsigned trials;
@@ -41,17 +38,13 @@ typedef struct trial_stats {
     size_t condition_size;
 } trial_stats;
 
-typedef struct trial_buf {
-    double *mem, *mask, *channel[RT_MAX_CHANNELS], *scratch;
-} trial_buf;
-
-static int in_window(const task_program *tp, const trial_buf *b, size_t t)
+static int in_window(const task_program *tp, const task_trial *b, size_t t)
 {
     int ph = task_phase_channel(tp);
     return tp->accuracy_phase ? ph >= 0 && b->channel[ph][t] == tp->accuracy_phase : b->mask[t] != 0;
 }
 
-static void count_condition(const task_program *tp, const trial_buf *b, trial_stats *s)
+static void count_condition(const task_program *tp, const task_trial *b, trial_stats *s)
 {
     int c = task_condition_channel(tp);
     if (c < 0)
@@ -72,7 +65,7 @@ static void count_condition(const task_program *tp, const trial_buf *b, trial_st
 }
 
 /* The accuracy's target over one trial's window, as the measure sees it. */
-static void count_accuracy(const task_program *tp, const trial_buf *b, trial_stats *s)
+static void count_accuracy(const task_program *tp, const task_trial *b, trial_stats *s)
 {
     int c = tp->accuracy ? task_channel_index(tp, tp->accuracy_target) : -1;
     if (c < 0)
@@ -120,33 +113,23 @@ static void count_accuracy(const task_program *tp, const trial_buf *b, trial_sta
 
 static int gather(const task_program *tp, trial_stats *s, char *err, size_t err_size)
 {
-    size_t T = tp->steps, per_trial = T;
-    for (unsigned k = 0; k < tp->n_channels; k++)
-        per_trial += T * tp->channels[k].size;
-    trial_buf b = {.mem = malloc((per_trial + TASK_SCRATCH_SIGNALS * T) * sizeof(double))};
-    if (!b.mem) {
+    task_trial b;
+    if (task_trial_alloc(tp, &b) != 0) {
         snprintf(err, err_size, "out of memory");
         return -1;
     }
-    b.mask = b.mem;
-    b.scratch = b.mem + per_trial;
-    size_t at = T;
-    for (unsigned k = 0; k < tp->n_channels; k++) {
-        b.channel[k] = b.mem + at;
-        at += T * tp->channels[k].size;
-    }
     int rc = 0;
-    s->trials = tp->trial_invariant ? 1 : CHECK_TRIALS;
+    s->trials = tp->trial_invariant ? 1 : TASK_CHECK_TRIALS;
     for (unsigned trial = 0; trial < s->trials && rc == 0; trial++) {
-        rc = task_generate(tp, CHECK_SEED, trial, b.channel, b.mask, b.scratch, err, err_size);
+        rc = task_generate(tp, TASK_CHECK_SEED, trial, b.channel, b.mask, b.scratch, err, err_size);
         if (rc != 0)
             break;
-        for (size_t t = 0; t < T; t++)
+        for (size_t t = 0; t < tp->steps; t++)
             s->mask_steps += b.mask[t] != 0;
         count_accuracy(tp, &b, s);
         count_condition(tp, &b, s);
     }
-    free(b.mem);
+    task_trial_free(&b);
     return rc;
 }
 

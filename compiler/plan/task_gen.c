@@ -1239,24 +1239,40 @@ static void run_trial(gen *G)
  * is drawn is reported by rnnc check, located, instead of during a run. */
 static void probe_trial(task_program *tp, gen *G, uint64_t seed)
 {
-    size_t T = tp->steps, values = T * (1 + TASK_SCRATCH_SIGNALS);
-    for (unsigned c = 0; c < tp->n_channels; c++)
-        values += T * tp->channels[c].size;
-    double *buf = calloc(values, sizeof *buf);
-    if (!buf) {
+    task_trial tr;
+    if (task_trial_alloc(tp, &tr) != 0) {
         fail(G, tp->def, "out of memory while trying a trial of task '%s'", tp->def->name);
         return;
     }
-    double *channel[RT_MAX_CHANNELS], *at = buf + T * (1 + TASK_SCRATCH_SIGNALS);
-    for (unsigned c = 0; c < tp->n_channels; c++) {
-        channel[c] = at;
-        at += T * tp->channels[c].size;
-    }
-    gen trial = {.tp = tp, .seed = seed, .trial = 0, .T = T, .ch = channel, .mask = buf,
-                 .pool = buf + T, .pool_cap = TASK_SCRATCH_SIGNALS * T, .diag = G->diag};
+    gen trial = {.tp = tp, .seed = seed, .trial = 0, .T = tp->steps, .ch = tr.channel, .mask = tr.mask,
+                 .pool = tr.scratch, .pool_cap = TASK_SCRATCH_SIGNALS * tp->steps, .diag = G->diag};
     run_trial(&trial);
     G->failed += trial.failed;
-    free(buf);
+    task_trial_free(&tr);
+}
+
+int task_trial_alloc(const task_program *tp, task_trial *tr)
+{
+    size_t T = tp->steps, values = T * (1 + TASK_SCRATCH_SIGNALS);
+    for (unsigned c = 0; c < tp->n_channels; c++)
+        values += T * tp->channels[c].size;
+    memset(tr, 0, sizeof *tr);
+    if (!(tr->mem = calloc(values, sizeof *tr->mem)))
+        return -1;
+    tr->mask = tr->mem;
+    double *at = tr->mem + T;
+    for (unsigned c = 0; c < tp->n_channels; c++) {
+        tr->channel[c] = at;
+        at += T * tp->channels[c].size;
+    }
+    tr->scratch = at;
+    return 0;
+}
+
+void task_trial_free(task_trial *tr)
+{
+    free(tr->mem);
+    tr->mem = NULL;
 }
 
 int task_prepare(task_program *tp, frontend *fe, const ast_node *task, double dt, uint64_t seed)

@@ -97,6 +97,22 @@ enum { TASK_SCRATCH_SIGNALS = 64 };
 int task_generate(const task_program *tp, uint64_t seed, uint64_t trial, double *const *channel_data,
                   double *mask, double *scratch, char *err, size_t err_size);
 
+/* One trial's arrays in one block, for task_generate: the mask [steps],
+ * each channel [steps][size] and the engine's scratch. */
+typedef struct task_trial {
+    double *mem, *mask, *channel[RT_MAX_CHANNELS], *scratch;
+} task_trial;
+
+/* 0, or -1 when out of memory; the arrays start at 0. */
+int task_trial_alloc(const task_program *tp, task_trial *tr);
+void task_trial_free(task_trial *tr);
+
+/* The trials that checks before training generate (task_accuracy.c,
+ * task_loss.c): fixed, so a verdict does not depend on the run's seed; see
+ * task_accuracy.c for why 128. */
+enum { TASK_CHECK_TRIALS = 2 * RT_MAX_CONDITIONS };
+#define TASK_CHECK_SEED UINT64_C(0)
+
 /* The index of input or target NAME, or -1 (the condition channel is not
  * found by name: a task may also declare a channel called 'condition'). */
 int task_channel_index(const task_program *tp, const char *name);
