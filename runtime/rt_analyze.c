@@ -408,6 +408,30 @@ static void fp_summary(actx *a, const rt_fp_map *m, const rt_fp_result *fr, size
 
 static int run_fixed_points_held(actx *a, const rt_analysis_desc *an, json_t *result);
 
+/* The finder's options: the defaults, AN's tol, the session's stop flag. */
+static rt_fp_options fp_options(const actx *a, const rt_analysis_desc *an)
+{
+    rt_fp_options opt = rt_fp_default_options();
+    opt.stop = a->s->stop;
+    if (an->tol > 0)
+        opt.tol_q = an->tol;
+    return opt;
+}
+
+/* FR's points and stability (taken from FR) and COLOUR (NULL, or per
+ * point its condition) kept with the map of a->fixed[a->n_fixed], for the
+ * component spaces; the map is freed at the end. */
+static void fp_keep(actx *a, rt_fp_result *fr, int *colour)
+{
+    unsigned f = a->n_fixed++;
+    a->fixed[f].count = fr->count;
+    a->fixed[f].points = fr->points;
+    a->fixed[f].stable = fr->stable;
+    a->fixed[f].colour = colour;
+    fr->points = NULL;
+    fr->stable = NULL;
+}
+
 static int run_fixed_points(actx *a, const rt_analysis_desc *an, json_t *result)
 {
     if (an->inputs_phase)
@@ -420,10 +444,7 @@ static int run_fixed_points(actx *a, const rt_analysis_desc *an, json_t *result)
         return -1;
     }
     size_t count = an->n_points ? an->n_points : 256;
-    rt_fp_options opt = rt_fp_default_options();
-    opt.stop = a->s->stop;
-    if (an->tol > 0)
-        opt.tol_q = an->tol;
+    rt_fp_options opt = fp_options(a, an);
     rt_fp_system sys = {m->dim, m, rt_fp_map_step, rt_fp_map_vjp};
     rt_fp_result fr;
     double *x = fp_inits(a, m, count, NULL, a->s->b.T * a->s->b.B, 0);
@@ -434,12 +455,7 @@ static int run_fixed_points(actx *a, const rt_analysis_desc *an, json_t *result)
     int rc = found ? fp_write(a, m, &fr) : -1;
     if (rc == 0) {
         fp_summary(a, m, &fr, count, result);
-        unsigned f = a->n_fixed++;   /* kept for the component spaces; M is freed at the end */
-        a->fixed[f].count = fr.count;
-        a->fixed[f].points = fr.points;
-        a->fixed[f].stable = fr.stable;
-        fr.points = NULL;
-        fr.stable = NULL;
+        fp_keep(a, &fr, NULL);
     } else {
         rt_fp_map_free(m);
     }
@@ -712,10 +728,7 @@ static int run_fixed_points_held(actx *a, const rt_analysis_desc *an, json_t *re
         return -1;
     }
     size_t count = an->n_points ? an->n_points : 256;
-    rt_fp_options opt = rt_fp_default_options();
-    opt.stop = a->s->stop;
-    if (an->tol > 0)
-        opt.tol_q = an->tol;
+    rt_fp_options opt = fp_options(a, an);
     rt_fp_result fr = {0};
     int64_t *group = NULL;
     int rc = fp_find_groups(a, m, &g, count, &opt, &fr, &group);
@@ -728,13 +741,7 @@ static int run_fixed_points_held(actx *a, const rt_analysis_desc *an, json_t *re
         fp_summary_groups(a, an->inputs_phase, &g, &fr, group, count, result);
         for (size_t q = 0; q < fr.count; q++)
             colour[q] = g.label[group[q]];
-        unsigned f = a->n_fixed++;   /* kept for the component spaces; M is freed at the end */
-        a->fixed[f].count = fr.count;
-        a->fixed[f].points = fr.points;
-        a->fixed[f].stable = fr.stable;
-        a->fixed[f].colour = colour;
-        fr.points = NULL;
-        fr.stable = NULL;
+        fp_keep(a, &fr, colour);
     } else {
         rt_fp_map_free(m);
         free(colour);
