@@ -308,8 +308,8 @@ static int draw_eigen(rt_figures *f, const rt_figures_readouts *r, const char *s
 /* ------------------------------------------------------------ PCA and fixed points */
 
 /* The fixed points with stability STABLE (Y [point, k], ST [point]) and,
- * when COND has an entry per point, condition C's (-1: those of none) as
- * markers of colour COLOUR, labelled LABEL. */
+ * when COND has an entry per point, of condition C (-1: of none) as
+ * markers in style S. */
 static void fixed_point_set(rt_axes *ax, const rt_array *y, const rt_array *st, const rt_array *cond, double c,
                             int stable, int three_d, rt_style s)
 {
