@@ -279,15 +279,18 @@ static int run_components(actx *a, const rt_analysis_desc *an, json_t *result)
 
 /* ------------------------------------------------------------ fixed points */
 
-/* Initial states: random (step, trial) states of the evaluation batch. */
-static double *fp_inits(actx *a, const rt_fp_map *m, size_t count)
+/* Initial states: random (step, trial) states of the evaluation batch,
+ * among its ROWS rows (FROM: their indices, NULL for every row); the
+ * draws' counters start at BASE. */
+static double *fp_inits(actx *a, const rt_fp_map *m, size_t count, const size_t *from, size_t rows, uint64_t base)
 {
-    size_t rows = a->s->b.T * a->s->b.B, n = m->n;
+    size_t n = m->n;
     double *x = malloc(count * m->dim * sizeof *x + 1);
     if (!x)
         return NULL;
     for (size_t q = 0; q < count; q++) {
-        size_t row = (size_t)rt_rng_randint(a->d->settings.seed, RT_STREAM_FP_INITS, q, 0, (int64_t)rows);
+        size_t row = (size_t)rt_rng_randint(a->d->settings.seed, RT_STREAM_FP_INITS, base + q, 0, (int64_t)rows);
+        row = from ? from[row] : row;
         for (size_t k = 0; k < m->K; k++) {
             const void *h = rt_net_state_history(a->s->net, m->pop, (unsigned)k);
             for (size_t i = 0; i < n; i++)
@@ -403,8 +406,36 @@ static void fp_summary(actx *a, const rt_fp_map *m, const rt_fp_result *fr, size
                         json_integer((json_int_t)fp_conditions_matched(a, m, fr)));
 }
 
+static int run_fixed_points_held(actx *a, const rt_analysis_desc *an, json_t *result);
+
+/* The finder's options: the defaults, AN's tol, the session's stop flag. */
+static rt_fp_options fp_options(const actx *a, const rt_analysis_desc *an)
+{
+    rt_fp_options opt = rt_fp_default_options();
+    opt.stop = a->s->stop;
+    if (an->tol > 0)
+        opt.tol_q = an->tol;
+    return opt;
+}
+
+/* FR's points and stability (taken from FR) and COLOUR (NULL, or per
+ * point its condition) kept with the map of a->fixed[a->n_fixed], for the
+ * component spaces; the map is freed at the end. */
+static void fp_keep(actx *a, rt_fp_result *fr, int *colour)
+{
+    unsigned f = a->n_fixed++;
+    a->fixed[f].count = fr->count;
+    a->fixed[f].points = fr->points;
+    a->fixed[f].stable = fr->stable;
+    a->fixed[f].colour = colour;
+    fr->points = NULL;
+    fr->stable = NULL;
+}
+
 static int run_fixed_points(actx *a, const rt_analysis_desc *an, json_t *result)
 {
+    if (an->inputs_phase)
+        return run_fixed_points_held(a, an, result);
     if (need_batch(a) != 0 || a->n_fixed == RT_MAX_ANALYSES)
         return -1;
     rt_fp_map *m = &a->fixed[a->n_fixed].m;
@@ -413,13 +444,10 @@ static int run_fixed_points(actx *a, const rt_analysis_desc *an, json_t *result)
         return -1;
     }
     size_t count = an->n_points ? an->n_points : 256;
-    rt_fp_options opt = rt_fp_default_options();
-    opt.stop = a->s->stop;
-    if (an->tol > 0)
-        opt.tol_q = an->tol;
+    rt_fp_options opt = fp_options(a, an);
     rt_fp_system sys = {m->dim, m, rt_fp_map_step, rt_fp_map_vjp};
     rt_fp_result fr;
-    double *x = fp_inits(a, m, count);
+    double *x = fp_inits(a, m, count, NULL, a->s->b.T * a->s->b.B, 0);
     int found = x && rt_find_fixed_points(&sys, x, count, &opt, &fr, a->err, a->err_size) == 0;
     if (!x)
         rt_error(a->err, a->err_size, "out of memory");
@@ -427,17 +455,300 @@ static int run_fixed_points(actx *a, const rt_analysis_desc *an, json_t *result)
     int rc = found ? fp_write(a, m, &fr) : -1;
     if (rc == 0) {
         fp_summary(a, m, &fr, count, result);
-        unsigned f = a->n_fixed++;   /* kept for the component spaces; M is freed at the end */
-        a->fixed[f].count = fr.count;
-        a->fixed[f].points = fr.points;
-        a->fixed[f].stable = fr.stable;
-        fr.points = NULL;
-        fr.stable = NULL;
+        fp_keep(a, &fr, NULL);
     } else {
         rt_fp_map_free(m);
     }
     if (found)
         rt_fp_free(&fr);
+    return rc;
+}
+
+/* ------------------------------------------------------------ fixed points with the inputs held */
+
+/* fixed_points(h, inputs = PHASE): the first evaluation batch's trials in
+ * groups by their condition (the tuple at the last step of PHASE; 0 is a
+ * value here, as in the psychometric curve), or all in one group without
+ * a condition, in increasing order of the tuples; a trial with no step in
+ * PHASE is in none. Each group holds the inputs at their mean over its
+ * steps in PHASE, and starts the search from those steps' states. */
+typedef struct fp_groups {
+    size_t n, cols, width;          /* groups, condition elements, input elements */
+    double *values;                 /* [n][cols]: each group's condition */
+    double *inputs;                 /* [n][width]: the inputs held */
+    size_t *trials;                 /* [n]: trials in the group */
+    size_t *start;                  /* [n + 1]: group g's rows are rows[start[g] .. start[g + 1]) */
+    size_t *rows;                   /* (step, trial) rows in PHASE, group by group */
+    int *label;                     /* [n]: the condition's number in conditions.npy, or -1 */
+} fp_groups;
+
+static void fp_groups_free(fp_groups *g)
+{
+    free(g->values);
+    free(g->inputs);
+    free(g->trials);
+    free(g->start);
+    free(g->rows);
+    free(g->label);
+}
+
+/* The group of each trial (-1: none) and the groups' conditions, sorted. */
+static int fp_group_trials(actx *a, unsigned phase, fp_groups *g, int *group_of)
+{
+    const rt_batch *b = &a->s->b;
+    size_t T = b->T, B = b->B, cols = g->cols;
+    long *last = malloc(B * sizeof *last + 1);
+    if (!last)
+        return rt_error(a->err, a->err_size, "out of memory");
+    for (size_t i = 0; i < B; i++) {
+        last[i] = -1;
+        for (size_t t = 0; t < T; t++)
+            if (b->phases[t * B + i] == (double)phase)
+                last[i] = (long)t;
+    }
+    for (size_t i = 0; i < B && g->n <= RT_MAX_CONDITIONS; i++) {   /* the distinct tuples, in order */
+        if (last[i] < 0)
+            continue;
+        const double *c = cols ? b->conditions + ((size_t)last[i] * B + i) * cols : NULL;
+        size_t at = 0;
+        while (at < g->n && tuple_cmp(g->values + at * cols, c, cols) < 0)
+            at++;
+        if (at < g->n && tuple_cmp(g->values + at * cols, c, cols) == 0)
+            continue;
+        if (g->n == RT_MAX_CONDITIONS) {
+            g->n++;
+            break;
+        }
+        memmove(g->values + (at + 1) * cols, g->values + at * cols, (g->n - at) * cols * sizeof *g->values);
+        memmove(g->label + at + 1, g->label + at, (g->n - at) * sizeof *g->label);
+        if (cols)
+            memcpy(g->values + at * cols, c, cols * sizeof *c);
+        g->label[at] = a->labels[(size_t)last[i] * B + i];
+        g->n++;
+    }
+    for (size_t i = 0; i < B; i++) {
+        group_of[i] = -1;
+        for (size_t k = 0; last[i] >= 0 && k < g->n; k++)
+            if (tuple_cmp(g->values + k * cols, cols ? b->conditions + ((size_t)last[i] * B + i) * cols : NULL,
+                          cols) == 0)
+                group_of[i] = (int)k;
+    }
+    free(last);
+    if (g->n > RT_MAX_CONDITIONS)
+        return rt_error(a->err, a->err_size, "the trials have more than %d conditions in the phase; fixed points "
+                        "are found for at most that many", RT_MAX_CONDITIONS);
+    return 0;
+}
+
+/* Each group's rows in PHASE and the mean of the inputs over them. */
+static int fp_group_rows(actx *a, unsigned phase, fp_groups *g, const int *group_of)
+{
+    const rt_run_desc *d = a->d;
+    const rt_batch *b = &a->s->b;
+    size_t T = b->T, B = b->B, *fill = calloc(g->n + 1, sizeof *fill);
+    if (!fill)
+        return rt_error(a->err, a->err_size, "out of memory");
+    for (size_t r = 0; r < T * B; r++)
+        if (b->phases[r] == (double)phase && group_of[r % B] >= 0)
+            g->start[group_of[r % B] + 1]++;
+    for (size_t k = 0; k < g->n; k++)
+        g->start[k + 1] += g->start[k];
+    for (size_t r = 0; r < T * B; r++)
+        if (b->phases[r] == (double)phase && group_of[r % B] >= 0) {
+            size_t k = (size_t)group_of[r % B];
+            g->rows[g->start[k] + fill[k]++] = r;
+        }
+    free(fill);
+    for (size_t i = 0; i < B; i++)
+        if (group_of[i] >= 0)
+            g->trials[group_of[i]]++;
+    for (size_t k = 0; k < g->n; k++) {
+        double *u = g->inputs + k * g->width;
+        size_t col = 0, count = g->start[k + 1] - g->start[k];
+        for (unsigned in = 0; in < d->net.n_inputs; in++) {
+            size_t size = d->net.input_sizes[in];
+            const void *x = rt_net_input(a->s->net, in);   /* [T][B][size], as the network saw it */
+            for (size_t e = 0; e < size; e++, col++) {
+                double sum = 0;
+                for (size_t r = g->start[k]; r < g->start[k + 1]; r++)
+                    sum += real_at(a, x, g->rows[r] * size + e);
+                u[col] = sum / (double)count;
+            }
+        }
+    }
+    return 0;
+}
+
+static int fp_groups_make(actx *a, unsigned phase, fp_groups *g)
+{
+    const rt_run_desc *d = a->d;
+    size_t B = a->s->b.B, rows = a->s->b.T * B;
+    memset(g, 0, sizeof *g);
+    g->cols = d->condition_channel >= 0 ? d->task.channels[d->condition_channel].size : 0;
+    for (unsigned in = 0; in < d->net.n_inputs; in++)
+        g->width += d->net.input_sizes[in];
+    if (!a->s->b.phases)
+        return rt_error(a->err, a->err_size, "the task has no phases to hold the inputs over");
+    int *group_of = malloc(B * sizeof *group_of + 1);
+    g->values = malloc(((RT_MAX_CONDITIONS + 1) * g->cols + 1) * sizeof *g->values);
+    g->label = malloc((RT_MAX_CONDITIONS + 1) * sizeof *g->label);
+    g->inputs = malloc(((RT_MAX_CONDITIONS + 1) * g->width + 1) * sizeof *g->inputs);
+    g->trials = calloc(RT_MAX_CONDITIONS + 1, sizeof *g->trials);
+    g->start = calloc(RT_MAX_CONDITIONS + 2, sizeof *g->start);
+    g->rows = malloc(rows * sizeof *g->rows + 1);
+    int rc = group_of && g->values && g->label && g->inputs && g->trials && g->start && g->rows
+                 ? 0 : rt_error(a->err, a->err_size, "out of memory");
+    rc = rc ? rc : fp_group_trials(a, phase, g, group_of);
+    if (rc == 0 && g->n == 0)
+        rc = rt_error(a->err, a->err_size, "no trial of the first evaluation batch has a step in phase '%s'",
+                      d->task.phase_names[phase - 1]);
+    rc = rc ? rc : fp_group_rows(a, phase, g, group_of);
+    free(group_of);
+    return rc;
+}
+
+/* Appends the points of ONE to ALL (the arrays grown). */
+static int fp_append(rt_fp_result *all, const rt_fp_result *one)
+{
+    size_t n = one->n, c = all->count + one->count;
+    double *points = realloc(all->points, (c * n + 1) * sizeof *points);
+    all->points = points ? points : all->points;
+    double *q = realloc(all->q, (c + 1) * sizeof *q);
+    all->q = q ? q : all->q;
+    unsigned char *fixed = realloc(all->is_fixed, c + 1), *stable = realloc(all->stable, c + 1);
+    all->is_fixed = fixed ? fixed : all->is_fixed;
+    all->stable = stable ? stable : all->stable;
+    double *re = realloc(all->eig_re, (c * n + 1) * sizeof *re), *im = realloc(all->eig_im, (c * n + 1) * sizeof *im);
+    all->eig_re = re ? re : all->eig_re;
+    all->eig_im = im ? im : all->eig_im;
+    size_t *unstable = realloc(all->n_unstable, (c + 1) * sizeof *unstable);
+    all->n_unstable = unstable ? unstable : all->n_unstable;
+    if (!points || !q || !fixed || !stable || !re || !im || !unstable)
+        return -1;
+    size_t at = all->count;
+    memcpy(all->points + at * n, one->points, one->count * n * sizeof *points);
+    memcpy(all->eig_re + at * n, one->eig_re, one->count * n * sizeof *re);
+    memcpy(all->eig_im + at * n, one->eig_im, one->count * n * sizeof *im);
+    memcpy(all->q + at, one->q, one->count * sizeof *q);
+    memcpy(all->is_fixed + at, one->is_fixed, one->count);
+    memcpy(all->stable + at, one->stable, one->count);
+    memcpy(all->n_unstable + at, one->n_unstable, one->count * sizeof *unstable);
+    all->n = n;
+    all->count = c;
+    all->n_inits += one->n_inits;
+    all->n_converged += one->n_converged;
+    return 0;
+}
+
+/* fixed_points_H_group.npy [point], _inputs.npy [group, input elements],
+ * _conditions.npy [group, condition elements]. */
+static int fp_write_groups(actx *a, const rt_fp_map *m, const fp_groups *g, const int64_t *group, size_t count)
+{
+    const char *pop = a->d->net.pops[m->pop].name;
+    char file[300];
+    size_t s_group[1] = {count}, s_in[2] = {g->n, g->width}, s_cond[2] = {g->n, g->cols};
+    int rc = write_npy(a, rt_file_name(file, sizeof file, RT_FILE_FIXED_POINTS, pop, "_group"), group, RT_I64,
+                       s_group, 1);
+    rc = rc ? rc : write_npy(a, rt_file_name(file, sizeof file, RT_FILE_FIXED_POINTS, pop, "_inputs"), g->inputs,
+                             RT_F64, s_in, 2);
+    rc = rc ? rc : write_npy(a, rt_file_name(file, sizeof file, RT_FILE_FIXED_POINTS, pop, "_conditions"),
+                             g->values, RT_F64, s_cond, 2);
+    return rc;
+}
+
+/* summary.json's "inputs" (the phase) and "groups": per group its
+ * condition (null without one), trials and counts of points. */
+static void fp_summary_groups(actx *a, unsigned phase, const fp_groups *g, const rt_fp_result *fr,
+                              const int64_t *group, size_t count, json_t *result)
+{
+    json_t *list = json_array();
+    for (size_t k = 0; k < g->n; k++) {
+        json_t *o = json_object(), *cond = g->cols ? json_array() : json_null();
+        for (size_t c = 0; c < g->cols; c++)
+            json_array_append_new(cond, rt_json_number(g->values[k * g->cols + c]));
+        size_t found = 0, fixed = 0, stable = 0;
+        for (size_t q = 0; q < fr->count; q++)
+            if (group[q] == (int64_t)k) {
+                found++;
+                fixed += fr->is_fixed[q] != 0;
+                stable += fr->stable[q] != 0;
+            }
+        json_object_set_new(o, "condition", cond);
+        json_object_set_new(o, "trials", json_integer((json_int_t)g->trials[k]));
+        json_object_set_new(o, "initial_states", json_integer((json_int_t)count));
+        json_object_set_new(o, "found", json_integer((json_int_t)found));
+        json_object_set_new(o, "fixed", json_integer((json_int_t)fixed));
+        json_object_set_new(o, "stable", json_integer((json_int_t)stable));
+        json_array_append_new(list, o);
+    }
+    json_object_set_new(result, "inputs", json_string(a->d->task.phase_names[phase - 1]));
+    json_object_set_new(result, "groups", list);
+}
+
+/* The finder once per group, with that group's inputs held; the points of
+ * every group, in order, into ALL and their group into *GROUP. */
+static int fp_find_groups(actx *a, rt_fp_map *m, const fp_groups *g, size_t count, const rt_fp_options *opt,
+                          rt_fp_result *all, int64_t **group)
+{
+    rt_fp_system sys = {m->dim, m, rt_fp_map_step, rt_fp_map_vjp};
+    *group = NULL;
+    for (size_t k = 0; k < g->n; k++) {
+        rt_fp_map_hold_inputs(m, a->d, a->s->net, g->inputs + k * g->width);
+        /* group k's draws use counters from (k + 1) 2^32, apart from the other groups' */
+        double *x = fp_inits(a, m, count, g->rows + g->start[k], g->start[k + 1] - g->start[k],
+                             (uint64_t)(k + 1) << 32);
+        rt_fp_result fr;
+        int found = x && rt_find_fixed_points(&sys, x, count, opt, &fr, a->err, a->err_size) == 0;
+        free(x);
+        if (!found)
+            return x ? -1 : rt_error(a->err, a->err_size, "out of memory");
+        size_t before = all->count;
+        int64_t *grown = realloc(*group, (before + fr.count + 1) * sizeof *grown);
+        int rc = grown && fp_append(all, &fr) == 0 ? 0 : rt_error(a->err, a->err_size, "out of memory");
+        *group = grown ? grown : *group;
+        for (size_t q = before; rc == 0 && q < all->count; q++)
+            (*group)[q] = (int64_t)k;
+        rt_fp_free(&fr);
+        if (rc != 0)
+            return -1;
+    }
+    return 0;
+}
+
+static int run_fixed_points_held(actx *a, const rt_analysis_desc *an, json_t *result)
+{
+    if (need_batch(a) != 0 || a->n_fixed == RT_MAX_ANALYSES)
+        return -1;
+    rt_fp_map *m = &a->fixed[a->n_fixed].m;
+    fp_groups g = {0};
+    if (rt_fp_map_init(m, a->d, a->s->net, an->pop, a->err, a->err_size) != 0 ||
+        fp_groups_make(a, an->inputs_phase, &g) != 0) {
+        rt_fp_map_free(m);
+        fp_groups_free(&g);
+        return -1;
+    }
+    size_t count = an->n_points ? an->n_points : 256;
+    rt_fp_options opt = fp_options(a, an);
+    rt_fp_result fr = {0};
+    int64_t *group = NULL;
+    int rc = fp_find_groups(a, m, &g, count, &opt, &fr, &group);
+    int *colour = rc == 0 ? malloc((fr.count + 1) * sizeof *colour) : NULL;
+    rc = rc ? rc : colour ? 0 : rt_error(a->err, a->err_size, "out of memory");
+    rc = rc ? rc : fp_write(a, m, &fr);
+    rc = rc ? rc : fp_write_groups(a, m, &g, group, fr.count);
+    if (rc == 0) {
+        fp_summary(a, m, &fr, count * g.n, result);
+        fp_summary_groups(a, an->inputs_phase, &g, &fr, group, count, result);
+        for (size_t q = 0; q < fr.count; q++)
+            colour[q] = g.label[group[q]];
+        fp_keep(a, &fr, colour);
+    } else {
+        rt_fp_map_free(m);
+        free(colour);
+    }
+    rt_fp_free(&fr);
+    free(group);
+    fp_groups_free(&g);
     return rc;
 }
 
@@ -488,6 +799,13 @@ static int project_fixed_points(actx *a)
             rc = rc ? rc
                     : write_npy(a, rt_file_name(name, sizeof name, RT_FILE_COMPONENTS, what, an->name,
                                                 RT_PART_FIXED_POINTS_STABLE), a->fixed[f].stable, RT_U8, shape, 1);
+            if (rc == 0 && a->fixed[f].colour) {   /* found per condition: the picture colours them so */
+                int64_t *c = (int64_t *)y;   /* [count] fits in [count][k] doubles */
+                for (size_t q = 0; q < count; q++)
+                    c[q] = a->fixed[f].colour[q];
+                rc = write_npy(a, rt_file_name(name, sizeof name, RT_FILE_COMPONENTS, what, an->name,
+                                               RT_PART_FIXED_POINTS_CONDITION), c, RT_I64, shape, 1);
+            }
             free(y);
         }
     return rc;
@@ -594,6 +912,7 @@ int rt_analyze(rt_session *s, const rt_outdir *out, json_t **analysis, int *fail
         rt_fp_map_free(&a.fixed[f].m);
         free(a.fixed[f].points);
         free(a.fixed[f].stable);
+        free(a.fixed[f].colour);
     }
     free(a.labels);
     *analysis = a.json;

@@ -31,6 +31,8 @@ typedef struct actx {
         size_t count;
         double *points;
         unsigned char *stable;
+        int *colour;                /* NULL, or per point (inputs held per condition) its condition's
+                                       number in conditions.npy, -1 for none */
     } fixed[RT_MAX_ANALYSES];
 } actx;
 

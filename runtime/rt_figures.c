@@ -307,22 +307,23 @@ static int draw_eigen(rt_figures *f, const rt_figures_readouts *r, const char *s
 
 /* ------------------------------------------------------------ PCA and fixed points */
 
-/* The fixed points with stability STABLE (Y [point, k], ST [point]) as markers. */
-static void fixed_point_markers(rt_axes *ax, const rt_array *y, const rt_array *st, int stable, int three_d)
+/* The fixed points with stability STABLE (Y [point, k], ST [point]) and,
+ * when COND has an entry per point, of condition C (-1: of none) as
+ * markers in style S. */
+static void fixed_point_set(rt_axes *ax, const rt_array *y, const rt_array *st, const rt_array *cond, double c,
+                            int stable, int three_d, rt_style s)
 {
     size_t count = y->shape[0], k = y->shape[1], m = 0;
     double *p[3];
     for (int d = 0; d < 3; d++)
         p[d] = malloc((count + 1) * sizeof **p);
     for (size_t q = 0; p[0] && p[1] && p[2] && q < count; q++) {
-        if ((st->data[q] != 0) != stable)
+        if ((st->data[q] != 0) != stable || (cond->count == count && cond->data[q] != c))
             continue;
         for (size_t d = 0; d < 3; d++)
             p[d][m] = d < k ? y->data[q * k + d] : 0;
         m++;
     }
-    rt_style s = mark_style(RT_BLACK, stable ? RT_MARK_DOT : RT_MARK_CIRCLE, 9,
-                            stable ? "stable fixed point" : "unstable fixed point");
     if (p[0] && p[1] && p[2] && m > 0) {
         if (three_d)
             rt_axes_scatter3(ax, m, p[0], p[1], p[2], s);
@@ -331,6 +332,32 @@ static void fixed_point_markers(rt_axes *ax, const rt_array *y, const rt_array *
     }
     for (int d = 0; d < 3; d++)
         free(p[d]);
+}
+
+/* The fixed points of stability STABLE: black; or, found per condition
+ * (COND, [point]), each in its condition's colour (grey for none) over a
+ * black rim, so they stand out from the trajectories of that colour. */
+static void fixed_point_markers(rt_axes *ax, const rt_array *y, const rt_array *st, const rt_array *cond,
+                                int stable, int three_d)
+{
+    int marker = stable ? RT_MARK_DOT : RT_MARK_CIRCLE;
+    const char *label = stable ? "stable fixed point" : "unstable fixed point";
+    if (cond->count != y->shape[0]) {
+        fixed_point_set(ax, y, st, cond, 0, stable, three_d, mark_style(RT_BLACK, marker, 9, label));
+        return;
+    }
+    for (int c = -1; c < RT_MAX_CONDITIONS; c++) {
+        int seen = 0;
+        for (size_t q = 0; q < cond->count && !seen; q++)
+            seen = cond->data[q] == c;
+        if (!seen)
+            continue;
+        rt_style rim = mark_style(RT_BLACK, marker, 12, label), dot = mark_style(c >= 0 ? c : RT_GREY, marker, 8, NULL);
+        rim.width = dot.width = 2;
+        fixed_point_set(ax, y, st, cond, c, stable, three_d, rim);
+        fixed_point_set(ax, y, st, cond, c, stable, three_d, dot);
+        label = NULL;   /* one legend entry */
+    }
 }
 
 /* PART (RT_PART_*) of the KIND (RT_KIND_*) analysis of NAME into *A. */
@@ -348,14 +375,16 @@ static int load_part(const rt_figures *f, const char *kind, const char *name, co
 static int draw_fixed_points(const rt_figures *f, rt_axes *ax, const char *kind, const char *name, int three_d,
                              char *err, size_t err_size)
 {
-    rt_array y, st = {0};
+    rt_array y, st = {0}, cond = {0};
     int rc = load_part(f, kind, name, RT_PART_FIXED_POINTS, &y, err, err_size);
     rc = rc ? rc : load_part(f, kind, name, RT_PART_FIXED_POINTS_STABLE, &st, err, err_size);
+    rc = rc ? rc : load_part(f, kind, name, RT_PART_FIXED_POINTS_CONDITION, &cond, err, err_size);
     if (rc == 0 && y.ndim == 2 && y.shape[1] >= 2 && st.count == y.shape[0])
         for (int stable = 1; stable >= 0; stable--)
-            fixed_point_markers(ax, &y, &st, stable, three_d);
+            fixed_point_markers(ax, &y, &st, &cond, stable, three_d);
     rt_array_free(&y);
     rt_array_free(&st);
+    rt_array_free(&cond);
     return rc;
 }
 

@@ -58,7 +58,11 @@
 #define RT_PART_PROJECTIONS "projections"
 #define RT_PART_FIXED_POINTS "fixed_points"
 #define RT_PART_FIXED_POINTS_STABLE "fixed_points_stable"
-/* POP, PART ("" for the points, "_output", "_q", "_stable", "_eigen") */
+/* with the inputs held per condition: each point's condition (as conditions.npy numbers them), -1 for none */
+#define RT_PART_FIXED_POINTS_CONDITION "fixed_points_condition"
+/* POP, PART ("" for the points, "_output", "_q", "_stable", "_eigen"; with
+ * the inputs held, also "_group" [point], "_inputs" [group, input element]
+ * and "_conditions" [group, condition element]) */
 #define RT_FILE_FIXED_POINTS "fixed_points_%s%s.npy"
 #define RT_FILE_ROBUSTNESS "robustness.npy"
 /* POP: rows (fraction, loss, accuracy) */

@@ -112,11 +112,35 @@ int rt_fp_map_vjp(void *ctx, size_t count, const double *x, const double *v, dou
     return 0;
 }
 
+void rt_fp_map_hold_inputs(rt_fp_map *m, const rt_run_desc *d, rt_net *net, const double *u)
+{
+    size_t n = m->n, first[RT_MAX_INPUTS + 1] = {0};
+    memcpy(m->bias, m->trained_bias, m->P * n * sizeof *m->bias);
+    if (!u)
+        return;
+    for (unsigned in = 0; in < d->net.n_inputs; in++)   /* where input IN's elements start in U */
+        first[in + 1] = first[in] + d->net.input_sizes[in];
+    for (unsigned j = 0; j < d->net.n_projs; j++) {
+        const rt_proj *rp = &d->net.projs[j];
+        if (rp->post_pop != m->pop || rp->pre_input < 0)
+            continue;
+        const void *w = rt_net_weights(net, j);   /* [n][n_pre] */
+        const double *x = u + first[rp->pre_input];
+        for (size_t k = 0; k < n; k++) {
+            double sum = 0;
+            for (size_t i = 0; i < rp->n_pre; i++)
+                sum += rt_real_get(d->net.is_double, w, k * rp->n_pre + i) * x[i];
+            m->bias[rp->port * n + k] += sum;
+        }
+    }
+}
+
 void rt_fp_map_free(rt_fp_map *m)
 {
     for (size_t j = 0; j < m->n_rec; j++)
         free(m->w[j]);
     free(m->bias);
+    free(m->trained_bias);
     free(m->buf);
 }
 
@@ -161,5 +185,9 @@ int rt_fp_map_init(rt_fp_map *m, const rt_run_desc *d, rt_net *net, unsigned i, 
         m->w[m->n_rec] = w;
         m->port[m->n_rec++] = rp->port;
     }
+    m->trained_bias = malloc((m->P * m->n + 1) * sizeof *m->trained_bias);
+    if (!m->trained_bias)
+        return rt_error(err, err_size, "out of memory");
+    memcpy(m->trained_bias, m->bias, m->P * m->n * sizeof *m->bias);
     return 0;
 }

@@ -144,7 +144,7 @@ typedef enum rt_analysis_kind {
     RT_ANALYSIS_EIGEN,              /* eigenvalues of a projection's weights, before and after */
     RT_ANALYSIS_PCA,                /* principal components of a signal over the evaluation batch */
     RT_ANALYSIS_SVD,                /* the same, not centred */
-    RT_ANALYSIS_FIXED_POINTS,       /* fixed and slow points of a population, inputs at zero */
+    RT_ANALYSIS_FIXED_POINTS,       /* fixed and slow points of a population, inputs at 0 or held */
     RT_ANALYSIS_ROBUSTNESS,         /* loss and accuracy against input noise */
     RT_ANALYSIS_DEGRADATION,        /* loss and accuracy with units silenced */
     RT_ANALYSIS_PSYCHOMETRIC,       /* choices and accuracy per condition value, a logistic fit */
@@ -162,6 +162,8 @@ typedef struct rt_analysis_desc {
     size_t k;                       /* PCA, SVD: components */
     size_t n_points;                /* FIXED_POINTS: initial states */
     double tol;                     /* FIXED_POINTS: q below which a point is fixed; 0: the default */
+    unsigned inputs_phase;          /* FIXED_POINTS: 0, the inputs held at 0; k, per condition at their
+                                       mean over task phase k (from 1) */
     size_t n_levels;                /* ROBUSTNESS: noise levels; DEGRADATION: fractions */
     double levels[RT_MAX_LEVELS];
 } rt_analysis_desc;

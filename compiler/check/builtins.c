@@ -59,7 +59,7 @@ static const builtin table[] = {
     {"eigen",        BI_ANALYSIS, 1, 1, DR_FREE, NULL, "eigenvalues of a projection's weights", "P"},
     {"pca",          BI_ANALYSIS, 1, 2, DR_FREE, NULL, "principal components of a recorded trace", "SN"},
     {"svd",          BI_ANALYSIS, 1, 2, DR_FREE, NULL, "truncated SVD of a recorded trace", "SN"},
-    {"fixed_points", BI_ANALYSIS, 1, 1, DR_FREE, "n tol", "fixed and slow points of a population", "G"},
+    {"fixed_points", BI_ANALYSIS, 1, 1, DR_FREE, "n tol inputs", "fixed and slow points of a population", "G"},
     {"robustness",   BI_ANALYSIS, 0, 0, DR_FREE, "noise", "accuracy against input-noise level", ""},
     {"degradation",  BI_ANALYSIS, 1, 1, DR_FREE, "fractions", "accuracy after removing units", "G"},
     {"psychometric", BI_ANALYSIS, 0, 0, DR_FREE, NULL, "choices and accuracy per condition value, logistic fit", ""},

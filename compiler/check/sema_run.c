@@ -610,6 +610,17 @@ static void check_analysis_setting(sema *S, const ast_node *a)
     }
 }
 
+/* fixed_points(h, inputs = PHASE): a name, which the plan looks for among
+ * the task's phases (the task is prepared there, with its arguments). */
+static void check_inputs_phase(sema *S, const builtin *b, const ast_node *a)
+{
+    const ast_node *v = a->first;
+    if (v->kind == AST_NAME)
+        return;
+    diag *g = diag_error(S->diag, v->loc, "'inputs' of %s() names a phase of the task", b->name);
+    diag_hint(S->diag, g, "write e.g. 'inputs = delay': the inputs are held at their mean over that phase");
+}
+
 /* One positional argument of an analysis, by the kind the table gives it. */
 static void check_analysis_arg(sema *S, const builtin *b, char kind, ast_node *a, ast_node *net,
                                scope *nsc)
@@ -679,6 +690,10 @@ static void check_analysis(sema *S, ast_node *call, ast_node *net)
                 diag *g = diag_error(S->diag, a->loc, "%s() has no argument named '%s'", b->name, a->name);
                 if (b->keywords)
                     diag_hint(S->diag, g, "its named arguments are: %s", sema_commas(S, b->keywords));
+            }
+            if (strcmp(a->name, "inputs") == 0 && builtin_has_keyword(b, a->name)) {
+                check_inputs_phase(S, b, a);   /* a phase, found in the task by the plan */
+                continue;
             }
             expr_env env = {S->globals, 0, "an analysis setting"};
             sema_expr(S, a->first, &env);

@@ -9,6 +9,7 @@
  * cannot be recorded yet (inputs, projections) is refused, never skipped.
  */
 #include <math.h>
+#include <stdio.h>
 #include <string.h>
 
 #include "plan_internal.h"
@@ -283,6 +284,34 @@ static int analysed_pop(builder *b, const ast_node *call)
     return i;
 }
 
+/* fixed_points(h, inputs = PHASE): the number of the task's phase PHASE
+ * (from 1), over which the inputs are held at their mean; 0 with an error. */
+static unsigned inputs_phase(builder *b, const ast_node *v)
+{
+    const task_program *tp = &b->p->task;
+    const char *task = tp->def ? tp->def->name : "";
+    diag_ctx *dc = &b->p->fe->diag;
+    if (tp->n_phases == 0) {
+        plan_fail(b, v, "inputs = %s holds the inputs at their mean over a phase of the task, but task '%s' has "
+                  "no phases", v->name, task);
+        diag_hint(dc, b->last, "without 'inputs', fixed_points(h) holds the inputs at 0");
+        return 0;
+    }
+    for (unsigned k = 0; k < tp->n_phases; k++)
+        if (strcmp(tp->phase_names[k], v->name) == 0)
+            return k + 1;
+    plan_fail(b, v, "task '%s' has no phase '%s'", task, v->name);
+    diag_suggest(dc, b->last, v->name, tp->phase_names, tp->n_phases);
+    if (!b->last->hint) {
+        char list[512];
+        size_t at = 0;
+        for (unsigned k = 0; k < tp->n_phases && at < sizeof list; k++)
+            at += (size_t)snprintf(list + at, sizeof list - at, "%s%s", k ? ", " : "", tp->phase_names[k]);
+        diag_hint(dc, b->last, "its phases: %s", list);
+    }
+    return 0;
+}
+
 /* What fixed_points(h) cannot do: a spiking population, or one fed by
  * another (its fixed points are those of the pair, not of h alone). */
 static void analyze_fixed_points(builder *b, const ast_node *call, rt_analysis_desc *a)
@@ -310,6 +339,8 @@ static void analyze_fixed_points(builder *b, const ast_node *call, rt_analysis_d
     a->pop = (unsigned)i;
     a->n_points = n >= 1 ? (size_t)n : 1;
     a->tol = number(b, named(call, "tol"), 0);
+    if (named(call, "inputs"))
+        a->inputs_phase = inputs_phase(b, named(call, "inputs"));
     a->name = name;
     p->wants_f64[i] = 1;
 }
