@@ -1322,6 +1322,9 @@ static void probe_trial(task_program *tp, gen *G, uint64_t seed)
     gen trial = {.tp = tp, .seed = seed, .trial = 0, .T = tp->steps, .ch = tr.channel, .mask = tr.mask,
                  .pool = tr.scratch, .pool_cap = TASK_SCRATCH_SIGNALS * tp->steps, .diag = G->diag};
     run_trial(&trial);
+    if (trial.first && !tp->trial_invariant)   /* what was drawn may be why */
+        diag_hint(G->diag, trial.first, "in the first training trial of task '%s' (seed %llu), made to try it",
+                  tp->def->name, (unsigned long long)seed);
     G->failed += trial.failed;
     task_trial_free(&tr);
 }

@@ -22,6 +22,10 @@
  *    the truncated exponential's analytic mean.
  * 6. A list parameter given in the call replaces the default's elements;
  *    named arguments of a draw take their keyword's place.
+ * 7. A plain number counts steps where a time is meant: 10 + 5 ms is 15
+ *    steps at dt = 1 ms, a time parameter given 7 in the call is 7 steps,
+ *    and randint(10 ms, 20 ms) draws whole steps from 10 to 20 (a draw of
+ *    whole seconds would give 0 every time).
  */
 #include <stdlib.h>
 #include <string.h>
@@ -317,8 +321,47 @@ static void test_list_argument_and_named_draws(void)
     frontend_free(&fe);
 }
 
+static void test_plain_numbers_count_steps(void)
+{
+    const char *text =
+        "import neurons.rate\n"
+        "task Steps(hold = 50 ms) {\n  input x\n  target y\n  draw a = randint(10 ms, 20 ms)\n"
+        "  phase p a { }\n  phase q 10 + 5 ms { }\n  phase r hold { x = 1 }\n"
+        "  phase s 2 { y = 1; mask = 1 }\n}\n"
+        "network Net {\n  input x\n  pop h : TanhRate[4]\n  readout y : Linear[1]\n"
+        "  connect x -> h : all_to_all\n  connect h -> y : all_to_all\n}\n"
+        "train Net on Steps(hold = 7)\n";
+    frontend fe;
+    task_program tp;
+    if (prepare(&fe, &tp, text) != 0) {
+        CHECK(0);
+        return;
+    }
+    CHECK(tp.steps == 20 + 15 + 7 + 2);
+    int ph = task_phase_channel(&tp), ok = 1;
+    long shortest = 100, longest = 0;
+    for (uint64_t k = 0; k < 200 && ph >= 0; k++) {
+        trial tr;
+        if (generate(&tp, k, &tr) != 0) {
+            CHECK(0);
+            break;
+        }
+        long p = count_value(tr.ch[ph], tp.steps, 1);
+        shortest = p < shortest ? p : shortest;
+        longest = p > longest ? p : longest;
+        ok &= count_value(tr.ch[ph], tp.steps, 2) == 15 && count_value(tr.ch[ph], tp.steps, 3) == 7 &&
+              count_value(tr.ch[ph], tp.steps, 4) == 2;
+        free(tr.mem);
+    }
+    CHECK(ok);
+    CHECK(shortest == 10 && longest == 20);   /* 11 equally likely values in 200 draws: both ends show */
+    task_free(&tp);
+    frontend_free(&fe);
+}
+
 int main(void)
 {
+    test_plain_numbers_count_steps();
     test_fixed_phases();
     test_random_phases();
     test_list_argument_and_named_draws();
