@@ -240,12 +240,15 @@ static double now_ms(void)
 
 /* The plan of the model's train or evaluate, without compiling its
  * kernels: what rnnc run refuses before it starts, rnnc check refuses too.
- * A file without a run (a library module) has none. Returns the errors. */
+ * A file without a run (a library module) has none: its tasks are tried
+ * on their own. Returns the errors. */
 static unsigned check_plan(frontend *fe, const frontend_options *o)
 {
     const ast_node *run = plan_find_run(fe);
-    if (!run)
+    if (!run) {
+        plan_check_tasks(fe);
         return fe->diag.errors;
+    }
     plan p;
     plan_prepare(&p, fe, o, run, plan_model_seed(o, run));
     plan_free(&p);

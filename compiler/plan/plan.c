@@ -1236,6 +1236,20 @@ static void refuse_second_run(builder *b)
  * network and the task are read independently (each reports its own
  * errors); the learning paths need the settings and the network, and the
  * matching of channels all three. */
+int plan_check_tasks(frontend *fe)
+{
+    unsigned before = fe->diag.errors;
+    for (const ast_node *n = fe->root ? fe->root->first : NULL; n; n = n->next) {
+        if (n->kind != AST_TASK)
+            continue;
+        task_program tp;
+        if (task_prepare(&tp, fe, n, 1e-3, 1) == 0)
+            task_check_trials(&tp, &fe->diag);
+        task_free(&tp);
+    }
+    return fe->diag.errors > before ? -1 : 0;
+}
+
 int plan_prepare(plan *p, frontend *fe, const frontend_options *opts, const ast_node *run, uint64_t seed)
 {
     memset(p, 0, sizeof *p);

@@ -109,6 +109,12 @@ typedef struct plan {
 int plan_prepare(plan *p, frontend *fe, const frontend_options *opts, const ast_node *run,
                  uint64_t seed);
 
+/* For a file without a run (a library of tasks): each task it defines,
+ * prepared at dt = 1 ms (rnnc task show's default) with its trials tried as
+ * a run would try them, so rnnc check refuses what a run or rnnc task show
+ * of the task would. 0, or -1 with each error on fe->diag. */
+int plan_check_tasks(frontend *fe);
+
 /* plan_prepare, then the kernels compiled; with EMIT_IR the optimised LLVM
  * IR is printed to it as well. 0, or -1 with the errors on fe->diag. */
 int plan_build(plan *p, frontend *fe, const frontend_options *opts, const ast_node *run,
