@@ -49,13 +49,16 @@ static void child_signals(pid_t parent)
         _exit(130);
 }
 
-/* Starts 'rnnc run' for SEED into SUB, with THREADS threads. */
+/* Starts 'rnnc run' for SEED into SUB, with THREADS threads unless the
+ * user's -D threads says otherwise. The threads go by CLI_SEEDS_THREADS,
+ * not by a -D, which the realisation's summary would list among the
+ * user's "defines" (and rnnc analyze repeat). */
 static pid_t start_child(const cli_run_options *r, const frontend_options *o, uint64_t seed, const char *sub,
                          int threads)
 {
     char seed_text[32], threads_text[32];
     snprintf(seed_text, sizeof seed_text, "%llu", (unsigned long long)seed);
-    snprintf(threads_text, sizeof threads_text, "threads=%d", threads);
+    snprintf(threads_text, sizeof threads_text, "%d", threads);
     const char *argv[16 + 2 * 256];
     int n = 0, user_threads = 0;
     argv[n++] = "rnnc";
@@ -76,16 +79,16 @@ static pid_t start_child(const cli_run_options *r, const frontend_options *o, ui
         argv[n++] = "-D";
         argv[n++] = defs[i] ? defs[i] : "";
     }
-    if (!user_threads) {
-        argv[n++] = "-D";
-        argv[n++] = threads_text;
-    }
     argv[n] = NULL;
     fflush(NULL);
     pid_t parent = getpid(), pid = fork();   /* the caller blocks the stop signals around this */
     if (pid == 0) {
         child_signals(parent);
         setenv("RNNC_QUIET", "1", 1);   /* no progress lines from several children at once */
+        if (user_threads)
+            unsetenv(CLI_SEEDS_THREADS);
+        else
+            setenv(CLI_SEEDS_THREADS, threads_text, 1);
         if (!freopen("/dev/null", "w", stdout))
             _exit(127);
         execv("/proc/self/exe", (char *const *)argv);
