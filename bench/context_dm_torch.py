@@ -33,8 +33,9 @@ import os
 import sys
 import time
 
+sys.dont_write_bytecode = True   # no __pycache__ in the tree
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "tests"))
-import npy_f64  # noqa: E402  (the tests' .npy reader)
+import npy  # noqa: E402  (tests/npy.py, the tests' one .npy reader)
 
 if len(sys.argv) < 3:
     sys.exit("usage: context_dm_torch.py BATCH_DIR THREADS [UPDATES>=20] [WARMUP>=1]")
@@ -57,7 +58,7 @@ torch.manual_seed(1)
 
 def load_npy(path):
     """A float64 .npy file rnnc wrote, read by the tests' one reader, as float32."""
-    shape, values = npy_f64.read(path)
+    shape, values = npy.read(path, "<f8")
     return torch.tensor(values, dtype=torch.float32).reshape(shape)
 
 

@@ -189,13 +189,87 @@ static int flatten_object(json_t *flat, const json_t *obj, rt_text *name)
     return 0;
 }
 
-/* Each element of ARRAY under NAME[I]. */
+/* Lists whose entries are told apart by a member of theirs, not by their
+ * place: each seed's evaluation shows the condition values its own trials
+ * drew, so entry k of one seed need not be entry k of another. */
+static const struct keyed_list {
+    const char *list;   /* the list's own name, the last part of its path */
+    const char *key;    /* the member naming each entry */
+} keyed_lists[] = {
+    {"conditions", "value"},   /* analysis.psychometric.conditions: one row per condition value */
+    {"groups", "condition"},   /* analysis.fixed_points H.groups: one per condition (a list of numbers) */
+};
+
+/* The key member of the lists named LIST (the part of NAME after its last
+ * '.'), or NULL for a list of entries by place. */
+static const char *list_key(const rt_text *name)
+{
+    const char *path = name->data ? name->data : "", *dot = strrchr(path, '.');
+    const char *list = dot ? dot + 1 : path;
+    for (size_t i = 0; i < sizeof keyed_lists / sizeof *keyed_lists; i++)
+        if (strcmp(list, keyed_lists[i].list) == 0)
+            return keyed_lists[i].key;
+    return NULL;
+}
+
+/* Entry E's KEY=TEXT into NAME: its number as the summary writes it (%.9g,
+ * so the same value reads the same in every seed), a list's numbers
+ * joined by ','; -1 (NAME unchanged in length) when E has no such member
+ * or it is neither a number nor a list of numbers. */
+static int key_text(rt_text *name, const json_t *e, const char *key)
+{
+    const json_t *v = json_object_get(e, key), *item;
+    size_t at = name->len, i = 0;
+    rt_text_printf(name, "[%s=", key);
+    if (json_is_number(v))
+        rt_text_printf(name, "%.9g", json_number_value(v));
+    else if (json_is_array(v) && json_array_size(v) > 0)
+        json_array_foreach (v, i, item) {
+            if (!json_is_number(item))
+                break;
+            rt_text_printf(name, "%s%.9g", i ? "," : "", json_number_value(item));
+        }
+    int ok = json_is_number(v) || (json_is_array(v) && json_array_size(v) > 0 && i == json_array_size(v));
+    rt_text_puts(name, "]");
+    if (!ok) {
+        name->len = at;
+        if (name->data)
+            name->data[at] = '\0';
+    }
+    return ok ? 0 : -1;
+}
+
+/* Whether every element of ARRAY has a KEY of its own, none the same:
+ * only then are its entries named by key. */
+static int keys_distinct(const json_t *array, const char *key, rt_text *name)
+{
+    json_t *seen = json_object();
+    size_t at = name->len, i;
+    json_t *element;
+    int ok = seen != NULL;
+    json_array_foreach (array, i, element) {
+        if (!ok || key_text(name, element, key) != 0 || name->failed ||
+            json_object_get(seen, name->data + at) || json_object_set_new(seen, name->data + at, json_true()))
+            ok = 0;
+        name->len = at;
+        if (name->data)
+            name->data[at] = '\0';
+    }
+    json_decref(seen);
+    return ok;
+}
+
+/* Each element of ARRAY under NAME[I], or NAME[KEY=VALUE] for a keyed list
+ * ("analysis.psychometric.conditions[value=-12.8].choice"). */
 static int flatten_array(json_t *flat, const json_t *array, rt_text *name)
 {
     size_t at = name->len, i;
+    const char *key = list_key(name);
+    int keyed = key && keys_distinct(array, key, name);
     json_t *element;
     json_array_foreach (array, i, element) {
-        rt_text_printf(name, "[%zu]", i);
+        if (!keyed || key_text(name, element, key) != 0)
+            rt_text_printf(name, "[%zu]", i);
         int rc = flatten_part(flat, element, name, at);
         if (rc != 0)
             return rc;

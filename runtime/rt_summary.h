@@ -59,8 +59,24 @@ int rt_summary_unsigned(const json_t *obj, const char *key, unsigned long long *
 /* Every number inside SUMMARY, nested ones included, as a new object of
  * dotted names to numbers, in document order: {"eval_loss": 0.1,
  * "analysis.eigen h -> h.final.spectral_radius": 0.9,
- * "analysis.robustness[2].loss": 0.3, ...}. Strings, booleans and nulls
- * are left out. NULL when memory runs out. */
+ * "analysis.robustness[2].loss": 0.3, ...}. A list's entries are named by
+ * their place, but those of the lists whose entries each name a condition
+ * (rt_summary.c's keyed_lists) are named by it:
+ * "analysis.psychometric.conditions[value=-12.8].choice",
+ * "analysis.fixed_points h.groups[condition=1,-1].stable". Strings,
+ * booleans and nulls are left out. NULL when memory runs out. */
 json_t *rt_summary_flatten(const json_t *summary);
+
+/* The numbers of K realisations side by side (rnnc run --seeds): FLAT[S]
+ * is realisation S's rt_summary_flatten, NULL for one without a summary.
+ * A new object {"mean": {...}, "std": {...}, "min": {...}, "max": {...},
+ * "count": {...}}, each by dotted name ("seed" left out): over the
+ * realisations with a number under that name, their mean, sample standard
+ * deviation, smallest and largest (null where undefined) and how many they
+ * are. So a condition value that only some seeds' evaluations showed is
+ * combined over those seeds, and its count says how many. The names come
+ * in the order they first appear, one that a realisation lacks placed
+ * after the name before it in one that has it. NULL when memory runs out. */
+json_t *rt_summary_combine(json_t *const *flat, unsigned k);
 
 #endif

@@ -20,6 +20,7 @@ rnnc=$1
 root=$2
 render=$3
 python=/usr/bin/python3
+PYTHONPATH=$root/tests; export PYTHONPATH PYTHONDONTWRITEBYTECODE=1   # tests/npy.py, without a __pycache__ in the tree
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 failures=0
@@ -113,19 +114,15 @@ fk=$work/known
 "$rnnc" run "$root/tests/data/fixed_points_known.rnn" --out "$fk" > "$work/fk.log" 2>&1 ||
   { cat "$work/fk.log"; fail "known fixed points run"; }
 "$python" - "$fk" <<'EOF' || fail "known fixed points"
-import ast, json, math, struct, sys
+import json, math, sys
+import npy as npy_file   # tests/npy.py, on PYTHONPATH
 d = sys.argv[1]
 
 def npy(path):
-    """A .npy file (float64 or uint8, C order) as (shape, flat list), standard library only."""
-    raw = open(path, "rb").read()
-    assert raw[:6] == b"\x93NUMPY", path
-    n = struct.unpack("<H", raw[8:10])[0]
-    head = ast.literal_eval(raw[10:10 + n].decode())
-    body = raw[10 + n:]
-    count = math.prod(head["shape"])
-    fmt = {"<f8": "d", "|u1": "B"}[head["descr"]]
-    return head["shape"], list(struct.unpack("<%d%s" % (count, fmt), body[:count * struct.calcsize(fmt)]))
+    """A .npy file (float64 or uint8, C order) as (shape, flat list)."""
+    assert npy_file.header(path)[0]["descr"] in ("<f8", "|u1"), path
+    shape, values = npy_file.read(path)
+    return shape, list(values)
 
 # h* solves h = tanh(2 h): bisection on [0.5, 1], independent of the finder
 lo, hi = 0.5, 1.0

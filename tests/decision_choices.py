@@ -28,8 +28,13 @@ two choices (fractions in [0, 1]).  Standard library only.
 import os
 import sys
 
+sys.dont_write_bytecode = True   # no __pycache__ in the tree
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from npy_f64 import read as load  # noqa: E402  (the tests' one .npy reader)
+import npy  # noqa: E402  (tests/npy.py, the tests' one .npy reader)
+
+
+def load(path):
+    return npy.read(path, "<f8")
 
 
 def main():

@@ -10,15 +10,13 @@ ff="$src/models/flipflop3.rnn"      # calls FlipFlop(bits = 3, delay = 20, noise
 sine="$src/models/eprop_sine.rnn"   # calls SineSum(n_in = 100, rate = 50 Hz, steps = 1000)
 short="-D iterations=1 -D batch=4 -D trials=4 -D samples=4 -D threads=1"
 
-# shape and values of an .npy array (float64, C order), with python3's struct
+# shape and values of an .npy array (float64, C order), by tests/npy.py
 npy() {  # npy FILE -> "shape=(a, b, c) distinct=N zeros=Z"
   python3 - "$1" <<'PY'
-import ast, struct, sys
-data = open(sys.argv[1], 'rb').read()
-n = struct.unpack('<H', data[8:10])[0]
-header = ast.literal_eval(data[10:10 + n].decode())
-values = struct.unpack('<%dd' % ((len(data) - 10 - n) // 8), data[10 + n:])
-print('shape=%s distinct=%d zeros=%d' % (header['shape'], len(set(values)), values.count(0.0)))
+import sys
+from npy import read
+shape, values = read(sys.argv[1], '<f8')
+print('shape=%s distinct=%d zeros=%d' % (shape, len(set(values)), values.count(0.0)))
 PY
 }
 

@@ -15,7 +15,6 @@ rnnc=$1 src=$2
 . "$(dirname "$0")/expect.sh"
 export NO_COLOR=1
 python=/usr/bin/python3
-TESTS_DIR=$(cd "$(dirname "$0")" && pwd); export TESTS_DIR PYTHONDONTWRITEBYTECODE=1   # npy_f64.py, without a __pycache__ in the tree
 
 sed 's/^analyze .*/analyze robustness(noise = [0, 0.2]), degradation(h, fractions = [0.2])/' \
   "$src/models/flipflop3.rnn" > "$work/ff.rnn"
@@ -23,13 +22,12 @@ expect 0 "a short flip-flop run" nice -n 10 "$rnnc" run "$work/ff.rnn" -D epochs
   -D trials=1 -D threads=2 --out "$work/ff"
 
 if "$python" - "$work/ff" <<'PY'
-import json, os, sys
-sys.path.insert(0, os.environ["TESTS_DIR"])
-import npy_f64
+import json, sys
+from npy import read   # tests/npy.py, on PYTHONPATH (expect.sh)
 folder = sys.argv[1]
 
 def npy(name):
-    return npy_f64.read(f"{folder}/{name}")
+    return read(f"{folder}/{name}", "<f8")
 
 summary = json.load(open(f"{folder}/summary.json"))
 shape, y = npy("eval_outputs.npy")

@@ -1,6 +1,10 @@
 # expect.sh -- the assertions of the shell tests, sourced by them: a work
 # folder removed on exit, 'expect' for an exit status, 'expect_line' for a
 # line in a file, and 'finish' for the "N passed, N failed" verdict.
+# The tests' python finds tests/npy.py (the one .npy reader) and leaves no
+# __pycache__ in the tree.
+PYTHONPATH=$(cd "$(dirname "$0")" && pwd)${PYTHONPATH:+:$PYTHONPATH}
+export PYTHONPATH PYTHONDONTWRITEBYTECODE=1
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 failures=0 passes=0

@@ -23,28 +23,16 @@ trap 'rm -rf "$work"' EXIT
 failures=0
 fail() { echo "FAIL: $*"; failures=$((failures + 1)); }
 
-# a standard-library .npy reader for f8, i8 and u1 (numpy is not a test dependency)
-cat > "$work/npyr.py" <<'EOF_PY'
-import ast, struct
-def load(path):
-    b = open(path, 'rb').read()
-    n = struct.unpack('<H', b[8:10])[0]
-    h = ast.literal_eval(b[10:10 + n].decode())
-    shape, body = tuple(h['shape']), b[10 + n:]
-    count = 1
-    for s in shape:
-        count *= s
-    code = {'<f8': 'd', '<i8': 'q', '|u1': 'B'}[h['descr']]
-    return shape, struct.unpack('<%d%s' % (count, code), body[:count * struct.calcsize(code)])
-EOF_PY
+# tests/npy.py reads the .npy files (f8, i8 and u1 here; numpy is not a test dependency)
+PYTHONPATH=$root/tests; export PYTHONPATH PYTHONDONTWRITEBYTECODE=1
 
 # ---- 1. the trained two-context network
 ctx=$work/ctx
 "$rnnc" run "$root/tests/data/fixed_points_contexts.rnn" --out "$ctx" > "$work/ctx.log" 2>&1 ||
   { cat "$work/ctx.log"; fail "two-context run"; }
-PYTHONPATH=$work "$python" - "$ctx" <<'EOF_PY' || fail "fixed points per context"
+"$python" - "$ctx" <<'EOF_PY' || fail "fixed points per context"
 import json, math, sys
-from npyr import load
+from npy import load
 d = sys.argv[1]
 fp = json.load(open(d + "/summary.json"))["analysis"]["fixed_points h"]
 print("fixed points h:", json.dumps(fp))
@@ -156,9 +144,9 @@ evaluate Lin on TwoContexts { trials 16; batch 16; seed 2 }
 analyze fixed_points(h, n = 8, inputs = delay)
 EOF_RNN
 "$rnnc" run "$work/linear.rnn" --out "$work/lin" > "$work/lin.log" 2>&1 || { cat "$work/lin.log"; fail "linear run"; }
-PYTHONPATH=$work "$python" - "$work/lin" <<'EOF_PY' || fail "linear fixed points in closed form"
+"$python" - "$work/lin" <<'EOF_PY' || fail "linear fixed points in closed form"
 import json, sys
-from npyr import load
+from npy import load
 d = sys.argv[1]
 fp = json.load(open(d + "/summary.json"))["analysis"]["fixed_points h"]
 # W = [[.25, .25], [.25, .25]], W_in = I: I - W has determinant 0.5, and

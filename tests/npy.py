@@ -1,18 +1,59 @@
-"""Reading and writing .npy files without numpy, and the linear algebra the
-shell tests check weights with (tests/init_test.sh, constraints_test.sh).
-Only Python's standard library: numpy is not a test dependency."""
+"""npy.py -- the tests' one .npy reader and writer, and the linear algebra
+the shell tests check weights with (tests/init_test.sh, constraints_test.sh).
+Only Python's standard library: numpy is not a test dependency. Import it
+with PYTHONDONTWRITEBYTECODE=1 (or python3 -B), so no __pycache__ is left
+in the tree.
+
+read(path, descr=None, shape=None) -> (shape, values in C order), both
+tuples; it refuses (ValueError) a file that is not .npy, is in Fortran
+order, has a dtype not in DTYPES or not DESCR, a shape that is not SHAPE,
+or a body whose length is not the shape's count of values."""
 import ast, cmath, math, struct
-def load(path):
+
+# Every dtype rnnc writes (runtime/rt_npy.c: <f4, <f8, <i8, |u1) and |i1
+# (signed masks a user may give), as struct's codes.
+DTYPES = {'<f4': 'f', '<f8': 'd', '<i8': 'q', '|u1': 'B', '|i1': 'b'}
+
+
+def header(path):
+    """(the header's dict, the offset of the values, the file's bytes)."""
     b = open(path, 'rb').read()
-    n = struct.unpack('<H', b[8:10])[0]
-    h = ast.literal_eval(b[10:10 + n].decode())
-    data = b[10 + n:]
-    if h['descr'] == '<f8':
-        return h['shape'], struct.unpack('<%dd' % (len(data) // 8), data)
-    return h['shape'], tuple(data)
+    if b[:6] != b'\x93NUMPY':
+        raise ValueError(f"{path} is not a .npy file")
+    if b[6] == 1:
+        n, start = struct.unpack('<H', b[8:10])[0], 10
+    elif b[6] in (2, 3):
+        n, start = struct.unpack('<I', b[8:12])[0], 12
+    else:
+        raise ValueError(f"{path}: .npy version {b[6]}.{b[7]}")
+    h = ast.literal_eval(b[start:start + n].decode('latin1'))
+    return h, start + n, b
+
+
+def read(path, descr=None, shape=None):
+    h, at, b = header(path)
+    got = tuple(h['shape'])
+    if h['fortran_order']:
+        raise ValueError(f"{path}: {h}: Fortran order, not C")
+    if h['descr'] not in DTYPES or (descr is not None and h['descr'] != descr):
+        raise ValueError(f"{path}: dtype {h['descr']}, not {descr or ' or '.join(DTYPES)}")
+    if shape is not None and got != tuple(shape):
+        raise ValueError(f"{path}: shape {got}, not {tuple(shape)}")
+    code = DTYPES[h['descr']]
+    count = math.prod(got)
+    if len(b) - at != count * struct.calcsize(code):
+        raise ValueError(f"{path}: {len(b) - at} bytes of values, not the {count} of shape {got}")
+    return got, struct.unpack('<%d%s' % (count, code), b[at:])
+
+
+load = read   # the name the older checks use
+
+
 def matrix(path):
-    (rows, cols), v = load(path)
+    (rows, cols), v = read(path)
     return [list(v[r * cols:(r + 1) * cols]) for r in range(rows)]
+
+
 def save_u8(path, rows):
     """Writes a 2-d array of 0/1 as numpy's uint8 .npy (format 1.0)."""
     h = "{'descr': '|u1', 'fortran_order': False, 'shape': (%d, %d), }" % (len(rows), len(rows[0]))
@@ -20,6 +61,18 @@ def save_u8(path, rows):
     with open(path, 'wb') as f:
         f.write(b'\x93NUMPY\x01\x00' + struct.pack('<H', len(h)) + h.encode())
         f.write(bytes(x for row in rows for x in row))
+
+
+def reshape(path, shape):
+    """The same values under SHAPE in the header, rewritten in place (a
+    version 1.0 file: the header keeps its length, so the values stay
+    where they were)."""
+    h, at, b = header(path)
+    n = at - 10
+    text = "{'descr': '%s', 'fortran_order': False, 'shape': %s, }" % (h['descr'], tuple(shape))
+    open(path, 'wb').write(b[:10] + (text.ljust(n - 1) + '\n').encode() + b[at:])
+
+
 def mean_std(v):
     m = sum(v) / len(v)
     return m, (sum((x - m) ** 2 for x in v) / len(v)) ** 0.5

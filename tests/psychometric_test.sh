@@ -38,7 +38,6 @@ rnnc=$1
 . "$(dirname "$0")/expect.sh"
 export NO_COLOR=1
 python=/usr/bin/python3
-TESTS_DIR=$(cd "$(dirname "$0")" && pwd); export TESTS_DIR PYTHONDONTWRITEBYTECODE=1   # npy_f64.py, without a __pycache__ in the tree
 
 cat > "$work/dots.rnn" <<'MODEL'
 import neurons.rate
@@ -84,9 +83,8 @@ expect 0 "rnnc check accepts what rnnc run runs" "$rnnc" check "$work/dots.rnn"
 expect 0 "a short training with the psychometric analysis" nice -n 10 "$rnnc" run "$work/dots.rnn" --out "$work/run"
 
 cat > "$work/check.py" <<'PY'
-import json, os, sys
-sys.path.insert(0, os.environ["TESTS_DIR"])
-import npy_f64
+import json, sys
+from npy import read   # tests/npy.py, on PYTHONPATH (expect.sh)
 folder, kind = sys.argv[1], sys.argv[2]
 failures = []
 
@@ -95,7 +93,7 @@ def check(ok, what):
         failures.append(what)
 
 def npy(name):
-    return npy_f64.read(f"{folder}/{name}")
+    return read(f"{folder}/{name}", "<f8")
 
 summary = json.load(open(f"{folder}/summary.json"))
 shape, flat = npy("psychometric.npy")

@@ -18,19 +18,6 @@ root=$2
 python=/usr/bin/python3
 . "$root/tests/expect.sh"
 
-# An .npy file's shape and values (float64 or uint8, C order), without numpy.
-cat > "$work/npy.py" <<'EOF'
-import ast, struct, sys
-def load(path):
-    b = open(path, 'rb').read()
-    n = struct.unpack('<H', b[8:10])[0]
-    h = ast.literal_eval(b[10:10 + n].decode())
-    data = b[10 + n:]
-    if h['descr'] == '<f8':
-        return h['shape'], struct.unpack('<%dd' % (len(data) // 8), data)
-    return h['shape'], tuple(data)
-EOF
-
 # ---- a gated unit: projections to two ports of one population
 cat > "$work/gated.rnn" <<'EOF'
 import neurons.rate
@@ -73,8 +60,7 @@ done
 [ -f "$work/gated/weights_final_x_h.npy" ] && { echo "FAIL: a port-less weights file beside the port ones"; failures=$((failures + 1)); }
 "$python" - "$work" > "$work/gated.check" 2>&1 <<'EOF'
 import sys
-sys.path.insert(0, sys.argv[1])
-from npy import load
+from npy import load   # tests/npy.py, on PYTHONPATH (expect.sh)
 d = sys.argv[1] + '/gated/'
 # the two projections from x are different matrices (the port names keep them apart)
 _, a = load(d + 'weights_final_x_h_I_z.npy')
@@ -148,8 +134,7 @@ EOF
 expect 0 "two channels and two readouts run" "$rnnc" run "$work/channels.rnn" --out "$work/channels"
 "$python" - "$work" > "$work/channels.check" 2>&1 <<'EOF'
 import sys
-sys.path.insert(0, sys.argv[1])
-from npy import load
+from npy import load   # tests/npy.py, on PYTHONPATH (expect.sh)
 d = sys.argv[1] + '/channels/'
 s, x = load(d + 'eval_inputs.npy')
 assert s == (4, 30, 3), s

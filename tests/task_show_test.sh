@@ -19,16 +19,13 @@ rnnc=$1 src=$2
 ff="$src/stdlib/tasks/flipflop.rnn"
 dm="$src/examples/perceptual_dm.rnn"
 
-# "shape=(a, b, c) zeros=Z" of a float64 .npy array, with python3's standard library
+# "shape=(a, b, c) zeros=Z" of a float64 .npy array, by tests/npy.py
 npy() {
   python3 - "$1" <<'PY'
-import ast, struct, sys
-data = open(sys.argv[1], 'rb').read()
-n = struct.unpack('<H', data[8:10])[0]
-header = ast.literal_eval(data[10:10 + n].decode())
-assert header['descr'] == '<f8' and not header['fortran_order'], header
-values = struct.unpack('<%dd' % ((len(data) - 10 - n) // 8), data[10 + n:])
-print('shape=%s zeros=%d' % (header['shape'], values.count(0.0)))
+import sys
+from npy import read
+shape, values = read(sys.argv[1], '<f8')
+print('shape=%s zeros=%d' % (shape, values.count(0.0)))
 PY
 }
 expect_shape() {  # expect_shape FILE SHAPE DESCRIPTION
@@ -128,11 +125,10 @@ expect 0 "task show of a phased task" "$rnnc" task show "$work/phased.rnn" Delay
 expect_shape "$work/ph/phases.npy" "(4, 50)" "the phase of each step, padded to the longest trial"
 # each trial: 10 steps of phase 1, then some of 2, then 10 of 3, then 0 (padding) to the end
 if python3 - "$work/ph/phases.npy" <<'PY'
-import ast, struct, sys
-data = open(sys.argv[1], 'rb').read()
-n = struct.unpack('<H', data[8:10])[0]
-shape = ast.literal_eval(data[10:10 + n].decode())['shape']
-v = struct.unpack('<%dd' % (shape[0] * shape[1]), data[10 + n:])
+import sys
+from npy import read
+shape, v = read(sys.argv[1], '<f8')
+assert len(shape) == 2, shape
 for i in range(shape[0]):
     row = list(v[i * shape[1]:(i + 1) * shape[1]])
     own = [k for k in row if k != 0]
@@ -156,11 +152,10 @@ done
 
 # ... and with the call's sigma = 0.2, not the definition's 0.1: the inputs agree to float32's precision
 if python3 - "$work/ph/x.npy" "$work/phrun/eval_inputs.npy" <<'PY'
-import ast, struct, sys
+import sys
+from npy import read
 def load(path):
-    data = open(path, 'rb').read()
-    n = struct.unpack('<H', data[8:10])[0]
-    return struct.unpack('<%dd' % ((len(data) - 10 - n) // 8), data[10 + n:])
+    return read(path, '<f8')[1]
 a, b = load(sys.argv[1]), load(sys.argv[2])
 assert len(a) == len(b) and max(abs(p - q) for p, q in zip(a, b)) < 1e-6
 PY

@@ -10,18 +10,15 @@ set -u
 rnnc=$1
 . "$(dirname "$0")/expect.sh"
 
-# The values of .npy files with python3's struct: "same" when every pair
+# The values of .npy files (tests/npy.py): "same" when every pair
 # FINAL/INITIAL holds equal arrays, "finite" when all of FINAL's are finite.
 npy_compare() {  # npy_compare DIR -> "same finite", "differ finite", ...
   python3 - "$1" <<'PY'
-import ast, glob, math, struct, sys
+import glob, math, sys
+import npy
 def values(path):
-    data = open(path, 'rb').read()
-    n = struct.unpack('<H', data[8:10])[0]
-    header = ast.literal_eval(data[10:10 + n].decode())
-    size = {'<f4': 4, '<f8': 8}[header['descr']]
-    body = data[10 + n:]
-    return struct.unpack('<%d%s' % (len(body) // size, 'f' if size == 4 else 'd'), body)
+    assert npy.header(path)[0]['descr'] in ('<f4', '<f8'), path
+    return npy.read(path)[1]
 finals = sorted(glob.glob(sys.argv[1] + '/*_final_*.npy'))
 same = all(values(f) == values(f.replace('_final_', '_initial_')) for f in finals)
 finite = all(math.isfinite(v) for f in finals for v in values(f))

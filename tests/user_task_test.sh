@@ -27,10 +27,16 @@ if ! NO_COLOR=1 "$rnnc" run "$src/tests/data/user_phases.rnn" --out "$out" > "$w
 fi
 steps=$("$python" -c "import json, sys; print(json.load(open(sys.argv[1]))['steps'])" "$out/summary.json")
 [ "$steps" = 30 ] || fail "trials of $steps steps, expected 30 (5 + 5 + 15 + 5)"
-"$python" - "$src/tests" "$out" <<'PY' || fail "padding"
+"$python" -B - "$src/tests" "$out" <<'PY' || fail "padding"
 import sys
 sys.path.insert(0, sys.argv[1])
-from npy_f64 import read as load
+from npy import read
+
+
+def load(path):
+    return read(path, "<f8")
+
+
 (n, T, nx), x = load(sys.argv[2] + "/eval_inputs.npy")
 (_, _, ny), y = load(sys.argv[2] + "/eval_targets.npy")
 shorter = 0

@@ -61,6 +61,12 @@ void cli_block_stop_signals(int block);
  * now on; NULL stops that. */
 void cli_forward_stop_signals(pid_t *pids, unsigned count);
 
+/* The environment variable by which --seeds gives each realisation its
+ * share of the cores (when the user gave no -D threads): the setting
+ * 'threads' in force, over the model's, but no define of the user's, so
+ * not in the summary's "defines". Results do not depend on it. */
+#define CLI_SEEDS_THREADS "RNNC_SEEDS_THREADS"
+
 /* Said after the error of a picture or report.html that could not be
  * written: a run's results are kept without them. */
 #define CLI_PICTURES_KEPT "rnnc: not every picture could be written; the results are kept without them\n"

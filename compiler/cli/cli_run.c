@@ -134,8 +134,17 @@ static json_t *setting_json(const ast_node *s)
     return a;
 }
 
-/* Each setting as it is in force: the -D override, else the model's values;
- * and the -D values as given. */
+/* The threads --seeds gave this realisation (CLI_SEEDS_THREADS), or 0. */
+static int seeds_threads(void)
+{
+    const char *text = getenv(CLI_SEEDS_THREADS);
+    char *end;
+    long n = text ? strtol(text, &end, 10) : 0;
+    return text && *text && !*end && n > 0 && n <= 4096 ? (int)n : 0;
+}
+
+/* Each setting as it is in force: the -D override, else the threads
+ * --seeds gave, else the model's values; and the -D values as given. */
 static void put_settings(json_t *doc, const frontend_options *o, const ast_node *run)
 {
     json_t *settings = json_object(), *defines = json_object();
@@ -150,6 +159,10 @@ static void put_settings(json_t *doc, const frontend_options *o, const ast_node 
         if (d && !find_setting(run, names[i]))
             json_object_set_new(settings, names[i], expr_json(d->expr));
     }
+    char threads[32];
+    snprintf(threads, sizeof threads, "%d", seeds_threads());
+    if (seeds_threads() && !setting_override(o, "threads"))
+        json_object_set_new(settings, "threads", json_string(threads));
     for (unsigned i = 0; i < o->define_count; i++)
         json_object_set_new(defines, o->defines[i].name, json_string(o->defines[i].value));
     json_object_set_new(doc, "settings", settings);
@@ -413,6 +426,8 @@ int cli_run(frontend *fe, const frontend_options *o, const cli_run_options *r)
         plan_free(&p);
         return cli_run_seeds(o, r, dir, seed);
     }
+    if (seeds_threads() && !setting_override(o, "threads"))
+        p.desc.settings.threads = seeds_threads();
     print_timings(r, &p);
     rt_run_result res;
     memset(&res, 0, sizeof res);

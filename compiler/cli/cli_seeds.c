@@ -4,10 +4,11 @@
  * (a fresh process: no JIT, BLAS or thread state is shared), writing its
  * folder seed-S inside the combined folder. As many run at once as there
  * are cores, each with cores / that many threads. The combined folder
- * adds summary.json (per_seed, and the mean, standard deviation, minimum
- * and maximum of every metric), the loss curve as a mean +- sd band over
- * seeds, the eigenvalue spectra side by side and report.html. It is
- * written aside and renamed when complete, like every results folder.
+ * adds summary.json (per_seed, and the mean, standard deviation, minimum,
+ * maximum and count of every metric: rt_summary_combine), the loss curve
+ * as a mean +- sd band over seeds, the eigenvalue spectra side by side and
+ * report.html. It is written aside and renamed when complete, like every
+ * results folder.
  */
 #include <errno.h>
 #include <math.h>
@@ -49,13 +50,16 @@ static void child_signals(pid_t parent)
         _exit(130);
 }
 
-/* Starts 'rnnc run' for SEED into SUB, with THREADS threads. */
+/* Starts 'rnnc run' for SEED into SUB, with THREADS threads unless the
+ * user's -D threads says otherwise. The threads go by CLI_SEEDS_THREADS,
+ * not by a -D, which the realisation's summary would list among the
+ * user's "defines" (and rnnc analyze repeat). */
 static pid_t start_child(const cli_run_options *r, const frontend_options *o, uint64_t seed, const char *sub,
                          int threads)
 {
     char seed_text[32], threads_text[32];
     snprintf(seed_text, sizeof seed_text, "%llu", (unsigned long long)seed);
-    snprintf(threads_text, sizeof threads_text, "threads=%d", threads);
+    snprintf(threads_text, sizeof threads_text, "%d", threads);
     const char *argv[16 + 2 * 256];
     int n = 0, user_threads = 0;
     argv[n++] = "rnnc";
@@ -76,16 +80,16 @@ static pid_t start_child(const cli_run_options *r, const frontend_options *o, ui
         argv[n++] = "-D";
         argv[n++] = defs[i] ? defs[i] : "";
     }
-    if (!user_threads) {
-        argv[n++] = "-D";
-        argv[n++] = threads_text;
-    }
     argv[n] = NULL;
     fflush(NULL);
     pid_t parent = getpid(), pid = fork();   /* the caller blocks the stop signals around this */
     if (pid == 0) {
         child_signals(parent);
         setenv("RNNC_QUIET", "1", 1);   /* no progress lines from several children at once */
+        if (user_threads)
+            unsetenv(CLI_SEEDS_THREADS);
+        else
+            setenv(CLI_SEEDS_THREADS, threads_text, 1);
         if (!freopen("/dev/null", "w", stdout))
             _exit(127);
         execv("/proc/self/exe", (char *const *)argv);
@@ -163,46 +167,6 @@ static void read_metrics(const char *work, const uint64_t *seeds, const int *cod
     }
 }
 
-/* The names of every realisation's numbers, in the order they first
- * appear, but "seed" (each realisation's is in per_seed already). */
-static json_t *metric_names(json_t *const *m, unsigned k)
-{
-    json_t *names = json_object();
-    for (unsigned s = 0; names && s < k; s++) {
-        const char *name;
-        json_t *v;
-        json_object_foreach (m[s], name, v)
-            if (strcmp(name, "seed") != 0 && !json_object_get(names, name) &&
-                json_object_set_new(names, name, json_true()) != 0) {
-                json_decref(names);
-                return NULL;
-            }
-    }
-    return names;
-}
-
-/* Metric NAME over the realisations that have it: mean, sample standard
- * deviation, minimum, maximum (NaN where undefined). */
-static void metric_stats(const char *name, json_t *const *m, unsigned k, double out[4])
-{
-    double sum = 0, sq = 0, lo = INFINITY, hi = -INFINITY;
-    unsigned n = 0;
-    for (unsigned s = 0; s < k; s++) {
-        double v = rt_summary_number(m[s], name);
-        if (!isfinite(v))
-            continue;
-        sum += v;
-        sq += v * v;
-        lo = fmin(lo, v);
-        hi = fmax(hi, v);
-        n++;
-    }
-    out[0] = n ? sum / n : NAN;
-    out[1] = n > 1 ? sqrt(fmax(0, (sq - n * out[0] * out[0]) / (n - 1))) : NAN;
-    out[2] = n ? lo : NAN;
-    out[3] = n ? hi : NAN;
-}
-
 /* Settings, sizes and timings: not results, so not in the report's table. */
 static int is_result(const char *name)
 {
@@ -210,11 +174,16 @@ static int is_result(const char *name)
            strcmp(name, "steps") != 0 && strcmp(name, "batch") != 0 && strcmp(name, "eval_trials") != 0;
 }
 
-/* The report's table: each result as "mean ± sd (min to max)". KEYS and
- * VALUES hold json_object_size(NAMES) strings each; stats_table_free. */
-static int stats_table(const json_t *names, json_t *const *m, unsigned k, rt_figures_table *rows)
+/* The report's table: each result of COMBINED (rt_summary_combine's) as
+ * "mean ± sd (min to max)", and "in N of K" when only N of the K
+ * realisations with a summary have it. KEYS and VALUES hold a string per
+ * name; stats_table_free. */
+static int stats_table(const json_t *combined, unsigned with_summary, rt_figures_table *rows)
 {
-    size_t max = json_object_size(names);
+    const json_t *mean = json_object_get(combined, "mean"), *std = json_object_get(combined, "std"),
+                 *lo = json_object_get(combined, "min"), *hi = json_object_get(combined, "max"),
+                 *count = json_object_get(combined, "count");
+    size_t max = json_object_size(mean);
     char **keys = calloc(max + 1, sizeof *keys), **values = calloc(max + 1, sizeof *values);
     *rows = (rt_figures_table){
         .caption = "Over the realisations: mean \xc2\xb1 standard deviation (smallest to largest)",
@@ -224,13 +193,15 @@ static int stats_table(const json_t *names, json_t *const *m, unsigned k, rt_fig
         return -1;
     const char *name;
     json_t *v;
-    json_object_foreach ((json_t *)names, name, v) {
+    json_object_foreach ((json_t *)mean, name, v) {
         if (!is_result(name))
             continue;
-        double st[4];
-        metric_stats(name, m, k, st);
-        char buf[160];
-        snprintf(buf, sizeof buf, "%.4g \xc2\xb1 %.2g (%.4g to %.4g)", st[0], st[1], st[2], st[3]);
+        char buf[200], in[64] = "";
+        double n = rt_summary_number(count, name);
+        if (n < with_summary)
+            snprintf(in, sizeof in, ", in %.0f of %u", n, with_summary);
+        snprintf(buf, sizeof buf, "%.4g \xc2\xb1 %.2g (%.4g to %.4g)%s", rt_summary_number(mean, name),
+                 rt_summary_number(std, name), rt_summary_number(lo, name), rt_summary_number(hi, name), in);
         keys[rows->n] = strdup(name);
         values[rows->n] = strdup(buf);
         if (!keys[rows->n] || !values[rows->n])
@@ -272,27 +243,10 @@ static json_t *per_seed_entry(uint64_t seed, int code, const json_t *metrics)
     return e;
 }
 
-/* The mean (WHICH 0), std, min or max over the seeds of every metric in NAMES. */
-static json_t *stats_object(const json_t *names, json_t *const *m, unsigned k, int which)
-{
-    json_t *o = json_object();
-    int bad = 0;
-    const char *name;
-    json_t *v;
-    json_object_foreach ((json_t *)names, name, v) {
-        double st[4];
-        metric_stats(name, m, k, st);
-        bad |= json_object_set_new(o, name, rt_json_number(st[which]));
-    }
-    if (bad) {
-        json_decref(o);
-        return NULL;
-    }
-    return o;
-}
-
+/* The combined summary.json: the realisations, each one's numbers
+ * (per_seed) and COMBINED's statistics, when any realisation has a summary. */
 static json_t *combined_summary(const cli_run_options *r, const uint64_t *seeds, unsigned k, json_t *const *m,
-                                const json_t *names, const int *codes, const char *status)
+                                const json_t *combined, const int *codes, const char *status)
 {
     json_t *c = json_object(), *list = json_array(), *per_seed = json_array();
     int bad = json_object_set_new(c, "model_file", json_string(r->model_path));
@@ -304,12 +258,10 @@ static json_t *combined_summary(const cli_run_options *r, const uint64_t *seeds,
     }
     bad |= json_object_set_new(c, "seeds", list);
     bad |= json_object_set_new(c, "per_seed", per_seed);
-    int any = 0;
-    for (unsigned s = 0; s < k; s++)
-        any |= m[s] != NULL;
-    static const char *const stats[4] = {"mean", "std", "min", "max"};
-    for (int w = 0; w < 4 && any; w++)
-        bad |= json_object_set_new(c, stats[w], stats_object(names, m, k, w));
+    const char *stat;
+    json_t *by_name;
+    json_object_foreach ((json_t *)combined, stat, by_name)   /* mean, std, min, max, count */
+        bad |= json_object_set(c, stat, by_name);
     if (bad) {
         json_decref(c);
         return NULL;
@@ -485,16 +437,19 @@ static int combined_pictures(const cli_run_options *r, const rt_outdir *out, con
 static int write_combined(const cli_run_options *r, const rt_outdir *out, const uint64_t *seeds, unsigned k,
                           const int *codes, const char *status)
 {
-    json_t **m = calloc(k, sizeof *m), *names = NULL, *summary = NULL;
+    json_t **m = calloc(k, sizeof *m), *combined = NULL, *summary = NULL;
     rt_figures_table rows = {0};
     char err[4400];
     int rc = -1;
+    unsigned with_summary = 0;
     if (m) {
         read_metrics(out->work_path, seeds, codes, k, m);
-        names = metric_names(m, k);
+        for (unsigned s = 0; s < k; s++)
+            with_summary += m[s] != NULL;
+        combined = with_summary ? rt_summary_combine(m, k) : json_object();
     }
-    summary = names ? combined_summary(r, seeds, k, m, names, codes, status) : NULL;
-    if (!summary || stats_table(names, m, k, &rows) != 0)
+    summary = combined ? combined_summary(r, seeds, k, m, combined, codes, status) : NULL;
+    if (!summary || stats_table(combined, with_summary, &rows) != 0)
         fputs("rnnc: out of memory for the combined results\n", stderr);
     else
         rc = save_combined(out, summary);
@@ -506,7 +461,7 @@ static int write_combined(const cli_run_options *r, const rt_outdir *out, const 
         json_decref(m[s]);
     free(m);
     stats_table_free(&rows);
-    json_decref(names);
+    json_decref(combined);
     json_decref(summary);
     return rc;
 }

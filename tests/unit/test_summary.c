@@ -4,7 +4,9 @@
  * included, with NaN as null and reals to 9 significant digits; any
  * indentation must read the same; a cut-short file and a top level that
  * is not an object must be refused at their line and column; a failed
- * write must leave no file; --seeds' dotted names must name every number.
+ * write must leave no file; --seeds' dotted names must name every number,
+ * the rows of a condition by their condition; and --seeds' combination
+ * must pair rows by condition, not by place, when a seed lacks one.
  */
 #include <errno.h>
 #include <signal.h>
@@ -247,6 +249,108 @@ static void test_flatten(void)
     json_decref(s);
 }
 
+/* A hand-made summary (TEXT) flattened; NULL (and a failed check) when it
+ * is not JSON. */
+static json_t *flat_of(const char *text)
+{
+    char err[256];
+    json_t *s = rt_summary_parse(text, strlen(text), "test", err, sizeof err);
+    CHECK(s != NULL);
+    json_t *flat = s ? rt_summary_flatten(s) : NULL;
+    json_decref(s);
+    return flat;
+}
+
+/* Psychometric rows are named by their "value" and fixed-point groups by
+ * their "condition" (its numbers joined by ','), as the summary writes
+ * them (%.9g: -12.8 reads "-12.8" in every seed). A list whose key is
+ * missing or repeated, or a group of no condition (null: the run had
+ * none), keeps its entries by place, so no two entries share a name. */
+static void test_flatten_keyed(void)
+{
+    json_t *flat = flat_of(
+        "{\"analysis\": {\"psychometric\": {\"conditions\": ["
+        "  {\"value\": -12.8, \"trials\": 3, \"choice\": 0.25}, {\"value\": 3.2, \"trials\": 5, \"choice\": 0.5}]},"
+        " \"fixed_points h\": {\"groups\": [{\"condition\": [1, -1], \"stable\": 2}, {\"condition\": [2, 0.5], \"stable\": 1}]},"
+        " \"fixed_points g\": {\"groups\": [{\"condition\": null, \"stable\": 4}]},"
+        " \"other\": {\"conditions\": [{\"value\": 1, \"n\": 1}, {\"value\": 1, \"n\": 2}]}}}");
+    char order[2048];
+    key_order(flat, order, sizeof order);
+    CHECK_STR(order, "analysis.psychometric.conditions[value=-12.8].value analysis.psychometric.conditions[value=-12.8].trials "
+                     "analysis.psychometric.conditions[value=-12.8].choice analysis.psychometric.conditions[value=3.2].value "
+                     "analysis.psychometric.conditions[value=3.2].trials analysis.psychometric.conditions[value=3.2].choice "
+                     "analysis.fixed_points h.groups[condition=1,-1].condition[0] "
+                     "analysis.fixed_points h.groups[condition=1,-1].condition[1] "
+                     "analysis.fixed_points h.groups[condition=1,-1].stable "
+                     "analysis.fixed_points h.groups[condition=2,0.5].condition[0] "
+                     "analysis.fixed_points h.groups[condition=2,0.5].condition[1] "
+                     "analysis.fixed_points h.groups[condition=2,0.5].stable "
+                     "analysis.fixed_points g.groups[0].stable "
+                     "analysis.other.conditions[0].value analysis.other.conditions[0].n "
+                     "analysis.other.conditions[1].value analysis.other.conditions[1].n");
+    json_decref(flat);
+}
+
+/* Three seeds' psychometric rows and fixed-point groups, the second seed's
+ * evaluation having shown no trial of -3.2 nor of condition 2: its row 1
+ * is 3.2 and its only group is condition 1. Combined by key, -3.2's choice
+ * is the mean of the first and third seeds' (0.25 and 0.75: 0.5, sd
+ * sqrt(0.125)) with a count of 2, and 3.2's the mean of all three (0.5,
+ * 0.75, 1: 0.75); by place, row 1 would have mixed -3.2 with the second
+ * seed's 3.2 (mean 0.5833). The realisation without a summary (NULL)
+ * counts nowhere; "seed" is each realisation's own, not combined. The
+ * rows keep their order even though the first seed to show them lacks
+ * one: -3.2 comes between -12.8 and 3.2. */
+static void test_combine_by_key(void)
+{
+    json_t *flat[4];
+    flat[0] = flat_of("{\"seed\": 2, \"analysis\": {\"psychometric\": {\"conditions\": ["
+                      "{\"value\": -12.8, \"choice\": 0}, {\"value\": 3.2, \"choice\": 0.75}]},"
+                      " \"fixed_points h\": {\"groups\": [{\"condition\": [1], \"stable\": 2}]}}}");
+    flat[1] = NULL;
+    flat[2] = flat_of("{\"seed\": 1, \"analysis\": {\"psychometric\": {\"conditions\": ["
+                      "{\"value\": -12.8, \"choice\": 0}, {\"value\": -3.2, \"choice\": 0.25},"
+                      " {\"value\": 3.2, \"choice\": 0.5}]},"
+                      " \"fixed_points h\": {\"groups\": [{\"condition\": [1], \"stable\": 1},"
+                      " {\"condition\": [2], \"stable\": 3}]}}}");
+    flat[3] = flat_of("{\"seed\": 3, \"analysis\": {\"psychometric\": {\"conditions\": ["
+                      "{\"value\": -12.8, \"choice\": 0.5}, {\"value\": -3.2, \"choice\": 0.75},"
+                      " {\"value\": 3.2, \"choice\": 1}]},"
+                      " \"fixed_points h\": {\"groups\": [{\"condition\": [1], \"stable\": 3},"
+                      " {\"condition\": [2], \"stable\": 5}]}}}");
+    json_t *c = rt_summary_combine(flat, 4);
+    CHECK(c != NULL);
+    const json_t *mean = json_object_get(c, "mean"), *std = json_object_get(c, "std"),
+                 *count = json_object_get(c, "count"), *lo = json_object_get(c, "min");
+    const char *minus = "analysis.psychometric.conditions[value=-3.2].choice",
+               *plus = "analysis.psychometric.conditions[value=3.2].choice",
+               *two = "analysis.fixed_points h.groups[condition=2].stable",
+               *one = "analysis.fixed_points h.groups[condition=1].stable";
+    CHECK_NEAR(rt_summary_number(mean, minus), 0.5, 1e-12);
+    CHECK_NEAR(rt_summary_number(std, minus), sqrt(0.125), 1e-12);
+    CHECK(rt_summary_number(count, minus) == 2);
+    CHECK_NEAR(rt_summary_number(mean, plus), 0.75, 1e-12);
+    CHECK(rt_summary_number(count, plus) == 3);
+    CHECK(rt_summary_number(lo, plus) == 0.5);
+    CHECK(rt_summary_number(mean, two) == 4 && rt_summary_number(count, two) == 2);
+    CHECK(rt_summary_number(mean, one) == 2 && rt_summary_number(count, one) == 3);
+    CHECK(json_object_get(mean, "seed") == NULL);
+    char order[2048];
+    key_order(mean, order, sizeof order);
+    CHECK_STR(order, "analysis.psychometric.conditions[value=-12.8].value analysis.psychometric.conditions[value=-12.8].choice "
+                     "analysis.psychometric.conditions[value=-3.2].value analysis.psychometric.conditions[value=-3.2].choice "
+                     "analysis.psychometric.conditions[value=3.2].value analysis.psychometric.conditions[value=3.2].choice "
+                     "analysis.fixed_points h.groups[condition=1].condition[0] "
+                     "analysis.fixed_points h.groups[condition=1].stable "
+                     "analysis.fixed_points h.groups[condition=2].condition[0] "
+                     "analysis.fixed_points h.groups[condition=2].stable");
+    key_order(c, order, sizeof order);
+    CHECK_STR(order, "mean std min max count");
+    json_decref(c);
+    for (int s = 0; s < 4; s++)
+        json_decref(flat[s]);
+}
+
 int main(void)
 {
     char dir_template[] = "/tmp/rnnc-test-summary-XXXXXX";
@@ -259,6 +363,8 @@ int main(void)
     test_refused(dir);
     test_failed_write(dir);
     test_flatten();
+    test_flatten_keyed();
+    test_combine_by_key();
     rt_remove_tree(dir);
     return check_report();
 }
