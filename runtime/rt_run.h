@@ -33,6 +33,7 @@ enum {
     RT_MAX_ANALYSES = 32,
     RT_MAX_LEVELS = 64,          /* noise levels or fractions of one analysis */
     RT_MAX_CONDITIONS = 64,      /* distinct task conditions told apart */
+    RT_MAX_PHASES = 32,          /* phases of a task */
     RT_TRIALS_SAVED = 64,        /* evaluation trials kept in the [trial, ...] files */
 };
 

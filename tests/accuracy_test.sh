@@ -47,19 +47,20 @@ MODEL
 # One-hot 0/1 targets: the chosen channel is 1, the other 0. Refused.
 model "$work/onehot.rnn" 1 0 ""
 expect 1 "0/1 targets are refused" "$rnnc" run "$work/onehot.rnn" --out "$work/onehot-run"
-expect_line "$work/err" "onehot.rnn:14:3: error: 'accuracy sign(y)' needs a target of both signs, but in 64 trials of task 'Choice', y is never negative on the steps it counts" "the refusal points at the accuracy statement"
-expect_line "$work/err" "= hint: on 0/1 or one-hot targets a readout that is positive everywhere would score 100 %; 'accuracy argmax(y)' is not available yet" "the refusal's hint"
+expect_line "$work/err" "onehot.rnn:14:3: error: 'accuracy sign(y)' needs a target of both signs, but in 128 trials of task 'Choice', y is never negative where the mask is on" "the refusal points at the accuracy statement"
+expect_line "$work/err" "= hint: on 0/1 or one-hot targets a readout that is positive everywhere would score 100 %; measure them with 'accuracy threshold(y, 0.5)' or 'accuracy argmax(y)'" "the refusal's hint"
 [ ! -e "$work/onehot-run" ] && passes=$((passes + 1)) || { echo "FAIL: a refused run left a results folder"; failures=$((failures + 1)); }
 
 # All-negative targets are as meaningless as all-positive ones.
 model "$work/negative.rnn" -1 0 ""
 expect 1 "targets of one negative sign are refused" "$rnnc" run "$work/negative.rnn" --out "$work/negative-run"
-expect_line "$work/err" "y is never positive on the steps it counts" "the refusal names the missing sign"
+expect_line "$work/err" "y is never positive where the mask is on" "the refusal names the missing sign"
 
 # The mask is off everywhere: no step is counted at all.
 model "$work/masked.rnn" 1 -1 "mask = 0"
 expect 1 "a task whose accuracy counts no step is refused" "$rnnc" run "$work/masked.rnn" --out "$work/masked-run"
-expect_line "$work/err" "masked.rnn:14:3: error: 'accuracy sign(y)' counts no step: in 64 trials of task 'Choice', y is 0 wherever the mask is on" "the no-step refusal"
+expect_line "$work/err" "masked.rnn:13:3: error: the mask of task 'Choice' is 0 at every step of 128 trials: no step would count in the loss" "a mask that masks everything"
+expect_line "$work/err" "masked.rnn:14:3: error: 'accuracy sign(y)' has no step to measure: in 128 trials of task 'Choice' no step is where the mask is on" "the no-step refusal"
 
 # The same task with -1/+1 targets has both signs and runs.
 model "$work/signed.rnn" 1 -1 ""

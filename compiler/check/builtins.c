@@ -30,6 +30,7 @@ static const builtin table[] = {
     {"choice",     BI_RANDOM, 1, -1, DR_SAME, NULL, "one of the arguments (or of a list), equally likely", NULL},
     {"bernoulli",  BI_RANDOM, 1, 1, DR_RESULT_ONE, NULL, "1 with probability p, else 0", NULL},
     {"poisson",    BI_RANDOM, 1, 1, DR_RATE,  NULL, "a spike (1) this step with probability rate*dt", NULL},
+    {"trunc_exp",  BI_RANDOM, 3, 3, DR_SAME,  "mean lo hi", "exponential of the mean, kept in [lo, hi) (neurogym's TruncExp)", NULL},
 
     /* Task signals. */
     {"latch",      BI_TASK, 1, 1, DR_FIRST,   "after", "holds the last non-zero value of x, from 'after' steps past its onset", NULL},

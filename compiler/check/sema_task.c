@@ -15,6 +15,7 @@ typedef struct task_ctx {
     scope *top;              /* the task's own scope: params, channels, phases */
     const ast_node *duration;
     const ast_node *first_phase;
+    const ast_node *open_phase;  /* a phase without a duration: it lasts to the end */
     const ast_node *accuracy;
     const ast_node *condition;
     unsigned inputs, targets;
@@ -124,43 +125,66 @@ static void check_phase(task_ctx *c, ast_node *n, scope *sc, int depth)
     (void)s;
     if (!c->first_phase)
         c->first_phase = n;
+    if (c->open_phase)
+        diag_error(S->diag, n->loc, "phase '%s' follows phase '%s', which has no duration and so lasts "
+                   "to the end of the trial", n->name, c->open_phase->name);
+    if (!n->op)
+        c->open_phase = n;
     ast_node *body = n->last;
     if (n->op)
-        check_time(c, n->first, sc, "a phase duration", false);
+        check_time(c, n->first, sc, "a phase duration", true);
     check_items(c, body, scope_new(S, sc, sc->what), depth + 1);
 }
 
-/* accuracy sign(y) / accuracy argmax(y) in decision */
+/* accuracy sign(y), argmax(y) in decision, mean_sign(y) in response,
+ * threshold(y, 0.5) in response: the measure, its target, its window. */
 static void check_accuracy(task_ctx *c, ast_node *n, scope *sc)
 {
     sema *S = c->S;
     ast_node *e = n->first, *phase = e->next;
-    static const char *const methods[] = {"sign", "argmax"};
+    static const char *const methods[] = {"sign", "argmax", "mean_sign", "threshold"};
     const char *method = e->kind == AST_CALL || e->kind == AST_NAME ? e->name : NULL;
-    bool known = method && (strcmp(method, "sign") == 0 || strcmp(method, "argmax") == 0);
+    bool known = false;
+    for (unsigned i = 0; method && i < 4; i++)
+        known |= strcmp(method, methods[i]) == 0;
+    bool is_threshold = known && strcmp(method, "threshold") == 0;
     if (!known) {
-        diag *g = diag_error(S->diag, e->loc, "accuracy is measured by sign(target) or argmax(target)");
+        diag *g = diag_error(S->diag, e->loc, "accuracy is measured by sign(target), argmax(target), "
+                             "mean_sign(target) or threshold(target, level)");
         if (method)
-            diag_suggest(S->diag, g, method, methods, 2);
+            diag_suggest(S->diag, g, method, methods, 4);
     } else if (e->kind == AST_NAME) {
         diag *g = diag_error(S->diag, e->loc, "accuracy %s needs the target it measures", method);
-        diag_hint(S->diag, g, "write e.g. 'accuracy %s(y)'", method);
+        diag_hint(S->diag, g, is_threshold ? "write e.g. 'accuracy threshold(y, 0.5)'"
+                                           : "write e.g. 'accuracy %s(y)'", method);
     } else if (e->kind == AST_CALL) {
         ast_node *args = e->first;
         ast_node *arg = args ? args->first : NULL;
         symbol *t = arg && arg->kind == AST_NAME ? scope_lookup(sc, arg->name) : NULL;
-        if (!args || args->count != 1 || !t || t->kind != SYM_CHANNEL || t->role != OP_TARGET) {
+        unsigned want = is_threshold ? 2 : 1;
+        if (!args || args->count != want || !t || t->kind != SYM_CHANNEL || t->role != OP_TARGET) {
             const char *example = "y";   /* the task's first target, if it has one */
             for (ast_node *item = c->def->first->next; item; item = item->next)
                 if (item->kind == AST_CHANNELS && item->op == OP_TARGET && item->first) {
                     example = item->first->name;
                     break;
                 }
-            diag *g = diag_error(S->diag, e->loc, "%s() takes one target of the task, e.g. %s(%s)",
-                                 method, method, example);
+            diag *g = is_threshold
+                ? diag_error(S->diag, e->loc, "threshold() takes one target of the task and a level, "
+                             "e.g. threshold(%s, 0.5)", example)
+                : diag_error(S->diag, e->loc, "%s() takes one target of the task, e.g. %s(%s)",
+                             method, method, example);
             if (t && t->kind == SYM_CHANNEL && t->role == OP_INPUT)
                 diag_hint(S->diag, g, "'%s' is an input; accuracy compares the output with a target",
                           t->name);
+        } else if (is_threshold) {
+            ast_node *level = arg->next;
+            expr_env env = {sc, 0, "an accuracy level"};
+            sema_expr(S, level, &env);
+            double v;
+            if (level->type != TY_ERROR && (level->type != TY_NUM || !const_value(level, NULL, &v) ||
+                                            !isfinite(v)))
+                diag_error(S->diag, level->loc, "the level of threshold() must be a constant number");
         }
     }
     if (phase) {
@@ -314,7 +338,7 @@ void sema_task(sema *S, ast_node *def)
 {
     scope *sc = scope_new(S, S->globals, arena_printf(S->arena, "task '%s'", def->name));
     sema_set_def_scope(def, sc);
-    task_ctx c = {S, def, sc, NULL, NULL, NULL, NULL, 0, 0};
+    task_ctx c = {.S = S, .def = def, .top = sc};
     sema_def_params(S, def, sc);
     symbol *mask = scope_declare(S, sc, SYM_CHANNEL, intern_cstr(S->arena, "mask"), def);
     if (mask) {
@@ -333,10 +357,11 @@ void sema_task(sema *S, ast_node *def)
     ast_node body = *def;
     body.first = def->first->next;   /* the items after the header's parameters */
     check_items(&c, &body, sc, 0);
-    if (c.duration && c.first_phase) {
-        diag *g = diag_error(S->diag, c.duration->loc, "task '%s' has both 'duration' and phases",
-                             def->name);
-        diag_hint(S->diag, g, "with phases, the trial lasts as long as they do; remove 'duration'");
+    if (c.open_phase && !c.duration) {
+        diag *g = diag_error(S->diag, c.open_phase->loc, "phase '%s' has no duration, and task '%s' has "
+                             "no 'duration' for it to last to", c.open_phase->name, def->name);
+        diag_hint(S->diag, g, "give the phase a duration ('phase %s 500 ms { ... }') or the task a "
+                  "'duration'", c.open_phase->name);
     } else if (!c.duration && !c.first_phase) {
         diag *g = diag_error(S->diag, def->loc, "task '%s' never says how long a trial is", def->name);
         diag_hint(S->diag, g, "add 'duration 340 steps' or phases: 'phase stimulus 500 ms { ... }'");

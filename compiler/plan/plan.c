@@ -746,7 +746,8 @@ static int match_channel(const plan *p, const char *name, int is_target, unsigne
         return c;
     unsigned seen = 0;
     for (unsigned k = 0; k < p->task.n_channels; k++)
-        if (!p->task.channels[k].is_condition && p->task.channels[k].is_target == is_target &&
+        if (!p->task.channels[k].is_condition && !p->task.channels[k].is_phase &&
+            p->task.channels[k].is_target == is_target &&
             seen++ == position)
             return (int)k;
     return -1;
@@ -860,6 +861,7 @@ static void describe_task(plan *p, rt_run_desc *r)
     for (unsigned c = 0; c < p->task.n_channels; c++) {
         const task_channel *tc = &p->task.channels[c];
         rt_channel_role role = tc->is_condition ? RT_CHANNEL_CONDITION
+                               : tc->is_phase   ? RT_CHANNEL_PHASE
                                : tc->is_target  ? RT_CHANNEL_TARGET
                                                 : RT_CHANNEL_INPUT;
         p->channels[c] = (rt_channel){tc->name, tc->size, role};
@@ -868,12 +870,15 @@ static void describe_task(plan *p, rt_run_desc *r)
                                 .channels = p->channels,
                                 .scratch_doubles = (size_t)TASK_SCRATCH_SIGNALS * p->task.steps,
                                 .trial_invariant = p->task.trial_invariant, .ctx = p,
-                                .generate = generate_trial};
+                                .generate = generate_trial, .n_phases = p->task.n_phases,
+                                .phase_names = p->task.phase_names};
     r->input_channel = p->input_channel;
     r->target_channel = p->target_channel;
     r->condition_channel = task_condition_channel(&p->task);
-    r->phase_channel = -1;
-    r->accuracy = p->task.accuracy ? RT_ACCURACY_SIGN : RT_ACCURACY_NONE;
+    r->phase_channel = task_phase_channel(&p->task);
+    r->accuracy = p->task.accuracy ? p->task.accuracy_kind : RT_ACCURACY_NONE;
+    r->accuracy_phase = p->task.accuracy_phase;
+    r->accuracy_level = p->task.accuracy_level;
     r->accuracy_readout = -1;
     for (unsigned k = 0; k < p->n_readouts && p->task.accuracy; k++)
         if (strcmp(p->task.channels[p->target_channel[k]].name, p->task.accuracy_target) == 0)
@@ -995,7 +1000,7 @@ int plan_prepare(plan *p, frontend *fe, const frontend_options *opts, const ast_
         learning_paths(&b);
     if (task_prepare(&p->task, fe, run->first, p->dt, seed) != 0)
         b.failed++;
-    if (!b.failed && task_check_accuracy(&p->task, &fe->diag) != 0)
+    if (!b.failed && task_check_trials(&p->task, &fe->diag) != 0)
         b.failed++;
     if (!b.failed)
         match_task(&b);

@@ -4,6 +4,7 @@
  * step (what is assigned to a channel). */
 #include "task_gen.h"
 
+#include <limits.h>
 #include <math.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -23,7 +24,10 @@ enum { MAX_BOUND = 256, MAX_CALL_ARGS = 64 };
 typedef struct gen {
     const task_program *tp;
     uint64_t seed, trial;
-    size_t T;
+    size_t T;                       /* steps of the padded trial */
+    size_t w0, w1;                  /* the steps statements write: a phase's, or the whole trial */
+    size_t origin;                  /* the step where 't' is 0 and pulse onsets count from */
+    size_t cursor;                  /* where the next phase starts */
     double *const *ch;
     double *mask;
     struct { const ast_node *decl; double value; } bound[MAX_BOUND];   /* draws, loop variables, by declaration */
@@ -130,15 +134,31 @@ static uint64_t call_stream(const gen *G, const ast_node *call, uint64_t element
 }
 
 typedef enum dist { DIST_RANDINT, DIST_UNIFORM, DIST_NORMAL, DIST_CHOICE, DIST_BERNOULLI, DIST_POISSON,
-                    DIST_UNKNOWN } dist;
+                    DIST_TRUNC_EXP, DIST_UNKNOWN } dist;
 
 static dist dist_of(const char *f)
 {
-    static const char *const names[] = {"randint", "uniform", "normal", "choice", "bernoulli", "poisson"};
+    static const char *const names[] = {"randint", "uniform", "normal", "choice", "bernoulli", "poisson",
+                                        "trunc_exp"};
     for (int d = 0; d < DIST_UNKNOWN; d++)
         if (strcmp(f, names[d]) == 0)
             return (dist)d;
     return DIST_UNKNOWN;
+}
+
+/* neurogym's TruncExp(mean, lo, hi): an exponential of MEAN drawn until it
+ * falls in [lo, hi), and hi when lo >= hi. The same distribution by its
+ * inverse CDF from one uniform U: the exponential's CDF F restricted to
+ * [F(lo), F(hi)). */
+static double trunc_exp(double mean, double lo, double hi, double u)
+{
+    if (lo >= hi)
+        return hi;
+    if (!(mean > 0))
+        return lo;
+    double a = exp(-lo / mean), b = isfinite(hi) ? exp(-hi / mean) : 0;
+    double x = -mean * log(a - u * (a - b));
+    return x < lo ? lo : x >= hi ? nextafter(hi, lo) : x;
 }
 
 static double draw_dist(gen *G, const ast_node *call, dist d, const double *a, unsigned n, uint64_t stream,
@@ -159,6 +179,8 @@ static double draw_dist(gen *G, const ast_node *call, dist d, const double *a, u
         return rt_rng_uniform(G->seed, stream, counter) < a[0];
     case DIST_POISSON:   /* a spike this step with probability rate * dt */
         return rt_rng_uniform(G->seed, stream, counter) < a[0] * G->tp->dt;
+    case DIST_TRUNC_EXP:
+        return trunc_exp(a[0], a[1], a[2], rt_rng_uniform(G->seed, stream, counter));
     case DIST_UNKNOWN:
         break;
     }
@@ -198,21 +220,63 @@ static double eval_scalar(gen *G, const ast_node *e);
 
 /* The arguments of a call, with lists spread out (choice([0, 6.4])) and
  * named ones in the builtin's keyword order (normal(mean = 0, std = 1)). */
-static unsigned scalar_args(gen *G, const ast_node *call, double *out)
+/* The list a name stands for (a list parameter: the call's list, else its
+ * default), or NULL. */
+static const ast_node *list_of(const gen *G, const ast_node *v)
 {
+    const symbol *s = v->kind == AST_NAME ? v->sym : NULL;
+    if (!s || s->kind != SYM_PARAM)
+        return NULL;
+    for (unsigned i = 0; s->owner == G->tp->def && i < G->tp->n_lists; i++)
+        if (strcmp(G->tp->lists[i].name, s->name) == 0)
+            return G->tp->lists[i].list;
+    return s->value && s->value->kind == AST_LIST ? s->value : NULL;
+}
+
+/* The argument expressions of a call in order, with lists spread out
+ * (choice(coh) of coh = [0, 6.4]) and named ones at their keyword's place
+ * (normal(std = 0.5) is normal(0, 0.5)); a place no argument fills is NULL,
+ * which stands for 0 (the one such default: normal's mean). */
+static unsigned arg_nodes(const gen *G, const ast_node *call, const ast_node **out)
+{
+    const builtin *b = call->sym;
     unsigned n = 0;
+    for (unsigned i = 0; i < MAX_CALL_ARGS; i++)
+        out[i] = NULL;
     for (const ast_node *k = call->first ? call->first->first : NULL; k; k = k->next) {
         const ast_node *v = k->kind == AST_NAMEDARG ? k->first : k;
-        if (v->kind == AST_NAME && v->sym && ((const symbol *)v->sym)->kind == SYM_PARAM &&
-            ((const symbol *)v->sym)->value && ((const symbol *)v->sym)->value->kind == AST_LIST)
-            v = ((const symbol *)v->sym)->value;
+        if (k->kind == AST_NAMEDARG && b && b->keywords) {
+            unsigned place = 0;
+            for (const char *w = b->keywords; w && *w; place++) {
+                size_t len = strcspn(w, " ");
+                if (strlen(k->name) == len && strncmp(w, k->name, len) == 0)
+                    break;
+                w += len + (w[len] == ' ');
+            }
+            if (place < MAX_CALL_ARGS) {
+                out[place] = v;
+                n = place + 1 > n ? place + 1 : n;
+            }
+            continue;
+        }
+        if (list_of(G, v))
+            v = list_of(G, v);
         if (v->kind == AST_LIST) {
             for (const ast_node *x = v->first; x && n < MAX_CALL_ARGS; x = x->next)
-                out[n++] = eval_scalar(G, x);
+                out[n++] = x;
         } else if (n < MAX_CALL_ARGS) {
-            out[n++] = eval_scalar(G, v);
+            out[n++] = v;
         }
     }
+    return n;
+}
+
+static unsigned scalar_args(gen *G, const ast_node *call, double *out)
+{
+    const ast_node *nodes[MAX_CALL_ARGS];
+    unsigned n = arg_nodes(G, call, nodes);
+    for (unsigned i = 0; i < n; i++)
+        out[i] = nodes[i] ? eval_scalar(G, nodes[i]) : 0;
     return n;
 }
 
@@ -472,8 +536,8 @@ static const double *eval_signal_name(gen *G, const ast_node *e, size_t elem)
         return channel_signal(G, e, s, (long)elem);
     if (s && s->kind == SYM_BUILTIN && strcmp(s->name, "t") == 0) {
         double *out = signal_new(G);
-        for (size_t t = 0; t < G->T; t++)
-            out[t] = (double)t * G->tp->dt;
+        for (size_t t = 0; t < G->T; t++)   /* from the phase's start in a phase */
+            out[t] = ((double)t - (double)G->origin) * G->tp->dt;
         return out;
     }
     if (s && s->kind == SYM_LET)
@@ -574,7 +638,7 @@ static void write_elements(gen *G, double *data, size_t size, long lo, long hi, 
     for (long i = lo; data && i < hi && !G->failed; i++) {
         size_t mark = G->pool_used;
         const double *v = eval_signal(G, e, (size_t)i);
-        for (size_t t = 0; t < G->T; t++) {
+        for (size_t t = G->w0; t < G->w1; t++) {
             double *x = &data[t * size + (size_t)i];
             switch (op) {
             case OP_ADD_SET: *x += v[t]; break;
@@ -612,13 +676,67 @@ static void run_pulse(gen *G, const ast_node *n)
     long lo, hi;
     double *data = lvalue_target(G, lv, &size, &lo, &hi);
     double amplitude = eval_scalar(G, value);
-    long from = eval_steps(G, onset), to = from + eval_steps(G, width);
+    long from = (long)G->origin + eval_steps(G, onset), to = from + eval_steps(G, width);
+    long first = from < (long)G->w0 ? (long)G->w0 : from, end = to < (long)G->w1 ? to : (long)G->w1;
     for (long i = lo; data && i < hi; i++)
-        for (long t = from < 0 ? 0 : from; t < to && t < (long)G->T; t++)
+        for (long t = first; t < end; t++)
             data[(size_t)t * size + (size_t)i] = amplitude;
 }
 
 static void run_items(gen *G, const ast_node *first);
+
+/* A phase's duration in whole steps, rounded down as neurogym rounds
+ * durations to multiples of dt (the 1e-9 keeps 100 ms / 20 ms at 5). */
+static long duration_steps(const ast_node *e, double v, double dt)
+{
+    if (e->dim.known && e->dim.e[DIM_TIME] == 1)
+        v /= dt;
+    return isfinite(v) ? (long)floor(v + 1e-9) : LONG_MAX;
+}
+
+static unsigned phase_number(const task_program *tp, const ast_node *n)
+{
+    for (unsigned k = 0; k < tp->n_phases; k++)
+        if (tp->phases[k].node == n)
+            return k + 1;
+    return 0;
+}
+
+/* A phase: from where the previous one ended, for its duration (or to the
+ * end of the trial); its statements write only its steps, and count 't'
+ * and pulse onsets from its start. */
+static void run_phase(gen *G, const ast_node *n)
+{
+    const task_program *tp = G->tp;
+    unsigned k = phase_number(tp, n);
+    size_t start = G->cursor, end = G->T;
+    if (n->op) {
+        long steps = duration_steps(n->first, eval_scalar(G, n->first), tp->dt);
+        if (G->failed)
+            return;
+        if (steps < 0) {
+            fail(G, n->first, "phase '%s' would last %ld steps in this trial", n->name, steps);
+            return;
+        }
+        if ((size_t)steps > G->T - start) {
+            fail(G, n->first, "in this trial the phases last longer than the task's %zu steps: phase '%s' "
+                              "would end at step %zu", G->T, n->name, start + (size_t)steps);
+            return;
+        }
+        end = start + (size_t)steps;
+    }
+    size_t w0 = G->w0, w1 = G->w1, origin = G->origin;
+    G->w0 = G->origin = start;
+    G->w1 = end;
+    run_items(G, n->last->first);
+    G->w0 = w0;
+    G->w1 = w1;
+    G->origin = origin;
+    int c = task_phase_channel(tp);
+    for (size_t t = start; c >= 0 && t < end; t++)
+        G->ch[c][t] = k;
+    G->cursor = end;
+}
 
 static void run_for(gen *G, const ast_node *n)
 {
@@ -664,8 +782,8 @@ static void run_item(gen *G, const ast_node *n)
         G->trial = trial;
         break;
     }
-    case AST_PHASE:   /* refused by task_prepare */
-        fail(G, n, "'phase' blocks are not available yet");
+    case AST_PHASE:
+        run_phase(G, n);
         break;
     default:   /* channels, params, duration, let, accuracy: read by task_prepare */
         break;
@@ -683,7 +801,7 @@ static void run_items(gen *G, const ast_node *first)
 int task_channel_index(const task_program *tp, const char *name)
 {
     for (unsigned c = 0; c < tp->n_channels; c++)
-        if (!tp->channels[c].is_condition && strcmp(tp->channels[c].name, name) == 0)
+        if (!tp->channels[c].is_condition && !tp->channels[c].is_phase && strcmp(tp->channels[c].name, name) == 0)
             return (int)c;
     return -1;
 }
@@ -692,6 +810,14 @@ int task_condition_channel(const task_program *tp)
 {
     for (unsigned c = 0; c < tp->n_channels; c++)
         if (tp->channels[c].is_condition)
+            return (int)c;
+    return -1;
+}
+
+int task_phase_channel(const task_program *tp)
+{
+    for (unsigned c = 0; c < tp->n_channels; c++)
+        if (tp->channels[c].is_phase)
             return (int)c;
     return -1;
 }
@@ -721,14 +847,19 @@ static int prepare_params(task_program *tp, gen *G, const ast_node *call)
         if (override)
             given = NULL;
         int is_list = b->first->kind == AST_LIST || (given && given->kind == AST_LIST);
-        if (is_list && given) {
-            diag *g = fail(G, given, "giving the list parameter '%s' of task '%s' in the call is "
-                                     "not available yet", b->name, tp->def->name);
-            diag_hint(G->diag, g, "change the list in the task's definition instead");
+        if (is_list && given && given->kind != AST_LIST) {
+            fail(G, given, "parameter '%s' of task '%s' is a list, like its default: give it as "
+                           "[a, b, ...]", b->name, tp->def->name);
             return -1;
         }
+        if (is_list && b->first->kind != AST_LIST) {
+            fail(G, given, "parameter '%s' of task '%s' is a number, not a list", b->name, tp->def->name);
+            return -1;
+        }
+        if (is_list && given)
+            tp->lists[tp->n_lists++] = (task_list_arg){b->name, given};
         if (is_list)
-            continue;   /* its default's elements are read where it is used: choice(coh) */
+            continue;   /* its elements are read where it is used: choice(coh) */
         double v;
         const ast_node *value = override ? override : b->first;
         int ok = given ? const_value(given, &(const_env){.dt = tp->dt}, &v)
@@ -748,24 +879,38 @@ static int prepare_params(task_program *tp, gen *G, const ast_node *call)
     return 0;
 }
 
-/* accuracy sign(y): the one measure the engine computes so far. */
+/* accuracy sign(y), argmax(y), mean_sign(y), threshold(y, level), each
+ * optionally 'in PHASE' (resolved once every phase is known). */
 static void prepare_accuracy(task_program *tp, gen *G, const ast_node *n)
 {
-    const ast_node *e = n->first, *phase = e->next;
-    if (e->kind != AST_CALL || strcmp(e->name, "sign") != 0) {
-        diag *g = fail(G, e, "'accuracy %s' is not available yet: this version measures "
-                             "'accuracy sign(TARGET)'", e->name ? e->name : "");
-        diag_hint(G->diag, g, "sign(y) counts the steps where the target is not 0 and the readout "
-                              "has its sign");
+    static const struct { const char *name; rt_accuracy_kind kind; } kinds[] = {
+        {"sign", RT_ACCURACY_SIGN}, {"argmax", RT_ACCURACY_ARGMAX},
+        {"mean_sign", RT_ACCURACY_MEAN_SIGN}, {"threshold", RT_ACCURACY_THRESHOLD}};
+    const ast_node *e = n->first;
+    for (unsigned k = 0; k < sizeof kinds / sizeof kinds[0]; k++)
+        if (e->kind == AST_CALL && strcmp(e->name, kinds[k].name) == 0)
+            tp->accuracy_kind = kinds[k].kind;
+    if (tp->accuracy_kind == RT_ACCURACY_NONE) {
+        fail(G, e, "'accuracy %s' is not a measure rnnc knows", e->name ? e->name : "");
         return;
     }
-    if (phase) {
-        fail(G, phase, "accuracy in a phase ('in %s') is not available yet: 'accuracy sign(y)' "
-                       "counts every step where the target is not 0", phase->name);
-        return;
-    }
+    if (tp->accuracy_kind == RT_ACCURACY_THRESHOLD)
+        tp->accuracy_level = eval_scalar(G, e->first->first->next);
     tp->accuracy = e;
     tp->accuracy_target = e->first->first->name;
+}
+
+/* 'accuracy ... in PHASE': the phase's number. */
+static void prepare_accuracy_phase(task_program *tp, gen *G)
+{
+    const ast_node *phase = tp->accuracy ? tp->accuracy->next : NULL;
+    if (!phase)
+        return;
+    for (unsigned k = 0; k < tp->n_phases; k++)
+        if (strcmp(tp->phases[k].name, phase->name) == 0)
+            tp->accuracy_phase = k + 1;
+    if (!tp->accuracy_phase)
+        fail(G, phase, "task '%s' has no phase '%s'", tp->def->name, phase->name);
 }
 
 static void prepare_item(task_program *tp, gen *G, const ast_node *n)
@@ -784,7 +929,17 @@ static void prepare_item(task_program *tp, gen *G, const ast_node *n)
             ch->is_target = n->op == OP_TARGET;
         }
         break;
+    case AST_PHASE:
+        if (tp->n_phases == RT_MAX_PHASES) {
+            fail(G, n, "task '%s' has more than %d phases", tp->def->name, RT_MAX_PHASES);
+            return;
+        }
+        tp->phase_names[tp->n_phases] = n->name;
+        tp->phases[tp->n_phases++] = (task_phase){.node = n, .name = n->name, .open = !n->op};
+        prepare_item(tp, G, n->last);
+        break;
     case AST_DURATION: {
+        tp->duration = n;
         long steps = eval_steps(G, n->first);
         tp->steps = (size_t)(steps > 0 ? steps : 0);
         if (steps < 1 && !G->failed) {   /* located here, not at the task's name */
@@ -796,8 +951,10 @@ static void prepare_item(task_program *tp, gen *G, const ast_node *n)
         break;
     }
     case AST_ASSIGN:
-        if (strcmp(n->first->name, "mask") == 0)
+        if (strcmp(n->first->name, "mask") == 0 && !tp->has_mask) {
             tp->has_mask = 1;
+            tp->mask_stmt = n;
+        }
         break;
     case AST_CONDITION:
         tp->condition = n->first;
@@ -893,6 +1050,187 @@ static int draws_per_trial(const ast_node *n)
     return 0;
 }
 
+/* ------------------------------------------------------------ phase bounds */
+
+typedef struct interval {
+    double lo, hi;
+} interval;
+
+static int bound(gen *G, const ast_node *e, interval *out, int depth);
+
+/* The range of a random draw, from the ranges of its arguments. */
+static int bound_draw(gen *G, const ast_node *call, interval *out, int depth)
+{
+    const ast_node *arg[MAX_CALL_ARGS];
+    unsigned n = arg_nodes(G, call, arg);
+    interval a[MAX_CALL_ARGS];
+    for (unsigned i = 0; i < n; i++)
+        if (!(arg[i] ? bound(G, arg[i], &a[i], depth + 1) : (a[i] = (interval){0, 0}, 1)))
+            return 0;
+    switch (dist_of(call->name)) {
+    case DIST_UNIFORM:
+        *out = (interval){n > 0 ? a[0].lo : 0, n > 1 ? a[1].hi : 1};
+        return 1;
+    case DIST_RANDINT:
+        *out = (interval){a[0].lo, a[1].hi};
+        return 1;
+    case DIST_CHOICE:
+        *out = a[0];
+        for (unsigned i = 1; i < n; i++)
+            *out = (interval){fmin(out->lo, a[i].lo), fmax(out->hi, a[i].hi)};
+        return 1;
+    case DIST_TRUNC_EXP:
+        *out = (interval){fmin(a[1].lo, a[2].lo), a[2].hi};
+        return isfinite(out->hi);
+    case DIST_BERNOULLI: case DIST_POISSON:
+        *out = (interval){0, 1};
+        return 1;
+    default:
+        return 0;   /* normal(): no bound */
+    }
+}
+
+static interval interval_product(interval a, interval b)
+{
+    double p[4] = {a.lo * b.lo, a.lo * b.hi, a.hi * b.lo, a.hi * b.hi};
+    interval r = {p[0], p[0]};
+    for (int i = 1; i < 4; i++)
+        r = (interval){fmin(r.lo, p[i]), fmax(r.hi, p[i])};
+    return r;
+}
+
+/* The values E can take in any trial (in SI units, like eval_scalar), or 0
+ * when they have no bound rnnc can tell: a phase duration that depends on
+ * a normal() draw, say. */
+static int bound(gen *G, const ast_node *e, interval *out, int depth)
+{
+    interval a, b;
+    const symbol *s = e->kind == AST_NAME ? e->sym : NULL;
+    if (depth > 64)
+        return 0;
+    switch (e->kind) {
+    case AST_NUM:
+        out->lo = out->hi = eval_scalar(G, e);
+        return 1;
+    case AST_NAME:
+        if (s && (s->kind == SYM_DRAW || s->kind == SYM_LET) && s->value)
+            return bound(G, s->value, out, depth + 1);
+        if (s && s->kind != SYM_PARAM && s->kind != SYM_BUILTIN)
+            return 0;
+        out->lo = out->hi = eval_scalar(G, e);
+        return !G->failed;
+    case AST_UNARY:
+        if (e->op != OP_NEG || !bound(G, e->first, &a, depth + 1))
+            return 0;
+        *out = (interval){-a.hi, -a.lo};
+        return 1;
+    case AST_BINARY:
+        if (!bound(G, e->first, &a, depth + 1) || !bound(G, e->first->next, &b, depth + 1))
+            return 0;
+        switch (e->op) {
+        case OP_ADD: *out = (interval){a.lo + b.lo, a.hi + b.hi}; return 1;
+        case OP_SUB: *out = (interval){a.lo - b.hi, a.hi - b.lo}; return 1;
+        case OP_MUL: *out = interval_product(a, b); return 1;
+        case OP_DIV:
+            if (b.lo <= 0 && b.hi >= 0)
+                return 0;
+            *out = interval_product(a, (interval){1 / b.hi, 1 / b.lo});
+            return 1;
+        default: return 0;
+        }
+    case AST_CALL: {
+        const builtin *bi = e->sym;
+        if (bi && bi->cls == BI_RANDOM)
+            return bound_draw(G, e, out, depth);
+        int is_min = strcmp(e->name, "min") == 0, is_max = strcmp(e->name, "max") == 0;
+        if (!bi || bi->cls != BI_MATH || !(is_min || is_max))
+            return 0;
+        const ast_node *arg[MAX_CALL_ARGS];
+        unsigned n = arg_nodes(G, e, arg);
+        for (unsigned i = 0; i < n; i++) {
+            if (!arg[i] || !bound(G, arg[i], &a, depth + 1))
+                return 0;
+            *out = i == 0 ? a : is_min ? (interval){fmin(out->lo, a.lo), fmin(out->hi, a.hi)}
+                                       : (interval){fmax(out->lo, a.lo), fmax(out->hi, a.hi)};
+        }
+        return n > 0;
+    }
+    default:
+        return 0;
+    }
+}
+
+static double steps_ms(double steps, double dt)
+{
+    return steps * dt * 1e3;
+}
+
+/* Each phase's shortest and longest duration, and the trial's length: the
+ * task's 'duration', which every phase sequence must fit in, or else the
+ * longest sequence (trials shorter than it are padded). */
+static void prepare_phases(task_program *tp, gen *G)
+{
+    if (!tp->n_phases)
+        return;
+    long lo = 0, hi = 0;
+    const task_phase *unbounded = NULL;
+    for (unsigned k = 0; k < tp->n_phases && !G->failed; k++) {
+        task_phase *ph = &tp->phases[k];
+        if (ph->open)
+            continue;
+        interval r;
+        ph->bounded = bound(G, ph->node->first, &r, 0);
+        if (!ph->bounded) {
+            unbounded = unbounded ? unbounded : ph;
+            continue;
+        }
+        ph->min_steps = duration_steps(ph->node->first, r.lo, tp->dt);
+        ph->max_steps = duration_steps(ph->node->first, r.hi, tp->dt);
+        if (ph->min_steps < 0) {
+            fail(G, ph->node->first, "phase '%s' can last %ld steps, and a duration cannot be negative",
+                 ph->name, ph->min_steps);
+            return;
+        }
+        lo += ph->min_steps;
+        hi = hi > LONG_MAX - ph->max_steps ? LONG_MAX : hi + ph->max_steps;
+    }
+    if (G->failed)
+        return;
+    if (!tp->duration && unbounded) {
+        diag *g = fail(G, unbounded->node->first, "rnnc cannot tell how long phase '%s' can last, so it "
+                       "cannot size the batch's trials", unbounded->name);
+        diag_hint(G->diag, g, "draw the duration from a bounded distribution (uniform, choice, randint, "
+                              "trunc_exp), or give the task a 'duration' that every trial fits in");
+        return;
+    }
+    if (tp->duration && !unbounded && (size_t)hi > tp->steps) {
+        diag *g = fail(G, tp->duration->first, "the phases of task '%s' can last %ld steps (%g ms), "
+                       "longer than its duration of %zu steps (%g ms)", tp->def->name, hi,
+                       steps_ms((double)hi, tp->dt), tp->steps, steps_ms((double)tp->steps, tp->dt));
+        diag_hint(G->diag, g, "a phased task's 'duration' is the length every trial is padded to; "
+                              "make it at least the longest sequence of phases, or remove it");
+        return;
+    }
+    if (!tp->duration)
+        tp->steps = (size_t)hi;
+    if (tp->steps == 0)
+        fail(G, tp->phases[0].node, "the phases of task '%s' last no step", tp->def->name);
+    (void)lo;
+}
+
+/* The phase channel, after the condition: the phase number at each step. */
+static void prepare_phase_channel(task_program *tp, gen *G)
+{
+    if (!tp->n_phases)
+        return;
+    if (tp->n_channels == RT_MAX_CHANNELS) {
+        fail(G, tp->phases[0].node, "task '%s' has %d channels, the most a task may have, and no room "
+             "for its phases", tp->def->name, RT_MAX_CHANNELS);
+        return;
+    }
+    tp->channels[tp->n_channels++] = (task_channel){.name = "phase", .size = 1, .is_phase = 1};
+}
+
 void task_free(task_program *tp)
 {
     for (unsigned i = 0; i < tp->n_loads; i++)
@@ -909,21 +1247,15 @@ static void run_trial(gen *G)
         memset(G->ch[c], 0, G->T * tp->channels[c].size * sizeof(double));
     for (size_t t = 0; t < G->T; t++)
         G->mask[t] = tp->has_mask ? 0 : 1;
+    G->w0 = G->origin = G->cursor = 0;
+    G->w1 = G->T;
     run_items(G, tp->def->first->next);
-}
-
-/* Phases are refused once, at the first: the task has no duration then. */
-static int refuse_phases(gen *G)
-{
-    for (const ast_node *n = G->tp->def->first->next; n; n = n->next)
-        if (n->kind == AST_PHASE) {
-            diag *g = fail(G, n, "'phase' blocks are not available yet: this version's tasks run "
-                                 "over a 'duration'");
-            diag_hint(G->diag, g, "give the task a 'duration' and shape each phase with 't', e.g. "
-                                  "'x[0] = t < 100 ms' or 'mask = t >= 2100 ms'");
-            return 1;
-        }
-    return 0;
+    if (!tp->n_phases)
+        return;
+    size_t end = G->cursor;   /* a shorter trial than the longest: padding from here */
+    for (unsigned c = 0; c < tp->n_channels; c++)
+        memset(G->ch[c] + end * tp->channels[c].size, 0, (G->T - end) * tp->channels[c].size * sizeof(double));
+    memset(G->mask + end, 0, (G->T - end) * sizeof(double));
 }
 
 /* One trial (the first training sample's), generated once while the plan
@@ -967,10 +1299,16 @@ int task_prepare(task_program *tp, frontend *fe, const ast_node *task, double dt
     for (const ast_node *n = tp->def->first->next; n; n = n->next)
         prepare_item(tp, &G, n);
     if (!G.failed)
+        prepare_accuracy_phase(tp, &G);
+    if (!G.failed)
+        prepare_phases(tp, &G);
+    if (!G.failed)
         prepare_condition(tp, &G);
+    if (!G.failed)
+        prepare_phase_channel(tp, &G);
     prepare_loads(tp, &G, tp->def->first->next);
     tp->trial_invariant = !draws_per_trial(tp->def->first->next);
-    if (!refuse_phases(&G) && !G.failed && tp->steps == 0)
+    if (!G.failed && tp->steps == 0)
         fail(&G, tp->def, "task '%s' lasts no step: its duration is shorter than dt", tp->def->name);
     if (!G.failed)
         probe_trial(tp, &G, seed);
@@ -994,11 +1332,3 @@ int task_generate(const task_program *tp, uint64_t seed, uint64_t trial, double 
     return G.failed ? -1 : 0;
 }
 
-/* sign(y): the only accuracy measure so far (task_prepare refuses argmax,
- * which compares whole vectors within a phase). */
-int task_accuracy_value(const task_program *tp, double value, double *out)
-{
-    (void)tp;
-    *out = (value > 0) - (value < 0);
-    return 0;
-}

@@ -34,7 +34,23 @@ typedef struct task_channel {
     size_t size;
     int is_target;
     int is_condition;
+    int is_phase;                   /* the phase channel: k on phase k's steps, 0 on padding */
 } task_channel;
+
+/* A phase of the task, in order: its statement and how long it can last
+ * (in steps; open: it lasts to the end of the trial). */
+typedef struct task_phase {
+    const ast_node *node;
+    const char *name;
+    long min_steps, max_steps;
+    int bounded, open;
+} task_phase;
+
+/* A list parameter given in the task's call: coh = [0, 6.4, 12.8]. */
+typedef struct task_list_arg {
+    const char *name;
+    const ast_node *list;
+} task_list_arg;
 
 typedef struct task_program {
     frontend *fe;
@@ -43,12 +59,22 @@ typedef struct task_program {
     size_t steps;
     const_binding args[TASK_MAX_ARGS];    /* every parameter's value */
     unsigned n_args;
-    task_channel channels[RT_MAX_CHANNELS];   /* in declaration order, the condition last */
+    task_channel channels[RT_MAX_CHANNELS];   /* in declaration order, then the condition, then the phase */
     unsigned n_channels;
+    task_list_arg lists[TASK_MAX_ARGS];
+    unsigned n_lists;
+    task_phase phases[RT_MAX_PHASES];
+    unsigned n_phases;
+    const char *phase_names[RT_MAX_PHASES];
+    const ast_node *duration;       /* the 'duration' statement, or NULL */
     int has_mask;                   /* 'mask = ...' appears: unset steps count 0 */
+    const ast_node *mask_stmt;      /* the first 'mask = ...' */
     const ast_node *accuracy;       /* the accuracy expression, or NULL */
     const char *accuracy_target;    /* the target it reads */
     const ast_node *accuracy_stmt;  /* the 'accuracy' statement, for messages */
+    rt_accuracy_kind accuracy_kind;
+    unsigned accuracy_phase;        /* 'in PHASE': its number (from 1); 0: the mask's steps */
+    double accuracy_level;          /* threshold(y, level) */
     const ast_node *condition;      /* the condition expression, or NULL */
     task_load loads[TASK_MAX_LOADS];
     unsigned n_loads;
@@ -80,14 +106,16 @@ int task_channel_index(const task_program *tp, const char *name);
  * one of them is 0 has no condition. */
 int task_condition_channel(const task_program *tp);
 
-/* Refuses an 'accuracy sign(y)' that cannot mean what it says: y must take
- * both signs on the steps that count (mask and y non-zero) in a few trials
- * generated with a fixed seed (task_accuracy.c). 0, or -1 with the error
-on DC, at the 'accuracy' statement. */
-int task_check_accuracy(const task_program *tp, diag_ctx *dc);
+/* The index of the phase channel, or -1 when the task has no phases. */
+int task_phase_channel(const task_program *tp);
 
-/* The accuracy measure applied to one value of the target's channel
- * (sign(y)). Returns 0 on success. */
-int task_accuracy_value(const task_program *tp, double value, double *out);
+/* Refuses, from a few trials generated with a fixed seed (task_accuracy.c),
+ * what cannot mean what it says: a mask that is 0 at every step, an
+ * accuracy whose window is always empty or that a constant readout would
+ * pass (sign or mean_sign of a target of one sign, threshold of a target
+ * always on one side, argmax of a target that always names one element),
+ * and a condition that is not one of a finite set. 0, or -1 with each error
+ * on DC, at its statement. */
+int task_check_trials(const task_program *tp, diag_ctx *dc);
 
 #endif
