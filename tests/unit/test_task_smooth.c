@@ -16,7 +16,11 @@
  *    m = k - (n-1)/2; its points may be given as times (20 ms at dt 1 ms).
  * 4. boxcar(n) convolve() sums x over n steps: a window longer than twice
  *    the trial gives the pulse's total (20) at every step.
- * 5. A window whose size is a parameter that is not a whole number is
+ * 5. In a phase, the statement writes only the phase's steps: the smoothed
+ *    pulse is SciPy's convolution of the 20-step slice alone, 0 on either
+ *    side (steps 9 and 30 are 0 here, where the whole-trial convolution of 2.
+ *    is not); its last step, 29, holds points 4..9: all but points 0..3.
+ * 6. A window whose size is a parameter that is not a whole number is
  *    refused when the task is prepared, at the window.
  */
 #include <math.h>
@@ -131,6 +135,21 @@ static void test_gaussian_in_ms_and_boxcar(void)
         CHECK_NEAR(y[t], 20.0, 1e-12);
 }
 
+static void test_phase_is_the_slice(void)
+{
+    double x[40], y[40];
+    CHECK(generate("task Smooth {\n  input x\n  target y\n  phase wait 10 {}\n"
+                   "  phase stimulus 20 {\n    x = 1\n    x = convolve(x, hann(10)) / 4.5\n  }\n"
+                   "  phase rest 10 {}\n  y = x\n}\n", x, y, 40) == 0);
+    CHECK(x[9] == 0 && x[30] == 0);
+    CHECK_NEAR(x[10], 0.5, 1e-12);
+    double w03 = 0;
+    for (int k = 0; k < 4; k++)
+        w03 += 0.5 - 0.5 * cos(2 * 3.141592653589793 * k / 9);
+    CHECK_NEAR(x[29], (4.5 - w03) / 4.5, 1e-12);
+    CHECK_NEAR(x[20], 1.0, 1e-12);
+}
+
 static void test_fractional_size_refused(void)
 {
     frontend fe;
@@ -147,6 +166,7 @@ int main(void)
     test_hann_window();
     test_hann_pulse_same_centring();
     test_gaussian_in_ms_and_boxcar();
+    test_phase_is_the_slice();
     test_fractional_size_refused();
     return check_report();
 }
