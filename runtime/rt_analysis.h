@@ -243,4 +243,54 @@ int rt_find_fixed_points(const rt_fp_system *sys, const double *inits, size_t n_
 /* Frees what rt_find_fixed_points allocated and zeroes OUT. */
 void rt_fp_free(rt_fp_result *out);
 
+/* ---- Psychometric curve (rt_analysis_psychometric.c) ----
+ *
+ * A decision task's trials grouped by their condition value (a signed
+ * coherence, say): per value, how many trials, their accuracy and the
+ * fraction that chose the "right" option (rt_accuracy.h says what a
+ * choice is per accuracy kind), and a maximum-likelihood logistic curve of
+ * the choice against the value. */
+
+typedef struct rt_psychometric_row {
+    double value;                   /* the condition value */
+    size_t trials;                  /* trials with a choice at this value */
+    double accuracy;                /* their correct units over their counted units; NAN when none counted */
+    double choice;                  /* the fraction of them whose choice is 1 */
+} rt_psychometric_row;
+
+/* The rows of the N trial outcomes T whose condition is non-zero and
+ * whose window is not empty (choice >= 0), in increasing order of value,
+ * into ROWS (room for RT_PSYCHOMETRIC_MAX_ROWS), their count in *N_ROWS.
+ * More distinct values than that is an error. */
+enum { RT_PSYCHOMETRIC_MAX_ROWS = 64 };
+struct rt_trial_accuracy;
+int rt_psychometric_rows(const struct rt_trial_accuracy *t, size_t n, rt_psychometric_row *rows, size_t *n_rows,
+                         char *err, size_t err_size);
+
+typedef enum rt_fit_status {
+    RT_FIT_CONVERGED,               /* Newton's steps converged to the maximum */
+    RT_FIT_NOT_CONVERGED,           /* they did not, in RT_LOGISTIC_MAX_ITERATIONS */
+    RT_FIT_SEPARABLE,               /* the choices are separated by a value: no finite maximum */
+    RT_FIT_ONE_CHOICE,              /* every trial chose alike: no curve to fit */
+    RT_FIT_ONE_CONDITION,           /* one condition value: no slope to fit */
+    RT_FIT_FLAT,                    /* the maximum has slope 0: the choice ignores the value */
+} rt_fit_status;
+
+enum { RT_LOGISTIC_MAX_ITERATIONS = 100 };
+
+typedef struct rt_logistic_fit {
+    rt_fit_status status;
+    double mu, s;                   /* P(x) = 1 / (1 + exp(-(x - mu) / s)); NAN unless CONVERGED */
+    double gap_lo, gap_hi;          /* SEPARABLE: the values between which the choice switches */
+    double log_likelihood;          /* at the fit (CONVERGED, NOT_CONVERGED); NAN otherwise */
+    size_t iterations;
+} rt_logistic_fit;
+
+/* "converged", "not converged", "separable", ... for the summary. */
+const char *rt_fit_status_name(rt_fit_status s);
+
+/* The maximum-likelihood logistic fit of choices to values: at X[i], K[i]
+ * of N[i] trials chose 1 (binomial counts, M points, N[i] > 0). */
+void rt_logistic_fit_choices(const double *x, const double *k, const double *n, size_t m, rt_logistic_fit *fit);
+
 #endif

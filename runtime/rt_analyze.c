@@ -5,8 +5,9 @@
  * fixed-point finder); this file finds the data each analysis names, runs
  * it, writes its files (rt_files.h) and its numbers (JSON). Analyses are
  * dispatched from one table; those that run other batches through the
- * network (robustness, degradation) run after the ones that read the first
- * evaluation batch, so PCA and fixed points share that batch.
+ * network (robustness, degradation, psychometric: rt_analyze_batches.c)
+ * run after the ones that read the first evaluation batch, so PCA and
+ * fixed points share that batch.
  */
 #include <math.h>
 #include <stdio.h>
@@ -14,55 +15,15 @@
 #include <string.h>
 
 #include "rt_analysis.h"
+#include "rt_analyze_internal.h"
 #include "rt_error.h"
 #include "rt_files.h"
-#include "rt_fp_map.h"
 #include "rt_rng.h"
-#include "rt_run_internal.h"
 #include "rt_summary.h"
-
-enum { DEGRADATION_DRAWS = 5 };
-
-typedef struct actx {
-    rt_session *s;
-    const rt_run_desc *d;
-    const rt_outdir *out;
-    json_t *json;
-    char *err;
-    size_t err_size;
-    int have_batch;                 /* the first evaluation batch is in the histories */
-    int write_failed;               /* a file could not be written */
-    int *labels;                    /* [steps][batch]: the task condition of each row, or -1 */
-    size_t n_labels;
-    /* kept to draw fixed points in component space once both have run */
-    unsigned n_spaces, n_fixed;
-    struct {
-        const rt_analysis_desc *a;
-        double *mean, *components;
-    } spaces[RT_MAX_ANALYSES];
-    struct {
-        rt_fp_map m;
-        size_t count;
-        double *points;
-        unsigned char *stable;
-    } fixed[RT_MAX_ANALYSES];
-} actx;
-
-static int write_npy(actx *a, const char *name, const void *data, rt_dtype type, const size_t *shape, int ndim)
-{
-    int rc = rt_results_npy(a->out, name, data, type, shape, ndim, a->err, a->err_size);
-    a->write_failed |= rc != 0;
-    return rc;
-}
 
 static int fail(actx *a, const char *fmt, const char *what)
 {
     return rt_error(a->err, a->err_size, fmt, what);
-}
-
-static double real_at(const actx *a, const void *base, size_t i)
-{
-    return rt_real_get(a->d->net.is_double, base, i);
 }
 
 /* ------------------------------------------------------------ the evaluation batch */
@@ -480,153 +441,6 @@ static int run_fixed_points(actx *a, const rt_analysis_desc *an, json_t *result)
     return rc;
 }
 
-/* ------------------------------------------------------------ robustness, degradation */
-
-static json_t *curve_json(const char *x_name, const double *x, const double *loss, const double *acc, size_t n)
-{
-    json_t *rows = json_array();
-    for (size_t i = 0; i < n; i++) {
-        json_t *row = json_object();
-        json_object_set_new(row, x_name, rt_json_number(x[i]));
-        json_object_set_new(row, "loss", rt_json_number(loss[i]));
-        json_object_set_new(row, "accuracy", rt_json_number(acc[i]));
-        json_array_append_new(rows, row);
-    }
-    return rows;
-}
-
-/* Rows (level, loss, accuracy). */
-static int write_curve(actx *a, const char *name, const double *x, const double *loss, const double *acc, size_t n)
-{
-    double *rows = malloc(3 * n * sizeof *rows + 1);
-    if (!rows)
-        return rt_error(a->err, a->err_size, "out of memory");
-    for (size_t i = 0; i < n; i++) {
-        rows[3 * i] = x[i];
-        rows[3 * i + 1] = loss[i];
-        rows[3 * i + 2] = acc[i];
-    }
-    size_t shape[2] = {n, 3};
-    int rc = write_npy(a, name, rows, RT_F64, shape, 2);
-    free(rows);
-    return rc;
-}
-
-static int run_robustness(actx *a, const rt_analysis_desc *an, json_t **result)
-{
-    double loss[RT_MAX_LEVELS], acc[RT_MAX_LEVELS];
-    a->have_batch = 0;   /* the histories now hold other batches */
-    for (size_t i = 0; i < an->n_levels; i++)
-        if (rt_session_eval_all(a->s, an->levels[i], RT_STREAM_ROBUSTNESS + i, NULL, &loss[i], &acc[i], a->err,
-                                a->err_size) != 0)
-            return -1;   /* an error, or stopped (run_pass tells them apart) */
-    json_decref(*result);
-    *result = curve_json("noise", an->levels, loss, acc, an->n_levels);
-    return write_curve(a, RT_FILE_ROBUSTNESS, an->levels, loss, acc, an->n_levels);
-}
-
-/* Silences a random fraction of population I's units: every projection
- * from it loses their columns. SAVED keeps the weights to restore. */
-static int silence_units(actx *a, unsigned i, double fraction, uint64_t draw, double **saved)
-{
-    const rt_run_desc *d = a->d;
-    size_t n = d->net.pops[i].n, removed = (size_t)lround(fraction * (double)n);
-    unsigned char *off = calloc(n, 1);
-    size_t *order = malloc(n * sizeof *order);
-    if (!off || !order) {
-        free(off);
-        free(order);
-        return rt_error(a->err, a->err_size, "out of memory");
-    }
-    /* a partial Fisher-Yates shuffle picks REMOVED distinct units */
-    for (size_t k = 0; k < n; k++)
-        order[k] = k;
-    for (size_t k = 0; k < removed; k++) {
-        size_t j = (size_t)rt_rng_randint(d->settings.seed, RT_STREAM_DEGRADATION + draw, k, (int64_t)k,
-                                          (int64_t)n);   /* [k, n) */
-        size_t t = order[k];
-        order[k] = order[j];
-        order[j] = t;
-        off[order[k]] = 1;
-    }
-    free(order);
-    for (unsigned j = 0; j < d->net.n_projs; j++) {
-        const rt_proj *rp = &d->net.projs[j];
-        if (rp->pre_pop != (int)i)
-            continue;
-        void *w = rt_net_weights(a->s->net, j);
-        for (size_t r = 0; r < rp->n_post; r++)
-            for (size_t c = 0; c < rp->n_pre; c++)
-                if (off[c]) {
-                    saved[j][r * rp->n_pre + c] = real_at(a, w, r * rp->n_pre + c);
-                    rt_real_put(d->net.is_double, w, r * rp->n_pre + c, 0);
-                }
-    }
-    free(off);
-    return 0;
-}
-
-static void restore_units(actx *a, unsigned i, double **saved)
-{
-    const rt_run_desc *d = a->d;
-    for (unsigned j = 0; j < d->net.n_projs; j++) {
-        const rt_proj *rp = &d->net.projs[j];
-        if (rp->pre_pop != (int)i)
-            continue;
-        void *w = rt_net_weights(a->s->net, j);
-        for (size_t k = 0; k < rp->n_post * rp->n_pre; k++)
-            if (!isnan(saved[j][k]))
-                rt_real_put(d->net.is_double, w, k, saved[j][k]);
-    }
-}
-
-/* The mean over DEGRADATION_DRAWS random choices of the silenced units. */
-static int degrade(actx *a, unsigned i, double fraction, size_t level, double **saved, double *loss, double *acc)
-{
-    *loss = *acc = 0;
-    size_t n = a->d->net.pops[i].n, removed = (size_t)lround(fraction * (double)n);
-    unsigned draws = removed == 0 || removed == n ? 1 : DEGRADATION_DRAWS;   /* every choice is the same */
-    for (unsigned dr = 0; dr < draws; dr++) {
-        for (unsigned j = 0; j < a->d->net.n_projs; j++)
-            if (saved[j])
-                for (size_t k = 0; k < a->d->net.projs[j].n_post * a->d->net.projs[j].n_pre; k++)
-                    saved[j][k] = NAN;
-        double l, c;
-        int rc = silence_units(a, i, fraction, level * DEGRADATION_DRAWS + dr, saved);
-        rc = rc ? rc : rt_session_eval_all(a->s, 0, 0, NULL, &l, &c, a->err, a->err_size);
-        restore_units(a, i, saved);
-        if (rc != 0)
-            return -1;
-        *loss += l / draws;
-        *acc += c / draws;
-    }
-    return 0;
-}
-
-static int run_degradation(actx *a, const rt_analysis_desc *an, json_t **result)
-{
-    const rt_run_desc *d = a->d;
-    double loss[RT_MAX_LEVELS], acc[RT_MAX_LEVELS];
-    double *saved[RT_MAX_PROJS] = {0};
-    int rc = 0;
-    a->have_batch = 0;
-    for (unsigned j = 0; j < d->net.n_projs && rc == 0; j++)
-        if (d->net.projs[j].pre_pop == (int)an->pop) {
-            saved[j] = malloc(d->net.projs[j].n_post * d->net.projs[j].n_pre * sizeof **saved + 1);
-            rc = saved[j] ? 0 : rt_error(a->err, a->err_size, "out of memory");
-        }
-    for (size_t k = 0; k < an->n_levels && rc == 0; k++)
-        rc = degrade(a, an->pop, an->levels[k], k, saved, &loss[k], &acc[k]);
-    for (unsigned j = 0; j < d->net.n_projs; j++)
-        free(saved[j]);
-    if (rc != 0)
-        return -1;
-    char file[300];
-    json_decref(*result);
-    *result = curve_json("fraction", an->levels, loss, acc, an->n_levels);
-    return write_curve(a, rt_file_name(file, sizeof file, RT_FILE_DEGRADATION, d->net.pops[an->pop].name),
-                       an->levels, loss, acc, an->n_levels);
-}
 
 /* ------------------------------------------------------------ fixed points in component space */
 
@@ -700,17 +514,19 @@ static const struct {
     {RT_ANALYSIS_PCA, "pca", 0, components_entry},
     {RT_ANALYSIS_SVD, "svd", 0, components_entry},
     {RT_ANALYSIS_FIXED_POINTS, "fixed_points", 0, fixed_points_entry},
-    {RT_ANALYSIS_ROBUSTNESS, "robustness", 1, run_robustness},
-    {RT_ANALYSIS_DEGRADATION, "degradation", 1, run_degradation},
+    {RT_ANALYSIS_ROBUSTNESS, "robustness", 1, rt_analyze_robustness},
+    {RT_ANALYSIS_DEGRADATION, "degradation", 1, rt_analyze_degradation},
+    {RT_ANALYSIS_PSYCHOMETRIC, "psychometric", 1, rt_analyze_psychometric},
 };
 
-/* The summary key of analysis AN: "eigen h -> h", "pca h_r", "robustness". */
+/* The summary key of analysis AN: "eigen h -> h", "pca h_r", "robustness",
+ * "psychometric". */
 static void summary_key(const actx *a, const rt_analysis_desc *an, char *buf, size_t size)
 {
     const char *key = analyses[an->kind].key;
     if (an->kind == RT_ANALYSIS_EIGEN)
         snprintf(buf, size, "%s %s", key, a->d->net.projs[an->proj].name);
-    else if (an->kind == RT_ANALYSIS_ROBUSTNESS)
+    else if (an->kind == RT_ANALYSIS_ROBUSTNESS || an->kind == RT_ANALYSIS_PSYCHOMETRIC)
         snprintf(buf, size, "%s", key);
     else
         snprintf(buf, size, "%s %s", key, an->name);

@@ -21,8 +21,9 @@
 #include "rt_files.h"
 #include "rt_npy.h"
 #include "rt_plot.h"
+#include "rt_summary.h"
 
-enum { MAX_CHANNELS_DRAWN = 4, MAX_TARGETS_DRAWN = 8, TRAJECTORIES_DRAWN = 16 };
+enum { MAX_CHANNELS_DRAWN = 4, TRAJECTORIES_DRAWN = 16 };
 
 int rt_figures_save(rt_figures *f, rt_fig *fig, const char *name, const char *caption, char *err, size_t err_size)
 {
@@ -509,75 +510,158 @@ static int draw_svd(rt_figures *f, const rt_figures_readouts *r, const char *nam
 
 /* ------------------------------------------------------------ task, robustness */
 
-/* Trial I's input channels X ([trials, T, nx]): many (spike trains) as a
- * raster, a few as traces. V and W hold T * nx values. */
-static void input_panel(rt_axes *ax, const rt_array *x, size_t i, const double *t, double *v, double *w)
+/* The task's channels in the evaluation files, and its phases' names:
+ * the network's inputs side by side in eval_inputs.npy (summary.json's
+ * "inputs"), the readouts' targets in eval_targets.npy, the phase names
+ * as summary.json's "task_phases". Names are copied into NAMES. */
+typedef struct task_layout {
+    unsigned n;
+    rt_channel ch[2 * RT_FIGURES_MAX_READOUTS];
+    size_t column[2 * RT_FIGURES_MAX_READOUTS];   /* the first column in its file */
+    char names[2 * RT_FIGURES_MAX_READOUTS][64];
+    unsigned n_phases;
+    const char *phase_names[RT_MAX_PHASES];
+    char phase_text[RT_MAX_PHASES][64];
+} task_layout;
+
+static void add_channel(task_layout *l, const char *name, size_t size, size_t column, rt_channel_role role)
 {
-    size_t T = x->shape[1], nx = x->shape[2];
-    char title[64];
-    snprintf(title, sizeof title, "Inputs, trial %zu", i + 1);
-    if (nx > 8) {
-        size_t m = 0;
-        for (size_t s = 0; s < T; s++)
-            for (size_t c = 0; c < nx; c++)
-                if (x->data[(i * T + s) * nx + c] != 0) {
-                    v[m] = t[s];
-                    w[m++] = (double)c;
-                }
-        rt_axes_labels(ax, title, "time (ms)", "input channel");
-        rt_axes_scatter(ax, m, v, w, mark_style(-1, RT_MARK_TICK, 3, NULL));
+    if (l->n == sizeof l->ch / sizeof *l->ch)
         return;
-    }
-    rt_axes_labels(ax, title, "time (ms)", "x");
-    for (size_t c = 0; c < nx; c++) {
-        char label[32];
-        snprintf(label, sizeof label, "x[%zu]", c);
-        trace(x, i, c, v);
-        rt_axes_line(ax, T, t, v, 1, line_style((int)c, 1.1, 0, i == 0 ? label : NULL));
-    }
+    snprintf(l->names[l->n], sizeof l->names[0], "%s", name);
+    l->ch[l->n] = (rt_channel){l->names[l->n], size, role};
+    l->column[l->n++] = column;
 }
 
-/* Trial I's targets Y, each drawn channel by its readout's name. */
-static void target_panel(rt_axes *ax, const rt_figures_readouts *r, const rt_array *y, size_t i, const double *t,
-                         double *v)
+/* The inputs of summary.json S, if they add up to NX columns; else one "x". */
+static void input_channels(task_layout *l, const json_t *s, size_t nx)
 {
-    size_t drawn[MAX_TARGETS_DRAWN], n = rt_figures_channels_drawn(r, y->shape[2], MAX_TARGETS_DRAWN, drawn);
-    char title[64];
-    snprintf(title, sizeof title, "Targets, trial %zu", i + 1);
-    rt_axes_labels(ax, title, "time (ms)", "target");
-    for (size_t j = 0; j < n; j++) {
-        char label[96];
-        rt_figures_channel_name(r, y->shape[2], drawn[j], label, sizeof label);
-        trace(y, i, drawn[j], v);
-        rt_axes_line(ax, y->shape[1], t, v, 1, line_style((int)j, 1.1, 0, i == 0 ? label : NULL));
+    size_t i, total = 0;
+    json_t *in;
+    unsigned first = l->n;
+    json_array_foreach (json_object_get(s, "inputs"), i, in) {
+        unsigned long long size;
+        const char *name = rt_summary_string(in, "name");
+        if (!name || rt_summary_unsigned(in, "size", &size) != 0)
+            break;
+        add_channel(l, name, (size_t)size, total, RT_CHANNEL_INPUT);
+        total += (size_t)size;
+    }
+    if (total != nx) {
+        l->n = first;
+        add_channel(l, "x", nx, 0, RT_CHANNEL_INPUT);
     }
 }
 
-/* Inputs and targets of the first evaluation trials. */
+static void phase_names(task_layout *l, const json_t *s)
+{
+    size_t i;
+    json_t *name;
+    json_array_foreach (json_object_get(s, "task_phases"), i, name) {
+        if (l->n_phases == RT_MAX_PHASES)
+            break;
+        snprintf(l->phase_text[l->n_phases], sizeof l->phase_text[0], "%s",
+                 json_is_string(name) ? json_string_value(name) : "?");
+        l->phase_names[l->n_phases] = l->phase_text[l->n_phases];
+        l->n_phases++;
+    }
+}
+
+static int task_layout_read(const rt_figures *f, const rt_figures_readouts *r, size_t nx, size_t ny,
+                            task_layout *l, char *err, size_t err_size)
+{
+    memset(l, 0, sizeof *l);
+    char *path = rt_figures_path(f->dir, RT_FILE_SUMMARY), why[512];
+    json_t *s = NULL;
+    FILE *exists = path ? fopen(path, "rb") : NULL;
+    int rc = 0;
+    if (!path)
+        rc = rt_error(err, err_size, "out of memory");
+    else if (exists && !(s = rt_summary_load(path, why, sizeof why)))
+        rc = rt_error(err, err_size, "cannot read %s", why);   /* WHY names the file */
+    if (exists)
+        fclose(exists);
+    free(path);
+    input_channels(l, s, nx);
+    size_t total = 0;
+    for (unsigned k = 0; k < r->n; k++)
+        total += r->size[k];
+    for (unsigned k = 0, at = 0; total == ny && k < r->n; at += (unsigned)r->size[k], k++)
+        add_channel(l, r->name[k], r->size[k], at, RT_CHANNEL_TARGET);
+    if (total != ny || r->n == 0)
+        add_channel(l, "y", ny, 0, RT_CHANNEL_TARGET);
+    phase_names(l, s);
+    json_decref(s);
+    return rc;
+}
+
+/* Channel C of trial I of A ([trials, T, columns]) as [T][size] into OUT. */
+static void channel_of(const rt_array *a, size_t i, size_t column, size_t size, double *out)
+{
+    size_t T = a->shape[1], n = a->shape[2];
+    for (size_t t = 0; t < T; t++)
+        for (size_t k = 0; k < size; k++)
+            out[t * size + k] = a->data[(i * T + t) * n + column + k];
+}
+
+/* A [trials, T] array with the trials of X, or none. */
+static const double *per_step(const rt_array *a, const rt_array *x, size_t i)
+{
+    int fits = a->ndim == 2 && a->shape[0] == x->shape[0] && a->shape[1] == x->shape[1];
+    return fits ? a->data + i * a->shape[1] : NULL;
+}
+
+enum { TASK_TRIALS_DRAWN = 3 };
+
+/* task.svg: the first evaluation trials, as rnnc task show draws them. */
+static int draw_task_trials(rt_figures *f, const task_layout *l, const rt_array *x, const rt_array *y,
+                            const rt_array *mask, const rt_array *phases, char *err, size_t err_size)
+{
+    size_t trials = x->shape[0] < TASK_TRIALS_DRAWN ? x->shape[0] : TASK_TRIALS_DRAWN, T = x->shape[1];
+    rt_task_trial tr[TASK_TRIALS_DRAWN];
+    const double *data[TASK_TRIALS_DRAWN][2 * RT_FIGURES_MAX_READOUTS];
+    double *copy = malloc((trials * T * (x->shape[2] + y->shape[2]) + 1) * sizeof *copy), *at = copy;
+    if (!copy)
+        return rt_error(err, err_size, "out of memory for %s", RT_FILE_TASK_SVG);
+    for (size_t i = 0; i < trials; i++) {
+        for (unsigned c = 0; c < l->n; c++) {
+            channel_of(l->ch[c].role == RT_CHANNEL_INPUT ? x : y, i, l->column[c], l->ch[c].size, at);
+            data[i][c] = at;
+            at += T * l->ch[c].size;
+        }
+        tr[i] = (rt_task_trial){.channels = data[i], .mask = per_step(mask, x, i), .phase = per_step(phases, x, i)};
+    }
+    rt_task_picture p = {.title = "Task: evaluation trials", .dt = f->dt, .steps = T, .n_channels = l->n,
+                         .channels = l->ch, .n_phases = l->n_phases, .phase_names = l->phase_names,
+                         .n_trials = trials, .trials = tr};
+    size_t drawn = 0;
+    rt_fig *fig = rt_figures_task(&p, &drawn);
+    free(copy);
+    if (!fig)
+        return out_of_memory(fig, RT_FILE_TASK_SVG, err, err_size);
+    char caption[160];
+    snprintf(caption, sizeof caption, "Inputs (colours) and targets (grey) of the first %zu evaluation trials%s",
+             drawn, phases->ndim == 2 ? ", phases shaded" : "");
+    return rt_figures_save(f, fig, RT_FILE_TASK_SVG, caption, err, err_size);
+}
+
 static int draw_task(rt_figures *f, const rt_figures_readouts *r, char *err, size_t err_size)
 {
-    rt_array x = {0}, y = {0};
+    rt_array x = {0}, y = {0}, mask = {0}, phases = {0};
     int rc = rt_figures_load(f, RT_FILE_EVAL_INPUTS, &x, err, err_size);
     rc = rc ? rc : rt_figures_load(f, RT_FILE_EVAL_TARGETS, &y, err, err_size);
-    if (rc == 0 && x.ndim == 3 && y.ndim == 3 && x.shape[1] == y.shape[1] && x.shape[0] > 0) {
-        size_t trials = x.shape[0] < 2 ? x.shape[0] : 2, T = x.shape[1], nx = x.shape[2];
-        rt_fig *fig = rt_fig_new(2, (int)trials, 480.0 * (double)trials, 520, "Task: evaluation trials");
-        double *t = time_axis_ms(T, f->dt), *v = malloc((T * nx + T + 1) * sizeof *v),
-               *w = malloc((T * nx + 1) * sizeof *w);
-        for (size_t i = 0; t && v && w && i < trials; i++) {
-            input_panel(rt_fig_axes(fig, 0, (int)i), &x, i, t, v, w);
-            target_panel(rt_fig_axes(fig, 1, (int)i), r, &y, i, t, v);
-        }
-        int ok = t && v && w;
-        free(t);
-        free(v);
-        free(w);
-        rc = ok ? rt_figures_save(f, fig, RT_FILE_TASK_SVG, "Inputs and targets of the first evaluation trials", err,
-                                  err_size)
-                : out_of_memory(fig, RT_FILE_TASK_SVG, err, err_size);
+    rc = rc ? rc : rt_figures_load(f, RT_FILE_EVAL_MASK, &mask, err, err_size);
+    rc = rc ? rc : rt_figures_load(f, RT_FILE_EVAL_PHASES, &phases, err, err_size);
+    if (rc == 0 && x.ndim == 3 && y.ndim == 3 && x.shape[0] == y.shape[0] && x.shape[1] == y.shape[1] &&
+        x.shape[0] > 0 && x.shape[1] > 0) {
+        task_layout l;
+        rc = task_layout_read(f, r, x.shape[2], y.shape[2], &l, err, err_size);
+        rc = rc ? rc : draw_task_trials(f, &l, &x, &y, &mask, &phases, err, err_size);
     }
     rt_array_free(&x);
     rt_array_free(&y);
+    rt_array_free(&mask);
+    rt_array_free(&phases);
     return rc;
 }
 
@@ -675,6 +759,7 @@ static int draw_all(rt_figures *f, const rt_figures_readouts *r, char *const *na
     rc = rc ? rc : draw_task(f, r, err, err_size);
     rc = rc ? rc : draw_each(f, r, names, n, RT_FILE_DEGRADATION, draw_degradation, err, err_size);
     rc = rc ? rc : draw_each(f, r, names, n, RT_FILE_ROBUSTNESS, draw_robustness, err, err_size);
+    rc = rc ? rc : rt_figures_draw_psychometric(f, err, err_size);
     return rc;
 }
 

@@ -4,8 +4,9 @@
  * (names in rt_files.h) and writes, for what it finds: loss.svg,
  * outputs.svg (target vs output before and after training, each readout's
  * channels by name), raster_POP.svg, pca_SIGNAL.svg (with fixed points),
- * eigen_PRE_POST.svg, weights_PRE_POST.svg, task.svg, robustness.svg and
- * degradation_POP.svg. rt_figures_report then puts them, the metrics, the
+ * eigen_PRE_POST.svg, weights_PRE_POST.svg, task.svg (the first
+ * evaluation trials, drawn by rt_figures_task below as rnnc task show
+ * draws them), robustness.svg and degradation_POP.svg. rt_figures_report then puts them, the metrics, the
  * settings and the model source into one self-contained report.html.
  *
  * Every fallible function returns 0, or -1 with a message in ERR (see
@@ -25,6 +26,7 @@
 
 #include "rt_npy.h"
 #include "rt_plot.h"
+#include "rt_run.h"
 
 enum { RT_FIGURES_MAX = 64 };
 
@@ -74,5 +76,45 @@ typedef struct rt_figures_table {
  * that is still written, and reported. */
 int rt_figures_report(const rt_figures *f, const char *title, const json_t *summary, const char *model_source,
                       const rt_figures_table *extra, char *err, size_t err_size);
+
+/* ---- a task's trials (rt_figures_task.c) ---- */
+
+/* One trial as plain arrays: CHANNELS[c] is the picture's channel c as
+ * [steps][size], MASK [steps] (how much each step counts in the loss),
+ * PHASE [steps] the phase of each step (k = 1 .. n_phases, 0 on padding)
+ * or NULL; LENGTH the trial's own steps, the rest padding (0: up to the
+ * last step with a phase, or every step without phases). */
+typedef struct rt_task_trial {
+    const double *const *channels;
+    const double *mask;
+    const double *phase;
+    size_t length;
+} rt_task_trial;
+
+typedef struct rt_task_picture {
+    const char *title;                /* NULL: none */
+    double dt;                        /* seconds per step; 0: unknown, time in steps */
+    size_t steps;
+    unsigned n_channels;              /* inputs and targets are drawn, other roles skipped */
+    const rt_channel *channels;
+    unsigned n_phases;
+    const char *const *phase_names;   /* phase k is phase_names[k - 1] */
+    size_t n_trials;
+    const rt_task_trial *trials;
+} rt_task_picture;
+
+enum { RT_TASK_LINES_MAX = 8 };   /* a channel wider than this is a strip, not lines */
+
+/* The trials of P stacked, one panel each (after Jarne 2024, Fig. 3):
+ * every input element a coloured line, every target element a grey line
+ * (solid, dashed, dotted), the phases as alternating shaded bands named at
+ * the top, the steps that are not in the loss (mask 0) as a dark strip
+ * along the bottom, the padding after a shorter trial greyed, a legend
+ * beside the first panel naming each element ("x[0]"). A channel of more than RT_TASK_LINES_MAX
+ * elements gets a panel of its own under its trial's: a raster when it
+ * holds only 0 and 1 (spikes), else a heat map. As many trials as fit in
+ * 32 panels are drawn: *DRAWN. NULL with errno when memory runs out or
+ * there is nothing to draw (EINVAL). */
+rt_fig *rt_figures_task(const rt_task_picture *p, size_t *drawn);
 
 #endif

@@ -50,4 +50,8 @@ const char *rt_figures_channel_name(const rt_figures_readouts *r, size_t channel
  * does not crowd a second one out of a picture. Their count. */
 size_t rt_figures_channels_drawn(const rt_figures_readouts *r, size_t channels, size_t max, size_t *drawn);
 
+/* psychometric.svg from psychometric.npy and the fit in summary.json;
+ * nothing without the file (rt_figures_psychometric.c). */
+int rt_figures_draw_psychometric(rt_figures *f, char *err, size_t err_size);
+
 #endif

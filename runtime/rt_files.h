@@ -31,6 +31,12 @@
 #define RT_FILE_EVAL_TARGETS "eval_targets.npy"
 #define RT_FILE_EVAL_OUTPUTS "eval_outputs.npy"
 
+/* [trial, step] of the same trials: the mask (how much each step counts
+ * in the loss) and, for a task with phases, the phase of each step
+ * (1 .. n in the task's order, 0 on padding) */
+#define RT_FILE_EVAL_MASK "eval_mask.npy"
+#define RT_FILE_EVAL_PHASES "eval_phases.npy"
+
 /* NAME of the record item: [trial, step, neuron]; POP: rows (trial, neuron, step) */
 #define RT_FILE_RECORD "record_%s.npy"
 #define RT_FILE_SPIKES "spikes_%s.npy"
@@ -57,12 +63,15 @@
 #define RT_FILE_ROBUSTNESS "robustness.npy"
 /* POP: rows (fraction, loss, accuracy) */
 #define RT_FILE_DEGRADATION "degradation_%s.npy"
+/* [condition, 4]: rows (condition value, trials, accuracy, fraction choosing 1), by value */
+#define RT_FILE_PSYCHOMETRIC "psychometric.npy"
 
 /* The pictures, drawn from the files above (runtime/rt_figures.c) */
 #define RT_FILE_LOSS_SVG "loss.svg"
 #define RT_FILE_OUTPUTS_SVG "outputs.svg"
 #define RT_FILE_TASK_SVG "task.svg"
 #define RT_FILE_ROBUSTNESS_SVG "robustness.svg"
+#define RT_FILE_PSYCHOMETRIC_SVG "psychometric.svg"
 /* POP */
 #define RT_FILE_RASTER_SVG "raster_%s.svg"
 #define RT_FILE_DEGRADATION_SVG "degradation_%s.svg"
@@ -71,6 +80,13 @@
 #define RT_FILE_EIGEN_SVG "eigen_%s.svg"
 /* KIND, NAME of the signal */
 #define RT_FILE_COMPONENTS_SVG "%s_%s.svg"
+
+/* rnnc task show's folder: TASK's picture; per input or target channel
+ * NAME [trial, step, element]; the mask and the phases [trial, step] */
+#define RT_FILE_TASK_SHOW_SVG "task_%s.svg"
+#define RT_FILE_TASK_CHANNEL "%s.npy"
+#define RT_FILE_TASK_MASK "mask.npy"
+#define RT_FILE_TASK_PHASES "phases.npy"
 
 /* A name from one of the formats above, into BUF; BUF. */
 #define rt_file_name(buf, size, ...) (snprintf((buf), (size), __VA_ARGS__), (const char *)(buf))

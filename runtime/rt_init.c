@@ -5,6 +5,7 @@
 #include <stdint.h>
 #include <stdlib.h>
 
+#include "rt_analysis.h"
 #include "rt_error.h"
 #include "rt_lapack.h"
 #include "rt_rng.h"
@@ -142,4 +143,23 @@ int rt_init_fill(double *w, size_t rows, size_t cols, const rt_init *init, uint6
                                err_size);
     }
     return -1; /* unreachable: check_params refused other kinds */
+}
+
+double rt_spectral_radius(const double *w, size_t n, char *err, size_t err_size)
+{
+    if (n == 0)
+        return 0;
+    if (n > SIZE_MAX / 2 / sizeof(double))
+        return rt_error(err, err_size, "spectral radius: %zu is too large", n);
+    double *eig = malloc(2 * n * sizeof *eig);
+    if (!eig)
+        return rt_error(err, err_size, "spectral radius: out of memory");
+    int rc = rt_eigen(w, n, eig, eig + n, err, err_size);   /* largest |lambda| first */
+    double radius = rc == 0 ? hypot(eig[0], eig[n]) : -1, norm = 0;
+    free(eig);
+    if (rc != 0)
+        return -1;
+    for (size_t i = 0; i < n * n; i++)
+        norm = hypot(norm, w[i]);
+    return radius > 1e-12 * norm ? radius : 0;
 }

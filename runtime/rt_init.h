@@ -31,4 +31,12 @@ typedef struct rt_init {
 int rt_init_fill(double *w, size_t rows, size_t cols, const rt_init *init, uint64_t seed,
                  uint64_t stream, char *err, size_t err_size);
 
+/* The spectral radius (largest |eigenvalue|) of the square W ([n][n]), by
+ * LAPACK dgeev (rt_eigen). 0 when below 1e-12 of W's Frobenius norm: the
+ * rounding noise of a zero or triangular nilpotent matrix, which must not be
+ * rescaled into a radius (a dense nilpotent one gets eigenvalues of about
+ * 1e-16^(1/n) from dgeev, which no threshold tells from a radius). -1 with a
+ * message in ERR on failure. */
+double rt_spectral_radius(const double *w, size_t n, char *err, size_t err_size);
+
 #endif

@@ -55,6 +55,10 @@ typedef struct rt_pop {
      * rate_c / 2 * sum_j (f_j - rate_target)^2 to the loss (averaged over
      * the batch); rate_c 0: none. rate_target is per step (Hz times dt). */
     double rate_c, rate_target;
+    /* the L2 firing-rate regulariser on output 0 (PsychRNN's L2_firing_rate):
+     * rate_l2_c times the mean of o^2 over the batch, the steps and the
+     * neurons; 0: none */
+    double rate_l2_c;
 } rt_pop;
 
 typedef struct rt_proj {
@@ -69,6 +73,9 @@ typedef struct rt_proj {
      * recurrent paths); feedback sends it through the matrix of
      * rt_net_feedback in place of the weights (e-prop's random B) */
     int no_backprop, feedback;
+    /* the L2 weight regulariser (PsychRNN's L2_in, L2_rec, L2_out): l2_c
+     * times the mean of the squared weights (not the bias); 0: none */
+    double l2_c;
     /* set by rt_net_new from the order of populations */
     int lagged;
     size_t n_pre, n_post;
@@ -84,6 +91,9 @@ typedef struct rt_net_desc {
     unsigned n_readouts;            /* compared with the task's targets, in order */
     const unsigned *readouts;       /* population indices */
     int is_double;
+    /* RT_LOSS_CROSS_ENTROPY's class weights: NULL (all 1), or per readout
+     * NULL or a weight (>= 0) per element */
+    const double *const *class_weights;
 } rt_net_desc;
 
 typedef struct rt_net rt_net;
@@ -117,10 +127,21 @@ void *rt_net_feedback(rt_net *net, unsigned proj);
  *   RT_LOSS_MSE: sum m (y - y*)^2 / (size * sum m), the mean squared error;
  *   RT_LOSS_SUM_SQUARED: sum m (y - y*)^2 / (2 batch), half the squared
  *     error summed over steps and elements, averaged over the batch (the
- *     loss of e-prop's pattern generation, Bellec et al. 2020).
- * Also seeds the backward pass with d loss / d y, and with the gradient of
- * the populations' rate regularisers, whose value rt_net_reg_loss gives. */
-typedef enum rt_loss { RT_LOSS_MSE, RT_LOSS_SUM_SQUARED } rt_loss;
+ *     loss of e-prop's pattern generation, Bellec et al. 2020);
+ *   RT_LOSS_CROSS_ENTROPY: y holds logits; at each step and trial, each
+ *     readout's softmax p = exp(y) / sum exp(y) against the class
+ *     probabilities y* (one-hot or soft, >= 0) with the readout's class
+ *     weights w: l = -sum_k w_k y*_k log p_k, and the loss is
+ *     sum m l / sum m sum_k w_k y*_k over steps, trials and readouts.
+ *     A step whose target is all zero counts nothing. For one-hot targets
+ *     this is PyTorch's CrossEntropyLoss(weight = w, reduction = 'mean')
+ *     over the steps that count; for soft targets without weights, its
+ *     mean over them too.
+ * Also seeds the backward pass with d loss / d y, and with the gradients of
+ * the regularisers (the populations' rate and L2 firing-rate regularisers,
+ * the projections' L2 weight regularisers), whose summed value
+ * rt_net_reg_loss gives. */
+typedef enum rt_loss { RT_LOSS_MSE, RT_LOSS_SUM_SQUARED, RT_LOSS_CROSS_ENTROPY } rt_loss;
 double rt_net_loss(rt_net *net, rt_loss kind, const void *const *targets, const double *mask);
 double rt_net_mse(rt_net *net, const void *const *targets, const double *mask);
 double rt_net_reg_loss(const rt_net *net);

@@ -51,10 +51,12 @@ void rt_optim_step(rt_optim *o, rt_tensor *t, size_t n);
 
 void rt_optim_free(rt_optim *o);
 
-/* The one place constraints are enforced, in this order: masked entries := 0;
- * with DALE, w := s * max(0, s * w) for the column's sign s (Song, Yang &
- * Wang 2016, PLoS Comput Biol, "rectified" sign constraint); then w clamped
- * to [lo, hi]. NaN stays NaN so a diverged run is seen, not hidden. */
+/* The one place constraints are enforced, in this order: w clamped to
+ * [lo, hi]; with DALE, w := s * max(0, s * w) for the column's sign s (Song,
+ * Yang & Wang 2016, PLoS Comput Biol, "rectified" sign constraint); masked
+ * entries := 0. The bounds come first so that a bound which excludes 0
+ * cannot give a missing connection a weight or a neuron the wrong sign.
+ * NaN stays NaN so a diverged run is seen, not hidden. */
 void rt_constrain(rt_tensor *t, int is_double);
 
 #endif

@@ -82,6 +82,7 @@ static void free_axes(rt_axes *a)
         free(a->series[i].y);
         free(a->series[i].z);
         free(a->series[i].label);
+        free(a->series[i].text);
     }
     free(a->series);
     free(a->title);
@@ -330,6 +331,32 @@ void rt_axes_image(rt_axes *a, size_t rows, size_t cols, const double *m, int di
     set_string(a, &a->colourbar_label, colourbar_label);
 }
 
+void rt_axes_xspan(rt_axes *a, double x0, double x1, double y0, double y1, const char *text,
+                   rt_style s)
+{
+    if (!a)
+        return;   /* the panel of a figure that could not be made */
+    double x[2] = {fmin(x0, x1), fmax(x0, x1)}, y[2] = {clamp(fmin(y0, y1), 0, 1), clamp(fmax(y0, y1), 0, 1)};
+    add_xyz(a, S_XSPAN, 2, x, y, NULL, 1, s);
+    if (!a->fig->failed)
+        set_string(a, &a->series[a->n_series - 1].text, text);
+}
+
+void rt_axes_image_x(rt_axes *a, double x0, double x1)
+{
+    if (!a || !(usable(x0) && usable(x1) && x0 < x1))
+        return;
+    a->image_x = 1;
+    a->image_x0 = x0;
+    a->image_x1 = x1;
+}
+
+void rt_axes_legend_outside(rt_axes *a)
+{
+    if (a)
+        a->legend_outside = 1;
+}
+
 void rt_axes_clim(rt_axes *a, double lo, double hi)
 {
     if (!a)
@@ -386,13 +413,18 @@ static void series_extent(const rt_axes *a, const series *s, extent *ex, extent 
     }
 }
 
-static void setup_image_scales(panel *p, double est_h)
+static void setup_image_scales(panel *p, double est_w, double est_h, const double *xlim)
 {
     rt_axes *a = p->a;
     p->x = (scale){.lo = -0.5, .hi = (double)a->image_cols - 0.5};
     p->y = (scale){.lo = -0.5, .hi = (double)a->image_rows - 0.5, .inverted = 1};
-    rtp_linear_ticks(&p->x, 5, 1);
-    rtp_linear_ticks(&p->y, 5, 1);
+    if (a->image_x) {   /* a time axis, shared with the panels of its group */
+        rtp_auto_limits(&p->x, (extent){xlim[0], xlim[1]}, 0, xlim);
+        rtp_make_ticks(&p->x, rtp_tick_target(est_w, 1), est_w);
+    } else {
+        rtp_linear_ticks(&p->x, 5, 1);
+    }
+    rtp_linear_ticks(&p->y, a->image_x ? rtp_tick_target(est_h, 0) : 5, 1);
     extent e = EMPTY_EXTENT;
     for (size_t i = 0; i < a->image_rows * a->image_cols; i++)
         extend(&e, a->image[i]);
@@ -422,10 +454,6 @@ static int has_lines(const rt_axes *a)
 static void setup_2d_scales(const rt_fig *f, panel *p, double est_w, double est_h)
 {
     rt_axes *a = p->a, *group = x_group(a);
-    if (a->image) {
-        setup_image_scales(p, est_h);
-        return;
-    }
     extent ex = EMPTY_EXTENT, ey = EMPTY_EXTENT, ignored = EMPTY_EXTENT;
     const double *xlim = NULL;
     for (int i = 0; i < f->rows * f->cols; i++) {
@@ -434,10 +462,19 @@ static void setup_2d_scales(const rt_fig *f, panel *p, double est_w, double est_
             continue;
         for (size_t k = 0; k < b->n_series; k++)
             series_extent(b, &b->series[k], &ex, b == a ? &ey : &ignored);
+        if (b->image && b->image_x) {
+            extend(&ex, b->image_x0);
+            extend(&ex, b->image_x1);
+        }
         if (b->has_lim[0] && !xlim)
             xlim = b->lim[0];
         if (b != a && b->col == a->col && b->row > a->row)
             p->hide_x_labels = 1;   /* a panel below shows the same x ticks */
+    }
+    if (a->image) {
+        double group_x[2] = {ex.lo, ex.hi};
+        setup_image_scales(p, est_w, est_h, xlim ? xlim : group_x);
+        return;
     }
     if (has_lines(a) && ey.lo < ey.hi && !a->log_y) {
         /* Headroom, so a line does not run along the frame (markers are
@@ -468,6 +505,9 @@ static void panel_margins(panel *p)
     p->m_right = fmax(12, last);
     if (a->image)
         p->m_right = 29 + rtp_widest_label(&p->c, TICK_PX) + (a->colourbar_label ? 22 : 0) + 6;
+    double lw, lh;
+    if (a->legend_outside && rtp_legend_size(a, &lw, &lh))
+        p->m_right = fmax(p->m_right, lw + 16);
 }
 
 /* Shrinks the plot area to square cells, centred. */
@@ -540,7 +580,7 @@ static void layout(const rt_fig *f, panel *ps)
         p->py = p->cell_y + row_t[r];
         p->pw = fmax(cw - col_l[c] - col_r[c], 10);
         p->ph = fmax(ch - row_t[r] - row_b[r], 10);
-        if (p->a->image)
+        if (p->a->image && !p->a->image_x)
             fit_image(p);
         else if (p->a->equal && !p->a->log_y)
             fit_equal(p);

@@ -146,6 +146,25 @@ void rt_axes_image(rt_axes *a, size_t rows, size_t cols, const double *m, int di
  * before and after training); for a diverging image, +-max(|lo|, |hi|). */
 void rt_axes_clim(rt_axes *a, double lo, double hi);
 
+/* ---- time series: spans, stretched images, a legend outside ---- */
+
+/* A shaded span from X0 to X1 (data units) over the fraction Y0 .. Y1 of
+ * the panel's height (0 the bottom, 1 the top): a task's phase (0, 1), a
+ * strip along the bottom (0, 0.06). Spans are drawn under everything else
+ * in the style's colour (alpha 0: 0.25) and do not widen the limits. TEXT
+ * (NULL: none) is written small at the top of the span: across it when it
+ * fits, else upright, and not at all in a span narrower than a letter. A
+ * label gives a legend entry (a filled box). */
+void rt_axes_xspan(rt_axes *a, double x0, double x1, double y0, double y1, const char *text,
+                   rt_style s);
+/* The panel's image (rt_axes_image) stretched over X0 .. X1 on the x axis,
+ * a data axis then (time), and over the panel's height: the cells are no
+ * longer square, rows stay rows (row 0 at the top). */
+void rt_axes_image_x(rt_axes *a, double x0, double x1);
+/* The legend right of the plot area, outside it, instead of in a corner
+ * over the data; the panels of a grid column keep one width. */
+void rt_axes_legend_outside(rt_axes *a);
+
 /* ---- 3-D panels ---- */
 
 /* Makes the panel a 3-D view: a box with back panes and three labelled

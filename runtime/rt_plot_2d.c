@@ -350,6 +350,42 @@ static void draw_rule(rt_text *t, panel *p, const series *s)
     rt_text_puts(t, "</svg>\n");
 }
 
+/* A span's text at its top: across it when it fits, upright when only a
+ * letter's width does, else none. The text counts as drawn for the legend. */
+static void span_text(rt_text *t, panel *p, const series *s, double x0, double x1, double top)
+{
+    double w = rtp_text_width(s->text, 10), room = x1 - x0;
+    if (room >= w + 4) {
+        rtp_text_at(t, (x0 + x1) / 2, top + 11, " text-anchor=\"middle\" font-size=\"10\" fill=\"#555\"",
+                    s->text);
+        for (double x = (x0 + x1 - w) / 2; x <= (x0 + x1 + w) / 2; x += 4)
+            rtp_occupy(p, x, top + 6);
+    } else if (room >= 11) {
+        rt_text_printf(t, "<text transform=\"translate(%s %s) rotate(-90)\" text-anchor=\"end\" font-size=\"10\""
+                          " fill=\"#555\">", px((x0 + x1) / 2 + 3.5).s, px(top + 3).s);
+        rt_text_escaped(t, s->text);
+        rt_text_puts(t, "</text>\n");
+        for (double y = top; y <= top + w; y += 4)
+            rtp_occupy(p, (x0 + x1) / 2, y);
+    }
+}
+
+static void draw_span(rt_text *t, panel *p, const series *s)
+{
+    if (!usable(s->x[0]) || !usable(s->x[1]))
+        return;
+    double x0 = clamp(map_x(p, s->x[0]), p->px, p->px + p->pw), x1 = clamp(map_x(p, s->x[1]), p->px, p->px + p->pw);
+    double top = p->py + p->ph * (1 - s->y[1]), bottom = p->py + p->ph * (1 - s->y[0]);
+    if (x1 - x0 <= 0 || bottom - top <= 0)
+        return;
+    rt_text_puts(t, "<rect");
+    put_rect_attrs(t, x0, top, x1 - x0, bottom - top);
+    rt_text_printf(t, " fill=\"%s\" fill-opacity=\"%g\" stroke=\"none\"/>\n", rt_palette_colour(s->style.colour),
+                   style_alpha(&s->style, 0.25));
+    if (s->text)
+        span_text(t, p, s, x0, x1, top);
+}
+
 static void draw_series_2d(rt_text *t, panel *p, const series *s)
 {
     switch (s->kind) {
@@ -363,6 +399,7 @@ static void draw_series_2d(rt_text *t, panel *p, const series *s)
     case S_CIRCLE: draw_circle(t, p, s); break;
     case S_HLINE:
     case S_VLINE: draw_rule(t, p, s); break;
+    case S_XSPAN: break;   /* drawn first, under the rest */
     default: break;   /* 3-D series in a 2-D panel: nothing to draw */
     }
 }
@@ -450,7 +487,7 @@ static void draw_axis_labels(rt_text *t, const panel *p)
 static void legend_sample(rt_text *t, const panel *p, const series *s, double x, double y)
 {
     const rt_style *st = &s->style;
-    if (s->kind == S_BAND) {
+    if (s->kind == S_BAND || s->kind == S_XSPAN) {
         rt_text_puts(t, "<rect");
         put_rect_attrs(t, x, y - 5, 24, 10);
         rt_text_printf(t, " fill=\"%s\" fill-opacity=\"%g\"/>\n", rt_palette_colour(st->colour),
@@ -512,6 +549,10 @@ static void draw_legend(rt_text *t, const panel *p)
     double w, h, best = INFINITY, bx = 0, by = 0;
     if (!rtp_legend_size(p->a, &w, &h))
         return;
+    if (p->a->legend_outside) {
+        rtp_draw_legend_at(t, p, p->px + p->pw + 10, p->py, w, h);
+        return;
+    }
     for (int c = 0; c < 4; c++) {
         double x = c % 2 == 0 ? p->occ_x + p->occ_w - w - 6 : p->occ_x + 6;
         double y = c < 2 ? p->occ_y + 6 : p->occ_y + p->occ_h - h - 6;
@@ -555,7 +596,12 @@ static void draw_image(rt_text *t, const panel *p)
     rtp_colour_map(a->diverging, pal);
     for (size_t i = 0; i < n; i++)
         index[i] = rtp_colour_level(a->image[i], p->c.lo, p->c.hi);
-    rtp_image_element(t, index, a->image_cols, a->image_rows, pal, p->px, p->py, p->pw, p->ph, 1);
+    double x0 = p->px, w = p->pw;
+    if (a->image_x) {   /* stretched over its time range */
+        x0 = map_x(p, a->image_x0);
+        w = map_x(p, a->image_x1) - x0;
+    }
+    rtp_image_element(t, index, a->image_cols, a->image_rows, pal, x0, p->py, w, p->ph, 1);
     free(index);
     draw_colour_bar(t, p, pal);
 }
@@ -568,6 +614,9 @@ void rtp_draw_panel_2d(rt_text *t, panel *p)
         draw_image(t, p);
     else
         draw_grid(t, p);
+    for (size_t i = 0; i < p->a->n_series; i++)
+        if (p->a->series[i].kind == S_XSPAN)
+            draw_span(t, p, &p->a->series[i]);
     for (size_t i = 0; i < p->a->n_series; i++)
         draw_series_2d(t, p, &p->a->series[i]);
     draw_frame(t, p);

@@ -70,7 +70,8 @@ static inline void put_rect_attrs(rt_text *t, double x, double y, double w, doub
 //////// The figure model ////////
 
 typedef enum series_kind {
-    S_LINE, S_BAND, S_SCATTER, S_CIRCLE, S_HLINE, S_VLINE, S_LINE3, S_SCATTER3
+    S_LINE, S_BAND, S_SCATTER, S_CIRCLE, S_HLINE, S_VLINE, S_LINE3, S_SCATTER3,
+    S_XSPAN   /* x from x[0] to x[1], the panel's height from fraction y[0] to y[1] */
 } series_kind;
 
 /* One thing drawn in a panel; the data are the series' own copies. */
@@ -80,6 +81,7 @@ typedef struct series {
     double *x, *y, *z;   /* band: y low, z high; circle: centre x, y, radius z */
     rt_style style;      /* style.label is LABEL below */
     char *label;
+    char *text;          /* S_XSPAN: written at its top, or NULL */
 } series;
 
 struct rt_axes {
@@ -98,6 +100,9 @@ struct rt_axes {
     int diverging, has_clim;
     double clim[2];
     char *colourbar_label;
+    int image_x;              /* the image stretched over x image_x0 .. image_x1 */
+    double image_x0, image_x1;
+    int legend_outside;       /* the legend right of the plot area */
 };
 
 struct rt_fig {

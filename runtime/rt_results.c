@@ -150,6 +150,29 @@ static int write_record(rt_session *s, const rt_outdir *out, const rt_record_des
     return rc;
 }
 
+/* The mask of the first TRIALS trials, [trials, T], and, with a phase
+ * channel, the phase of each step: for the picture of the task. */
+static int write_mask_and_phases(rt_session *s, const rt_outdir *out, size_t trials, char *err, size_t err_size)
+{
+    size_t T = s->b.T, B = s->b.B, shape[2] = {trials, T};
+    const double *from[2] = {s->b.mask, s->b.phases};   /* time-major [T][B] */
+    const char *name[2] = {RT_FILE_EVAL_MASK, RT_FILE_EVAL_PHASES};
+    double *a = malloc(trials * T * sizeof *a + 1);
+    if (!a)
+        return rt_error(err, err_size, "out of memory");
+    int rc = 0;
+    for (int k = 0; k < 2 && rc == 0; k++) {
+        if (!from[k])
+            continue;   /* a task without phases */
+        for (size_t i = 0; i < trials; i++)
+            for (size_t t = 0; t < T; t++)
+                a[i * T + t] = from[k][t * B + i];
+        rc = rt_results_npy(out, name[k], a, RT_F64, shape, 2, err, err_size);
+    }
+    free(a);
+    return rc;
+}
+
 int rt_results_eval(rt_session *s, const rt_outdir *out, char *err, size_t err_size)
 {
     const rt_run_desc *d = s->d;
@@ -159,7 +182,8 @@ int rt_results_eval(rt_session *s, const rt_outdir *out, char *err, size_t err_s
         x[in] = rt_net_input(s->net, in);
     if (rt_results_side_by_side(d, out, RT_FILE_EVAL_INPUTS, x, d->net.input_sizes, d->net.n_inputs, s->b.T,
                                 s->b.B, trials, err, err_size) != 0 ||
-        rt_results_readouts(s, out, RT_FILE_EVAL_OUTPUTS, RT_FILE_EVAL_TARGETS, trials, err, err_size) != 0)
+        rt_results_readouts(s, out, RT_FILE_EVAL_OUTPUTS, RT_FILE_EVAL_TARGETS, trials, err, err_size) != 0 ||
+        write_mask_and_phases(s, out, trials, err, err_size) != 0)
         return -1;
     for (unsigned i = 0; i < d->n_records; i++)
         if (write_record(s, out, &d->records[i], trials, err, err_size) != 0)

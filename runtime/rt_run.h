@@ -46,6 +46,8 @@ typedef struct rt_weights_desc {
     const unsigned char *mask;      /* NULL, or [post][pre]: 0 = no connection */
     const signed char *dale;        /* NULL, or a sign per pre neuron (Dale's law) */
     double lo, hi;                  /* bounds; -INFINITY, INFINITY for none */
+    double spectral_radius;         /* > 0: the initial weights, masked and signed, scaled so that
+                                       their largest |eigenvalue| is this (square only); 0: not */
 } rt_weights_desc;
 
 /* ------------------------------------------------------------ trials */
@@ -82,6 +84,11 @@ typedef struct rt_trial_source {
     unsigned n_phases;              /* phases of the task (0: none), their names in order */
     const char *const *phase_names; /* phase k (k = 1 .. n_phases) is phase_names[k - 1] */
 } rt_trial_source;
+
+/* The trial ids GENERATE is given: training samples are 0 .. S-1 (shuffled
+ * per epoch), evaluation trial i is RT_EVAL_TRIAL_BASE + i (the eval_
+ * files hold the first ones; rnnc task show draws the same). */
+#define RT_EVAL_TRIAL_BASE ((uint64_t)1 << 40)
 
 /* How the evaluation's accuracy is counted (eval_accuracy), over a trial's
  * window: the steps of phase accuracy_phase, or (accuracy_phase 0) the
@@ -140,6 +147,7 @@ typedef enum rt_analysis_kind {
     RT_ANALYSIS_FIXED_POINTS,       /* fixed and slow points of a population, inputs at zero */
     RT_ANALYSIS_ROBUSTNESS,         /* loss and accuracy against input noise */
     RT_ANALYSIS_DEGRADATION,        /* loss and accuracy with units silenced */
+    RT_ANALYSIS_PSYCHOMETRIC,       /* choices and accuracy per condition value, a logistic fit */
     RT_ANALYSIS_KINDS
 } rt_analysis_kind;
 
@@ -205,6 +213,7 @@ typedef struct rt_run_result {
     size_t updates_done;
     double first_loss, final_train_loss;
     double first_rate_hz, final_rate_hz;  /* spiking populations' mean rate; NAN when none spikes */
+    double first_reg_loss, final_reg_loss;   /* the regularisers' sum; NAN without a regulariser */
     double eval_loss, eval_accuracy;      /* accuracy: NAN without one */
     double train_seconds;
     double seconds_per_update_median;     /* the whole update, task generation included */

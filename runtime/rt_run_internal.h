@@ -1,9 +1,10 @@
 /* rt_run_internal.h -- what the files of the run share (rt_train.c,
- * rt_results.c, rt_weights.c, rt_analyze.c, rt_fixed_point_map.c); not
- * for users of the library. */
+ * rt_results.c, rt_weights.c, rt_analyze.c, rt_analyze_batches.c,
+ * rt_fixed_point_map.c); not for users of the library. */
 #ifndef RNNRT_RUN_INTERNAL_H
 #define RNNRT_RUN_INTERNAL_H
 
+#include "rt_accuracy.h"
 #include "rt_npy.h"
 #include "rt_pool.h"
 #include "rt_run.h"
@@ -14,6 +15,7 @@ typedef struct rt_batch {
     void *targets[RT_MAX_POPS];     /* per readout: [T][B][size], network precision */
     double *mask;                   /* [T][B] */
     double *conditions;             /* [T][B][size of the condition], or NULL without one */
+    double *phases;                 /* [T][B]: the phase channel, or NULL without phases */
     size_t per_trial;               /* doubles of one trial's mask and channels */
     double *channels;               /* [B][per_trial]: each trial as generated */
     double *scratch;                /* a generator's scratch per block of trials */
@@ -48,9 +50,11 @@ int rt_session_eval_batch(rt_session *s, size_t k, double sigma, uint64_t key, c
  * the session's stop flag ended it early (LOSS and ACCURACY are then NAN). */
 int rt_session_eval_all(rt_session *s, double sigma, uint64_t key, const rt_outdir *out, double *loss,
                         double *accuracy, char *err, size_t err_size);
+/* The same, with each evaluation trial's outcome (rt_accuracy.h) in
+ * TRIALS ([settings.eval_trials], or NULL), in trial order. */
+int rt_session_eval_trials(rt_session *s, double sigma, uint64_t key, const rt_outdir *out, double *loss,
+                           double *accuracy, rt_trial_accuracy *trials, char *err, size_t err_size);
 
-/* Evaluation trial ids start here; training samples are 0 .. S-1. */
-#define RT_EVAL_TRIAL_BASE ((uint64_t)1 << 40)
 
 /* ---- rt_weights.c */
 

@@ -50,6 +50,10 @@ int rt_run_summary(const rt_run_desc *d, const rt_run_result *res, json_t *doc)
         put_real(doc, "first_rate_hz", res->first_rate_hz);
         put_real(doc, "final_rate_hz", res->final_rate_hz);
     }
+    if (isfinite(res->first_reg_loss)) {   /* the regularisers' sum, beside the loss it is added to */
+        put_real(doc, "first_reg_loss", res->first_reg_loss);
+        put_real(doc, "final_reg_loss", res->final_reg_loss);
+    }
     put_real(doc, "eval_accuracy", res->eval_accuracy);
     put_real(doc, "train_seconds", res->train_seconds);
     put_real(doc, "seconds_per_update_median", res->seconds_per_update_median);

@@ -56,6 +56,8 @@ static int batch_init(rt_batch *b, const rt_run_desc *d)
     ok &= (b->mask = malloc(b->T * b->B * sizeof(double))) != NULL;
     if (condition_size(d))
         ok &= (b->conditions = malloc(b->T * b->B * condition_size(d) * sizeof(double))) != NULL;
+    if (d->phase_channel >= 0)
+        ok &= (b->phases = malloc(b->T * b->B * sizeof(double))) != NULL;
     b->per_trial = b->T;
     for (unsigned c = 0; c < d->task.n_channels; c++)
         b->per_trial += b->T * d->task.channels[c].size;
@@ -71,6 +73,7 @@ static void batch_free(rt_batch *b)
         free(b->targets[r]);
     free(b->mask);
     free(b->conditions);
+    free(b->phases);
     free(b->channels);
     free(b->scratch);
 }
@@ -119,6 +122,8 @@ static void make_trial(batch_job *job, size_t i, double *scratch)
         scatter(d, b, d->target_channel[r], own[d->target_channel[r]], i, b->targets[r], is_double);
     if (b->conditions)
         scatter(d, b, d->condition_channel, own[d->condition_channel], i, b->conditions, 1);
+    if (b->phases)
+        scatter(d, b, d->phase_channel, own[d->phase_channel], i, b->phases, 1);
     for (size_t t = 0; t < b->T; t++)
         b->mask[t * b->B + i] = mask[t];
 }
@@ -235,29 +240,19 @@ static void params_free(params *ps)
 
 /* ------------------------------------------------------------ evaluation */
 
-/* Sign accuracy: counted over the steps where the mask and the target are
- * non-zero. */
-static void count_accuracy(rt_session *s, double *correct, double *counted)
+/* The batch's accuracy (rt_accuracy.h) added to CORRECT and COUNTED;
+ * with TRIALS, each trial's outcome. */
+static void count_accuracy(rt_session *s, double *correct, double *counted, rt_trial_accuracy *trials)
 {
     const rt_run_desc *d = s->d;
-    if (d->accuracy != RT_ACCURACY_SIGN || d->accuracy_readout < 0)
+    if (d->accuracy == RT_ACCURACY_NONE || d->accuracy_readout < 0)
         return;
     unsigned r = (unsigned)d->accuracy_readout;
-    size_t n = d->net.pops[d->net.readouts[r]].n;
-    const void *y = rt_net_output_history(s->net, d->net.readouts[r], 0);
-    for (size_t row = 0; row < s->b.T * s->b.B; row++) {
-        if (s->b.mask[row] == 0)
-            continue;
-        for (size_t k = 0; k < n; k++) {
-            double target = rt_real_get(d->net.is_double, s->b.targets[r], row * n + k);
-            double got = rt_real_get(d->net.is_double, y, row * n + k);
-            double want = (target > 0) - (target < 0);
-            if (want == 0)
-                continue;
-            *counted += 1;
-            *correct += ((got > 0) - (got < 0)) == want;
-        }
-    }
+    rt_accuracy_def def = {d->accuracy, d->accuracy_phase, d->accuracy_level};
+    const double *condition = condition_size(d) == 1 ? s->b.conditions : NULL;
+    rt_accuracy_count(&def, d->net.is_double, s->b.T, s->b.B, d->net.pops[d->net.readouts[r]].n,
+                      rt_net_output_history(s->net, d->net.readouts[r], 0), s->b.targets[r], s->b.mask,
+                      s->b.phases, condition, correct, counted, trials);
 }
 
 int rt_session_eval_batch(rt_session *s, size_t k, double sigma, uint64_t key, char *err, size_t err_size)
@@ -288,8 +283,8 @@ int rt_session_eval_batch(rt_session *s, size_t k, double sigma, uint64_t key, c
     return 0;
 }
 
-int rt_session_eval_all(rt_session *s, double sigma, uint64_t key, const rt_outdir *out, double *loss,
-                        double *accuracy, char *err, size_t err_size)
+int rt_session_eval_trials(rt_session *s, double sigma, uint64_t key, const rt_outdir *out, double *loss,
+                           double *accuracy, rt_trial_accuracy *trials, char *err, size_t err_size)
 {
     const rt_run_desc *d = s->d;
     size_t batches = d->settings.eval_trials / s->b.B;
@@ -302,13 +297,19 @@ int rt_session_eval_all(rt_session *s, double sigma, uint64_t key, const rt_outd
         if (rt_session_eval_batch(s, k, sigma, key, err, err_size) != 0)
             return -1;
         sum += rt_net_loss(s->net, d->settings.loss, (const void *const *)s->b.targets, s->b.mask) / (double)batches;
-        count_accuracy(s, &correct, &counted);
+        count_accuracy(s, &correct, &counted, trials ? trials + k * s->b.B : NULL);
         if (k == 0 && out && rt_results_eval(s, out, err, err_size) != 0)
             return -1;
     }
     *loss = sum;
     *accuracy = counted > 0 ? correct / counted : NAN;
     return 0;
+}
+
+int rt_session_eval_all(rt_session *s, double sigma, uint64_t key, const rt_outdir *out, double *loss,
+                        double *accuracy, char *err, size_t err_size)
+{
+    return rt_session_eval_trials(s, sigma, key, out, loss, accuracy, NULL, err, err_size);
 }
 
 /* ------------------------------------------------------------ training */
@@ -453,21 +454,46 @@ static int step(loop *L, size_t u)
     return 0;
 }
 
+/* Which columns loss.csv has besides update, epoch, loss, grad_norm and
+ * seconds: rate_hz with a spiking population (or the rate regulariser),
+ * reg_loss then and with any regulariser (REGULARISED: there is one, and
+ * summary.json reports its loss). */
+typedef struct csv_columns {
+    int rate, reg, regularised;
+} csv_columns;
+
+static csv_columns loss_columns(const rt_run_desc *d)
+{
+    csv_columns c = {0, 0, 0};
+    for (unsigned i = 0; i < d->net.n_pops; i++) {
+        c.rate |= d->net.pops[i].rate_c > 0 || rt_run_spiking(d, i);
+        c.regularised |= d->net.pops[i].rate_c > 0 || d->net.pops[i].rate_l2_c > 0;
+    }
+    for (unsigned j = 0; j < d->net.n_projs; j++)
+        c.regularised |= d->net.projs[j].l2_c > 0;
+    c.reg = c.rate || c.regularised;
+    return c;
+}
+
 /* One update's row of loss.csv and its numbers in RES. */
-static void log_update(const rt_run_desc *d, FILE *csv, int spiking, size_t u, double loss, double norm,
+static void log_update(const rt_run_desc *d, FILE *csv, csv_columns cols, size_t u, double loss, double norm,
                        double rate, double reg, double seconds, rt_run_result *res)
 {
     fprintf(csv, "%zu,%zu,%.15g,%.9g,%.6f", u + 1, u / d->settings.updates_per_epoch + 1, loss, norm, seconds);
-    if (spiking)
-        fprintf(csv, ",%.6g,%.9g", rate, reg);
+    if (cols.rate)
+        fprintf(csv, ",%.6g", rate);
+    if (cols.reg)
+        fprintf(csv, ",%.9g", reg);
     fputc('\n', csv);
     if (res->updates_done == 0) {
         res->first_loss = loss;
         res->first_rate_hz = rate;
+        res->first_reg_loss = cols.regularised ? reg : NAN;
     }
     res->updates_done = u + 1;
     res->final_train_loss = loss;
     res->final_rate_hz = rate;
+    res->final_reg_loss = cols.regularised ? reg : NAN;
 }
 
 static int loop_open(loop *L, char *err, size_t err_size)
@@ -496,7 +522,7 @@ static void loop_close(loop *L)
 }
 
 /* Update U: 1 when training goes on, 0 when it stopped, -1 on an error. */
-static int update(loop *L, size_t u, int spiking, double start, char *err, size_t err_size)
+static int update(loop *L, size_t u, csv_columns cols, double start, char *err, size_t err_size)
 {
     rt_session *s = L->s;
     const rt_run_desc *d = s->d;
@@ -509,7 +535,7 @@ static int update(loop *L, size_t u, int spiking, double start, char *err, size_
     rt_net_forward(s->net);
     mark[2] = now_s();
     double loss = rt_net_loss(s->net, d->settings.loss, (const void *const *)s->b.targets, s->b.mask);
-    double reg = rt_net_reg_loss(s->net), rate = spiking ? spike_rate_hz(d, s->net) : NAN;
+    double reg = rt_net_reg_loss(s->net), rate = cols.rate ? spike_rate_hz(d, s->net) : NAN;
     size_t saved = s->b.B < RT_TRIALS_SAVED ? s->b.B : RT_TRIALS_SAVED;
     if (u == 0 && rt_results_readouts(s, L->out, RT_FILE_INITIAL_OUTPUTS, RT_FILE_INITIAL_TARGETS, saved, err,
                                       err_size) != 0)
@@ -532,7 +558,7 @@ static int update(loop *L, size_t u, int spiking, double start, char *err, size_
     L->steps[u] = mark[5] - mark[1];
     for (int k = 0; k < RT_PHASES; k++)
         res->phase_ms[k] += 1e3 * (mark[k + 1] - mark[k]);
-    log_update(d, L->csv, spiking, u, loss, norm, rate, reg, now_s() - start, res);
+    log_update(d, L->csv, cols, u, loss, norm, rate, reg, now_s() - start, res);
     if (L->progress && L->progress->update)
         L->progress->update(L->progress->ctx, u, d->settings.updates, d->settings.updates_per_epoch, loss,
                             now_s() - start);
@@ -548,13 +574,12 @@ static int train_loop(loop *L, char *err, size_t err_size)
     const rt_run_desc *d = L->s->d;
     rt_run_result *res = L->res;
     int rc = loop_open(L, err, err_size);
-    int spiking = 0;
-    for (unsigned i = 0; i < d->net.n_pops; i++)
-        spiking |= d->net.pops[i].rate_c > 0 || rt_run_spiking(d, i);
-    fprintf(L->csv, "update,epoch,loss,grad_norm,seconds%s\n", spiking ? ",rate_hz,reg_loss" : "");
+    csv_columns cols = loss_columns(d);
+    fprintf(L->csv, "update,epoch,loss,grad_norm,seconds%s%s\n", cols.rate ? ",rate_hz" : "",
+            cols.reg ? ",reg_loss" : "");
     double start = now_s();
     for (size_t u = 0; rc == 0 && u < d->settings.updates && !*L->stop; u++) {
-        int go = update(L, u, spiking, start, err, err_size);
+        int go = update(L, u, cols, start, err, err_size);
         if (go <= 0)
             rc = go < 0 ? -1 : 1;
     }
@@ -608,6 +633,7 @@ static void result_init(rt_run_result *res, const rt_run_desc *d)
     res->status = d->settings.train ? RT_RUN_TRAINED : RT_RUN_EVALUATED;
     res->first_loss = res->final_train_loss = res->eval_loss = res->eval_accuracy = NAN;
     res->first_rate_hz = res->final_rate_hz = NAN;
+    res->first_reg_loss = res->final_reg_loss = NAN;
     res->failed_analysis = -1;
 }
 

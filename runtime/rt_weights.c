@@ -35,6 +35,32 @@ static int load_file(const rt_weights_desc *wd, const rt_proj *rp, double *w, ch
     return ok ? 0 : -1;
 }
 
+/* spectral_radius(r): W ([n][n], its mask and Dale's signs applied) times
+ * r / max |lambda(W)|, as PsychRNN's GaussianSpectralRadius rescales its
+ * Gaussian W_rec (murraylab/PsychRNN, psychrnn/backend/initializations.py).
+ * The radius is rt_spectral_radius's (LAPACK dgeev). */
+static int scale_spectral_radius(const rt_weights_desc *wd, const rt_proj *rp, double *w, char *err,
+                                 size_t err_size)
+{
+    size_t n = rp->n_post;
+    if (rp->n_pre != n)
+        return rt_error(err, err_size, "spectral_radius on %s: its weights are %zu x %zu, not square", rp->name,
+                        rp->n_post, rp->n_pre);
+    for (size_t i = 0; wd->mask && i < n * n; i++)
+        if (!wd->mask[i])
+            w[i] = 0;
+    double radius = rt_spectral_radius(w, n, err, err_size);
+    if (radius < 0)
+        return -1;
+    if (!(radius > 0) || !isfinite(radius))
+        return rt_error(err, err_size, "spectral_radius(%g) on %s: its initial weights have spectral radius %g, "
+                        "which no factor can make %g", wd->spectral_radius, rp->name, radius, wd->spectral_radius);
+    double factor = wd->spectral_radius / radius;
+    for (size_t i = 0; i < n * n; i++)
+        w[i] *= factor;
+    return 0;
+}
+
 rt_tensor rt_weights_tensor(const rt_run_desc *d, rt_net *net, unsigned j)
 {
     const rt_proj *rp = &d->net.projs[j];
@@ -89,6 +115,8 @@ int rt_weights_init(const rt_run_desc *d, rt_net *net, char *err, size_t err_siz
         if (rc == 0 && wd->dale)   /* Dale's law: magnitudes from the initialiser, signs from the pre neuron */
             for (size_t i = 0; i < count; i++)
                 w[i] = wd->dale[i % rp->n_pre] * fabs(w[i]);
+        if (rc == 0 && wd->spectral_radius > 0)
+            rc = scale_spectral_radius(wd, rp, w, err, err_size);
         if (rc == 0 && rp->bias)
             rc = rt_init_fill(w + count, 1, rp->n_post, &wd->bias_init, d->settings.seed,
                               rt_rng_stream(RT_STREAM_BIAS, j), err, err_size);

@@ -67,6 +67,7 @@ static const builtin table[] = {
     {"fixed_points", BI_ANALYSIS, 1, 1, DR_FREE, "n tol", "fixed and slow points of a population", "G"},
     {"robustness",   BI_ANALYSIS, 0, 0, DR_FREE, "noise", "accuracy against input-noise level", ""},
     {"degradation",  BI_ANALYSIS, 1, 1, DR_FREE, "fractions", "accuracy after removing units", "G"},
+    {"psychometric", BI_ANALYSIS, 0, 0, DR_FREE, NULL, "choices and accuracy per condition value, logistic fit", ""},
 };
 enum { TABLE_COUNT = sizeof table / sizeof table[0] };
 
@@ -118,6 +119,20 @@ bool builtin_is_window(const builtin *b)
 bool builtin_has_keyword(const builtin *b, const char *keyword)
 {
     return words_contain(b->keywords, keyword);
+}
+
+int builtin_keyword_index(const builtin *b, const char *keyword)
+{
+    size_t len = strlen(keyword);
+    int i = 0;
+    for (const char *p = b ? b->keywords : NULL; p && *p; i++) {
+        const char *end = strchr(p, ' ');
+        size_t n = end ? (size_t)(end - p) : strlen(p);
+        if (n == len && strncmp(p, keyword, n) == 0)
+            return i;
+        p += end ? n + 1 : n;
+    }
+    return -1;
 }
 
 const char *builtin_class_name(builtin_class cls)

@@ -50,6 +50,9 @@ unsigned builtin_names(unsigned class_mask, const char **out, unsigned max);
 bool builtin_has_keyword(const builtin *b, const char *keyword);
 /* hann(), gaussian(), boxcar(): allowed only as convolve()'s second argument. */
 bool builtin_is_window(const builtin *b);
+/* The place of KEYWORD among B's named arguments (0 for the first), or -1.
+ * For an initialiser it is also the argument's position: normal(mean, std). */
+int builtin_keyword_index(const builtin *b, const char *keyword);
 /* Whether WORD is one of the space-separated words of LIST (NULL: none). */
 bool words_contain(const char *list, const char *word);
 const char *builtin_class_name(builtin_class cls);

@@ -273,7 +273,7 @@ static bool resolve_endpoint(sema *S, scope *sc, ast_node *ep, bool is_target, b
 }
 
 enum option_kind { OPT_RULE, OPT_INIT, OPT_BIAS, OPT_DALE, OPT_AUTAPSE, OPT_DELAY, OPT_BOUNDS,
-                   OPT_TRAIN, OPT_PLASTICITY, OPT_MASK };
+                   OPT_TRAIN, OPT_PLASTICITY, OPT_MASK, OPT_SPECTRAL };
 
 static const struct {
     const char *name;
@@ -283,7 +283,7 @@ static const struct {
     {"fixed_indegree", OPT_RULE}, {"init", OPT_INIT}, {"bias", OPT_BIAS}, {"dale", OPT_DALE},
     {"autapses", OPT_AUTAPSE}, {"no_autapses", OPT_AUTAPSE}, {"delay", OPT_DELAY},
     {"bounds", OPT_BOUNDS}, {"trainable", OPT_TRAIN}, {"frozen", OPT_TRAIN},
-    {"plasticity", OPT_PLASTICITY}, {"mask", OPT_MASK},
+    {"plasticity", OPT_PLASTICITY}, {"mask", OPT_MASK}, {"spectral_radius", OPT_SPECTRAL},
 };
 enum { OPTION_COUNT = sizeof connect_options / sizeof connect_options[0] };
 
@@ -350,6 +350,23 @@ static void check_rule(connect_ctx *c, ast_node *opt)
     }
 }
 
+/* normal(0, 1, mean = 2): a named argument that takes the place of one
+ * given by position (an initialiser's keywords are its positions). */
+static void check_named_after_positional(sema *S, const ast_node *init, const builtin *b)
+{
+    int positional = 0;
+    for (const ast_node *a = init->first ? init->first->first : NULL; a; a = a->next)
+        positional += a->kind != AST_NAMEDARG;
+    for (const ast_node *a = init->first ? init->first->first : NULL; a; a = a->next) {
+        int at = a->kind == AST_NAMEDARG ? builtin_keyword_index(b, a->name) : -1;
+        if (at < 0 || at >= positional)
+            continue;
+        diag *g = diag_error(S->diag, a->loc, "'%s' is given twice: by name and as argument %d of %s()",
+                             a->name, at + 1, b->name);
+        diag_hint(S->diag, g, "give each once; in order, %s() takes: %s", b->name, sema_commas(S, b->keywords));
+    }
+}
+
 static void check_init(connect_ctx *c, ast_node *opt, ast_node *init)
 {
     sema *S = c->S;
@@ -387,6 +404,8 @@ static void check_init(connect_ctx *c, ast_node *opt, ast_node *init)
         diag_hint(S->diag, g, "initialisers: normal, uniform, orthogonal, glorot_uniform, "
                               "glorot_normal, zeros, constant, load");
     }
+    if (init->type != TY_ERROR && b && b->cls == BI_INIT)
+        check_named_after_positional(S, init, b);
     if (b && strcmp(b->name, "orthogonal") == 0 && strcmp(opt->name, "init") == 0 && c->from_ok &&
         c->to_ok && c->from.size != c->to.size) {
         diag *g = diag_error(S->diag, init->loc, "orthogonal initialisation needs a square matrix, "
@@ -537,7 +556,73 @@ static void check_option(connect_ctx *c, ast_node *opt, enum option_kind kind)
         sema_call(S, value, &env, BI_FILE);
         break;
     }
+    case OPT_SPECTRAL:   /* check_spectral_radius, which needs the connect's 'init' */
+        break;
     }
+}
+
+/* spectral_radius(r) (PsychRNN's GaussianSpectralRadius): the initial
+ * weights, masked and signed, are rescaled so that their largest
+ * |eigenvalue| is r. Eigenvalues are those of a map of a population onto
+ * itself, so the connect must be one; and 'init zeros' has none to rescale. */
+static void check_spectral_radius(connect_ctx *c, ast_node *opt, const ast_node *init)
+{
+    sema *S = c->S;
+    ast_node *args = option_args(opt), *value = option_value(opt);
+    ast_node *radius = value ? value : args && args->count == 1 ? args->first : NULL;
+    double v;
+    if (!radius || radius->kind == AST_NAMEDARG) {
+        diag *g = diag_error(S->diag, opt->loc, "'spectral_radius' takes one value, the radius");
+        diag_hint(S->diag, g, "e.g. spectral_radius(1.1), PsychRNN's default");
+    } else if (const_number(S, radius, c->sc, "a spectral radius", &v)) {
+        if (radius->dim.known && !dim_is_one(radius->dim))
+            diag_error(S->diag, radius->loc, "a spectral radius is a plain number, but this is %s",
+                       dim_phrase(S, radius->dim));
+        else if (!(v > 0) || !isfinite(v))
+            diag_error(S->diag, radius->loc, "a spectral radius must be above 0, not %g", v);
+    }
+    if (c->from_ok && c->to_ok && c->from.group != c->to.group) {
+        diag *g = diag_error(S->diag, opt->loc, "'spectral_radius' rescales the eigenvalues of a "
+                             "population's connections to itself, and this connect goes from '%s' to '%s'",
+                             c->from.group->name, c->to.group->name);
+        diag_hint(S->diag, g, "use it on a recurrent connect such as '%s -> %s'", c->to.group->name,
+                  c->to.group->name);
+    }
+    if (init && (init->kind == AST_CALL || init->kind == AST_NAME) && strcmp(init->name, "zeros") == 0) {
+        diag *g = diag_error(S->diag, opt->loc, "'spectral_radius' cannot rescale 'init zeros': "
+                             "every eigenvalue is 0");
+        diag_hint(S->diag, g, "PsychRNN rescales Gaussian weights: 'init normal(0, 1), spectral_radius(1.1)'");
+    }
+}
+
+/* The initialiser of a connect's 'init' option, or NULL. */
+static const ast_node *connect_init(const ast_node *first_option)
+{
+    for (const ast_node *opt = first_option; opt; opt = opt->next)
+        if (strcmp(opt->name, "init") == 0)
+            return option_value((ast_node *)opt) ? opt->first
+                   : option_args((ast_node *)opt) ? opt->first->first : NULL;
+    return NULL;
+}
+
+/* dale with bounds(lo, hi) that exclude 0: one of the two signs would
+ * have no weight it may take. */
+static void check_dale_bounds(sema *S, ast_node *first_option)
+{
+    const ast_node *dale = NULL, *bounds = NULL;
+    for (const ast_node *opt = first_option; opt; opt = opt->next) {
+        dale = strcmp(opt->name, "dale") == 0 ? opt : dale;
+        bounds = strcmp(opt->name, "bounds") == 0 ? opt : bounds;
+    }
+    const ast_node *args = bounds ? option_args((ast_node *)bounds) : NULL;
+    double lo, hi;
+    if (!dale || !args || args->count != 2 || !const_value(args->first, NULL, &lo) ||
+        !const_value(args->first->next, NULL, &hi) || (lo <= 0 && hi >= 0))
+        return;
+    diag *g = diag_error(S->diag, bounds->loc, "bounds(%g, %g) exclude 0, so with Dale's law the %s "
+                         "neurons could have no weight", lo, hi, lo > 0 ? "inhibitory" : "excitatory");
+    diag_hint(S->diag, g, "bound the magnitudes from 0, e.g. bounds(%g, %g)", lo > 0 ? -hi : lo,
+              lo > 0 ? hi : -lo);
 }
 
 static void check_connect(sema *S, scope *sc, scope *init_scope, ast_node *n)
@@ -577,8 +662,12 @@ static void check_connect(sema *S, scope *sc, scope *init_scope, ast_node *n)
             continue;
         }
         *slot = opt;
-        check_option(&c, opt, kind);
+        if (kind == OPT_SPECTRAL)
+            check_spectral_radius(&c, opt, connect_init(to->next));
+        else
+            check_option(&c, opt, kind);
     }
+    check_dale_bounds(S, to->next);
 }
 
 /* ---------------------------------------------------------------- network */

@@ -21,9 +21,9 @@ typedef struct setting_def {
 
 static const setting_def settings[] = {
     {"learn", V_CALLS, "bptt eprop none", "the learning rule"},
-    {"loss", V_CHOICE, "mse sum_squared cross_entropy", "the loss function"},
+    {"loss", V_CALLS, "mse sum_squared cross_entropy", "the loss function"},
     {"optimizer", V_CALLS, "adam sgd", "the optimiser"},
-    {"regularize", V_CALLS, "rate l2", "regularisers"},
+    {"regularize", V_CALLS, "rate l2 l2_rate", "regularisers"},
     {"epochs", V_COUNT, NULL, "passes over the training samples"},
     {"samples", V_COUNT, NULL, "training trials per epoch"},
     {"iterations", V_COUNT, NULL, "optimiser updates (instead of epochs)"},
@@ -98,12 +98,39 @@ static const char *choice_keywords(const char *choice)
     static const struct { const char *choice, *keywords; } table[] = {
         {"bptt", "truncate"}, {"eprop", "feedback"}, {"none", ""},
         {"adam", "lr beta1 beta2 eps decay"}, {"sgd", "lr momentum decay"},
-        {"rate", "c f_target"}, {"l2", "c"},
+        {"rate", "c f_target"}, {"l2", "c"}, {"l2_rate", "c"},
+        {"mse", ""}, {"sum_squared", ""}, {"cross_entropy", "weights"},
     };
     for (unsigned i = 0; i < sizeof table / sizeof table[0]; i++)
         if (strcmp(table[i].choice, choice) == 0)
             return table[i].keywords;
     return "";
+}
+
+/* cross_entropy(weights = [w0, w1, ...]): a class weight per readout
+ * element, each a constant, finite and not negative (its count is checked
+ * against the readout when the run is planned). */
+static void check_class_weights(sema *S, const ast_node *a)
+{
+    const ast_node *list = a->first;
+    if (list->kind != AST_LIST) {
+        diag *g = diag_error(S->diag, list->loc, "'weights' is a list of class weights, one per readout element");
+        diag_hint(S->diag, g, "e.g. cross_entropy(weights = [1, 2, 2])");
+        return;
+    }
+    expr_env env = {S->globals, 0, "a class weight"};
+    for (const ast_node *w = list->first; w; w = w->next) {
+        double x;
+        sema_expr(S, (ast_node *)w, &env);
+        if (w->type == TY_ERROR)
+            continue;
+        if (!const_value(w, NULL, &x))
+            diag_error(S->diag, w->loc, "a class weight must be a constant");
+        else if (!isfinite(x) || x < 0) {
+            diag *g = diag_error(S->diag, w->loc, "a class weight must be a finite number, zero or more, not %g", x);
+            diag_hint(S->diag, g, "a class's steps count in proportion to its weight; 0 leaves them out");
+        }
+    }
 }
 
 static void check_choice(sema *S, const setting_def *d, ast_node *v)
@@ -140,6 +167,10 @@ static void check_choice(sema *S, const setting_def *d, ast_node *v)
             if (!words_contain(keywords, a->name)) {
                 diag *g = diag_error(S->diag, a->loc, "%s() has no argument '%s'", v->name, a->name);
                 diag_hint(S->diag, g, "its arguments are: %s", sema_commas(S, keywords));
+            }
+            if (strcmp(a->name, "weights") == 0) {
+                check_class_weights(S, a);
+                continue;
             }
             if (strcmp(a->name, "feedback") == 0) {
                 /* e-prop's learning-signal weights B (Bellec et al. 2020, eq. 5). */
@@ -623,6 +654,12 @@ static void check_analysis(sema *S, ast_node *call, ast_node *net)
 {
     scope *nsc = sema_def_scope(net);
     const builtin *b = call->kind == AST_CALL ? builtin_find(call->name, BI_ANALYSIS) : NULL;
+    if (!b && call->kind == AST_NAME && builtin_find(call->name, BI_ANALYSIS)) {
+        diag *g = diag_error(S->diag, call->loc, "the analysis '%s' is written as a call", call->name);
+        diag_hint(S->diag, g, "write '%s(...)', with its arguments, or '%s()' when it takes none", call->name,
+                  call->name);
+        return;
+    }
     if (!b) {
         diag *g = diag_error(S->diag, call->loc, "unknown analysis '%s'", call->name ? call->name : "?");
         const char *names[32];
@@ -630,7 +667,8 @@ static void check_analysis(sema *S, ast_node *call, ast_node *net)
         if (call->name)
             diag_suggest(S->diag, g, call->name, names, count);
         if (!g->hint)
-            diag_hint(S->diag, g, "analyses: eigen(h -> h), pca(h.r, 3), svd(h.r, 3), fixed_points(h), robustness(), degradation(h)");
+            diag_hint(S->diag, g, "analyses: eigen(h -> h), pca(h.r, 3), svd(h.r, 3), fixed_points(h), robustness(), degradation(h), "
+                             "psychometric()");
         return;
     }
     unsigned npos = 0;

@@ -7,6 +7,7 @@
 #include <sys/types.h>
 
 #include "frontend.h"
+#include "rt_outdir.h"
 
 typedef struct cli_run_options {
     const char *model_path;
@@ -17,6 +18,24 @@ typedef struct cli_run_options {
     int verbose;
     double check_ms;             /* time the front end took */
 } cli_run_options;
+
+/* rnnc task show FILE TASK: the options as given. */
+typedef struct cli_task_options {
+    const char *file, *task;
+    size_t trials;               /* --trials K (default 4) */
+    const char *out_dir;         /* NULL: runs/task-TASK */
+    double dt;                   /* --dt in seconds; 0: the model's run's, else 1 ms */
+    uint64_t seed;
+    int seed_given;
+} cli_task_options;
+
+/* Draws and saves K sample trials of a task of a checked file
+ * (cli_task.c); returns the exit status. */
+int cli_task_show(frontend *fe, const frontend_options *fopts, const cli_task_options *topts);
+
+/* Begins the results folder DIR as rnnc run does (rt_outdir_begin); 0, or
+ * -1 with the reason printed. */
+int cli_open_results(rt_outdir *out, const char *dir);
 
 /* Writes the run folder for a checked model; returns the exit status. */
 int cli_run(frontend *fe, const frontend_options *fopts, const cli_run_options *ropts);

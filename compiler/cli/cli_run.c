@@ -182,6 +182,12 @@ static json_t *summary_json(const frontend_options *o, const cli_run_options *r,
     json_object_set_new(doc, "network", json_string(p->run->name));
     json_object_set_new(doc, "task", expr_json(p->run->first));
     json_object_set_new(doc, "inputs", inputs_json(p));
+    if (p->desc.task.n_phases > 0) {   /* the names of eval_phases.npy's values 1, 2, ..., for task.svg */
+        json_t *phases = json_array();
+        for (unsigned k = 0; k < p->desc.task.n_phases; k++)
+            json_array_append_new(phases, json_string(p->desc.task.phase_names[k]));
+        json_object_set_new(doc, "task_phases", phases);
+    }
     json_object_set_new(doc, "populations", populations_json(p));
     put_settings(doc, o, p->run);
     rt_run_summary(&p->desc, res, doc);
@@ -212,7 +218,7 @@ static int save_summary(const rt_outdir *out, const json_t *doc)
 
 /* ------------------------------------------------------------ the results folder */
 
-static int open_results(rt_outdir *out, const char *dir)
+int cli_open_results(rt_outdir *out, const char *dir)
 {
     if (rt_outdir_begin(out, dir) == 0)
         return 0;
@@ -282,7 +288,7 @@ static int write_results(frontend *fe, const frontend_options *o, const cli_run_
                          const char *model, const char *dir, rt_run_result *res)
 {
     rt_outdir out;
-    if (open_results(&out, dir) != 0)
+    if (cli_open_results(&out, dir) != 0)
         return 1;
     const char *quiet = getenv("RNNC_QUIET");   /* set for the realisations of --seeds */
     double last_shown = 0;
@@ -547,7 +553,7 @@ int cli_analyze(frontend *fe, const frontend_options *o, const cli_run_options *
     rt_outdir out;
     rt_run_result res;
     memset(&res, 0, sizeof res);
-    int status = open_results(&out, dir) != 0 ? 1 : 0;
+    int status = cli_open_results(&out, dir) != 0 ? 1 : 0;
     if (status == 0) {
         char model[256];
         model_name(r->model_path, model, sizeof model);

@@ -5,12 +5,14 @@
  *   rnnc analyze DIR                        the model's analyses again on a finished run
  *   rnnc dump-ast FILE                      print the syntax tree
  *   rnnc emit-llvm FILE                     print the optimised LLVM IR of the kernels
+ *   rnnc task show FILE TASK [--trials K] [--out DIR] [--dt TIME] [--seed N] [-D name=value]...
  *   rnnc --help | --version
  *
  * Exit status: 0 success, 1 the model has errors, 2 bad usage or an
  * unreadable file, 130 interrupted.
  */
 #include <errno.h>
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -41,12 +43,15 @@ static const char usage_text[] =
     "  analyze DIR          run a finished run's analyses again and redraw its report\n"
     "  dump-ast FILE        print the syntax tree of a file\n"
     "  emit-llvm FILE       print the optimised LLVM IR of a model's compiled kernels\n"
+    "  task show FILE TASK  draw sample trials of a task and save them as .npy\n"
     "\n"
     "options:\n"
     "  -D NAME=VALUE        set a parameter or setting (e.g. -D epochs=2, -D LIF.tau_m=20ms)\n"
-    "  --out DIR            results folder for run (default runs/MODEL-SEED)\n"
-    "  --seed N             random seed for run (default: the model's, else 1)\n"
+    "  --out DIR            results folder for run (default runs/MODEL-SEED; task show: runs/task-TASK)\n"
+    "  --seed N             random seed for run and task show (default: the model's, else 1)\n"
     "  --seeds K            run K realisations (seeds N .. N+K-1) and combine them\n"
+    "  --trials K           trials task show draws (default 4, at most 64)\n"
+    "  --dt TIME            task show's step, e.g. 20ms (default: the model's, else 1ms)\n"
     "  -v, --verbose        print phase timings\n"
     "  -h, --help           print this help\n"
     "  --version            print the version and what it was built with\n"
@@ -68,6 +73,7 @@ typedef struct cli {
     char *path_copy;
     char *owned[MAX_DEFINES + 2];   /* strings made for 'analyze' (its -D values) */
     unsigned nowned;
+    const char *trials, *dt;        /* task show's --trials and --dt, as given */
 } cli;
 
 static int usage_error(const char *fmt, const char *arg)
@@ -147,6 +153,10 @@ static int parse_args(cli *c, int argc, char **argv)
                 rc = parse_seeds(c, argv[i]);
             else
                 rc = parse_seed(c, argv[i]);
+        } else if (strcmp(a, "--trials") == 0 || strcmp(a, "--dt") == 0) {
+            if (++i == argc)
+                return usage_error("%s needs a value", a);
+            *(a[2] == 't' ? &c->trials : &c->dt) = argv[i];
         } else if (strcmp(a, "-v") == 0 || strcmp(a, "--verbose") == 0) {
             c->run.verbose = 1;
         } else if (a[0] == '-' && a[1]) {
@@ -455,6 +465,73 @@ static int cmd_analyze(cli *c, frontend_options *o)
     return errors ? EXIT_MODEL : rc;
 }
 
+/* --trials K: 1 .. 64 trials. */
+static int parse_trials(const char *arg, size_t *k)
+{
+    char *end;
+    errno = 0;
+    unsigned long v = arg ? strtoul(arg, &end, 10) : 4;
+    if (arg && (errno || end == arg || *end || arg[0] == '-' || v < 1 || v > 64))
+        return usage_error("--trials takes a whole number from 1 to 64, got '%s'", arg);
+    *k = v;
+    return 0;
+}
+
+/* --dt TIME: a positive time with its unit (20ms, 0.5 ms, 1e-3s, 100us). */
+static int parse_dt(const char *arg, double *dt)
+{
+    static const struct { const char *unit; double seconds; } units[] = {{"s", 1}, {"ms", 1e-3}, {"us", 1e-6}};
+    char *end;
+    *dt = 0;
+    if (!arg)
+        return 0;
+    double v = strtod(arg, &end);
+    while (*end == ' ')
+        end++;
+    for (size_t i = 0; i < sizeof units / sizeof *units; i++)
+        if (end != arg && strcmp(end, units[i].unit) == 0 && v > 0 && isfinite(v)) {
+            *dt = v * units[i].seconds;
+            return 0;
+        }
+    return usage_error("--dt takes a positive time with its unit (e.g. 20ms, 0.5ms, 1e-3s), got '%s'", arg);
+}
+
+/* rnnc task show FILE TASK: check FILE (a library of tasks or a model),
+ * then draw and save the trials. */
+static int cmd_task(cli *c, const frontend_options *o)
+{
+    if (c->nfiles == 0 || strcmp(c->files[0], "show") != 0)
+        return usage_error(c->nfiles ? "unknown task command '%s'; usage: rnnc task show FILE TASK [--trials K] "
+                                       "[--out DIR] [--dt TIME] [--seed N] [-D NAME=VALUE]..."
+                                     : "task needs a command%s; usage: rnnc task show FILE TASK [--trials K] "
+                                       "[--out DIR] [--dt TIME] [--seed N] [-D NAME=VALUE]...",
+                           c->nfiles ? c->files[0] : "");
+    if (c->nfiles != 3)
+        return usage_error("task show takes a file and a task name%s; usage: rnnc task show FILE TASK [--trials K] "
+                           "[--out DIR] [--dt TIME] [--seed N] [-D NAME=VALUE]...",
+                           c->nfiles < 3 ? "" : ", nothing more");
+    if (c->run.seeds || c->run.verbose)
+        return usage_error("%s takes no --seeds or -v", "task show");
+    cli_task_options t = {.file = c->files[1], .task = c->files[2], .out_dir = c->run.out_dir,
+                          .seed = c->run.seed, .seed_given = c->run.seed_given};
+    int rc = parse_trials(c->trials, &t.trials);
+    rc = rc ? rc : parse_dt(c->dt, &t.dt);
+    rc = rc ? rc : check_readable(t.file);
+    if (rc)
+        return rc;
+    frontend fe;
+    frontend_init(&fe);
+    unsigned errors = frontend_check_file(&fe, t.file, o);
+    diag_print(&fe.diag, stderr, cli_use_color());
+    diag_forget(&fe.diag);   /* printed: what follows is the task engine's */
+    if (!errors) {
+        rc = cli_task_show(&fe, o, &t);
+        diag_print(&fe.diag, stderr, cli_use_color());
+    }
+    frontend_free(&fe);
+    return errors ? EXIT_MODEL : rc;
+}
+
 static void print_version(void)
 {
     char jit[256];
@@ -478,6 +555,8 @@ int main(int argc, char **argv)
         }
     }
     int rc = parse_args(&c, argc, argv);
+    if (rc == 0 && (c.trials || c.dt) && !(c.command && strcmp(c.command, "task") == 0))
+        rc = usage_error("%s is an option of 'rnnc task show'", c.trials ? "--trials" : "--dt");
     if (rc == 0) {
         frontend_options o;
         front_options(&c, &o);
@@ -494,6 +573,8 @@ int main(int argc, char **argv)
             rc = cmd_analyze(&c, &o);
         } else if (strcmp(c.command, "dump-ast") == 0) {
             rc = cmd_dump_ast(&c, &o);
+        } else if (strcmp(c.command, "task") == 0) {
+            rc = cmd_task(&c, &o);
         } else {
             rc = usage_error("unknown command '%s'", c.command);
         }

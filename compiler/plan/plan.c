@@ -9,6 +9,7 @@
 #include <time.h>
 
 #include "plan_internal.h"
+#include "task_loss.h"
 #include "rt_memory.h"
 #include "rt_npy.h"
 #include "rt_rng.h"
@@ -114,7 +115,8 @@ static void read_optimizer(builder *b, plan_settings *s)
     s->optim.clip_norm = number_setting(b, "clip", 0);
 }
 
-/* learn bptt(truncate = ...), learn eprop(feedback = ...): the argument, or NULL. */
+/* The node of a named argument -- learn bptt(truncate = ...),
+ * cross_entropy(weights = ...), l2(c = ...) -- or NULL. */
 static const ast_node *learn_argument(const ast_node *learn, const char *name)
 {
     for (const ast_node *a = learn && learn->kind == AST_CALL && learn->first ? learn->first->first : NULL;
@@ -122,6 +124,47 @@ static const ast_node *learn_argument(const ast_node *learn, const char *name)
         if (a->kind == AST_NAMEDARG && strcmp(a->name, name) == 0)
             return a;
     return NULL;
+}
+
+/* The losses rnnc trains with, by their name in 'loss'. */
+static const struct {
+    const char *name;
+    rt_loss kind;
+} loss_kinds[] = {
+    {"mse", RT_LOSS_MSE},
+    {"sum_squared", RT_LOSS_SUM_SQUARED},
+    {"cross_entropy", RT_LOSS_CROSS_ENTROPY},
+};
+
+/* cross_entropy(weights = [w0, w1, ...]): the weights' values (sema
+ * checked each is a finite constant, zero or more). */
+static void read_class_weights(builder *b, plan_settings *s)
+{
+    const ast_node *weights = learn_argument(plan_setting(b->p, "loss"), "weights");
+    if (!weights || !weights->first || weights->first->kind != AST_LIST)
+        return;
+    size_t n = 0;
+    for (const ast_node *w = weights->first->first; w; w = w->next)
+        n++;
+    double *values = arena_alloc(&b->p->fe->arena, (n ? n : 1) * sizeof *values);
+    n = 0;
+    for (const ast_node *w = weights->first->first; w; w = w->next)
+        values[n++] = plan_constant(b, w, "a class weight");
+    s->class_weights = values;
+    s->n_class_weights = n;
+    s->class_weights_at = weights;
+}
+
+/* regularize l2(c = ...), l2_rate(c = ...): their strength, which has no
+ * default (PsychRNN's are 0, off). */
+static double strength(builder *b, const ast_node *r)
+{
+    if (!learn_argument(r, "c")) {
+        plan_fail(b, r, "'regularize %s' needs its strength: %s(c = ...)", r->name, r->name);
+        hint(b, "e.g. %s(c = 1e-4): the strength has no default, as PsychRNN's are 0 (off) unless given", r->name);
+        return 0;
+    }
+    return call_argument(b, r, "c", 0);
 }
 
 /* The learning rule, the loss and the regularisers, refusing what this
@@ -139,23 +182,26 @@ static void read_learning(builder *b, plan_settings *s)
     }
     const ast_node *feedback = learn_argument(learn, "feedback");
     s->feedback = feedback && feedback->first->name ? feedback->first->name : NULL;
-    if (strcmp(s->loss, "mse") != 0 && strcmp(s->loss, "sum_squared") != 0) {
-        plan_fail(b, plan_setting(p, "loss"), "'loss %s' is not available yet", s->loss);
-        hint(b, "this version trains with 'loss mse' or 'loss sum_squared'");
-    }
-    s->loss_kind = strcmp(s->loss, "sum_squared") == 0 ? RT_LOSS_SUM_SQUARED : RT_LOSS_MSE;
+    s->loss_kind = RT_LOSS_MSE;
+    for (unsigned i = 0; i < sizeof loss_kinds / sizeof loss_kinds[0]; i++)
+        if (strcmp(s->loss, loss_kinds[i].name) == 0)
+            s->loss_kind = loss_kinds[i].kind;
+    read_class_weights(b, s);
     if (plan_setting(p, "update_every")) {
         plan_fail(b, plan_setting(p, "update_every"), "'update_every' is not available yet: this version "
                                                   "updates the weights once per batch, after its trials");
         hint(b, "remove it; to update more often, make the trials shorter or the batch smaller");
     }
     for (const ast_node *r = plan_setting(p, "regularize"); r; r = r->next) {
-        if (r->name && strcmp(r->name, "rate") == 0) {
+        if (!r->name)
+            continue;
+        if (strcmp(r->name, "rate") == 0) {
             s->rate_c = call_argument(b, r, "c", 1);
             s->rate_f_target = call_argument(b, r, "f_target", 10);
-        } else {
-            plan_fail(b, r, "'regularize %s' is not available yet", r->name ? r->name : "");
-            hint(b, "this version has the firing-rate regulariser 'rate(c = ..., f_target = ...)'");
+        } else if (strcmp(r->name, "l2") == 0) {
+            s->l2_c = strength(b, r);
+        } else if (strcmp(r->name, "l2_rate") == 0) {
+            s->l2_rate_c = strength(b, r);
         }
     }
 }
@@ -285,22 +331,57 @@ static void add_pop(builder *b, const ast_node *n)
 
 static int has_spike(const plan *p, unsigned pop);
 
+/* An initialiser call's arguments into A, by position or, when named, in
+ * the place of the name among its builtin's keywords ('mean std' for
+ * normal, 'gain' for orthogonal): normal(std = 0.1) sets the std, not the
+ * mean. GIVEN[i] says whether A[i] was written. */
+static void initializer_arguments(builder *b, const ast_node *e, const const_env *env, double a[2],
+                                  int given[2])
+{
+    const builtin *bi = e->sym;
+    int next = 0;
+    for (const ast_node *k = e->kind == AST_CALL && e->first ? e->first->first : NULL; k; k = k->next) {
+        int slot = k->kind == AST_NAMEDARG ? builtin_keyword_index(bi, k->name) : next++;
+        if (slot < 0 || slot > 1)
+            continue;   /* sema refused it */
+        given[slot] = 1;
+        if (!const_value(k->kind == AST_NAMEDARG ? k->first : k, env, &a[slot]))
+            plan_fail(b, k, "an initialiser's argument must be a constant");
+    }
+}
+
+/* Values the runtime would refuse when it starts (rt_init_fill), or read
+ * otherwise than written (a gain of 0 is 1 there), refused at the call. */
+static void check_initializer_values(builder *b, const ast_node *e, const rt_init *in)
+{
+    if (!isfinite(in->a) || !isfinite(in->b)) {
+        plan_fail(b, e, "an initialiser's arguments must be finite numbers");
+    } else if (in->kind == RT_INIT_NORMAL && in->b < 0) {
+        plan_fail(b, e, "a standard deviation cannot be negative, and this normal() has std %g", in->b);
+        hint(b, "did you mean normal(%g, %g)?", in->a, -in->b);
+    } else if (in->kind == RT_INIT_UNIFORM && in->a > in->b) {
+        plan_fail(b, e, "uniform(lo, hi) needs lo <= hi, but lo is %g and hi %g", in->a, in->b);
+        hint(b, "swap them: uniform(%g, %g)", in->b, in->a);
+    } else if (in->kind == RT_INIT_ORTHOGONAL && in->a == 0) {
+        plan_fail(b, e, "orthogonal with gain 0 would make every weight 0");
+        hint(b, "for weights of 0 write 'init zeros'");
+    }
+}
+
 static void initializer(builder *b, const ast_node *e, size_t fan_in, size_t fan_out, rt_init *out,
                         const char **file)
 {
     const_binding fans[2] = {{"fan_in", (double)fan_in}, {"fan_out", (double)fan_out}};
     const_env env = {.dt = b->p->dt, .bound = fans, .n_bound = 2};
     double a[2] = {0, 0};
-    unsigned n = 0;
+    int given[2] = {0, 0};
     if (e->kind == AST_CALL && strcmp(e->name, "load") == 0) {
         char path[4096];
         *file = arena_printf(&b->p->fe->arena, "%s", frontend_load_path(b->p->fe, e->first->first, path,
                                                                         sizeof path));
         return;
     }
-    for (const ast_node *k = e->kind == AST_CALL && e->first ? e->first->first : NULL; k && n < 2; k = k->next)
-        if (!const_value(k->kind == AST_NAMEDARG ? k->first : k, &env, &a[n++]))
-            plan_fail(b, k, "an initialiser's argument must be a constant");
+    initializer_arguments(b, e, &env, a, given);
     const char *name = e->name ? e->name : "";
     memset(out, 0, sizeof *out);
     if (e->kind == AST_NUM || (e->kind != AST_CALL && e->kind != AST_NAME)) {
@@ -308,15 +389,15 @@ static void initializer(builder *b, const ast_node *e, size_t fan_in, size_t fan
         if (!const_value(e, &env, &out->a))
             plan_fail(b, e, "an initial value must be a constant or an initialiser");
     } else if (strcmp(name, "normal") == 0) {
-        *out = (rt_init){RT_INIT_NORMAL, n > 0 ? a[0] : 0, n > 1 ? a[1] : 1};
+        *out = (rt_init){RT_INIT_NORMAL, given[0] ? a[0] : 0, given[1] ? a[1] : 1};
     } else if (strcmp(name, "uniform") == 0) {
-        *out = (rt_init){RT_INIT_UNIFORM, n > 0 ? a[0] : 0, n > 1 ? a[1] : 1};
+        *out = (rt_init){RT_INIT_UNIFORM, given[0] ? a[0] : 0, given[1] ? a[1] : 1};
     } else if (strcmp(name, "glorot_uniform") == 0) {
         *out = (rt_init){RT_INIT_GLOROT_UNIFORM, 0, 0};
     } else if (strcmp(name, "glorot_normal") == 0) {   /* Glorot & Bengio 2010 */
         *out = (rt_init){RT_INIT_NORMAL, 0, sqrt(2.0 / (double)(fan_in + fan_out))};
     } else if (strcmp(name, "orthogonal") == 0) {
-        *out = (rt_init){RT_INIT_ORTHOGONAL, n > 0 ? a[0] : 1, 0};
+        *out = (rt_init){RT_INIT_ORTHOGONAL, given[0] ? a[0] : 1, 0};
     } else if (strcmp(name, "zeros") == 0) {
         *out = (rt_init){RT_INIT_ZEROS, 0, 0};
     } else if (strcmp(name, "constant") == 0) {
@@ -326,6 +407,7 @@ static void initializer(builder *b, const ast_node *e, size_t fan_in, size_t fan
         if (!const_value(e, &env, &out->a))
             plan_fail(b, e, "'%s' is not an initialiser this version knows", name);
     }
+    check_initializer_values(b, e, out);
 }
 
 /* The rule's connections as a 0/1 mask (NULL: all to all). */
@@ -406,10 +488,6 @@ static void refuse_option(builder *b, const ast_node *opt)
                      "'learn bptt' or 'learn eprop'");
         hint(b, "remove 'plasticity ...' from the connect (its definition still checks), and train "
                 "the weights with 'learn bptt' or 'learn eprop'");
-    } else if (strcmp(o, "mask") == 0) {
-        plan_fail(b, opt, "'mask' is not available yet");
-        hint(b, "for random sparse connections use the rule 'fixed_probability(p)' or "
-                "'fixed_indegree(k)'");
     } else {
         plan_fail(b, opt, "the connect option '%s' is not available yet", o);
     }
@@ -434,6 +512,47 @@ static void check_weight_file(builder *b, const ast_node *load, const char *path
     plan_fail(b, load, "the weights of %s are [%zu, %zu] ([post, pre]), but the file holds a [%s] array",
          rp->name, rp->n_post, rp->n_pre, shape);
     hint(b, "save the matrix as numpy.save(\"w.npy\", W) with W.shape == (%zu, %zu)", rp->n_post, rp->n_pre);
+}
+
+/* mask load("m.npy"): a [post, pre] array of 0 and 1, read whole so that
+ * 'rnnc check' finds a wrong shape or value at the load(...). A connection
+ * exists where the file and the rule (and no_autapses) all allow it, so
+ * the file's mask is combined with MASK (NULL: all allowed) by 'and'. */
+static unsigned char *mask_from_file(builder *b, const ast_node *load, const rt_proj *rp, unsigned char *mask)
+{
+    char path[4096], why[512], shape[128];
+    const char *file = frontend_load_path(b->p->fe, load->first->first, path, sizeof path);
+    rt_array a;
+    if (rt_npy_read(file, &a, why, sizeof why) != 0) {
+        plan_fail(b, load, "cannot read the mask: %s", why);
+        return mask;
+    }
+    size_t n = rp->n_post * rp->n_pre, bad = n;
+    if (a.ndim != 2 || a.shape[0] != rp->n_post || a.shape[1] != rp->n_pre) {
+        plan_fail(b, load, "the mask of %s must be [%zu, %zu] ([post, pre]), but the file holds a %s array",
+                  rp->name, rp->n_post, rp->n_pre, rt_shape_text(a.shape, a.ndim, shape, sizeof shape));
+        hint(b, "save it as numpy.save(\"m.npy\", M) with M.shape == (%zu, %zu)", rp->n_post, rp->n_pre);
+        rt_array_free(&a);
+        return mask;
+    }
+    for (size_t i = 0; i < n && bad == n; i++)
+        if (a.data[i] != 0 && a.data[i] != 1)
+            bad = i;
+    if (bad < n) {
+        plan_fail(b, load, "the mask of %s must hold only 0 (no connection) and 1 (a connection), but its "
+                  "entry [%zu, %zu] is %g", rp->name, bad / rp->n_pre, bad % rp->n_pre, a.data[bad]);
+        hint(b, "save it as integers or booleans, e.g. numpy.save(\"m.npy\", (M != 0).astype(numpy.uint8))");
+    } else if (!mask && (mask = malloc(n ? n : 1)) != NULL) {
+        for (size_t i = 0; i < n; i++)
+            mask[i] = a.data[i] == 1;
+    } else if (mask) {
+        for (size_t i = 0; i < n; i++)
+            mask[i] = mask[i] && a.data[i] == 1;
+    } else {
+        plan_fail(b, load, "out of memory");
+    }
+    rt_array_free(&a);
+    return mask;
 }
 
 static int is_rule(const char *o)
@@ -466,6 +585,10 @@ static void apply_option(builder *b, plan_proj *pp, rt_proj *rp, const ast_node 
         }
     } else if (strcmp(o, "no_autapses") == 0) {
         pp->mask = no_autapses(b, pp->mask, rp->n_pre);
+    } else if (strcmp(o, "mask") == 0) {
+        pp->mask = mask_from_file(b, value, rp, pp->mask);
+    } else if (strcmp(o, "spectral_radius") == 0) {
+        pp->spectral_radius = plan_constant(b, value, "a spectral radius");
     } else if (strcmp(o, "dale") == 0) {
         pp->dale = dale_signs(b, opt, rp->n_pre);
     } else if (strcmp(o, "bounds") == 0) {
@@ -497,6 +620,93 @@ static int feedback_option(const char *o)
            strcmp(o, "autapses") == 0 || strcmp(o, "no_autapses") == 0 || strcmp(o, "mask") == 0;
 }
 
+/* Whether the connections MASK allows among N neurons (NULL: all) contain
+ * a cycle: without one the matrix is nilpotent whatever its weights, and
+ * every eigenvalue is 0. Kahn's algorithm: repeatedly remove a neuron that
+ * no remaining neuron projects to. */
+static int has_cycle(builder *b, const unsigned char *mask, size_t n)
+{
+    if (!mask)
+        return n > 0;
+    size_t *indegree = calloc(n + 1, sizeof *indegree), *ready = malloc((n + 1) * sizeof *ready);
+    size_t removed = 0, top = 0;
+    if (!indegree || !ready) {
+        free(indegree);
+        free(ready);
+        plan_fail(b, NULL, "out of memory");
+        return 1;   /* the one error is that */
+    }
+    for (size_t i = 0; i < n; i++)
+        for (size_t j = 0; j < n; j++)
+            indegree[i] += mask[i * n + j] != 0;   /* j -> i */
+    for (size_t i = 0; i < n; i++)
+        if (indegree[i] == 0)
+            ready[top++] = i;   /* each neuron enters READY once, so N places do */
+    while (top > 0) {
+        size_t j = ready[--top];
+        removed++;
+        for (size_t i = 0; i < n; i++)
+            if (mask[i * n + j] && --indegree[i] == 0)
+                ready[top++] = i;
+    }
+    free(indegree);
+    free(ready);
+    return removed < n;
+}
+
+/* The spectral radius of the [n][n] weights in FILE, masked and signed
+ * as the runtime will (rt_weights.c); -1 when the file cannot be read
+ * (check_weight_file says why). */
+static double loaded_spectral_radius(const plan_proj *pp, const char *file, size_t n)
+{
+    rt_array a;
+    char why[512];
+    if (rt_npy_read(file, &a, why, sizeof why) != 0)
+        return -1;
+    double radius = -1;
+    if (a.ndim == 2 && a.shape[0] == n && a.shape[1] == n) {
+        for (size_t i = 0; i < n * n; i++)
+            a.data[i] = pp->mask && !pp->mask[i] ? 0 : pp->dale ? pp->dale[i % n] * fabs(a.data[i]) : a.data[i];
+        radius = rt_spectral_radius(a.data, n, why, sizeof why);
+    }
+    rt_array_free(&a);
+    return radius;
+}
+
+/* spectral_radius(r) needs a matrix whose spectral radius is not 0: not
+ * one the initialiser makes all zero (constant(0), normal(0, 0)), and not
+ * one whose mask allows no cycle of connections (one_to_one with
+ * no_autapses, a feedforward chain read by mask load). */
+static void check_spectral_radius_possible(builder *b, const plan_proj *pp, const rt_proj *rp,
+                                           const ast_node *first)
+{
+    const ast_node *opt = first;
+    while (opt && strcmp(opt->name, "spectral_radius") != 0)
+        opt = opt->next;
+    if (!opt || rp->n_pre != rp->n_post)
+        return;
+    if (pp->init_file) {   /* a file of zeros, or a feedforward connectome */
+        if (loaded_spectral_radius(pp, pp->init_file, rp->n_pre) == 0) {
+            plan_fail(b, opt, "'spectral_radius' cannot rescale the weights of %s: those in the file, masked "
+                      "and signed, have every eigenvalue 0", rp->name);
+            hint(b, "a spectral radius needs loops of non-zero weights");
+        }
+        return;
+    }
+    const rt_init *in = &pp->init;
+    int zero = in->kind == RT_INIT_ZEROS || (in->kind == RT_INIT_CONSTANT && in->a == 0) ||
+               ((in->kind == RT_INIT_NORMAL || in->kind == RT_INIT_UNIFORM) && in->a == 0 && in->b == 0);
+    if (zero) {
+        plan_fail(b, opt, "'spectral_radius' cannot rescale the weights of %s: the initialiser makes them all 0",
+                  rp->name);
+        hint(b, "PsychRNN rescales Gaussian weights: 'init normal(0, 1), spectral_radius(1.1)'");
+    } else if (!has_cycle(b, pp->mask, rp->n_pre)) {
+        plan_fail(b, opt, "'spectral_radius' cannot rescale the weights of %s: its connections form no cycle, "
+                  "so every eigenvalue is 0 whatever the weights", rp->name);
+        hint(b, "a spectral radius needs loops: keep the autapses of 'one_to_one', or allow a cycle in the mask");
+    }
+}
+
 /* The rule first, then the other options in order: a rule makes the mask
  * that no_autapses then edits. */
 static void apply_options(builder *b, plan_proj *pp, rt_proj *rp, const ast_node *first, unsigned index,
@@ -516,6 +726,8 @@ static void apply_options(builder *b, plan_proj *pp, rt_proj *rp, const ast_node
         }
         apply_option(b, pp, rp, opt, index);
     }
+    if (!is_feedback)
+        check_spectral_radius_possible(b, pp, rp, first);
 }
 
 /* connect h.m -> ...: the runtime sends a population's first output, so the
@@ -688,6 +900,45 @@ static void check_feedback_used(builder *b)
     }
 }
 
+/* The regularize argument named NAME ("l2", "l2_rate"), for messages. */
+static const ast_node *regulariser_node(const plan *p, const char *name)
+{
+    for (const ast_node *r = plan_setting(p, "regularize"); r; r = r->next)
+        if (r->name && strcmp(r->name, name) == 0)
+            return r;
+    return plan_setting(p, "regularize");
+}
+
+/* PsychRNN's L2 regularisers: of the weights, on every trained
+ * projection (biases excluded); of the firing rates, on every population
+ * that is not a readout and does not spike. */
+static void l2_regularisers(builder *b)
+{
+    plan *p = b->p;
+    const plan_settings *s = &p->settings;
+    unsigned trained = 0, rated = 0;
+    for (unsigned j = 0; j < p->n_projs && s->l2_c > 0; j++)
+        if (p->rt_projs[j].trainable) {
+            p->rt_projs[j].l2_c = s->l2_c;
+            trained++;
+        }
+    if (s->l2_c > 0 && !trained) {
+        plan_fail(b, regulariser_node(p, "l2"), "'regularize l2' acts on the trained projections' weights, "
+             "and every projection of network '%s' is frozen", p->net->name);
+        hint(b, "remove it, or train a projection");
+    }
+    for (unsigned i = 0; i < p->n_pops && s->l2_rate_c > 0; i++)
+        if (!p->pop_readout[i] && !has_spike(p, i)) {
+            p->pops[i].rate_l2_c = s->l2_rate_c;
+            rated++;
+        }
+    if (s->l2_rate_c > 0 && !rated) {
+        plan_fail(b, regulariser_node(p, "l2_rate"), "'regularize l2_rate' acts on the firing rates of "
+             "populations that do not spike, and network '%s' has none besides its readouts", p->net->name);
+        hint(b, "for spiking populations, 'rate(c = ..., f_target = ...)' regularises the firing rate");
+    }
+}
+
 /* How learning signals travel. BPTT: back through every projection.
  * e-prop (Bellec et al. 2020): only from readouts, through the readout
  * weights transposed ('symmetric') or through the network's feedback
@@ -735,6 +986,7 @@ static void learning_paths(builder *b)
             plan_fail(b, plan_setting(p, "regularize"), "'regularize rate' acts on populations that spike "
                  "(and send their spike), and network '%s' has none", p->net->name);
     }
+    l2_regularisers(b);
 }
 
 /* Network inputs meet task inputs, readouts meet targets: by name, else in
@@ -887,7 +1139,8 @@ static void describe_task(plan *p, rt_run_desc *r)
 
 static rt_weights_desc weights_desc(const plan_proj *pp, const char *stem)
 {
-    return (rt_weights_desc){stem, pp->init, pp->init_file, pp->bias_init, pp->mask, pp->dale, pp->lo, pp->hi};
+    return (rt_weights_desc){stem, pp->init, pp->init_file, pp->bias_init, pp->mask, pp->dale, pp->lo, pp->hi,
+                             pp->spectral_radius};
 }
 
 /* "x_h", or "x_h_I_r" for a connect that names a port. */
@@ -902,7 +1155,8 @@ static void describe(plan *p)
     rt_run_desc *r = &p->desc;
     memset(r, 0, sizeof *r);
     r->net = (rt_net_desc){p->n_inputs, p->input_sizes, p->n_pops, p->pops, p->n_projs, p->rt_projs,
-                           p->n_readouts, p->readouts, p->is_double};
+                           p->n_readouts, p->readouts, p->is_double,
+                           p->settings.class_weights ? p->settings.readout_class_weights : NULL};
     for (unsigned j = 0; j < p->n_projs; j++)
         p->weights[j] = weights_desc(&p->projs[j], plan_file_stem(p, &p->projs[j]));
     for (unsigned f = 0; f < p->n_feedback; f++)
@@ -1004,6 +1258,8 @@ int plan_prepare(plan *p, frontend *fe, const frontend_options *opts, const ast_
         b.failed++;
     if (!b.failed)
         match_task(&b);
+    if (!b.failed)
+        plan_check_loss(&b);
     if (!b.failed)
         plan_outputs(&b);
     if (!b.failed)

@@ -29,6 +29,7 @@ typedef struct plan_proj {
     rt_init bias_init;
     unsigned char *mask;            /* NULL: every connection exists */
     signed char *dale;              /* NULL, or a sign per pre neuron */
+    double spectral_radius;         /* > 0: the initial weights rescaled to it; 0: not */
     double lo, hi;                  /* weight bounds */
     int trainable;
 } plan_proj;
@@ -44,6 +45,13 @@ typedef struct plan_settings {
     rt_loss loss_kind;
     const char *feedback;           /* e-prop's learning-signal path: "random" or "symmetric" */
     double rate_c, rate_f_target;   /* regularize rate(c, f_target): f_target in Hz; c 0: none */
+    double l2_c, l2_rate_c;         /* regularize l2(c), l2_rate(c); 0: none */
+    /* cross_entropy(weights = [...]): the class weights (NULL: none), and
+     * for each readout the weights it uses (task_loss.c) */
+    const double *class_weights;
+    size_t n_class_weights;
+    const ast_node *class_weights_at;
+    const double *readout_class_weights[RT_MAX_POPS];
 } plan_settings;
 
 typedef struct plan {

@@ -331,6 +331,43 @@ static void analyze_curve(builder *b, const ast_node *call, rt_analysis_desc *a)
     a->name = i >= 0 ? b->p->pops[i].name : "";
 }
 
+/* What a psychometric curve needs of the task: a condition of one element
+ * (the signed coherence, say) to group trials by, and an accuracy that
+ * says what each trial chose (runtime/rt_accuracy.h); all but argmax
+ * (sign, mean_sign, threshold) read the choice from one element only. */
+static void analyze_psychometric(builder *b, const ast_node *call, rt_analysis_desc *a)
+{
+    const task_program *tp = &b->p->task;
+    const char *task = tp->def ? tp->def->name : "";
+    int c = task_condition_channel(tp);
+    a->name = "psychometric";
+    if (c < 0) {
+        plan_fail(b, call, "analyze psychometric groups trials by the task's condition, but task '%s' has no "
+                  "'condition' statement", task);
+        diag_hint(&b->p->fe->diag, b->last, "give each trial its signed evidence, e.g. 'condition side * c' in "
+                  "task '%s'", task);
+    } else if (tp->channels[c].size != 1) {
+        plan_fail(b, call, "analyze psychometric needs a condition of one value per step, but the condition of "
+                  "task '%s' has %zu elements", task, tp->channels[c].size);
+        diag_hint(&b->p->fe->diag, b->last, "a condition such as 'condition side * c' gives one value");
+    }
+    if (!tp->accuracy) {
+        plan_fail(b, call, "analyze psychometric counts each trial's choice and correctness from the task's "
+                  "accuracy, but task '%s' has no 'accuracy' statement", task);
+        diag_hint(&b->p->fe->diag, b->last, "add e.g. 'accuracy sign(y)' to task '%s'", task);
+        return;
+    }
+    int t = task_channel_index(tp, tp->accuracy_target);
+    if (tp->accuracy_kind != RT_ACCURACY_ARGMAX && t >= 0 && tp->channels[t].size != 1) {
+        const char *how = tp->accuracy->name ? tp->accuracy->name : "sign";
+        plan_fail(b, call, "analyze psychometric reads a choice from a %s accuracy only on a one-element target, "
+                  "but %s has %zu elements", how, tp->accuracy_target, tp->channels[t].size);
+        diag_hint(&b->p->fe->diag, b->last, "'accuracy argmax(%s) in PHASE' chooses among %s's elements (the "
+                  "curve counts the last one), or a one-element target whose sign is the answer",
+                  tp->accuracy_target, tp->accuracy_target);
+    }
+}
+
 /* One row per analysis the language names (compiler/check/builtins.c has
  * their arguments): the runtime's kind and how its description is built. */
 static const struct {
@@ -344,6 +381,7 @@ static const struct {
     {"fixed_points", RT_ANALYSIS_FIXED_POINTS, analyze_fixed_points},
     {"robustness", RT_ANALYSIS_ROBUSTNESS, analyze_curve},
     {"degradation", RT_ANALYSIS_DEGRADATION, analyze_curve},
+    {"psychometric", RT_ANALYSIS_PSYCHOMETRIC, analyze_psychometric},
 };
 
 static void add_analysis(builder *b, const ast_node *call)

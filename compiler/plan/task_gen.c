@@ -245,18 +245,10 @@ static unsigned arg_nodes(const gen *G, const ast_node *call, const ast_node **o
         out[i] = NULL;
     for (const ast_node *k = call->first ? call->first->first : NULL; k; k = k->next) {
         const ast_node *v = k->kind == AST_NAMEDARG ? k->first : k;
-        if (k->kind == AST_NAMEDARG && b && b->keywords) {
-            unsigned place = 0;
-            for (const char *w = b->keywords; w && *w; place++) {
-                size_t len = strcspn(w, " ");
-                if (strlen(k->name) == len && strncmp(w, k->name, len) == 0)
-                    break;
-                w += len + (w[len] == ' ');
-            }
-            if (place < MAX_CALL_ARGS) {
-                out[place] = v;
-                n = place + 1 > n ? place + 1 : n;
-            }
+        int place = k->kind == AST_NAMEDARG ? builtin_keyword_index(b, k->name) : -1;
+        if (place >= 0 && place < MAX_CALL_ARGS) {
+            out[place] = v;
+            n = (unsigned)place + 1 > n ? (unsigned)place + 1 : n;
             continue;
         }
         if (list_of(G, v))
