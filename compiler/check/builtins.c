@@ -36,6 +36,11 @@ static const builtin table[] = {
     {"latch",      BI_TASK, 1, 1, DR_FIRST,   "after", "holds the last non-zero value of x, from 'after' steps past its onset", NULL},
 
     {"peak",       BI_TASK, 1, 1, DR_FIRST,   NULL, "the largest |x| over the trial", NULL},
+    {"convolve",   BI_TASK, 2, 2, DR_FIRST,   NULL, "x convolved with a window, centred as scipy.signal.convolve(mode='same')", "SW"},
+    /* Smoothing windows: only as convolve()'s second argument (arg_kinds "W"). */
+    {"hann",       BI_TASK, 1, 1, DR_FREE,    NULL, "Hann window of n points (scipy.signal.windows.hann)", "W"},
+    {"gaussian",   BI_TASK, 1, 2, DR_FREE,    "std", "Gaussian window of n points and std (scipy.signal.windows.gaussian)", "W"},
+    {"boxcar",     BI_TASK, 1, 1, DR_FREE,    NULL, "n ones: convolve() then sums x over n steps (scipy.signal.windows.boxcar)", "W"},
 
     /* Files. */
     {"load",       BI_FILE, 1, 1, DR_FREE,    NULL, "an array from a .npy file", NULL},
@@ -104,6 +109,11 @@ bool words_contain(const char *list, const char *word)
         p = end + 1;
     }
     return false;
+}
+
+bool builtin_is_window(const builtin *b)
+{
+    return b && b->cls == BI_TASK && b->arg_kinds && strcmp(b->arg_kinds, "W") == 0;
 }
 
 bool builtin_has_keyword(const builtin *b, const char *keyword)

@@ -38,7 +38,8 @@ typedef struct builtin {
     const char *keywords;             /* allowed named arguments, space separated */
     const char *summary;              /* one line, for messages and docs */
     const char *arg_kinds;            /* analyses: one letter per positional argument,
-                                         P projection, S signal, N count, G population */
+                                         P projection, S signal, N count, G population;
+                                         task signals: W a smoothing window */
 } builtin;
 
 const builtin *builtin_find(const char *name, builtin_class cls);
@@ -47,6 +48,8 @@ const builtin *builtin_find_any(const char *name);
 /* Names of the functions of the classes in MASK (bit per class), for suggestions. */
 unsigned builtin_names(unsigned class_mask, const char **out, unsigned max);
 bool builtin_has_keyword(const builtin *b, const char *keyword);
+/* hann(), gaussian(), boxcar(): allowed only as convolve()'s second argument. */
+bool builtin_is_window(const builtin *b);
 /* The place of KEYWORD among B's named arguments (0 for the first), or -1.
  * For an initialiser it is also the argument's position: normal(mean, std). */
 int builtin_keyword_index(const builtin *b, const char *keyword);

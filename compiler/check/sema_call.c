@@ -316,6 +316,63 @@ void sema_function(sema *S, ast_node *def)
         fn->visiting = 0;
 }
 
+/* ------------------------------------------------------------ smoothing */
+
+/* A window's size and standard deviation count steps ('10') or are times
+ * ('10 ms'); a size written as a number must be a positive whole one. */
+static bool check_window_args(sema *S, const ast_node *win, const builtin *wb)
+{
+    bool ok = true;
+    unsigned i = 0;
+    for (const ast_node *a = win->first ? win->first->first : NULL; a; a = a->next, i++) {
+        const ast_node *v = a->kind == AST_NAMEDARG ? a->first : a;
+        if (v->dim.known && !dim_is_one(v->dim) && !dim_compatible(v->dim, DIM_TIME_1)) {
+            diag *g = diag_error(S->diag, v->loc, "the arguments of %s() are steps or times, but this is %s",
+                                 wb->name, dim_phrase(S, v->dim));
+            diag_hint(S->diag, g, "write a number of steps ('10') or a time ('10 ms')");
+            ok = false;
+        } else if (i == 0 && v->kind == AST_NUM && !v->name && (v->num < 1 || v->num != (double)(long)v->num)) {
+            diag *g = diag_error(S->diag, v->loc, "%s()'s number of points must be a positive whole number, "
+                                 "but it is %g", wb->name, v->num);
+            diag_hint(S->diag, g, "SciPy's windows take a whole number of points, e.g. %s(10)", wb->name);
+            ok = false;
+        }
+    }
+    if (strcmp(wb->name, "gaussian") == 0 && i < 2) {
+        diag *g = diag_error(S->diag, win->loc, "gaussian() needs a standard deviation");
+        diag_hint(S->diag, g, "write gaussian(n, std), e.g. gaussian(20, std = 12)");
+        ok = false;
+    }
+    return ok;
+}
+
+/* convolve(x, window): x any task signal, the window one of the
+ * smoothing windows, which stand nowhere else. */
+static void check_convolve(sema *S, ast_node *call, const builtin *b, const expr_env *env)
+{
+    dim_t dims[16];
+    unsigned npos;
+    ast_node *x = call->first ? call->first->first : NULL;
+    ast_node *win = x ? x->next : NULL;
+    const builtin *wb = win && win->kind == AST_CALL ? builtin_find(win->name, BI_TASK) : NULL;
+    if (!win || !builtin_is_window(wb) || x->kind == AST_NAMEDARG || win->next) {
+        /* Not the convolve(x, window) shape: the usual arity and argument errors, or this one. */
+        if (check_args(S, call, b, env, dims, &npos) || (win && !builtin_is_window(wb) && !expr_is_error(win))) {
+            diag *g = diag_error(S->diag, win ? win->loc : call->loc, "convolve()'s second argument must be a "
+                                 "smoothing window");
+            diag_hint(S->diag, g, "hann(n), gaussian(n, std) or boxcar(n), n points: convolve(x, hann(10))");
+        }
+        expr_set(call, TY_ERROR, DIM_FREE);
+        return;
+    }
+    sema_expr(S, x, env);
+    win->sym = (void *)wb;
+    bool ok = check_args(S, win, wb, env, dims, &npos) && check_window_args(S, win, wb);
+    expr_set(win, ok ? TY_NUM : TY_ERROR, DIM_FREE);
+    call->sym = (void *)b;
+    expr_set(call, ok && !expr_is_error(x) ? TY_NUM : TY_ERROR, x->dim);
+}
+
 void sema_call(sema *S, ast_node *call, const expr_env *env, builtin_class cls)
 {
     symbol *user = scope_lookup(S->globals, call->name);
@@ -332,6 +389,17 @@ void sema_call(sema *S, ast_node *call, const expr_env *env, builtin_class cls)
             if (a->kind != AST_ARROW)
                 sema_expr(S, a->kind == AST_NAMEDARG ? a->first : a, env);
         expr_set(call, TY_ERROR, DIM_FREE);
+        return;
+    }
+    if (builtin_is_window(b)) {
+        diag *g = diag_error(S->diag, call->loc, "%s() is a smoothing window; it stands only as convolve()'s "
+                             "second argument", call->name);
+        diag_hint(S->diag, g, "smooth a signal with convolve(x, %s(...))", call->name);
+        expr_set(call, TY_ERROR, DIM_FREE);
+        return;
+    }
+    if (b->cls == BI_TASK && strcmp(b->name, "convolve") == 0) {
+        check_convolve(S, call, b, env);
         return;
     }
     call->sym = (void *)b;

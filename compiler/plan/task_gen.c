@@ -13,6 +13,7 @@
 
 #include "rt_rng.h"
 #include "sema.h"
+#include "task_smooth.h"
 
 enum { MAX_BOUND = 256, MAX_CALL_ARGS = 64 };
 
@@ -526,6 +527,21 @@ static const double *eval_signal_call(gen *G, const ast_node *e, size_t elem)
         return eval_load(G, e, elem);
     if (b && b->cls == BI_TASK && strcmp(e->name, "peak") == 0)
         return eval_peak(G, e, elem);
+    if (b && b->cls == BI_TASK && strcmp(e->name, "convolve") == 0) {   /* task_smooth.c */
+        double *out = signal_new(G), w[2] = {0, 0};
+        size_t mark = G->pool_used;
+        const ast_node *x = e->first->first, *win = x->next;
+        unsigned nw = 0;
+        for (const ast_node *k = win->first->first; k && nw < 2; k = k->next, nw++) {
+            const ast_node *v = k->kind == AST_NAMEDARG ? k->first : k;
+            w[nw] = eval_scalar(G, v) / (v->dim.known && v->dim.e[DIM_TIME] == 1 ? G->tp->dt : 1);
+        }
+        char why[256];
+        if (!task_convolve(eval_signal(G, x, elem), G->T, win->name, w, nw, out, why, sizeof why))
+            fail(G, win, "%s", why);
+        G->pool_used = mark;
+        return out;
+    }
     if (b && b->cls == BI_TASK)
         return eval_latch(G, e, elem);
     if (b && b->cls == BI_RANDOM) {
