@@ -238,6 +238,36 @@ static int is_time(const ast_node *e)
     return e->dim.known && e->dim.e[DIM_TIME] == 1 && e->dim.e[DIM_VOLTAGE] == 0 && e->dim.e[DIM_CURRENT] == 0;
 }
 
+/* Whether E is made of plain numbers only: literals without a unit, and
+ * names that stand for such (parameters, draws, lets, loop variables),
+ * with nothing that carries a time (dt, t, a unit) anywhere in it. */
+static int is_plain(const ast_node *e, int depth)
+{
+    if (!e || depth > 64)
+        return 0;
+    const symbol *s = e->kind == AST_NAME ? e->sym : NULL;
+    switch (e->kind) {
+    case AST_NUM:
+        return !e->name;
+    case AST_NAME:
+        if (!s)
+            return 0;   /* a unit's name */
+        if (s->kind == SYM_LOOPVAR)
+            return 1;
+        if (s->kind == SYM_PARAM || s->kind == SYM_DRAW || s->kind == SYM_LET)
+            return s->value && s->value->kind != AST_LIST ? is_plain(s->value, depth + 1) : !e->dim.known;
+        return 0;       /* t, dt, channels */
+    case AST_UNARY: case AST_BINARY: case AST_CALL:
+        for (const ast_node *k = e->kind == AST_CALL ? (e->first ? e->first->first : NULL) : e->first; k;
+             k = k->next)
+            if (!is_plain(k->kind == AST_NAMEDARG ? k->first : k, depth + 1))
+                return 0;
+        return 1;
+    default:
+        return 0;
+    }
+}
+
 /* A plain number counts steps where a time is meant (docs/language.md 9):
  * 'phase a 10 + 100 ms' lasts 10 steps and 100 ms, 'uniform(10, 200 ms)'
  * draws from 10 steps to 200 ms, 't >= 200' holds from step 200. Values
@@ -247,13 +277,13 @@ static double binary_scale(const gen *G, const ast_node *e, const ast_node *oper
 {
     const ast_node *other = operand == e->first ? e->first->next : e->first;
     int additive = e->op == OP_ADD || e->op == OP_SUB || (e->op >= OP_LT && e->op <= OP_NE);
-    return additive && !operand->dim.known && is_time(other) ? G->tp->dt : 1;
+    return additive && is_plain(operand, 0) && is_time(other) ? G->tp->dt : 1;
 }
 
 /* ... and for an argument ARG of CALL, a time (uniform(), min(), ...). */
 static double arg_scale(const gen *G, const ast_node *call, const ast_node *arg)
 {
-    return arg && !arg->dim.known && is_time(call) ? G->tp->dt : 1;
+    return arg && is_plain(arg, 0) && is_time(call) ? G->tp->dt : 1;
 }
 
 /* The list a name stands for (a list parameter: the call's list, else its
@@ -926,7 +956,7 @@ static int prepare_params(task_program *tp, gen *G, const ast_node *call)
                  b->name, tp->def->name);
             return -1;
         }
-        if (chosen && is_time(b->first) && !chosen->dim.known)
+        if (chosen && is_time(b->first) && is_plain(chosen, 0))
             v *= tp->dt;   /* a plain number for a time counts steps */
         if (tp->n_args == TASK_MAX_ARGS) {
             fail(G, b, "task '%s' has more than %d parameters", tp->def->name, TASK_MAX_ARGS);
