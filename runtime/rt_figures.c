@@ -497,25 +497,29 @@ static int draw_fixed_points(const rt_figures *f, rt_axes *ax, const char *kind,
 /* Condition L's name from VALUES (conditions_values.npy, [label, size]:
  * the values of the task's condition expression): "condition + − +" when
  * every value in the file is +-1 (the flip-flop's condition sign(y)), else
- * the numbers, "condition 1, 2" (so 1 and 2 are not "+" and "2");
- * "condition L+1" without them. */
+ * its values, "condition = 2" or "condition = (1, 0.5)", so a value is
+ * not read as a count of conditions; "condition #L+1" (the label's
+ * number) without them. */
 static void condition_name(const rt_array *values, int l, char *buf, size_t size)
 {
-    snprintf(buf, size, "condition %d", l + 1);
+    snprintf(buf, size, "condition #%d", l + 1);
     if (values->ndim != 2 || (size_t)l >= values->shape[0] || values->shape[1] == 0)
         return;
-    size_t k = values->shape[1], n = strlen("condition");
+    size_t k = values->shape[1], n;
     const double *v = values->data + (size_t)l * k;
     int signs = 1;
     for (size_t i = 0; i < values->count; i++)
         signs &= fabs(values->data[i]) == 1;
+    n = (size_t)snprintf(buf, size, signs ? "condition" : k > 1 ? "condition = (" : "condition =");
     for (size_t c = 0; c < k && n < size; c++) {
-        const char *sep = c == 0 ? " " : signs ? " " : ", ";
+        const char *sep = c == 0 ? (k > 1 && !signs ? "" : " ") : signs ? " " : ", ";
         if (signs)
             n += (size_t)snprintf(buf + n, size - n, "%s%s", sep, v[c] > 0 ? "+" : "\xe2\x88\x92");
         else
             n += (size_t)snprintf(buf + n, size - n, "%s%g", sep, v[c]);
     }
+    if (!signs && k > 1 && n < size)
+        snprintf(buf + n, size - n, ")");
 }
 
 /* Steps T0 .. T0 + LEN of trial I's trajectory as one line. */
@@ -542,23 +546,37 @@ static double condition_at(const rt_array *cond, size_t i, size_t T, size_t t)
     return cond->ndim == 2 && cond->shape[1] == T && i < cond->shape[0] ? cond->data[i * T + t] : -1;
 }
 
-/* Trial I's trajectory, cut where its condition changes, each piece in its
- * condition's colour (grey where there is none). With ONLY >= 0, just the
- * first piece of that condition, labelled NAME (the legend, in order). */
-static int trajectory(rt_axes *ax, const rt_array *proj, const rt_array *cond, size_t i, int three_d, int only,
-                      const char *name)
+/* Trial I's own steps: up to its last step with a phase (PHASES,
+ * eval_phases.npy [trial, step], 0 on the padding after a trial's end),
+ * or all T without phases (no padding then). */
+static size_t trial_steps(const rt_array *phases, size_t i, size_t T)
+{
+    if (phases->ndim != 2 || phases->shape[1] != T || i >= phases->shape[0])
+        return T;
+    size_t n = T;
+    while (n > 0 && phases->data[i * T + n - 1] == 0)
+        n--;
+    return n > 0 ? n : T;
+}
+
+/* Trial I's trajectory over its own LEN steps (not the padding after its
+ * end), cut where its condition changes, each piece in its condition's
+ * colour (grey where there is none). With ONLY >= 0, just the first piece
+ * of that condition, labelled NAME (the legend, in order). */
+static int trajectory(rt_axes *ax, const rt_array *proj, const rt_array *cond, size_t i, size_t len, int three_d,
+                      int only, const char *name)
 {
     size_t T = proj->shape[1];
-    for (size_t t0 = 0; t0 + 1 < T;) {
+    for (size_t t0 = 0; t0 + 1 < len;) {
         double c = condition_at(cond, i, T, t0);
         size_t t1 = t0 + 1;
-        while (t1 < T && c == condition_at(cond, i, T, t1))
+        while (t1 < len && c == condition_at(cond, i, T, t1))
             t1++;
-        size_t len = t1 < T ? t1 - t0 + 1 : t1 - t0;   /* overlap one step, so pieces join */
+        size_t n = t1 < len ? t1 - t0 + 1 : t1 - t0;   /* overlap one step, so pieces join */
         rt_style s = line_style(c >= 0 ? (int)c : RT_GREY, 0.8, 0, only >= 0 ? name : NULL);
         s.alpha = 0.7;
         if (only < 0 || c == only) {
-            trajectory_piece(ax, proj, i, t0, len, three_d, s);
+            trajectory_piece(ax, proj, i, t0, n, three_d, s);
             if (only >= 0)
                 return 1;
         }
@@ -586,24 +604,28 @@ static void components_axes(rt_axes *ax, const char *kind, const char *name, con
 /* The trajectories of the first trials, one labelled piece per condition
  * first (for the legend, in order of the conditions). */
 static void trajectories(rt_axes *ax, const rt_array *proj, const rt_array *cond, const rt_array *values,
-                         int three_d)
+                         const rt_array *phases, int three_d)
 {
+    size_t T = proj->shape[1];
     for (int l = 0; l < RT_PALETTE_SIZE; l++) {
         char label[128];
         condition_name(values, l, label, sizeof label);
-        for (size_t i = 0; i < proj->shape[0] && !trajectory(ax, proj, cond, i, three_d, l, label); i++)
+        for (size_t i = 0; i < proj->shape[0] &&
+                           !trajectory(ax, proj, cond, i, trial_steps(phases, i, T), three_d, l, label);
+             i++)
             ;
     }
     for (size_t i = 0; i < proj->shape[0] && i < TRAJECTORIES_DRAWN; i++)
-        trajectory(ax, proj, cond, i, three_d, -1, NULL);
+        trajectory(ax, proj, cond, i, trial_steps(phases, i, T), three_d, -1, NULL);
 }
 
 /* KIND_NAME.svg from KIND_NAME_projections.npy ([trial, step, k]). */
 static int draw_components(rt_figures *f, const char *kind, const char *name, char *err, size_t err_size)
 {
     char a[320], title[400];
-    rt_array proj = {0}, expl = {0}, cond = {0}, values = {0};
+    rt_array proj = {0}, expl = {0}, cond = {0}, values = {0}, phases = {0};
     int rc = load_part(f, kind, name, RT_PART_PROJECTIONS, &proj, err, err_size);
+    rc = rc ? rc : rt_figures_load(f, RT_FILE_EVAL_PHASES, &phases, err, err_size);
     rc = rc ? rc : load_part(f, kind, name, RT_PART_EXPLAINED, &expl, err, err_size);
     rc = rc ? rc : rt_figures_load(f, RT_FILE_CONDITIONS, &cond, err, err_size);
     rc = rc ? rc : rt_figures_load(f, RT_FILE_CONDITION_VALUES, &values, err, err_size);
@@ -612,7 +634,7 @@ static int draw_components(rt_figures *f, const char *kind, const char *name, ch
         rt_fig *fig = rt_fig_new(1, 1, 720, 620, NULL);
         rt_axes *ax = rt_fig_axes(fig, 0, 0);
         components_axes(ax, kind, name, &proj, &expl, three_d);
-        trajectories(ax, &proj, &cond, &values, three_d);
+        trajectories(ax, &proj, &cond, &values, &phases, three_d);
         rc = draw_fixed_points(f, ax, kind, name, three_d, err, err_size);
         snprintf(title, sizeof title,
                  "%s of %s over evaluation trials, coloured by the task's condition (fixed points: filled stable, "
@@ -628,6 +650,7 @@ static int draw_components(rt_figures *f, const char *kind, const char *name, ch
     rt_array_free(&expl);
     rt_array_free(&cond);
     rt_array_free(&values);
+    rt_array_free(&phases);
     return rc;
 }
 
