@@ -242,21 +242,111 @@ static int write_components(actx *a, const rt_analysis_desc *an, const char *wha
     return rc;
 }
 
+/* The rows of X (ROWS x COLS, (step, trial)) inside a trial: all of them
+ * without phases; with phases, those whose phase is not 0. Phase 0 is the
+ * padding after a trial shorter than the batch's longest, no part of any
+ * trial, so the fit must not see it (the network idles there, and its
+ * idling would pull the components towards itself). Tasks without phases
+ * have no padding: every row is kept and the fit is what it always was.
+ * The kept rows are moved to the front of X, and of LABELS (a copy); their
+ * count. */
+static size_t trial_rows(const actx *a, double *x, size_t rows, size_t cols, int *labels)
+{
+    const double *phase = a->s->b.phases;
+    size_t kept = 0;
+    for (size_t r = 0; r < rows; r++)
+        if (!phase || phase[r] != 0) {
+            if (kept != r)
+                memmove(x + kept * cols, x + r * cols, cols * sizeof *x);
+            labels[kept++] = a->labels[r];
+        }
+    return kept;
+}
+
+/* Every row of X projected on the components of R (fitted on the trial
+ * rows only): the padding rows too, so the files keep their [trial, step, k]
+ * shape; the pictures stop at each trial's end (eval_phases.npy). */
+static double *project_all(const double *x, size_t rows, size_t cols, size_t k, const rt_pca_result *r)
+{
+    double *proj = malloc(rows * k * sizeof *proj + 1);
+    for (size_t i = 0; proj && i < rows; i++)
+        for (size_t j = 0; j < k; j++) {
+            double sum = 0;
+            for (size_t c = 0; c < cols; c++)
+                sum += (x[i * cols + c] - r->mean[c]) * r->components[j * cols + c];
+            proj[i * k + j] = sum;
+        }
+    return proj;
+}
+
+/* The fit over the trial rows, with R's projections for every row. */
+static int fit_components(actx *a, double *x, size_t rows, size_t cols, size_t k, int center, rt_pca_result *r,
+                          int *labels, size_t *kept)
+{
+    double *all = malloc(rows * cols * sizeof *all + 1);
+    if (!all)
+        return rt_error(a->err, a->err_size, "out of memory");
+    memcpy(all, x, rows * cols * sizeof *all);
+    *kept = trial_rows(a, x, rows, cols, labels);
+    int rc = rt_pca(x, *kept, cols, k, center, r, a->err, a->err_size);
+    if (rc == 0 && *kept < rows) {
+        double *proj = project_all(all, rows, cols, k, r);
+        if (!proj) {
+            rt_pca_free(r);
+            rc = rt_error(a->err, a->err_size, "out of memory");
+        } else {
+            free(r->projections);
+            r->projections = proj;
+        }
+    }
+    free(all);
+    return rc;
+}
+
+/* The cluster statistics over the KEPT trial rows (PROJ's first rows
+ * when padding was left out: trial_rows' order). */
+static void put_trial_clusters(actx *a, const rt_pca_result *r, size_t rows, size_t kept, size_t k, int *labels,
+                               json_t *result)
+{
+    if (kept == rows) {
+        put_clusters(a, r->projections, rows, k, result);
+        return;
+    }
+    double *proj = malloc(kept * k * sizeof *proj + 1);
+    const double *phase = a->s->b.phases;
+    size_t m = 0;
+    for (size_t i = 0; proj && i < rows; i++)
+        if (phase[i] != 0)
+            memcpy(proj + k * m++, r->projections + i * k, k * sizeof *proj);
+    int *saved = a->labels;
+    a->labels = labels;
+    if (proj)
+        put_clusters(a, proj, kept, k, result);
+    a->labels = saved;
+    free(proj);
+}
+
 static int run_components(actx *a, const rt_analysis_desc *an, json_t *result)
 {
     int center = an->kind == RT_ANALYSIS_PCA;
     const char *what = center ? RT_KIND_PCA : RT_KIND_SVD;
-    size_t rows = a->s->b.T * a->s->b.B, cols = an->width, k = an->k < cols ? an->k : cols;
+    size_t rows = a->s->b.T * a->s->b.B, cols = an->width, k = an->k < cols ? an->k : cols, kept = 0;
     if (need_batch(a) != 0)
         return -1;
     double *x = signal_rows(a, an);
-    if (!x)
+    int *labels = malloc(rows * sizeof *labels + 1);
+    if (!x || !labels) {
+        free(x);
+        free(labels);
         return rt_error(a->err, a->err_size, "out of memory");
+    }
     rt_pca_result r;
-    int rc = rt_pca(x, rows, cols, k, center, &r, a->err, a->err_size);
+    int rc = fit_components(a, x, rows, cols, k, center, &r, labels, &kept);
     free(x);
-    if (rc != 0)
+    if (rc != 0) {
+        free(labels);
         return -1;
+    }
     rc = write_components(a, an, what, &r, k, cols);
     if (rc == 0) {
         json_t *explained = json_array();
@@ -264,8 +354,9 @@ static int run_components(actx *a, const rt_analysis_desc *an, json_t *result)
             json_array_append_new(explained, rt_json_number(r.explained_ratio[i]));
         json_object_set_new(result, "components", json_integer((json_int_t)k));
         json_object_set_new(result, "explained_ratio", explained);
-        put_clusters(a, r.projections, rows, k, result);
+        put_trial_clusters(a, &r, rows, kept, k, labels, result);
     }
+    free(labels);
     if (rc == 0 && a->n_spaces < RT_MAX_ANALYSES) {   /* the space, for the fixed points */
         unsigned i = a->n_spaces++;
         a->spaces[i].a = an;

@@ -240,5 +240,15 @@ int rt_analyze_psychometric(actx *a, const rt_analysis_desc *an, json_t **result
     free(trials);
     if (rc != 0)
         return -1;   /* an error, or stopped (run_pass tells them apart) */
+    /* what a choice is (rt_accuracy.c's count_trial), for the picture's
+     * labels and chance line: the readout's largest element is its last
+     * (argmax, one of its elements), it rises above the level (threshold)
+     * or its mean is above 0 (the sign kinds), one of two */
+    int argmax = d->accuracy == RT_ACCURACY_ARGMAX;
+    size_t options = argmax ? d->net.pops[d->net.readouts[d->accuracy_readout]].n : 2;
+    json_object_set_new(*result, "choice",
+                        json_string(argmax ? "last_option"
+                                    : d->accuracy == RT_ACCURACY_THRESHOLD ? "crosses_level" : "above_zero"));
+    json_object_set_new(*result, "options", json_integer((json_int_t)options));
     return psychometric_results(a, rows, m, *result);
 }

@@ -23,7 +23,7 @@
 #include "rt_plot.h"
 #include "rt_summary.h"
 
-enum { MAX_CHANNELS_DRAWN = 4, TRAJECTORIES_DRAWN = 16 };
+enum { TRAJECTORIES_DRAWN = 16 };
 
 int rt_figures_save(rt_figures *f, rt_fig *fig, const char *name, const char *caption, char *err, size_t err_size)
 {
@@ -93,78 +93,6 @@ static int draw_loss(rt_figures *f, char *err, size_t err_size)
 }
 
 /* ------------------------------------------------------------ target vs output */
-
-/* Trial I's channel C of a [trials, T, ch] array into Y, against time in ms. */
-static void trace(const rt_array *a, size_t i, size_t c, double *y)
-{
-    size_t T = a->shape[1], ch = a->shape[2];
-    for (size_t t = 0; t < T; t++)
-        y[t] = a->data[(i * T + t) * ch + c];
-}
-
-static double *time_axis_ms(size_t T, double dt)
-{
-    double *x = malloc((T + 1) * sizeof *x);
-    for (size_t t = 0; x && t < T; t++)
-        x[t] = 1e3 * dt * (double)(t + 1);
-    return x;
-}
-
-/* outputs.svg: a row per channel drawn, a column before training (Y0
- * against T0, when they are there) and one after (Y1 against T1). */
-static int draw_output_traces(rt_figures *f, const rt_figures_readouts *r, const rt_array *y0, const rt_array *t0,
-                              const rt_array *y1, const rt_array *t1, char *err, size_t err_size)
-{
-    size_t T = y1->shape[1], ch = y1->shape[2], drawn[MAX_CHANNELS_DRAWN];
-    size_t rows = rt_figures_channels_drawn(r, ch, MAX_CHANNELS_DRAWN, drawn);
-    int before = y0->ndim == 3 && t0->ndim == 3 && y0->count == t0->count && y0->shape[1] == T &&
-                 y0->shape[2] == ch;
-    if (rows == 0)
-        return 0;
-    rt_fig *fig = rt_fig_new((int)rows, before ? 2 : 1, before ? 960 : 720, 200.0 * (double)rows + 40,
-                             "Target and output");
-    double *x = time_axis_ms(T, f->dt), *yt = malloc((T + 1) * sizeof *yt), *yo = malloc((T + 1) * sizeof *yo);
-    for (size_t i = 0; x && yt && yo && i < rows; i++)
-        for (int col = 0; col < 1 + before; col++) {
-            const rt_array *ya = col == 0 && before ? y0 : y1, *ta = col == 0 && before ? t0 : t1;
-            char title[160], channel[96];
-            rt_figures_channel_name(r, ch, drawn[i], channel, sizeof channel);
-            snprintf(title, sizeof title, "%s, %s",
-                     col == 0 && before ? "Before training (first batch)" : "After training (evaluation)", channel);
-            rt_axes *ax = rt_fig_axes(fig, (int)i, col);
-            rt_axes_labels(ax, title, "time (ms)", channel);
-            trace(ta, 0, drawn[i], yt);
-            trace(ya, 0, drawn[i], yo);
-            rt_axes_line(ax, T, x, yt, 1, line_style(-1, 1.4, 1, "target"));
-            rt_axes_line(ax, T, x, yo, 1, line_style(0, 1.2, 0, "network"));
-        }
-    int ok = x && yt && yo;
-    free(x);
-    free(yt);
-    free(yo);
-    if (!ok)
-        return out_of_memory(fig, RT_FILE_OUTPUTS_SVG, err, err_size);
-    return rt_figures_save(f, fig, RT_FILE_OUTPUTS_SVG,
-                           before ? "Target (dashed) and network output (solid), trial 1: before and after training"
-                                  : "Target (dashed) and network output (solid), evaluation trial 1",
-                           err, err_size);
-}
-
-static int draw_outputs(rt_figures *f, const rt_figures_readouts *r, char *err, size_t err_size)
-{
-    rt_array y0 = {0}, t0 = {0}, y1 = {0}, t1 = {0};
-    int rc = rt_figures_load(f, RT_FILE_INITIAL_OUTPUTS, &y0, err, err_size);
-    rc = rc ? rc : rt_figures_load(f, RT_FILE_INITIAL_TARGETS, &t0, err, err_size);
-    rc = rc ? rc : rt_figures_load(f, RT_FILE_EVAL_OUTPUTS, &y1, err, err_size);
-    rc = rc ? rc : rt_figures_load(f, RT_FILE_EVAL_TARGETS, &t1, err, err_size);
-    if (rc == 0 && y1.ndim == 3 && t1.ndim == 3 && y1.count == t1.count)
-        rc = draw_output_traces(f, r, &y0, &t0, &y1, &t1, err, err_size);
-    rt_array_free(&y0);
-    rt_array_free(&t0);
-    rt_array_free(&y1);
-    rt_array_free(&t1);
-    return rc;
-}
 
 /* ------------------------------------------------------------ spikes */
 
@@ -391,25 +319,29 @@ static int draw_fixed_points(const rt_figures *f, rt_axes *ax, const char *kind,
 /* Condition L's name from VALUES (conditions_values.npy, [label, size]:
  * the values of the task's condition expression): "condition + − +" when
  * every value in the file is +-1 (the flip-flop's condition sign(y)), else
- * the numbers, "condition 1, 2" (so 1 and 2 are not "+" and "2");
- * "condition L+1" without them. */
+ * its values, "condition = 2" or "condition = (1, 0.5)", so a value is
+ * not read as a count of conditions; "condition #L+1" (the label's
+ * number) without them. */
 static void condition_name(const rt_array *values, int l, char *buf, size_t size)
 {
-    snprintf(buf, size, "condition %d", l + 1);
+    snprintf(buf, size, "condition #%d", l + 1);
     if (values->ndim != 2 || (size_t)l >= values->shape[0] || values->shape[1] == 0)
         return;
-    size_t k = values->shape[1], n = strlen("condition");
+    size_t k = values->shape[1], n;
     const double *v = values->data + (size_t)l * k;
     int signs = 1;
     for (size_t i = 0; i < values->count; i++)
         signs &= fabs(values->data[i]) == 1;
+    n = (size_t)snprintf(buf, size, signs ? "condition" : k > 1 ? "condition = (" : "condition =");
     for (size_t c = 0; c < k && n < size; c++) {
-        const char *sep = c == 0 ? " " : signs ? " " : ", ";
+        const char *sep = c == 0 ? (k > 1 && !signs ? "" : " ") : signs ? " " : ", ";
         if (signs)
             n += (size_t)snprintf(buf + n, size - n, "%s%s", sep, v[c] > 0 ? "+" : "\xe2\x88\x92");
         else
             n += (size_t)snprintf(buf + n, size - n, "%s%g", sep, v[c]);
     }
+    if (!signs && k > 1 && n < size)
+        snprintf(buf + n, size - n, ")");
 }
 
 /* Steps T0 .. T0 + LEN of trial I's trajectory as one line. */
@@ -436,23 +368,37 @@ static double condition_at(const rt_array *cond, size_t i, size_t T, size_t t)
     return cond->ndim == 2 && cond->shape[1] == T && i < cond->shape[0] ? cond->data[i * T + t] : -1;
 }
 
-/* Trial I's trajectory, cut where its condition changes, each piece in its
- * condition's colour (grey where there is none). With ONLY >= 0, just the
- * first piece of that condition, labelled NAME (the legend, in order). */
-static int trajectory(rt_axes *ax, const rt_array *proj, const rt_array *cond, size_t i, int three_d, int only,
-                      const char *name)
+/* Trial I's own steps: up to its last step with a phase (PHASES,
+ * eval_phases.npy [trial, step], 0 on the padding after a trial's end),
+ * or all T without phases (no padding then). */
+static size_t trial_steps(const rt_array *phases, size_t i, size_t T)
+{
+    if (phases->ndim != 2 || phases->shape[1] != T || i >= phases->shape[0])
+        return T;
+    size_t n = T;
+    while (n > 0 && phases->data[i * T + n - 1] == 0)
+        n--;
+    return n > 0 ? n : T;
+}
+
+/* Trial I's trajectory over its own LEN steps (not the padding after its
+ * end), cut where its condition changes, each piece in its condition's
+ * colour (grey where there is none). With ONLY >= 0, just the first piece
+ * of that condition, labelled NAME (the legend, in order). */
+static int trajectory(rt_axes *ax, const rt_array *proj, const rt_array *cond, size_t i, size_t len, int three_d,
+                      int only, const char *name)
 {
     size_t T = proj->shape[1];
-    for (size_t t0 = 0; t0 + 1 < T;) {
+    for (size_t t0 = 0; t0 + 1 < len;) {
         double c = condition_at(cond, i, T, t0);
         size_t t1 = t0 + 1;
-        while (t1 < T && c == condition_at(cond, i, T, t1))
+        while (t1 < len && c == condition_at(cond, i, T, t1))
             t1++;
-        size_t len = t1 < T ? t1 - t0 + 1 : t1 - t0;   /* overlap one step, so pieces join */
+        size_t n = t1 < len ? t1 - t0 + 1 : t1 - t0;   /* overlap one step, so pieces join */
         rt_style s = line_style(c >= 0 ? (int)c : RT_GREY, 0.8, 0, only >= 0 ? name : NULL);
         s.alpha = 0.7;
         if (only < 0 || c == only) {
-            trajectory_piece(ax, proj, i, t0, len, three_d, s);
+            trajectory_piece(ax, proj, i, t0, n, three_d, s);
             if (only >= 0)
                 return 1;
         }
@@ -480,24 +426,28 @@ static void components_axes(rt_axes *ax, const char *kind, const char *name, con
 /* The trajectories of the first trials, one labelled piece per condition
  * first (for the legend, in order of the conditions). */
 static void trajectories(rt_axes *ax, const rt_array *proj, const rt_array *cond, const rt_array *values,
-                         int three_d)
+                         const rt_array *phases, int three_d)
 {
+    size_t T = proj->shape[1];
     for (int l = 0; l < RT_PALETTE_SIZE; l++) {
         char label[128];
         condition_name(values, l, label, sizeof label);
-        for (size_t i = 0; i < proj->shape[0] && !trajectory(ax, proj, cond, i, three_d, l, label); i++)
+        for (size_t i = 0; i < proj->shape[0] &&
+                           !trajectory(ax, proj, cond, i, trial_steps(phases, i, T), three_d, l, label);
+             i++)
             ;
     }
     for (size_t i = 0; i < proj->shape[0] && i < TRAJECTORIES_DRAWN; i++)
-        trajectory(ax, proj, cond, i, three_d, -1, NULL);
+        trajectory(ax, proj, cond, i, trial_steps(phases, i, T), three_d, -1, NULL);
 }
 
 /* KIND_NAME.svg from KIND_NAME_projections.npy ([trial, step, k]). */
 static int draw_components(rt_figures *f, const char *kind, const char *name, char *err, size_t err_size)
 {
     char a[320], title[400];
-    rt_array proj = {0}, expl = {0}, cond = {0}, values = {0};
+    rt_array proj = {0}, expl = {0}, cond = {0}, values = {0}, phases = {0};
     int rc = load_part(f, kind, name, RT_PART_PROJECTIONS, &proj, err, err_size);
+    rc = rc ? rc : rt_figures_load(f, RT_FILE_EVAL_PHASES, &phases, err, err_size);
     rc = rc ? rc : load_part(f, kind, name, RT_PART_EXPLAINED, &expl, err, err_size);
     rc = rc ? rc : rt_figures_load(f, RT_FILE_CONDITIONS, &cond, err, err_size);
     rc = rc ? rc : rt_figures_load(f, RT_FILE_CONDITION_VALUES, &values, err, err_size);
@@ -506,7 +456,7 @@ static int draw_components(rt_figures *f, const char *kind, const char *name, ch
         rt_fig *fig = rt_fig_new(1, 1, 720, 620, NULL);
         rt_axes *ax = rt_fig_axes(fig, 0, 0);
         components_axes(ax, kind, name, &proj, &expl, three_d);
-        trajectories(ax, &proj, &cond, &values, three_d);
+        trajectories(ax, &proj, &cond, &values, &phases, three_d);
         rc = draw_fixed_points(f, ax, kind, name, three_d, err, err_size);
         snprintf(title, sizeof title,
                  "%s of %s over evaluation trials, coloured by the task's condition (fixed points: filled stable, "
@@ -522,6 +472,7 @@ static int draw_components(rt_figures *f, const char *kind, const char *name, ch
     rt_array_free(&expl);
     rt_array_free(&cond);
     rt_array_free(&values);
+    rt_array_free(&phases);
     return rc;
 }
 
@@ -582,19 +533,6 @@ static void input_channels(task_layout *l, const json_t *s, size_t nx)
     }
 }
 
-static void phase_names(task_layout *l, const json_t *s)
-{
-    size_t i;
-    json_t *name;
-    json_array_foreach (json_object_get(s, "task_phases"), i, name) {
-        if (l->n_phases == RT_MAX_PHASES)
-            break;
-        snprintf(l->phase_text[l->n_phases], sizeof l->phase_text[0], "%s",
-                 json_is_string(name) ? json_string_value(name) : "?");
-        l->phase_names[l->n_phases] = l->phase_text[l->n_phases];
-        l->n_phases++;
-    }
-}
 
 static int task_layout_read(const rt_figures *f, const rt_figures_readouts *r, size_t nx, size_t ny,
                             task_layout *l, char *err, size_t err_size)
@@ -619,7 +557,7 @@ static int task_layout_read(const rt_figures *f, const rt_figures_readouts *r, s
         add_channel(l, r->name[k], r->size[k], at, RT_CHANNEL_TARGET);
     if (total != ny || r->n == 0)
         add_channel(l, "y", ny, 0, RT_CHANNEL_TARGET);
-    phase_names(l, s);
+    l->n_phases = rt_figures_phase_names(s, l->phase_names, l->phase_text);
     json_decref(s);
     return rc;
 }
@@ -633,12 +571,6 @@ static void channel_of(const rt_array *a, size_t i, size_t column, size_t size, 
             out[t * size + k] = a->data[(i * T + t) * n + column + k];
 }
 
-/* A [trials, T] array with the trials of X, or none. */
-static const double *per_step(const rt_array *a, const rt_array *x, size_t i)
-{
-    int fits = a->ndim == 2 && a->shape[0] == x->shape[0] && a->shape[1] == x->shape[1];
-    return fits ? a->data + i * a->shape[1] : NULL;
-}
 
 enum { TASK_TRIALS_DRAWN = 3 };
 
@@ -658,7 +590,7 @@ static int draw_task_trials(rt_figures *f, const task_layout *l, const rt_array 
             data[i][c] = at;
             at += T * l->ch[c].size;
         }
-        tr[i] = (rt_task_trial){.channels = data[i], .mask = per_step(mask, x, i), .phase = per_step(phases, x, i)};
+        tr[i] = (rt_task_trial){.channels = data[i], .mask = rt_figures_trial_row(mask, x, i), .phase = rt_figures_trial_row(phases, x, i)};
     }
     rt_task_picture p = {.title = "Task: evaluation trials", .dt = f->dt, .steps = T, .n_channels = l->n,
                          .channels = l->ch, .n_phases = l->n_phases, .phase_names = l->phase_names,
@@ -782,7 +714,7 @@ static int draw_all(rt_figures *f, const rt_figures_readouts *r, char *const *na
         {rt_file_name(p[4], sizeof p[4], RT_FILE_WEIGHTS, RT_WHEN_FINAL, "%s"), draw_weights},
     };
     int rc = draw_loss(f, err, err_size);
-    rc = rc ? rc : draw_outputs(f, r, err, err_size);
+    rc = rc ? rc : rt_figures_draw_outputs(f, r, err, err_size);
     for (size_t k = 0; k < sizeof per_file / sizeof *per_file && rc == 0; k++)
         rc = draw_each(f, r, names, n, per_file[k].pattern, per_file[k].draw, err, err_size);
     rc = rc ? rc : draw_task(f, r, err, err_size);

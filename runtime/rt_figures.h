@@ -117,4 +117,21 @@ enum { RT_TASK_LINES_MAX = 8 };   /* a channel wider than this is a strip, not l
  * there is nothing to draw (EINVAL). */
 rt_fig *rt_figures_task(const rt_task_picture *p, size_t *drawn);
 
+/* What rt_figures_task draws behind a trial's lines, for other pictures of
+ * the same trials (outputs.svg): TR's phases as bands named at the top,
+ * its steps with mask 0 as a strip along the bottom (*MASKED set to 1 if
+ * any) and the padding after its end greyed (*PADDED set to 1 if any), on
+ * P's time axis (P's dt, steps and phase names; its channels are not
+ * read). The trial's own length in steps. */
+size_t rt_figures_trial_backdrop(rt_axes *ax, const rt_task_picture *p, const rt_task_trial *tr, int *masked,
+                                 int *padded);
+/* Legend entries (empty spans) for the mask strip and the padding. */
+void rt_figures_trial_legend(rt_axes *ax, int masked, int padded);
+
+/* A piecewise-constant signal as steps: Y[t * STRIDE] (t < N) holds from
+ * X0 + t DX to X0 + (t + 1) DX, so a value that changes at a phase's
+ * start is drawn changing there, not one step before. */
+void rt_figures_step_line(rt_axes *ax, size_t n, double x0, double dx, const double *y, size_t stride,
+                          rt_style s);
+
 #endif

@@ -233,6 +233,29 @@ size_t rt_figures_channels_drawn(const rt_figures_readouts *r, size_t channels, 
     return n;
 }
 
+/* ------------------------------------------------------------ the task's phases */
+
+unsigned rt_figures_phase_names(const json_t *s, const char *names[RT_MAX_PHASES], char text[RT_MAX_PHASES][64])
+{
+    unsigned n = 0;
+    size_t i;
+    json_t *name;
+    json_array_foreach (json_object_get(s, "task_phases"), i, name) {
+        if (n == RT_MAX_PHASES)
+            break;
+        snprintf(text[n], 64, "%s", json_is_string(name) ? json_string_value(name) : "?");
+        names[n] = text[n];
+        n++;
+    }
+    return n;
+}
+
+const double *rt_figures_trial_row(const rt_array *a, const rt_array *x, size_t i)
+{
+    int fits = a->ndim == 2 && a->shape[0] == x->shape[0] && a->shape[1] == x->shape[1];
+    return fits ? a->data + i * a->shape[1] : NULL;
+}
+
 /* ------------------------------------------------------------ the folder */
 
 static int cmp_names(const void *a, const void *b)

@@ -50,6 +50,18 @@ const char *rt_figures_channel_name(const rt_figures_readouts *r, size_t channel
  * does not crowd a second one out of a picture. Their count. */
 size_t rt_figures_channels_drawn(const rt_figures_readouts *r, size_t channels, size_t max, size_t *drawn);
 
+/* Summary S's "task_phases" (NULL: none) into NAMES, the text copied
+ * into TEXT; their count. */
+unsigned rt_figures_phase_names(const json_t *s, const char *names[RT_MAX_PHASES], char text[RT_MAX_PHASES][64]);
+
+/* Row I of A, a [trials, T] array (eval_mask.npy, eval_phases.npy), if it
+ * has the trials and steps of X ([trials, T, ...]); else NULL. */
+const double *rt_figures_trial_row(const rt_array *a, const rt_array *x, size_t i);
+
+/* outputs.svg, target and output before and after training
+ * (rt_figures_outputs.c); nothing without the evaluation files. */
+int rt_figures_draw_outputs(rt_figures *f, const rt_figures_readouts *r, char *err, size_t err_size);
+
 /* psychometric.svg from psychometric.npy and the fit in summary.json;
  * nothing without the file (rt_figures_psychometric.c). */
 int rt_figures_draw_psychometric(rt_figures *f, char *err, size_t err_size);

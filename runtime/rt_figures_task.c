@@ -85,11 +85,26 @@ static void line_range(const rt_task_picture *p, const rt_task_trial *tr, size_t
         *lo -= 0.5, *hi += 0.5;
 }
 
+void rt_figures_step_line(rt_axes *ax, size_t n, double x0, double dx, const double *y, size_t stride,
+                          rt_style s)
+{
+    double *xs = malloc((2 * n + 1) * sizeof *xs), *ys = malloc((2 * n + 1) * sizeof *ys);
+    for (size_t t = 0; xs && ys && t < n; t++) {
+        xs[2 * t] = x0 + dx * (double)t;
+        xs[2 * t + 1] = x0 + dx * (double)(t + 1);
+        ys[2 * t] = ys[2 * t + 1] = y[t * stride];
+    }
+    if (xs && ys)
+        rt_axes_line(ax, 2 * n, xs, ys, 1, s);
+    free(xs);
+    free(ys);
+}
+
 /* Every target element a grey line, then every input element a coloured
  * one over it (a fixation input equal to its target stays visible), over
- * the trial's own LEN steps; labelled when LABELS. */
-static void trial_lines(rt_axes *ax, const rt_task_picture *p, const rt_task_trial *tr, size_t len,
-                        const double *x, int labels)
+ * the trial's own LEN steps, as steps (a value holds for its whole step);
+ * labelled when LABELS. */
+static void trial_lines(rt_axes *ax, const rt_task_picture *p, const rt_task_trial *tr, size_t len, int labels)
 {
     int colour = 0, target = 0;
     for (int inputs = 0; inputs < 2; inputs++)
@@ -103,7 +118,7 @@ static void trial_lines(rt_axes *ax, const rt_task_picture *p, const rt_task_tri
                 rt_style s = inputs ? style(colour++, 1.3, RT_SOLID, 1, NULL)
                                     : style(RT_GREY, 2.6, target++ % 3, 0.9, NULL);
                 s.label = labels ? name : NULL;
-                rt_axes_line(ax, len, x, tr->channels[c] + k, ch->size, s);
+                rt_figures_step_line(ax, len, 0, time_of(p, 1), tr->channels[c] + k, ch->size, s);
             }
         }
 }
@@ -147,8 +162,7 @@ static int mask_strip(rt_axes *ax, const rt_task_picture *p, const rt_task_trial
     return any;
 }
 
-/* Legend entries for what the panels show behind the lines: empty spans. */
-static void legend_entries(rt_axes *ax, int masked, int padded)
+void rt_figures_trial_legend(rt_axes *ax, int masked, int padded)
 {
     if (masked)
         rt_axes_xspan(ax, 0, 0, 0, MASK_STRIP, NULL, style(RT_BLACK, 0, 0, MASK_ALPHA, "not in the loss (mask 0)"));
@@ -219,9 +233,22 @@ static int wide_panel(rt_axes *ax, const rt_task_picture *p, const rt_task_trial
     return 0;
 }
 
+size_t rt_figures_trial_backdrop(rt_axes *ax, const rt_task_picture *p, const rt_task_trial *tr, int *masked,
+                                 int *padded)
+{
+    size_t len = trial_length(p, tr);
+    phase_bands(ax, p, tr, len);
+    *masked |= mask_strip(ax, p, tr, len);
+    if (len < p->steps) {
+        rt_axes_xspan(ax, time_of(p, (double)len), time_of(p, (double)p->steps), 0, 1, "padding",
+                      style(RT_GREY, 0, 0, PADDING_ALPHA, NULL));
+        *padded = 1;
+    }
+    return len;
+}
+
 /* Trial I's main panel: bands, strips, lines, a title with its length. */
-static void trial_panel(rt_axes *ax, const rt_task_picture *p, size_t i, const double *x, int labels,
-                        int *masked, int *padded)
+static void trial_panel(rt_axes *ax, const rt_task_picture *p, size_t i, int labels, int *masked, int *padded)
 {
     const rt_task_trial *tr = &p->trials[i];
     size_t len = trial_length(p, tr);
@@ -233,14 +260,8 @@ static void trial_panel(rt_axes *ax, const rt_task_picture *p, size_t i, const d
         snprintf(title, sizeof title, "Trial %zu (%zu steps%s)", i + 1, len, len < p->steps ? ", then padding" : "");
     rt_axes_labels(ax, title, NULL, "value");
     rt_axes_legend_outside(ax);
-    phase_bands(ax, p, tr, len);
-    *masked |= mask_strip(ax, p, tr, len);
-    if (len < p->steps) {
-        rt_axes_xspan(ax, time_of(p, (double)len), time_of(p, (double)p->steps), 0, 1, "padding",
-                      style(RT_GREY, 0, 0, PADDING_ALPHA, NULL));
-        *padded = 1;
-    }
-    trial_lines(ax, p, tr, len, x, labels);
+    rt_figures_trial_backdrop(ax, p, tr, masked, padded);
+    trial_lines(ax, p, tr, len, labels);
     double lo, hi;
     line_range(p, tr, len, &lo, &hi);
     /* room below the lines for the mask strip, above them for the phase names */
@@ -274,21 +295,16 @@ rt_fig *rt_figures_task(const rt_task_picture *p, size_t *drawn)
     snprintf(title, sizeof title, "%s%sinputs in colour, targets in grey", p->title ? p->title : "",
              p->title ? "; " : "");
     rt_fig *fig = rt_fig_new(rows, 1, FIGURE_PX, PANEL_PX * rows + 32, title);
-    double *x = malloc((p->steps + 1) * sizeof *x);
-    if (!fig || !x) {
-        rt_fig_free(fig);
-        free(x);
+    if (!fig) {
         errno = ENOMEM;
         return NULL;
     }
-    for (size_t t = 0; t < p->steps; t++)
-        x[t] = time_of(p, (double)t);
     int masked = 0, padded = 0, failed = 0;
     rt_axes *first = rt_fig_axes(fig, 0, 0);
     for (size_t i = 0; i < trials && !failed; i++) {
         int row = (int)(i * per_trial);
         if (lines)
-            trial_panel(rt_fig_axes(fig, row++, 0), p, i, x, i == 0, &masked, &padded);
+            trial_panel(rt_fig_axes(fig, row++, 0), p, i, i == 0, &masked, &padded);
         for (unsigned c = 0; c < p->n_channels && !failed; c++) {
             double lo, hi;
             if (!is_wide(&p->channels[c]))
@@ -305,8 +321,7 @@ rt_fig *rt_figures_task(const rt_task_picture *p, size_t *drawn)
             rt_axes_share_x(rt_fig_axes(fig, r, 0), first);
     }
     if (lines)
-        legend_entries(first, masked, padded);
-    free(x);
+        rt_figures_trial_legend(first, masked, padded);
     if (failed) {
         rt_fig_free(fig);
         errno = ENOMEM;

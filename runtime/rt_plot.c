@@ -342,6 +342,16 @@ void rt_axes_xspan(rt_axes *a, double x0, double x1, double y0, double y1, const
         set_string(a, &a->series[a->n_series - 1].text, text);
 }
 
+void rt_axes_text(rt_axes *a, double x, double y, const char *text, rt_style s)
+{
+    if (!a || !text)
+        return;   /* the panel of a figure that could not be made */
+    s.label = NULL;
+    add_xyz(a, S_TEXT, 1, &x, &y, NULL, 1, s);
+    if (!a->fig->failed)
+        set_string(a, &a->series[a->n_series - 1].text, text);
+}
+
 void rt_axes_image_x(rt_axes *a, double x0, double x1)
 {
     if (!a || !(usable(x0) && usable(x1) && x0 < x1))

@@ -128,6 +128,10 @@ void rt_axes_scatter(rt_axes *a, size_t n, const double *x, const double *y, rt_
 /* A circle of radius R around (CX, CY) in data units (an ellipse unless
  * the axes are equal), e.g. the unit circle. */
 void rt_axes_circle(rt_axes *a, double cx, double cy, double r, rt_style s);
+/* TEXT written small (9 px) just above the point (X, Y), centred on it,
+ * in the style's colour, e.g. the trial count of a marker; 2-D panels
+ * only. It does not widen the limits, and has no legend entry. */
+void rt_axes_text(rt_axes *a, double x, double y, const char *text, rt_style s);
 /* Lines across the whole panel at Y, or at X. */
 void rt_axes_hline(rt_axes *a, double y, rt_style s);
 void rt_axes_vline(rt_axes *a, double x, rt_style s);

@@ -386,6 +386,18 @@ static void draw_span(rt_text *t, panel *p, const series *s)
         span_text(t, p, s, x0, x1, top);
 }
 
+static void draw_text(rt_text *t, panel *p, const series *s)
+{
+    if (!usable(s->x[0]) || !y_ok(p->a, s->y[0]) || !s->text)
+        return;
+    double x = map_x(p, s->x[0]), y = map_y(p, s->y[0]) - 7;
+    char attrs[96];
+    snprintf(attrs, sizeof attrs, " text-anchor=\"middle\" font-size=\"9\" fill=\"%s\"",
+             rt_palette_colour(s->style.colour));
+    rtp_text_at(t, x, y, attrs, s->text);
+    rtp_occupy(p, x, y - 3);
+}
+
 static void draw_series_2d(rt_text *t, panel *p, const series *s)
 {
     switch (s->kind) {
@@ -400,6 +412,7 @@ static void draw_series_2d(rt_text *t, panel *p, const series *s)
     case S_HLINE:
     case S_VLINE: draw_rule(t, p, s); break;
     case S_XSPAN: break;   /* drawn first, under the rest */
+    case S_TEXT: draw_text(t, p, s); break;
     default: break;   /* 3-D series in a 2-D panel: nothing to draw */
     }
 }

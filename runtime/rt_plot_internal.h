@@ -71,7 +71,8 @@ static inline void put_rect_attrs(rt_text *t, double x, double y, double w, doub
 
 typedef enum series_kind {
     S_LINE, S_BAND, S_SCATTER, S_CIRCLE, S_HLINE, S_VLINE, S_LINE3, S_SCATTER3,
-    S_XSPAN   /* x from x[0] to x[1], the panel's height from fraction y[0] to y[1] */
+    S_XSPAN,  /* x from x[0] to x[1], the panel's height from fraction y[0] to y[1] */
+    S_TEXT    /* text just above the point (x[0], y[0]) */
 } series_kind;
 
 /* One thing drawn in a panel; the data are the series' own copies. */
@@ -81,7 +82,7 @@ typedef struct series {
     double *x, *y, *z;   /* band: y low, z high; circle: centre x, y, radius z */
     rt_style style;      /* style.label is LABEL below */
     char *label;
-    char *text;          /* S_XSPAN: written at its top, or NULL */
+    char *text;          /* S_XSPAN: written at its top, or NULL; S_TEXT: the text */
 } series;
 
 struct rt_axes {

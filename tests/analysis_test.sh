@@ -213,7 +213,7 @@ for label in "Before training (first batch), z[0]" "After training (evaluation),
 done
 grep -qF "y[2]" "$two/outputs.svg" && fail "outputs.svg calls z's column y[2]"
 grep -qF ">z[0]<" "$two/task.svg" || fail "task.svg lacks the target z[0]"
-grep -qF ">condition 1<" "$two/pca_h_r.svg" && grep -qF ">condition 2<" "$two/pca_h_r.svg" ||
+grep -qF ">condition = 1<" "$two/pca_h_r.svg" && grep -qF ">condition = 2<" "$two/pca_h_r.svg" ||
   fail "the PCA legend does not name the conditions 1 and 2"
 grep -q "not every picture" "$work/two.log" && { cat "$work/two.log"; fail "a picture of the two-readout run failed"; }
 

@@ -24,7 +24,10 @@
 # - the logistic fit is reported: converged with a rising slope (s > 0) and
 #   a midpoint inside the values, or, should the network separate the
 #   choices perfectly, "separable" with the switch around 0;
-# - psychometric.svg is drawn and report.html shows it.
+# - psychometric.svg is drawn and report.html shows it; its y label says
+#   what a choice is ("fraction answering > 0" for the sign kinds,
+#   "fraction choosing the last option" for argmax), it draws chance (1/2
+#   here for every kind) and each value's trial count.
 # The same on a task a user writes with phases (a drawn hold of 0, 100 or
 # 200 ms, so trials of three lengths padded in one batch) and
 # 'accuracy argmax(y) in decision' over two options: a trial's choice is
@@ -123,7 +126,14 @@ if fit["status"] == "converged":
 else:
     check(fit["status"] == "separable" and fit["switches_between"][0] < 0 < fit["switches_between"][1], f"fit {fit}")
 svg = open(f"{folder}/psychometric.svg").read()
-check("<svg" in svg and "condition value" in svg and "fraction choosing right" in svg, "psychometric.svg's axes")
+label = "fraction choosing the last option" if kind == "argmax" else "fraction answering &gt; 0"
+check("<svg" in svg and "condition value" in svg and label in svg, f"psychometric.svg's axes: no '{label}'")
+# what a choice is, as the summary says it for the picture; chance is 1/2 for
+# every kind here (argmax over y's two elements, else the sign of one)
+want = ("last_option" if kind == "argmax" else "above_zero", 2)
+check((psy.get("choice"), psy.get("options")) == want, f"summary's choice and options {psy.get('choice')}, {psy.get('options')}")
+check("chance (50%: 1 of 2)" in svg, "psychometric.svg has no chance line")
+check(all(f">{int(r[1])}</text>" in svg for r in rows), "psychometric.svg does not write each value's trial count")
 check("Psychometric curve: per condition value" in open(f"{folder}/report.html").read(),
       "report.html shows psychometric.svg (inlined, with its caption)")
 for f in failures:

@@ -316,6 +316,8 @@ static int write_results(frontend *fe, const frontend_options *o, const cli_run_
         fprintf(stderr, "rnnc: error: %s\n", err);
         status = 1;
     } else if (res->analysis_write_failed) {   /* a full disk: the folder would be incomplete */
+        if (res->failed_analysis < 0)   /* after every analysis ran: the fixed points placed in a PCA's space */
+            fprintf(stderr, "rnnc: error: %s\n", res->analysis_error);
         report_analysis_failure(fe, p, res, "");
         status = 1;
     } else {

@@ -12,10 +12,18 @@
  * A trial of 0/1 values only is drawn as a raster (tick marks), not an
  * image. With more trials than 32 panels hold, fewer are drawn and said.
  *
+ * Signals are drawn as steps (rt_figures_step_line): a value holds for
+ * its whole step, so a target that switches on at a phase's start rises
+ * there, straight up, not along a slant from the step before. And the
+ * backdrop other pictures share (rt_figures_trial_backdrop, outputs.svg's)
+ * draws the phases, the mask strip and the padding alone, with the trial's
+ * length.
+ *
  * Usage: test_figures_task [DIR]: with DIR the SVGs are left there, to be
  * looked at (tests/figures_task_render.sh renders them).
  */
 #include <errno.h>
+#include <math.h>
 #include <stdlib.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -200,6 +208,87 @@ static void test_limits(void)
     CHECK(rt_figures_task(&p, &drawn) == NULL && errno == EINVAL);
 }
 
+/* The numbers of the first path drawn in palette colour 0 (#0072B2), as
+ * (x, y) pairs into XY; their count of pairs. */
+static size_t path_points(const char *svg, double *xy, size_t max)
+{
+    const char *at = strstr(svg, "stroke=\"#0072B2\"");
+    const char *d = at ? svg : NULL;
+    for (const char *p = svg; p && p < at; p = strstr(p + 1, "<path d=\""))
+        d = p;
+    if (!d || !(d = strstr(d, "d=\"")))
+        return 0;
+    d += 3;
+    size_t n = 0;
+    char *end;
+    while (n < 2 * max) {
+        while (*d == ' ' || *d == 'L' || *d == 'M')
+            d++;
+        double v = strtod(d, &end);
+        if (end == d)
+            break;
+        xy[n++] = v;
+        d = end;
+    }
+    return n / 2;
+}
+
+static void test_step_line(void)
+{
+    /* 0 on steps 0 and 1, 1 on steps 2 and 3, of 10 ms each: the line holds
+     * 0 until 20 ms, rises straight up there and holds 1 until 40 ms */
+    static const double y[4] = {0, 0, 1, 1};
+    rt_fig *f = rt_fig_new(1, 1, 400, 300, NULL);
+    rt_axes *ax = rt_fig_axes(f, 0, 0);
+    rt_axes_xlim(ax, 0, 40);
+    rt_axes_ylim(ax, 0, 1);
+    rt_figures_step_line(ax, 4, 0, 10, y, 1, (rt_style){.colour = 0});
+    char *s = rt_fig_svg(f, NULL);
+    CHECK(s != NULL);
+    double xy[32];
+    size_t n = s ? path_points(s, xy, 16) : 0;
+    CHECK(n >= 4);
+    /* the rise: two consecutive points at one x, the lower at y = 0 (larger px) */
+    int rises = 0, slants = 0;
+    for (size_t i = 1; i < n; i++) {
+        double dx = xy[2 * i] - xy[2 * i - 2], dy = xy[2 * i + 1] - xy[2 * i - 1];
+        rises += fabs(dx) < 0.05 && dy < -1;
+        slants += fabs(dx) > 0.05 && fabs(dy) > 0.05;
+    }
+    CHECK(rises == 1);
+    CHECK(slants == 0);
+    /* and it rises at 20 ms: halfway between the first and the last x */
+    for (size_t i = 1; i < n; i++)
+        if (fabs(xy[2 * i] - xy[2 * i - 2]) < 0.05 && xy[2 * i + 1] < xy[2 * i - 1] - 1)
+            CHECK(fabs(xy[2 * i] - (xy[0] + xy[2 * n - 2]) / 2) < 0.2);
+    free(s);
+    rt_fig_free(f);
+}
+
+static void test_backdrop(void)
+{
+    rt_task_picture p = phased_picture();
+    rt_fig *f = rt_fig_new(1, 1, 600, 300, NULL);
+    rt_axes *ax = rt_fig_axes(f, 0, 0);
+    int masked = 0, padded = 0;
+    rt_axes_xlim(ax, 0, 2000);   /* 100 steps of 20 ms */
+    CHECK(rt_figures_trial_backdrop(ax, &p, &p.trials[1], &masked, &padded) == 70);   /* trial 2: 70 steps */
+    CHECK(masked == 1 && padded == 1);
+    rt_figures_trial_legend(ax, masked, padded);
+    rt_axes_line(ax, 2, (double[]){0, 1000}, (double[]){0, 1}, 1, (rt_style){.colour = 0});
+    char *s = rt_fig_svg(f, NULL);
+    CHECK(s && strstr(s, ">fixation<") && strstr(s, ">stimulus<") && strstr(s, ">decision<"));
+    CHECK(s && strstr(s, "not in the loss (mask 0)") && strstr(s, "padding (after the trial)"));
+    free(s);
+    rt_fig_free(f);
+    /* a full trial: no padding */
+    f = rt_fig_new(1, 1, 600, 300, NULL);
+    masked = padded = 0;
+    CHECK(rt_figures_trial_backdrop(rt_fig_axes(f, 0, 0), &p, &p.trials[0], &masked, &padded) == T);
+    CHECK(masked == 1 && padded == 0);
+    rt_fig_free(f);
+}
+
 int main(int argc, char **argv)
 {
     const char *dir = argc > 1 ? argv[1] : NULL;
@@ -209,5 +298,7 @@ int main(int argc, char **argv)
     test_plain_task(dir);
     test_spikes_raster();
     test_limits();
+    test_step_line();
+    test_backdrop();
     return check_report();
 }

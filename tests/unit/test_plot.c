@@ -789,23 +789,24 @@ static void test_condition_legend(void)
     CHECK(svg && strstr(svg, ">condition + \xe2\x88\x92 +</text>") &&
           strstr(svg, ">condition \xe2\x88\x92 \xe2\x88\x92 +</text>"));
     free(svg);
-    /* condition 1 + side: numbers, and 1 is "1", not "+", beside a 2 */
+    /* condition 1 + side: its values, and 1 is "= 1", not "+", beside a 2;
+     * "=" so that a value does not read as the condition's number */
     static const double sides[2] = {1, 2};
     svg = pca_legend(dir, sides, 1);
-    CHECK(svg && strstr(svg, ">condition 1</text>") && strstr(svg, ">condition 2</text>"));
+    CHECK(svg && strstr(svg, ">condition = 1</text>") && strstr(svg, ">condition = 2</text>"));
     CHECK(svg && !strstr(svg, ">condition +</text>"));
     free(svg);
     static const double other[4] = {0.5, 2, 3, -1};
     svg = pca_legend(dir, other, 2);
-    CHECK(svg && strstr(svg, ">condition 0.5, 2</text>") && strstr(svg, ">condition 3, -1</text>"));
+    CHECK(svg && strstr(svg, ">condition = (0.5, 2)</text>") && strstr(svg, ">condition = (3, -1)</text>"));
     free(svg);
-    /* without the file: the label's number from 1 */
     static const double odd[2] = {3, 5};
     svg = pca_legend(dir, odd, 1);
-    CHECK(svg && strstr(svg, ">condition 3</text>") && strstr(svg, ">condition 5</text>"));
+    CHECK(svg && strstr(svg, ">condition = 3</text>") && strstr(svg, ">condition = 5</text>"));
     free(svg);
+    /* without the file: the label's number from 1, marked as a number */
     svg = pca_legend(dir, NULL, 0);
-    CHECK(svg && strstr(svg, ">condition 1</text>") && strstr(svg, ">condition 2</text>"));
+    CHECK(svg && strstr(svg, ">condition #1</text>") && strstr(svg, ">condition #2</text>"));
     free(svg);
 }
 
