@@ -89,7 +89,7 @@ expect 0 "a short cross-entropy run with padded trials" nice -n 10 "$rnnc" run "
 cat > "$work/check.py" <<'PY'
 import json, os, re, sys
 sys.path.insert(0, os.environ["TESTS_DIR"])
-import npy_f64
+from npy import read
 folder = sys.argv[1]
 failures = []
 
@@ -98,7 +98,7 @@ def check(ok, what):
         failures.append(what)
 
 def npy(name):
-    return npy_f64.read(f"{folder}/{name}")
+    return read(f"{folder}/{name}", "<f8")
 
 (trials, T), phases = npy("eval_phases.npy")
 first = phases[:T]
