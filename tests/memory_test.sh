@@ -56,6 +56,32 @@ expect 1 "e-prop with 100000 units is refused" limited 4000000 "$rnnc" check "$w
 expect_line "$work/err" "eprop_wide.rnn:11:12: error: the weights of 'h -> h' alone are 100000 x 100000" \
   "the masked projection's refusal is at the population"
 
+# A task whose trial alone cannot fit (10^9 steps of a 1-element input and
+# target, 66 doubles a step with the engine's scratch: about 500 GB) is
+# refused at its duration before the first trial is made: rnnc check used
+# to try to allocate it (a mutant found it, under AddressSanitizer).
+cat > "$work/long.rnn" <<'EOF2'
+import neurons.rate
+task Long {
+  input x
+  target y
+  duration 100000 s
+  x = 1
+  y = 1
+}
+network N {
+  input x
+  pop h : TanhRate[4]
+  readout y : Linear[1]
+  connect x -> h : all_to_all
+  connect h -> y : all_to_all
+}
+train N on Long { dt 0.1 ms }
+EOF2
+expect 1 "a trial of 10^9 steps is refused" "$rnnc" check "$work/long.rnn"
+expect_line "$work/err" "long.rnn:5:12: error: a trial of task 'Long' lasts 1000000000 steps, and generating one needs about 499.2 GB" \
+  "the refusal is at the duration, with the size"
+
 if [ "$sanitized" != 1 ]; then
   # Under ulimit -v 1 GB, a batch of 4096 needs about 2.8 GB (1.1 GB of
   # histories, 1.1 GB of PCA rows): refused against the limit, named as such.

@@ -11,6 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "rt_memory.h"
 #include "rt_rng.h"
 #include "sema.h"
 #include "task_smooth.h"
@@ -1358,8 +1359,26 @@ static void run_trial(gen *G)
 /* One trial (the first training sample's), generated once while the plan
  * is built: every error of the task's program that does not depend on what
  * is drawn is reported by rnnc check, located, instead of during a run. */
+/* The bytes of one trial's arrays (task_trial_alloc's), in double so that
+ * no length overflows. */
+static double trial_bytes(const task_program *tp)
+{
+    double values = (double)tp->steps * (1 + TASK_SCRATCH_SIGNALS);
+    for (unsigned c = 0; c < tp->n_channels; c++)
+        values += (double)tp->steps * (double)tp->channels[c].size;
+    return values * sizeof(double);
+}
+
 static void probe_trial(task_program *tp, gen *G, uint64_t seed)
 {
+    char why[256];
+    if (rt_memory_fits(trial_bytes(tp), why, sizeof why) != 0) {
+        const ast_node *at = tp->duration ? tp->duration->first : tp->n_phases ? tp->phases[0].node : tp->def;
+        diag *g = fail(G, at, "a trial of task '%s' lasts %zu steps, and generating one needs %s", tp->def->name,
+                       tp->steps, why);
+        diag_hint(G->diag, g, "shorten the trial, or make dt longer (it is %g ms)", tp->dt * 1e3);
+        return;
+    }
     task_trial tr;
     if (task_trial_alloc(tp, &tr) != 0) {
         fail(G, tp->def, "out of memory while trying a trial of task '%s'", tp->def->name);
