@@ -1270,7 +1270,7 @@ static void prepare_phases(task_program *tp, gen *G)
 {
     if (!tp->n_phases)
         return;
-    long lo = 0, hi = 0;
+    long hi = 0;
     const task_phase *unbounded = NULL;
     for (unsigned k = 0; k < tp->n_phases && !G->failed; k++) {
         task_phase *ph = &tp->phases[k];
@@ -1289,7 +1289,6 @@ static void prepare_phases(task_program *tp, gen *G)
                  ph->name, ph->min_steps);
             return;
         }
-        lo += ph->min_steps;
         hi = hi > LONG_MAX - ph->max_steps ? LONG_MAX : hi + ph->max_steps;
     }
     if (G->failed)
@@ -1313,7 +1312,6 @@ static void prepare_phases(task_program *tp, gen *G)
         tp->steps = (size_t)hi;
     if (tp->steps == 0)
         fail(G, tp->phases[0].node, "the phases of task '%s' last no step", tp->def->name);
-    (void)lo;
 }
 
 /* The phase channel, after the condition: the phase number at each step. */
