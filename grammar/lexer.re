@@ -129,6 +129,7 @@ int lex_next(lexer *L, token *t)
         "reset"        { KW(TK_RESET); }
         "refractory"   { KW(TK_REFRACTORY); }
         "surrogate"    { KW(TK_SURROGATE); }
+        "method"       { KW(TK_METHOD); }
         "pop"          { KW(TK_POP); }
         "readout"      { KW(TK_READOUT); }
         "connect"      { KW(TK_CONNECT); }
@@ -231,7 +232,7 @@ int lex_is_keyword(const char *word)
     static const char *const words[] = {
         "import", "function", "neuron", "network", "plasticity", "task", "train", "evaluate",
         "record", "analyze", "param", "state", "input", "output", "let", "spike",
-        "when", "reset", "refractory", "surrogate", "pop", "readout", "connect",
+        "when", "reset", "refractory", "surrogate", "method", "pop", "readout", "connect",
         "feedback", "trace", "pre", "post", "on", "target", "duration", "draw",
         "frozen", "phase", "pulse", "at", "for", "in", "if", "else", "accuracy",
         "condition", "every", "and", "or", "not",

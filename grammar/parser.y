@@ -30,7 +30,7 @@
  * so a keyword after a number ('at 10 for 5') is never taken for a unit. */
 %token UNIT.
 
-%fallback IDENT STATE OUTPUT LET SPIKE WHEN RESET REFRACTORY SURROGATE POP READOUT
+%fallback IDENT STATE OUTPUT LET SPIKE WHEN RESET REFRACTORY SURROGATE METHOD POP READOUT
           FEEDBACK TRACE PRE POST ON TARGET DURATION DRAW FROZEN PHASE PULSE AT
           ACCURACY CONDITION EVERY FUNCTION.
 
@@ -101,6 +101,7 @@ neuron_item(A) ::= SPIKE IDENT(I) WHEN expr(E).  { A = parse_named(ctx, AST_SPIK
 neuron_item(A) ::= RESET(K) assigns(B).     { A = parse_retag(B, AST_RESET, K.loc); }
 neuron_item(A) ::= REFRACTORY(K) expr(E).
                         { A = ast_with(ctx->arena, AST_REFRACTORY, K.loc, E, NULL, NULL); }
+neuron_item(A) ::= METHOD IDENT(I).         { A = parse_named(ctx, AST_METHOD, &I, NULL); }
 neuron_item(A) ::= SURROGATE IDENT(I) ASSIGN expr(E).
                                             { A = parse_named(ctx, AST_SURROGATE, &I, E); }
 

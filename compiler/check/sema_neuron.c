@@ -264,7 +264,7 @@ static void warn_constant_states(sema *S, scope *sc, ast_node *def)
 static void check_neuron_body(sema *S, scope *sc, ast_node *def, symbol *spike)
 {
     expr_env env = {sc, ALLOW_STATE, "an equation"};
-    bool has_state = false, has_surrogate = false;
+    bool has_state = false, has_surrogate = false, has_method = false;
     for (ast_node *n = def->first; n; n = n->next) {
         switch (n->kind) {
         case AST_STATE:
@@ -306,6 +306,20 @@ static void check_neuron_body(sema *S, scope *sc, ast_node *def, symbol *spike)
             }
             has_surrogate = true;
             sema_expr(S, n->first, &env);
+            break;
+        }
+        case AST_METHOD: {
+            static const char *const methods[] = {"euler", "exact"};
+            if (strcmp(n->name, "euler") != 0 && strcmp(n->name, "exact") != 0) {
+                diag *g = diag_error(S->diag, n->loc, "unknown integration method '%s'", n->name);
+                diag_suggest(S->diag, g, n->name, methods, 2);
+                if (!g->hint)
+                    diag_hint(S->diag, g, "write 'method euler' (the default) or 'method exact' (linear "
+                                          "equations integrated exactly over each step)");
+            } else if (has_method) {
+                diag_error(S->diag, n->loc, "%s names its integration method twice", sc->what);
+            }
+            has_method = true;
             break;
         }
         case AST_LET: case AST_OUTPUT:

@@ -33,6 +33,7 @@
     X(RESET, "reset")            /* ASSIGN*                                       */ \
     X(REFRACTORY, "refractory")  /* expr                                          */ \
     X(SURROGATE, "surrogate")    /* name = spike variable; expr                   */ \
+    X(METHOD, "method")          /* name = the integration method (euler, exact)  */ \
     X(NETWORK, "network")        /* name; PARAMLIST item*                         */ \
     X(CHANNEL, "channel")        /* name; size expr (network/task input, target)  */ \
     X(CHANNELS, "channels")      /* op = IN/TARGET; CHANNEL*                      */ \

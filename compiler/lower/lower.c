@@ -359,6 +359,45 @@ static void collect_members(lowering *L, neuron_ir *n, const ast_node *def, cons
     n->n_ports = L->n_ports;
 }
 
+/* Whether the neuron integrates its equations exactly ('method exact'). */
+static int integrates_exactly(const ast_node *def)
+{
+    for (const ast_node *item = def->first; item; item = item->next)
+        if (item->kind == AST_METHOD)
+            return strcmp(item->name, "exact") == 0;
+    return 0;
+}
+
+/* x' for dx/dt = RHS over one step of X, state I. Euler: x + dt RHS. Exact:
+ * RHS is a x + b with a constant (a the derivative of RHS in x, which must
+ * not depend on x or on anything that changes) and b held over the step, so
+ *     x' = x e^(a dt) + b (e^(a dt) - 1) / a,    b = RHS - a x,
+ * the solution of the linear equation with piecewise-constant input. */
+static ir_ref integrate(lowering *L, const ast_node *item, ir_graph *g, unsigned i, ir_ref rhs, int exact)
+{
+    ir_ref x = ir_var(g, i);
+    double dt = L->env.dt;
+    ir_ref euler = ir_binary(g, IR_ADD, x, ir_binary(g, IR_MUL, ir_const(g, dt), rhs));
+    if (!exact)
+        return euler;
+    ir_ref a = ir_diff(g, rhs, i);
+    if (g->nodes[a].op != IR_CONST) {
+        diag *e = fail(L, item, "'method exact' integrates equations linear in their state with a constant "
+                                "coefficient; d%s/dt is not: its derivative in %s changes with the neuron's "
+                                "variables", item->name, item->name);
+        if (e)
+            diag_hint(L->diag, e, "remove 'method exact' to integrate with Euler, or write the step "
+                                  "yourself with '%s <- ...'", item->name);
+        return euler;
+    }
+    double av = g->nodes[a].value;
+    if (av == 0)
+        return euler;   /* dx/dt does not depend on x: Euler's step is exact */
+    ir_ref b = ir_binary(g, IR_SUB, rhs, ir_binary(g, IR_MUL, a, x));
+    return ir_binary(g, IR_ADD, ir_binary(g, IR_MUL, x, ir_const(g, exp(av * dt))),
+                     ir_binary(g, IR_MUL, b, ir_const(g, expm1(av * dt) / av)));
+}
+
 /* f: one expression per state, from its equation (or the state itself). */
 static void lower_updates(lowering *L, neuron_ir *n, const ast_node *def)
 {
@@ -366,6 +405,7 @@ static void lower_updates(lowering *L, neuron_ir *n, const ast_node *def)
     for (unsigned i = 0; i < n->n_states; i++)
         n->next[i] = ir_var(&n->g, i);
     scope *sc = sema_def_scope(def);
+    int exact = integrates_exactly(def);
     for (const ast_node *item = def->first; item; item = item->next) {
         if (item->kind != AST_ODE && item->kind != AST_UPDATE)
             continue;
@@ -375,9 +415,8 @@ static void lower_updates(lowering *L, neuron_ir *n, const ast_node *def)
             continue;
         }
         ir_ref rhs = lower_expr(L, item->first, PHASE_START, NULL);
-        ir_ref x = ir_var(&n->g, (uint32_t)i);
         n->next[i] = item->kind == AST_UPDATE ? rhs   /* x <- g */
-                   : ir_binary(&n->g, IR_ADD, x, ir_binary(&n->g, IR_MUL, ir_const(&n->g, L->env.dt), rhs));
+                   : integrate(L, item, &n->g, (unsigned)i, rhs, exact);
     }
 }
 

@@ -234,6 +234,18 @@ static const char test_neuron[] =
     "  b <- 0.5 * b + a * a / (1 + b * b)\n"
     "  output r = tanh(a - b)\n}\n";
 
+/* Two states integrated exactly ('method exact'): a is linear in itself
+ * (coefficient -1/tau) with a nonlinear input held over the step, c is
+ * linear in itself with a coefficient from a parameter and a drive from a;
+ * the adjoint is derived from the exact step like any other update. */
+static const char exact_neuron[] =
+    "neuron ExactPair(tau = 3 ms, k = 0.4) {\n"
+    "  method exact\n"
+    "  state a = 0.1, c = -0.2\n  input I\n"
+    "  da/dt = (-a + tanh(I + c)) / tau\n"
+    "  dc/dt = -k * c / 1 ms + a * a / 1 ms\n"
+    "  output r = a - c\n}\n";
+
 /* The shapes the runtime treats apart (rt_net_internal.h): the readout is
  * declared first, so the projections into it carry the previous step
  * (lagged); a and b feed each other; 70 trials make two chunks (64 + 6
@@ -277,8 +289,11 @@ int main(void)
                     "TanhRate[5](tau = 4 ms)", "LeakyReadout");
     check_gradients("ReluRate + Linear", "import neurons.rate", "", "ReluRate[5]", "Linear");
     check_gradients("Odd (test-only neuron) + Linear", "import neurons.rate", test_neuron, "Odd[5]", "Linear");
+    check_gradients("ExactPair (method exact) + Linear", "import neurons.rate", exact_neuron, "ExactPair[5]",
+                    "Linear");
     check_float_tanh();
     check_jit_equals_eval("TanhRate", "import neurons.rate", "", "TanhRate[5]");
     check_jit_equals_eval("Odd", "import neurons.rate", test_neuron, "Odd[5]");
+    check_jit_equals_eval("ExactPair", "import neurons.rate", exact_neuron, "ExactPair[5]");
     return check_report();
 }
