@@ -24,6 +24,7 @@
 #include "rt_net.h"
 #include "rt_optim.h"
 #include "rt_outdir.h"
+#include "rt_spike_stats.h"
 
 /* Limits of one run besides the network's (rt_net.h), the same for the
  * compiler and the runtime. */
@@ -227,6 +228,10 @@ typedef struct rt_run_result {
     int failed_analysis;                  /* the analysis that failed (its index), or -1 */
     int analysis_write_failed;            /* ... because a file could not be written (a full disk) */
     char analysis_error[512];
+    /* the evaluation: its forward passes' seconds (the simulation), and
+     * each spiking population's rate and CV of inter-spike intervals */
+    double eval_forward_seconds;
+    rt_spike_stats spikes;
 } rt_run_result;
 
 void rt_run_result_free(rt_run_result *r);

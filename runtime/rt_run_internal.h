@@ -8,6 +8,7 @@
 #include "rt_npy.h"
 #include "rt_pool.h"
 #include "rt_run.h"
+#include "rt_spike_stats.h"
 
 /* What one batch needs besides the network's own buffers. */
 typedef struct rt_batch {
@@ -30,6 +31,10 @@ typedef struct rt_session {
     rt_net *net;
     rt_batch b;
     volatile sig_atomic_t *stop;    /* NULL, or set by a signal: the analyses end early */
+    /* NULL, or where each evaluation batch's spikes are counted (the run's
+     * own evaluation, not the analyses' noisy ones) */
+    rt_spike_stats *spikes;
+    double forward_seconds;         /* the evaluation batches' forward passes, summed */
 } rt_session;
 
 /* Whether the run was asked to stop (Ctrl-C, SIGTERM, SIGHUP). */

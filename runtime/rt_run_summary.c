@@ -31,6 +31,26 @@ static void put_real(json_t *doc, const char *key, double v)
     json_object_set_new(doc, key, rt_json_number(v));
 }
 
+/* "spiking": per spiking population, its mean rate over the evaluation and
+ * the mean CV of its spike trains' intervals (null when no train had two). */
+static void put_spiking(const rt_run_desc *d, const rt_run_result *res, json_t *doc)
+{
+    json_t *pops = json_object();
+    for (unsigned i = 0; pops && i < d->net.n_pops; i++) {
+        if (!d->net.pops[i].spiking || !(res->spikes.pop[i].neuron_seconds > 0))
+            continue;
+        json_t *p = json_object();
+        put_real(p, "rate_hz", rt_spike_stats_rate_hz(&res->spikes, i));
+        put_real(p, "cv_isi", rt_spike_stats_cv(&res->spikes, i));
+        put_size(p, "trains_with_intervals", res->spikes.pop[i].cv_trains);
+        json_object_set_new(pops, d->net.pops[i].name, p);
+    }
+    if (pops && json_object_size(pops))
+        json_object_set_new(doc, "spiking", pops);
+    else
+        json_decref(pops);
+}
+
 int rt_run_summary(const rt_run_desc *d, const rt_run_result *res, json_t *doc)
 {
     char status[64];
@@ -55,6 +75,8 @@ int rt_run_summary(const rt_run_desc *d, const rt_run_result *res, json_t *doc)
         put_real(doc, "final_reg_loss", res->final_reg_loss);
     }
     put_real(doc, "eval_accuracy", res->eval_accuracy);
+    put_real(doc, "eval_simulation_seconds", res->eval_forward_seconds);
+    put_spiking(d, res, doc);
     put_real(doc, "train_seconds", res->train_seconds);
     put_real(doc, "seconds_per_update_median", res->seconds_per_update_median);
     put_real(doc, "step_seconds_median", res->step_seconds_median);

@@ -279,7 +279,11 @@ int rt_session_eval_batch(rt_session *s, size_t k, double sigma, uint64_t key, c
             rt_real_put(is_double, x, i,
                         rt_real_get(is_double, x, i) + sigma * rt_rng_normal(d->settings.seed, stream, k * count + i));
     }
+    double start = now_s();
     rt_net_forward(s->net);
+    s->forward_seconds += now_s() - start;
+    if (s->spikes)
+        rt_spike_stats_add(s->spikes, &d->net, s->net, d->dt);
     return 0;
 }
 
@@ -690,9 +694,13 @@ int rt_run_train(const rt_run_desc *d, const rt_outdir *out, volatile sig_atomic
     if (write_text(out, RT_FILE_LOSS, csv_text, err, err_size) != 0 ||
         rt_results_weights(d, s.net, out, RT_WHEN_FINAL, err, err_size) != 0)
         goto done;
+    s.spikes = &res->spikes;
+    s.forward_seconds = 0;
     if (res->status != RT_RUN_INTERRUPTED &&
         rt_session_eval_all(&s, 0, 0, out, &res->eval_loss, &res->eval_accuracy, err, err_size) < 0)
         goto done;
+    s.spikes = NULL;   /* the analyses' evaluations are not the run's */
+    res->eval_forward_seconds = s.forward_seconds;
     if (*L.stop)   /* Ctrl-C during the evaluation: no analyses */
         res->status = RT_RUN_INTERRUPTED;
     if (res->status != RT_RUN_STOPPED_NON_FINITE)

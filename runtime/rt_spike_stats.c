@@ -1,0 +1,71 @@
+/* rt_spike_stats.c -- firing rates and the CV of inter-spike intervals
+ * over the evaluation (see rt_spike_stats.h). */
+#include "rt_spike_stats.h"
+
+#include <math.h>
+#include <stdlib.h>
+
+/* One train's intervals so far: the last spike's step, their count, sum
+ * and sum of squares (in steps). */
+typedef struct train {
+    long last;
+    double n, sum, sum2;
+} train;
+
+/* Adds population I's spikes of the batch; the history is [steps][rows][n],
+ * walked in that order so that each step's row is read once. */
+static void add_pop(rt_pop_spikes *p, const rt_net_desc *d, const rt_net *net, unsigned i, double dt)
+{
+    size_t T = rt_net_steps(net), B = rt_net_batch(net), n = d->pops[i].n, m = B * n;
+    const void *z = rt_net_state_history(net, i, d->pops[i].spike_state);
+    p->neuron_seconds += (double)m * (double)T * dt;
+    train *tr = malloc(m * sizeof *tr);
+    double spikes = 0;
+    for (size_t k = 0; tr && k < m; k++)
+        tr[k] = (train){-1, 0, 0, 0};
+    for (size_t t = 0; t < T; t++)
+        for (size_t k = 0; k < m; k++) {
+            if (!(rt_real_get(d->is_double, z, t * m + k) > 0.5))
+                continue;
+            spikes++;
+            if (!tr)
+                continue;   /* out of memory for the trains: the rate still counts */
+            if (tr[k].last >= 0) {
+                double isi = (double)((long)t - tr[k].last);
+                tr[k].n++;
+                tr[k].sum += isi;
+                tr[k].sum2 += isi * isi;
+            }
+            tr[k].last = (long)t;
+        }
+    p->spikes += spikes;
+    for (size_t k = 0; tr && k < m; k++) {
+        if (tr[k].n < 2)
+            continue;
+        double mean = tr[k].sum / tr[k].n;
+        double var = fmax(tr[k].sum2 / tr[k].n - mean * mean, 0);   /* the intervals' own spread, ddof 0 */
+        p->cv_sum += sqrt(var) / mean;
+        p->cv_trains++;
+    }
+    free(tr);
+}
+
+void rt_spike_stats_add(rt_spike_stats *s, const rt_net_desc *d, const rt_net *net, double dt)
+{
+    s->n_pops = d->n_pops;
+    for (unsigned i = 0; i < d->n_pops; i++)
+        if (d->pops[i].spiking)
+            add_pop(&s->pop[i], d, net, i, dt);
+}
+
+double rt_spike_stats_rate_hz(const rt_spike_stats *s, unsigned i)
+{
+    const rt_pop_spikes *p = &s->pop[i];
+    return i < s->n_pops && p->neuron_seconds > 0 ? p->spikes / p->neuron_seconds : NAN;
+}
+
+double rt_spike_stats_cv(const rt_spike_stats *s, unsigned i)
+{
+    const rt_pop_spikes *p = &s->pop[i];
+    return i < s->n_pops && p->cv_trains > 0 ? p->cv_sum / (double)p->cv_trains : NAN;
+}
