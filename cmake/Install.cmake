@@ -75,5 +75,4 @@ if(TARGET rnnc_shared OR TARGET rnnc_static)
   install(FILES ${CMAKE_BINARY_DIR}/rnnc.pc DESTINATION ${CMAKE_INSTALL_LIBDIR}/pkgconfig)
 endif()
 
-
 include(${CMAKE_SOURCE_DIR}/cmake/Package.cmake)
