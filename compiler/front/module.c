@@ -170,7 +170,8 @@ static void import_one(loader *L, uint32_t file, ast_node *imp)
         for (unsigned d = 0; d < ndirs && used < sizeof looked; d++)
             used += (size_t)snprintf(looked + used, sizeof looked - used, "%s%s", d ? ", " : "",
                                      dirs[d] == L->opts->stdlib_dir ? "the standard library" : dirs[d]);
-        diag_hint(&fe->diag, g, "looked for %s in: %s (add folders with RNNC_PATH)", rel, looked);
+        diag_hint(&fe->diag, g, "looked for %s in: %s (add folders with RNNC_PATH%s)", rel, looked,
+                  L->opts->stdlib_dir ? "" : "; no standard library was found: set RNNC_STDLIB");
     }
 }
 
