@@ -482,6 +482,8 @@ static int run_into(frontend *fe, const frontend_options *o, const cli_run_optio
         plan_free(&p);
         return 1;
     }
+    diag_print(&fe->diag, stderr, cli_use_color());   /* the plan's warnings, before the training */
+    diag_forget(&fe->diag);
     if (r->seeds > 1) {   /* the realisations build their own plans */
         plan_free(&p);
         return cli_run_seeds(o, r, dir, seed);
