@@ -139,6 +139,9 @@ static int write_record(rt_session *s, const rt_outdir *out, const rt_record_des
     if (!a)
         return rt_error(err, err_size, "out of memory");
     gather(s->d->net.is_double, a, rd->width, 0, data, T, B, pop->n, rd->lo, rd->width, every, trials);
+    if (rd->unit_scale > 0 && rd->unit_scale != 1)
+        for (size_t i = 0; i < trials * kept * rd->width; i++)
+            a[i] /= rd->unit_scale;
     size_t shape[3] = {trials, kept, rd->width};
     char name[300];
     int rc = rt_results_npy(out, rt_file_name(name, sizeof name, RT_FILE_RECORD, rd->name), a, RT_F64, shape, 3,

@@ -139,6 +139,11 @@ typedef struct rt_record_desc {
     unsigned output;
     size_t lo, width, every;
     int spikes;
+    /* the values are written divided by UNIT_SCALE (its unit in SI: 1e-3
+     * for "mV"), so in the unit the model declares; 0 or 1: as they are.
+     * UNIT names it in summary.json, NULL for none */
+    double unit_scale;
+    const char *unit;
 } rt_record_desc;
 
 typedef enum rt_analysis_kind {

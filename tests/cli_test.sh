@@ -77,4 +77,42 @@ expect 1 "run a bad model" "$rnnc" run "$work/bad.rnn" --out "$work/badrun"
 leftovers=$(ls -a "$work" | grep -c 'partial\|\.old-' || true)
 [ "$leftovers" -eq 0 ] && passes=$((passes + 1)) || { echo "FAIL: partial folders left behind"; failures=$((failures + 1)); }
 
+# 'trials' is honoured, or the rounding said (issue 17). An evaluation
+# without a batch runs exactly its trials: 5 as one batch of 5, 100 as four
+# of 25 (batches of at most 32, the default). Where whole batches cannot
+# add up to it (trials 5 with batch 4), it is rounded up to 8 and a
+# warning gives both numbers; check still succeeds (exit 0).
+cat > "$work/trials.rnn" <<'EOF'
+import neurons.rate
+
+task Flat {
+  input  x
+  target y
+  duration 5
+  x = 1
+  y = 0
+}
+
+network Net {
+  input   x
+  pop     h : TanhRate[4]
+  readout y : Linear[1]
+  connect x -> h : all_to_all
+  connect h -> y : all_to_all
+}
+
+evaluate Net on Flat { trials 5 }
+record h.r
+EOF
+expect 0 "evaluate 5 trials" "$rnnc" run "$work/trials.rnn" --out "$work/trials5"
+expect_line "$work/trials5/summary.json" '"eval_trials": 5,' "trials 5 without a batch: exactly 5"
+expect_line "$work/trials5/summary.json" '"batch": 5,' "... in one batch of 5"
+[ ! -s "$work/err" ] && passes=$((passes + 1)) || { echo "FAIL: warned on trials run exactly:"; cat "$work/err"; failures=$((failures + 1)); }
+expect 0 "evaluate 100 trials" "$rnnc" run "$work/trials.rnn" -D trials=100 --out "$work/trials100"
+expect_line "$work/trials100/summary.json" '"eval_trials": 100,' "trials 100 without a batch: exactly 100"
+expect_line "$work/trials100/summary.json" '"batch": 25,' "... in four batches of 25"
+expect 0 "check trials 5 with batch 4" "$rnnc" check "$work/trials.rnn" -D batch=4
+expect_line "$work/err" "warning: 'trials 5' is rounded up to 8 evaluation trials, whole batches of 4" \
+  "a rounded trials says so with both numbers"
+
 finish

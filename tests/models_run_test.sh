@@ -6,7 +6,9 @@
 # batches (iterations replaces any epochs; trials rounds up to the batch), so
 # the test sees every phase of a run (plan, JIT, training, evaluation,
 # records, analyses, pictures) in seconds, and checks the exit status and the
-# results folder's summary.json.
+# results folder's summary.json. A file with no train or evaluate (a
+# library of definitions, such as examples/plasticity_rule.rnn) has
+# nothing to run: it must pass 'rnnc check' instead.
 set -u
 rnnc=$1 src=$2
 work=$(mktemp -d)
@@ -15,7 +17,13 @@ failed=0 count=0
 for model in "$src"/models/*.rnn "$src"/examples/*.rnn; do
   name=$(basename "$(dirname "$model")")-$(basename "$model" .rnn)
   count=$((count + 1))
-  if ! out=$(NO_COLOR=1 "$rnnc" run "$model" --out "$work/$name" \
+  if ! grep -Eq '^(train|evaluate) ' "$model"; then
+    if ! out=$(NO_COLOR=1 "$rnnc" check "$model" 2>&1); then
+      echo "$model (no run) does not check:"
+      echo "$out"
+      failed=$((failed + 1))
+    fi
+  elif ! out=$(NO_COLOR=1 "$rnnc" run "$model" --out "$work/$name" \
                -D iterations=2 -D batch=4 -D trials=4 -D samples=8 2>&1); then
     echo "$model does not run:"
     echo "$out"

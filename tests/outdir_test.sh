@@ -10,7 +10,9 @@
 #  - a file a user added to a results folder (or to a seed-S folder of
 #    --seeds) makes the next run into it refuse, before training, with exit
 #    2 and the file named, and the file is still there; rnnc analyze keeps
-#    it and it stays the user's; a folder with only rnnc's files is replaced.
+#    it and it stays the user's; a folder with only rnnc's files is replaced;
+#  - without --out, a later run never replaces an earlier one: it is
+#    numbered (runs/MODEL-SEED-2) and says so.
 # Usage: outdir_test.sh RNNC SOURCE_DIR
 set -u
 rnnc=$1
@@ -83,5 +85,40 @@ rc=$?
 [ "$rc" -eq 2 ] && pass || fail "--seeds folder with seed-1/extra.csv: exit status $rc, expected 2"
 expect_line "$work/mine.err" "seed-1/extra.csv" "the refusal names the file in seed-1"
 [ -e "$out/seed-1/extra.csv" ] && pass || fail "seed-1/extra.csv was deleted"
+
+# ---- the default folder keeps earlier runs (issue 17)
+# Two runs without --out, with different -D values, write runs/MODEL-1 and
+# runs/MODEL-1-2, each summary.json with its own defines; the second says
+# on stderr where it went. --seeds folders are numbered the same way. A run
+# that fails (a bad init file, after the folder is reserved) leaves neither
+# a folder nor runs/ behind. --out into an existing results folder still
+# replaces it (tested above: "a folder of rnnc's own files").
+mkdir "$work/default"
+cp "$model" "$work/default/small.rnn"
+(cd "$work/default" && "$rnnc" run small.rnn $quick > /dev/null 2>&1 &&
+   "$rnnc" run small.rnn -D iterations=1 -D trials=32 > "$work/default.out" 2> "$work/default.err" &&
+   "$rnnc" run small.rnn $quick --seeds 2 > /dev/null 2>&1 &&
+   "$rnnc" run small.rnn $quick --seeds 2 > /dev/null 2>&1) && pass || fail "default-folder runs failed"
+expect_line "$work/default.err" "runs/small-1 holds an earlier run, kept; this one goes to runs/small-1-2" \
+  "the second run says where it goes"
+expect_line "$work/default.out" "results in runs/small-1-2" "the second run's last line names its folder"
+"$python" - "$work/default/runs" > "$work/default.check" 2>&1 <<'EOF'
+import json, os, sys
+d = sys.argv[1]
+assert sorted(os.listdir(d)) == ['small-1', 'small-1-2', 'small-seeds-1-2', 'small-seeds-1-2-2'], os.listdir(d)
+first = json.load(open(d + '/small-1/summary.json'))
+second = json.load(open(d + '/small-1-2/summary.json'))
+assert first['eval_trials'] == 16 and second['eval_trials'] == 32, (first['eval_trials'], second['eval_trials'])
+print('ok')
+EOF
+expect_line "$work/default.check" ok "both default folders kept, each with its own run"
+mkdir "$work/default_fails"
+sed 's|connect h -> h : all_to_all, init orthogonal|connect h -> h : all_to_all, init load("bad.npy")|' "$model" \
+  > "$work/default_fails/badinit.rnn"
+printf 'not an npy file' > "$work/default_fails/bad.npy"
+(cd "$work/default_fails" && "$rnnc" run badinit.rnn > /dev/null 2>&1)
+rc=$?
+[ "$rc" -eq 1 ] && pass || fail "failed default run: exit status $rc, expected 1"
+[ ! -e "$work/default_fails/runs" ] && pass || fail "a failed default run left $(find "$work/default_fails/runs")"
 
 finish

@@ -10,7 +10,9 @@
 #    eval_outputs and initial_* hold them side by side, in declaration
 #    order, with the values the task gives each channel;
 #  - rnnc analyze of the gated network's folder gives back exactly the
-#    run's evaluation loss and analysis numbers.
+#    run's evaluation loss and analysis numbers;
+#  - a membrane written in mV is recorded in mV, not in volts (issue 17),
+#    and summary.json's "records" says so; spikes have no unit.
 # Usage: results_test.sh RNNC SOURCE_DIR
 set -u
 rnnc=$1
@@ -149,5 +151,61 @@ for f in ('eval_outputs.npy', 'initial_outputs.npy'):
 print('ok')
 EOF
 expect_line "$work/channels.check" ok "every channel and readout kept, side by side"
+
+# ---- records in the unit the model declares
+# A neuron at rest: no input, so V stays at its initial -70 mV. In mV the
+# record holds -70 (float32: within 1e-4); in SI it would hold -0.07. The
+# state w has no unit written in its initial value but a current's
+# dimension (from its equation), so it is recorded in the table's pA,
+# rising from 0 towards 2 pA (in SI it would be about 1e-12).
+cat > "$work/units.rnn" <<'EOF'
+import neurons.rate
+
+task Quiet {
+  input  x
+  target y
+  duration 20 ms
+  x = 0
+}
+
+neuron Resting(tau_m = 10 ms, E_L = -70 mV, V_th = -50 mV) {
+  state V = -70 mV, w = 0
+  input I
+  dV/dt = (E_L - V) / tau_m
+  dw/dt = (2 pA - w) / tau_m
+  spike z when V > V_th
+  reset V = E_L
+  surrogate z = max(0, 1 - abs(V - V_th) / (5 mV)) / (5 mV)
+  output s = z
+}
+
+network Cell {
+  input   x
+  pop     h : Resting[3]
+  readout y : Linear[1]
+  connect x -> h : all_to_all, frozen
+  connect h -> y : all_to_all, frozen
+}
+
+evaluate Cell on Quiet { trials 2; batch 2; dt 1 ms }
+record h.V, h.w, h.z
+EOF
+expect 0 "a model in mV runs" "$rnnc" run "$work/units.rnn" --out "$work/units"
+"$python" - "$work" > "$work/units.check" 2>&1 <<'EOF'
+import json, sys
+from npy import load
+d = sys.argv[1] + '/units/'
+s, v = load(d + 'record_h_V.npy')
+assert s == (2, 20, 3), s
+assert all(abs(x + 70) < 1e-4 for x in v), (min(v), max(v))
+s, w = load(d + 'record_h_w.npy')
+assert 0.1 < max(w) < 2 and min(w) >= 0, (min(w), max(w))
+records = json.load(open(d + 'summary.json'))['records']
+assert records == {'h_V': {'file': 'record_h_V.npy', 'unit': 'mV'},
+                   'h_w': {'file': 'record_h_w.npy', 'unit': 'pA'},
+                   'h_z': {'file': 'record_h_z.npy'}}, records
+print('ok')
+EOF
+expect_line "$work/units.check" ok "records in the declared unit, named in summary.json"
 
 finish

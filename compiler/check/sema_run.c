@@ -39,6 +39,30 @@ static const setting_def settings[] = {
 };
 enum { SETTING_COUNT = sizeof settings / sizeof settings[0] };
 
+/* Names other tools use for a setting, or for an argument of one: the
+ * hint says where it goes here ('lr 1e-3' is 'optimizer adam(lr = 1e-3)'),
+ * the value as written in place of the @. */
+static const struct { const char *name, *hint; } setting_aliases[] = {
+    {"lr",              "the learning rate is an argument of the optimiser: optimizer adam(lr = @)"},
+    {"learning_rate",   "the learning rate is an argument of the optimiser: optimizer adam(lr = @)"},
+    {"beta1",           "Adam's betas are arguments of the optimiser: optimizer adam(lr = 1e-3, beta1 = @)"},
+    {"beta2",           "Adam's betas are arguments of the optimiser: optimizer adam(lr = 1e-3, beta2 = @)"},
+    {"optim",           "the optimiser is 'optimizer': optimizer @"},
+    {"optimiser",       "the optimiser is 'optimizer': optimizer @"},
+    {"weight_decay",    "an L2 penalty on the weights is a regulariser: regularize l2(c = @)"},
+    {"batch_size",      "the batch size is 'batch': batch @"},
+    {"n_epochs",        "the number of epochs is 'epochs': epochs @"},
+    {"num_epochs",      "the number of epochs is 'epochs': epochs @"},
+    {"n_iterations",    "the number of updates is 'iterations': iterations @"},
+    {"steps",           "a trial's length belongs to the task ('duration' or its phases); "
+                        "the number of updates is 'iterations'"},
+    {"grad_clip",       "gradient clipping is 'clip': clip @"},
+    {"clip_grad_norm",  "gradient clipping is 'clip': clip @"},
+    {"method",          "the learning rule is 'learn': learn @"},
+    {"rule",            "the learning rule is 'learn': learn @"},
+    {"loss_fn",         "the loss is 'loss': loss @"},
+};
+
 unsigned sema_setting_names(const char **out, unsigned max)
 {
     unsigned n = 0;
@@ -232,6 +256,19 @@ static void check_setting_value(sema *S, const setting_def *d, ast_node *v)
     }
 }
 
+/* HINT on G with VALUE's text (or "..." when there is none) for its @. */
+static void alias_hint(sema *S, diag *g, const char *hint, const ast_node *value)
+{
+    char text[128] = "...";
+    if (value && ast_format(value, text, sizeof text) >= sizeof text)
+        snprintf(text, sizeof text, "...");
+    const char *at = strchr(hint, '@');
+    if (!at)
+        diag_hint(S->diag, g, "%s", hint);
+    else
+        diag_hint(S->diag, g, "%.*s%s%s", (int)(at - hint), hint, text, at + 1);
+}
+
 static void check_setting(sema *S, ast_node *n, const ast_node **seen)
 {
     unsigned i = 0;
@@ -239,6 +276,11 @@ static void check_setting(sema *S, ast_node *n, const ast_node **seen)
         i++;
     if (i == SETTING_COUNT) {
         diag *g = diag_error(S->diag, n->loc, "unknown setting '%s'", n->name);
+        for (size_t k = 0; k < sizeof setting_aliases / sizeof *setting_aliases; k++)
+            if (strcmp(setting_aliases[k].name, n->name) == 0) {
+                alias_hint(S, g, setting_aliases[k].hint, n->first);
+                return;
+            }
         const char *names[SETTING_COUNT];
         diag_suggest(S->diag, g, n->name, names, sema_setting_names(names, SETTING_COUNT));
         return;

@@ -395,6 +395,49 @@ static void report(const cli_run_options *r, const plan *p, const rt_run_result 
     }
 }
 
+/* ------------------------------------------------------------ the default folder */
+
+/* The default results folder (BASE, runs/MODEL-SEED) is never an earlier
+ * run's: the first of BASE, BASE-2, BASE-3, ... that does not exist,
+ * reserved by creating it empty (mkdir is atomic, so runs started at once
+ * take different names). The finished run replaces the empty folder
+ * (rt_outdir_commit); release_default_dir removes it after a failure.
+ * *MADE_RUNS says whether runs/ was created here. NULL with errno. */
+static const char *fresh_default_dir(frontend *fe, const char *base, int *made_runs)
+{
+    *made_runs = mkdir("runs", 0777) == 0;
+    if (!*made_runs && errno != EEXIST)
+        return NULL;
+    for (unsigned k = 1; k < 100000; k++) {
+        const char *dir = k == 1 ? base : arena_printf(&fe->arena, "%s-%u", base, k);
+        if (!dir)
+            return NULL;
+        if (mkdir(dir, 0777) == 0) {
+            if (k > 1)
+                fprintf(stderr, "rnnc: %s holds an earlier run, kept; this one goes to %s "
+                                "(--out DIR chooses the folder)\n", base, dir);
+            return dir;
+        }
+        if (errno != EEXIST)
+            return NULL;
+    }
+    errno = EEXIST;
+    return NULL;
+}
+
+/* After a run into a reserved default folder: the folder (and runs/, if
+ * made for it) removed when the run wrote nothing there, which rmdir
+ * alone does (a results folder is never empty). Returns STATUS. */
+static int release_default_dir(const char *dir, int made_runs, int status)
+{
+    if (dir && rmdir(dir) == 0 && made_runs)
+        rmdir("runs");
+    return status;
+}
+
+static int run_into(frontend *fe, const frontend_options *o, const cli_run_options *r, const ast_node *run,
+                    const char *model, uint64_t seed, const char *dir);
+
 int cli_run(frontend *fe, const frontend_options *o, const cli_run_options *r)
 {
     const ast_node *run = find_run(fe);
@@ -410,11 +453,26 @@ int cli_run(frontend *fe, const frontend_options *o, const cli_run_options *r)
                                                     (unsigned long long)seed,
                                                     (unsigned long long)(seed + r->seeds - 1))
                                      : arena_printf(&fe->arena, "runs/%s-%llu", model, (unsigned long long)seed);
-    char why[4400];
     if (!dir) {
         fputs("rnnc: error: out of memory\n", stderr);
         return 1;
     }
+    if (r->out_dir)   /* asked for by name: replaces the earlier run there (docs/language.md, section 18) */
+        return run_into(fe, o, r, run, model, seed, dir);
+    int made_runs;
+    const char *fresh = fresh_default_dir(fe, dir, &made_runs);
+    if (!fresh) {
+        fprintf(stderr, "rnnc: error: cannot create the results folder '%s': %s\n", dir, strerror(errno));
+        return 2;
+    }
+    return release_default_dir(fresh, made_runs, run_into(fe, o, r, run, model, seed, fresh));
+}
+
+/* The run of RUN into DIR; the exit status. */
+static int run_into(frontend *fe, const frontend_options *o, const cli_run_options *r, const ast_node *run,
+                    const char *model, uint64_t seed, const char *dir)
+{
+    char why[4400];
     if (rt_outdir_check(dir, why, sizeof why) != 0) {   /* before any work, not after the training */
         fprintf(stderr, "rnnc: error: %s\n", why);
         return 2;
@@ -424,6 +482,8 @@ int cli_run(frontend *fe, const frontend_options *o, const cli_run_options *r)
         plan_free(&p);
         return 1;
     }
+    diag_print(&fe->diag, stderr, cli_use_color());   /* the plan's warnings, before the training */
+    diag_forget(&fe->diag);
     if (r->seeds > 1) {   /* the realisations build their own plans */
         plan_free(&p);
         return cli_run_seeds(o, r, dir, seed);

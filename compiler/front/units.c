@@ -146,6 +146,11 @@ const char *dim_describe(dim_t d, char *buf, size_t size)
             snprintf(buf, size, "%s", named_dims[i].name);
             return buf;
         }
+    return dim_si_name(d, buf, size);
+}
+
+const char *dim_si_name(dim_t d, char *buf, size_t size)
+{
     static const char *base[DIM_BASES] = {"s", "V", "A"};
     char num[64] = "", den[64] = "";
     for (int i = 0; i < DIM_BASES; i++) {
@@ -165,4 +170,13 @@ const char *dim_describe(dim_t d, char *buf, size_t size)
     else
         snprintf(buf, size, "%s/%s", num[0] ? num : "1", den);
     return buf;
+}
+
+const unit_def *unit_for_dim(dim_t d)
+{
+    if (!d.known || dim_is_one(d))
+        return NULL;
+    char name[64];
+    const unit_def *u = unit_find(dim_describe(d, name, sizeof name));
+    return u && !u->per_step ? u : NULL;
 }

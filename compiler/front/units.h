@@ -46,5 +46,10 @@ dim_t dim_of_unit(const unit_def *u);
 
 /* Writes a readable name ("ms", "mV/ms", "1/ms", "dimensionless"). */
 const char *dim_describe(dim_t d, char *buf, size_t size);
+/* The same in SI base units only ("V/s", "s"), for a known, not dimensionless D. */
+const char *dim_si_name(dim_t d, char *buf, size_t size);
+/* The unit a value of dimension D is shown in when no unit is written for
+ * it: the one dim_describe names when the table has it ("mV"), else NULL. */
+const unit_def *unit_for_dim(dim_t d);
 
 #endif

@@ -561,6 +561,70 @@ static void initial_values(lowering *L, neuron_ir *n, const ast_node *def,
     free(vars);
 }
 
+/* A unit written in E (a literal) for a value of dimension D, or NULL. */
+static const unit_def *unit_written(const ast_node *e, dim_t d)
+{
+    if (!e)
+        return NULL;
+    if (e->kind == AST_NUM && e->name) {
+        const unit_def *u = unit_find(e->name);
+        return u && !u->per_step && memcmp(u->e, d.e, sizeof d.e) == 0 ? u : NULL;
+    }
+    for (const ast_node *c = e->first; c; c = c->next) {
+        const unit_def *u = unit_written(c, d);
+        if (u)
+            return u;
+    }
+    return NULL;
+}
+
+/* The equation of state NAME in DEF (dv/dt = E or v <- E), its dimension
+ * in *D (the state's: E's times a time for an ODE); NULL if none. */
+static const ast_node *state_equation(const ast_node *def, const char *name, dim_t *d)
+{
+    for (const ast_node *item = def->first; item; item = item->next)
+        if ((item->kind == AST_ODE || item->kind == AST_UPDATE) && strcmp(item->name, name) == 0 && item->first) {
+            *d = item->kind == AST_ODE ? dim_mul(item->first->dim, DIM_TIME_1) : item->first->dim;
+            return item->first;
+        }
+    return NULL;
+}
+
+/* The unit of each state (the one its initial value is written in, else
+ * one written in its equation, else the usual one of its dimension: mV for
+ * a voltage) and of each output that is a state. A state whose initial
+ * value has no unit (w = 0) takes its dimension from its equation. Spikes
+ * and refractory counts have none. */
+static void declared_units(lowering *L, neuron_ir *n, const ast_node *def)
+{
+    n->state_unit = xcalloc(n->n_states, sizeof *n->state_unit);
+    n->output_unit = xcalloc(n->n_outputs, sizeof *n->output_unit);
+    n->state_dim = xcalloc(n->n_states, sizeof *n->state_dim);
+    n->output_dim = xcalloc(n->n_outputs, sizeof *n->output_dim);
+    for (unsigned i = 0; i < n->n_states; i++) {
+        const symbol *s = L->states[i];
+        if ((int)i == L->spike || !s)
+            continue;
+        dim_t of_equation = DIM_FREE;
+        const ast_node *eq = state_equation(def, s->name, &of_equation);
+        dim_t d = s->dim.known ? s->dim : of_equation;
+        if (!d.known || dim_is_one(d))
+            continue;
+        n->state_dim[i] = d;
+        n->state_unit[i] = unit_written(s->value, d);
+        if (!n->state_unit[i])
+            n->state_unit[i] = unit_written(eq, d);
+        if (!n->state_unit[i])
+            n->state_unit[i] = unit_for_dim(d);
+    }
+    for (unsigned j = 0; j < n->n_outputs; j++)
+        for (unsigned i = 0; i < n->n_states; i++)
+            if (n->out[j] == n->next[i]) {
+                n->output_unit[j] = n->state_unit[i];
+                n->output_dim[j] = n->state_dim[i];
+            }
+}
+
 int lower_neuron(neuron_ir *n, const frontend *fe, const ast_node *def, double dt,
                  const const_binding *overrides, unsigned n_overrides, diag_ctx *diag)
 {
@@ -580,6 +644,7 @@ int lower_neuron(neuron_ir *n, const frontend *fe, const ast_node *def, double d
         n->out[j] = lower_expr(&L, outputs[j]->first, PHASE_END, NULL);
     derive_adjoint(n);
     initial_values(&L, n, def, outputs);
+    declared_units(&L, n, def);
     n->spike_state = L.spike;
     lower_memo_clear(&L.memo);
     free(outputs);
@@ -596,6 +661,10 @@ void neuron_ir_free(neuron_ir *n)
     free(n->output_names);
     free(n->state_init);
     free(n->output_init);
+    free(n->state_unit);
+    free(n->output_unit);
+    free(n->state_dim);
+    free(n->output_dim);
     free(n->next);
     free(n->out);
     free(n->adj_state);

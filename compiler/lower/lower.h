@@ -40,6 +40,11 @@ typedef struct neuron_ir {
     ir_ref *adj_state;              /* a_s: per state */
     ir_ref *adj_port;               /* a_I: per port */
     int spike_state;                /* the state that is the spike, or -1 */
+    /* the unit each state and output is declared in (state V = -70 mV: mV),
+     * for its records; NULL where it has none or no dimension, or where
+     * the table has no unit of its dimension (DIM says which) */
+    const unit_def **state_unit, **output_unit;
+    dim_t *state_dim, *output_dim;
 } neuron_ir;
 
 /* Lowers neuron DEF with step DT (seconds) and the population's overrides

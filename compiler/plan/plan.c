@@ -206,6 +206,28 @@ static void read_learning(builder *b, plan_settings *s)
     }
 }
 
+/* The evaluation's trials: whole batches. A run that does not train and
+ * sets no batch evaluates them in batches of at most 32 that add up to
+ * 'trials' where they can (trials 5: one batch of 5; trials 100: four of
+ * 25); where the batches cannot, the trials are rounded up to whole ones,
+ * with a warning giving both numbers. */
+static void eval_trials(builder *b, plan_settings *s)
+{
+    const ast_node *given = plan_setting(b->p, "trials");
+    double trials = number_setting(b, "trials", (double)s->batch * 4);
+    if (given && trials >= 1 && !s->train && !plan_setting(b->p, "batch")) {
+        double batches = ceil(trials / 32);
+        s->batch = (size_t)ceil(trials / batches);
+    }
+    size_t batch = s->batch ? s->batch : 1;
+    s->eval_trials = (size_t)ceil(trials / (double)batch) * batch;
+    if (given && trials >= 1 && (double)s->eval_trials != trials)
+        diag_warning(&b->p->fe->diag, given->loc,
+                     "'trials %g' is rounded up to %zu evaluation trials, whole batches of %zu; "
+                     "make trials a multiple of the batch to evaluate exactly that many",
+                     trials, s->eval_trials, batch);
+}
+
 static void read_settings(builder *b, uint64_t seed)
 {
     plan *p = b->p;
@@ -222,8 +244,7 @@ static void read_settings(builder *b, uint64_t seed)
                                 : (size_t)number_setting(b, "epochs", 1) * s->updates_per_epoch;
     if (!s->train || strcmp(s->learn, "none") == 0)
         s->updates = 0;
-    double trials = number_setting(b, "trials", (double)s->batch * 4);
-    s->eval_trials = (size_t)ceil(trials / (double)(s->batch ? s->batch : 1)) * s->batch;
+    eval_trials(b, s);
     s->early_stop = number_setting(b, "early_stop", 0);
     s->threads = (int)number_setting(b, "threads", 0);
     if (s->batch < 1)

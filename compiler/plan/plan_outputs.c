@@ -147,6 +147,25 @@ static size_t record_every(builder *b, const ast_node *rec)
     return 1;
 }
 
+/* The unit R is written in: the one its state or output is declared in
+ * (neuron_ir's state_unit), else SI, named when the dimension is known
+ * (a derived state in V/s), with no name for a plain number or a spike. */
+static void record_unit(plan *p, const signal_ref *s, rt_record_desc *r)
+{
+    const neuron_ir *n = &p->neurons[s->pop];
+    const unit_def *u = s->state >= 0 ? n->state_unit[s->state] : n->output_unit[s->output];
+    if (u) {
+        r->unit_scale = u->scale;
+        r->unit = u->name;
+        return;
+    }
+    dim_t d = s->state >= 0 ? n->state_dim[s->state] : n->output_dim[s->output];
+    if (d.known && !dim_is_one(d)) {
+        char name[64];
+        r->unit = arena_printf(&p->fe->arena, "%s", dim_si_name(d, name, sizeof name));
+    }
+}
+
 static void add_record(builder *b, const ast_node *e, size_t every)
 {
     plan *p = b->p;
@@ -167,7 +186,8 @@ static void add_record(builder *b, const ast_node *e, size_t every)
     }
     p->record_at[p->n_records] = e;
     p->records[p->n_records++] = (rt_record_desc){arena_printf(&p->fe->arena, "%s", s.name), s.pop, s.state,
-                                                  s.output, s.lo, s.width, every, is_spike(p, &s)};
+                                                  s.output, s.lo, s.width, every, is_spike(p, &s), 1, NULL};
+    record_unit(p, &s, &p->records[p->n_records - 1]);
 }
 
 /* ------------------------------------------------------------ analyze */

@@ -280,8 +280,43 @@ static void check_runtime_shapes(int baseline)
     fixture_free(&f);
 }
 
+/* A GRU cell (PyTorch's nn.GRU form, docs/extending.md 1.2): four ports,
+ * and a product of two of them (r * H_n), so the adjoint of a port
+ * depends on another port's value. */
+static void check_gru(void)
+{
+    static const char text[] =
+        "import neurons.rate\n"
+        "neuron GRUCell {\n  state h = 0\n  input I_r, I_z, I_n, H_n\n"
+        "  let r = sigmoid(I_r), z = sigmoid(I_z)\n  let n = tanh(I_n + r * H_n)\n"
+        "  h <- (1 - z) * n + z * h\n  output y = h\n}\n"
+        "task Noise(steps = 7) {\n  input x[3]\n  target y[2]\n  duration steps\n"
+        "  x = normal()\n  y = normal()\n}\n"
+        "network Net {\n  input x[3]\n  pop h : GRUCell[5]\n  readout y : Linear[2]\n"
+        "  connect x -> h.I_r : all_to_all, init normal(0, 1)\n"
+        "  connect x -> h.I_z : all_to_all, init normal(0, 1)\n"
+        "  connect x -> h.I_n : all_to_all, init normal(0, 1), bias normal(0, 1)\n"
+        "  connect h -> h.I_r : all_to_all, init normal(0, 0.6)\n"
+        "  connect h -> h.I_z : all_to_all, init normal(0, 0.6)\n"
+        "  connect h -> h.H_n : all_to_all, init normal(0, 0.6), bias normal(0, 1)\n"
+        "  connect h -> y : all_to_all, init normal(0, 1), bias normal(0, 1)\n}\n"
+        "train Net on Noise { precision float64\n batch 3\n dt 1 ms }\n";
+    fixture f;
+    if (fixture_init(&f, text) != 0) {
+        fprintf(stderr, "GRU: the model did not compile\n");
+        CHECK(0);
+        fixture_free(&f);
+        return;
+    }
+    double worst = worst_relative_error(&f);
+    printf("%-34s worst relative gradient error %.2e\n", "GRUCell (4 ports) + Linear", worst);
+    CHECK(worst < 1e-6);
+    fixture_free(&f);
+}
+
 int main(void)
 {
+    check_gru();
     check_runtime_shapes(0);
     check_runtime_shapes(1);
     check_gradients("TanhRate + Linear", "import neurons.rate", "", "TanhRate[5]", "Linear");
