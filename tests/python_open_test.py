@@ -16,11 +16,14 @@ What must hold, and why:
   y is the readout's output, the same values as eval_outputs.npy;
 - files holds every .npy of the folder by its name, read lazily;
 - a connect to a port (examples/gated_unit.rnn, x -> h.I_z) and a record
-  of a subset (models/eprop_sine.rnn, h.v[0:10]) get the names users write;
+  of a subset (models/eprop_sine.rnn, h.v[0:10]) get the names users write,
+  from summary.json's "records" and, in a folder written before it had
+  them, from the files' names;
   the spiking run's loss.csv has its rate_hz column;
 - an unknown projection is a KeyError naming the known ones; a folder that
   is missing, has no summary.json or a broken one raises rnnc.FileError.
 """
+import json
 import os
 import re
 import shutil
@@ -29,7 +32,7 @@ import sys
 import tempfile
 
 sys.dont_write_bytecode = True
-rnnc_command, source_dir = sys.argv[1], sys.argv[2]
+rnnc_command, source_dir = os.path.abspath(sys.argv[1]), sys.argv[2]
 sys.path.insert(0, os.path.join(source_dir, "python"))
 import numpy as np  # noqa: E402
 import rnnc  # noqa: E402
@@ -119,6 +122,15 @@ try:
     check(s.records["h.v[0:10]"].shape[::2] == (4, 10), "subset shape %s" % (s.records["h.v[0:10]"].shape,))
     check("rate_hz" in s.loss and s.loss["rate_hz"].shape == (2,), "rate_hz %s" % list(s.loss))
     check(s.files["spikes_h"].shape[1] == 3, "spike rows (trial, neuron, step)")
+    # A folder from before summary.json listed its records: the names come from the files'.
+    older = os.path.join(work, "older")
+    shutil.copytree(sine, older)
+    with open(os.path.join(older, "summary.json")) as f:
+        summary = json.load(f)
+    check(summary.pop("records", None) is not None, "summary.json lists no records")
+    with open(os.path.join(older, "summary.json"), "w") as f:
+        json.dump(summary, f)
+    check(sorted(rnnc.open(older).records) == ["h.v[0:10]", "h.z", "y"], "records of an older folder")
 
     # 3. Not a results folder.
     check(raises(rnnc.FileError, rnnc.open, os.path.join(work, "none")) is not None, "a missing folder")

@@ -12,10 +12,12 @@ library on first use (RNNC_LIBRARY, beside the package, or the system's).
 """
 from ._errors import (Diagnostic, FileError, Interrupted, LibraryNotFound, ModelError, NoMemoryError,
                       RnncError, RunError, UsageError)
+from .model import Model, Progress, check, load, load_text
 from .results import Result, open
 
-__all__ = ["Diagnostic", "FileError", "Interrupted", "LibraryNotFound", "ModelError", "NoMemoryError", "Result",
-           "RnncError", "RunError", "UsageError", "library_version", "open"]
+__all__ = ["Diagnostic", "FileError", "Interrupted", "LibraryNotFound", "Model", "ModelError", "NoMemoryError",
+           "Progress", "Result", "RnncError", "RunError", "UsageError", "check", "library_version", "load",
+           "load_text", "open"]
 
 
 def library_version():

@@ -4,9 +4,11 @@ This part needs no C library: it reads summary.json, loss.csv and the .npy
 files with numpy, by the names runtime/rt_files.h gives them (docs/language.md
 lists them): weights_WHEN_STEM.npy, bias_WHEN_STEM.npy and record_NAME.npy,
 a projection's STEM being PRE_POST or PRE_POST_PORT and a record's NAME
-POP[_MEMBER][_FROM_TO]. The names users write ("h->h", "x->h.I_z", "h.r",
-"h.v[0:10]") are rebuilt from the population and input names summary.json
-lists.
+POP[_MEMBER][_FROM_TO]. summary.json's "records" gives each record's name as
+the model writes it ("h.v[0:10]") with its file; the projections' names
+("h->h", "x->h.I_z") are rebuilt from the population and input names it
+lists, and so are the records' of a folder written before summary.json had
+"records".
 """
 import builtins
 import collections.abc
@@ -163,6 +165,10 @@ class Result:
         inputs = [p["name"] for p in self.summary.get("inputs", []) if isinstance(p, dict) and "name" in p]
         files, found = {}, {"weights_final": {}, "weights_initial": {}, "bias_final": {}, "bias_initial": {},
                             "record": {}}
+        listed = {}
+        for item in self.summary.get("records", []):
+            if isinstance(item, dict) and isinstance(item.get("name"), str) and isinstance(item.get("file"), str):
+                listed[item["file"]] = item["name"]
         for entry in sorted(os.listdir(self.dir)):
             if not entry.endswith(".npy"):
                 continue
@@ -171,6 +177,8 @@ class Result:
             m = re.fullmatch(r"(weights|bias)_(initial|final)_(.+)", name)
             if m:
                 found[m.group(1) + "_" + m.group(2)][projection_name(m.group(3), pops, inputs)] = path
+            elif name in listed:
+                found["record"][listed[name]] = path
             elif name.startswith("record_"):
                 found["record"][record_name(name[len("record_"):], pops)] = path
         self.files = Arrays(files, "file")
