@@ -308,9 +308,11 @@ rnnc_status api_model_plan(rnnc_model *m, uint64_t seed, rnnc_error **err)
         }
         m->planned = 1;
         m->train = m->p.desc.settings.train;
+        m->train_updates = m->p.desc.settings.updates;
         m->threads = m->p.desc.settings.threads;
     }
     m->p.desc.settings.train = m->train;
+    m->p.desc.settings.updates = m->train_updates;
     m->p.desc.settings.threads = m->threads;
     for (unsigned j = 0; j < m->p.n_projs; j++) {
         m->p.weights[j].init_values = m->set_weights[j];
