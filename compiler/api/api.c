@@ -19,6 +19,7 @@
 #include "api_internal.h"
 #include "rt_file.h"
 #include "rt_net.h"
+#include "run_folder.h"
 
 #ifndef RNNC_VERSION
 #define RNNC_VERSION "0.0.0"
@@ -268,13 +269,9 @@ static rnnc_model *new_model(const char *name, const rnnc_options *o, rnnc_error
         rnnc_model_free(m);
         return NULL;
     }
-    const char *base = strrchr(name, '/');
-    base = base ? base + 1 : name;
-    size_t n = strlen(base);
-    if (n > 4 && strcmp(base + n - 4, ".rnn") == 0)
-        n -= 4;
+    char stem[256];
     m->path = strdup(name);
-    m->name = n ? strndup(base, n) : strdup("model");
+    m->name = strdup(run_folder_model_name(name, stem, sizeof stem));
     if (!m->path || !m->name) {
         api_fail(err, RNNC_NO_MEMORY, "out of memory");
         rnnc_model_free(m);
@@ -311,9 +308,11 @@ rnnc_status api_model_plan(rnnc_model *m, uint64_t seed, rnnc_error **err)
         }
         m->planned = 1;
         m->train = m->p.desc.settings.train;
+        m->train_updates = m->p.desc.settings.updates;
         m->threads = m->p.desc.settings.threads;
     }
     m->p.desc.settings.train = m->train;
+    m->p.desc.settings.updates = m->train_updates;
     m->p.desc.settings.threads = m->threads;
     for (unsigned j = 0; j < m->p.n_projs; j++) {
         m->p.weights[j].init_values = m->set_weights[j];

@@ -118,7 +118,7 @@ static rnnc_status read_loss(rnnc_result *r, rnnc_error **err)
     char why[512];
     char *text = read_text(r->dir, RT_FILE_LOSS, RT_FILE_MAX_SUMMARY, why, sizeof why);
     if (!text)
-        return errno == ENOENT ? RNNC_OK   /* an evaluation has none */
+        return errno == ENOENT ? RNNC_OK   /* a folder without one: no columns */
                                : api_fail(err, RNNC_IO_ERROR, "cannot read %s/%s: %s", r->dir, RT_FILE_LOSS, why);
     char *line = text, *end = strchr(line, '\n');
     size_t header = end ? (size_t)(end - line) : strlen(line);

@@ -125,8 +125,10 @@ rnnc_result *rnnc_run(rnnc_model *m, const rnnc_run_options *options, rnnc_error
     }
     if (api_model_plan(m, o->seed_given ? o->seed : plan_model_seed(&m->fo, m->p.run), err) != RNNC_OK)
         return NULL;
-    if (o->evaluate_only)
+    if (o->evaluate_only) {   /* as an evaluate block is planned: no updates */
         m->p.desc.settings.train = 0;
+        m->p.desc.settings.updates = 0;
+    }
     if (o->threads)
         m->p.desc.settings.threads = (int)o->threads;
     struct stat st;

@@ -158,6 +158,17 @@ static void put_settings(json_t *doc, const frontend_options *o, const ast_node 
     json_object_set_new(doc, "defines", defines);
 }
 
+const char *run_folder_model_name(const char *path, char *buf, size_t size)
+{
+    const char *base = strrchr(path, '/');
+    base = base ? base + 1 : path;
+    size_t n = strlen(base);
+    if (n > 4 && strcmp(base + n - 4, ".rnn") == 0)
+        n -= 4;
+    snprintf(buf, size, "%.*s", (int)n, n ? base : "model");
+    return buf;
+}
+
 double run_folder_compile_ms(double check_ms, const plan *p)
 {
     return check_ms + p->lower_ms + p->timings.build_ms + p->timings.optimize_ms + p->timings.emit_ms;

@@ -30,6 +30,9 @@ typedef struct run_folder_info {
     int progress_line;          /* a progress line is on MESSAGES: end it when training stops early */
 } run_folder_info;
 
+/* The model's name from its file's: no folder, no ".rnn" ("flipflop3"), in BUF. */
+const char *run_folder_model_name(const char *path, char *buf, size_t size);
+
 /* The time from the source to compiled kernels, as summary.json's compile_ms. */
 double run_folder_compile_ms(double check_ms, const plan *p);
 

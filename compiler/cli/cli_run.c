@@ -23,17 +23,6 @@ static const ast_node *find_run(const frontend *fe)
     return plan_find_run(fe);
 }
 
-static const char *model_name(const char *path, char *buf, size_t size)
-{
-    const char *base = strrchr(path, '/');
-    base = base ? base + 1 : path;
-    size_t n = strlen(base);
-    if (n > 4 && strcmp(base + n - 4, ".rnn") == 0)
-        n -= 4;
-    snprintf(buf, size, "%.*s", (int)n, base);
-    return buf;
-}
-
 /* The threads --seeds gave this realisation (CLI_SEEDS_THREADS), or 0. */
 static int seeds_threads(void)
 {
@@ -169,7 +158,7 @@ int cli_run(frontend *fe, const frontend_options *o, const cli_run_options *r)
         return 1;
     }
     char model[256];
-    model_name(r->model_path, model, sizeof model);
+    run_folder_model_name(r->model_path, model, sizeof model);
     uint64_t seed = resolve_seed(run, o, r);
     const char *dir = r->out_dir ? r->out_dir
                       : r->seeds > 1 ? arena_printf(&fe->arena, "runs/%s-seeds-%llu-%llu", model,
@@ -233,7 +222,7 @@ int cli_analyze(frontend *fe, const frontend_options *o, const cli_run_options *
     rt_run_result res;
     memset(&res, 0, sizeof res);
     char model[256];
-    run_folder_info info = folder_info(r, model_name(r->model_path, model, sizeof model));
+    run_folder_info info = folder_info(r, run_folder_model_name(r->model_path, model, sizeof model));
     int status = run_folder_reanalyze(fe, &p, &info, dir, doc, &cli_stop, &res);
     if (status == 0)
         printf("rnnc: analysed %s again (evaluation loss %.4g); report in %s/%s\n", dir, res.eval_loss, dir,

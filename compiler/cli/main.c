@@ -16,10 +16,10 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
 
+#include "api_internal.h"
 #include "cli.h"
 #include "codegen.h"
 #include "frontend.h"
@@ -189,25 +189,6 @@ static int check_readable(const char *path)
     return 0;
 }
 
-static const char *find_stdlib(void)
-{
-    const char *env = getenv("RNNC_STDLIB");
-    if (env && *env)
-        return env;
-#if defined(RNNC_STDLIB_DIR) || defined(RNNC_INSTALLED_STDLIB_DIR)
-    struct stat st;
-#endif
-#ifdef RNNC_STDLIB_DIR
-    if (stat(RNNC_STDLIB_DIR, &st) == 0 && S_ISDIR(st.st_mode))
-        return RNNC_STDLIB_DIR;
-#endif
-#ifdef RNNC_INSTALLED_STDLIB_DIR
-    if (stat(RNNC_INSTALLED_STDLIB_DIR, &st) == 0 && S_ISDIR(st.st_mode))
-        return RNNC_INSTALLED_STDLIB_DIR;
-#endif
-    return NULL;
-}
-
 static void front_options(cli *c, frontend_options *o)
 {
     memset(o, 0, sizeof *o);
@@ -220,7 +201,7 @@ static void front_options(cli *c, frontend_options *o)
     }
     o->search_path = c->path_dirs;
     o->search_count = c->npath;
-    o->stdlib_dir = find_stdlib();
+    o->stdlib_dir = api_find_stdlib();
     o->defines = c->defines;
     o->define_count = c->ndefines;
 }

@@ -234,6 +234,27 @@ static void test_run(void)
     CHECK(again != NULL);
     rnnc_result_free(again);
 
+    /* an evaluation alone: no update, so loss.csv has its columns and no
+     * rows, and the weights end as they began */
+    ro.evaluate_only = 1;
+    again = rnnc_run(m, &ro, &err);
+    CHECK(again != NULL);
+    if (again) {
+        CHECK(rnnc_result_loss(again, "loss", &a, &err) == RNNC_OK && a.ndim == 1 && a.shape[0] == 0);
+        rnnc_array_free(&a);
+        rnnc_array before, after;
+        CHECK(rnnc_result_weights(again, "h->h", "initial", &before, &err) == RNNC_OK);
+        CHECK(rnnc_result_weights(again, "h->h", "final", &after, &err) == RNNC_OK);
+        CHECK(before.data && after.data && memcmp(before.data, after.data, 256 * sizeof(double)) == 0);
+        rnnc_array_free(&before);
+        rnnc_array_free(&after);
+        CHECK(strstr(rnnc_result_summary(again), "\"status\": \"evaluated\"") != NULL);
+        rnnc_result_free(again);
+    }
+    ro.evaluate_only = 0;
+    again = rnnc_run(m, &ro, &err);   /* trained again: the folder reanalysed below is a training's */
+    rnnc_result_free(again);
+
     /* the analyses again on the trained weights */
     CHECK(rnnc_reanalyze(m, r, &err) == RNNC_OK);
     CHECK(rnnc_result_record_count(r) == 2);
