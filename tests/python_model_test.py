@@ -17,13 +17,17 @@ What must hold, and why:
 - Model.weights("h->h", seed=1) are the weights that run started from,
   orthogonal as the model's init says (W W^T = I);
 - set_weights round trip: weights set are read back (for any seed), and a
-  run starts from them and from the bias set; a wrong shape or an unknown
+  run starts from them and from the bias set, an evaluation (evaluate_only)
+  ends with them as it began and makes no update; a wrong shape or an unknown
   projection raises UsageError naming it; a results folder that exists is
   refused unless overwrite;
 - progress is called once per update, 1 to 8; an exception it raises
   stops the run and reaches the caller; SIGINT during a run stops it
   through the stop flag: rnnc.Interrupted (a KeyboardInterrupt) with the
   result of what was done, its status "interrupted", fewer updates;
+- a network that blows up at its first update (h <- 1e10 h) returns its
+  Result, "stopped: non-finite loss", the message naming the update and the
+  population, the initial weights kept (as rnnc run reports it);
 - a run into a temporary folder keeps it until the Result is closed, or
   until python exits.
 """
@@ -146,6 +150,12 @@ check(rnnc.open(out).summary == r.summary, "rnnc.open of the run's folder")
 e = raises(rnnc.UsageError, m.run, out=out)
 check(e is not None and "overwrite" in str(e), "an existing folder was not refused: %r" % e)
 check(m.run(seed=2, out=out, overwrite=True).summary["seed"] == 2, "overwrite")
+r = m.run(seed=3, evaluate_only=True)
+check(r.summary["updates"] == 0 and r.loss.get("loss", np.zeros(0)).shape == (0,), "an evaluation trained")
+check(np.allclose(r.initial_weights["h->h"], w, atol=1e-7) and np.array_equal(r.weights["h->h"],
+      r.initial_weights["h->h"]), "an evaluation did not keep the weights set")
+check(np.allclose(r.biases["h->y"], bias), "an evaluation's bias")
+check(np.isfinite(r.summary["eval_loss"]), "an evaluation has no eval_loss")
 e = raises(rnnc.UsageError, m.set_weights, "h->h", np.zeros((16, 15)))
 check(e is not None, "a 16x15 matrix for h->h was accepted")
 e = raises(rnnc.UsageError, m.weights, "h->z")
@@ -179,6 +189,30 @@ if e is not None:
     done = e.result.summary.get("updates", 0)
     check(2 <= done < 200 and e.result.loss["loss"].shape == (done,), "interrupted after %s updates" % done)
     e.result.close()
+
+# 5. A network that blows up: a Result that says so, not an exception.
+explode = rnnc.load_text("""import neurons.rate
+import tasks.flipflop
+neuron Explode {
+  state h = 1
+  input I
+  h <- 1e10 * h + I
+  output r = h
+}
+network Net {
+  input x[3]
+  pop h : Explode[4]
+  readout y : Linear[3]
+  connect x -> h : all_to_all
+  connect h -> y : all_to_all
+}
+train Net on FlipFlop { batch 4
+ samples 8 }
+""", name="explode.rnn")
+r = explode.run()
+check(r.status == "stopped: non-finite loss" and r.summary["updates"] == 0, "non-finite status %r" % r.status)
+check("update 1" in r.message and "'h'" in r.message, "non-finite message %r" % r.message)
+check(np.array_equal(r.weights["x->h"], r.initial_weights["x->h"]), "the initial weights were not kept")
 
 for f in failures:
     print("FAIL:", f)

@@ -21,7 +21,8 @@ What must hold, and why:
   them, from the files' names;
   the spiking run's loss.csv has its rate_hz column;
 - an unknown projection is a KeyError naming the known ones; a folder that
-  is missing, has no summary.json or a broken one raises rnnc.FileError.
+  is missing, has no summary.json, a broken one or a loss.csv row that is
+  not numbers raises rnnc.FileError.
 """
 import json
 import os
@@ -143,6 +144,11 @@ try:
         f.write('{"status": ')
     message = raises(rnnc.FileError, rnnc.open, broken)
     check(message and "JSON" in message, "broken summary.json: %s" % message)
+    shutil.copy(os.path.join(ff, "summary.json"), broken)
+    with open(os.path.join(broken, "loss.csv"), "a") as f:
+        f.write("9,1,not-a-number,0.5,0.1\n")
+    message = raises(rnnc.FileError, rnnc.open, broken)
+    check(message and "loss.csv" in message, "a broken loss.csv: %s" % message)
 finally:
     shutil.rmtree(work)
 

@@ -105,18 +105,21 @@ def _record_key(name):
 
 
 def read_loss(path):
-    """loss.csv as {column: float64 array}, in the file's column order;
-    {} when the run made no updates (no file, or a header alone)."""
+    """loss.csv as {column: float64 array}, in the file's column order: no
+    rows for a run without updates, {} for a folder without the file."""
     if not os.path.exists(path):
         return {}
     with builtins.open(path, encoding="utf-8") as f:
-        header = f.readline().strip()
-    if not header:
+        lines = f.read().splitlines()
+    if not lines or not lines[0].strip():
         return {}
-    columns = header.split(",")
-    values = np.loadtxt(path, delimiter=",", skiprows=1, ndmin=2, dtype=np.float64)
-    if values.size == 0:
-        values = np.zeros((0, len(columns)))
+    columns = lines[0].strip().split(",")
+    rows = [line for line in lines[1:] if line.strip()]
+    try:
+        values = np.loadtxt(rows, delimiter=",", ndmin=2, dtype=np.float64) if rows \
+            else np.zeros((0, len(columns)))
+    except ValueError as e:
+        raise _errors.FileError("%s: %s" % (path, e)) from None
     if values.shape[1] != len(columns):
         raise _errors.FileError("%s: %d columns in the header, %d in the rows"
                                 % (path, len(columns), values.shape[1]))
