@@ -22,7 +22,9 @@ What must hold, and why:
   the spiking run's loss.csv has its rate_hz column;
 - an unknown projection is a KeyError naming the known ones; a folder that
   is missing, has no summary.json, a broken one or a loss.csv row that is
-  not numbers raises rnnc.FileError.
+  not numbers raises rnnc.FileError;
+- with RNNC_LIBRARY naming a file that is not there, rnnc.open still works
+  and rnnc.load raises LibraryNotFound naming the file it tried.
 """
 import json
 import os
@@ -149,6 +151,17 @@ try:
         f.write("9,1,not-a-number,0.5,0.1\n")
     message = raises(rnnc.FileError, rnnc.open, broken)
     check(message and "loss.csv" in message, "a broken loss.csv: %s" % message)
+    # 4. Without the library: rnnc.open works, rnnc.load says what it tried.
+    script = ("import rnnc, sys\nprint(rnnc.open(sys.argv[1]).weights['h->h'].shape)\n"
+              "try:\n    rnnc.load('model.rnn')\nexcept rnnc.LibraryNotFound as e:\n    print(e)\n")
+    missing = os.path.join(work, "no", "librnnc.so")
+    p = subprocess.run([sys.executable, "-B", "-c", script, ff], stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+                       text=True, env=dict(os.environ, RNNC_LIBRARY=missing,
+                                           PYTHONPATH=os.path.join(source_dir, "python")))
+    lines = p.stdout.splitlines()
+    check(p.returncode == 0 and lines[:1] == ["(16, 16)"], "rnnc.open without the library: %s" % p.stdout)
+    check(len(lines) > 2 and lines[1] == "cannot load librnnc; tried:" and lines[2].startswith("  " + missing),
+          "LibraryNotFound: %s" % p.stdout)
 finally:
     shutil.rmtree(work)
 

@@ -24,3 +24,10 @@ def library_version():
     """The version of the librnnc in use ("0.1.0")."""
     from . import _lib
     return _lib.text(_lib.lib().rnnc_version())
+
+
+# Tracebacks name the public classes as users reach them (rnnc.ModelError).
+for _public in (Diagnostic, FileError, Interrupted, LibraryNotFound, Model, ModelError, NoMemoryError, Progress,
+                Result, RnncError, RunError, UsageError):
+    _public.__module__ = "rnnc"
+del _public

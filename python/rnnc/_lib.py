@@ -21,11 +21,9 @@ MAX_DIMS = 8        # RNNC_MAX_DIMS
 _here = os.path.dirname(os.path.abspath(__file__))
 
 
-def candidates():
-    """The paths tried, in order (the first two steps of the search)."""
+def beside_package():
+    """The files step 2 of the search looks for, in order."""
     paths = []
-    if os.environ.get("RNNC_LIBRARY"):
-        return [os.environ["RNNC_LIBRARY"]]
     packages = os.path.dirname(_here)
     if os.path.basename(packages) in ("dist-packages", "site-packages"):
         prefix_lib = os.path.normpath(os.path.join(packages, "..", ".."))     # PREFIX/lib
@@ -168,17 +166,24 @@ def _declare(lib):
 
 
 def lib():
-    """The loaded library, its functions declared; LibraryNotFound if none
-    of the candidates loads."""
+    """The loaded library, its functions declared; LibraryNotFound when it
+    cannot be found or loaded."""
     global _lib
-    if _lib is not None:
-        return _lib
-    tried = []
-    paths = [p for p in candidates() if os.path.exists(p) or os.environ.get("RNNC_LIBRARY")]
-    if not os.environ.get("RNNC_LIBRARY"):
+    if _lib is None:
+        _lib = _load()
+    return _lib
+
+
+def _load():
+    explicit = os.environ.get("RNNC_LIBRARY")
+    found = None
+    if explicit:
+        paths = [explicit]          # the user's choice, not second-guessed
+    else:
+        paths = [p for p in beside_package() if os.path.exists(p)]
         found = ctypes.util.find_library("rnnc")
-        if found:
-            paths.append(found)
+        paths += [found] if found else []
+    tried = []
     for path in paths:
         try:
             loaded = ctypes.CDLL(path)
@@ -189,11 +194,11 @@ def lib():
         if missing:
             raise _errors.LibraryNotFound("%s lacks %s: it is not the librnnc of API version %d"
                                           % (path, ", ".join(missing), API_VERSION))
-        _lib = loaded
-        return _lib
-    searched = tried or ["RNNC_LIBRARY is not set"] + [p + " (no such file)" for p in candidates()] \
-        + ["ctypes.util.find_library('rnnc') found nothing"]
-    raise _errors.LibraryNotFound("cannot load librnnc; tried:\n  " + "\n  ".join(searched)
+        return loaded
+    if not explicit:
+        tried += ["%s (no such file)" % p for p in beside_package() if not os.path.exists(p)]
+        tried += [] if found else ["ctypes.util.find_library('rnnc') (found nothing)"]
+    raise _errors.LibraryNotFound("cannot load librnnc; tried:\n  " + "\n  ".join(tried)
                                   + "\nset RNNC_LIBRARY to the path of librnnc.so")
 
 
