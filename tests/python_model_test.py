@@ -23,7 +23,8 @@ What must hold, and why:
   refused unless overwrite;
 - progress is called once per update, 1 to 8; an exception it raises
   stops the run and reaches the caller; SIGINT during a run stops it
-  through the stop flag: rnnc.Interrupted (a KeyboardInterrupt) with the
+  through the stop flag: KeyboardInterrupt (python's own, so that python
+  exits with 130 as rnnc run does; a child python checks it) with the
   result of what was done, its status "interrupted", fewer updates;
 - a network that blows up at its first update (h <- 1e10 h) returns its
   Result, "stopped: non-finite loss", the message naming the update and the
@@ -182,13 +183,25 @@ def sigint_at_2(p):
         time.sleep(0.3)         # the main thread sets the stop flag meanwhile
 
 
-e = raises(rnnc.Interrupted, rnnc.load(flipflop, defines=long).run, progress=sigint_at_2)
-check(isinstance(e, KeyboardInterrupt), "Ctrl-C did not raise rnnc.Interrupted: %r" % e)
-if e is not None:
+e = raises(KeyboardInterrupt, rnnc.load(flipflop, defines=long).run, progress=sigint_at_2)
+check(type(e) is KeyboardInterrupt and hasattr(e, "result"), "Ctrl-C raised %r" % e)
+if e is not None and hasattr(e, "result"):
     check(e.result.status == "interrupted", "interrupted status %r" % e.result.status)
     done = e.result.summary.get("updates", 0)
     check(2 <= done < 200 and e.result.loss["loss"].shape == (done,), "interrupted after %s updates" % done)
     e.result.close()
+# Uncaught, it ends python as Ctrl-C does (killed by SIGINT: status 130 in a shell), the folder written.
+stopped = os.path.join(work, "stopped")
+script = ("import os, rnnc, signal, sys, time\n"
+          "def at_2(p):\n"
+          "    if p.update == 2:\n"
+          "        os.kill(os.getpid(), signal.SIGINT)\n"
+          "        time.sleep(0.3)\n"
+          "rnnc.load(sys.argv[1], defines=%r).run(out=sys.argv[2], progress=at_2)\n" % long)
+child = subprocess.run([sys.executable, "-B", "-c", script, flipflop, stopped], stderr=subprocess.PIPE, text=True,
+                       env=dict(os.environ, PYTHONPATH=os.path.join(source_dir, "python")))
+check(child.returncode == -signal.SIGINT, "python ended with %s: %s" % (child.returncode, child.stderr))
+check(os.path.isdir(stopped) and rnnc.open(stopped).status == "interrupted", "no interrupted folder")
 
 # 5. A network that blows up: a Result that says so, not an exception.
 explode = rnnc.load_text("""import neurons.rate

@@ -25,7 +25,7 @@ print("compiled %s: projections %s" % (model.name, ", ".join(model.projections))
 
 # Training writes a results folder (here a temporary one, removed when the
 # result is closed; give out="runs/mine" to keep it). Ctrl-C stops it
-# between updates and raises rnnc.Interrupted, whose .result holds what was done.
+# between updates and raises KeyboardInterrupt, whose .result holds what was done.
 def show_epoch(p):
     """Called after every update; prints the loss at the end of each epoch."""
     if p.update % p.updates_per_epoch == 0:

@@ -10,12 +10,12 @@ A pure-Python module over librnnc (include/rnnc.h) through ctypes; see
 docs/python.md. rnnc.open and Result need only numpy; the rest loads the
 library on first use (RNNC_LIBRARY, beside the package, or the system's).
 """
-from ._errors import (Diagnostic, FileError, Interrupted, LibraryNotFound, ModelError, NoMemoryError,
+from ._errors import (Diagnostic, FileError, LibraryNotFound, ModelError, NoMemoryError,
                       RnncError, RunError, UsageError)
 from .model import Model, Progress, check, load, load_text
 from .results import Result, open
 
-__all__ = ["Diagnostic", "FileError", "Interrupted", "LibraryNotFound", "Model", "ModelError", "NoMemoryError",
+__all__ = ["Diagnostic", "FileError", "LibraryNotFound", "Model", "ModelError", "NoMemoryError",
            "Progress", "Result", "RnncError", "RunError", "UsageError", "check", "library_version", "load",
            "load_text", "open"]
 
@@ -27,7 +27,7 @@ def library_version():
 
 
 # Tracebacks name the public classes as users reach them (rnnc.ModelError).
-for _public in (Diagnostic, FileError, Interrupted, LibraryNotFound, Model, ModelError, NoMemoryError, Progress,
+for _public in (Diagnostic, FileError, LibraryNotFound, Model, ModelError, NoMemoryError, Progress,
                 Result, RnncError, RunError, UsageError):
     _public.__module__ = "rnnc"
 del _public

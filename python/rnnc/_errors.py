@@ -71,14 +71,13 @@ class LibraryNotFound(RnncError, ImportError):
         return self.message
 
 
-class Interrupted(KeyboardInterrupt):
-    """Ctrl-C stopped a run. It is a KeyboardInterrupt, raised once the run
-    has stopped and written its folder; e.result is the Result of what was
-    done (its status is "interrupted")."""
-
-    def __init__(self, result):
-        super().__init__("the run was interrupted; what was done is in %s" % result.dir)
-        self.result = result
+def interrupted(result):
+    """The KeyboardInterrupt that Model.run raises after Ctrl-C stopped it,
+    with the Result of what was done as its .result. Python's own type, not
+    a subclass: python then exits as a Ctrl-C does (status 130, as rnnc run)."""
+    e = KeyboardInterrupt("the run was interrupted; what was done is in %s" % result.dir)
+    e.result = result
+    return e
 
 
 # rnnc_status values (include/rnnc.h) and the exception each raises.

@@ -203,8 +203,8 @@ class Model:
         run and is raised once the folder is written.
 
         Ctrl-C stops the run between updates through the library's stop
-        flag; the folder is written with what was done and rnnc.Interrupted,
-        a KeyboardInterrupt, is raised with that Result as its .result. A
+        flag; the folder is written with what was done and KeyboardInterrupt
+        is raised with that Result as its .result. A
         training stopped by a NaN or infinity returns its Result, its status
         saying so ("stopped: non-finite loss"). Other failures raise
         RnncError."""
@@ -242,7 +242,7 @@ class Model:
         if raised:
             raise raised[0]
         if interrupted and L.rnnc_result_status(handle) == _errors.STATUS_INTERRUPTED:
-            raise _errors.Interrupted(result)
+            raise _errors.interrupted(result)
         return result
 
     def _run_stoppable(self, L, options, stop):
