@@ -451,6 +451,7 @@ rnnc_model *rnnc_compile_text(const char *name, const char *text, const rnnc_opt
     rnnc_model *m = new_model(name ? name : "model", options, err);
     if (!m)
         return NULL;
+    m->from_text = 1;
     front_work w = {.run = check_text, .text = text};
     return compile(m, &w, err);
 }
