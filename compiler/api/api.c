@@ -10,6 +10,7 @@
 #include <dlfcn.h>
 #include <errno.h>
 #include <pthread.h>
+#include <setjmp.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -294,18 +295,84 @@ static int name_projections(rnnc_model *m)
     return 0;
 }
 
+/* ------------------------------------------------------------ guarded front-end work */
+
+/* The front end's work on a model, with what it needs and what it gives. */
+typedef struct front_work {
+    void (*run)(rnnc_model *m, struct front_work *w);
+    const char *text;
+    uint64_t seed;
+    unsigned result;
+} front_work;
+
+/* W done on M with the arenas' running out of memory brought back here
+ * (arena.h) instead of exiting: 0, or -1 with M broken (what was being
+ * built is abandoned; only its arena is freed). */
+static int guarded(rnnc_model *m, front_work *w)
+{
+    jmp_buf jump, *outer = arena_oom_jump;
+    if (setjmp(jump) != 0) {
+        arena_oom_jump = outer;
+        m->broken = 1;
+        return -1;
+    }
+    arena_oom_jump = &jump;
+    w->run(m, w);
+    arena_oom_jump = outer;
+    return 0;
+}
+
+static void check_file(rnnc_model *m, front_work *w)
+{
+    w->result = frontend_check_file(&m->fe, m->path, &m->fo);
+}
+
+static void check_text(rnnc_model *m, front_work *w)
+{
+    w->result = frontend_check_text(&m->fe, m->path, w->text, strlen(w->text), &m->fo);
+}
+
+/* What rnnc check adds to the front end's checks: the plan without
+ * kernels, or a library's tasks on their own. */
+static void check_plan(rnnc_model *m, front_work *w)
+{
+    const ast_node *run = plan_find_run(&m->fe);
+    (void)w;
+    if (!run) {
+        plan_check_tasks(&m->fe);
+    } else {
+        plan_prepare(&m->p, &m->fe, &m->fo, run, plan_model_seed(&m->fo, run));
+        plan_free(&m->p);
+    }
+}
+
+static void build_plan(rnnc_model *m, front_work *w)
+{
+    unsigned before = m->fe.diag.errors;
+    w->result = plan_build(&m->p, &m->fe, &m->fo, plan_find_run(&m->fe), w->seed, NULL) != 0 ||
+                m->fe.diag.errors > before;
+    if (w->result)
+        plan_free(&m->p);
+}
+
+static rnnc_status fail_broken(rnnc_error **err)
+{
+    return api_fail(err, RNNC_NO_MEMORY, "out of memory while compiling the model");
+}
+
 rnnc_status api_model_plan(rnnc_model *m, uint64_t seed, rnnc_error **err)
 {
+    if (m->broken)
+        return fail_broken(err);
     if (!m->planned || m->p.settings.seed != seed) {
         if (m->planned)
             plan_free(&m->p);
         m->planned = 0;
-        unsigned before = m->fe.diag.errors;
-        if (plan_build(&m->p, &m->fe, &m->fo, plan_find_run(&m->fe), seed, NULL) != 0 ||
-            m->fe.diag.errors > before) {
-            plan_free(&m->p);
+        front_work w = {.run = build_plan, .seed = seed};
+        if (guarded(m, &w) != 0)
+            return fail_broken(err);
+        if (w.result)
             return fail_diagnostics(err, RNNC_MODEL_ERROR, &m->fe.diag);
-        }
         m->planned = 1;
         m->train = m->p.desc.settings.train;
         m->train_updates = m->p.desc.settings.updates;
@@ -323,9 +390,16 @@ rnnc_status api_model_plan(rnnc_model *m, uint64_t seed, rnnc_error **err)
 
 /* The front end's verdict on M, then its plan with kernels: M, or NULL
  * with *ERR (M freed). */
-static rnnc_model *compile(rnnc_model *m, unsigned errors, double start, rnnc_error **err)
+static rnnc_model *compile(rnnc_model *m, front_work *w, rnnc_error **err)
 {
+    double start = now_ms();
+    if (guarded(m, w) != 0) {
+        fail_broken(err);
+        rnnc_model_free(m);
+        return NULL;
+    }
     m->check_ms = now_ms() - start;
+    unsigned errors = w->result;
     const ast_node *run = errors ? NULL : plan_find_run(&m->fe);
     if (!errors && !run) {
         diag_error(&m->fe.diag, (src_loc){0},
@@ -364,8 +438,8 @@ rnnc_model *rnnc_compile_file(const char *path, const rnnc_options *options, rnn
     rnnc_model *m = new_model(path, options, err);
     if (!m)
         return NULL;
-    double start = now_ms();
-    return compile(m, frontend_check_file(&m->fe, path, &m->fo), start, err);
+    front_work w = {.run = check_file};
+    return compile(m, &w, err);
 }
 
 rnnc_model *rnnc_compile_text(const char *name, const char *text, const rnnc_options *options, rnnc_error **err)
@@ -377,8 +451,9 @@ rnnc_model *rnnc_compile_text(const char *name, const char *text, const rnnc_opt
     rnnc_model *m = new_model(name ? name : "model", options, err);
     if (!m)
         return NULL;
-    double start = now_ms();
-    return compile(m, frontend_check_text(&m->fe, m->path, text, strlen(text), &m->fo), start, err);
+    m->from_text = 1;
+    front_work w = {.run = check_text, .text = text};
+    return compile(m, &w, err);
 }
 
 rnnc_status rnnc_check_text(const char *name, const char *text, const rnnc_options *options, rnnc_error **err)
@@ -388,17 +463,12 @@ rnnc_status rnnc_check_text(const char *name, const char *text, const rnnc_optio
     rnnc_model *m = new_model(name ? name : "model", options, err);
     if (!m)
         return err && *err ? (*err)->status : RNNC_NO_MEMORY;
-    unsigned errors = frontend_check_text(&m->fe, m->path, text, strlen(text), &m->fo);
-    if (!errors) {   /* what rnnc check adds: the plan without kernels, or a library's tasks on their own */
-        const ast_node *run = plan_find_run(&m->fe);
-        if (!run) {
-            plan_check_tasks(&m->fe);
-        } else {
-            plan_prepare(&m->p, &m->fe, &m->fo, run, plan_model_seed(&m->fo, run));
-            plan_free(&m->p);
-        }
-    }
-    rnnc_status status = m->fe.diag.errors ? fail_diagnostics(err, RNNC_MODEL_ERROR, &m->fe.diag) : RNNC_OK;
+    front_work check = {.run = check_text, .text = text}, plan = {.run = check_plan};
+    rnnc_status status = RNNC_OK;
+    if (guarded(m, &check) != 0 || (!check.result && guarded(m, &plan) != 0))
+        status = fail_broken(err);
+    else if (m->fe.diag.errors)
+        status = fail_diagnostics(err, RNNC_MODEL_ERROR, &m->fe.diag);
     rnnc_model_free(m);
     return status;
 }

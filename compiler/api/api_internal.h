@@ -34,6 +34,8 @@ struct rnnc_model {
     double check_ms;
     plan p;
     int planned;                   /* P holds a built plan (plan_free it) */
+    int from_text;                 /* compiled from text: PATH is only its name */
+    int broken;                    /* the memory ran out while compiling: only freed */
     size_t train_updates;          /* the plan's settings as built, restored before each run */
     int train, threads;
     char *projections[RT_MAX_PROJS];

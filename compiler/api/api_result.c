@@ -408,10 +408,18 @@ static rnnc_status read_array(const rnnc_result *r, const char *name, rnnc_array
     return RNNC_OK;
 }
 
+/* A reading call CALL given no result or no array: RNNC_USAGE with *ERR; else RNNC_OK. */
+static rnnc_status unusable(const rnnc_result *r, const rnnc_array *out, const char *call, rnnc_error **err)
+{
+    if (r && out)
+        return RNNC_OK;
+    return api_fail(err, RNNC_USAGE, "%s: %s", call, r ? "no array to fill" : "no result given");
+}
+
 rnnc_status rnnc_result_file(const rnnc_result *r, const char *name, rnnc_array *out, rnnc_error **err)
 {
-    if (!r || !out)
-        return api_fail(err, RNNC_USAGE, "rnnc_result_file: %s", r ? "no array to fill" : "no result given");
+    if (unusable(r, out, "rnnc_result_file", err) != RNNC_OK)
+        return RNNC_USAGE;
     if (find_name(&r->files, name) < 0) {
         char names[512];
         return api_fail(err, RNNC_USAGE, "the results folder '%s' has no file '%s.npy' (it has %s)", r->dir,
@@ -422,8 +430,8 @@ rnnc_status rnnc_result_file(const rnnc_result *r, const char *name, rnnc_array 
 
 rnnc_status rnnc_result_loss(const rnnc_result *r, const char *column, rnnc_array *out, rnnc_error **err)
 {
-    if (!r || !out)
-        return api_fail(err, RNNC_USAGE, "rnnc_result_loss: %s", r ? "no array to fill" : "no result given");
+    if (unusable(r, out, "rnnc_result_loss", err) != RNNC_OK)
+        return RNNC_USAGE;
     long k = find_name(&r->loss_columns, column);
     if (k < 0) {
         char names[512];
@@ -445,8 +453,8 @@ static rnnc_status read_parameter(const rnnc_result *r, const char *format, cons
                                   rnnc_array *out, rnnc_error **err)
 {
     const char *what = format[0] == 'w' ? "weights" : "bias";
-    if (!r || !out)
-        return api_fail(err, RNNC_USAGE, "rnnc_result_%s: %s", what, r ? "no array to fill" : "no result given");
+    if (unusable(r, out, format[0] == 'w' ? "rnnc_result_weights" : "rnnc_result_bias", err) != RNNC_OK)
+        return RNNC_USAGE;
     char stem[300], file[400];
     if (!when || (strcmp(when, RT_WHEN_INITIAL) != 0 && strcmp(when, RT_WHEN_FINAL) != 0))
         return api_fail(err, RNNC_USAGE, "the %s are \"initial\" or \"final\", not \"%s\"", what, when ? when : "");
@@ -478,8 +486,8 @@ rnnc_status rnnc_result_bias(const rnnc_result *r, const char *projection, const
 
 rnnc_status rnnc_result_record(const rnnc_result *r, const char *name, rnnc_array *out, rnnc_error **err)
 {
-    if (!r || !out)
-        return api_fail(err, RNNC_USAGE, "rnnc_result_record: %s", r ? "no array to fill" : "no result given");
+    if (unusable(r, out, "rnnc_result_record", err) != RNNC_OK)
+        return RNNC_USAGE;
     long k = find_name(&r->records, name);
     if (k < 0) {
         char names[512];

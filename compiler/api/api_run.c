@@ -47,6 +47,13 @@ static void messages_close(messages *ms)
     free(ms->text);
 }
 
+/* How M's results folder is written, its messages kept in MESSAGES. */
+static run_folder_info folder_info(const rnnc_model *m, FILE *messages)
+{
+    return (run_folder_info){.model_path = m->path, .from_text = m->from_text, .model = m->name,
+                             .check_ms = m->check_ms, .messages = messages};
+}
+
 rnnc_run_options rnnc_run_defaults(void)
 {
     rnnc_run_options o;
@@ -154,8 +161,8 @@ rnnc_result *rnnc_run(rnnc_model *m, const rnnc_run_options *options, rnnc_error
         return NULL;
     }
     const char *dir = o->out_dir ? o->out_dir : temporary;
-    run_folder_info info = {.model_path = m->path, .model = m->name, .check_ms = m->check_ms,
-                            .threads = (int)o->threads, .messages = ms.fp};
+    run_folder_info info = folder_info(m, ms.fp);
+    info.threads = (int)o->threads;
     progress_relay relay = {o};
     rt_progress progress = {&relay, relay_progress};
     volatile sig_atomic_t never = 0;
@@ -195,8 +202,7 @@ rnnc_status rnnc_reanalyze(rnnc_model *m, rnnc_result *r, rnnc_error **err)
     if (status == RNNC_OK)
         status = api_model_plan(m, seed, err);
     if (status == RNNC_OK) {
-        run_folder_info info = {.model_path = m->path, .model = m->name, .check_ms = m->check_ms,
-                                .messages = ms.fp};
+        run_folder_info info = folder_info(m, ms.fp);
         volatile sig_atomic_t never = 0;
         rt_run_result res;
         memset(&res, 0, sizeof res);

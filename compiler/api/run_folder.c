@@ -180,7 +180,7 @@ static json_t *summary_json(const frontend_options *o, const run_folder_info *in
     json_t *doc = json_object();
     json_object_set_new(doc, "model", json_string(info->model));
     json_object_set_new(doc, "model_file", json_string(info->model_path));
-    char *absolute = realpath(info->model_path, NULL);   /* for rnnc analyze from any folder */
+    char *absolute = info->from_text ? NULL : realpath(info->model_path, NULL);   /* for rnnc analyze anywhere */
     if (absolute)
         json_object_set_new(doc, "model_path", json_string(absolute));
     free(absolute);

@@ -21,6 +21,8 @@
 
 typedef struct run_folder_info {
     const char *model_path;     /* the model file as given: summary.json's model_file */
+    int from_text;              /* MODEL_PATH only names source text (rnnc_compile_text): no
+                                   model_path, the absolute file, in the summary */
     const char *model;          /* its name ("flipflop3"): summary's model, the report's title */
     double check_ms;            /* the front end's time */
     int threads;                /* > 0: threads given over the model's setting (not by -D), shown in

@@ -42,6 +42,19 @@ static int exists(const char *path)
     return stat(path, &st) == 0;
 }
 
+/* The quick flip-flop compiled, or NULL with the error shown. */
+static rnnc_model *compile_quick(void)
+{
+    rnnc_options o = quick_options();
+    rnnc_error *err = NULL;
+    rnnc_model *m = rnnc_compile_file(model_path, &o, &err);
+    CHECK(m != NULL && err == NULL);
+    if (!m)
+        printf("%s\n", rnnc_error_message(err));
+    rnnc_error_free(err);
+    return m;
+}
+
 /* ------------------------------------------------------------ errors */
 
 /* The message is what `rnnc check bad.rnn` prints: the unknown neuron at
@@ -122,15 +135,10 @@ static void count_updates(void *ctx, const rnnc_progress *p)
 
 static void test_run(void)
 {
-    rnnc_options o = quick_options();
-    rnnc_error *err = NULL;
-    rnnc_model *m = rnnc_compile_file(model_path, &o, &err);
-    CHECK(m != NULL && err == NULL);
-    if (!m) {
-        printf("%s\n", rnnc_error_message(err));
-        rnnc_error_free(err);
+    rnnc_model *m = compile_quick();
+    if (!m)
         return;
-    }
+    rnnc_error *err = NULL;
     CHECK_STR(rnnc_model_name(m), "flipflop3");
     /* the network's three connects, in declaration order */
     CHECK(rnnc_model_projection_count(m) == 3);
@@ -275,14 +283,10 @@ static void test_run(void)
  * model and from the run's weights_initial_h_h.npy. */
 static void test_set_weights(void)
 {
-    rnnc_options o = quick_options();
-    rnnc_error *err = NULL;
-    rnnc_model *m = rnnc_compile_file(model_path, &o, &err);
-    CHECK(m != NULL);
-    if (!m) {
-        rnnc_error_free(err);
+    rnnc_model *m = compile_quick();
+    if (!m)
         return;
-    }
+    rnnc_error *err = NULL;
     /* the initial weights are the seed's: two seeds differ, one seed twice is the same */
     rnnc_array w1, w2, w3;
     CHECK(rnnc_model_weights(m, "h->h", 1, &w1, &err) == RNNC_OK);
@@ -364,14 +368,10 @@ static void stop_after_first(void *ctx, const rnnc_progress *p)
 
 static void test_stop(void)
 {
-    rnnc_options o = quick_options();
-    rnnc_error *err = NULL;
-    rnnc_model *m = rnnc_compile_file(model_path, &o, &err);
-    CHECK(m != NULL);
-    if (!m) {
-        rnnc_error_free(err);
+    rnnc_model *m = compile_quick();
+    if (!m)
         return;
-    }
+    rnnc_error *err = NULL;
     volatile int stop = 0;
     rnnc_run_options ro = rnnc_run_defaults();
     ro.stop = &stop;
