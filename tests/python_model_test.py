@@ -46,21 +46,7 @@ rnnc_command, source_dir = os.path.abspath(sys.argv[1]), sys.argv[2]
 sys.path.insert(0, os.path.join(source_dir, "python"))
 import numpy as np  # noqa: E402
 import rnnc  # noqa: E402
-
-failures = []
-
-
-def check(ok, what):
-    if not ok:
-        failures.append(what)
-
-
-def raises(exception, f, *args, **kw):
-    try:
-        f(*args, **kw)
-    except exception as e:
-        return e
-    return None
+from python_checks import check, finish, raises  # noqa: E402
 
 
 flipflop = os.path.join(source_dir, "models", "flipflop3.rnn")
@@ -227,7 +213,4 @@ check(r.status == "stopped: non-finite loss" and r.summary["updates"] == 0, "non
 check("update 1" in r.message and "'h'" in r.message, "non-finite message %r" % r.message)
 check(np.array_equal(r.weights["x->h"], r.initial_weights["x->h"]), "the initial weights were not kept")
 
-for f in failures:
-    print("FAIL:", f)
-print("python_model: %d failures" % len(failures))
-sys.exit(1 if failures else 0)
+finish("python_model")

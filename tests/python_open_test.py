@@ -39,21 +39,7 @@ rnnc_command, source_dir = os.path.abspath(sys.argv[1]), sys.argv[2]
 sys.path.insert(0, os.path.join(source_dir, "python"))
 import numpy as np  # noqa: E402
 import rnnc  # noqa: E402
-
-failures = []
-
-
-def check(ok, what):
-    if not ok:
-        failures.append(what)
-
-
-def raises(exception, f, *args):
-    try:
-        f(*args)
-    except exception as e:
-        return str(e)
-    return None
+from python_checks import check, finish, message as message_of  # noqa: E402
 
 
 def run(model, out, *defines):
@@ -107,9 +93,9 @@ try:
     check(r.files["eigen_final_h_h"].shape == (16, 2), "eigen file shape")
     check("model.rnn" not in r.files and "FlipFlopNet" in r.model_text, "model text")
 
-    message = raises(KeyError, lambda: r.weights["a->b"])
+    message = message_of(KeyError, lambda: r.weights["a->b"])
     check(message and "'a->b'" in message and "h->h, h->y, x->h" in message, "unknown projection: %s" % message)
-    check(raises(KeyError, lambda: r.biases["h->h"]) is not None, "h->h has no bias")
+    check(message_of(KeyError, lambda: r.biases["h->h"]) is not None, "h->h has no bias")
     check("h->h" in r.weights and "a->b" not in r.weights, "in")
 
     # 2. Ports and subsets.
@@ -136,20 +122,20 @@ try:
     check(sorted(rnnc.open(older).records) == ["h.v[0:10]", "h.z", "y"], "records of an older folder")
 
     # 3. Not a results folder.
-    check(raises(rnnc.FileError, rnnc.open, os.path.join(work, "none")) is not None, "a missing folder")
+    check(message_of(rnnc.FileError, rnnc.open, os.path.join(work, "none")) is not None, "a missing folder")
     os.mkdir(os.path.join(work, "empty"))
-    message = raises(rnnc.FileError, rnnc.open, os.path.join(work, "empty"))
+    message = message_of(rnnc.FileError, rnnc.open, os.path.join(work, "empty"))
     check(message and "summary.json" in message, "no summary.json: %s" % message)
     broken = os.path.join(work, "broken")
     shutil.copytree(ff, broken)
     with open(os.path.join(broken, "summary.json"), "w") as f:
         f.write('{"status": ')
-    message = raises(rnnc.FileError, rnnc.open, broken)
+    message = message_of(rnnc.FileError, rnnc.open, broken)
     check(message and "JSON" in message, "broken summary.json: %s" % message)
     shutil.copy(os.path.join(ff, "summary.json"), broken)
     with open(os.path.join(broken, "loss.csv"), "a") as f:
         f.write("9,1,not-a-number,0.5,0.1\n")
-    message = raises(rnnc.FileError, rnnc.open, broken)
+    message = message_of(rnnc.FileError, rnnc.open, broken)
     check(message and "loss.csv" in message, "a broken loss.csv: %s" % message)
     # 4. Without the library: rnnc.open works, rnnc.load says what it tried.
     script = ("import rnnc, sys\nprint(rnnc.open(sys.argv[1]).weights['h->h'].shape)\n"
@@ -165,7 +151,4 @@ try:
 finally:
     shutil.rmtree(work)
 
-for f in failures:
-    print("FAIL:", f)
-print("python_open: %d failures" % len(failures))
-sys.exit(1 if failures else 0)
+finish("python_open")
