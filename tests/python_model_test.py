@@ -20,7 +20,8 @@ What must hold, and why:
   run starts from them and from the bias set, an evaluation (evaluate_only)
   ends with them as it began and makes no update; a wrong shape or an unknown
   projection raises UsageError naming it; a results folder that exists is
-  refused unless overwrite;
+  refused unless overwrite; arguments C cannot take (a negative seed, NaN
+  weights, a text with a NUL, a bool as a define) are refused in Python;
 - progress is called once per update, 1 to 8; an exception it raises
   stops the run and reaches the caller; SIGINT during a run stops it
   through the stop flag: KeyboardInterrupt (python's own, so that python
@@ -149,6 +150,28 @@ e = raises(rnnc.UsageError, m.weights, "h->z")
 check(e is not None and "h->z" in str(e), "unknown projection: %r" % e)
 e = raises(rnnc.UsageError, m.set_weights, "h->z", w)
 check(e is not None and "h->z" in str(e), "set_weights of an unknown projection: %r" % e)
+
+# Bad arguments are refused before they reach the library, by what is wrong with them.
+bad_calls = [
+    (ValueError, m.weights, ("h->h",), {"seed": -1}),               # a seed is unsigned, 64 bits
+    (TypeError, m.weights, ("h->h",), {"seed": 1.5}),
+    (TypeError, m.weights, (3,), {}),
+    (rnnc.UsageError, m.set_weights, ("h->h", np.full((16, 16), np.nan)), {}),
+    (TypeError, m.set_weights, ("h->h", "abc"), {}),
+    (ValueError, m.run, (), {"threads": 0}),
+    (ValueError, rnnc.check, ("network N {}\0 the rest",), {}),   # C would see the text cut short
+    (TypeError, rnnc.check, (b"network N {}",), {}),
+    (TypeError, rnnc.load, (flipflop,), {"defines": {"n": True}}),
+    (TypeError, rnnc.load, (flipflop,), {"defines": {"n": {}}}),
+    (ValueError, rnnc.load, (flipflop,), {"defines": {"n": float("nan")}}),
+]
+for exception, f, args, kw in bad_calls:
+    check(raises(exception, f, *args, **kw) is not None, "%s%s %s did not raise %s" % (f.__name__, args, kw,
+                                                                                      exception.__name__))
+closed = rnnc.load(flipflop, defines=short)
+closed.close()
+e = raises(rnnc.UsageError, closed.weights, "h->h")
+check(e is not None and "closed" in str(e), "a closed model: %r" % e)
 
 # 4. Stopping: an exception in progress, and SIGINT.
 long = dict(short, samples=6400)     # 200 updates

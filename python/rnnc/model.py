@@ -38,21 +38,50 @@ def define_value(value):
     raise TypeError("a define's value is a number, a string or a list, not %s" % type(value).__name__)
 
 
+def _c_string(value, what):
+    """VALUE (a str, or a path for a file or folder) as a C string; a
+    TypeError or ValueError naming WHAT when it cannot be one."""
+    if isinstance(value, str):
+        data = value.encode("utf-8")
+    elif isinstance(value, os.PathLike):
+        data = os.fsencode(value)
+    else:
+        raise TypeError("%s must be a string, not %s" % (what, type(value).__name__))
+    if b"\0" in data:
+        raise ValueError("%s holds a NUL character" % what)
+    return data
+
+
+def _seed(seed):
+    """SEED as rnnc_run_options.seed takes it: a whole number 0 to 2^64 - 1."""
+    if isinstance(seed, (bool, np.bool_)) or not isinstance(seed, numbers.Integral):
+        raise TypeError("a seed is a whole number, not %r" % (seed,))
+    if not 0 <= int(seed) < 2 ** 64:
+        raise ValueError("a seed is 0 to 2^64 - 1, not %d" % seed)
+    return int(seed)
+
+
 class _Options:
     """An rnnc_options and the C strings it points to, kept alive together."""
 
     def __init__(self, defines=None, search_path=None, stdlib=None):
-        defines = dict(defines or {})
+        try:
+            defines = dict(defines or {})
+        except (TypeError, ValueError):
+            raise TypeError("defines is a dict of names and values, not %r" % (defines,)) from None
         for name in defines:
             if not isinstance(name, str) or not name:
                 raise TypeError("a define's name is a non-empty string, not %r" % (name,))
         self._defines = (_lib.Define * max(len(defines), 1))(
-            *[_lib.Define(n.encode(), define_value(v).encode()) for n, v in defines.items()])
-        paths = [os.fsencode(p) for p in (search_path or [])]
+            *[_lib.Define(_c_string(n, "a define's name"), _c_string(define_value(v), "the value of " + n))
+              for n, v in defines.items()])
+        if isinstance(search_path, (str, os.PathLike)):
+            search_path = [search_path]     # one folder
+        paths = [_c_string(p, "a search_path folder") for p in (search_path or [])]
         self._paths = (ctypes.c_char_p * max(len(paths), 1))(*paths)
         self.c = _lib.Options(self._defines, len(defines),
                               self._paths if search_path is not None else None, len(paths),
-                              os.fsencode(stdlib) if stdlib is not None else None)
+                              _c_string(stdlib, "stdlib") if stdlib is not None else None)
 
 
 # ------------------------------------------------------------------- arrays
@@ -77,6 +106,8 @@ def _from_numpy(x, what):
     x = np.asarray(x)
     if not (np.issubdtype(x.dtype, np.floating) or np.issubdtype(x.dtype, np.integer)):
         raise TypeError("%s must be an array of numbers, not of %s" % (what, x.dtype))
+    if not np.all(np.isfinite(x)):
+        raise _errors.UsageError("%s hold a NaN or an infinite value" % what)
     x = np.ascontiguousarray(x, dtype=np.float32 if x.dtype == np.float32 else np.float64)
     if x.ndim > _lib.MAX_DIMS:
         raise ValueError("%s has %d dimensions" % (what, x.ndim))
@@ -95,7 +126,8 @@ def check(text, name="model.rnn", defines=None, search_path=None, stdlib=None):
     None when it is correct, else ModelError with the diagnostics."""
     L = _lib.lib()
     options = _Options(defines, search_path, stdlib)
-    _lib.call(L.rnnc_check_text, name.encode(), text.encode(), ctypes.byref(options.c))
+    _lib.call(L.rnnc_check_text, _c_string(name, "name"), _c_string(text, "the model text"),
+              ctypes.byref(options.c))
     return None
 
 
@@ -106,7 +138,7 @@ def load(path, defines=None, search_path=None, stdlib=None):
     standard library's folder (default the library's own)."""
     L = _lib.lib()
     options = _Options(defines, search_path, stdlib)
-    handle = _lib.call(L.rnnc_compile_file, os.fsencode(path), ctypes.byref(options.c))
+    handle = _lib.call(L.rnnc_compile_file, _c_string(path, "the model file"), ctypes.byref(options.c))
     return Model(handle)
 
 
@@ -115,7 +147,8 @@ def load_text(text, name="model.rnn", defines=None, search_path=None, stdlib=Non
     imports and load("...") are relative to the current folder."""
     L = _lib.lib()
     options = _Options(defines, search_path, stdlib)
-    handle = _lib.call(L.rnnc_compile_text, name.encode(), text.encode(), ctypes.byref(options.c))
+    handle = _lib.call(L.rnnc_compile_text, _c_string(name, "name"), _c_string(text, "the model text"),
+                       ctypes.byref(options.c))
     return Model(handle)
 
 
@@ -170,13 +203,13 @@ class Model:
     def _projection(self, projection):
         if not isinstance(projection, str):
             raise TypeError("a projection is named by a string such as 'h->h', not %r" % (projection,))
-        return projection.encode()
+        return _c_string(projection, "a projection's name")
 
     def weights(self, projection, seed=1):
         """The initial weights [post, pre] of PROJECTION that a run with SEED
         starts from (or those set with set_weights)."""
         a = _lib.Array()
-        _lib.call(_lib.lib().rnnc_model_weights, self._live(), self._projection(projection), int(seed),
+        _lib.call(_lib.lib().rnnc_model_weights, self._live(), self._projection(projection), _seed(seed),
                   ctypes.byref(a))
         return _to_numpy(a)
 
@@ -211,12 +244,14 @@ class Model:
         L = _lib.lib()
         options = L.rnnc_run_defaults()
         if seed is not None:
-            options.seed, options.seed_given = int(seed), 1
-        out_bytes = os.fsencode(out) if out is not None else None
+            options.seed, options.seed_given = _seed(seed), 1
+        out_bytes = _c_string(out, "out") if out is not None else None
         options.out_dir = out_bytes
         options.overwrite = 1 if overwrite else 0
         if threads is not None:
-            if int(threads) < 1:
+            if isinstance(threads, bool) or not isinstance(threads, numbers.Integral):
+                raise TypeError("threads is a whole number, not %r" % (threads,))
+            if not 1 <= int(threads) < 2 ** 32:
                 raise ValueError("threads must be at least 1, not %r" % threads)
             options.threads = int(threads)
         options.evaluate_only = 1 if evaluate_only else 0
