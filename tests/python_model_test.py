@@ -21,7 +21,11 @@ What must hold, and why:
   ends with them as it began and makes no update; a wrong shape or an unknown
   projection raises UsageError naming it; a results folder that exists is
   refused unless overwrite; arguments C cannot take (a negative seed, NaN
-  weights, a text with a NUL, a bool as a define) are refused in Python;
+  weights, a text with a NUL, a bool as a define) are refused in Python, and
+  so is a model used while it runs (one thread at a time) or once closed;
+- reanalyze, as rnnc analyze, runs the analyses again on the folder's
+  final weights: made c I, h->h's eigenvalues are all c, for the run's own
+  Result (c = 0.5) and for one rnnc.open made (c = 0.25);
 - progress is called once per update, 1 to 8; an exception it raises
   stops the run and reaches the caller; SIGINT during a run stops it
   through the stop flag: KeyboardInterrupt (python's own, so that python
@@ -151,6 +155,20 @@ check(e is not None and "h->z" in str(e), "unknown projection: %r" % e)
 e = raises(rnnc.UsageError, m.set_weights, "h->z", w)
 check(e is not None and "h->z" in str(e), "set_weights of an unknown projection: %r" % e)
 
+# reanalyze: the analyses again on the weights in the folder, as rnnc analyze. With h->h made
+# c I, every eigenvalue is c (real): the spectral radius c, none outside the unit circle.
+again = rnnc.load(flipflop, defines=short)
+folder = os.path.join(work, "again")
+r = again.run(seed=1, out=folder)
+check(abs(r.summary["analysis"]["eigen h -> h"]["final"]["spectral_radius"] - 0.5) > 1e-3, "radius 0.5 already")
+for target, c in ((r, 0.5), (rnnc.open(folder), 0.25)):   # the run's own Result, and one rnnc.open made
+    np.save(os.path.join(folder, "weights_final_h_h.npy"), c * np.eye(16))
+    target.files["eigen_final_h_h"]                       # read before: reread must forget it
+    again.reanalyze(target)
+    eigen = target.summary["analysis"]["eigen h -> h"]["final"]
+    check(abs(eigen["spectral_radius"] - c) < 1e-6 and eigen["outside_unit_circle"] == 0, "reanalyzed %s" % eigen)
+    check(np.allclose(target.files["eigen_final_h_h"], [[c, 0]] * 16), "eigen_final_h_h after reanalyze")
+
 # Bad arguments are refused before they reach the library, by what is wrong with them.
 bad_calls = [
     (ValueError, m.weights, ("h->h",), {"seed": -1}),               # a seed is unsigned, 64 bits
@@ -168,6 +186,10 @@ bad_calls = [
 for exception, f, args, kw in bad_calls:
     check(raises(exception, f, *args, **kw) is not None, "%s%s %s did not raise %s" % (f.__name__, args, kw,
                                                                                       exception.__name__))
+busy = rnnc.load(flipflop, defines=short)   # one thread at a time: not even the run's own progress
+e = raises(rnnc.UsageError, busy.run, progress=lambda p: busy.weights("h->h"))
+check(e is not None and "in use" in str(e), "a model used during its own run: %r" % e)
+check(busy.weights("h->h").shape == (16, 16), "the model stays usable after")
 closed = rnnc.load(flipflop, defines=short)
 closed.close()
 e = raises(rnnc.UsageError, closed.weights, "h->h")

@@ -1,6 +1,7 @@
 """Compiling and running models through librnnc (include/rnnc.h)."""
 import atexit
 import collections
+import contextlib
 import ctypes
 import numbers
 import os
@@ -188,6 +189,7 @@ class Model:
 
     def __init__(self, handle):
         self._handle = handle
+        self._busy = threading.Lock()     # one thread at a time uses a model (include/rnnc.h)
         L = _lib.lib()
         self._free = L.rnnc_model_free
         self.name = _lib.text(L.rnnc_model_name(handle))
@@ -195,10 +197,19 @@ class Model:
         self.projections = [_lib.text(L.rnnc_model_projection(handle, i))
                             for i in range(L.rnnc_model_projection_count(handle))]
 
-    def _live(self):
-        if not self._handle:
-            raise _errors.UsageError("the model is closed")
-        return self._handle
+    @contextlib.contextmanager
+    def _using(self):
+        """The model's handle, for one thread at a time: UsageError when
+        another thread (or a progress callback of its own run) uses it."""
+        if not self._busy.acquire(blocking=False):
+            raise _errors.UsageError("the model is in use (by a run, or another thread): one model is used by "
+                                     "one thread at a time; load it again for another")
+        try:
+            if not self._handle:
+                raise _errors.UsageError("the model is closed")
+            yield self._handle
+        finally:
+            self._busy.release()
 
     def _projection(self, projection):
         if not isinstance(projection, str):
@@ -209,8 +220,9 @@ class Model:
         """The initial weights [post, pre] of PROJECTION that a run with SEED
         starts from (or those set with set_weights)."""
         a = _lib.Array()
-        _lib.call(_lib.lib().rnnc_model_weights, self._live(), self._projection(projection), _seed(seed),
-                  ctypes.byref(a))
+        with self._using() as handle:
+            _lib.call(_lib.lib().rnnc_model_weights, handle, self._projection(projection), _seed(seed),
+                      ctypes.byref(a))
         return _to_numpy(a)
 
     def set_weights(self, projection, weights, bias=None):
@@ -219,8 +231,9 @@ class Model:
         and constraints still hold. A wrong shape raises UsageError."""
         w_keep, w = _from_numpy(weights, "the weights")
         b_keep, b = _from_numpy(bias, "the bias") if bias is not None else (None, None)
-        _lib.call(_lib.lib().rnnc_model_set_weights, self._live(), self._projection(projection),
-                  ctypes.byref(w), ctypes.byref(b) if b is not None else None)
+        with self._using() as handle:
+            _lib.call(_lib.lib().rnnc_model_set_weights, handle, self._projection(projection),
+                      ctypes.byref(w), ctypes.byref(b) if b is not None else None)
         del w_keep, b_keep
 
     def run(self, seed=None, out=None, threads=None, evaluate_only=False, progress=None, overwrite=False):
@@ -270,7 +283,8 @@ class Model:
 
         callback = _lib.PROGRESS_CALLBACK(on_progress) if progress is not None else _lib.PROGRESS_CALLBACK()
         options.progress = callback
-        handle, interrupted = self._run_stoppable(L, options, stop)
+        with self._using() as model:
+            handle, interrupted = self._run_stoppable(L, model, options, stop)
         run = _Run(handle)
         result = Result(_lib.text(L.rnnc_result_dir(handle)), _owner=run)
         result.message = _lib.text(L.rnnc_result_message(handle)) or ""
@@ -280,12 +294,11 @@ class Model:
             raise _errors.interrupted(result)
         return result
 
-    def _run_stoppable(self, L, options, stop):
+    def _run_stoppable(self, L, handle, options, stop):
         """rnnc_run, with Ctrl-C setting STOP: the run goes on in a thread
         (ctypes lets go of the interpreter during the call) while this one
         waits, since Python's own handler runs only between its bytecodes.
-        The handle, and whether Ctrl-C was pressed."""
-        handle = self._live()
+        The result's handle, and whether Ctrl-C was pressed."""
         if threading.current_thread() is not threading.main_thread():
             return _lib.call(L.rnnc_run, handle, ctypes.byref(options)), False
         outcome = {}
@@ -322,11 +335,30 @@ class Model:
             raise _errors.RnncError("rnnc_run failed without saying why")
         return outcome["result"], bool(pressed)
 
+    def reanalyze(self, result):
+        """Runs the model's analyses again on RESULT's final weights, as
+        `rnnc analyze DIR` does: RESULT's folder is rewritten (atomically)
+        with the new analyses, and RESULT reads it again. RESULT is one this
+        model made, or a folder (rnnc.open) of a run of the same model."""
+        L = _lib.lib()
+        run = result._owner
+        opened = None
+        if run is None or not run.handle:
+            opened = _lib.call(L.rnnc_result_open, _c_string(result.dir, "the results folder"))
+        try:
+            with self._using() as handle:
+                _lib.call(L.rnnc_reanalyze, handle, opened if opened else run.handle)
+        finally:
+            if opened:
+                L.rnnc_result_free(opened)
+        result.reread()
+
     def close(self):
         """Frees the model; results already made stay readable."""
         if getattr(self, "_handle", None):
-            self._free(self._handle)
-            self._handle = None
+            with self._using():
+                self._free(self._handle)
+                self._handle = None
 
     def __del__(self):
         self.close()

@@ -147,11 +147,17 @@ class Result:
         self.dir = os.path.abspath(dir)
         self._owner = _owner
         self.message = ""       # why a run stopped early (Model.run sets it)
-        summary_path = os.path.join(self.dir, "summary.json")
         if not os.path.isdir(self.dir):
             raise _errors.FileError("%s is not a folder" % dir)
+        self.reread()
+
+    def reread(self):
+        """Reads the folder again (after Model.reanalyze, or rnnc analyze):
+        summary, loss and the names of the arrays; arrays read before are
+        forgotten."""
+        summary_path = os.path.join(self.dir, "summary.json")
         if not os.path.isfile(summary_path):
-            raise _errors.FileError("%s is not a results folder: it has no summary.json" % dir)
+            raise _errors.FileError("%s is not a results folder: it has no summary.json" % self.dir)
         try:
             with builtins.open(summary_path, encoding="utf-8") as f:
                 self.summary = json.load(f)
