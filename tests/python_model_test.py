@@ -7,6 +7,9 @@ What must hold, and why:
   raises ModelError with both, at the places `rnnc check` reports them
   (6:11, the unknown neuron 'TanhRat'; 13:2, the unknown setting
   'epochz'), and str(e) is the text rnnc check prints;
+- defines are written as the language reads them (32, 0.1, 1e-05,
+  [0, 6.4], "20 ms" as it is), and a model compiles with a list and an
+  exponent among them; the run's summary.json has the defines given;
 - the flip-flop shortened by defines (n = 16, 256 samples in batches of
   32, 1 epoch, 32 evaluation trials of 340 steps) compiles with its three
   projections in declaration order, and its run is the run `rnnc run`
@@ -92,6 +95,15 @@ if e is not None:
     e = raises(rnnc.ModelError, rnnc.load, bad_file)
     check(e is not None and e.diagnostics[0][:3] == (bad_file, 6, 11), "load of a bad file: %r" % e)
 
+# Defines as the language's text: repr keeps a float's digits, lists are [a, b].
+from rnnc.model import define_value  # noqa: E402
+for value, text in ((32, "32"), (0.1, "0.1"), (1e-5, "1e-05"), (np.float32(0.5), "0.5"), ("20 ms", "20 ms"),
+                    ([0, 6.4, 12.8], "[0, 6.4, 12.8]"), ((1, "2 ms"), "[1, 2 ms]")):
+    check(define_value(value) == text, "define %r is %r" % (value, define_value(value)))
+e = raises(rnnc.ModelError, rnnc.load, os.path.join(source_dir, "models", "perceptual_dm.rnn"),
+           defines={"PerceptualDecisionMaking.coh": [0, 6.4], "PerceptualDecisionMaking.sigma": 1e-5})
+check(e is None, "a list and 1e-05 as defines: %s" % e)
+
 # 2. Loading and running, against the rnnc command.
 m = rnnc.load(flipflop, defines=short)
 check(m.name == "flipflop3", "name %r" % m.name)
@@ -99,6 +111,7 @@ check(m.projections == ["x->h", "h->h", "h->y"], "projections %s" % m.projection
 updates = []
 r = m.run(seed=1, progress=lambda p: updates.append((p.update, p.updates)))
 check(r.status == "trained", "status %r" % r.status)
+check(r.summary["defines"] == {k: str(v) for k, v in short.items()}, "defines %s" % r.summary["defines"])
 check(updates == [(u, 8) for u in range(1, 9)], "progress %s" % updates)
 check(r.summary["updates"] == 8 and r.loss["loss"].shape == (8,), "loss rows %s" % (r.loss["loss"].shape,))
 cli = os.path.join(work, "cli")

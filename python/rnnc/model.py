@@ -108,7 +108,7 @@ def _from_numpy(x, what):
     if not (np.issubdtype(x.dtype, np.floating) or np.issubdtype(x.dtype, np.integer)):
         raise TypeError("%s must be an array of numbers, not of %s" % (what, x.dtype))
     if not np.all(np.isfinite(x)):
-        raise _errors.UsageError("%s hold a NaN or an infinite value" % what)
+        raise _errors.UsageError("NaN or infinite values in %s" % what)
     x = np.ascontiguousarray(x, dtype=np.float32 if x.dtype == np.float32 else np.float64)
     if x.ndim > _lib.MAX_DIMS:
         raise ValueError("%s has %d dimensions" % (what, x.ndim))
