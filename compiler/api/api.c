@@ -233,7 +233,8 @@ static rnnc_status set_options(rnnc_model *m, const rnnc_options *o, rnnc_error 
     if (!m->owned || !m->search || !m->defines)
         return api_fail(err, RNNC_NO_MEMORY, "out of memory");
     char *copy = env && *env ? own(m, env) : NULL;
-    for (char *p = copy ? strtok(copy, ":") : NULL; p; p = strtok(NULL, ":"))
+    char *rest = NULL;   /* strtok_r: models are compiled in several threads at once */
+    for (char *p = copy ? strtok_r(copy, ":", &rest) : NULL; p; p = strtok_r(NULL, ":", &rest))
         m->search[m->fo.search_count++] = p;
     for (size_t i = 0; o && o->search_path && i < o->search_count; i++)
         if (o->search_path[i])

@@ -6,7 +6,7 @@
  * a record's name as the model writes it ("h.r") is found in summary.json's
  * "records", or, in a folder written before it listed them, as the stem
  * of its record_STEM.npy file. Every array comes back as float64, as
- * runtime/rt_npy.c reads it.
+ * runtime/rt_npy.c reads it; loss.csv is read by runtime/rt_loss_csv.c.
  */
 #define _GNU_SOURCE   /* strndup, scandir's prototypes with strict C17 */
 #include <dirent.h>
@@ -19,9 +19,11 @@
 #include "api_internal.h"
 #include "rt_file.h"
 #include "rt_files.h"
+#include "rt_loss_csv.h"
 #include "rt_npy.h"
 #include "rt_outdir.h"
 #include "rt_summary.h"
+#include "rt_text.h"
 
 typedef struct name_list {
     size_t count;
@@ -35,9 +37,7 @@ struct rnnc_result {
     char *message;
     char *summary;
     json_t *doc;
-    name_list loss_columns;
-    size_t loss_rows;
-    double *loss;                   /* [row][column] */
+    rt_loss_csv loss;
     name_list files;                /* the .npy files, without ".npy", sorted */
     name_list records, record_files;
 };
@@ -91,64 +91,14 @@ const char *api_projection_stem(const char *name, char *buf, size_t size)
 
 /* ------------------------------------------------------------ reading the folder */
 
-/* DIR/NAME's whole text (malloc'd), or NULL with the reason in WHY. */
-static char *read_text(const char *dir, const char *name, size_t max, char *why, size_t why_size)
-{
-    char path[4400];
-    snprintf(path, sizeof path, "%s/%s", dir, name);
-    size_t size = 0;
-    FILE *fp = rt_file_open(path, max, &size, why, why_size);
-    if (!fp)
-        return NULL;
-    char *text = malloc(size + 1);
-    size_t got = text ? fread(text, 1, size, fp) : 0;
-    fclose(fp);
-    if (!text || got != size) {
-        snprintf(why, why_size, "%s", text ? "it could not be read whole" : "out of memory");
-        free(text);
-        return NULL;
-    }
-    text[size] = '\0';
-    return text;
-}
-
-/* loss.csv: a header of names, then one row of numbers per update. */
+/* loss.csv's columns (none when there is no loss.csv). */
 static rnnc_status read_loss(rnnc_result *r, rnnc_error **err)
 {
-    char why[512];
-    char *text = read_text(r->dir, RT_FILE_LOSS, RT_FILE_MAX_SUMMARY, why, sizeof why);
-    if (!text)
-        return errno == ENOENT ? RNNC_OK   /* a folder without one: no columns */
-                               : api_fail(err, RNNC_IO_ERROR, "cannot read %s/%s: %s", r->dir, RT_FILE_LOSS, why);
-    char *line = text, *end = strchr(line, '\n');
-    size_t header = end ? (size_t)(end - line) : strlen(line);
-    for (size_t at = 0; at < header;) {
-        size_t len = strcspn(line + at, ",\n");
-        if (add_name(&r->loss_columns, line + at, len) < 0)
-            break;
-        at += len + 1;
-    }
-    size_t rows = 0, cols = r->loss_columns.count;
-    for (char *c = end; c && c[1]; c = strchr(c + 1, '\n'))
-        rows++;
-    r->loss = calloc(rows * cols + 1, sizeof *r->loss);
-    rnnc_status status = r->loss ? RNNC_OK : api_fail(err, RNNC_NO_MEMORY, "out of memory");
-    char *at = end ? end + 1 : NULL;
-    for (size_t i = 0; status == RNNC_OK && at && *at && i < rows; i++) {
-        for (size_t k = 0; k < cols; k++) {
-            char *next;
-            r->loss[i * cols + k] = strtod(at, &next);
-            if (next == at || (*next != ',' && *next != '\n' && *next != '\0'))
-                status = api_fail(err, RNNC_IO_ERROR, "%s/%s: row %zu, column %zu is not a number", r->dir,
-                                  RT_FILE_LOSS, i + 1, k + 1);
-            at = *next ? next + 1 : next;
-            if (status != RNNC_OK)
-                break;
-        }
-        r->loss_rows = i + 1;
-    }
-    free(text);
-    return status;
+    char path[4400], why[4400];
+    snprintf(path, sizeof path, "%s/%s", r->dir, RT_FILE_LOSS);
+    if (rt_loss_csv_read(path, &r->loss, why, sizeof why) < 0)
+        return api_fail(err, strstr(why, "out of memory") ? RNNC_NO_MEMORY : RNNC_IO_ERROR, "%s", why);
+    return RNNC_OK;
 }
 
 static int is_npy(const struct dirent *e)
@@ -214,24 +164,27 @@ static void clear(rnnc_result *r)
 {
     free(r->summary);
     json_decref(r->doc);
-    free_names(&r->loss_columns);
-    free(r->loss);
+    rt_loss_csv_free(&r->loss);
     free_names(&r->files);
     free_names(&r->records);
     free_names(&r->record_files);
     r->summary = NULL;
     r->doc = NULL;
-    r->loss = NULL;
-    r->loss_rows = 0;
 }
 
 static rnnc_status read_folder(rnnc_result *r, rnnc_error **err)
 {
-    char why[4400];
-    r->summary = read_text(r->dir, RT_FILE_SUMMARY, RT_FILE_MAX_SUMMARY, why, sizeof why);
+    char path[4400], why[4400];
+    snprintf(path, sizeof path, "%s/%s", r->dir, RT_FILE_SUMMARY);
+    rt_text text = {0};
+    if (rt_text_load(&text, path, RT_FILE_MAX_SUMMARY, why, sizeof why) != 0) {
+        rt_text_free(&text);
+        return api_fail(err, RNNC_IO_ERROR, "cannot read %s: %s (is '%s' a results folder of rnnc run?)", path, why,
+                        r->dir);
+    }
+    r->summary = text.data ? text.data : strdup("");   /* taken: rt_text_free would free it */
     if (!r->summary)
-        return api_fail(err, RNNC_IO_ERROR, "cannot read %s/%s: %s (is '%s' a results folder of rnnc run?)", r->dir,
-                        RT_FILE_SUMMARY, why, r->dir);
+        return api_fail(err, RNNC_NO_MEMORY, "out of memory");
     r->doc = rt_summary_parse(r->summary, strlen(r->summary), RT_FILE_SUMMARY, why, sizeof why);
     if (!r->doc)
         return api_fail(err, RNNC_IO_ERROR, "%s/%s", r->dir, why);
@@ -331,12 +284,12 @@ const char *rnnc_result_summary(const rnnc_result *r)
 
 size_t rnnc_result_loss_column_count(const rnnc_result *r)
 {
-    return r ? r->loss_columns.count : 0;
+    return r ? r->loss.n_columns : 0;
 }
 
 const char *rnnc_result_loss_column(const rnnc_result *r, size_t i)
 {
-    return r && i < r->loss_columns.count ? r->loss_columns.names[i] : NULL;
+    return r && i < r->loss.n_columns ? r->loss.names[i] : NULL;
 }
 
 size_t rnnc_result_record_count(const rnnc_result *r)
@@ -432,19 +385,17 @@ rnnc_status rnnc_result_loss(const rnnc_result *r, const char *column, rnnc_arra
 {
     if (unusable(r, out, "rnnc_result_loss", err) != RNNC_OK)
         return RNNC_USAGE;
-    long k = find_name(&r->loss_columns, column);
+    int k = rt_loss_csv_column(&r->loss, column);
     if (k < 0) {
         char names[512];
+        name_list columns = {r->loss.n_columns, r->loss.names};
         return api_fail(err, RNNC_USAGE, "%s has no column '%s' (its columns: %s)", RT_FILE_LOSS,
-                        column ? column : "", listed(&r->loss_columns, names, sizeof names));
+                        column ? column : "", listed(&columns, names, sizeof names));
     }
-    double *data = malloc((r->loss_rows + 1) * sizeof *data);
+    double *data = rt_loss_csv_values(&r->loss, k);
     if (!data)
         return api_fail(err, RNNC_NO_MEMORY, "out of memory");
-    for (size_t i = 0; i < r->loss_rows; i++)
-        data[i] = r->loss[i * r->loss_columns.count + (size_t)k];
-    memset(out, 0, sizeof *out);
-    *out = (rnnc_array){.dtype = RNNC_F64, .ndim = 1, .shape = {r->loss_rows}, .data = data};
+    *out = (rnnc_array){.dtype = RNNC_F64, .ndim = 1, .shape = {r->loss.rows}, .data = data};
     return RNNC_OK;
 }
 

@@ -93,7 +93,8 @@ static rnnc_status failure_status(int io_failed, const char *text)
 {
     if (strstr(text, "out of memory") || strstr(text, "needs more memory"))
         return RNNC_NO_MEMORY;
-    return io_failed ? RNNC_IO_ERROR : RNNC_RUN_ERROR;
+    /* the runtime's own failures to write its files (a full disk) say so */
+    return io_failed || strstr(text, "cannot write") ? RNNC_IO_ERROR : RNNC_RUN_ERROR;
 }
 
 /* The result of a run that wrote DIR. */

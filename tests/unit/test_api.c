@@ -263,6 +263,14 @@ static void test_run(void)
     again = rnnc_run(m, &ro, &err);   /* trained again: the folder reanalysed below is a training's */
     rnnc_result_free(again);
 
+    /* a folder that cannot be made is an I/O error, and nothing is run */
+    ro.out_dir = "/proc/rnnc-test-api/run";   /* /proc takes no new folder, whoever asks */
+    CHECK(rnnc_run(m, &ro, &err) == NULL && rnnc_error_status(err) == RNNC_IO_ERROR);
+    CHECK(err && strstr(rnnc_error_message(err), "cannot create the results folder '/proc/rnnc-test-api/run'"));
+    rnnc_error_free(err);
+    err = NULL;
+    ro.out_dir = out;
+
     /* the analyses again on the trained weights */
     CHECK(rnnc_reanalyze(m, r, &err) == RNNC_OK);
     CHECK(rnnc_result_record_count(r) == 2);
