@@ -23,6 +23,7 @@ What must hold, and why:
 - an unknown projection is a KeyError naming the known ones; a folder that
   is missing, has no summary.json, a broken one or a loss.csv row that is
   not numbers raises rnnc.FileError;
+- python/rnnc/_lib.py declares exactly the functions include/rnnc.h does;
 - with RNNC_LIBRARY naming a file that is not there, rnnc.open still works
   and rnnc.load raises LibraryNotFound naming the file it tried.
 """
@@ -137,7 +138,15 @@ try:
         f.write("9,1,not-a-number,0.5,0.1\n")
     message = message_of(rnnc.FileError, rnnc.open, broken)
     check(message and "loss.csv" in message, "a broken loss.csv: %s" % message)
-    # 4. Without the library: rnnc.open works, rnnc.load says what it tried.
+    # 4. The ctypes declarations follow the header: the same functions, none missing or extra.
+    from rnnc import _lib
+    with open(os.path.join(source_dir, "include", "rnnc.h")) as f:
+        header = re.sub(r"/\*.*?\*/", "", f.read(), flags=re.S)      # the comments show calls too
+    declared = set(re.findall(r"\b(rnnc_\w+)\s*\(", header))
+    check(len(declared) > 30 and declared == set(_lib.SIGNATURES),
+          "header and _lib.py differ: %s" % sorted(declared ^ set(_lib.SIGNATURES)))
+
+    # 5. Without the library: rnnc.open works, rnnc.load says what it tried.
     script = ("import rnnc, sys\nprint(rnnc.open(sys.argv[1]).weights['h->h'].shape)\n"
               "try:\n    rnnc.load('model.rnn')\nexcept rnnc.LibraryNotFound as e:\n    print(e)\n")
     missing = os.path.join(work, "no", "librnnc.so")
