@@ -15,6 +15,7 @@
 #include "rt_figures.h"
 #include "rt_figures_internal.h"
 #include "rt_files.h"
+#include "rt_loss_csv.h"
 #include "rt_npy.h"
 #include "rt_summary.h"
 
@@ -54,78 +55,6 @@ int rt_figures_load(const rt_figures *f, const char *name, rt_array *a, char *er
 
 /* ------------------------------------------------------------ loss.csv */
 
-enum { LOSS_UPDATE, LOSS_LOSS, LOSS_RATE, LOSS_COLUMNS_READ = 16 };
-
-typedef struct loss_table {
-    size_t rows, cap;
-    double *update, *loss, *rate;   /* rate NaN without a rate_hz column */
-} loss_table;
-
-static void loss_table_free(loss_table *t)
-{
-    free(t->update);
-    free(t->loss);
-    free(t->rate);
-    memset(t, 0, sizeof *t);
-}
-
-/* The columns named update, loss and rate_hz in loss.csv's HEADER (-1:
- * none among the first LOSS_COLUMNS_READ). */
-static void loss_columns(char *header, int col[3])
-{
-    static const char *const names[3] = {"update", "loss", "rate_hz"};
-    col[0] = col[1] = col[2] = -1;
-    int c = 0;
-    for (char *tok = strtok(header, ",\r\n"); tok && c < LOSS_COLUMNS_READ; tok = strtok(NULL, ",\r\n"), c++)
-        for (int k = 0; k < 3; k++)
-            if (strcmp(tok, names[k]) == 0)
-                col[k] = c;
-}
-
-/* LINE's columns COL appended to T; -1 when memory runs out. */
-static int loss_row(loss_table *t, char *line, const int col[3])
-{
-    if (t->rows == t->cap) {
-        size_t cap = t->cap ? 2 * t->cap : 1024;
-        double *u = realloc(t->update, cap * sizeof *u);
-        t->update = u ? u : t->update;
-        double *l = u ? realloc(t->loss, cap * sizeof *l) : NULL;
-        t->loss = l ? l : t->loss;
-        double *r = l ? realloc(t->rate, cap * sizeof *r) : NULL;
-        t->rate = r ? r : t->rate;
-        if (!r)
-            return -1;
-        t->cap = cap;
-    }
-    double v[LOSS_COLUMNS_READ] = {0};
-    int c = 0;
-    for (char *tok = strtok(line, ",\r\n"); tok && c < LOSS_COLUMNS_READ; tok = strtok(NULL, ",\r\n"), c++)
-        v[c] = strtod(tok, NULL);
-    t->update[t->rows] = v[col[LOSS_UPDATE]];
-    t->loss[t->rows] = v[col[LOSS_LOSS]];
-    t->rate[t->rows] = col[LOSS_RATE] >= 0 ? v[col[LOSS_RATE]] : NAN;
-    t->rows++;
-    return 0;
-}
-
-/* PATH's rows into T; 0, or -1 with a message. */
-static int loss_read(FILE *in, const char *path, loss_table *t, int *has_rate, char *err, size_t err_size)
-{
-    char line[4096];
-    int col[3] = {-1, -1, -1};
-    if (fgets(line, sizeof line, in))
-        loss_columns(line, col);
-    *has_rate = col[LOSS_RATE] >= 0;
-    if (!ferror(in) && (col[LOSS_UPDATE] < 0 || col[LOSS_LOSS] < 0))
-        return rt_error(err, err_size, "%s has no update and loss columns", path);
-    while (!ferror(in) && fgets(line, sizeof line, in))
-        if (loss_row(t, line, col) != 0)
-            return rt_error(err, err_size, "out of memory for %s", path);
-    if (ferror(in))
-        return rt_error(err, err_size, "cannot read %s: %s", path, strerror(errno));
-    return 0;
-}
-
 int rt_figures_read_loss(const char *dir, size_t *rows, double **update, double **loss, double **rate, char *err,
                          size_t err_size)
 {
@@ -134,27 +63,28 @@ int rt_figures_read_loss(const char *dir, size_t *rows, double **update, double 
     char *path = rt_figures_path(dir, RT_FILE_LOSS);
     if (!path)
         return rt_error(err, err_size, "out of memory");
-    FILE *in = fopen(path, "r");
-    loss_table t = {0};
-    int has_rate = 0,
-        rc = in ? loss_read(in, path, &t, &has_rate, err, err_size)
-                : errno == ENOENT ? 0 : rt_error(err, err_size, "cannot read %s: %s", path, strerror(errno));
-    if (in)
-        fclose(in);
+    rt_loss_csv t;
+    int rc = rt_loss_csv_read(path, &t, err, err_size);
+    int u = rt_loss_csv_column(&t, "update"), l = rt_loss_csv_column(&t, "loss"), r = rt_loss_csv_column(&t, "rate_hz");
+    if (rc == 0 && (u < 0 || l < 0))
+        rc = rt_error(err, err_size, "%s has no update and loss columns", path);
+    if (rc == 0 && t.rows > 0) {
+        *update = rt_loss_csv_values(&t, u);
+        *loss = rt_loss_csv_values(&t, l);
+        *rate = r >= 0 ? rt_loss_csv_values(&t, r) : NULL;
+        if (!*update || !*loss || (r >= 0 && !*rate)) {
+            free(*update);
+            free(*loss);
+            free(*rate);
+            *update = *loss = *rate = NULL;
+            rc = rt_error(err, err_size, "out of memory for %s", path);
+        } else {
+            *rows = t.rows;
+        }
+    }
+    rt_loss_csv_free(&t);
     free(path);
-    if (rc != 0 || t.rows == 0) {
-        loss_table_free(&t);
-        return rc;
-    }
-    if (!has_rate) {
-        free(t.rate);
-        t.rate = NULL;
-    }
-    *rows = t.rows;
-    *update = t.update;
-    *loss = t.loss;
-    *rate = t.rate;
-    return 0;
+    return rc < 0 ? -1 : 0;
 }
 
 /* ------------------------------------------------------------ the rt_figures_readouts' channels */

@@ -106,9 +106,18 @@ void rt_pool_free(rt_pool *p)
  * OpenBLAS (OpenMP, serial) or of other BLAS that have no such threads. */
 extern int blas_thread_shutdown_(void) __attribute__((weak));
 
-void rt_blas_serial(void)
+static void blas_serial_once(void)
 {
     openblas_set_num_threads(1);
     if (blas_thread_shutdown_)
         blas_thread_shutdown_();
+}
+
+/* Once per process: the setting is OpenBLAS's, for every thread, and runs
+ * in several threads at once (librnnc) must not shut its server threads
+ * down while another is bringing them up. */
+void rt_blas_serial(void)
+{
+    static pthread_once_t once = PTHREAD_ONCE_INIT;
+    pthread_once(&once, blas_serial_once);
 }

@@ -16,9 +16,9 @@ rt_pool *rt_pool_new(int threads);
 void rt_pool_run(rt_pool *pool, unsigned n_tasks, rt_task_fn fn, void *ctx);
 void rt_pool_free(rt_pool *pool);
 
-/* Makes OpenBLAS single-threaded: the pool's threads each call it on their
- * own data. Its idle server threads are shut down where the library allows
- * it (OpenBLAS's pthreads build): they poll with sched_yield and, on a
+/* Makes OpenBLAS single-threaded, once per process: the pool's threads
+ * each call it on their own data. Its idle server threads are shut down
+ * where the library allows it (OpenBLAS's pthreads build): they poll with sched_yield and, on a
  * 2-core machine, took 5 % of a flip-flop update from the pool's threads. */
 void rt_blas_serial(void);
 

@@ -49,6 +49,12 @@ typedef struct rt_weights_desc {
     double lo, hi;                  /* bounds; -INFINITY, INFINITY for none */
     double spectral_radius;         /* > 0: the initial weights, masked and signed, scaled so that
                                        their largest |eigenvalue| is this (square only); 0: not */
+    /* Given starting values (a C program's, librnnc's rnnc_model_set_weights),
+     * in place of INIT or INIT_FILE: [post][pre] doubles, then treated as a
+     * loaded file is (Dale's signs, spectral radius, mask, bounds); and
+     * [post] in place of BIAS_INIT. NULL: the initialisers. */
+    const double *init_values;
+    const double *bias_values;
 } rt_weights_desc;
 
 /* ------------------------------------------------------------ trials */

@@ -52,23 +52,6 @@ static void put_spiking(const rt_run_desc *d, const rt_run_result *res, json_t *
         json_decref(pops);
 }
 
-/* "records": per recorded item its file and the unit its values are in
- * (no "unit" for plain numbers and spikes). */
-static json_t *records(const rt_run_desc *d)
-{
-    json_t *all = json_object();
-    for (unsigned i = 0; i < d->n_records; i++) {
-        const rt_record_desc *r = &d->records[i];
-        char file[300];
-        json_t *o = json_object();
-        json_object_set_new(o, "file", json_string(rt_file_name(file, sizeof file, RT_FILE_RECORD, r->name)));
-        if (r->unit)
-            json_object_set_new(o, "unit", json_string(r->unit));
-        json_object_set_new(all, r->name, o);
-    }
-    return all;
-}
-
 int rt_run_summary(const rt_run_desc *d, const rt_run_result *res, json_t *doc)
 {
     char status[64];
@@ -102,8 +85,6 @@ int rt_run_summary(const rt_run_desc *d, const rt_run_result *res, json_t *doc)
     for (int k = 0; k < RT_PHASES; k++)
         put_real(phases, rt_phase_names[k], res->phase_ms[k]);
     json_object_set_new(doc, "update_phases_ms", phases);
-    if (d->n_records)
-        json_object_set_new(doc, "records", records(d));
     if (res->analysis)
         json_object_set(doc, "analysis", res->analysis);
     if (res->failed_analysis >= 0)   /* the analyses stopped there; the ones before it are above */

@@ -109,7 +109,11 @@ int rt_weights_init(const rt_run_desc *d, rt_net *net, char *err, size_t err_siz
         double *w = malloc((count + rp->n_post) * sizeof *w);
         if (!w)
             return rt_error(err, err_size, "out of memory for the weights of %s", rp->name);
-        int rc = wd->init_file ? load_file(wd, rp, w, err, err_size)
+        int rc = 0;
+        if (wd->init_values)   /* given: then kept as a loaded file is */
+            memcpy(w, wd->init_values, count * sizeof *w);
+        else
+            rc = wd->init_file ? load_file(wd, rp, w, err, err_size)
                                : rt_init_fill(w, rp->n_post, rp->n_pre, &wd->init, d->settings.seed,
                                               rt_rng_stream(RT_STREAM_WEIGHTS, j), err, err_size);
         if (rc == 0 && wd->dale)   /* Dale's law: magnitudes from the initialiser, signs from the pre neuron */
@@ -117,7 +121,9 @@ int rt_weights_init(const rt_run_desc *d, rt_net *net, char *err, size_t err_siz
                 w[i] = wd->dale[i % rp->n_pre] * fabs(w[i]);
         if (rc == 0 && wd->spectral_radius > 0)
             rc = scale_spectral_radius(wd, rp, w, err, err_size);
-        if (rc == 0 && rp->bias)
+        if (rc == 0 && rp->bias && wd->bias_values)
+            memcpy(w + count, wd->bias_values, rp->n_post * sizeof *w);
+        else if (rc == 0 && rp->bias)
             rc = rt_init_fill(w + count, 1, rp->n_post, &wd->bias_init, d->settings.seed,
                               rt_rng_stream(RT_STREAM_BIAS, j), err, err_size);
         if (rc == 0) {

@@ -201,9 +201,9 @@ assert all(abs(x + 70) < 1e-4 for x in v), (min(v), max(v))
 s, w = load(d + 'record_h_w.npy')
 assert 0.1 < max(w) < 2 and min(w) >= 0, (min(w), max(w))
 records = json.load(open(d + 'summary.json'))['records']
-assert records == {'h_V': {'file': 'record_h_V.npy', 'unit': 'mV'},
-                   'h_w': {'file': 'record_h_w.npy', 'unit': 'pA'},
-                   'h_z': {'file': 'record_h_z.npy'}}, records
+assert records == [{'name': 'h.V', 'file': 'record_h_V', 'unit': 'mV'},
+                   {'name': 'h.w', 'file': 'record_h_w', 'unit': 'pA'},
+                   {'name': 'h.z', 'file': 'record_h_z'}], records
 print('ok')
 EOF
 expect_line "$work/units.check" ok "records in the declared unit, named in summary.json"

@@ -8,6 +8,7 @@
 #include "consteval.h"
 
 #include <math.h>
+#include <stdatomic.h>
 #include <string.h>
 
 #include "sema.h"
@@ -84,10 +85,14 @@ bool const_eval_binary(int op, double l, double r, double *out)
  * names lead from one expression into another, stops at MAX_EVAL_DEPTH.
  * Between evaluations parameter values may change (a task called with
  * arguments, another environment), so nothing is kept from one to the
- * next. The compiler is single-threaded. */
+ * next. Models may be compiled in several threads at once (librnnc), and
+ * a model compiled in one thread planned again in another: the numbers
+ * are drawn from one counter for all threads, so that no two evaluations
+ * anywhere share one, and each thread keeps its own current evaluation. */
 enum { MAX_EVAL_DEPTH = 2 * AST_MAX_DEPTH, MAX_CALL_ARGS = 64 };
-static unsigned long eval_epoch;
-static unsigned eval_depth;
+static atomic_ulong evaluations;
+static _Thread_local unsigned long eval_epoch;
+static _Thread_local unsigned eval_depth;
 
 static bool eval_node(const ast_node *e, const const_env *env, double *out);
 
@@ -97,7 +102,7 @@ bool const_value(const ast_node *e, const const_env *env, double *out)
     if (!env)
         env = &nothing_known;
     if (eval_depth == 0)
-        eval_epoch++;
+        eval_epoch = atomic_fetch_add(&evaluations, 1) + 1;
     if (eval_depth >= MAX_EVAL_DEPTH)
         return false;
     eval_depth++;

@@ -162,8 +162,9 @@ const char *sema_commas(sema *S, const char *words)
 
 const char *sym_kind_a(sym_kind kind)
 {
-    /* "a parameter", "an input port": the article follows the name's first letter. */
-    static char with_article[SYM_KIND_COUNT][40];
+    /* "a parameter", "an input port": the article follows the name's first
+     * letter. Made once per thread: models are checked in several at once. */
+    static _Thread_local char with_article[SYM_KIND_COUNT][40];
     if (kind >= SYM_KIND_COUNT)
         return "a name";
     if (!with_article[kind][0]) {

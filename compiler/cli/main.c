@@ -19,6 +19,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "api_internal.h"
 #include "cli.h"
 #include "codegen.h"
 #include "frontend.h"
@@ -202,7 +203,7 @@ static void front_options(cli *c, frontend_options *o)
     }
     o->search_path = c->path_dirs;
     o->search_count = c->npath;
-    o->stdlib_dir = rnnc_default_stdlib();
+    o->stdlib_dir = stdlib_default_dir();
     o->defines = c->defines;
     o->define_count = c->ndefines;
 }

@@ -14,8 +14,12 @@ struct arena_block {
     _Alignas(16) unsigned char data[];
 };
 
+_Thread_local jmp_buf *arena_oom_jump;
+
 void arena_out_of_memory(void)
 {
+    if (arena_oom_jump)
+        longjmp(*arena_oom_jump, 1);
     fputs("rnnc: out of memory\n", stderr);
     exit(3);
 }

@@ -7,6 +7,7 @@
 #ifndef RNNC_ARENA_H
 #define RNNC_ARENA_H
 
+#include <setjmp.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -28,8 +29,12 @@ char *arena_printf(arena *a, const char *fmt, ...)
 
 /* FNV-1a of N bytes: the string table's hash, and the scopes'. */
 uint32_t arena_hash(const char *s, size_t n);
-/* Prints "rnnc: out of memory" and exits with status 3. */
+/* Prints "rnnc: out of memory" and exits with status 3; or, in a thread
+ * that has set arena_oom_jump (librnnc, which must neither print nor
+ * exit), jumps there (longjmp with 1). What was being built is then
+ * abandoned half-made; the arena itself stays whole and may be freed. */
 void arena_out_of_memory(void) __attribute__((noreturn));
+extern _Thread_local jmp_buf *arena_oom_jump;
 
 /* Interned strings compare equal exactly when their pointers are equal. */
 const char *intern(arena *a, const char *s, size_t n);

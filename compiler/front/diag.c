@@ -13,8 +13,9 @@ void diag_init(diag_ctx *d, arena *a, source_table *sources)
     d->max_errors = 50;
 }
 
-/* A sink for diagnostics past the limit, so callers can still attach hints. */
-static diag overflow_sink;
+/* A sink for diagnostics past the limit, so callers can still attach hints;
+ * one per thread, as models are checked in several at once (librnnc). */
+static _Thread_local diag overflow_sink;
 
 static diag *add(diag_ctx *d, diag_level level, src_loc loc, const char *fmt, va_list ap)
 {

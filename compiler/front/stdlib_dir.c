@@ -45,7 +45,7 @@ static int own_file(char *path, int *is_program)
     *is_program = 1;
     /* The program's own map has an empty name; a shared library's is the
      * file the dynamic linker opened. */
-    if (dladdr1((void *)&rnnc_default_stdlib, &info, (void **)&map, RTLD_DL_LINKMAP) && map &&
+    if (dladdr1((void *)&stdlib_default_dir, &info, (void **)&map, RTLD_DL_LINKMAP) && map &&
         map->l_name && map->l_name[0]) {
         name = map->l_name;
         *is_program = 0;
@@ -80,7 +80,7 @@ static void find_once(void)
         found[0] = '\0';
 }
 
-const char *rnnc_default_stdlib(void)
+const char *stdlib_default_dir(void)
 {
     const char *env = getenv("RNNC_STDLIB");
     if (env && *env)

@@ -17,6 +17,6 @@
  *      from the build folder to the source tree's stdlib/.
  * NULL when none is a folder. The string lives as long as the process (for
  * 1., until RNNC_STDLIB is changed). Safe to call from several threads. */
-const char *rnnc_default_stdlib(void);
+const char *stdlib_default_dir(void);
 
 #endif

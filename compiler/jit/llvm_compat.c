@@ -2,6 +2,7 @@
  * llvm_compat.h). Written against LLVM 19. */
 #include "llvm_compat.h"
 
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -32,10 +33,22 @@ static char *copy_and_dispose(char *llvm_owned)
     return copy;
 }
 
+/* LLVM's targets are registered once per process, whatever the threads
+ * that compile models (librnnc): LLVMInitializeNativeTarget is not safe
+ * to call from two at once. */
+static pthread_once_t native_target_once = PTHREAD_ONCE_INIT;
+static int native_target_missing;
+
+static void init_native_target(void)
+{
+    native_target_missing = LLVMInitializeNativeTarget() || LLVMInitializeNativeAsmPrinter();
+}
+
 int llvmc_host_init(llvmc_host *h, char *err, size_t err_size)
 {
     memset(h, 0, sizeof *h);
-    if (LLVMInitializeNativeTarget() || LLVMInitializeNativeAsmPrinter()) {
+    pthread_once(&native_target_once, init_native_target);
+    if (native_target_missing) {
         snprintf(err, err_size, "LLVM has no code generator for this machine");
         return -1;
     }

@@ -1160,8 +1160,9 @@ static void describe_task(plan *p, rt_run_desc *r)
 
 static rt_weights_desc weights_desc(const plan_proj *pp, const char *stem)
 {
-    return (rt_weights_desc){stem, pp->init, pp->init_file, pp->bias_init, pp->mask, pp->dale, pp->lo, pp->hi,
-                             pp->spectral_radius};
+    return (rt_weights_desc){.file_stem = stem, .init = pp->init, .init_file = pp->init_file,
+                             .bias_init = pp->bias_init, .mask = pp->mask, .dale = pp->dale, .lo = pp->lo,
+                             .hi = pp->hi, .spectral_radius = pp->spectral_radius};
 }
 
 /* "x_h", or "x_h_I_r" for a connect that names a port. */

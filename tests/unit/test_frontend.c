@@ -284,6 +284,26 @@ static void test_fuzz_regressions(void)
     free(text);
 }
 
+/* With a recovery point set (as librnnc sets one around compiling), an
+ * arena that runs out of memory jumps there, in this thread only, instead
+ * of printing and exiting; the arena stays whole and frees. */
+static void test_out_of_memory_jump(void)
+{
+    arena a;
+    arena_init(&a);
+    CHECK(arena_alloc(&a, 100) != NULL);
+    jmp_buf jump;
+    volatile int jumped = 0;
+    arena_oom_jump = &jump;
+    if (setjmp(jump) == 0)
+        arena_out_of_memory();   /* what xmalloc calls when malloc fails */
+    else
+        jumped = 1;
+    arena_oom_jump = NULL;
+    CHECK(jumped);
+    arena_free(&a);
+}
+
 int main(void)
 {
     opts.stdlib_dir = RNNC_STDLIB_DIR;
@@ -294,5 +314,6 @@ int main(void)
     test_imports();
     test_defines();
     test_fuzz_regressions();
+    test_out_of_memory_jump();
     return check_report();
 }

@@ -2,7 +2,8 @@
  *
  * A written array must read back bit for bit, its data must start at a
  * multiple of 64 bytes (the .npy 1.0 alignment rule), a full disk must be an
- * error, and a results folder must appear only when committed.
+ * error, a results folder must appear only when committed, and loss.csv
+ * must read back by its columns' names.
  */
 #include <errno.h>
 #include <signal.h>
@@ -12,6 +13,7 @@
 #include <unistd.h>
 
 #include "check.h"
+#include "rt_loss_csv.h"
 #include "rt_npy.h"
 #include "rt_outdir.h"
 
@@ -120,6 +122,29 @@ int main(void)
     CHECK(rt_outdir_begin(&o, final) == 0);
     rt_outdir_abort(&o);
     CHECK(file_size(path) == 3);
+
+    /* loss.csv read back: names from the header, a number per column and
+     * row (CRLF line ends too, as an editor on another system may save it);
+     * a value that is no number is refused at its row and column; a folder
+     * without one is said as such (1), not as an error. */
+    rt_loss_csv t;
+    snprintf(path, sizeof path, "%s/loss.csv", dir);
+    FILE *csv = fopen(path, "w");
+    CHECK(csv && fputs("update,epoch,loss\r\n1,1,0.5\r\n2,1,nan\r\n", csv) >= 0 && fclose(csv) == 0);
+    CHECK(rt_loss_csv_read(path, &t, err, sizeof err) == 0);
+    CHECK(t.n_columns == 3 && t.rows == 2 && rt_loss_csv_column(&t, "loss") == 2 && rt_loss_csv_column(&t, "x") < 0);
+    CHECK(t.rows == 2 && t.values[2] == 0.5 && t.values[3] == 2 && isnan(t.values[5]));
+    rt_loss_csv_free(&t);
+    csv = fopen(path, "w");
+    CHECK(csv && fputs("update,loss\n1,0.5\n2,oops\n", csv) >= 0 && fclose(csv) == 0);
+    CHECK(rt_loss_csv_read(path, &t, err, sizeof err) == -1);
+    CHECK(strstr(err, "row 2, column 2 (loss) is not a number") != NULL);
+    csv = fopen(path, "w");
+    CHECK(csv && fputs("update,loss\n", csv) >= 0 && fclose(csv) == 0);   /* an evaluation's: no rows */
+    CHECK(rt_loss_csv_read(path, &t, err, sizeof err) == 0 && t.n_columns == 2 && t.rows == 0);
+    rt_loss_csv_free(&t);
+    snprintf(path, sizeof path, "%s/none.csv", dir);
+    CHECK(rt_loss_csv_read(path, &t, err, sizeof err) == 1 && t.n_columns == 0);
 
     rt_remove_tree(dir);
     return check_report();
