@@ -668,7 +668,8 @@ char *format_source(arena *a, diag_ctx *dc, uint32_t file, const ast_node *tree,
 int format_same_tree(const ast_node *x, const ast_node *y)
 {
     for (; x && y; x = x->next, y = y->next) {
-        bool same_name = x->name == y->name || (x->name && y->name && strcmp(x->name, y->name) == 0);
+        bool same_name = x->kind == AST_FILE ||   /* its name is its path */
+                         x->name == y->name || (x->name && y->name && strcmp(x->name, y->name) == 0);
         bool same_num = x->num == y->num || (x->num != x->num && y->num != y->num);
         if (x->kind != y->kind || x->op != y->op || x->count != y->count || !same_name ||
             !same_num || !format_same_tree(x->first, y->first))

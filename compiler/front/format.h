@@ -24,7 +24,8 @@
  * names. A comes from the same compilation (the lexer interns into it). */
 char *format_source(arena *a, diag_ctx *dc, uint32_t file, const ast_node *tree, size_t *len);
 
-/* Whether two syntax trees are the same apart from source locations. */
+/* Whether two syntax trees are the same apart from source locations (and
+ * the file's path, the name of an AST_FILE). */
 int format_same_tree(const ast_node *x, const ast_node *y);
 
 #endif
