@@ -118,6 +118,11 @@ printf 'param a = 1  # one\nparam b = 2\n' > "$work/crlf.want"   # the code grew
 cmp -s "$work/out" "$work/crlf.want" && passes=$((passes + 1)) ||
   { echo "FAIL: CRLF lines and a missing last newline:"; cat -A "$work/out"; failures=$((failures + 1)); }
 
+expect 1 "--check on stdin" sh -c "\"$rnnc\" fmt --check - < \"$messy\""
+expect_line "$work/err" "rnnc: <stdin> is not formatted (from line 3)" "--check on stdin message"
+[ ! -s "$work/out" ] && passes=$((passes + 1)) ||
+  { echo "FAIL: --check on stdin printed the text"; failures=$((failures + 1)); }
+
 expect 2 "no file" "$rnnc" fmt
 expect_line "$work/err" "rnnc: fmt needs at least one file" "no file message"
 expect 2 "an unknown option" "$rnnc" fmt --frobnicate "$work/m.rnn"

@@ -145,8 +145,12 @@ static int format_one(const char *path, int check)
     const source_file *f = &fe.sources.files[idx];
     int same = text && len == f->size && memcmp(text, f->text, len) == 0;
     if (text && check && !same) {
-        fprintf(stderr, "rnnc: %s is not formatted (from line %u; 'rnnc fmt %s' formats it)\n", label,
-                first_difference(f->text, f->size, text, len), path);
+        unsigned line = first_difference(f->text, f->size, text, len);
+        if (from_stdin)
+            fprintf(stderr, "rnnc: %s is not formatted (from line %u)\n", label, line);
+        else
+            fprintf(stderr, "rnnc: %s is not formatted (from line %u; 'rnnc fmt %s' formats it)\n",
+                    label, line, path);
         rc = FMT_CHANGED;
     } else if (text && !check && from_stdin) {
         fwrite(text, 1, len, stdout);
