@@ -74,6 +74,10 @@ void cli_forward_stop_signals(pid_t *pids, unsigned count);
 /* Whether diagnostics on stderr are coloured (a terminal, NO_COLOR unset). */
 int cli_use_color(void);
 
+/* rnnc fmt [--check] FILE...: ARGV holds what follows 'fmt' (cli_fmt.c);
+ * returns the exit status. */
+int cli_fmt(int argc, char **argv);
+
 /* Prints the optimised LLVM IR of the model's kernels; returns the exit status. */
 int cli_emit_llvm(frontend *fe, const frontend_options *fopts, const cli_run_options *ropts);
 

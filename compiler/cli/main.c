@@ -3,6 +3,7 @@
  *   rnnc check FILE...                      check models, report every error
  *   rnnc run FILE [--out DIR] [--seed N] [--seeds K] [-D name=value]... [-v]
  *   rnnc analyze DIR                        the model's analyses again on a finished run
+ *   rnnc fmt [--check] FILE...              rewrite models in the canonical layout
  *   rnnc dump-ast FILE                      print the syntax tree
  *   rnnc emit-llvm FILE                     print the optimised LLVM IR of the kernels
  *   rnnc task show FILE TASK [--trials K] [--out DIR] [--dt TIME] [--seed N] [-D name=value]...
@@ -42,6 +43,7 @@ static const char usage_text[] =
     "  check FILE...        check models and report every error found\n"
     "  run FILE             check a model and run it, writing a results folder\n"
     "  analyze DIR          run a finished run's analyses again and redraw its report\n"
+    "  fmt FILE...          rewrite models in the canonical layout (--check: name those not in it)\n"
     "  dump-ast FILE        print the syntax tree of a file\n"
     "  emit-llvm FILE       print the optimised LLVM IR of a model's compiled kernels\n"
     "  task show FILE TASK  draw sample trials of a task and save them as .npy\n"
@@ -540,6 +542,8 @@ int main(int argc, char **argv)
             return 0;
         }
     }
+    if (argc > 1 && strcmp(argv[1], "fmt") == 0)
+        return cli_fmt(argc - 2, argv + 2);   /* its own options: --check, '-' */
     int rc = parse_args(&c, argc, argv);
     if (rc == 0 && (c.trials || c.dt) && !(c.command && strcmp(c.command, "task") == 0))
         rc = usage_error("%s is an option of 'rnnc task show'", c.trials ? "--trials" : "--dt");

@@ -38,7 +38,7 @@ typedef struct driver {
     int prev;            /* the last token given to the parser */
 } driver;
 
-static int continues_line(int type)
+int parse_continues_line(int type)
 {
     switch (type) {
     case TK_ARROW: case TK_LARROW: case TK_PLUSEQ: case TK_MINUSEQ: case TK_STAREQ:
@@ -175,7 +175,7 @@ ast_node *parse_file(arena *a, diag_ctx *dc, uint32_t file)
             c.last_error_line = (int)t.loc.line;
         }
         if (type == TK_SEP && t.num == 1) {
-            if (d.paren_depth == 0 && !continues_line(d.prev) && !pending_newline) {
+            if (d.paren_depth == 0 && !parse_continues_line(d.prev) && !pending_newline) {
                 newline = t;
                 pending_newline = 1;
             }

@@ -24,6 +24,10 @@ typedef struct parse_ctx {
 /* Parses file FILE of the source table into an AST_FILE node; errors go to DIAG. */
 ast_node *parse_file(arena *a, diag_ctx *dc, uint32_t file);
 
+/* Whether a line break after a token of TYPE continues the statement (an
+ * operator, ',', ':', '->', '=', ...): the driver's rule, shared with rnnc fmt. */
+int parse_continues_line(int type);
+
 /* Names of tokens as a user would write them ("')'", "a number", "end of line"). */
 const char *parse_token_desc(int type, const token *t, char *buf, size_t size);
 

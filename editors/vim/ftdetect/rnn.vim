@@ -1,0 +1,2 @@
+" .rnn files are rnnc models.
+autocmd BufRead,BufNewFile *.rnn setfiletype rnn
