@@ -10,6 +10,7 @@
 #   P/share/rnnc/models/            complete models, as in the source tree
 #   P/share/rnnc/examples/          short teaching models
 #   P/share/doc/rnnc/               README.md, LICENSE, language.md
+#   P/lib/python3/dist-packages/rnnc the Python module (with librnnc)
 #
 # (lib is GNUInstallDirs' CMAKE_INSTALL_LIBDIR: lib/x86_64-linux-gnu when
 # configured with CMAKE_INSTALL_PREFIX=/usr.) Nothing installed names the
@@ -73,6 +74,14 @@ if(TARGET rnnc_shared OR TARGET rnnc_static)
   endforeach()
   configure_file(${CMAKE_SOURCE_DIR}/cmake/rnnc.pc.in ${CMAKE_BINARY_DIR}/rnnc.pc @ONLY)
   install(FILES ${CMAKE_BINARY_DIR}/rnnc.pc DESTINATION ${CMAKE_INSTALL_LIBDIR}/pkgconfig)
+endif()
+
+# The Python module (pure Python over librnnc), where Debian's python3 looks:
+# from P/lib/python3/dist-packages/rnnc it finds P/lib/librnnc.so.0 beside
+# it, else the system's library search (ldconfig, for the package's /usr).
+if(TARGET rnnc_shared)
+  install(DIRECTORY python/rnnc DESTINATION lib/python3/dist-packages
+          FILES_MATCHING PATTERN "*.py" PATTERN "__pycache__" EXCLUDE)
 endif()
 
 include(${CMAKE_SOURCE_DIR}/cmake/Package.cmake)

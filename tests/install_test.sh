@@ -121,4 +121,13 @@ if [ -f "$libdir/librnnc.a" ]; then
   expect 0 "the program linked with librnnc.a" "$Q/bin/prog_static" "$version"
   expect_line "$work/out" ok "the static library's check with the installed stdlib"
 fi
+# 6. The installed Python module loads the installed library (not the build
+# tree's) and checks a model with the installed stdlib. An instrumented
+# library cannot load into an uninstrumented python: not in sanitized builds.
+if [ -d "$Q/lib/python3/dist-packages/rnnc" ] && [ -z "$cflags" ] && /usr/bin/python3 -c 'import numpy' 2>/dev/null; then
+  expect 0 "python3 -c 'import rnnc; rnnc.check(...)' from the installed module" \
+    env -u RNNC_LIBRARY PYTHONPATH="$Q/lib/python3/dist-packages" /usr/bin/python3 -B -c \
+    'import rnnc, sys; rnnc.check("import neurons.rate\n"); p = rnnc._lib.lib()._name; print("ok" if p.startswith(sys.argv[1]) else "library " + p)' "$Q"
+  expect_line "$work/out" ok "the installed module's library and stdlib"
+fi
 finish
