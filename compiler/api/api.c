@@ -107,6 +107,17 @@ void rnnc_error_free(rnnc_error *e)
     free(e);
 }
 
+const char *api_listed(const char *const *names, size_t count, char *buf, size_t size)
+{
+    size_t n = 0;
+    buf[0] = '\0';
+    for (size_t i = 0; i < count && n + 8 < size; i++)
+        n += (size_t)snprintf(buf + n, size - n, "%s%s", i ? ", " : "", names[i]);
+    if (n >= size)
+        snprintf(buf + size - 5, 5, "...");
+    return count ? buf : "none";
+}
+
 /* Every diagnostic of D as text, as rnnc check prints it without colour
  * (malloc'd; NULL when out of memory). */
 static char *diagnostics_text(diag_ctx *d)

@@ -52,6 +52,10 @@ rnnc_status api_fail(rnnc_error **err, rnnc_status status, const char *fmt, ...)
  * line as the rnnc command prints it), its trailing newline dropped. */
 rnnc_status api_fail_text(rnnc_error **err, rnnc_status status, const char *text);
 
+/* NAMES listed for a message, "a, b, c" (cut with "..." to fit SIZE), in
+ * BUF; "none" when COUNT is 0. */
+const char *api_listed(const char *const *names, size_t count, char *buf, size_t size);
+
 /* The plan of M for SEED (rebuilt when it was built for another seed),
  * with the weights set by rnnc_model_set_weights in it. 0, or a status
  * with *ERR. */

@@ -332,16 +332,9 @@ void rnnc_array_free(rnnc_array *a)
     memset(a, 0, sizeof *a);
 }
 
-/* NAMES listed, for a message: "a, b, c" (at most a few hundred bytes). */
 static const char *listed(const name_list *l, char *buf, size_t size)
 {
-    size_t n = 0;
-    buf[0] = '\0';
-    for (size_t i = 0; i < l->count && n + 8 < size; i++)
-        n += (size_t)snprintf(buf + n, size - n, "%s%s", i ? ", " : "", l->names[i]);
-    if (n >= size)
-        snprintf(buf + size - 5, 5, "...");
-    return l->count ? buf : "none";
+    return api_listed((const char *const *)l->names, l->count, buf, size);
 }
 
 /* The folder's file NAME (no ".npy") as a float64 array. */

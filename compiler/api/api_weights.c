@@ -30,12 +30,9 @@ static int find_projection(const rnnc_model *m, const char *projection, rnnc_err
     int j = api_model_projection(m, projection);
     if (j >= 0)
         return j;
-    char names[512] = "";
-    size_t n = 0;
-    for (unsigned k = 0; k < m->p.n_projs && n + 8 < sizeof names; k++)
-        n += (size_t)snprintf(names + n, sizeof names - n, "%s%s", k ? ", " : "", m->projections[k]);
+    char names[512];
     api_fail(err, RNNC_USAGE, "the model has no projection '%s' (its projections: %s)", projection ? projection : "",
-             names);
+             api_listed((const char *const *)m->projections, m->p.n_projs, names, sizeof names));
     return -1;
 }
 

@@ -30,10 +30,6 @@
 #include "rt_summary.h"
 #include "stdlib_dir.h"
 
-#ifndef RNNC_VERSION
-#define RNNC_VERSION "0.0.0"
-#endif
-
 enum { EXIT_MODEL = 1, EXIT_USAGE = 2, MAX_DEFINES = 256, MAX_PATH_DIRS = 64 };
 
 static const char usage_text[] =
@@ -523,7 +519,7 @@ static int cmd_task(cli *c, const frontend_options *o)
 static void print_version(void)
 {
     char jit[256];
-    printf("rnnc %s\n", RNNC_VERSION);
+    printf("rnnc %s\n", rnnc_version());
     printf("  jit:  %s\n", jit_describe(jit, sizeof jit));
     printf("  blas: %s\n", rt_blas_describe());
 }

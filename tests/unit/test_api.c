@@ -2,7 +2,8 @@
  *
  * A model with errors comes back as RNNC_MODEL_ERROR with the diagnostics
  * rnnc check prints (file:line:col, the line, a caret) and each one's
- * place; a missing file is RNNC_IO_ERROR. A short run of the 3-bit
+ * place; a missing file is RNNC_IO_ERROR; imports are found through the
+ * options' search path. A short run of the 3-bit
  * flip-flop (2 updates of 16 trials, models/flipflop3.rnn with -D
  * settings, as tests/cli_test.sh makes it quick) is read back: loss.csv's
  * columns, the weights, a record, summary.json. Weights that are set are
@@ -24,7 +25,7 @@
 #include "check.h"
 #include "rnnc.h"
 
-static char model_path[4096];
+static char source_dir[4096], model_path[4200];
 static char work[] = "/tmp/rnnc-test-api-XXXXXX";
 
 /* The flip-flop made quick: 2 updates, a 16-trial evaluation, 16 units. */
@@ -100,6 +101,19 @@ static void test_model_error(void)
     CHECK(rnnc_compile_text("lib.rnn", library, NULL, &err) == NULL);
     CHECK(rnnc_error_status(err) == RNNC_MODEL_ERROR);
     CHECK(err && strstr(rnnc_error_message(err), "lib.rnn has nothing to run"));
+    rnnc_error_free(err);
+
+    /* imports are searched in the options' folders: "import rate" is
+     * stdlib/neurons/rate.rnn only with stdlib/neurons on the search path */
+    const char *importer = "import rate\nnetwork N {\n  pop h : TanhRate[4]\n}\n";
+    char neurons[4200];
+    snprintf(neurons, sizeof neurons, "%s/stdlib/neurons", source_dir);
+    const char *const folders[] = {neurons};
+    rnnc_options searched = {.search_path = folders, .search_count = 1};
+    err = NULL;
+    CHECK(rnnc_check_text("imports.rnn", importer, &searched, &err) == RNNC_OK && err == NULL);
+    CHECK(rnnc_check_text("imports.rnn", importer, NULL, &err) == RNNC_MODEL_ERROR);
+    CHECK(err && strstr(rnnc_error_message(err), "imports.rnn:1:") == rnnc_error_message(err));
     rnnc_error_free(err);
 
     /* a missing file is an I/O error, said with the system's reason */
@@ -463,7 +477,8 @@ int main(int argc, char **argv)
         fprintf(stderr, "usage: test_api SOURCE_DIR\n");
         return 2;
     }
-    snprintf(model_path, sizeof model_path, "%s/models/flipflop3.rnn", argv[1]);
+    snprintf(source_dir, sizeof source_dir, "%s", argv[1]);
+    snprintf(model_path, sizeof model_path, "%s/models/flipflop3.rnn", source_dir);
     char stdlib_dir[4096];
     snprintf(stdlib_dir, sizeof stdlib_dir, "%s/stdlib", argv[1]);
     setenv("RNNC_STDLIB", stdlib_dir, 1);
