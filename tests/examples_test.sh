@@ -71,7 +71,7 @@ _, v = read(w + '/adex/record_n_V.npy')
 assert -70.61 < min(v) and max(v) < -40.39, (min(v), max(v))
 (spikes, _), _ = read(w + '/adex/spikes_n.npy')
 assert spikes > 0, spikes
-assert json.load(open(w + '/adex/summary.json'))['records']['n_V']['unit'] == 'mV'
+assert {r['name']: r.get('unit') for r in json.load(open(w + '/adex/summary.json'))['records']}['n.V'] == 'mV'
 # Dale: column j is source neuron j of [post, pre]
 (post, pre), m = read(w + '/dale/weights_final_h_h.npy')
 cols = [[m[i * pre + j] for i in range(post)] for j in range(pre)]
