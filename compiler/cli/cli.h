@@ -73,6 +73,10 @@ void cli_run_children(const cli_run_options *r, const cli_job *jobs, unsigned k,
 typedef struct cli_tally {
     unsigned trained, stopped, unfinished;   /* stopped: by Ctrl-C, or never started */
 } cli_tally;
+/* Whether a flattened summary name (rt_summary_flatten) is a result:
+ * settings, sizes and timings are not (cli_seeds.c). */
+int cli_is_result(const char *name);
+
 cli_tally cli_tally_runs(const cli_job *jobs, const int *codes, unsigned k, const char *work);
 
 /* The runs JOBS[K] into the results folder DIR (cli_jobs.c): spread over

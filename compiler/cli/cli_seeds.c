@@ -169,8 +169,7 @@ static void read_metrics(const char *work, const uint64_t *seeds, const int *cod
     }
 }
 
-/* Settings, sizes and timings: not results, so not in the report's table. */
-static int is_result(const char *name)
+int cli_is_result(const char *name)
 {
     return !strstr(name, "seconds") && !strstr(name, "_ms") && strncmp(name, "populations", 11) != 0 &&
            strcmp(name, "steps") != 0 && strcmp(name, "batch") != 0 && strcmp(name, "eval_trials") != 0;
@@ -196,7 +195,7 @@ static int stats_table(const json_t *combined, unsigned with_summary, rt_figures
     const char *name;
     json_t *v;
     json_object_foreach ((json_t *)mean, name, v) {
-        if (!is_result(name))
+        if (!cli_is_result(name))
             continue;
         char buf[200], in[64] = "";
         double n = rt_summary_number(count, name);
