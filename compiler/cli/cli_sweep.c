@@ -276,14 +276,14 @@ static int make_jobs(sweep *s)
         s->opts[p] = *s->base;
         s->opts[p].defines = d;
         s->opts[p].define_count = s->define_count;
-        char label[400];
+        char label[200];   /* a long one is cut: the row of sweep.csv has every value */
         point_label(s, p, label, sizeof label, -1);
         for (unsigned k = 0; k < s->seeds; k++) {
             cli_job *j = &s->jobs[p * s->seeds + k];
             j->opts = &s->opts[p];
             j->seed = s->first_seed + k;
             snprintf(j->folder, sizeof j->folder, "point-%u/seed-%llu", p + 1, (unsigned long long)j->seed);
-            snprintf(j->label, sizeof j->label, "run %s (%s, seed %llu)", j->folder, label,
+            snprintf(j->label, sizeof j->label, "run %.40s (%s, seed %llu)", j->folder, label,
                      (unsigned long long)j->seed);
         }
     }
