@@ -84,24 +84,15 @@ sys.exit(1 if failures else 0)
 PY
 then passes=$((passes + 1)); else failures=$((failures + 1)); fi
 
-# one_line STATUS DESCRIPTION TEXT COMMAND...: the error and no folder "$work/bad"
-one_line() {
-  want=$1 what=$2 text=$3; shift 3
-  expect "$want" "$what" "$@"
-  expect_line "$work/err" "$text" "$what: the message"
-  n=$(grep -c '^rnnc' "$work/err")
-  [ "$n" -eq 1 ] || { echo "FAIL: $what: $n lines from rnnc, expected 1:"; cat "$work/err"; failures=$((failures + 1)); }
-  [ -e "$work/bad" ] && { echo "FAIL: $what: a folder was made"; failures=$((failures + 1)); rm -rf "$work/bad"; }
-}
 # mpirun's exit status is that of the first rank to fail: rnnc's, 2 for bad usage, 1 for a model error
-one_line 2 "3 ranks for 2 realisations" "3 MPI ranks for 2 realisations: start at most 2" \
+expect_refused 2 "3 ranks for 2 realisations" "3 MPI ranks for 2 realisations: start at most 2" \
   mpirun -n 3 "$rnnc" run "$model" $quick --seeds 2 --out "$work/bad"
-one_line 2 "2 ranks for a plain run" "2 MPI ranks for 1 realisation" \
+expect_refused 2 "2 ranks for a plain run" "2 MPI ranks for 1 realisation" \
   mpirun -n 2 "$rnnc" run "$model" $quick --out "$work/bad"
-one_line 2 "rnnc check under 2 ranks" "'rnnc check' runs in one process" mpirun -n 2 "$rnnc" check "$model"
-one_line 1 "a model error under 2 ranks" "no parameter or setting is named 'nosuch'" \
+expect_refused 2 "rnnc check under 2 ranks" "'rnnc check' runs in one process" mpirun -n 2 "$rnnc" check "$model"
+expect_refused 1 "a model error under 2 ranks" "no parameter or setting is named 'nosuch'" \
   mpirun -n 2 "$rnnc" run "$model" $quick -D nosuch=1 --seeds 2 --out "$work/bad"
-one_line 1 "rank 1 cannot make its scratch folder" "rnnc: rank 1: cannot make a scratch folder" \
+expect_refused 1 "rank 1 cannot make its scratch folder" "rnnc: rank 1: error: cannot make a scratch folder" \
   mpirun -n 1 -x TMPDIR="$work/tmp" "$rnnc" run "$model" $quick --seeds 2 --out "$work/bad" : \
          -n 1 -x TMPDIR="$work/no-such-folder" "$rnnc" run "$model" $quick --seeds 2 --out "$work/bad"
 finish

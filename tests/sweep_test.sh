@@ -70,21 +70,14 @@ sys.exit(1 if failures else 0)
 PY
 then passes=$((passes + 1)); else failures=$((failures + 1)); fi
 
-# refused STATUS DESCRIPTION TEXT COMMAND...: the error, and no folder "$work/bad"
-refused() {
-  want=$1 what=$2 text=$3; shift 3
-  expect "$want" "$what" "$@"
-  expect_line "$work/err" "$text" "$what: the message"
-  [ -e "$work/bad" ] && { echo "FAIL: $what: a folder was made"; failures=$((failures + 1)); rm -rf "$work/bad"; }
-}
 # shellcheck disable=SC2086
-refused 1 "a grid naming no setting" "no parameter or setting is named 'AndNet.nosuch'" \
+expect_refused 1 "a grid naming no setting" "no parameter or setting is named 'AndNet.nosuch'" \
   "$rnnc" sweep "$model" $quick --grid AndNet.nosuch=8,16 --out "$work/bad"
 # shellcheck disable=SC2086
-refused 1 "a value of the wrong unit, not the first" "parameter 'tau' is in ms, but the value is in mV" \
+expect_refused 1 "a value of the wrong unit, not the first" "parameter 'tau' is in ms, but the value is in mV" \
   "$rnnc" sweep "$model" $quick --grid TanhRate.tau=5ms,3mV --out "$work/bad"
-refused 2 "a grid without values" "--grid needs NAME=V1,V2,..." "$rnnc" sweep "$model" --grid n --out "$work/bad"
-refused 2 "a name given by -D and --grid" "n is given by -D and by --grid" \
+expect_refused 2 "a grid without values" "--grid needs NAME=V1,V2,..." "$rnnc" sweep "$model" --grid n --out "$work/bad"
+expect_refused 2 "a name given by -D and --grid" "n is given by -D and by --grid" \
   "$rnnc" sweep "$model" -D n=4 --grid n=8,16 --out "$work/bad"
 
 if ! "$rnnc" --version | grep -q '^  mpi:  yes'; then
@@ -102,6 +95,6 @@ if cmp "$work/one/sweep.csv" "$work/two/sweep.csv"; then passes=$((passes + 1));
   echo "FAIL: sweep.csv over 2 ranks differs from one machine's:"; diff "$work/one/sweep.csv" "$work/two/sweep.csv"
   failures=$((failures + 1)); fi
 # shellcheck disable=SC2086
-refused 2 "3 ranks for 2 runs" "3 MPI ranks for 2 runs" \
+expect_refused 2 "3 ranks for 2 runs" "3 MPI ranks for 2 runs" \
   "$mpiexec" --oversubscribe -n 3 "$rnnc" sweep "$model" $quick --grid n=8,16 --out "$work/bad"
 finish

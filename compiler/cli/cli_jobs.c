@@ -55,7 +55,7 @@ static int begin_work(const char *dir, rt_outdir *out, char *scratch, size_t siz
     snprintf(scratch, size, "%s/rnnc-rank-%d-XXXXXX", tmp && *tmp ? tmp : "/tmp", cli_mpi_rank());
     if (mkdtemp(scratch))
         return 0;
-    fprintf(stderr, "rnnc: cannot make a scratch folder for this rank's runs in %s: %s\n",
+    fprintf(stderr, "rnnc: error: cannot make a scratch folder for this rank's runs in %s: %s\n",
             tmp && *tmp ? tmp : "/tmp", strerror(errno));
     return 1;
 }

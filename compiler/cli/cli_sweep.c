@@ -250,11 +250,9 @@ static int check_grids(sweep *s)
                 continue;   /* the first values together: checked already */
             point_defines(s, 0, defines);
             defines[s->base->define_count + g].value = s->grids[g].values[v];
-            if (check_with(s, defines, count, v == 0 && g == 0 ? &s->first_seed : &(uint64_t){0}) != 0) {
-                fprintf(stderr, "rnnc: error: --grid %s: the value '%s' is refused (above); nothing was run\n",
-                        s->grids[g].name, s->grids[g].values[v]);
+            /* the error names the grid as -D NAME: a grid's values are -D values */
+            if (check_with(s, defines, count, v == 0 && g == 0 ? &s->first_seed : &(uint64_t){0}) != 0)
                 status = 1;
-            }
         }
     free(defines);
     return status;
