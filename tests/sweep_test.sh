@@ -21,7 +21,10 @@
 # - bad input is refused before any work, with no folder left: a grid
 #   naming no setting (checked by compiling the model with each value), a
 #   value of the wrong unit (3 mV for a time constant in ms), a grid
-#   without values, a name given by -D and --grid, more ranks than runs.
+#   without values, a name given by -D and --grid, more ranks than runs;
+# - a run that fails on rank 1 is named with its settings, and the other
+#   runs' results are kept (over 2 ranks: rank 1's failure loses nothing
+#   of rank 0's).
 # Built without MPI, the one-machine half runs and the test then reports a
 # skip for the other half.
 set -u
@@ -94,6 +97,16 @@ expect_line "$work/out" "over 2 MPI ranks" "the sweep says it is spread over the
 if cmp "$work/one/sweep.csv" "$work/two/sweep.csv"; then passes=$((passes + 1)); else
   echo "FAIL: sweep.csv over 2 ranks differs from one machine's:"; diff "$work/one/sweep.csv" "$work/two/sweep.csv"
   failures=$((failures + 1)); fi
+# A run that fails on rank 1 (SGD at lr 1e30: the loss overflows at update 2 and training stops) is
+# named with its settings; rank 0's run and rank 1's partial folder are kept, the table has both rows.
+# shellcheck disable=SC2086
+expect 1 "a sweep with a failing run over 2 ranks" "$mpiexec" --oversubscribe -n 2 "$rnnc" sweep "$model" $quick \
+  --grid 'optimizer=adam(lr=1e-3),sgd(lr=1e30)' --out "$work/nan"
+expect_line "$work/err" "run point-2/seed-1 (optimizer=sgd(lr=1e30), seed 1) stopped before the end" \
+  "the failing run is named with its settings"
+expect_line "$work/nan/sweep.csv" "point-1/seed-1,adam(lr=1e-3),1,0," "the good run's row, exit status 0"
+expect_line "$work/nan/sweep.csv" "point-2/seed-1,sgd(lr=1e30),1,1," "the failing run's row, exit status 1"
+expect_line "$work/nan/summary.json" '"status": "incomplete: 1 of 2 runs trained"' "the sweep's status"
 # shellcheck disable=SC2086
 expect_refused 2 "3 ranks for 2 runs" "3 MPI ranks for 2 runs" \
   "$mpiexec" --oversubscribe -n 3 "$rnnc" sweep "$model" $quick --grid n=8,16 --out "$work/bad"
