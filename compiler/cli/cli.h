@@ -50,6 +50,56 @@ int cli_analyze(frontend *fe, const frontend_options *fopts, const cli_run_optio
 int cli_run_seeds(const frontend_options *fopts, const cli_run_options *ropts, const char *dir,
                   uint64_t first_seed);
 
+/* One of several independent runs (--seeds, sweep): 'rnnc run --seed SEED'
+ * with the -D values of OPTS, into FOLDER inside the combined folder. */
+typedef struct cli_job {
+    const frontend_options *opts;
+    uint64_t seed;
+    char folder[256];            /* "seed-3", "point-2/seed-3" */
+    char label[512];             /* how messages name it: "realisation with seed 3" */
+} cli_job;
+
+/* The exit status of a run an interruption kept from starting. */
+#define CLI_NOT_STARTED (-1)
+
+/* Runs JOBS[K] into WORK/FOLDER, each in a child process, at most PARALLEL
+ * at a time with THREADS threads each; CODES gets each exit status
+ * (cli_seeds.c). */
+void cli_run_children(const cli_run_options *r, const cli_job *jobs, unsigned k, const char *work,
+                      unsigned parallel, int threads, int *codes);
+
+/* How JOBS[K] ended, told on stderr: the runs that failed, and those that
+ * stopped before the end of their training. */
+typedef struct cli_tally {
+    unsigned trained, stopped, unfinished;   /* stopped: by Ctrl-C, or never started */
+} cli_tally;
+/* Whether a flattened summary name (rt_summary_flatten) is a result:
+ * settings, sizes and timings are not (cli_seeds.c). */
+int cli_is_result(const char *name);
+
+cli_tally cli_tally_runs(const cli_job *jobs, const int *codes, unsigned k, const char *work);
+
+/* The runs JOBS[K] into the results folder DIR (cli_jobs.c): spread over
+ * the MPI ranks when started by mpirun (each rank's share sent to rank 0),
+ * and over the cores of each. WHAT names the work in the line printed
+ * first ("12 realisations of and.rnn (seeds 1 to 12)"). At rank 0 returns
+ * CLI_JOBS_COMBINE with OUT begun (for the caller to finish and commit or
+ * abort) and CODES[K] filled; else CLI_JOBS_DONE with *STATUS the exit
+ * status (an error before any work is printed). */
+enum { CLI_JOBS_COMBINE, CLI_JOBS_DONE };
+int cli_jobs_run(const cli_run_options *r, const cli_job *jobs, unsigned k, const char *dir, const char *what,
+                 rt_outdir *out, int *codes, int *status);
+
+/* The cores this process may use for its runs: those it is bound to, or
+ * the node's shared among its MPI ranks (cli_jobs.c). */
+unsigned cli_jobs_cores(void);
+
+/* rnnc sweep MODEL --grid NAME=V1,V2,... [--seeds K]: the cartesian product
+ * of the grids' values times the seeds as independent runs into one folder
+ * (cli_sweep.c); returns the exit status. */
+int cli_sweep(const frontend_options *fopts, const cli_run_options *ropts, const char *const *grids,
+              unsigned n_grids);
+
 /* Set by SIGINT, SIGTERM or SIGHUP once cli_catch_stop_signals has run
  * (cli_signals.c): the run stops cleanly, keeps what was done and exits 130. */
 extern volatile sig_atomic_t cli_stop;

@@ -23,6 +23,7 @@
 #endif
 
 #include "cli.h"
+#include "cli_mpi.h"
 #include "rt_figures.h"
 #include "rt_files.h"
 #include "rt_npy.h"
@@ -32,7 +33,7 @@
 #include "text.h"
 
 enum { MAX_SEEDS = 1000, MAX_SPECTRA_SHOWN = 32 };
-enum { NOT_STARTED = -1 };   /* the exit status of a realisation Ctrl-C kept from starting */
+enum { NOT_STARTED = CLI_NOT_STARTED };
 
 /* In the child, before exec, with the stop signals still blocked (the
  * parent blocks them around fork): they stay blocked through exec until
@@ -86,6 +87,7 @@ static pid_t start_child(const cli_run_options *r, const frontend_options *o, ui
     if (pid == 0) {
         child_signals(parent);
         setenv("RNNC_QUIET", "1", 1);   /* no progress lines from several children at once */
+        setenv(CLI_REALISATION, "1", 1);   /* no MPI rank, though it inherits the launcher's variables */
         if (user_threads)
             unsetenv(CLI_SEEDS_THREADS);
         else
@@ -101,10 +103,10 @@ static pid_t start_child(const cli_run_options *r, const frontend_options *o, ui
     return pid;
 }
 
-/* Runs every seed, at most PARALLEL at a time; CODES gets each exit status
+/* Runs every job, at most PARALLEL at a time; CODES gets each exit status
  * (NOT_STARTED for those an interruption kept from starting). */
-static void run_children(const cli_run_options *r, const frontend_options *o, const char *work,
-                         const uint64_t *seeds, unsigned k, unsigned parallel, int threads, int *codes)
+void cli_run_children(const cli_run_options *r, const cli_job *jobs, unsigned k, const char *work,
+                      unsigned parallel, int threads, int *codes)
 {
     enum { RUNNING = -2 };
     pid_t *pids = calloc(k, sizeof *pids);
@@ -118,9 +120,9 @@ static void run_children(const cli_run_options *r, const frontend_options *o, co
     while (next < k || running > 0) {
         while (next < k && running < parallel && !cli_stop) {
             char sub[4096];
-            snprintf(sub, sizeof sub, "%s/seed-%llu", work, (unsigned long long)seeds[next]);
+            snprintf(sub, sizeof sub, "%s/%s", work, jobs[next].folder);
             cli_block_stop_signals(1);   /* until its pid is in the list the handler reads */
-            pids[next] = start_child(r, o, seeds[next], sub, threads);
+            pids[next] = start_child(r, jobs[next].opts, jobs[next].seed, sub, threads);
             cli_block_stop_signals(0);
             codes[next] = pids[next] > 0 ? RUNNING : 127;
             running += pids[next] > 0;
@@ -167,8 +169,7 @@ static void read_metrics(const char *work, const uint64_t *seeds, const int *cod
     }
 }
 
-/* Settings, sizes and timings: not results, so not in the report's table. */
-static int is_result(const char *name)
+int cli_is_result(const char *name)
 {
     return !strstr(name, "seconds") && !strstr(name, "_ms") && strncmp(name, "populations", 11) != 0 &&
            strcmp(name, "steps") != 0 && strcmp(name, "batch") != 0 && strcmp(name, "eval_trials") != 0;
@@ -194,7 +195,7 @@ static int stats_table(const json_t *combined, unsigned with_summary, rt_figures
     const char *name;
     json_t *v;
     json_object_foreach ((json_t *)mean, name, v) {
-        if (!is_result(name))
+        if (!cli_is_result(name))
             continue;
         char buf[200], in[64] = "";
         double n = rt_summary_number(count, name);
@@ -466,13 +467,13 @@ static int write_combined(const cli_run_options *r, const rt_outdir *out, const 
     return rc;
 }
 
-/* Whether realisation SEED wrote a summary.json whose "status" says its
- * training stopped before the end ("stopped: non-finite loss"): it exited
- * with 1, and its folder holds what it did. */
-static int stopped_early(const char *work, uint64_t seed)
+/* Whether the run in WORK/FOLDER wrote a summary.json whose "status" says
+ * its training stopped before the end ("stopped: non-finite loss"): it
+ * exited with 1, and its folder holds what it did. */
+static int stopped_early(const char *work, const char *folder)
 {
     char path[4200], err[4400];
-    snprintf(path, sizeof path, "%s/seed-%llu/%s", work, (unsigned long long)seed, RT_FILE_SUMMARY);
+    snprintf(path, sizeof path, "%s/%s/%s", work, folder, RT_FILE_SUMMARY);
     if (access(path, F_OK) != 0)
         return 0;
     json_t *summary = rt_summary_load(path, err, sizeof err);
@@ -493,55 +494,57 @@ static const char *combined_status(unsigned trained, unsigned k, int interrupted
     return buf;
 }
 
+cli_tally cli_tally_runs(const cli_job *jobs, const int *codes, unsigned k, const char *work)
+{
+    cli_tally t = {0};
+    for (unsigned s = 0; s < k; s++) {
+        t.trained += codes[s] == 0;
+        t.stopped += codes[s] == 130 || codes[s] == NOT_STARTED;
+        if (codes[s] == 0 || codes[s] == 130 || codes[s] == NOT_STARTED)
+            continue;
+        if (codes[s] == 1 && stopped_early(work, jobs[s].folder)) {
+            t.unfinished++;   /* its own message said why */
+            fprintf(stderr, "rnnc: %s stopped before the end of its training\n", jobs[s].label);
+        } else {
+            fprintf(stderr, "rnnc: %s failed (exit status %d)\n", jobs[s].label, codes[s]);
+        }
+    }
+    return t;
+}
+
 int cli_run_seeds(const frontend_options *o, const cli_run_options *r, const char *dir, uint64_t first_seed)
 {
     unsigned k = r->seeds;
     uint64_t *seeds = malloc(k * sizeof *seeds);
     int *codes = malloc(k * sizeof *codes);
-    for (unsigned s = 0; codes && s < k; s++)
-        codes[s] = NOT_STARTED;
+    cli_job *jobs = calloc(k, sizeof *jobs);
     rt_outdir out;
-    if (!seeds || !codes) {
+    if (!seeds || !codes || !jobs) {
         free(seeds);
         free(codes);
+        free(jobs);
         fputs("rnnc: out of memory\n", stderr);
         return 1;
     }
-    for (unsigned s = 0; s < k; s++)
+    for (unsigned s = 0; s < k; s++) {
         seeds[s] = first_seed + s;
-    if (rt_outdir_begin(&out, dir) != 0) {
-        fprintf(stderr, "rnnc: cannot create the results folder '%s': %s\n", dir,
-                errno == EEXIST ? "it exists and is not an rnnc results folder" : strerror(errno));
+        jobs[s].opts = o;
+        jobs[s].seed = seeds[s];
+        snprintf(jobs[s].folder, sizeof jobs[s].folder, "seed-%llu", (unsigned long long)seeds[s]);
+        snprintf(jobs[s].label, sizeof jobs[s].label, "realisation with seed %llu", (unsigned long long)seeds[s]);
+    }
+    char what[4400];
+    snprintf(what, sizeof what, "%u realisations of %s (seeds %llu to %llu)", k, r->model_path,
+             (unsigned long long)seeds[0], (unsigned long long)seeds[k - 1]);
+    int status = 0;
+    if (cli_jobs_run(r, jobs, k, dir, what, &out, codes, &status) == CLI_JOBS_DONE) {
         free(seeds);
         free(codes);
-        return 1;
+        free(jobs);
+        return status;
     }
-    long cores = sysconf(_SC_NPROCESSORS_ONLN);
-    unsigned parallel = cores > 0 ? (unsigned)cores : 1;
-    if (parallel > k)
-        parallel = k;
-    int threads = cores > 0 ? (int)(cores / parallel) : 1;
-    printf("rnnc: %u realisations of %s (seeds %llu to %llu), %u at a time with %d thread%s each\n", k,
-           r->model_path, (unsigned long long)seeds[0], (unsigned long long)seeds[k - 1], parallel, threads,
-           threads == 1 ? "" : "s");
-    fflush(stdout);
-    run_children(r, o, out.work_path, seeds, k, parallel, threads, codes);
-    unsigned trained = 0, stopped = 0, unfinished = 0;
-    for (unsigned s = 0; s < k; s++) {
-        trained += codes[s] == 0;
-        stopped += codes[s] == 130 || codes[s] == NOT_STARTED;
-        if (codes[s] == 0 || codes[s] == 130 || codes[s] == NOT_STARTED)
-            continue;
-        if (codes[s] == 1 && stopped_early(out.work_path, seeds[s])) {
-            unfinished++;   /* its own message said why */
-            fprintf(stderr, "rnnc: realisation with seed %llu stopped before the end of its training\n",
-                    (unsigned long long)seeds[s]);
-        } else {
-            fprintf(stderr, "rnnc: realisation with seed %llu failed (exit status %d)\n",
-                    (unsigned long long)seeds[s], codes[s]);
-        }
-    }
-    int status = 0;
+    cli_tally t = cli_tally_runs(jobs, codes, k, out.work_path);
+    unsigned trained = t.trained, stopped = t.stopped, unfinished = t.unfinished;
     int interrupted = cli_stop;   /* read once: the summary's status and the exit status agree */
     char combined[96];
     if (trained + stopped + unfinished == 0) {
@@ -568,5 +571,6 @@ int cli_run_seeds(const frontend_options *o, const cli_run_options *r, const cha
         status = 1;
     free(seeds);
     free(codes);
+    free(jobs);
     return status;
 }

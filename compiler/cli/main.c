@@ -2,6 +2,7 @@
  *
  *   rnnc check FILE...                      check models, report every error
  *   rnnc run FILE [--out DIR] [--seed N] [--seeds K] [-D name=value]... [-v]
+ *   rnnc sweep FILE --grid NAME=V1,V2,... [--grid ...] [--seeds K] [--out DIR] [-D name=value]...
  *   rnnc analyze DIR                        the model's analyses again on a finished run
  *   rnnc fmt [--check] FILE...              rewrite models in the canonical layout
  *   rnnc dump-ast FILE                      print the syntax tree
@@ -22,6 +23,7 @@
 
 #include "api_internal.h"
 #include "cli.h"
+#include "cli_mpi.h"
 #include "codegen.h"
 #include "frontend.h"
 #include "plan.h"
@@ -30,7 +32,7 @@
 #include "rt_summary.h"
 #include "stdlib_dir.h"
 
-enum { EXIT_MODEL = 1, EXIT_USAGE = 2, MAX_DEFINES = 256, MAX_PATH_DIRS = 64 };
+enum { EXIT_MODEL = 1, EXIT_USAGE = 2, MAX_DEFINES = 256, MAX_PATH_DIRS = 64, MAX_GRIDS = 16 };
 
 static const char usage_text[] =
     "usage: rnnc COMMAND [options]\n"
@@ -38,6 +40,7 @@ static const char usage_text[] =
     "commands:\n"
     "  check FILE...        check models and report every error found\n"
     "  run FILE             check a model and run it, writing a results folder\n"
+    "  sweep FILE           runs over every combination of --grid values (and --seeds), one table\n"
     "  analyze DIR          run a finished run's analyses again and redraw its report\n"
     "  fmt FILE...          rewrite models in the canonical layout (--check: name those not in it)\n"
     "  dump-ast FILE        print the syntax tree of a file\n"
@@ -50,6 +53,7 @@ static const char usage_text[] =
     "                       never replaced: then runs/MODEL-SEED-2, -3, ...; task show: runs/task-TASK)\n"
     "  --seed N             random seed for run and task show (default: the model's, else 1)\n"
     "  --seeds K            run K realisations (seeds N .. N+K-1) and combine them\n"
+    "  --grid NAME=V1,V2    sweep's values of a parameter or setting (any NAME -D takes)\n"
     "  --trials K           trials task show draws (default 4, at most 64)\n"
     "  --dt TIME            task show's step, e.g. 20ms (default: the model's, else 1ms)\n"
     "  -v, --verbose        print phase timings\n"
@@ -59,7 +63,9 @@ static const char usage_text[] =
     "environment:\n"
     "  RNNC_PATH            folders searched for imports, separated by ':'\n"
     "  RNNC_STDLIB          the standard library folder\n"
-    "  NO_COLOR             plain diagnostics\n";
+    "  NO_COLOR             plain diagnostics\n"
+    "\n"
+    "under mpirun or srun, run --seeds and sweep spread their runs over the ranks (docs/mpi.md)\n";
 
 typedef struct cli {
     const char *command;
@@ -74,6 +80,8 @@ typedef struct cli {
     char *owned[MAX_DEFINES + 2];   /* strings made for 'analyze' (its -D values) */
     unsigned nowned;
     const char *trials, *dt;        /* task show's --trials and --dt, as given */
+    const char *grids[MAX_GRIDS];   /* sweep's --grid NAME=V1,V2,... */
+    unsigned ngrids;
 } cli;
 
 static int usage_error(const char *fmt, const char *arg)
@@ -153,6 +161,12 @@ static int parse_args(cli *c, int argc, char **argv)
                 rc = parse_seeds(c, argv[i]);
             else
                 rc = parse_seed(c, argv[i]);
+        } else if (strcmp(a, "--grid") == 0) {
+            if (++i == argc)
+                return usage_error("%s needs NAME=V1,V2,...", a);
+            if (c->ngrids == MAX_GRIDS)
+                return usage_error("too many --grid options (limit is %s)", "16");
+            c->grids[c->ngrids++] = argv[i];
         } else if (strcmp(a, "--trials") == 0 || strcmp(a, "--dt") == 0) {
             if (++i == argc)
                 return usage_error("%s needs a value", a);
@@ -516,12 +530,49 @@ static int cmd_task(cli *c, const frontend_options *o)
     return errors ? EXIT_MODEL : rc;
 }
 
+/* rnnc sweep FILE --grid ...: the grids are checked against the model in cli_sweep. */
+static int cmd_sweep(cli *c, const frontend_options *o)
+{
+    if (c->nfiles != 1)
+        return usage_error("%s takes one model file", "sweep");
+    if (c->ngrids == 0)
+        return usage_error("%s needs at least one --grid NAME=V1,V2,...", "sweep");
+    int rc = check_readable(c->files[0]);
+    if (rc)
+        return rc;
+    cli_catch_stop_signals();
+    c->run.model_path = c->files[0];
+    return cli_sweep(o, &c->run, c->grids, c->ngrids);
+}
+
+/* Under several MPI ranks only run --seeds and sweep have work to share;
+ * a run must have a realisation for every rank (sweep checks its own). */
+static int check_ranks(const cli *c)
+{
+    int ranks = cli_mpi_size();
+    if (ranks == 1 || strcmp(c->command, "sweep") == 0)
+        return 0;
+    if (strcmp(c->command, "run") != 0) {
+        fprintf(stderr, "rnnc: error: 'rnnc %s' runs in one process; start it without mpirun (or with -n 1)\n",
+                c->command);
+        return EXIT_USAGE;
+    }
+    unsigned work = c->run.seeds > 1 ? c->run.seeds : 1;
+    if ((unsigned)ranks > work) {
+        fprintf(stderr, "rnnc: error: %d MPI ranks for %u realisation%s: start at most %u (mpirun -n %u) or ask "
+                        "for more (--seeds K)\n", ranks, work, work == 1 ? "" : "s", work, work);
+        return EXIT_USAGE;
+    }
+    return 0;
+}
+
 static void print_version(void)
 {
     char jit[256];
     printf("rnnc %s\n", rnnc_version());
     printf("  jit:  %s\n", jit_describe(jit, sizeof jit));
     printf("  blas: %s\n", rt_blas_describe());
+    printf("  mpi:  %s\n", cli_mpi_built() ? "yes (run --seeds and sweep under mpirun)" : "no");
 }
 
 int main(int argc, char **argv)
@@ -540,9 +591,16 @@ int main(int argc, char **argv)
     }
     if (argc > 1 && strcmp(argv[1], "fmt") == 0)
         return cli_fmt(argc - 2, argv + 2);   /* its own options: --check, '-' */
-    int rc = parse_args(&c, argc, argv);
+    int rc = cli_mpi_start();
+    if (rc)
+        return rc;
+    rc = parse_args(&c, argc, argv);
     if (rc == 0 && (c.trials || c.dt) && !(c.command && strcmp(c.command, "task") == 0))
         rc = usage_error("%s is an option of 'rnnc task show'", c.trials ? "--trials" : "--dt");
+    if (rc == 0 && c.ngrids && !(c.command && strcmp(c.command, "sweep") == 0))
+        rc = usage_error("%s is an option of 'rnnc sweep'", "--grid");
+    if (rc == 0 && c.command)
+        rc = check_ranks(&c);
     if (rc == 0) {
         frontend_options o;
         front_options(&c, &o);
@@ -553,6 +611,8 @@ int main(int argc, char **argv)
             rc = cmd_check(&c, &o);
         } else if (strcmp(c.command, "run") == 0) {
             rc = cmd_run(&c, &o, 0);
+        } else if (strcmp(c.command, "sweep") == 0) {
+            rc = cmd_sweep(&c, &o);
         } else if (strcmp(c.command, "emit-llvm") == 0) {
             rc = cmd_run(&c, &o, 1);
         } else if (strcmp(c.command, "analyze") == 0) {
@@ -579,5 +639,5 @@ int main(int argc, char **argv)
     for (unsigned i = 0; i < c.nowned; i++)
         free(c.owned[i]);
     free(c.path_copy);
-    return rc;
+    return cli_mpi_finish(rc);
 }
