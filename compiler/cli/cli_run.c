@@ -134,7 +134,12 @@ static void report(const cli_run_options *r, const plan *p, const rt_run_result 
     if (json_array_size(not_done))
         fprintf(stderr, "rnnc: the analyses were interrupted; %zu not done (summary.json lists them under "
                         "analysis.not_done)\n", json_array_size(not_done));
-    printf("rnnc: %s: %zu updates in %.1f s", r->model_path, res->updates_done, res->train_seconds);
+    const rt_run_desc *d = &p->desc;
+    if (d->settings.train)
+        printf("rnnc: %s: %zu updates in %.1f s", r->model_path, res->updates_done, res->train_seconds);
+    else   /* an evaluate: what was simulated, and how fast */
+        printf("rnnc: %s: evaluated %zu trials of %zu steps (%.4g s each) in %.3g s", r->model_path,
+               d->settings.eval_trials, d->task.steps, (double)d->task.steps * d->dt, res->eval_forward_seconds);
     if (isfinite(res->final_train_loss))
         printf(", final training loss %.4g", res->final_train_loss);
     if (isfinite(res->eval_loss))
@@ -143,6 +148,14 @@ static void report(const cli_run_options *r, const plan *p, const rt_run_result 
         printf(", accuracy %.2f%%", 100 * res->eval_accuracy);
     if (isfinite(res->final_rate_hz))
         printf(", rate %.3g Hz", res->final_rate_hz);
+    for (unsigned i = 0; !d->settings.train && i < d->net.n_pops; i++) {
+        double rate = rt_spike_stats_rate_hz(&res->spikes, i), cv = rt_spike_stats_cv(&res->spikes, i);
+        if (!d->net.pops[i].spiking || !isfinite(rate))
+            continue;
+        printf(", %s %.3g Hz", d->net.pops[i].name, rate);
+        if (isfinite(cv))
+            printf(" (CV %.2f)", cv);
+    }
     printf("\nrnnc: results in %s (compiled in %.0f ms)\n", dir, run_folder_compile_ms(r->check_ms, p));
     if (r->verbose && res->updates_done) {
         fprintf(stderr, "rnnc: per update (mean):");
