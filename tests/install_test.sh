@@ -121,7 +121,17 @@ if [ -f "$libdir/librnnc.a" ]; then
   expect 0 "the program linked with librnnc.a" "$Q/bin/prog_static" "$version"
   expect_line "$work/out" ok "the static library's check with the installed stdlib"
 fi
-# 6. The installed Python module loads the installed library (not the build
+# 6. The installed examples/c builds with its own Makefile against the
+#    installed library (pkg-config) and trains an installed model: a quick
+#    flip-flop, its weights and record read back, a model error shown.
+if [ -f "$libdir/librnnc.so" ] && command -v make > /dev/null; then
+  cp -R "$Q/share/rnnc/examples/c" example_c
+  expect 0 "make in the installed examples/c" env CC="$cc" CFLAGS="-O2 $cflags" make -s -C example_c train
+  expect 0 "examples/c/train on an installed model" env LD_LIBRARY_PATH="$libdir" ./example_c/train \
+    "$Q/share/rnnc/models/flipflop3.rnn" epochs=1 samples=32 batch=16 trials=16 FlipFlopNet.n=16
+  expect_line "$work/out" "record h.r: 16 trials of 340 steps, 16 neurons" "the example's record of the installed model"
+fi
+# 7. The installed Python module loads the installed library (not the build
 # tree's) and checks a model with the installed stdlib. An instrumented
 # library cannot load into an uninstrumented python: not in sanitized builds.
 if [ -d "$Q/lib/python3/dist-packages/rnnc" ] && [ -z "$cflags" ] && /usr/bin/python3 -c 'import numpy' 2>/dev/null; then
