@@ -293,18 +293,11 @@ static void check_text(rnnc_model *m, front_work *w)
     w->result = frontend_check_text(&m->fe, m->path, w->text, strlen(w->text), &m->fo);
 }
 
-/* What rnnc check adds to the front end's checks: the plan without
- * kernels, or a library's tasks on their own. */
+/* What rnnc check adds to the front end's checks (plan_check). */
 static void check_plan(rnnc_model *m, front_work *w)
 {
-    const ast_node *run = plan_find_run(&m->fe);
     (void)w;
-    if (!run) {
-        plan_check_tasks(&m->fe);
-    } else {
-        plan_prepare(&m->p, &m->fe, &m->fo, run, plan_model_seed(&m->fo, run));
-        plan_free(&m->p);
-    }
+    plan_check(&m->fe, &m->fo);
 }
 
 static void build_plan(rnnc_model *m, front_work *w)

@@ -29,6 +29,7 @@
 #include "rt_outdir.h"
 #include "rt_plot.h"
 #include "rt_summary.h"
+#include "run_folder.h"
 #include "text.h"
 
 enum { MAX_VALUES = 64, MAX_RUNS = 10000, MAX_LINES_LABELLED = 8 };
@@ -592,12 +593,8 @@ static int finish(sweep *s, rt_outdir *out, const char *dir, const int *codes)
 
 static const char *default_folder(const char *model_path, char *buf, size_t size)
 {
-    const char *base = strrchr(model_path, '/');
-    base = base ? base + 1 : model_path;
-    size_t n = strlen(base);
-    if (n > 4 && strcmp(base + n - 4, ".rnn") == 0)
-        n -= 4;
-    snprintf(buf, size, "runs/%.*s-sweep", (int)n, base);
+    char model[256];
+    snprintf(buf, size, "runs/%s-sweep", run_folder_model_name(model_path, model, sizeof model));
     return buf;
 }
 

@@ -233,23 +233,6 @@ static double now_ms(void)
     return ts.tv_sec * 1e3 + ts.tv_nsec / 1e6;
 }
 
-/* The plan of the model's train or evaluate, without compiling its
- * kernels: what rnnc run refuses before it starts, rnnc check refuses too.
- * A file without a run (a library module) has none: its tasks are tried
- * on their own. Returns the errors. */
-static unsigned check_plan(frontend *fe, const frontend_options *o)
-{
-    const ast_node *run = plan_find_run(fe);
-    if (!run) {
-        plan_check_tasks(fe);
-        return fe->diag.errors;
-    }
-    plan p;
-    plan_prepare(&p, fe, o, run, plan_model_seed(o, run));
-    plan_free(&p);
-    return fe->diag.errors;
-}
-
 /* rnnc check FILE... : every file is checked, every error reported. */
 static int cmd_check(cli *c, const frontend_options *o)
 {
@@ -267,8 +250,10 @@ static int cmd_check(cli *c, const frontend_options *o)
         double start = now_ms();
         unsigned errors = frontend_check_file(&fe, c->files[i], o);
         double checked = now_ms();
-        if (!errors)
-            errors = check_plan(&fe, o);
+        if (!errors) {   /* what rnnc run refuses before it starts, rnnc check refuses too */
+            plan_check(&fe, o);
+            errors = fe.diag.errors;
+        }
         double planned = now_ms();
         diag_print(&fe.diag, stderr, cli_use_color());
         if (c->run.verbose)

@@ -1258,6 +1258,18 @@ static void refuse_second_run(builder *b)
  * network and the task are read independently (each reports its own
  * errors); the learning paths need the settings and the network, and the
  * matching of channels all three. */
+void plan_check(frontend *fe, const frontend_options *opts)
+{
+    const ast_node *run = plan_find_run(fe);
+    if (!run) {
+        plan_check_tasks(fe);
+        return;
+    }
+    plan p;
+    plan_prepare(&p, fe, opts, run, plan_model_seed(opts, run));
+    plan_free(&p);
+}
+
 int plan_check_tasks(frontend *fe)
 {
     unsigned before = fe->diag.errors;

@@ -115,6 +115,13 @@ int plan_prepare(plan *p, frontend *fe, const frontend_options *opts, const ast_
  * of the task would. 0, or -1 with each error on fe->diag. */
 int plan_check_tasks(frontend *fe);
 
+/* What rnnc check adds to the front end's checks, for the rnnc command and
+ * librnnc alike: the plan of the root file's run without compiling its
+ * kernels (what rnnc run refuses before it starts), or, for a file without
+ * a run, its tasks on their own (plan_check_tasks). The errors are on
+ * fe->diag. */
+void plan_check(frontend *fe, const frontend_options *opts);
+
 /* plan_prepare, then the kernels compiled; with EMIT_IR the optimised LLVM
  * IR is printed to it as well. 0, or -1 with the errors on fe->diag. */
 int plan_build(plan *p, frontend *fe, const frontend_options *opts, const ast_node *run,
