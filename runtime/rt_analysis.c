@@ -231,10 +231,13 @@ static int pca_axes(double *g, size_t rows, size_t cols, size_t k, rt_pca_result
     return rc;
 }
 
-/* projections = (X - mean) components^T, block by block. */
+/* projections = (X - mean) components^T, block by block, on one thread:
+ * with k as narrow as 10, OpenBLAS on some CPUs (Intel Xeon with AVX-512)
+ * takes another kernel at two threads than at one, and the bits differ. */
 static void pca_project(const double *x, rt_pca_result *out, double *block)
 {
     size_t rows = out->rows, cols = out->cols, k = out->k;
+    int threads = serial_blas_begin();
     for (size_t r0 = 0; r0 < rows; r0 += PCA_BLOCK_ROWS) {
         size_t nr = rows - r0 < PCA_BLOCK_ROWS ? rows - r0 : PCA_BLOCK_ROWS;
         centred_block(x, cols, out->mean, r0, nr, block);
@@ -242,6 +245,7 @@ static void pca_project(const double *x, rt_pca_result *out, double *block)
                     (blasint)cols, 1.0, block, (blasint)cols, out->components, (blasint)cols, 0.0,
                     out->projections + r0 * k, (blasint)k);
     }
+    serial_blas_end(threads);
 }
 
 static int pca_check(const double *x, size_t rows, size_t cols, size_t k, char *err,
