@@ -238,6 +238,11 @@ void rt_net_forward(rt_net *net)
     PASS(net, rt_forward, net);
 }
 
+void rt_net_forward_stepwise(rt_net *net, void (*after_step)(void *ctx, size_t t), void *ctx)
+{
+    PASS(net, rt_forward_stepwise, net, after_step, ctx);
+}
+
 double rt_net_loss(rt_net *net, rt_loss kind, const void *const *targets, const double *mask)
 {
     return PASS(net, rt_loss, net, kind, targets, mask);

@@ -68,6 +68,9 @@ typedef struct rt_proj {
     unsigned post_pop, port;
     int bias;                       /* a trainable bias on the post side */
     int trainable;
+    /* changed between steps by a local rule (rt_net_forward_stepwise):
+     * the passes read the weights themselves, never a transposed copy */
+    int plastic;
     /* the backward pass: no_backprop stops the adjoint here, so the pre
      * population gets none through this projection (e-prop drops the
      * recurrent paths); feedback sends it through the matrix of
@@ -115,6 +118,12 @@ void *rt_net_input(rt_net *net, unsigned input);
 
 /* Runs the sequence from the initial state. */
 void rt_net_forward(rt_net *net);
+
+/* The same, the whole batch one step at a time: AFTER_STEP(CTX, T) runs
+ * after step T of every sequence, before step T + 1, and may change the
+ * weights and biases of the projections marked plastic (local learning
+ * rules), which the next step then uses. */
+void rt_net_forward_stepwise(rt_net *net, void (*after_step)(void *ctx, size_t t), void *ctx);
 
 /* The feedback matrix of projection PROJ ([n_post][n_pre], like its
  * weights: B transposed for a feedback y -> h of B [n_h][n_y]), or NULL
