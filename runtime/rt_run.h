@@ -24,6 +24,7 @@
 #include "rt_net.h"
 #include "rt_optim.h"
 #include "rt_outdir.h"
+#include "rt_plastic.h"
 #include "rt_spike_stats.h"
 
 /* Limits of one run besides the network's (rt_net.h), the same for the
@@ -207,6 +208,11 @@ typedef struct rt_run_desc {
     const rt_record_desc *records;
     unsigned n_analyses;
     const rt_analysis_desc *analyses;
+    /* the projections' plasticity rules (rt_plastic.h): they change their
+     * weights between the steps of the training trials, never during the
+     * evaluation */
+    unsigned n_plastic;
+    const rt_plastic_desc *plastic;
 } rt_run_desc;
 
 /* ------------------------------------------------------------ results */

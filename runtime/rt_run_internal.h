@@ -6,6 +6,7 @@
 
 #include "rt_accuracy.h"
 #include "rt_npy.h"
+#include "rt_plastic_run.h"
 #include "rt_pool.h"
 #include "rt_run.h"
 #include "rt_spike_stats.h"
@@ -35,6 +36,7 @@ typedef struct rt_session {
      * own evaluation, not the analyses' noisy ones) */
     rt_spike_stats *spikes;
     double forward_seconds;         /* the evaluation batches' forward passes, summed */
+    rt_plastic *plastic;            /* the plasticity rules of a training run, or NULL */
 } rt_session;
 
 /* Whether the run was asked to stop (Ctrl-C, SIGTERM, SIGHUP). */

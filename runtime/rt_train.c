@@ -536,7 +536,12 @@ static int update(loop *L, size_t u, csv_columns cols, double start, char *err, 
     if (make_batch(s, L->trials, err, err_size) != 0)
         return -1;
     mark[1] = now_s();
-    rt_net_forward(s->net);
+    if (s->plastic) {   /* the rules change the weights between steps */
+        rt_plastic_begin(s->plastic);
+        rt_net_forward_stepwise(s->net, rt_plastic_step, s->plastic);
+    } else {
+        rt_net_forward(s->net);
+    }
     mark[2] = now_s();
     double loss = rt_net_loss(s->net, d->settings.loss, (const void *const *)s->b.targets, s->b.mask);
     double reg = rt_net_reg_loss(s->net), rate = cols.rate ? spike_rate_hz(d, s->net) : NAN;
@@ -546,7 +551,9 @@ static int update(loop *L, size_t u, csv_columns cols, double start, char *err, 
         return -1;
     mark[3] = mark[4] = now_s();
     double norm = NAN;
-    if (isfinite(loss + reg)) {
+    if (isfinite(loss + reg) && L->ps.n == 0) {
+        norm = 0;   /* nothing learns by gradient (learn local): no backward pass */
+    } else if (isfinite(loss + reg)) {
         rt_net_backward(s->net);
         mark[4] = now_s();
         norm = rt_optim_grad_norm(L->opt, L->ps.t, L->ps.n);
@@ -555,7 +562,7 @@ static int update(loop *L, size_t u, csv_columns cols, double start, char *err, 
         stop_before_step(L, u, loss + reg, norm);
         return 0;
     }
-    if (!step(L, u))
+    if (L->ps.n > 0 && !step(L, u))
         return 0;
     mark[5] = now_s();
     L->times[u] = mark[5] - t0;
@@ -606,6 +613,7 @@ static int train_loop(loop *L, char *err, size_t err_size)
 void rt_session_close(rt_session *s)
 {
     batch_free(&s->b);
+    rt_plastic_free(s->plastic);
     rt_net_free(s->net);
     rt_pool_free(s->pool);
 }
@@ -625,6 +633,8 @@ int rt_session_open(rt_session *s, const rt_run_desc *d, char *err, size_t err_s
     if (!s->pool || !s->net || batch_init(&s->b, d) != 0)
         rt_error(err, err_size, "out of memory for a batch of %zu trials of %zu steps", d->settings.batch,
                  d->task.steps);
+    else if (d->settings.train && d->n_plastic && !(s->plastic = rt_plastic_new(d, s->net, s->pool)))
+        rt_error(err, err_size, "out of memory for the plasticity rules' traces");
     else if (rt_weights_init(d, s->net, err, err_size) == 0)
         return 0;
     rt_session_close(s);

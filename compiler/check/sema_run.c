@@ -20,7 +20,7 @@ typedef struct setting_def {
 } setting_def;
 
 static const setting_def settings[] = {
-    {"learn", V_CALLS, "bptt eprop none", "the learning rule"},
+    {"learn", V_CALLS, "bptt eprop local none", "the learning rule"},
     {"loss", V_CALLS, "mse sum_squared cross_entropy", "the loss function"},
     {"optimizer", V_CALLS, "adam sgd", "the optimiser"},
     {"regularize", V_CALLS, "rate l2 l2_rate", "regularisers"},
@@ -464,7 +464,7 @@ static void check_run(sema *S, ast_node *run, ast_node **net_out)
         match_channels(S, run, net, task, task_args);
     const ast_node *learn = seen[0];
     const char *rule = learn && learn->first && learn->first->name ? learn->first->name : "bptt";
-    if (net && run->kind == AST_TRAIN && strcmp(rule, "none") != 0)
+    if (net && run->kind == AST_TRAIN && strcmp(rule, "none") != 0 && strcmp(rule, "local") != 0)
         check_surrogates(S, run, net, rule);
     if (net && !*net_out)
         *net_out = net;

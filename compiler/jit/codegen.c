@@ -240,7 +240,8 @@ static int emit_body(emitter *E, const kernel_spec *k, LLVMValueRef *ptrs, LLVMV
         if (op == IR_CONST) {
             val[n] = real(E, node->value);
         } else if (op == IR_VAR) {
-            LLVMValueRef at = LLVMBuildGEP2(E->b, E->real, ptrs[node->var], &i, 1, "");
+            LLVMValueRef index = k->broadcast && k->broadcast[node->var] ? LLVMConstInt(E->i64, 0, 0) : i;
+            LLVMValueRef at = LLVMBuildGEP2(E->b, E->real, ptrs[node->var], &index, 1, "");
             val[n] = LLVMBuildLoad2(E->b, E->real, at, "");
         } else if (op == IR_SPIKE) {   /* the surrogate is for derivatives only */
             val[n] = as_real(E, truth(E, val[node->a]));

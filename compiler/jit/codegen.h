@@ -25,6 +25,9 @@ typedef struct kernel_spec {
     uint32_t n_vars;
     const ir_ref *outs;
     uint32_t n_outs;
+    /* NULL, or per variable: 1 where its argument is one value for every i
+     * (args[v][0]: a postsynaptic neuron's value along a row of synapses) */
+    const unsigned char *broadcast;
 } kernel_spec;
 
 typedef struct codegen_timings {

@@ -8,46 +8,13 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "lower_memo.h"
+#include "lower_internal.h"
 #include "sema.h"
-
-enum { NO_REF = UINT32_MAX, MAX_ARGS = 64, MAX_REPORTED = 32 };
-
-/* Which value of a state a name means: the step's start (equations, lets)
- * or its end (outputs). */
-typedef enum phase { PHASE_START, PHASE_END } phase;
-
-/* A function's arguments while its body is lowered. */
-typedef struct arg_frame {
-    const ast_node *function;
-    ir_ref values[MAX_ARGS];
-    unsigned count;
-    const struct arg_frame *outer;
-} arg_frame;
-
-typedef struct lowering {
-    ir_graph *g;
-    const_env env;                  /* dt, and the population's parameter overrides */
-    const frontend *fe;             /* for user-defined functions; may be NULL */
-    const ast_node *neuron;         /* NULL for a constant outside a neuron */
-    const symbol **states, **ports; /* by variable index */
-    unsigned n_states, n_ports;
-    const ir_ref *next;             /* the end-of-step states, once known */
-    int spike, refractory;          /* state indices of the spike and the refractory count, or -1 */
-    diag_ctx *diag;                 /* where errors go; NULL: only 'failed' tells */
-    lower_memo memo;                /* lets, outputs, parameters and applications already lowered */
-    const ast_node *reported[MAX_REPORTED];   /* a let or an output is lowered more than once */
-    unsigned n_reported;
-    int failed;
-} lowering;
-
-static diag *fail(lowering *L, const ast_node *at, const char *fmt, ...)
-    __attribute__((format(printf, 3, 4)));
 
 /* An error at AT, once: the expression of a let or an output is lowered
  * once per phase and context (the initial outputs are lowered again in a
  * graph of their own). Returns the diagnostic for a hint, or NULL. */
-static diag *fail(lowering *L, const ast_node *at, const char *fmt, ...)
+diag *lower_fail(lowering *L, const ast_node *at, const char *fmt, ...)
 {
     L->failed++;
     if (!L->diag)
@@ -67,9 +34,14 @@ static diag *fail(lowering *L, const ast_node *at, const char *fmt, ...)
 
 static ir_ref lower_expr(lowering *L, const ast_node *e, phase ph, const arg_frame *args);
 
+ir_ref lower_expression(lowering *L, const ast_node *e)
+{
+    return lower_expr(L, e, PHASE_START, NULL);
+}
+
 /* The graph and the end-of-step states that names are lowered against: what
  * the memo's refs mean, so changing either forgets them. */
-static void set_context(lowering *L, ir_graph *g, const ir_ref *next)
+void lower_set_context(lowering *L, ir_graph *g, const ir_ref *next)
 {
     L->g = g;
     L->next = next;
@@ -105,15 +77,15 @@ static ir_ref lower_constant_leaf(lowering *L, const ast_node *e)
     if (const_value(e, &L->env, &v))
         return ir_const(L->g, v);
     if (e->kind == AST_NAME && e->sym) {   /* a built-in name: 't' */
-        diag *g = fail(L, e, "'%s' in a neuron's equations is not available yet: a neuron's update "
+        diag *g = lower_fail(L, e, "'%s' in a neuron's equations is not available yet: a neuron's update "
                              "cannot depend on the time", e->name);
         if (g)
             diag_hint(L->diag, g, "keep the time in a state of its own: 'state clock = 0' with "
                                   "'dclock/dt = 1'");
     } else if (e->kind == AST_NAME) {
-        fail(L, e, "'%s' has no value", e->name);
+        lower_fail(L, e, "'%s' has no value", e->name);
     } else {
-        fail(L, e, "this number has no value");
+        lower_fail(L, e, "this number has no value");
     }
     return ir_const(L->g, 0);
 }
@@ -143,11 +115,19 @@ static ir_ref lower_name(lowering *L, const ast_node *e, phase ph, const arg_fra
             break;
         return ir_var(L->g, L->n_states + (uint32_t)i);
     }
+    case SYM_TRACE:
+        if (L->rule)
+            for (unsigned i = 0; i < L->rule->n_traces; i++)
+                if (L->rule->traces[i] == s)
+                    return L->rule->trace_now[i];
+        break;
     case SYM_LET:   /* a let reads the neuron's names only, never a function's arguments */
         return lower_definition(L, s, ph);
     case SYM_OUTPUT:
         return lower_definition(L, s, PHASE_END);
     case SYM_BUILTIN:
+        if (L->rule && strcmp(s->name, "w") == 0)
+            return L->rule->w_now;
         return lower_constant_leaf(L, e);
     case SYM_ARG:
         for (const arg_frame *f = args; f; f = f->outer) {
@@ -161,7 +141,7 @@ static ir_ref lower_name(lowering *L, const ast_node *e, phase ph, const arg_fra
     default:
         break;
     }
-    fail(L, e, "'%s' (%s) cannot be used in a compiled expression", e->name, sym_kind_name(s->kind));
+    lower_fail(L, e, "'%s' (%s) cannot be used in a compiled expression", e->name, sym_kind_name(s->kind));
     return ir_const(L->g, 0);
 }
 
@@ -202,7 +182,7 @@ static unsigned lower_args(lowering *L, const ast_node *call, phase ph, const ar
     unsigned n = 0;
     for (const ast_node *k = call->first ? call->first->first : NULL; k; k = k->next) {
         if (n == MAX_ARGS) {
-            fail(L, call, "'%s' has more than %d arguments", call->name, MAX_ARGS);
+            lower_fail(L, call, "'%s' has more than %d arguments", call->name, MAX_ARGS);
             break;
         }
         out[n++] = lower_expr(L, k->kind == AST_NAMEDARG ? k->first : k, ph, args);
@@ -224,7 +204,7 @@ static ir_ref lower_math(lowering *L, const ast_node *call, const ir_ref *v, uns
             r = ir_binary(L->g, is_min ? IR_MIN : IR_MAX, r, v[i]);
         return r;
     }
-    fail(L, call, "'%s' cannot be compiled here", call->name);
+    lower_fail(L, call, "'%s' cannot be compiled here", call->name);
     return ir_const(L->g, 0);
 }
 
@@ -260,14 +240,14 @@ static ir_ref lower_call(lowering *L, const ast_node *call, phase ph, const arg_
         return lower_application(L, fn, &frame, ph, args);
     if (b && b->cls == BI_MATH)
         return lower_math(L, call, frame.values, frame.count);
-    fail(L, call, "'%s()' cannot be used in a neuron's equations", call->name);
+    lower_fail(L, call, "'%s()' cannot be used in a neuron's equations", call->name);
     return ir_const(L->g, 0);
 }
 
 static ir_ref lower_expr(lowering *L, const ast_node *e, phase ph, const arg_frame *args)
 {
     if (!e) {
-        fail(L, NULL, "an expression is missing");
+        lower_fail(L, NULL, "an expression is missing");
         return ir_const(L->g, 0);
     }
     switch (e->kind) {
@@ -283,7 +263,7 @@ static ir_ref lower_expr(lowering *L, const ast_node *e, phase ph, const arg_fra
         ir_ref a = lower_expr(L, e->first, ph, args), b = lower_expr(L, e->first->next, ph, args);
         ir_op op = binary_op(e->op);
         if (op == IR_OP_COUNT) {
-            diag *g = fail(L, e, "the operator '%s' in a neuron's equations is not available yet",
+            diag *g = lower_fail(L, e, "the operator '%s' in a neuron's equations is not available yet",
                            ast_op_text((ast_op)e->op));
             if (g && e->op == OP_MOD)
                 diag_hint(L->diag, g, "write a %% b as a - b * floor(a / b)");
@@ -293,15 +273,24 @@ static ir_ref lower_expr(lowering *L, const ast_node *e, phase ph, const arg_fra
     }
     case AST_CALL:
         return lower_call(L, e, ph, args);
+    case AST_MEMBER:   /* pre.x, post.y in a plasticity rule */
+        if (L->rule && e->first->kind == AST_NAME) {
+            ir_ref r = L->rule->member(L->rule->ctx, strcmp(e->first->name, "post") == 0, e->name);
+            if (r != NO_REF)
+                return r;
+        }
+        lower_fail(L, e, "'%s.%s' cannot be compiled here", e->first->kind == AST_NAME ? e->first->name : "?",
+                   e->name);
+        return ir_const(L->g, 0);
     default:
-        fail(L, e, "this %s cannot be compiled into a neuron's update", ast_kind_name((ast_kind)e->kind));
+        lower_fail(L, e, "this %s cannot be compiled into a neuron's update", ast_kind_name((ast_kind)e->kind));
         return ir_const(L->g, 0);
     }
 }
 
 /* ------------------------------------------------------------ neurons */
 
-static void *xcalloc(size_t n, size_t size)
+void *lower_calloc(size_t n, size_t size)
 {
     void *p = calloc(n ? n : 1, size);
     if (!p)
@@ -323,12 +312,12 @@ static void collect_members(lowering *L, neuron_ir *n, const ast_node *def, cons
         if (item->kind == AST_INPUT) np += count;
         if (item->kind == AST_OUTPUT) no += count;
     }
-    L->states = xcalloc(ns, sizeof *L->states);
-    L->ports = xcalloc(np, sizeof *L->ports);
-    *outputs = xcalloc(no, sizeof **outputs);
-    n->state_names = xcalloc(ns, sizeof *n->state_names);
-    n->port_names = xcalloc(np, sizeof *n->port_names);
-    n->output_names = xcalloc(no, sizeof *n->output_names);
+    L->states = lower_calloc(ns, sizeof *L->states);
+    L->ports = lower_calloc(np, sizeof *L->ports);
+    *outputs = lower_calloc(no, sizeof **outputs);
+    n->state_names = lower_calloc(ns, sizeof *n->state_names);
+    n->port_names = lower_calloc(np, sizeof *n->port_names);
+    n->output_names = lower_calloc(no, sizeof *n->output_names);
     for (const ast_node *item = def->first; item; item = item->next)
         for (const ast_node *b = item->first; b; b = b->next) {
             if (item->kind == AST_STATE) {
@@ -373,7 +362,7 @@ static int integrates_exactly(const ast_node *def)
  * not depend on x or on anything that changes) and b held over the step, so
  *     x' = x e^(a dt) + b (e^(a dt) - 1) / a,    b = RHS - a x,
  * the solution of the linear equation with piecewise-constant input. */
-static ir_ref integrate(lowering *L, const ast_node *item, ir_graph *g, unsigned i, ir_ref rhs, int exact)
+ir_ref lower_integrate(lowering *L, const ast_node *item, ir_graph *g, unsigned i, ir_ref rhs, int exact)
 {
     ir_ref x = ir_var(g, i);
     double dt = L->env.dt;
@@ -382,7 +371,7 @@ static ir_ref integrate(lowering *L, const ast_node *item, ir_graph *g, unsigned
         return euler;
     ir_ref a = ir_diff(g, rhs, i);
     if (g->nodes[a].op != IR_CONST) {
-        diag *e = fail(L, item, "'method exact' integrates equations linear in their state with a constant "
+        diag *e = lower_fail(L, item, "'method exact' integrates equations linear in their state with a constant "
                                 "coefficient; d%s/dt is not: its derivative in %s changes with the neuron's "
                                 "variables", item->name, item->name);
         if (e)
@@ -401,7 +390,7 @@ static ir_ref integrate(lowering *L, const ast_node *item, ir_graph *g, unsigned
 /* f: one expression per state, from its equation (or the state itself). */
 static void lower_updates(lowering *L, neuron_ir *n, const ast_node *def)
 {
-    n->next = xcalloc(n->n_states, sizeof *n->next);
+    n->next = lower_calloc(n->n_states, sizeof *n->next);
     for (unsigned i = 0; i < n->n_states; i++)
         n->next[i] = ir_var(&n->g, i);
     scope *sc = sema_def_scope(def);
@@ -411,12 +400,12 @@ static void lower_updates(lowering *L, neuron_ir *n, const ast_node *def)
             continue;
         int i = index_of(L->states, L->n_states, scope_lookup_local(sc, item->name));
         if (i < 0) {
-            fail(L, item, "'%s' is not a state of neuron '%s'", item->name, def->name);
+            lower_fail(L, item, "'%s' is not a state of neuron '%s'", item->name, def->name);
             continue;
         }
         ir_ref rhs = lower_expr(L, item->first, PHASE_START, NULL);
         n->next[i] = item->kind == AST_UPDATE ? rhs   /* x <- g */
-                   : integrate(L, item, &n->g, (unsigned)i, rhs, exact);
+                   : lower_integrate(L, item, &n->g, (unsigned)i, rhs, exact);
     }
 }
 
@@ -432,7 +421,7 @@ static ir_ref spike_margin(lowering *L, const ast_node *cond)
         int above = cond->op == OP_GT || cond->op == OP_GE;
         return ir_binary(L->g, IR_SUB, above ? a : b, above ? b : a);
     }
-    fail(L, cond, "a spike condition must be one comparison ('v > v_th'), so that its surrogate "
+    lower_fail(L, cond, "a spike condition must be one comparison ('v > v_th'), so that its surrogate "
                   "has a variable to act through");
     return ir_const(L->g, 0);
 }
@@ -458,7 +447,7 @@ static void lower_spike(lowering *L, neuron_ir *n, const ast_node *def)
         return;
     ir_graph *g = L->g;
     unsigned z = (unsigned)L->spike;
-    set_context(L, L->g, n->next);   /* next[z] is still the old spike */
+    lower_set_context(L, L->g, n->next);   /* next[z] is still the old spike */
     ir_ref cond = lower_expr(L, spike->first, PHASE_END, NULL);
     ir_ref margin = spike_margin(L, spike->first);
     ir_ref psi = surrogate ? lower_expr(L, surrogate->first, PHASE_END, NULL) : ir_const(g, 0);
@@ -467,7 +456,7 @@ static void lower_spike(lowering *L, neuron_ir *n, const ast_node *def)
     if (refractory_on) {
         double T = 0;
         if (!const_value(refractory->first, &L->env, &T))
-            fail(L, refractory, "a refractory period must be a constant");
+            lower_fail(L, refractory, "a refractory period must be a constant");
         held_steps = ir_const(g, round(T / L->env.dt));
         count = ir_binary(g, IR_MAX, ir_binary(g, IR_SUB, ir_var(g, (uint32_t)L->refractory), ir_const(g, 1)),
                           ir_const(g, 0));
@@ -476,7 +465,7 @@ static void lower_spike(lowering *L, neuron_ir *n, const ast_node *def)
         psi = ir_binary(g, IR_MUL, psi, free_to_spike);
     }
     ir_ref zn = ir_spike(g, cond, margin, psi);
-    ir_ref *after = xcalloc(n->n_states, sizeof *after);
+    ir_ref *after = lower_calloc(n->n_states, sizeof *after);
     memcpy(after, n->next, n->n_states * sizeof *after);
     scope *sc = sema_def_scope(def);
     for (const ast_node *item = def->first; item; item = item->next) {
@@ -486,7 +475,7 @@ static void lower_spike(lowering *L, neuron_ir *n, const ast_node *def)
             const ast_node *lv = a->first;
             int k = index_of(L->states, L->n_states, scope_lookup_local(sc, lv->name));
             if (k < 0) {
-                fail(L, a, "'%s' is not a state of neuron '%s'", lv->name, def->name);
+                lower_fail(L, a, "'%s' is not a state of neuron '%s'", lv->name, def->name);
                 continue;
             }
             ir_ref e = lower_expr(L, lv->next, PHASE_END, NULL), x = n->next[k];
@@ -508,7 +497,7 @@ static void lower_spike(lowering *L, neuron_ir *n, const ast_node *def)
 /* Sum of the terms a_k * d e_k / d var over the K expressions E. */
 static ir_ref adjoint_sum(ir_graph *g, const ir_ref *e, unsigned k, uint32_t first_adj, uint32_t var)
 {
-    ir_ref *d = xcalloc(k, sizeof *d);
+    ir_ref *d = lower_calloc(k, sizeof *d);
     ir_diff_many(g, e, k, var, d);
     ir_ref sum = ir_const(g, 0);
     for (unsigned i = 0; i < k; i++)
@@ -520,8 +509,8 @@ static ir_ref adjoint_sum(ir_graph *g, const ir_ref *e, unsigned k, uint32_t fir
 static void derive_adjoint(neuron_ir *n)
 {
     unsigned K = n->n_states, P = n->n_ports, O = n->n_outputs;
-    n->adj_state = xcalloc(K, sizeof *n->adj_state);
-    n->adj_port = xcalloc(P, sizeof *n->adj_port);
+    n->adj_state = lower_calloc(K, sizeof *n->adj_state);
+    n->adj_port = lower_calloc(P, sizeof *n->adj_port);
     uint32_t a_out = K + P, a_next = K + P + O;
     for (unsigned v = 0; v < K + P; v++) {
         ir_ref through_state = adjoint_sum(&n->g, n->next, K, a_next, v);
@@ -540,23 +529,23 @@ static void derive_adjoint(neuron_ir *n)
 static void initial_values(lowering *L, neuron_ir *n, const ast_node *def,
                            const ast_node *const *outputs)
 {
-    n->state_init = xcalloc(n->n_states, sizeof *n->state_init);
+    n->state_init = lower_calloc(n->n_states, sizeof *n->state_init);
     for (unsigned i = 0; i < n->n_states; i++)
         if ((int)i != L->spike && (int)i != L->refractory &&
             !const_value(L->states[i]->value, &L->env, &n->state_init[i]))
-            fail(L, L->states[i]->decl, "the initial value of '%s' in neuron '%s' must be a constant",
+            lower_fail(L, L->states[i]->decl, "the initial value of '%s' in neuron '%s' must be a constant",
                  n->state_names[i], def->name);
-    double *vars = xcalloc(n->n_states + n->n_ports, sizeof *vars);
+    double *vars = lower_calloc(n->n_states + n->n_ports, sizeof *vars);
     memcpy(vars, n->state_init, n->n_states * sizeof *vars);
-    n->output_init = xcalloc(n->n_outputs, sizeof *n->output_init);
+    n->output_init = lower_calloc(n->n_outputs, sizeof *n->output_init);
     ir_graph g;
     ir_init(&g);
     ir_graph *saved = L->g;
     const ir_ref *saved_next = L->next;
-    set_context(L, &g, NULL);
+    lower_set_context(L, &g, NULL);
     for (unsigned j = 0; j < n->n_outputs; j++)
         n->output_init[j] = ir_eval(&g, lower_expr(L, outputs[j]->first, PHASE_END, NULL), vars);
-    set_context(L, saved, saved_next);
+    lower_set_context(L, saved, saved_next);
     ir_free(&g);
     free(vars);
 }
@@ -597,10 +586,10 @@ static const ast_node *state_equation(const ast_node *def, const char *name, dim
  * and refractory counts have none. */
 static void declared_units(lowering *L, neuron_ir *n, const ast_node *def)
 {
-    n->state_unit = xcalloc(n->n_states, sizeof *n->state_unit);
-    n->output_unit = xcalloc(n->n_outputs, sizeof *n->output_unit);
-    n->state_dim = xcalloc(n->n_states, sizeof *n->state_dim);
-    n->output_dim = xcalloc(n->n_outputs, sizeof *n->output_dim);
+    n->state_unit = lower_calloc(n->n_states, sizeof *n->state_unit);
+    n->output_unit = lower_calloc(n->n_outputs, sizeof *n->output_unit);
+    n->state_dim = lower_calloc(n->n_states, sizeof *n->state_dim);
+    n->output_dim = lower_calloc(n->n_outputs, sizeof *n->output_dim);
     for (unsigned i = 0; i < n->n_states; i++) {
         const symbol *s = L->states[i];
         if ((int)i == L->spike || !s)
@@ -638,8 +627,8 @@ int lower_neuron(neuron_ir *n, const frontend *fe, const ast_node *def, double d
     collect_members(&L, n, def, &outputs);
     lower_updates(&L, n, def);
     lower_spike(&L, n, def);
-    set_context(&L, &n->g, n->next);   /* the states after the spike and its reset */
-    n->out = xcalloc(n->n_outputs, sizeof *n->out);
+    lower_set_context(&L, &n->g, n->next);   /* the states after the spike and its reset */
+    n->out = lower_calloc(n->n_outputs, sizeof *n->out);
     for (unsigned j = 0; j < n->n_outputs; j++)
         n->out[j] = lower_expr(&L, outputs[j]->first, PHASE_END, NULL);
     derive_adjoint(n);

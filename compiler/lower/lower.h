@@ -55,4 +55,55 @@ int lower_neuron(neuron_ir *out, const frontend *fe, const ast_node *def, double
                  const const_binding *overrides, unsigned n_overrides, diag_ctx *diag);
 void neuron_ir_free(neuron_ir *n);
 
+/* A plasticity rule attached to a projection, as one graph for three
+ * kernels: the presynaptic traces (one per pre neuron), the postsynaptic
+ * ones (per post neuron) and the weight (per synapse). Every step of a
+ * trial that learns, after the network has stepped, the rule runs
+ *
+ *   1. its equations: each trace's and the weight's (dx/dt = e by Euler,
+ *      x <- e, dw = e as w + e), all reading the values before the step;
+ *   2. 'on pre { ... }' where the presynaptic neuron spiked (for a network
+ *      input: where its value is not 0), statements in order, each reading
+ *      the values as the statements before it left them;
+ *   3. 'on post { ... }' likewise, where the postsynaptic neuron spiked.
+ *
+ * pre.x and post.y read the neurons' values at the end of the step.
+ * Variables, in this order: the weight (0), the pre values read (V_pre),
+ * the pre spike, the pre traces (K_pre), then the same of the post side.
+ * The traces of one side depend only on that side (checked). */
+typedef struct rule_side_ir {
+    unsigned n_values, n_traces;
+    const char **value_names;       /* the member read: "v", "r", "z" */
+    const char **trace_names;
+    double *trace_init;
+    uint32_t first_value, spike, first_trace;   /* variable indices */
+    ir_ref *trace_next;             /* per trace */
+    int uses_spike;                 /* an 'on' block of this side */
+} rule_side_ir;
+
+typedef struct rule_ir {
+    const char *rule;
+    ir_graph g;
+    rule_side_ir pre, post;
+    uint32_t n_vars;
+    ir_ref w_next;
+} rule_ir;
+
+/* The names of a side's neuron the rule may read (its states, its spike,
+ * its outputs), and whether it spikes; a network input has none and its
+ * spike is its value. */
+typedef struct rule_side_info {
+    const char *neuron;             /* NULL: a network input */
+    const char *group;              /* the population or input, for messages */
+    int spiking;
+} rule_side_info;
+
+/* Lowers rule DEF with step DT and the connect's OVERRIDES, attached at AT
+ * (the connect's 'plasticity' option, where errors about the pair of
+ * neurons are reported). 0, or -1 with errors on DIAG. */
+int lower_rule(rule_ir *out, const frontend *fe, const ast_node *def, double dt, const const_binding *overrides,
+               unsigned n_overrides, const rule_side_info *pre, const rule_side_info *post, const ast_node *at,
+               diag_ctx *diag);
+void rule_ir_free(rule_ir *r);
+
 #endif

@@ -504,11 +504,6 @@ static void refuse_option(builder *b, const ast_node *opt)
         plan_fail(b, opt, "'delay' is not available yet: a projection delivers in the step it is sent");
         hint(b, "remove it; a projection to a population declared later arrives in the same step, "
                 "to the same or an earlier one in the next");
-    } else if (strcmp(o, "plasticity") == 0) {
-        plan_fail(b, opt, "a plasticity rule on a connect is not available yet: this version learns with "
-                     "'learn bptt' or 'learn eprop'");
-        hint(b, "remove 'plasticity ...' from the connect (its definition still checks), and train "
-                "the weights with 'learn bptt' or 'learn eprop'");
     } else {
         plan_fail(b, opt, "the connect option '%s' is not available yet", o);
     }
@@ -620,8 +615,12 @@ static void apply_option(builder *b, plan_proj *pp, rt_proj *rp, const ast_node 
         }
     } else if (strcmp(o, "frozen") == 0) {
         pp->trainable = rp->trainable = 0;
+        pp->training_at = opt;
     } else if (strcmp(o, "trainable") == 0) {
         pp->trainable = rp->trainable = 1;
+        pp->training_at = opt;
+    } else if (strcmp(o, "plasticity") == 0) {
+        pp->plasticity = opt;   /* planned by plan_plasticity, once the run's learning is known */
     } else if (is_rule(o)) {
         unsigned char *m = rule_mask(b, opt, rp->n_post, rp->n_pre, rt_rng_stream(RT_STREAM_MASK, index));
         if (m) {
@@ -1061,9 +1060,9 @@ static void kernel_specs(plan *p, unsigned i, const char *suffix, kernel_spec *s
     memcpy(adj + n->n_states, n->adj_port, n->n_ports * sizeof *adj);
     snprintf(names[0], sizeof names[0], "rnnc_%s_%s_forward%s", p->pops[i].name, n->neuron, suffix);
     snprintf(names[1], sizeof names[1], "rnnc_%s_%s_adjoint%s", p->pops[i].name, n->neuron, suffix);
-    specs[0] = (kernel_spec){names[0], &n->g, n->n_states + n->n_ports, fwd, n->n_states + n->n_outputs};
+    specs[0] = (kernel_spec){names[0], &n->g, n->n_states + n->n_ports, fwd, n->n_states + n->n_outputs, NULL};
     specs[1] = (kernel_spec){names[1], &n->g, 2 * n->n_states + n->n_ports + n->n_outputs, adj,
-                             n->n_states + n->n_ports};
+                             n->n_states + n->n_ports, NULL};
 }
 
 /* The double-precision kernels the analyses need (fixed points need q
@@ -1101,17 +1100,20 @@ static int compile_kernels64(builder *b)
 static int compile_kernels(builder *b, FILE *emit_ir)
 {
     plan *p = b->p;
-    kernel_spec specs[2 * RT_MAX_POPS];
-    char names[2 * RT_MAX_POPS][96];
+    kernel_spec specs[2 * RT_MAX_POPS + 3 * RT_MAX_PLASTIC];
+    char names[2 * RT_MAX_POPS + 3 * RT_MAX_PLASTIC][96];
     for (unsigned i = 0; i < p->n_pops; i++)
         kernel_specs(p, i, "", specs + 2 * i, names + 2 * i);
+    unsigned count = 2 * p->n_pops;
+    count += plan_rule_kernels(p, specs + count, names + count);
     char err[512];
-    p->cg = codegen_compile(specs, 2 * p->n_pops, p->is_double, p->kernels, emit_ir, &p->timings,
+    p->cg = codegen_compile(specs, count, p->is_double, p->kernels, emit_ir, &p->timings,
                             err, sizeof err);
     if (!p->cg) {
         plan_fail(b, NULL, "cannot compile the kernels: %s", err);
         return -1;
     }
+    plan_rule_kernels_found(p, p->kernels + 2 * p->n_pops);
     for (unsigned i = 0; i < p->n_pops; i++) {
         p->pops[i].forward = p->kernels[2 * i];
         p->pops[i].adjoint = p->kernels[2 * i + 1];
@@ -1197,6 +1199,8 @@ static void describe(plan *p)
     r->records = p->records;
     r->n_analyses = p->n_analyses;
     r->analyses = p->analyses;
+    r->n_plastic = p->n_plastic;
+    r->plastic = p->plastic;
 }
 
 /* A run that cannot fit in memory is refused here, before anything is
@@ -1300,6 +1304,8 @@ int plan_prepare(plan *p, frontend *fe, const frontend_options *opts, const ast_
         read_network(&b);
     if (!b.failed)
         learning_paths(&b);
+    if (!b.failed)
+        plan_plasticity(&b);
     if (task_prepare(&p->task, fe, run->first, p->dt, seed) != 0)
         b.failed++;
     if (!b.failed && task_check_trials(&p->task, &fe->diag) != 0)
@@ -1354,6 +1360,8 @@ void plan_free(plan *p)
 {
     for (unsigned i = 0; i < p->n_pops; i++)
         neuron_ir_free(&p->neurons[i]);
+    for (unsigned k = 0; k < p->n_plastic; k++)
+        rule_ir_free(&p->rules[k]);
     for (unsigned j = 0; j < p->n_projs; j++) {
         free(p->projs[j].mask);
         free(p->projs[j].dale);

@@ -32,7 +32,12 @@ typedef struct plan_proj {
     double spectral_radius;         /* > 0: the initial weights rescaled to it; 0: not */
     double lo, hi;                  /* weight bounds */
     int trainable;
+    const ast_node *training_at;    /* the connect's 'frozen' or 'trainable', or NULL */
+    const ast_node *plasticity;     /* the connect's 'plasticity RULE' option, or NULL */
 } plan_proj;
+
+/* Plasticity rules in one run, at most. */
+enum { RT_MAX_PLASTIC = 32 };
 
 typedef struct plan_settings {
     uint64_t seed;
@@ -92,7 +97,11 @@ typedef struct plan {
     int wants_f64[RT_MAX_POPS];   /* an analysis needs double-precision kernels */
     /* compiled kernels; CG64 the double-precision ones of a float32 run */
     codegen *cg, *cg64;
-    rt_kernel kernels[2 * RT_MAX_POPS], kernels64[2 * RT_MAX_POPS];
+    rt_kernel kernels[2 * RT_MAX_POPS + 3 * RT_MAX_PLASTIC], kernels64[2 * RT_MAX_POPS];
+    /* the plasticity rules, one per plastic projection (plan_plastic.c) */
+    unsigned n_plastic;
+    rule_ir rules[RT_MAX_PLASTIC];
+    rt_plastic_desc plastic[RT_MAX_PLASTIC];
     codegen_timings timings;
     double lower_ms;
     /* the runtime's description of it all */

@@ -33,4 +33,13 @@ const char *plan_file_stem(plan *p, const plan_proj *pp);
  * (so an analysis that cannot run is refused before training). */
 void plan_outputs(builder *b);
 
+/* plan_plastic.c: the connects' plasticity rules lowered against their
+ * neurons, the projections they change made plastic (and not trained by
+ * gradient); 'learn local' checked. */
+void plan_plasticity(builder *b);
+/* The rules' kernels appended to SPECS (names in NAMES): how many. */
+unsigned plan_rule_kernels(plan *p, kernel_spec *specs, char (*names)[96]);
+/* ... and the compiled ones, in the same order, into the rules' descriptions. */
+void plan_rule_kernels_found(plan *p, const rt_kernel *kernels);
+
 #endif

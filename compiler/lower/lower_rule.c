@@ -1,0 +1,320 @@
+/* lower_rule.c -- a plasticity rule as expression graphs (see lower.h).
+ *
+ * The rule's statements are executed symbolically: each trace and the
+ * weight holds its current value as an expression of the variables (the
+ * values at the step's start, the neurons' values, the spikes), and every
+ * statement replaces the value it changes. An 'on pre' assignment becomes
+ * select(pre spike, new value, old value), so the three kernels are
+ * straight-line code like a neuron's.
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include "lower_internal.h"
+
+enum { SIDE_PRE = 0, SIDE_POST = 1 };
+
+typedef struct rule_build {
+    lowering L;
+    rule_ir *r;
+    const ast_node *def;
+    const rule_side_info *info[2];
+    const ast_node *at;             /* the connect's option, for errors about the pair of neurons */
+    const symbol **traces;          /* pre traces first, then post */
+    int *trace_side;
+    unsigned n_traces;
+    ir_ref *now;                    /* each trace's current value */
+    rule_names names;
+} rule_build;
+
+static rule_side_ir *side_of(rule_build *B, int post)
+{
+    return post ? &B->r->post : &B->r->pre;
+}
+
+/* ---- what the rule reads */
+
+static void add_value(rule_build *B, int post, const char *name)
+{
+    rule_side_ir *s = side_of(B, post);
+    for (unsigned i = 0; i < s->n_values; i++)
+        if (strcmp(s->value_names[i], name) == 0)
+            return;
+    s->value_names = realloc(s->value_names, (s->n_values + 1) * sizeof *s->value_names);
+    if (!s->value_names)
+        arena_out_of_memory();
+    s->value_names[s->n_values++] = name;
+}
+
+/* Every pre.x and post.y of the rule, in the order they appear. */
+static void collect_values(rule_build *B, const ast_node *n)
+{
+    for (const ast_node *k = n->first; k; k = k->next)
+        collect_values(B, k);
+    if (n->kind == AST_MEMBER && n->first && n->first->kind == AST_NAME && n->first->sym &&
+        ((const symbol *)n->first->sym)->kind == SYM_SIDE)
+        add_value(B, strcmp(n->first->name, "post") == 0, n->name);
+}
+
+static void collect_traces(rule_build *B)
+{
+    scope *sc = sema_def_scope(B->def);
+    unsigned count = 0;
+    for (const ast_node *item = B->def->first; item; item = item->next)
+        if (item->kind == AST_TRACE)
+            for (const ast_node *b = item->first; b; b = b->next)
+                count++;
+    B->traces = lower_calloc(count, sizeof *B->traces);
+    B->trace_side = lower_calloc(count, sizeof *B->trace_side);
+    for (int side = SIDE_PRE; side <= SIDE_POST; side++) {
+        rule_side_ir *s = side_of(B, side);
+        s->trace_names = lower_calloc(count, sizeof *s->trace_names);
+        s->trace_init = lower_calloc(count, sizeof *s->trace_init);
+        for (const ast_node *item = B->def->first; item; item = item->next) {
+            if (item->kind != AST_TRACE || (item->op == OP_POST) != side)
+                continue;
+            for (const ast_node *b = item->first; b; b = b->next) {
+                if (!const_value(b->first, &B->L.env, &s->trace_init[s->n_traces]))
+                    lower_fail(&B->L, b, "the initial value of trace '%s' must be a constant", b->name);
+                s->trace_names[s->n_traces++] = b->name;
+                B->trace_side[B->n_traces] = side;
+                B->traces[B->n_traces++] = scope_lookup_local(sc, b->name);
+            }
+        }
+    }
+}
+
+/* Variable numbers: the weight, then per side its values, its spike, its traces. */
+static void number_variables(rule_build *B)
+{
+    uint32_t v = 1;
+    for (int side = SIDE_PRE; side <= SIDE_POST; side++) {
+        rule_side_ir *s = side_of(B, side);
+        s->first_value = v;
+        v += s->n_values;
+        s->spike = v++;
+        s->first_trace = v;
+        v += s->n_traces;
+    }
+    B->r->n_vars = v;
+}
+
+static ir_ref member_var(void *ctx, int post, const char *name)
+{
+    rule_build *B = ctx;
+    rule_side_ir *s = side_of(B, post);
+    for (unsigned i = 0; i < s->n_values; i++)
+        if (strcmp(s->value_names[i], name) == 0)
+            return ir_var(&B->r->g, s->first_value + i);
+    return NO_REF;
+}
+
+/* The trace index of NAME, or -1 (the weight, or not a trace). */
+static int trace_index(const rule_build *B, const char *name)
+{
+    for (unsigned i = 0; i < B->n_traces; i++)
+        if (B->traces[i] && strcmp(B->traces[i]->name, name) == 0)
+            return (int)i;
+    return -1;
+}
+
+static uint32_t trace_var(const rule_build *B, unsigned i)
+{
+    const rule_side_ir *s = B->trace_side[i] ? &B->r->post : &B->r->pre;
+    unsigned k = B->trace_side[i] ? i - B->r->pre.n_traces : i;
+    return s->first_trace + k;
+}
+
+/* ---- the statements */
+
+/* Whether E depends on a variable in [LO, HI). */
+static int depends_on(const ir_graph *g, ir_ref e, uint32_t lo, uint32_t hi)
+{
+    unsigned char *seen = calloc(g->count ? g->count : 1, 1);
+    ir_ref *stack = malloc((g->count + 1) * sizeof *stack);
+    if (!seen || !stack)
+        arena_out_of_memory();
+    int found = 0, top = 0;
+    stack[top++] = e;
+    while (top > 0 && !found) {
+        ir_ref k = stack[--top];
+        if (seen[k])
+            continue;
+        seen[k] = 1;
+        const ir_node *n = &g->nodes[k];
+        if (n->op == IR_VAR) {
+            found = n->var >= lo && n->var < hi;
+            continue;
+        }
+        int arity = n->op == IR_CONST ? 0 : ir_arity((ir_op)n->op);
+        if (arity >= 1) stack[top++] = n->a;
+        if (arity >= 2) stack[top++] = n->b;
+        if (arity >= 3) stack[top++] = n->c;
+    }
+    free(seen);
+    free(stack);
+    return found;
+}
+
+/* The values names stand for changed: forget what was lowered with the old ones. */
+static void values_changed(rule_build *B)
+{
+    lower_set_context(&B->L, &B->r->g, NULL);
+}
+
+/* Step 1: every equation, each reading the values at the step's start. */
+static void equations(rule_build *B)
+{
+    ir_graph *g = &B->r->g;
+    ir_ref *next = lower_calloc(B->n_traces, sizeof *next);
+    memcpy(next, B->now, B->n_traces * sizeof *next);
+    ir_ref w_next = B->names.w_now;
+    for (const ast_node *item = B->def->first; item; item = item->next) {
+        if (item->kind == AST_ASSIGN && strcmp(item->first->name, "dw") == 0) {
+            w_next = ir_binary(g, IR_ADD, w_next, lower_expression(&B->L, item->first->next));
+            continue;
+        }
+        if (item->kind != AST_ODE && item->kind != AST_UPDATE)
+            continue;
+        ir_ref rhs = lower_expression(&B->L, item->first);
+        int i = trace_index(B, item->name);
+        if (strcmp(item->name, "w") == 0) {
+            w_next = item->kind == AST_UPDATE ? rhs : lower_integrate(&B->L, item, g, 0, rhs, 0);
+        } else if (i >= 0) {
+            next[i] = item->kind == AST_UPDATE ? rhs : lower_integrate(&B->L, item, g, trace_var(B, (unsigned)i), rhs, 0);
+        } else {
+            lower_fail(&B->L, item, "'%s' is neither a trace of rule '%s' nor its weight 'w'", item->name,
+                       B->def->name);
+        }
+    }
+    memcpy(B->now, next, B->n_traces * sizeof *next);
+    B->names.w_now = w_next;
+    free(next);
+    values_changed(B);
+}
+
+static ir_ref assigned(ir_graph *g, int op, ir_ref old, ir_ref v)
+{
+    switch (op) {
+    case OP_ADD_SET: return ir_binary(g, IR_ADD, old, v);
+    case OP_SUB_SET: return ir_binary(g, IR_SUB, old, v);
+    case OP_MUL_SET: return ir_binary(g, IR_MUL, old, v);
+    default: return v;
+    }
+}
+
+/* Steps 2 and 3: the 'on' blocks of SIDE, in order, where that side spiked. */
+static void on_blocks(rule_build *B, int side)
+{
+    ir_graph *g = &B->r->g;
+    rule_side_ir *s = side_of(B, side);
+    const char *who = side ? "post" : "pre";
+    for (const ast_node *item = B->def->first; item; item = item->next) {
+        if (item->kind != AST_ON || (item->op == OP_POST) != side)
+            continue;
+        const rule_side_info *info = B->info[side];
+        if (info->neuron && !info->spiking) {
+            /* the connect is at fault, not the rule: reported there (pre at the
+             * option, post at the rule's name, so that both are) */
+            const ast_node *at = B->at && side && B->at->first ? B->at->first : B->at ? B->at : item;
+            diag *e = lower_fail(&B->L, at, "rule '%s' acts 'on %s', where the %ssynaptic neuron spikes, and "
+                                 "neuron '%s' of '%s' has no 'spike'", B->def->name, who, who, info->neuron,
+                                 info->group);
+            if (e)
+                diag_hint(B->L.diag, e, "its 'on %s' is at %s:%u; attach the rule to a projection whose %s side "
+                          "spikes, or write the change as 'dw = ...' from the neurons' values", who,
+                          B->L.diag->sources->files[item->loc.file].path, (unsigned)item->loc.line, who);
+            continue;
+        }
+        s->uses_spike = 1;
+        ir_ref spiked = ir_var(g, s->spike);
+        for (const ast_node *a = item->first; a; a = a->next) {
+            const ast_node *lv = a->first;
+            ir_ref v = lower_expression(&B->L, lv->next);
+            int i = trace_index(B, lv->name);
+            if (strcmp(lv->name, "w") == 0) {
+                B->names.w_now = ir_select(g, spiked, assigned(g, a->op, B->names.w_now, v), B->names.w_now);
+            } else if (i >= 0 && B->trace_side[i] == side) {
+                B->now[i] = ir_select(g, spiked, assigned(g, a->op, B->now[i], v), B->now[i]);
+            } else if (i >= 0) {
+                diag *e = lower_fail(&B->L, lv, "'on %s' changes '%s', a trace of the %ssynaptic side", who,
+                                     lv->name, side ? "pre" : "post");
+                if (e)
+                    diag_hint(B->L.diag, e, "a trace jumps at its own neuron's spikes: move it into "
+                                            "'on %s { ... }'", side ? "pre" : "post");
+            }
+            values_changed(B);
+        }
+    }
+}
+
+/* The traces of each side may depend only on that side and the constants:
+ * a pre trace not on the weight (variable 0) or the post side's variables,
+ * a post trace not on the weight or the pre side's. */
+static void check_sides(rule_build *B)
+{
+    uint32_t post_first = B->r->post.first_value;
+    for (unsigned i = 0; i < B->n_traces; i++) {
+        int side = B->trace_side[i];
+        const ir_graph *g = &B->r->g;
+        int reads_other = side ? depends_on(g, B->now[i], 0, post_first)
+                               : depends_on(g, B->now[i], 0, 1) || depends_on(g, B->now[i], post_first, B->r->n_vars);
+        if (!reads_other)
+            continue;
+        const symbol *t = B->traces[i];
+        diag *e = lower_fail(&B->L, t ? t->decl : B->def, "trace '%s' is kept per %ssynaptic neuron, but its "
+                             "update reads the weight or the %ssynaptic side", t ? t->name : "?",
+                             side ? "post" : "pre", side ? "pre" : "post");
+        if (e)
+            diag_hint(B->L.diag, e, "a quantity of both sides belongs in the weight's change ('dw = ...')");
+    }
+}
+
+int lower_rule(rule_ir *r, const frontend *fe, const ast_node *def, double dt, const const_binding *overrides,
+               unsigned n_overrides, const rule_side_info *pre, const rule_side_info *post, const ast_node *at,
+               diag_ctx *diag)
+{
+    memset(r, 0, sizeof *r);
+    r->rule = def->name;
+    ir_init(&r->g);
+    rule_build B = {.r = r, .def = def, .info = {pre, post}, .at = at};
+    B.L = (lowering){.g = &r->g, .env = {.dt = dt, .bound = overrides, .n_bound = n_overrides},
+                     .fe = fe, .neuron = def, .diag = diag, .spike = -1, .refractory = -1};
+    collect_traces(&B);
+    collect_values(&B, def);
+    number_variables(&B);
+    B.now = lower_calloc(B.n_traces, sizeof *B.now);
+    for (unsigned i = 0; i < B.n_traces; i++)
+        B.now[i] = ir_var(&r->g, trace_var(&B, i));
+    B.names = (rule_names){.traces = B.traces, .n_traces = B.n_traces, .trace_now = B.now,
+                           .w_now = ir_var(&r->g, 0), .member = member_var, .ctx = &B};
+    B.L.rule = &B.names;
+    lower_set_context(&B.L, &r->g, NULL);
+    equations(&B);
+    on_blocks(&B, SIDE_PRE);
+    on_blocks(&B, SIDE_POST);
+    check_sides(&B);
+    r->w_next = B.names.w_now;
+    r->pre.trace_next = lower_calloc(r->pre.n_traces, sizeof *r->pre.trace_next);
+    r->post.trace_next = lower_calloc(r->post.n_traces, sizeof *r->post.trace_next);
+    memcpy(r->pre.trace_next, B.now, r->pre.n_traces * sizeof *B.now);
+    memcpy(r->post.trace_next, B.now + r->pre.n_traces, r->post.n_traces * sizeof *B.now);
+    lower_memo_clear(&B.L.memo);
+    free(B.traces);
+    free(B.trace_side);
+    free(B.now);
+    return B.L.failed ? -1 : 0;
+}
+
+void rule_ir_free(rule_ir *r)
+{
+    ir_free(&r->g);
+    rule_side_ir *sides[2] = {&r->pre, &r->post};
+    for (int i = 0; i < 2; i++) {
+        free(sides[i]->value_names);
+        free(sides[i]->trace_names);
+        free(sides[i]->trace_init);
+        free(sides[i]->trace_next);
+    }
+    memset(r, 0, sizeof *r);
+}

@@ -1,0 +1,193 @@
+/* plan_plastic.c -- the connects' plasticity rules as the runtime's
+ * rt_plastic_desc (runtime/rt_plastic.h), with their kernels.
+ *
+ * A projection with a rule learns by the rule alone: it is never trained
+ * by gradient. 'learn local' trains a network by its rules only (every
+ * other projection is then frozen); with 'learn bptt' or 'learn eprop' a
+ * rule is not available yet, and with 'learn none' nothing learns.
+ */
+#include <string.h>
+
+#include "plan_internal.h"
+
+static const char *learn_rule(const plan *p)
+{
+    return p->settings.learn ? p->settings.learn : "bptt";
+}
+
+/* The runtime's reference to value NAME of population POP's neuron: a
+ * state (the spike variable is one) or an output. */
+static int value_ref(const neuron_ir *n, const char *name, rt_value_ref *out)
+{
+    for (unsigned k = 0; k < n->n_states; k++)
+        if (n->state_names[k] && strcmp(n->state_names[k], name) == 0) {
+            *out = (rt_value_ref){RT_VALUE_STATE, k};
+            return 0;
+        }
+    for (unsigned o = 0; o < n->n_outputs; o++)
+        if (strcmp(n->output_names[o], name) == 0) {
+            *out = (rt_value_ref){RT_VALUE_OUTPUT, o};
+            return 0;
+        }
+    return -1;
+}
+
+/* Side SIDE of rule R on projection RP, as the runtime reads it. */
+static void describe_side(builder *b, const rule_side_ir *side, int pop, const ast_node *at, rt_rule_side *out)
+{
+    plan *p = b->p;
+    rt_value_ref *values = arena_alloc(&p->fe->arena, (side->n_values + 1) * sizeof *values);
+    for (unsigned v = 0; v < side->n_values; v++)
+        if (pop < 0 || value_ref(&p->neurons[pop], side->value_names[v], &values[v]) != 0)
+            plan_fail(b, at, "the rule reads '%s', which its neuron does not have", side->value_names[v]);
+    out->n_values = side->n_values;
+    out->values = values;
+    if (pop < 0)
+        out->spike = (rt_value_ref){RT_VALUE_INPUT, 0};
+    else
+        out->spike = (rt_value_ref){RT_VALUE_STATE, p->pops[pop].spike_state};
+    out->n_traces = side->n_traces;
+    out->trace_init = side->trace_init;
+}
+
+/* The constant overrides of 'plasticity R(p = v, ...)'. */
+static unsigned rule_overrides(builder *b, const ast_node *call, const_binding *out, unsigned max)
+{
+    unsigned n = 0;
+    const ast_node *args = call->kind == AST_CALL ? call->first : NULL;
+    for (const ast_node *a = args ? args->first : NULL; a && n < max; a = a->next)
+        if (a->kind == AST_NAMEDARG) {
+            out[n].name = a->name;
+            out[n++].value = plan_constant(b, a->first, "a rule's parameter");
+        }
+    return n;
+}
+
+/* Whether projection J may carry a rule in this run; an error where it cannot. */
+static int rule_allowed(builder *b, unsigned j)
+{
+    plan *p = b->p;
+    const plan_proj *pp = &p->projs[j];
+    const rt_proj *rp = &p->rt_projs[j];
+    const char *learn = learn_rule(p);
+    if (pp->training_at) {
+        plan_fail(b, pp->training_at, "'%s' learns by its plasticity rule, so it cannot also be '%s'", rp->name,
+                  pp->training_at->name);
+        diag_hint(&p->fe->diag, b->last, "remove '%s': a projection is either plastic or trained by gradient "
+                                         "(or frozen)", pp->training_at->name);
+        return 0;
+    }
+    if (p->settings.train && (strcmp(learn, "bptt") == 0 || strcmp(learn, "eprop") == 0)) {
+        const ast_node *at = plan_setting(p, "learn");
+        plan_fail(b, pp->plasticity, "a plasticity rule in a network trained with 'learn %s' is not available "
+                  "yet: this version runs rules with 'learn local', which trains by the rules alone", learn);
+        diag_hint(&p->fe->diag, b->last, "write 'learn local' in the run%s, or remove the rule and train '%s' "
+                  "by gradient", at ? "" : " (its default is learn bptt)", rp->name);
+        return 0;
+    }
+    if (!p->settings.train || strcmp(learn, "none") == 0) {
+        diag_warning(&p->fe->diag, pp->plasticity->loc, "the plasticity rule of '%s' does not act in this run, "
+                     "which does not learn ('%s')", rp->name, p->settings.train ? "learn none" : "evaluate");
+        return 0;
+    }
+    if (p->n_plastic == RT_MAX_PLASTIC) {
+        plan_fail(b, pp->plasticity, "more than %d plasticity rules in one network", RT_MAX_PLASTIC);
+        return 0;
+    }
+    return 1;
+}
+
+static void plan_rule(builder *b, unsigned j)
+{
+    plan *p = b->p;
+    plan_proj *pp = &p->projs[j];
+    rt_proj *rp = &p->rt_projs[j];
+    const ast_node *opt = pp->plasticity, *call = opt->first;
+    if (call && call->kind == AST_ARGS)
+        call = call->first;
+    const ast_node *def = call ? frontend_find_def(p->fe, call->name) : NULL;
+    if (!def || def->kind != AST_PLASTICITY || !rule_allowed(b, j))
+        return;
+    const_binding overrides[64];
+    unsigned n_over = rule_overrides(b, call, overrides, 64);
+    int pre = rp->pre_pop, post = (int)rp->post_pop;
+    rule_side_info pre_info = {pre >= 0 ? p->neurons[pre].neuron : NULL,
+                               pre >= 0 ? p->pops[pre].name : p->input_names[rp->pre_input],
+                               pre >= 0 && p->pops[pre].spiking};
+    rule_side_info post_info = {p->neurons[post].neuron, p->pops[post].name, p->pops[post].spiking};
+    unsigned k = p->n_plastic;
+    rule_ir *r = &p->rules[k];
+    if (lower_rule(r, p->fe, def, p->dt, overrides, n_over, &pre_info, &post_info, opt, &p->fe->diag) != 0) {
+        rule_ir_free(r);
+        b->failed++;
+        return;
+    }
+    p->n_plastic++;
+    rt_plastic_desc *d = &p->plastic[k];
+    memset(d, 0, sizeof *d);
+    d->proj = j;
+    d->rule = def->name;
+    describe_side(b, &r->pre, pre, opt, &d->pre);
+    describe_side(b, &r->post, post, opt, &d->post);
+    rp->plastic = 1;
+    pp->trainable = rp->trainable = 0;
+}
+
+void plan_plasticity(builder *b)
+{
+    plan *p = b->p;
+    for (unsigned j = 0; j < p->n_projs; j++)
+        if (p->projs[j].plasticity)
+            plan_rule(b, j);
+    if (strcmp(learn_rule(p), "local") != 0)
+        return;
+    const ast_node *learn = plan_setting(p, "learn");
+    if (!p->n_plastic && !b->failed) {
+        plan_fail(b, learn, "'learn local' trains by the projections' plasticity rules, and network '%s' has none",
+                  p->net->name);
+        diag_hint(&p->fe->diag, b->last, "attach a rule to a connect ('plasticity STDP'), or train by gradient "
+                                         "with 'learn bptt'");
+    }
+    if (plan_setting(p, "optimizer")) {
+        plan_fail(b, plan_setting(p, "optimizer"), "'optimizer' has no effect with 'learn local': the rules "
+                  "change the weights themselves");
+        diag_hint(&p->fe->diag, b->last, "remove it; a rule's learning rate is one of its parameters");
+    }
+    for (unsigned j = 0; j < p->n_projs; j++)   /* the rules alone learn */
+        if (!p->rt_projs[j].plastic)
+            p->projs[j].trainable = p->rt_projs[j].trainable = 0;
+}
+
+/* ------------------------------------------------------------ kernels */
+
+unsigned plan_rule_kernels(plan *p, kernel_spec *specs, char (*names)[96])
+{
+    unsigned count = 0;
+    for (unsigned k = 0; k < p->n_plastic; k++) {
+        rule_ir *r = &p->rules[k];
+        unsigned char *broadcast = arena_alloc(&p->fe->arena, r->n_vars + 1);
+        memset(broadcast, 0, r->n_vars + 1);
+        memset(broadcast + r->post.first_value, 1, r->n_vars - r->post.first_value);   /* one value per row */
+        ir_ref *w = arena_alloc(&p->fe->arena, sizeof *w);
+        *w = r->w_next;
+        snprintf(names[count], sizeof names[count], "rnnc_rule%u_%s_weights", k, r->rule);
+        specs[count] = (kernel_spec){names[count], &r->g, r->n_vars, w, 1, broadcast};
+        count++;
+        snprintf(names[count], sizeof names[count], "rnnc_rule%u_%s_pre", k, r->rule);
+        specs[count] = (kernel_spec){names[count], &r->g, r->n_vars, r->pre.trace_next, r->pre.n_traces, NULL};
+        count++;
+        snprintf(names[count], sizeof names[count], "rnnc_rule%u_%s_post", k, r->rule);
+        specs[count] = (kernel_spec){names[count], &r->g, r->n_vars, r->post.trace_next, r->post.n_traces, NULL};
+        count++;
+    }
+    return count;
+}
+
+void plan_rule_kernels_found(plan *p, const rt_kernel *kernels)
+{
+    for (unsigned k = 0; k < p->n_plastic; k++) {
+        p->plastic[k].weights = kernels[3 * k];
+        p->plastic[k].pre.traces = p->rules[k].pre.n_traces ? kernels[3 * k + 1] : NULL;
+        p->plastic[k].post.traces = p->rules[k].post.n_traces ? kernels[3 * k + 2] : NULL;
+    }
+}
