@@ -22,6 +22,7 @@ static const builtin table[] = {
     {"min",        BI_MATH, 2, -1, DR_SAME,   NULL, "smallest argument", NULL},
     {"max",        BI_MATH, 2, -1, DR_SAME,   NULL, "largest argument", NULL},
     {"clip",       BI_MATH, 3, 3, DR_SAME,    NULL, "x limited to [lo, hi]", NULL},
+    {"where",      BI_MATH, 3, 3, DR_SELECT,  NULL, "a where the condition c holds (is not 0), else b", NULL},
 
     /* Random draws: task generators only (deterministic from seed and trial). */
     {"randint",    BI_RANDOM, 2, 2, DR_SAME,  NULL, "integer uniformly in [lo, hi]", NULL},

@@ -24,6 +24,7 @@ typedef enum dim_rule {
     DR_DIMLESS,     /* arguments and result dimensionless (exp, tanh, ...) */
     DR_FIRST,       /* result has the first argument's dimension (abs, relu) */
     DR_SAME,        /* arguments agree; result has their dimension (min, max) */
+    DR_SELECT,      /* a condition, then two arguments that agree (where) */
     DR_RESULT_ONE,  /* any arguments; result dimensionless (heaviside, sign) */
     DR_SQRT,        /* result is the square root of the argument's dimension */
     DR_RATE,        /* argument is a rate (Hz); result dimensionless (poisson) */

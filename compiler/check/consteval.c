@@ -45,6 +45,10 @@ bool const_eval_math(const char *name, const double *args, unsigned n, double *o
         }
     if (n == 0)
         return false;
+    if (strcmp(name, "where") == 0) {
+        *out = n == 3 ? (args[0] != 0 ? args[1] : args[2]) : NAN;
+        return n == 3;
+    }
     if (strcmp(name, "clip") == 0) {
         *out = n == 3 ? smaller(larger(args[0], args[1]), args[2]) : NAN;
         return n == 3;

@@ -203,6 +203,14 @@ static dim_t apply_dim_rule(sema *S, ast_node *call, const builtin *b, const dim
         }
         return d;
     }
+    case DR_SELECT:
+        if (n == 3 && !dim_compatible(dims[1], dims[2])) {
+            diag_error(S->diag, positional(b, args, 2)->loc,
+                       "the two values of where() must have one unit, but here are %s and %s",
+                       dim_text(S, dims[1]), dim_text(S, dims[2]));
+            return DIM_FREE;
+        }
+        return n == 3 ? dim_join(dims[1], dims[2]) : DIM_FREE;
     case DR_RESULT_ONE:
         return DIM_ONE;
     case DR_SQRT: {

@@ -324,6 +324,10 @@ static void check_neuron_body(sema *S, scope *sc, ast_node *def, symbol *spike)
         }
         case AST_LET: case AST_OUTPUT:
             for (ast_node *b = n->first; b; b = b->next) {
+                if (n->kind == AST_OUTPUT && is_self_export(b)) {
+                    sema_expr(S, b->first, &env);   /* 'output v': the name resolved, for lowering */
+                    continue;
+                }
                 symbol *s = scope_lookup_local(sc, b->name);
                 if (s && s->value == b->first && !s->resolved) {
                     ast_node probe = {.kind = AST_NAME, .name = b->name, .loc = b->loc};

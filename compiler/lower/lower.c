@@ -195,6 +195,8 @@ static ir_ref lower_math(lowering *L, const ast_node *call, const ir_ref *v, uns
     for (unsigned i = 0; i < sizeof unary_functions / sizeof unary_functions[0]; i++)
         if (strcmp(call->name, unary_functions[i].name) == 0 && n == 1)
             return ir_unary(L->g, unary_functions[i].op, v[0]);
+    if (strcmp(call->name, "where") == 0 && n == 3)
+        return ir_select(L->g, v[0], v[1], v[2]);
     if (strcmp(call->name, "clip") == 0 && n == 3)
         return ir_binary(L->g, IR_MIN, ir_binary(L->g, IR_MAX, v[0], v[1]), v[2]);
     int is_min = strcmp(call->name, "min") == 0;
