@@ -325,7 +325,9 @@ static void check_neuron_body(sema *S, scope *sc, ast_node *def, symbol *spike)
         case AST_LET: case AST_OUTPUT:
             for (ast_node *b = n->first; b; b = b->next) {
                 if (n->kind == AST_OUTPUT && is_self_export(b)) {
-                    sema_expr(S, b->first, &env);   /* 'output v': the name resolved, for lowering */
+                    symbol *v = scope_lookup_local(sc, b->name);
+                    if (v && v->role == SYM_ROLE_EXPORTED)
+                        sema_expr(S, b->first, &env);   /* 'output v': the name resolved, for lowering */
                     continue;
                 }
                 symbol *s = scope_lookup_local(sc, b->name);
