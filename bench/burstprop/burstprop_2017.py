@@ -50,7 +50,8 @@ def angle_to_backprop(E0, W1_at_target, e1_at_target, lam0_prev):
     return np.degrees(np.arccos(np.clip(cos, -1.0, 1.0)))
 
 
-def run(a, variant, eta0, eta1, feedback_transpose=False, print_angles=False):
+def run(a, variant, eta0, eta1, feedback_transpose=False, print_angles=False,
+        same_step=False):
     x_set, t_set, teach = a["x_set"], a["t_set"], a["teach"]
     W0, b0, W1, b1 = a["W0"].copy(), a["b0"].copy(), a["W1"].copy(), a["b1"].copy()
     Y = W1.T.copy() if feedback_transpose else a["Y"].copy()  # feedback fixed (§1.6 off)
@@ -98,8 +99,9 @@ def run(a, variant, eta0, eta1, feedback_transpose=False, print_angles=False):
                 psi0_prev, psi0 = psi0, rho0 * lam0
                 if not learn and time > steps / 2:
                     lam0 = psi0.copy()             # §1.8 generate mode
-                # §1.5 hidden update, the step after a target (the time > 3 gate holds)
-                if prev_shown and learn:
+                # §1.5 hidden update, the step after a target (the time > 3 gate holds);
+                # same_step: on the target step, rho(s) - rho(s-1) as in the write-up (§2)
+                if (shown if same_step else prev_shown) and learn:
                     slope = -lam0_prev * (1.0 - lam0_prev)
                     if variant == "fd8336a":
                         E0 = lam0 * (psi0 - psi0_prev) * slope
@@ -146,10 +148,12 @@ def main():
     p.add_argument("--feedback-transpose", action="store_true", help="Y = W1^T at the start")
     p.add_argument("--angles", action="store_true",
                    help="print the angle to backprop at every hidden update")
+    p.add_argument("--same-step", action="store_true",
+                   help="not the 2017 code: hidden update on the target step itself")
     a = p.parse_args()
     arrays = load(a.data)
     losses, outputs, angles = run(arrays, a.variant, a.hidden_eta, a.output_eta,
-                                  a.feedback_transpose, a.angles)
+                                  a.feedback_transpose, a.angles, a.same_step)
     out = a.out or a.data
     os.makedirs(out, exist_ok=True)
     np.savetxt(os.path.join(out, "loss.csv"), losses, fmt="%.17g", header="loss", comments="")
