@@ -2,8 +2,8 @@
 """Hand-computed first steps of a 2-2-1 network against bench/burstprop/burstprop_2017.py.
 
 All weights and biases start at 0, Y = 0, the input is the constant (0.4, 0.8) and the target
-the constant 0.9; targets are shown at steps 1, 3 and 4 of epoch 0 only (200 steps = 2 blocks, epoch 1
-is the test).  Then every sigmoid before the first hidden update is sigma(0) = 1/2, and the
+the constant 0.9; targets are shown at steps 1, 3 and 4 of epoch 0 only (200 steps = 2 blocks;
+epoch 1 is the test).  Then every sigmoid before the first hidden update is sigma(0) = 1/2, and the
 numbers below follow from §1.3-§1.8 of /work/shared/reference/burstprop.md by hand:
 
   step 0: nothing runs.                                   lam1 = 0 (states start at 0, §1.8)
