@@ -18,8 +18,10 @@ epoch's generate mode included) against bench/burstprop/burstprop_2017.py.
 import argparse
 import importlib.util
 import os
+import statistics
 import sys
 import tempfile
+import time
 from unittest import mock
 
 import numpy as np
@@ -68,8 +70,23 @@ def main():
     p.add_argument("network_py")
     p.add_argument("data")
     p.add_argument("--variant", choices=["fd8336a", "3cd91fb"], required=True)
+    p.add_argument("--time", choices=["float64", "float32"],
+                   help="instead: time the original on epoch 1 plus the test epoch, 5 runs")
     a = p.parse_args()
     arrays = burstprop_2017.load(a.data)
+    if a.time:
+        arrays["teach"] = arrays["teach"][:2]
+        if a.time == "float32":  # the original's own precision
+            arrays = {k: v.astype(np.float32) if v.dtype == np.float64 else v
+                      for k, v in arrays.items()}
+        seconds = []
+        for _ in range(5):
+            start = time.perf_counter()
+            run_original(os.path.abspath(a.network_py), arrays)
+            seconds.append(time.perf_counter() - start)
+        print("original network.py, %s, one learning + one test epoch: median %.3f s (%s)"
+              % (a.time, statistics.median(seconds), " ".join("%.3f" % s for s in seconds)))
+        return
     port_losses, port_outputs, _ = burstprop_2017.run(arrays, a.variant, 5.0, 0.01)
     orig_losses, orig_outputs = run_original(os.path.abspath(a.network_py), arrays)
     nonzero = port_losses != 0
