@@ -60,6 +60,7 @@ toplevel(A) ::= IMPORT dotted(D).    { A = parse_import(ctx, D); }
 toplevel(A) ::= PARAM(K) bindings(B).   { A = parse_retag(B, AST_PARAM, K.loc); }
 
 dotted(A) ::= IDENT(I).                 { A = ast_leaf(ctx->arena, AST_NAME, &I); }
+dotted(A) ::= PLASTICITY(I).            { A = ast_leaf(ctx->arena, AST_NAME, &I); }   /* import plasticity.stdp */
 dotted(A) ::= dotted(D) DOT IDENT(I).   { A = parse_dotted(ctx, D, &I); }
 
 bindings(A) ::= binding(B).             { A = parse_list(ctx, B); }

@@ -80,6 +80,14 @@ int rt_figures_read_loss(const char *dir, size_t *rows, double **update, double 
             rc = rt_error(err, err_size, "out of memory for %s", path);
         } else {
             *rows = t.rows;
+            /* rows per block of steps (loss_every): block k of B in update u at u - 1 + k / B */
+            int k = rt_loss_csv_column(&t, "block");
+            double *block = k >= 0 ? rt_loss_csv_values(&t, k) : NULL, blocks = 1;
+            for (size_t i = 0; block && i < t.rows; i++)
+                blocks = block[i] > blocks ? block[i] : blocks;
+            for (size_t i = 0; block && i < t.rows; i++)
+                (*update)[i] += block[i] / blocks - 1;
+            free(block);
         }
     }
     rt_loss_csv_free(&t);

@@ -211,6 +211,7 @@ void *rt_net_feedback(rt_net *net, unsigned j) { return net->proj[j].fb; }
 double rt_net_reg_loss(const rt_net *net) { return net->reg_loss; }
 size_t rt_net_batch(const rt_net *net) { return net->batch; }
 void rt_net_set_pool(rt_net *net, struct rt_pool *pool) { net->pool = pool; }
+void rt_net_continue(rt_net *net, int on) { net->carry = on; }
 size_t rt_net_steps(const rt_net *net) { return net->steps; }
 
 /* Slot t + 1 holds step t's result. */

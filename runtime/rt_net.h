@@ -65,6 +65,12 @@ typedef struct rt_proj {
     const char *name;               /* "x -> h", for messages */
     int pre_input;                  /* >= 0: a network input, else -1 */
     int pre_pop;                    /* >= 0: a population, else -1 */
+    /* what a population sends: its output SEND_OUTPUT (0, the first, by
+     * default), or with SEND_STATE k > 0 its state k - 1. The backward pass
+     * (BPTT, e-prop) handles the first output only: the compiler allows
+     * another only in runs that learn no gradient through it */
+    unsigned send_output;
+    int send_state;
     unsigned post_pop, port;
     int bias;                       /* a trainable bias on the post side */
     int trainable;
@@ -169,6 +175,11 @@ struct rt_pool;
 void rt_net_set_pool(rt_net *net, struct rt_pool *pool);
 
 size_t rt_net_batch(const rt_net *net);
+
+/* ON: each forward pass after the first starts from the states and
+ * outputs the last one ended with (one long sequence cut into trials),
+ * not from the initial values. */
+void rt_net_continue(rt_net *net, int on);
 
 /* Element I of an array in the network's precision, as a double. */
 static inline double rt_real_get(int is_double, const void *base, size_t i)

@@ -66,6 +66,7 @@ struct rt_net {
     chunk_buffers *chunk;              /* [rt_chunks()] */
     struct rt_pool *pool;              /* NULL: everything on the calling thread */
     int avx2;                          /* run the AVX2 + FMA build of the passes */
+    int carry, ran;                    /* rt_net_continue; a forward pass has run */
 };
 
 static inline unsigned rt_chunks(const rt_net *net)

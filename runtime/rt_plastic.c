@@ -20,6 +20,7 @@ typedef struct rule_state {
     void *pre_traces[2], *post_traces[2];   /* [K][B][n], double-buffered */
     int cur;                                /* which buffer holds the traces now */
     void *scratch;                          /* [tasks][n_pre] new weights of a row */
+    void *bias_new;                         /* [n_post]: the new bias ('db') */
     double *acc;                            /* [tasks][n_pre] the batch's mean change (B > 1) */
     int constrained;                        /* bounds, Dale's signs or a mask to apply */
 } rule_state;
@@ -60,13 +61,14 @@ rt_plastic *rt_plastic_new(const rt_run_desc *d, rt_net *net, rt_pool *pool)
         s->n_pre = s->proj->n_pre;
         s->n_post = s->proj->n_post;
         s->n_vars = 1 + s->r->pre.n_values + 1 + s->r->pre.n_traces + s->r->post.n_values + 1 +
-                    s->r->post.n_traces;
+                    s->r->post.n_traces + 1;
         ok &= s->n_vars <= MAX_RULE_VARS;
         for (int b = 0; b < 2; b++) {
             ok &= (s->pre_traces[b] = calloc(s->r->pre.n_traces * p->B * s->n_pre + 1, p->elem)) != NULL;
             ok &= (s->post_traces[b] = calloc(s->r->post.n_traces * p->B * s->n_post + 1, p->elem)) != NULL;
         }
         ok &= (s->scratch = calloc(tasks_of(s) * s->n_pre + 1, p->elem)) != NULL;
+        ok &= (s->bias_new = calloc(s->n_post + 1, p->elem)) != NULL;
         if (p->B > 1)
             ok &= (s->acc = calloc(tasks_of(s) * s->n_pre + 1, sizeof(double))) != NULL;
         const rt_weights_desc *wd = &d->weights[s->r->proj];
@@ -90,6 +92,7 @@ void rt_plastic_free(rt_plastic *p)
             free(s->post_traces[b]);
         }
         free(s->scratch);
+        free(s->bias_new);
         free(s->acc);
     }
     free(p->rules);
@@ -163,6 +166,7 @@ static void weights_task(void *ctx, unsigned task)
             args[a++] = row;
             a += side_args(p, s, 0, p->t, b, 0, args + a);
             a += side_args(p, s, 1, p->t, b, i, args + a);
+            args[a++] = row_new;   /* the bias: not read */
             args[a] = row_new;
             s->r->weights((int64_t)s->n_pre, args);
             for (size_t j = 0; acc && j < s->n_pre; j++)
@@ -185,25 +189,32 @@ static void weights_task(void *ctx, unsigned task)
 static void side_traces(rt_plastic *p, rule_state *s, int post)
 {
     const rt_rule_side *side = post ? &s->r->post : &s->r->pre;
-    if (!side->n_traces || !side->traces)
+    int bias = post && s->r->bias;
+    if ((!side->n_traces && !bias) || !side->traces)
         return;
     size_t n = post ? s->n_post : s->n_pre;
     void *args[MAX_RULE_VARS + 8];
     unsigned a = 0;
     args[a++] = s->scratch;   /* the weight: not read */
     if (post) {
-        for (unsigned v = 0; v < 1 + s->r->pre.n_values + s->r->pre.n_traces; v++)
+        for (unsigned v = 0; v < s->r->pre.n_values + 1 + s->r->pre.n_traces; v++)
             args[a++] = s->scratch;
     }
     a += side_args(p, s, post, p->t, 0, 0, args + a);
     if (!post) {
-        for (unsigned v = 0; v < 1 + s->r->post.n_values + s->r->post.n_traces; v++)
+        for (unsigned v = 0; v < s->r->post.n_values + 1 + s->r->post.n_traces; v++)
             args[a++] = s->scratch;
     }
+    void *b = bias ? rt_net_bias(p->net, s->r->proj) : NULL;
+    args[a++] = b ? b : s->scratch;
     char *next = post ? s->post_traces[!s->cur] : s->pre_traces[!s->cur];
     for (unsigned k = 0; k < side->n_traces; k++)
         args[a++] = next + k * p->B * n * p->elem;
+    if (bias)
+        args[a++] = s->bias_new;
     side->traces((int64_t)(p->B * n), args);
+    if (bias)
+        memcpy(b, s->bias_new, s->n_post * p->elem);
 }
 
 void rt_plastic_step(void *ctx, size_t t)

@@ -19,7 +19,8 @@
  * Kernel arguments (network precision), in the order of the rule's
  * variables (compiler/lower/lower.h, rule_ir): the weight; the pre side's
  * values, its spike, its traces; the post side's values, its spike, its
- * traces; then the outputs: the new weights, or the side's new traces.
+ * traces; the projection's bias; then the outputs: the new weights, or
+ * the side's new traces (and the post side's, the new bias).
  * Every kernel takes all the variables, and the ones it does not read may
  * point anywhere.
  */
@@ -55,6 +56,10 @@ typedef struct rt_plastic_desc {
     const char *rule;               /* the rule's name, for messages */
     rt_rule_side pre, post;
     rt_kernel weights;
+    /* the rule changes the projection's bias ('db'): the post side's
+     * kernel (run even without post traces) also writes the new bias,
+     * after its traces; batches of one sequence only */
+    int bias;
 } rt_plastic_desc;
 
 #endif

@@ -45,6 +45,7 @@ typedef struct rt_weights_desc {
     rt_init init;
     const char *init_file;          /* else: a .npy file of [post, pre] */
     rt_init bias_init;              /* where the projection has a bias */
+    const char *bias_file;          /* else: a .npy file of [post] (or [post, 1]) */
     const unsigned char *mask;      /* NULL, or [post][pre]: 0 = no connection */
     const signed char *dale;        /* NULL, or a sign per pre neuron (Dale's law) */
     double lo, hi;                  /* bounds; -INFINITY, INFINITY for none */
@@ -131,6 +132,13 @@ typedef struct rt_train_settings {
     rt_optim_config optim;
     double early_stop;              /* stop when the training loss is below; 0: never */
     int threads;                    /* 0: every core */
+    /* the trials are one sequence (batch 1): each starts where the last
+     * ended (states, outputs, plasticity traces), the training samples run
+     * in order (not shuffled), and the evaluation goes on after them */
+    int continuous;
+    /* > 0: loss.csv has a row per block of this many steps of each
+     * update's trials (column 'block'), the loss (mse) of those steps */
+    size_t loss_every;
 } rt_train_settings;
 
 /* ------------------------------------------------------------ records and analyses */

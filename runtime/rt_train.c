@@ -156,6 +156,11 @@ static int make_batch(rt_session *s, const uint64_t *trials, char *err, size_t e
 static void training_trials(const rt_run_desc *d, size_t u, uint64_t *perm, size_t S, uint64_t *out)
 {
     size_t per_epoch = d->settings.updates_per_epoch, epoch = u / per_epoch;
+    if (d->settings.continuous) {   /* one sequence: the samples in order */
+        for (size_t i = 0; i < d->settings.batch; i++)
+            out[i] = ((u % per_epoch) * d->settings.batch + i) % S;
+        return;
+    }
     if (u % per_epoch == 0) {
         for (size_t i = 0; i < S; i++)
             perm[i] = i;
@@ -480,15 +485,51 @@ static csv_columns loss_columns(const rt_run_desc *d)
 }
 
 /* One update's row of loss.csv and its numbers in RES. */
-static void log_update(const rt_run_desc *d, FILE *csv, csv_columns cols, size_t u, double loss, double norm,
+/* The mean squared error of the readouts over steps [T0, T1) of the batch
+ * in S's network, where the mask counts (0 where it counts none): the mse
+ * of rt_net_loss restricted to those steps. */
+static double window_mse(const rt_session *s, size_t t0, size_t t1)
+{
+    const rt_run_desc *d = s->d;
+    size_t B = s->b.B;
+    double mask_sum = 0, loss = 0;
+    for (size_t row = t0 * B; row < t1 * B; row++)
+        mask_sum += s->b.mask[row];
+    if (mask_sum <= 0)
+        return 0;
+    for (unsigned r = 0; r < d->net.n_readouts; r++) {
+        size_t n = d->net.pops[d->net.readouts[r]].n;
+        const void *y = rt_net_output_history(s->net, d->net.readouts[r], 0);
+        for (size_t row = t0 * B; row < t1 * B; row++) {
+            double m = s->b.mask[row];
+            for (size_t i = 0; m != 0 && i < n; i++) {
+                double e = rt_real_get(d->net.is_double, y, row * n + i) -
+                           rt_real_get(d->net.is_double, s->b.targets[r], row * n + i);
+                loss += m * e * e / ((double)n * mask_sum);
+            }
+        }
+    }
+    return loss;
+}
+
+static void log_update(const rt_session *s, FILE *csv, csv_columns cols, size_t u, double loss, double norm,
                        double rate, double reg, double seconds, rt_run_result *res)
 {
-    fprintf(csv, "%zu,%zu,%.15g,%.9g,%.6f", u + 1, u / d->settings.updates_per_epoch + 1, loss, norm, seconds);
-    if (cols.rate)
-        fprintf(csv, ",%.6g", rate);
-    if (cols.reg)
-        fprintf(csv, ",%.9g", reg);
-    fputc('\n', csv);
+    const rt_run_desc *d = s->d;
+    size_t every = d->settings.loss_every, T = s->b.T, blocks = every ? (T + every - 1) / every : 1;
+    for (size_t k = 0; k < blocks; k++) {
+        fprintf(csv, "%zu,%zu", u + 1, u / d->settings.updates_per_epoch + 1);
+        if (every)
+            fprintf(csv, ",%zu,%.15g", k + 1, window_mse(s, k * every, (k + 1) * every < T ? (k + 1) * every : T));
+        else
+            fprintf(csv, ",%.15g", loss);
+        fprintf(csv, ",%.9g,%.6f", norm, seconds);
+        if (cols.rate)
+            fprintf(csv, ",%.6g", rate);
+        if (cols.reg)
+            fprintf(csv, ",%.9g", reg);
+        fputc('\n', csv);
+    }
     if (res->updates_done == 0) {
         res->first_loss = loss;
         res->first_rate_hz = rate;
@@ -537,7 +578,8 @@ static int update(loop *L, size_t u, csv_columns cols, double start, char *err, 
         return -1;
     mark[1] = now_s();
     if (s->plastic) {   /* the rules change the weights between steps */
-        rt_plastic_begin(s->plastic);
+        if (!d->settings.continuous || u == 0)
+            rt_plastic_begin(s->plastic);
         rt_net_forward_stepwise(s->net, rt_plastic_step, s->plastic);
     } else {
         rt_net_forward(s->net);
@@ -569,7 +611,7 @@ static int update(loop *L, size_t u, csv_columns cols, double start, char *err, 
     L->steps[u] = mark[5] - mark[1];
     for (int k = 0; k < RT_PHASES; k++)
         res->phase_ms[k] += 1e3 * (mark[k + 1] - mark[k]);
-    log_update(d, L->csv, cols, u, loss, norm, rate, reg, now_s() - start, res);
+    log_update(s, L->csv, cols, u, loss, norm, rate, reg, now_s() - start, res);
     if (L->progress && L->progress->update)
         L->progress->update(L->progress->ctx, u, d->settings.updates, d->settings.updates_per_epoch, loss,
                             now_s() - start);
@@ -586,7 +628,8 @@ static int train_loop(loop *L, char *err, size_t err_size)
     rt_run_result *res = L->res;
     int rc = loop_open(L, err, err_size);
     csv_columns cols = loss_columns(d);
-    fprintf(L->csv, "update,epoch,loss,grad_norm,seconds%s%s\n", cols.rate ? ",rate_hz" : "",
+    fprintf(L->csv, "update,epoch,%sloss,grad_norm,seconds%s%s\n", d->settings.loss_every ? "block," : "",
+            cols.rate ? ",rate_hz" : "",
             cols.reg ? ",reg_loss" : "");
     double start = now_s();
     for (size_t u = 0; rc == 0 && u < d->settings.updates && !*L->stop; u++) {
@@ -628,8 +671,10 @@ int rt_session_open(rt_session *s, const rt_run_desc *d, char *err, size_t err_s
     int threads = d->settings.threads > 0 ? d->settings.threads : (int)sysconf(_SC_NPROCESSORS_ONLN);
     s->pool = rt_pool_new(threads > 0 ? threads : 1);
     s->net = rt_net_new(&d->net, d->settings.batch, d->task.steps);
-    if (s->net)
+    if (s->net) {
         rt_net_set_pool(s->net, s->pool);
+        rt_net_continue(s->net, d->settings.continuous);
+    }
     if (!s->pool || !s->net || batch_init(&s->b, d) != 0)
         rt_error(err, err_size, "out of memory for a batch of %zu trials of %zu steps", d->settings.batch,
                  d->task.steps);

@@ -35,6 +35,22 @@ static int load_file(const rt_weights_desc *wd, const rt_proj *rp, double *w, ch
     return ok ? 0 : -1;
 }
 
+/* bias load("b.npy"): [post] values, or a [post, 1] column. */
+static int load_bias(const rt_weights_desc *wd, const rt_proj *rp, double *b, char *err, size_t err_size)
+{
+    rt_array a;
+    if (rt_npy_read(wd->bias_file, &a, err, err_size) != 0)
+        return -1;
+    int ok = a.count == rp->n_post && (a.ndim == 1 || (a.ndim == 2 && a.shape[1] == 1));
+    if (ok)
+        memcpy(b, a.data, a.count * sizeof *b);
+    else
+        rt_error(err, err_size, "%s holds %zu values in %d dimensions; the bias of %s needs [%zu]", wd->bias_file,
+                 a.count, a.ndim, rp->name, rp->n_post);
+    rt_array_free(&a);
+    return ok ? 0 : -1;
+}
+
 /* spectral_radius(r): W ([n][n], its mask and Dale's signs applied) times
  * r / max |lambda(W)|, as PsychRNN's GaussianSpectralRadius rescales its
  * Gaussian W_rec (murraylab/PsychRNN, psychrnn/backend/initializations.py).
@@ -123,6 +139,8 @@ int rt_weights_init(const rt_run_desc *d, rt_net *net, char *err, size_t err_siz
             rc = scale_spectral_radius(wd, rp, w, err, err_size);
         if (rc == 0 && rp->bias && wd->bias_values)
             memcpy(w + count, wd->bias_values, rp->n_post * sizeof *w);
+        else if (rc == 0 && rp->bias && wd->bias_file)
+            rc = load_bias(wd, rp, w + count, err, err_size);
         else if (rc == 0 && rp->bias)
             rc = rt_init_fill(w + count, 1, rp->n_post, &wd->bias_init, d->settings.seed,
                               rt_rng_stream(RT_STREAM_BIAS, j), err, err_size);

@@ -297,12 +297,12 @@ static sym_kind def_kind(ast_kind kind)
 
 static void declare_builtins(sema *S)
 {
-    static const char *const names[] = {"t", "dt"};
+    static const char *const names[] = {"t", "dt", "trial"};
     for (unsigned i = 0; i < sizeof names / sizeof names[0]; i++) {
         src_loc none = {0, 0, 0, 0};
         ast_node *decl = ast_new(S->arena, AST_NAME, none);
         symbol *s = scope_declare(S, S->globals, SYM_BUILTIN, intern_cstr(S->arena, names[i]), decl);
-        s->dim = DIM_TIME_1;
+        s->dim = i < 2 ? DIM_TIME_1 : DIM_ONE;   /* 'trial' counts trials */
         s->decl = NULL;
     }
 }

@@ -130,6 +130,14 @@ static void check_name(sema *S, ast_node *e, const expr_env *env)
         expr_set(e, TY_NUM, s->dim);
         return;
     case SYM_BUILTIN:
+        /* 'trial' numbers a task's trials: only a task knows it */
+        if (strcmp(s->name, "trial") == 0 && !(env->allow & ALLOW_TASK)) {
+            diag *g = diag_error(S->diag, e->loc, "'trial' is the number of a task's trial, and cannot be used "
+                                 "in %s", env->where);
+            diag_hint(S->diag, g, "use it in a task, and pass what it decides to the network through an input");
+            expr_set(e, TY_ERROR, DIM_FREE);
+            return;
+        }
         /* 't' is the time of the current step: not a constant ('dt' is one). */
         if (strcmp(s->name, "t") == 0 && !(env->allow & (ALLOW_STATE | ALLOW_TASK))) {
             diag *g = diag_error(S->diag, e->loc, "the time 't' changes every step and cannot "

@@ -381,7 +381,7 @@ void sema_plasticity(sema *S, ast_node *def)
     declare_plasticity_builtins(S, sc, def);
     sema_def_params(S, def, sc);
     bool changes_weight = false;
-    const ast_node *dw_rule = NULL;
+    const ast_node *dw_rule = NULL, *db_rule = NULL;
     for (ast_node *n = def->first->next; n; n = n->next) {
         if (n->kind == AST_TRACE)
             declare_states(S, sc, n, def, SYM_TRACE);
@@ -398,6 +398,14 @@ void sema_plasticity(sema *S, ast_node *def)
             break;
         case AST_ASSIGN: {
             ast_node *lv = n->first;
+            if (strcmp(lv->name, "db") == 0) {   /* the post neuron's bias: checked where attached */
+                if (db_rule)
+                    diag_error(S->diag, lv->loc, "'db' is set twice (first at line %u); a rule has one "
+                               "bias change", (unsigned)db_rule->loc.line);
+                db_rule = lv;
+                sema_expr(S, lv->next, &env);
+                break;
+            }
             if (strcmp(lv->name, "dw") != 0) {
                 diag *g = diag_error(S->diag, lv->loc, "a plasticity rule sets 'dw', not '%s'", lv->name);
                 if (strcmp(lv->name, "w") == 0)

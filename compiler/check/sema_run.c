@@ -36,6 +36,8 @@ static const setting_def settings[] = {
     {"update_every", V_TIME, NULL, "the weight-update interval"},
     {"precision", V_CHOICE, "float32 float64", "floating-point precision"},
     {"threads", V_COUNT, NULL, "worker threads"},
+    {"sequence", V_CHOICE, "separate continuous", "whether each trial starts afresh or where the last ended"},
+    {"loss_every", V_TIME, NULL, "loss.csv's rows: one per block of this many steps"},
 };
 enum { SETTING_COUNT = sizeof settings / sizeof settings[0] };
 

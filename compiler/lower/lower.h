@@ -69,7 +69,8 @@ void neuron_ir_free(neuron_ir *n);
  *
  * pre.x and post.y read the neurons' values at the end of the step.
  * Variables, in this order: the weight (0), the pre values read (V_pre),
- * the pre spike, the pre traces (K_pre), then the same of the post side.
+ * the pre spike, the pre traces (K_pre), then the same of the post side,
+ * then the projection's bias (read by 'db = e' only).
  * The traces of one side depend only on that side (checked). */
 typedef struct rule_side_ir {
     unsigned n_values, n_traces;
@@ -87,6 +88,12 @@ typedef struct rule_ir {
     rule_side_ir pre, post;
     uint32_t n_vars;
     ir_ref w_next;
+    /* 'db = e': the projection's bias (the last variable) changes by e per
+     * post neuron, computed with the post traces; b_next its new value */
+    int has_bias;
+    uint32_t bias_var;
+    ir_ref b_next;
+    const ast_node *bias_at;
 } rule_ir;
 
 /* The names of a side's neuron the rule may read (its states, its spike,

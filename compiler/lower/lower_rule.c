@@ -96,6 +96,7 @@ static void number_variables(rule_build *B)
         s->first_trace = v;
         v += s->n_traces;
     }
+    B->r->bias_var = v++;
     B->r->n_vars = v;
 }
 
@@ -169,9 +170,16 @@ static void equations(rule_build *B)
     ir_ref *next = lower_calloc(B->n_traces, sizeof *next);
     memcpy(next, B->now, B->n_traces * sizeof *next);
     ir_ref w_next = B->names.w_now;
+    B->r->b_next = ir_var(g, B->r->bias_var);
     for (const ast_node *item = B->def->first; item; item = item->next) {
         if (item->kind == AST_ASSIGN && strcmp(item->first->name, "dw") == 0) {
             w_next = ir_binary(g, IR_ADD, w_next, lower_expression(&B->L, item->first->next));
+            continue;
+        }
+        if (item->kind == AST_ASSIGN && strcmp(item->first->name, "db") == 0) {
+            B->r->has_bias = 1;
+            B->r->bias_at = item->first;
+            B->r->b_next = ir_binary(g, IR_ADD, B->r->b_next, lower_expression(&B->L, item->first->next));
             continue;
         }
         if (item->kind != AST_ODE && item->kind != AST_UPDATE)
@@ -267,6 +275,12 @@ static void check_sides(rule_build *B)
                              side ? "post" : "pre", side ? "pre" : "post");
         if (e)
             diag_hint(B->L.diag, e, "a quantity of both sides belongs in the weight's change ('dw = ...')");
+    }
+    if (B->r->has_bias && depends_on(&B->r->g, B->r->b_next, 0, post_first)) {
+        diag *e = lower_fail(&B->L, B->r->bias_at, "'db' changes the bias of each postsynaptic neuron, but "
+                             "its expression reads the weight or the presynaptic side");
+        if (e)
+            diag_hint(B->L.diag, e, "a bias change reads post.NAME, post traces and parameters only");
     }
 }
 

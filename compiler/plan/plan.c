@@ -228,6 +228,32 @@ static void eval_trials(builder *b, plan_settings *s)
                      trials, s->eval_trials, batch);
 }
 
+/* 'sequence continuous' (one sequence cut into trials) and 'loss_every'. */
+static void read_sequence(builder *b, plan_settings *s)
+{
+    plan *p = b->p;
+    s->continuous = strcmp(choice_setting(p, "sequence", "separate"), "continuous") == 0;
+    const ast_node *seq = plan_setting(p, "sequence");
+    if (s->continuous && s->batch != 1) {
+        plan_fail(b, seq, "'sequence continuous' runs the trials one after another, so the batch must be 1, "
+                  "not %zu", s->batch);
+        hint(b, "write 'batch 1'");
+    }
+    const ast_node *every = plan_setting(p, "loss_every");
+    if (!every)
+        return;
+    double v = plan_constant(b, every, "'loss_every'");
+    /* a time in seconds (100 ms, 100 steps), or a plain number of steps */
+    double steps = every->dim.known && dim_compatible(every->dim, DIM_TIME_1) && !dim_compatible(every->dim, DIM_ONE)
+                   ? v / p->dt : v;
+    s->loss_every = steps >= 1 ? (size_t)llround(steps) : 0;
+    if (s->loss_every < 1 || fabs(steps - (double)s->loss_every) > 1e-9 * steps)
+        plan_fail(b, every, "'loss_every' must be a whole, positive number of steps (dt is %g s)", p->dt);
+    else if (s->loss_kind != RT_LOSS_MSE)
+        plan_fail(b, every, "'loss_every' with 'loss %s' is not available yet: its blocks are mean squared "
+                  "errors", s->loss);
+}
+
 static void read_settings(builder *b, uint64_t seed)
 {
     plan *p = b->p;
@@ -247,6 +273,7 @@ static void read_settings(builder *b, uint64_t seed)
     eval_trials(b, s);
     s->early_stop = number_setting(b, "early_stop", 0);
     s->threads = (int)number_setting(b, "threads", 0);
+    read_sequence(b, s);
     if (s->batch < 1)
         plan_fail(b, plan_setting(p, "batch"), "the batch must hold at least one trial");
 }
@@ -509,6 +536,23 @@ static void refuse_option(builder *b, const ast_node *opt)
     }
 }
 
+/* bias load("b.npy"): the file must hold the [post] values (or a [post, 1] column). */
+static void check_bias_file(builder *b, const ast_node *load, const char *path, const rt_proj *rp)
+{
+    rt_array a;
+    char why[512];
+    if (rt_npy_shape(path, &a, why, sizeof why) != 0) {
+        plan_fail(b, load, "cannot read the bias: %s", why);
+        return;
+    }
+    if ((a.ndim == 1 && a.shape[0] == rp->n_post) || (a.ndim == 2 && a.shape[0] == rp->n_post && a.shape[1] == 1))
+        return;
+    char shape[128] = "";
+    rt_shape_text(a.shape, a.ndim, shape, sizeof shape);
+    plan_fail(b, load, "the bias of '%s' needs [%zu] values (one per '%s' neuron), and the file holds %s",
+              rp->name, rp->n_post, b->p->pops[rp->post_pop].name, shape);
+}
+
 /* init load("w.npy"): the file must hold the [post, pre] matrix the
  * projection needs. Only its header is read, so 'rnnc check' says so at the
  * load(...), not the run when it starts. */
@@ -595,10 +639,8 @@ static void apply_option(builder *b, plan_proj *pp, rt_proj *rp, const ast_node 
         const char *file = NULL;   /* the weights' file is pp->init_file; a bias has none */
         if (v)
             initializer(b, v, rp->n_pre, rp->n_post, &pp->bias_init, &file);
-        if (file) {
-            plan_fail(b, v, "loading a bias from a file is not available yet");
-            hint(b, "give it an initialiser, e.g. 'bias zeros' or 'bias constant(0.1)'");
-        }
+        if (file)
+            check_bias_file(b, v, pp->bias_file = file, rp);
     } else if (strcmp(o, "no_autapses") == 0) {
         pp->mask = no_autapses(b, pp->mask, rp->n_pre);
     } else if (strcmp(o, "mask") == 0) {
@@ -752,7 +794,7 @@ static void apply_options(builder *b, plan_proj *pp, rt_proj *rp, const ast_node
 
 /* connect h.m -> ...: the runtime sends a population's first output, so the
  * member must be that output (or the state or spike it is). */
-static void check_source_member(builder *b, const ast_node *from, unsigned pop)
+static void check_source_member(builder *b, const ast_node *from, unsigned pop, rt_proj *rp)
 {
     const neuron_ir *n = &b->p->neurons[pop];
     const char *member = from->first->name;
@@ -763,9 +805,27 @@ static void check_source_member(builder *b, const ast_node *from, unsigned pop)
         return;
     if (has_spike(b->p, pop) && strcmp(n->state_names[n->spike_state], member) == 0)
         return;
-    plan_fail(b, from->first, "sending '%s.%s' is not available yet: a projection sends its population's "
-                         "first output, '%s'", from->name, member, n->output_names[0]);
-    hint(b, "write '%s' without a member, or make '%s' the neuron's first output", from->name, member);
+    /* another member: in a run that learns no gradient, whose backward pass
+     * would carry the first output's adjoint only */
+    const plan_settings *s = &b->p->settings;
+    const char *learn = s->learn ? s->learn : "bptt";
+    if (!s->train || strcmp(learn, "local") == 0 || strcmp(learn, "none") == 0) {
+        for (unsigned o = 0; o < n->n_outputs; o++)
+            if (strcmp(n->output_names[o], member) == 0) {
+                rp->send_output = o;
+                return;
+            }
+        for (unsigned k = 0; k < n->n_states; k++)
+            if (n->state_names[k] && strcmp(n->state_names[k], member) == 0) {
+                rp->send_state = (int)k + 1;
+                return;
+            }
+    }
+    plan_fail(b, from->first, "sending '%s.%s' in a network trained by gradient is not available yet: a "
+                         "projection sends its population's first output, '%s'", from->name, member,
+                         n->output_names[0]);
+    hint(b, "write '%s' without a member, or make '%s' the neuron's first output (with 'learn local' or "
+            "in an evaluate run, any state or output may be sent)", from->name, member);
 }
 
 /* A connect, or a feedback (the learning signal's path, not activity: its
@@ -858,7 +918,7 @@ static void add_projection(builder *b, const ast_node *n)
     }
     pp->port_name = nir->port_names[rp->port];
     if (rp->pre_pop >= 0 && from->first)
-        check_source_member(b, from, (unsigned)rp->pre_pop);
+        check_source_member(b, from, (unsigned)rp->pre_pop, rp);
     apply_options(b, pp, rp, to->next, j, 0);
 }
 
@@ -1163,7 +1223,7 @@ static void describe_task(plan *p, rt_run_desc *r)
 static rt_weights_desc weights_desc(const plan_proj *pp, const char *stem)
 {
     return (rt_weights_desc){.file_stem = stem, .init = pp->init, .init_file = pp->init_file,
-                             .bias_init = pp->bias_init, .mask = pp->mask, .dale = pp->dale, .lo = pp->lo,
+                             .bias_init = pp->bias_init, .bias_file = pp->bias_file, .mask = pp->mask, .dale = pp->dale, .lo = pp->lo,
                              .hi = pp->hi, .spectral_radius = pp->spectral_radius};
 }
 
@@ -1194,7 +1254,8 @@ static void describe(plan *p)
     describe_task(p, r);
     const plan_settings *s = &p->settings;
     r->settings = (rt_train_settings){s->seed, s->train, s->batch, s->updates, s->updates_per_epoch,
-                                      s->eval_trials, s->loss_kind, s->optim, s->early_stop, s->threads};
+                                      s->eval_trials, s->loss_kind, s->optim, s->early_stop, s->threads,
+                                      s->continuous, s->loss_every};
     r->n_records = p->n_records;
     r->records = p->records;
     r->n_analyses = p->n_analyses;
@@ -1308,6 +1369,7 @@ int plan_prepare(plan *p, frontend *fe, const frontend_options *opts, const ast_
         plan_plasticity(&b);
     if (task_prepare(&p->task, fe, run->first, p->dt, seed) != 0)
         b.failed++;
+    p->task.samples = (uint64_t)(p->settings.updates_per_epoch * p->settings.batch);
     if (!b.failed && task_check_trials(&p->task, &fe->diag) != 0)
         b.failed++;
     if (!b.failed)

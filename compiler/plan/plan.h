@@ -27,6 +27,7 @@ typedef struct plan_proj {
     const char *init_file;          /* init load("...") */
     int bias;
     rt_init bias_init;
+    const char *bias_file;          /* bias load("...") */
     unsigned char *mask;            /* NULL: every connection exists */
     signed char *dale;              /* NULL, or a sign per pre neuron */
     double spectral_radius;         /* > 0: the initial weights rescaled to it; 0: not */
@@ -45,6 +46,8 @@ typedef struct plan_settings {
     rt_optim_config optim;
     double early_stop;              /* 0: none */
     int threads;
+    int continuous;                 /* 'sequence continuous' */
+    size_t loss_every;              /* 'loss_every': steps; 0: a row per update */
     int train;                      /* 'train' (1) or 'evaluate' (0) */
     const char *learn, *loss;
     rt_loss loss_kind;

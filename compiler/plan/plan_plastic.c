@@ -129,6 +129,15 @@ static void plan_rule(builder *b, unsigned j)
     d->rule = def->name;
     describe_side(b, &r->pre, pre, opt, &d->pre);
     describe_side(b, &r->post, post, opt, &d->post);
+    d->bias = r->has_bias;
+    if (r->has_bias && !rp->bias) {
+        plan_fail(b, opt, "rule '%s' changes a bias ('db'), and '%s' has none", def->name, rp->name);
+        diag_hint(&p->fe->diag, b->last, "give the connect a bias: 'bias constant(0.1)'");
+    } else if (r->has_bias && p->settings.batch > 1) {
+        plan_fail(b, opt, "a rule's bias change ('db') with a batch of %zu sequences is not available yet",
+                  p->settings.batch);
+        diag_hint(&p->fe->diag, b->last, "train with 'batch 1'");
+    }
     rp->plastic = 1;
     pp->trainable = rp->trainable = 0;
 }
@@ -176,8 +185,12 @@ unsigned plan_rule_kernels(plan *p, kernel_spec *specs, char (*names)[96])
         snprintf(names[count], sizeof names[count], "rnnc_rule%u_%s_pre", k, r->rule);
         specs[count] = (kernel_spec){names[count], &r->g, r->n_vars, r->pre.trace_next, r->pre.n_traces, NULL};
         count++;
+        ir_ref *post = arena_alloc(&p->fe->arena, (r->post.n_traces + 1) * sizeof *post);
+        memcpy(post, r->post.trace_next, r->post.n_traces * sizeof *post);
+        post[r->post.n_traces] = r->b_next;   /* the new bias, with 'db' */
         snprintf(names[count], sizeof names[count], "rnnc_rule%u_%s_post", k, r->rule);
-        specs[count] = (kernel_spec){names[count], &r->g, r->n_vars, r->post.trace_next, r->post.n_traces, NULL};
+        specs[count] = (kernel_spec){names[count], &r->g, r->n_vars, post, r->post.n_traces + (unsigned)r->has_bias,
+                                     NULL};
         count++;
     }
     return count;
@@ -188,6 +201,6 @@ void plan_rule_kernels_found(plan *p, const rt_kernel *kernels)
     for (unsigned k = 0; k < p->n_plastic; k++) {
         p->plastic[k].weights = kernels[3 * k];
         p->plastic[k].pre.traces = p->rules[k].pre.n_traces ? kernels[3 * k + 1] : NULL;
-        p->plastic[k].post.traces = p->rules[k].post.n_traces ? kernels[3 * k + 2] : NULL;
+        p->plastic[k].post.traces = p->rules[k].post.n_traces || p->rules[k].has_bias ? kernels[3 * k + 2] : NULL;
     }
 }

@@ -42,7 +42,16 @@ typedef struct gen {
     char *err;                      /* while trials are generated: the first error */
     size_t err_size;
     int failed;
+    int checking;                   /* a trial made to check the task, not one a run uses */
 } gen;
+
+/* 'trial': the training samples from 0, then the evaluation trials. */
+static uint64_t trial_number(const gen *G)
+{
+    if (G->trial >= RT_EVAL_TRIAL_BASE && G->trial != TASK_FROZEN_TRIAL)
+        return G->tp->samples + (G->trial - RT_EVAL_TRIAL_BASE);
+    return G->trial == TASK_FROZEN_TRIAL ? 0 : G->trial;
+}
 
 /* A trial's error while a run generates trials (on a worker thread), as
  * the diagnostic rnnc check prints: place, message, source line, caret. */
@@ -374,6 +383,8 @@ static double eval_scalar_name(gen *G, const ast_node *e)
         return eval_scalar(G, s->value);
     if (s->kind == SYM_BUILTIN && strcmp(s->name, "dt") == 0)
         return G->tp->dt;
+    if (s->kind == SYM_BUILTIN && strcmp(s->name, "trial") == 0)
+        return (double)trial_number(G);
     fail(G, e, "'%s' changes from step to step; it cannot be used where one number per trial "
                "is needed", e->name);
     return 0;
@@ -505,6 +516,16 @@ static int load_fits(const rt_array *a, size_t T, size_t size)
     return a->ndim == 2 && a->shape[0] == T && a->shape[1] == size;
 }
 
+/* An array of one row per trial: [trials, steps] for a channel of one
+ * element, [trials, steps, element] for any. */
+static int load_per_trial(const rt_array *a, size_t T, size_t size)
+{
+    if (load_fits(a, T, size))
+        return 0;
+    return (a->ndim == 2 && size == 1 && a->shape[1] == T) ||
+           (a->ndim == 3 && a->shape[1] == T && a->shape[2] == size);
+}
+
 static void refuse_load_shape(gen *G, const ast_node *call, const rt_array *a)
 {
     char got[160];
@@ -526,6 +547,22 @@ static const double *eval_load(gen *G, const ast_node *call, size_t elem)
         const rt_array *a = &G->tp->loads[i].a;
         if (G->tp->loads[i].call != call)
             continue;
+        if (load_per_trial(a, G->T, G->channel_size)) {
+            uint64_t row = trial_number(G), rows = a->shape[0];
+            if (G->checking)   /* a trial made to check the task: any row */
+                row %= rows;
+            if (row >= rows) {
+                fail(G, call, "the loaded array holds %llu trials, and this is trial %llu (trial counts the "
+                     "training samples from 0, then the evaluation trials)", (unsigned long long)rows,
+                     (unsigned long long)row);
+                return out;
+            }
+            size_t cols = a->ndim == 3 ? a->shape[2] : 1;
+            const double *base = a->data + row * G->T * cols;
+            for (size_t t = 0; t < G->T; t++)
+                out[t] = base[t * cols + elem];
+            return out;
+        }
         size_t cols = a->ndim == 2 ? a->shape[1] : 1;
         if (!load_fits(a, G->T, G->channel_size) || elem >= cols) {
             refuse_load_shape(G, call, a);
@@ -1127,6 +1164,25 @@ static void prepare_loads(task_program *tp, gen *G, const ast_node *n)
     }
 }
 
+/* Does N (or what follows it) read 'trial' or a per-trial array? Then its
+ * trials differ though it draws nothing. */
+static int uses_trial(const task_program *tp, const ast_node *n)
+{
+    for (; n; n = n->next) {
+        if (n->kind == AST_NAME && n->sym && ((const symbol *)n->sym)->kind == SYM_BUILTIN &&
+            strcmp(n->name, "trial") == 0)
+            return 1;
+        if (uses_trial(tp, n->first))
+            return 1;
+    }
+    for (unsigned i = 0; i < tp->n_loads && !n; i++) {
+        const rt_array *a = &tp->loads[i].a;
+        if (a->ndim == 3 || (a->ndim == 2 && a->shape[1] == tp->steps && a->shape[0] != tp->steps))
+            return 1;
+    }
+    return 0;
+}
+
 /* Does N (or what follows it) draw anything outside a 'frozen' block? */
 static int draws_per_trial(const ast_node *n)
 {
@@ -1413,7 +1469,8 @@ int task_trial_alloc(const task_program *tp, task_trial *tr)
 int task_generate_check(const task_program *tp, uint64_t trial, const task_trial *tr, diag_ctx *dc)
 {
     gen G = {.tp = tp, .seed = TASK_CHECK_SEED, .trial = trial, .T = tp->steps, .ch = tr->channel,
-             .mask = tr->mask, .pool = tr->scratch, .pool_cap = TASK_SCRATCH_SIGNALS * tp->steps, .diag = dc};
+             .mask = tr->mask, .pool = tr->scratch, .pool_cap = TASK_SCRATCH_SIGNALS * tp->steps, .diag = dc,
+             .checking = 1};
     run_trial(&G);
     if (!G.failed)
         return 0;
@@ -1454,7 +1511,7 @@ int task_prepare(task_program *tp, frontend *fe, const ast_node *task, double dt
     if (!G.failed)
         prepare_phase_channel(tp, &G);
     prepare_loads(tp, &G, tp->def->first->next);
-    tp->trial_invariant = !draws_per_trial(tp->def->first->next);
+    tp->trial_invariant = !draws_per_trial(tp->def->first->next) && !uses_trial(tp, tp->def->first->next);
     if (!G.failed && tp->steps == 0)
         fail(&G, tp->def, "task '%s' lasts no step: its duration is shorter than dt", tp->def->name);
     if (!G.failed)

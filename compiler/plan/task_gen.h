@@ -78,7 +78,10 @@ typedef struct task_program {
     const ast_node *condition;      /* the condition expression, or NULL */
     task_load loads[TASK_MAX_LOADS];
     unsigned n_loads;
-    int trial_invariant;            /* no random draw outside 'frozen': all trials are the same */
+    int trial_invariant;            /* no random draw outside 'frozen', no 'trial': all trials are the same */
+    /* training samples per epoch of the run: 'trial' numbers the
+     * evaluation trials after them (0 until the run sets it) */
+    uint64_t samples;
 } task_program;
 
 /* Prepares TASK (a NAME or a CALL with arguments, as after 'train N on')
