@@ -78,6 +78,14 @@ int cli_mpi_receive_folders(int from, const char *work, char *err, size_t err_si
     return -1;
 }
 
+int cli_mpi_sum(void *ctx, double *values, size_t n)
+{
+    (void)ctx, (void)values, (void)n;
+    return 0;   /* one rank: the sum is what it holds */
+}
+
+unsigned long cli_mpi_sums(void) { return 0; }
+
 int cli_mpi_finish(int status) { return status; }
 
 #else /* RNNC_HAVE_MPI */
@@ -419,6 +427,30 @@ int cli_mpi_receive_folders(int from, const char *work, char *err, size_t err_si
     }
 }
 
+/* ------------------------------------------------------------ data-parallel training */
+
+static unsigned long sums;
+
+int cli_mpi_sum(void *ctx, double *values, size_t n)
+{
+    (void)ctx;
+    sums++;
+    if (!started)
+        return 0;
+    /* in pieces of at most 2^26 doubles: an MPI count is an int */
+    for (size_t at = 0; at < n; at += (size_t)CHUNK) {
+        size_t piece = n - at < (size_t)CHUNK ? n - at : (size_t)CHUNK;
+        MPI_Request rq;
+        if (MPI_Iallreduce(MPI_IN_PLACE, values + at, (int)piece, MPI_DOUBLE, MPI_SUM, MPI_COMM_WORLD, &rq) !=
+                MPI_SUCCESS ||
+            wait_quietly(&rq, NULL) != 0)
+            return -1;
+    }
+    return 0;
+}
+
+unsigned long cli_mpi_sums(void) { return sums; }
+
 int cli_mpi_finish(int status)
 {
     if (!started)
@@ -426,6 +458,11 @@ int cli_mpi_finish(int status)
     if (!agreed)
         status = cli_mpi_agree(status);
     release_messages(0);
+    /* every rank done before any leaves: MPI_Finalize's own wait may poll
+     * at full speed, beside rank 0 still evaluating a data-parallel training */
+    MPI_Request rq;
+    if (MPI_Ibarrier(MPI_COMM_WORLD, &rq) == MPI_SUCCESS)
+        wait_quietly(&rq, NULL);
     MPI_Finalize();
     return status;
 }

@@ -58,6 +58,13 @@ void cli_mpi_send_end(void);
  * so the ranks stay in step). */
 int cli_mpi_receive_folders(int from, const char *work, char *err, size_t err_size);
 
+/* Data-parallel training's sum (rt_data_parallel.sum; CTX unused):
+ * VALUES[N] summed over every rank in place with MPI_Allreduce, each rank
+ * getting the same sums; 0, or -1 (MPI reported an error). */
+int cli_mpi_sum(void *ctx, double *values, size_t n);
+/* How many sums this rank has taken part in. */
+unsigned long cli_mpi_sums(void);
+
 /* Ends MPI if it was started (after cli_mpi_agree(STATUS) if no agreement
  * was made yet, so no rank waits for one that left); returns STATUS, or
  * the agreed status when the ranks never started work. */

@@ -65,7 +65,8 @@ static const char usage_text[] =
     "  RNNC_STDLIB          the standard library folder\n"
     "  NO_COLOR             plain diagnostics\n"
     "\n"
-    "under mpirun or srun, run --seeds and sweep spread their runs over the ranks (docs/mpi.md)\n";
+    "under mpirun or srun, run --seeds and sweep spread their runs over the ranks, and a plain run\n"
+    "trains one network with every rank's share of each batch (docs/mpi.md)\n";
 
 typedef struct cli {
     const char *command;
@@ -530,8 +531,10 @@ static int cmd_sweep(cli *c, const frontend_options *o)
     return cli_sweep(o, &c->run, c->grids, c->ngrids);
 }
 
-/* Under several MPI ranks only run --seeds and sweep have work to share;
- * a run must have a realisation for every rank (sweep checks its own). */
+/* Under several MPI ranks only run and sweep have work to share: run
+ * --seeds K a realisation for every rank, a plain run the rows of its
+ * batches (data-parallel training; its batch is checked with the plan,
+ * cli_run.c), sweep its runs (checked in cli_sweep). */
 static int check_ranks(const cli *c)
 {
     int ranks = cli_mpi_size();
@@ -542,8 +545,8 @@ static int check_ranks(const cli *c)
                 c->command);
         return EXIT_USAGE;
     }
-    unsigned work = c->run.seeds > 1 ? c->run.seeds : 1;
-    if ((unsigned)ranks > work) {
+    unsigned work = c->run.seeds;
+    if (work > 1 && (unsigned)ranks > work) {
         fprintf(stderr, "rnnc: error: %d MPI ranks for %u realisation%s: start at most %u (mpirun -n %u) or ask "
                         "for more (--seeds K)\n", ranks, work, work == 1 ? "" : "s", work, work);
         return EXIT_USAGE;
@@ -557,7 +560,7 @@ static void print_version(void)
     printf("rnnc %s\n", rnnc_version());
     printf("  jit:  %s\n", jit_describe(jit, sizeof jit));
     printf("  blas: %s\n", rt_blas_describe());
-    printf("  mpi:  %s\n", cli_mpi_built() ? "yes (run --seeds and sweep under mpirun)" : "no");
+    printf("  mpi:  %s\n", cli_mpi_built() ? "yes (run, run --seeds and sweep under mpirun)" : "no");
 }
 
 int main(int argc, char **argv)
