@@ -16,8 +16,8 @@
 #   writes them into a scratch folder of its TMPDIR, which must be empty
 #   again afterwards;
 # - bad input is a one-line error before any work, printed once however
-#   many ranks print it: more ranks than realisations (3 for 2, and 2 for a
-#   plain run), a command with nothing to share ('rnnc check'), a model
+#   many ranks print it: more ranks than realisations (3 for 2; a plain run
+#   under 2 ranks is data-parallel training, mpi_data_parallel_test.sh), a command with nothing to share ('rnnc check'), a model
 #   error; a rank that cannot start (no scratch folder: rank 1 alone is
 #   given a TMPDIR that does not exist) stops every rank, and says so with
 #   its rank. No results folder is left by any of them.
@@ -87,8 +87,6 @@ then passes=$((passes + 1)); else failures=$((failures + 1)); fi
 # mpirun's exit status is that of the first rank to fail: rnnc's, 2 for bad usage, 1 for a model error
 expect_refused 2 "3 ranks for 2 realisations" "3 MPI ranks for 2 realisations: start at most 2" \
   mpirun -n 3 "$rnnc" run "$model" $quick --seeds 2 --out "$work/bad"
-expect_refused 2 "2 ranks for a plain run" "2 MPI ranks for 1 realisation" \
-  mpirun -n 2 "$rnnc" run "$model" $quick --out "$work/bad"
 expect_refused 2 "rnnc check under 2 ranks" "'rnnc check' runs in one process" mpirun -n 2 "$rnnc" check "$model"
 expect_refused 1 "a model error under 2 ranks" "no parameter or setting is named 'nosuch'" \
   mpirun -n 2 "$rnnc" run "$model" $quick -D nosuch=1 --seeds 2 --out "$work/bad"
