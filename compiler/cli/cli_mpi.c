@@ -62,6 +62,12 @@ int cli_mpi_gather_codes(int *codes, const unsigned char *mine, unsigned k)
     return 0;
 }
 
+int cli_mpi_broadcast(void *data, size_t n)
+{
+    (void)data, (void)n;
+    return 0;
+}
+
 int cli_mpi_send_folder(const char *work, const char *name, char *err, size_t err_size)
 {
     (void)work, (void)name;
@@ -221,6 +227,19 @@ int cli_mpi_gather_codes(int *codes, const unsigned char *mine, unsigned k)
     }
     free(send);
     return rc;
+}
+
+int cli_mpi_broadcast(void *data, size_t n)
+{
+    if (!started)
+        return 0;
+    MPI_Request rq;
+    if (n > INT_MAX || MPI_Ibcast(data, (int)n, MPI_BYTE, 0, MPI_COMM_WORLD, &rq) != MPI_SUCCESS ||
+        wait_quietly(&rq, NULL) != 0) {
+        fputs("rnnc: error: the ranks could not share which runs are done already\n", stderr);
+        return -1;
+    }
+    return 0;
 }
 
 /* ------------------------------------------------------------ sending */

@@ -48,6 +48,9 @@ int cli_mpi_agreed(void);
  * set (the others' entries are ignored); 0, or -1 (message printed). */
 int cli_mpi_gather_codes(int *codes, const unsigned char *mine, unsigned k);
 
+/* Rank 0's DATA[N] to every rank; 0, or -1 (message printed). */
+int cli_mpi_broadcast(void *data, size_t n);
+
 /* Sends the folder WORK/NAME and everything in it to rank 0 as NAME;
  * 0, or -1 with the reason in ERR (rank 0 is told too). */
 int cli_mpi_send_folder(const char *work, const char *name, char *err, size_t err_size);

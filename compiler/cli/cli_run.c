@@ -328,7 +328,9 @@ int cli_run(frontend *fe, const frontend_options *o, const cli_run_options *r)
         fputs("rnnc: error: out of memory\n", stderr);
         return 1;
     }
-    if (r->out_dir)   /* asked for by name: replaces the earlier run there (docs/language.md, section 18) */
+    /* asked for by name, or resumed (--resume: the default folder itself): replaces the earlier run there
+     * (docs/language.md, section 18) */
+    if (r->out_dir || r->resume)
         return run_into(fe, o, r, run, model, seed, dir);
     int made_runs;
     const char *fresh = fresh_default_dir(fe, dir, &made_runs);

@@ -1,8 +1,8 @@
 /* main.c -- the rnnc command line.
  *
  *   rnnc check FILE...                      check models, report every error
- *   rnnc run FILE [--out DIR] [--seed N] [--seeds K] [-D name=value]... [-v]
- *   rnnc sweep FILE --grid NAME=V1,V2,... [--grid ...] [--seeds K] [--out DIR] [-D name=value]...
+ *   rnnc run FILE [--out DIR] [--seed N] [--seeds K [--resume]] [-D name=value]... [-v]
+ *   rnnc sweep FILE --grid NAME=V1,V2,... [--grid ...] [--seeds K] [--resume] [--out DIR] [-D name=value]...
  *   rnnc analyze DIR                        the model's analyses again on a finished run
  *   rnnc fmt [--check] FILE...              rewrite models in the canonical layout
  *   rnnc dump-ast FILE                      print the syntax tree
@@ -53,6 +53,7 @@ static const char usage_text[] =
     "                       never replaced: then runs/MODEL-SEED-2, -3, ...; task show: runs/task-TASK)\n"
     "  --seed N             random seed for run and task show (default: the model's, else 1)\n"
     "  --seeds K            run K realisations (seeds N .. N+K-1) and combine them\n"
+    "  --resume             with --seeds or sweep: keep the runs the folder holds finished, run the rest\n"
     "  --grid NAME=V1,V2    sweep's values of a parameter or setting (any NAME -D takes)\n"
     "  --trials K           trials task show draws (default 4, at most 64)\n"
     "  --dt TIME            task show's step, e.g. 20ms (default: the model's, else 1ms)\n"
@@ -172,6 +173,8 @@ static int parse_args(cli *c, int argc, char **argv)
             if (++i == argc)
                 return usage_error("%s needs a value", a);
             *(a[2] == 't' ? &c->trials : &c->dt) = argv[i];
+        } else if (strcmp(a, "--resume") == 0) {
+            c->run.resume = 1;
         } else if (strcmp(a, "-v") == 0 || strcmp(a, "--verbose") == 0) {
             c->run.verbose = 1;
         } else if (a[0] == '-' && a[1]) {
@@ -587,6 +590,9 @@ int main(int argc, char **argv)
         rc = usage_error("%s is an option of 'rnnc task show'", c.trials ? "--trials" : "--dt");
     if (rc == 0 && c.ngrids && !(c.command && strcmp(c.command, "sweep") == 0))
         rc = usage_error("%s is an option of 'rnnc sweep'", "--grid");
+    if (rc == 0 && c.run.resume && !(c.command && (strcmp(c.command, "sweep") == 0 ||
+                                                   (strcmp(c.command, "run") == 0 && c.run.seeds > 1))))
+        rc = usage_error("%s is an option of 'rnnc run --seeds K' and 'rnnc sweep'", "--resume");
     if (rc == 0 && c.command)
         rc = check_ranks(&c);
     if (rc == 0) {
