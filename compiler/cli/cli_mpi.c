@@ -33,9 +33,25 @@ int cli_mpi_launched(void)
 
 int cli_mpi_built(void) { return 0; }
 
+/* The ranks the launcher started, as its variables say: Open MPI's
+ * OMPI_COMM_WORLD_SIZE, else PMI_SIZE; 0 when neither says (PMIx alone). */
+static long launched_size(void)
+{
+    const char *names[] = {"OMPI_COMM_WORLD_SIZE", "PMI_SIZE"};
+    for (size_t i = 0; i < sizeof names / sizeof *names; i++) {
+        const char *v = getenv(names[i]);
+        char *end;
+        long n = v && *v ? strtol(v, &end, 10) : -1;
+        if (n >= 0 && !*end)
+            return n;
+    }
+    return 0;
+}
+
 int cli_mpi_start(void)
 {
-    if (!cli_mpi_launched())
+    /* a launch of one rank is one process, which this build runs as it is */
+    if (!cli_mpi_launched() || launched_size() == 1)
         return 0;
     fputs("rnnc: error: started by an MPI launcher (mpirun, srun), but this rnnc was built without MPI; "
           "install libopenmpi-dev and build again, or run it without the launcher\n", stderr);
