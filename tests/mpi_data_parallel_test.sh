@@ -32,8 +32,9 @@
 # - a loss that overflows (SGD at lr 1e30) stops every rank at the same
 #   update, as one process stops: exit status 1, the same updates in
 #   loss.csv, summary.json's status "stopped: non-finite loss";
-# - more ranks than rows of the batch (3 for a batch of 2) is a one-line
-#   error before any work, no folder made.
+# - more ranks than rows of the batch (3 for a batch of 2), and a run with
+#   nothing to train (an 'evaluate'), are one-line errors before any work,
+#   no folder made.
 # Skipped when built without MPI (mpi_seeds_test.sh checks the refusal).
 set -u
 rnnc=$1 root=$2 mpiexec=$3
@@ -136,4 +137,6 @@ then passes=$((passes + 1)); else
 # shellcheck disable=SC2086
 expect_refused 2 "3 ranks for a batch of 2" "3 MPI ranks for a batch of 2 trials: data-parallel training" \
   mpirun -n 3 "$rnnc" run "$root/models/and.rnn" -D batch=2 -D trials=2 -D samples=20 --out "$work/bad"
+expect_refused 2 "an evaluate under 2 ranks" "2 MPI ranks for a run with nothing to train ('evaluate')" \
+  mpirun -n 2 "$rnnc" run "$root/examples/lif_poisson.rnn" --out "$work/bad"
 finish
