@@ -32,6 +32,8 @@
 # - a loss that overflows (SGD at lr 1e30) stops every rank at the same
 #   update, as one process stops: exit status 1, the same updates in
 #   loss.csv, summary.json's status "stopped: non-finite loss";
+# - a batch-mean regulariser that the ranks' shares cannot split exactly
+#   (their loss masks differ) stops every rank with the reason, no folder;
 # - more ranks than rows of the batch (3 for a batch of 2), and a run with
 #   nothing to train (an 'evaluate'), are one-line errors before any work,
 #   no folder made.
@@ -137,6 +139,14 @@ then passes=$((passes + 1)); else
 # shellcheck disable=SC2086
 expect_refused 2 "3 ranks for a batch of 2" "3 MPI ranks for a batch of 2 trials: data-parallel training" \
   mpirun -n 3 "$rnnc" run "$root/models/and.rnn" -D batch=2 -D trials=2 -D samples=20 --out "$work/bad"
+# A batch-mean regulariser (l2_rate) where the ranks' shares of the loss mask differ from their shares of
+# the trials (context_dm's trials have random lengths) cannot be split exactly: every rank stops with the
+# reason at the first update, and rank 0 leaves no folder.
+expect 1 "l2_rate with trials of random length over 2 ranks" mpirun -n 2 "$rnnc" run "$root/models/context_dm.rnn" \
+  -D iterations=3 -D trials=64 -D "regularize=l2_rate(c=1e-3)" --out "$work/bad"
+expect_line "$work/err" "rnnc: error: data-parallel training: the loss mask is not spread over the processes as the trials are" \
+  "the regulariser that cannot be split is told"
+[ -e "$work/bad" ] && { echo "FAIL: a folder was left"; failures=$((failures + 1)); rm -rf "$work/bad"; }
 expect_refused 2 "an evaluate under 2 ranks" "2 MPI ranks for a run with nothing to train ('evaluate')" \
   mpirun -n 2 "$rnnc" run "$root/examples/lif_poisson.rnn" --out "$work/bad"
 finish

@@ -370,9 +370,11 @@ static int run_into(frontend *fe, const frontend_options *o, const cli_run_optio
             plan_free(&p);
             return rc;
         }
-        printf("rnnc: data-parallel training over %d MPI ranks, each with %zu or %zu of every batch of %zu trials; "
-               "rank 0 evaluates\n", cli_mpi_size(), p.desc.settings.batch / (size_t)cli_mpi_size(),
-               (p.desc.settings.batch + (size_t)cli_mpi_size() - 1) / (size_t)cli_mpi_size(), p.desc.settings.batch);
+        size_t ranks = (size_t)cli_mpi_size(), batch = p.desc.settings.batch, least = batch / ranks;
+        char share[64];
+        snprintf(share, sizeof share, batch % ranks ? "%zu or %zu" : "%zu", least, least + 1);
+        printf("rnnc: data-parallel training over %zu MPI ranks, each with %s of every batch of %zu trials; "
+               "rank 0 evaluates\n", ranks, share, batch);
         fflush(stdout);
     }
     print_timings(r, &p);
