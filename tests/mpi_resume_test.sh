@@ -12,6 +12,8 @@
 #   give the earlier losses and gradient norms of loss.csv to the last digit
 #   (a run's numbers depend on its seed and settings alone), and the combined summary has all 4, trained;
 # - over 2 ranks the same (the two runs left are rank 0's and rank 1's);
+# - a run killed outright leaves DIR.partial-XXXXXX: its finished runs are
+#   taken from there (the same inode), the others run again;
 # - a run is done only with the same settings: resumed with another -D
 #   value, none of the 4 is kept;
 # - a sweep with a failing point (SGD at lr 1e30: the loss overflows) exits
@@ -37,7 +39,22 @@ inode() { stat -c %i "$1"; }
 expect 0 "4 realisations" "$rnnc" run "$model" $quick -D n=16 --seeds 4 --out "$work/a"
 # loss.csv without its seconds column (a timing): update, epoch, loss, grad_norm
 losses() { cut -d, -f1-4 "$1"; }
-for s in 3 4; do losses "$work/a/seed-$s/loss.csv" > "$work/loss-$s.csv"; done
+for s in 2 3 4; do losses "$work/a/seed-$s/loss.csv" > "$work/loss-$s.csv"; done
+# A run killed outright (SIGKILL) leaves its partial folder beside DIR: its finished seeds (here 1, 3, 4;
+# seed-2 was still running, its own partial folder unfinished) are taken from there.
+cp -r "$work/a" "$work/k.partial-Abc123"
+rm -r "$work/k.partial-Abc123/seed-2"
+mkdir "$work/k.partial-Abc123/seed-2.partial-Xyz789"
+i3=$(inode "$work/k.partial-Abc123/seed-3/loss.csv")
+# shellcheck disable=SC2086
+expect 0 "--resume after a run killed outright" "$rnnc" run "$model" $quick -D n=16 --seeds 4 --out "$work/k" --resume
+expect_line "$work/out" "resuming $work/k: 3 of 4 runs are done already" "three runs are found in the partial folder"
+expect_line "$work/out" "3 of them from $work/k.partial-Abc123, left by a run that was killed" "the partial folder is named"
+[ "$(inode "$work/k/seed-3/loss.csv")" = "$i3" ] && passes=$((passes + 1)) ||
+  { echo "FAIL: seed-3 was not taken from the partial folder"; failures=$((failures + 1)); }
+if losses "$work/k/seed-2/loss.csv" | cmp -s - "$work/loss-2.csv"
+then passes=$((passes + 1)); else echo "FAIL: seed-2, run again, differs from the first run's"; failures=$((failures + 1)); fi
+
 # damage RANKS: seed-3 marked interrupted, seed-4 removed; the kept runs' inodes noted
 damage() {
   sed -i 's/"status": "trained"/"status": "interrupted"/' "$work/a/seed-3/summary.json"

@@ -217,28 +217,80 @@ static int make_parents(const char *work, const char *folder)
     return 0;
 }
 
-/* At rank 0: DONE[i] set for each of JOBS[K] that DIR holds finished,
- * whose folder is then linked into WORK; the count. */
-static unsigned find_done(const cli_run_options *r, const cli_job *jobs, unsigned k, const char *dir,
+/* The folders a resumed run looks in, FROM[*N]: DIR, then the partial
+ * folders beside it (DIR.partial-XXXXXX) that runs into DIR killed outright
+ * left behind (not WORK, this run's own); NULL-terminated, malloc'd. */
+static char **resume_sources(const char *dir, const char *work, unsigned *n)
+{
+    char parent[4096], prefix[4200];
+    const char *slash = strrchr(dir, '/');
+    snprintf(parent, sizeof parent, "%.*s", slash ? (int)(slash - dir) : 1, slash ? dir : ".");
+    snprintf(prefix, sizeof prefix, "%s.partial-", slash ? slash + 1 : dir);
+    char **from = calloc(66, sizeof *from);
+    *n = 0;
+    if (!from)
+        return NULL;
+    from[(*n)++] = strdup(dir);
+    DIR *d = opendir(parent[0] ? parent : "/");
+    struct dirent *e;
+    const char *own = strrchr(work, '/') ? strrchr(work, '/') + 1 : work;
+    while (d && *n < 65 && (e = readdir(d))) {
+        char path[8400];
+        snprintf(path, sizeof path, "%s/%s", parent, e->d_name);
+        if (strncmp(e->d_name, prefix, strlen(prefix)) == 0 && strcmp(e->d_name, own) != 0)
+            from[(*n)++] = strdup(path);
+    }
+    if (d)
+        closedir(d);
+    return from;
+}
+
+static void free_sources(char **from)
+{
+    for (unsigned i = 0; from && from[i]; i++)
+        free(from[i]);
+    free(from);
+}
+
+/* At rank 0: DONE[i] set for each of JOBS[K] that DIR (or a partial
+ * folder beside it, resume_sources) holds finished, whose folder is then
+ * linked into WORK; how many, said on stdout. */
+static void find_done(const cli_run_options *r, const cli_job *jobs, unsigned k, const char *dir,
                           const char *work, unsigned char *done)
 {
     char *model_text = text_read_file(r->model_path);
-    unsigned n = 0;
+    unsigned n = 0, sources = 0, *taken = NULL;
+    char **from_dirs = resume_sources(dir, work, &sources);
+    if (from_dirs)
+        taken = calloc(sources, sizeof *taken);
     for (unsigned i = 0; i < k; i++) {
         char from[4400], to[4400];
-        snprintf(from, sizeof from, "%s/%s", dir, jobs[i].folder);
+        unsigned src = 0;
+        done[i] = 0;
+        while (from_dirs && taken && src < sources && !(done[i] = run_done(from_dirs[src], &jobs[i], model_text)))
+            src++;
+        if (!done[i])
+            continue;
+        snprintf(from, sizeof from, "%s/%s", from_dirs[src], jobs[i].folder);
         snprintf(to, sizeof to, "%s/%s", work, jobs[i].folder);
-        done[i] = run_done(dir, &jobs[i], model_text);
-        if (done[i] && (make_parents(work, jobs[i].folder) != 0 || link_tree(from, to) != 0)) {
-            fprintf(stderr, "rnnc: cannot take %s over from %s (%s); it runs again\n", jobs[i].label, dir,
-                    strerror(errno));
+        if (make_parents(work, jobs[i].folder) != 0 || link_tree(from, to) != 0) {
+            fprintf(stderr, "rnnc: cannot take %s over from %s (%s); it runs again\n", jobs[i].label,
+                    from_dirs[src], strerror(errno));
             rt_remove_tree(to);
             done[i] = 0;
+            continue;
         }
-        n += done[i];
+        taken[src]++;
+        n++;
     }
+    printf("rnnc: resuming %s: %u of %u runs are done already\n", dir, n, k);
+    for (unsigned src = 1; taken && src < sources; src++)
+        if (taken[src])
+            printf("rnnc: %u of them from %s, left by a run that was killed (remove it when this one is done)\n",
+                   taken[src], from_dirs[src]);
+    free(taken);
+    free_sources(from_dirs);
     free(model_text);
-    return n;
 }
 
 /* ------------------------------------------------------------ the runs */
@@ -271,10 +323,8 @@ int cli_jobs_run(const cli_run_options *r, const cli_job *jobs, unsigned k, cons
         fputs("rnnc: out of memory\n", stderr);
         exit(1);
     }
-    if (r->resume && rank == 0) {
-        unsigned n = find_done(r, jobs, k, dir, work, done);
-        printf("rnnc: resuming %s: %u of %u runs are done already\n", dir, n, k);
-    }
+    if (r->resume && rank == 0)
+        find_done(r, jobs, k, dir, work, done);
     if (cli_mpi_broadcast(done, k) != 0)
         exit(1);   /* the message is printed; the ranks cannot be kept in step */
     for (unsigned i = 0; i < k; i++)
