@@ -34,6 +34,8 @@
 #   loss.csv, summary.json's status "stopped: non-finite loss";
 # - a batch-mean regulariser that the ranks' shares cannot split exactly
 #   (their loss masks differ) stops every rank with the reason, no folder;
+# - rank 0 failing before the first update (its folder cannot be made)
+#   stops rank 1 too, with a message, rather than leaving it waiting;
 # - more ranks than rows of the batch (3 for a batch of 2), and a run with
 #   nothing to train (an 'evaluate'), are one-line errors before any work,
 #   no folder made.
@@ -147,6 +149,13 @@ expect 1 "l2_rate with trials of random length over 2 ranks" mpirun -n 2 "$rnnc"
 expect_line "$work/err" "rnnc: error: data-parallel training: the loss mask is not spread over the processes as the trials are" \
   "the regulariser that cannot be split is told"
 [ -e "$work/bad" ] && { echo "FAIL: a folder was left"; failures=$((failures + 1)); rm -rf "$work/bad"; }
+# Rank 0 cannot create its results folder (sysfs takes no new folder, even from root) after the ranks agreed
+# to start: it joins the training's first sum with its failure, so rank 1 stops too instead of waiting for
+# ever (timeout: a hang fails the test).
+# shellcheck disable=SC2086
+expect 1 "rank 0 cannot write its folder" timeout 60 "$mpiexec" --oversubscribe -n 2 "$rnnc" run $and --out /sys/rnnc-test
+expect_line "$work/err" "rnnc: rank 1: error: data-parallel training: another process could not start" \
+  "rank 1 is told and stops"
 expect_refused 2 "an evaluate under 2 ranks" "2 MPI ranks for a run with nothing to train ('evaluate')" \
   mpirun -n 2 "$rnnc" run "$root/examples/lif_poisson.rnn" --out "$work/bad"
 finish
