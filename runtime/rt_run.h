@@ -122,6 +122,27 @@ typedef enum rt_accuracy_kind {
 
 /* ------------------------------------------------------------ settings */
 
+/* Data-parallel training of one network by several processes (rnnc
+ * under mpirun: docs/mpi.md); the runtime never sees the transport. Each
+ * process trains on rows [row_lo, row_hi) of every batch of
+ * settings.batch trials -- the trial ids one process would use -- and SUM
+ * adds N doubles over all the processes in place, every process getting
+ * the same sums. rt_train.c calls it twice per update, in the same order
+ * in every process: once for the losses and flags (so that every process
+ * takes the same decisions: stop, non-finite, early stop) and once for
+ * the gradients, each process's weighted by its share of what the loss
+ * divides by, so that every optimiser step uses the whole batch's
+ * gradient and the processes' weights stay the same. Only the process
+ * with EVALUATE set evaluates and analyses (with the whole batch); the
+ * others return after training. row_hi 0: one process, as usual. SUM
+ * returns 0, or -1 when the processes cannot reach each other. */
+typedef struct rt_data_parallel {
+    size_t row_lo, row_hi;
+    int evaluate;
+    void *ctx;
+    int (*sum)(void *ctx, double *values, size_t n);
+} rt_data_parallel;
+
 typedef struct rt_train_settings {
     uint64_t seed;
     int train;                      /* 0: evaluate only */
@@ -221,6 +242,7 @@ typedef struct rt_run_desc {
      * evaluation */
     unsigned n_plastic;
     const rt_plastic_desc *plastic;
+    rt_data_parallel parallel;      /* row_hi 0 (as zeroed): trained by this process alone */
 } rt_run_desc;
 
 /* ------------------------------------------------------------ results */
@@ -278,6 +300,12 @@ typedef struct rt_progress {
  * (out of memory, a file that cannot be written, a trial that fails). */
 int rt_run_train(const rt_run_desc *d, const rt_outdir *out, volatile sig_atomic_t *stop,
                  const rt_progress *progress, rt_run_result *res, char *err, size_t err_size);
+
+/* For a process of a data-parallel training (D.parallel) that
+ * fails before rt_run_train's first sum (its model or folder could not be
+ * set up): takes part in that sum with a failure, so that the others stop
+ * with an error instead of waiting for it. 0, or -1 as DP's sum. */
+int rt_data_parallel_fail(const rt_data_parallel *dp);
 
 /* The trained weights of an earlier run (its weights_final_ and bias_final_
  * files in WEIGHTS_DIR) evaluated again and analysed, into OUT. STOP (may

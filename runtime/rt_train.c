@@ -45,10 +45,12 @@ static size_t condition_size(const rt_run_desc *d)
     return d->condition_channel >= 0 ? d->task.channels[d->condition_channel].size : 0;
 }
 
-static int batch_init(rt_batch *b, const rt_run_desc *d)
+/* Buffers for ROWS trials: the batch, or a process's share of it
+ * (rt_run_desc.parallel). */
+static int batch_init(rt_batch *b, const rt_run_desc *d, size_t rows)
 {
     memset(b, 0, sizeof *b);
-    b->B = d->settings.batch;
+    b->B = rows;
     b->T = d->task.steps;
     int ok = 1;
     for (unsigned r = 0; r < d->net.n_readouts; r++)
@@ -379,6 +381,11 @@ static double spike_rate_hz(const rt_run_desc *d, const rt_net *net)
 
 typedef struct loop {
     rt_session *s;
+    const rt_data_parallel *dp;     /* NULL: trained by this process alone */
+    int stopped;                    /* another process of DP was stopped (Ctrl-C) */
+    int failed;                     /* DP: a file of this process could not be written (ERR says
+                                       why); told to the others in the next update's first sum */
+    double *dp_sums;                /* DP: the gradients' sum, made in loop_open */
     const rt_outdir *out;
     FILE *csv;
     volatile sig_atomic_t *stop;
@@ -461,6 +468,144 @@ static int step(loop *L, size_t u)
     params_restore(&L->ps, d);
     stop_non_finite(L, u, "weights", phrase);
     return 0;
+}
+
+/* ------------------------------------------------------------ data-parallel training */
+
+/* The first sum of every update (rt_data_parallel): each process's flags
+ * and its share of the numbers one process would compute from the whole
+ * batch. A process's loss L_r over its rows is N_r / D_r, D_r being what
+ * the loss divides by (loss_normaliser); the batch's is sum N_r / sum D_r
+ * = sum (D_r / D) L_r. The regularisers and the rate are means over the
+ * batch's trials (rt_net.h), hence sum (B_r / B) x_r, plus the L2 weight
+ * regulariser, the same in every process, which those weights sum to. */
+enum { DP_FAILED, DP_STOP, DP_NORM, DP_LOSS, DP_REG, DP_RATE, DP_SMALL };
+
+/* What the loss of the batch in S divides by (rt_net.h, rt_net_loss),
+ * over this process's rows: the trials (sum_squared), the mask's sum
+ * (mse) or sum m sum_k w_k y*_k (cross_entropy). */
+static double loss_normaliser(const rt_session *s)
+{
+    const rt_run_desc *d = s->d;
+    size_t rows = s->b.T * s->b.B;
+    double sum = 0;
+    if (d->settings.loss == RT_LOSS_SUM_SQUARED)
+        return (double)s->b.B;
+    if (d->settings.loss == RT_LOSS_MSE) {
+        for (size_t r = 0; r < rows; r++)
+            sum += s->b.mask[r];
+        return sum;
+    }
+    for (unsigned k = 0; k < d->net.n_readouts; k++) {
+        size_t n = d->net.pops[d->net.readouts[k]].n;
+        const double *w = d->net.class_weights ? d->net.class_weights[k] : NULL;
+        for (size_t r = 0; r < rows; r++)
+            for (size_t i = 0; s->b.mask[r] != 0 && i < n; i++)
+                sum += s->b.mask[r] * (w ? w[i] : 1) * rt_real_get(d->net.is_double, s->b.targets[k], r * n + i);
+    }
+    return sum;
+}
+
+/* Whether a regulariser of D is a mean over the batch's trials (the rate
+ * and L2 firing-rate regularisers), so that its gradient must be weighted
+ * by the trials' share, not the loss's (see dp_sum_gradients). */
+static int batch_mean_regulariser(const rt_run_desc *d)
+{
+    for (unsigned i = 0; i < d->net.n_pops; i++)
+        if (d->net.pops[i].rate_c > 0 || d->net.pops[i].rate_l2_c > 0)
+            return 1;
+    return 0;
+}
+
+/* The first sum of update U: this process's share (MADE: 0, or its batch
+ * could not be made, the reason in ERR) in, the whole batch's LOSS, REG
+ * and RATE out, and this process's WEIGHT (D_r / D) for its gradients. 1
+ * when the update goes on, 0 when training stops (Ctrl-C in any process),
+ * -1 on an error (in this process or another: every process returns it). */
+static int dp_share_losses(loop *L, int made, double *loss, double *reg, double *rate, double *weight, char *err,
+                           size_t err_size)
+{
+    const rt_run_desc *d = L->s->d;
+    double trials = (double)L->s->b.B / (double)d->settings.batch, v[DP_SMALL] = {0};
+    v[DP_FAILED] = made != 0;
+    v[DP_STOP] = *L->stop != 0;
+    if (made == 0) {
+        v[DP_NORM] = loss_normaliser(L->s);
+        v[DP_LOSS] = v[DP_NORM] > 0 ? v[DP_NORM] * *loss : 0;   /* a share that counts nothing adds nothing */
+        v[DP_REG] = trials * *reg;
+        v[DP_RATE] = trials * *rate;
+    }
+    double mine = v[DP_NORM];
+    v[DP_FAILED] += L->failed;
+    if (L->dp->sum(L->dp->ctx, v, DP_SMALL) != 0)
+        return rt_error(err, err_size, "data-parallel training: the processes could not exchange the losses");
+    if (v[DP_FAILED] > 0)   /* this process's own error is in ERR already */
+        return made || L->failed ? -1 : rt_error(err, err_size, "data-parallel training: another process failed");
+    if (v[DP_STOP] > 0) {
+        L->stopped = 1;
+        return 0;
+    }
+    *loss = v[DP_NORM] > 0 ? v[DP_LOSS] / v[DP_NORM] : 0;
+    *reg = v[DP_REG];
+    *rate = v[DP_RATE];
+    *weight = v[DP_NORM] > 0 ? mine / v[DP_NORM] : trials;
+    return 1;
+}
+
+/* The entries of the gradients' sum: every gradient, and a flag. */
+static size_t dp_count(const params *ps)
+{
+    size_t count = 1;
+    for (size_t i = 0; i < ps->n; i++)
+        count += ps->t[i].count;
+    return count;
+}
+
+/* The second sum: every gradient times this process's WEIGHT, summed over
+ * the processes into each one's gradients (in doubles, then rounded to
+ * the network's precision). A batch-mean regulariser's gradient has the
+ * trials' share as its weight, so it is exact only where that equals the
+ * loss's (a mask the same in every trial): the last entry counts the
+ * processes where it is not, and training then fails in every process. */
+static int dp_sum_gradients(loop *L, double weight, char *err, size_t err_size)
+{
+    const rt_run_desc *d = L->s->d;
+    size_t count = dp_count(&L->ps), at = 0;
+    double *g = L->dp_sums, trials = (double)L->s->b.B / (double)d->settings.batch;
+    for (size_t i = 0; i < L->ps.n; i++)
+        for (size_t k = 0; k < L->ps.t[i].count; k++)
+            g[at++] = weight * rt_real_get(d->net.is_double, L->ps.t[i].grad, k);
+    g[at] = batch_mean_regulariser(d) && fabs(weight - trials) > 1e-12 * trials;
+    int rc = L->dp->sum(L->dp->ctx, g, count);
+    if (rc == 0 && g[at] > 0)
+        rc = rt_error(err, err_size, "data-parallel training: the loss mask is not spread over the processes "
+                                     "as the trials are (trials of different lengths), so the firing-rate "
+                                     "regulariser's gradient cannot be split exactly; train this model in one process");
+    else if (rc != 0)
+        rt_error(err, err_size, "data-parallel training: the processes could not exchange the gradients");
+    at = 0;
+    for (size_t i = 0; rc == 0 && i < L->ps.n; i++)
+        for (size_t k = 0; k < L->ps.t[i].count; k++)
+            rt_real_put(d->net.is_double, L->ps.t[i].grad, k, g[at++]);
+    return rc;
+}
+
+/* Before the first update: every process says whether it is ready (RC 0);
+ * RC, or -1 when another process is not. */
+static int dp_ready(loop *L, int rc, char *err, size_t err_size)
+{
+    double v[DP_SMALL] = {[DP_FAILED] = rc != 0};
+    if (L->dp->sum(L->dp->ctx, v, DP_SMALL) != 0)
+        return rt_error(err, err_size, "data-parallel training: the processes could not reach each other");
+    if (rc == 0 && v[DP_FAILED] > 0)
+        return rt_error(err, err_size, "data-parallel training: another process could not start");
+    return rc;
+}
+
+int rt_data_parallel_fail(const rt_data_parallel *dp)
+{
+    double v[DP_SMALL] = {[DP_FAILED] = 1};
+    return dp->sum(dp->ctx, v, DP_SMALL);
 }
 
 /* Which columns loss.csv has besides update, epoch, loss, grad_norm and
@@ -554,6 +699,8 @@ static int loop_open(loop *L, char *err, size_t err_size)
     L->opt = rt_optim_new(&d->settings.optim, L->ps.t, L->ps.n, d->net.is_double);
     if (!L->opt)
         return rt_error(err, err_size, "the optimiser's settings are invalid");
+    if (L->dp && !(L->dp_sums = malloc(dp_count(&L->ps) * sizeof *L->dp_sums)))
+        return rt_error(err, err_size, "out of memory for the gradients' sum");
     return 0;
 }
 
@@ -564,6 +711,7 @@ static void loop_close(loop *L)
     free(L->perm);
     free(L->trials);
     free(L->times);
+    free(L->dp_sums);
 }
 
 /* Update U: 1 when training goes on, 0 when it stopped, -1 on an error. */
@@ -574,29 +722,45 @@ static int update(loop *L, size_t u, csv_columns cols, double start, char *err, 
     rt_run_result *res = L->res;
     double t0 = now_s(), mark[RT_PHASES + 1] = {t0};
     training_trials(d, u, L->perm, d->settings.updates_per_epoch * d->settings.batch, L->trials);
-    if (make_batch(s, L->trials, err, err_size) != 0)
+    /* data-parallel: this process's rows of the batch, the same trial ids */
+    int made = make_batch(s, L->trials + (L->dp ? L->dp->row_lo : 0), err, err_size);
+    if (made != 0 && !L->dp)
         return -1;
     mark[1] = now_s();
-    if (s->plastic) {   /* the rules change the weights between steps */
-        if (!d->settings.continuous || u == 0)
-            rt_plastic_begin(s->plastic);
-        rt_net_forward_stepwise(s->net, rt_plastic_step, s->plastic);
-    } else {
-        rt_net_forward(s->net);
+    double loss = NAN, reg = NAN, rate = NAN, weight = 1;
+    if (made == 0) {
+        if (s->plastic) {   /* the rules change the weights between steps */
+            if (!d->settings.continuous || u == 0)
+                rt_plastic_begin(s->plastic);
+            rt_net_forward_stepwise(s->net, rt_plastic_step, s->plastic);
+        } else {
+            rt_net_forward(s->net);
+        }
+        loss = rt_net_loss(s->net, d->settings.loss, (const void *const *)s->b.targets, s->b.mask);
+        reg = rt_net_reg_loss(s->net);
+        rate = cols.rate ? spike_rate_hz(d, s->net) : NAN;
     }
     mark[2] = now_s();
-    double loss = rt_net_loss(s->net, d->settings.loss, (const void *const *)s->b.targets, s->b.mask);
-    double reg = rt_net_reg_loss(s->net), rate = cols.rate ? spike_rate_hz(d, s->net) : NAN;
+    if (L->dp) {   /* the whole batch's loss, regulariser and rate, in every process */
+        int go = dp_share_losses(L, made, &loss, &reg, &rate, &weight, err, err_size);
+        if (go <= 0)
+            return go;
+    }
     size_t saved = s->b.B < RT_TRIALS_SAVED ? s->b.B : RT_TRIALS_SAVED;
     if (u == 0 && rt_results_readouts(s, L->out, RT_FILE_INITIAL_OUTPUTS, RT_FILE_INITIAL_TARGETS, saved, err,
-                                      err_size) != 0)
-        return -1;
+                                      err_size) != 0) {
+        if (!L->dp)
+            return -1;
+        L->failed = 1;   /* data-parallel: the others stop with it at the next sum, not stuck in this one */
+    }
     mark[3] = mark[4] = now_s();
     double norm = NAN;
     if (isfinite(loss + reg) && L->ps.n == 0) {
         norm = 0;   /* nothing learns by gradient (learn local): no backward pass */
     } else if (isfinite(loss + reg)) {
         rt_net_backward(s->net);
+        if (L->dp && dp_sum_gradients(L, weight, err, err_size) != 0)
+            return -1;
         mark[4] = now_s();
         norm = rt_optim_grad_norm(L->opt, L->ps.t, L->ps.n);
     }
@@ -631,8 +795,11 @@ static int train_loop(loop *L, char *err, size_t err_size)
     fprintf(L->csv, "update,epoch,%sloss,grad_norm,seconds%s%s\n", d->settings.loss_every ? "block," : "",
             cols.rate ? ",rate_hz" : "",
             cols.reg ? ",reg_loss" : "");
+    if (L->dp)   /* no process starts unless every one could */
+        rc = dp_ready(L, rc, err, err_size);
     double start = now_s();
-    for (size_t u = 0; rc == 0 && u < d->settings.updates && !*L->stop; u++) {
+    /* data-parallel: a stop is seen by every process at once, in the update's first sum */
+    for (size_t u = 0; rc == 0 && u < d->settings.updates && (L->dp || !*L->stop); u++) {
         int go = update(L, u, cols, start, err, err_size);
         if (go <= 0)
             rc = go < 0 ? -1 : 1;
@@ -645,10 +812,10 @@ static int train_loop(loop *L, char *err, size_t err_size)
         for (int k = 0; k < RT_PHASES; k++)
             res->phase_ms[k] /= (double)n;
     }
-    if (*L->stop && res->status != RT_RUN_STOPPED_NON_FINITE)
+    if ((*L->stop || L->stopped) && res->status != RT_RUN_STOPPED_NON_FINITE)
         res->status = RT_RUN_INTERRUPTED;
     loop_close(L);
-    return rc < 0 ? -1 : 0;
+    return rc < 0 || L->failed ? -1 : 0;
 }
 
 /* ------------------------------------------------------------ sessions and runs */
@@ -661,7 +828,9 @@ void rt_session_close(rt_session *s)
     rt_pool_free(s->pool);
 }
 
-int rt_session_open(rt_session *s, const rt_run_desc *d, char *err, size_t err_size)
+/* A session of ROWS trials per batch: the batch, or (data-parallel
+ * training) this process's share of it. */
+static int session_open(rt_session *s, const rt_run_desc *d, size_t rows, char *err, size_t err_size)
 {
     memset(s, 0, sizeof *s);
     s->d = d;
@@ -670,20 +839,46 @@ int rt_session_open(rt_session *s, const rt_run_desc *d, char *err, size_t err_s
     rt_blas_serial();
     int threads = d->settings.threads > 0 ? d->settings.threads : (int)sysconf(_SC_NPROCESSORS_ONLN);
     s->pool = rt_pool_new(threads > 0 ? threads : 1);
-    s->net = rt_net_new(&d->net, d->settings.batch, d->task.steps);
+    s->net = rt_net_new(&d->net, rows, d->task.steps);
     if (s->net) {
         rt_net_set_pool(s->net, s->pool);
         rt_net_continue(s->net, d->settings.continuous);
     }
-    if (!s->pool || !s->net || batch_init(&s->b, d) != 0)
-        rt_error(err, err_size, "out of memory for a batch of %zu trials of %zu steps", d->settings.batch,
-                 d->task.steps);
+    if (!s->pool || !s->net || batch_init(&s->b, d, rows) != 0)
+        rt_error(err, err_size, "out of memory for a batch of %zu trials of %zu steps", rows, d->task.steps);
     else if (d->settings.train && d->n_plastic && !(s->plastic = rt_plastic_new(d, s->net, s->pool)))
         rt_error(err, err_size, "out of memory for the plasticity rules' traces");
     else if (rt_weights_init(d, s->net, err, err_size) == 0)
         return 0;
     rt_session_close(s);
     return -1;
+}
+
+int rt_session_open(rt_session *s, const rt_run_desc *d, char *err, size_t err_size)
+{
+    return session_open(s, d, d->settings.batch, err, err_size);
+}
+
+/* Data-parallel training done, in the evaluating process: S (a session of
+ * its share of the batch) replaced by a session of the whole batch with
+ * S's trained weights and biases, so that the evaluation and the analyses
+ * are those of one process. 0, or -1 with S unchanged. */
+static int dp_whole_batch(rt_session *s, char *err, size_t err_size)
+{
+    const rt_run_desc *d = s->d;
+    rt_session whole;
+    if (rt_session_open(&whole, d, err, err_size) != 0)
+        return -1;
+    for (unsigned j = 0; j < d->net.n_projs; j++) {
+        const rt_proj *pr = &d->net.projs[j];
+        memcpy(rt_net_weights(whole.net, j), rt_net_weights(s->net, j), pr->n_post * pr->n_pre * elem_size(d));
+        if (pr->bias)
+            memcpy(rt_net_bias(whole.net, j), rt_net_bias(s->net, j), pr->n_post * elem_size(d));
+    }
+    whole.stop = s->stop;
+    rt_session_close(s);
+    *s = whole;
+    return 0;
 }
 
 static void result_init(rt_run_result *res, const rt_run_desc *d)
@@ -729,12 +924,13 @@ int rt_run_train(const rt_run_desc *d, const rt_outdir *out, volatile sig_atomic
 {
     result_init(res, d);
     static volatile sig_atomic_t never;
+    const rt_data_parallel *dp = d->parallel.row_hi ? &d->parallel : NULL;
     rt_session s;
-    if (rt_session_open(&s, d, err, err_size) != 0)
+    if (session_open(&s, d, dp ? dp->row_hi - dp->row_lo : d->settings.batch, err, err_size) != 0)
         return -1;
     char *csv_text = NULL;
     size_t csv_len = 0;
-    loop L = {.s = &s, .out = out, .stop = stop ? stop : &never, .progress = progress, .res = res};
+    loop L = {.s = &s, .dp = dp, .out = out, .stop = stop ? stop : &never, .progress = progress, .res = res};
     s.stop = L.stop;   /* the evaluation and the analyses poll it too */
     L.csv = open_memstream(&csv_text, &csv_len);
     int rc = -1;
@@ -748,6 +944,12 @@ int rt_run_train(const rt_run_desc *d, const rt_outdir *out, volatile sig_atomic
     L.csv = NULL;
     if (write_text(out, RT_FILE_LOSS, csv_text, err, err_size) != 0 ||
         rt_results_weights(d, s.net, out, RT_WHEN_FINAL, err, err_size) != 0)
+        goto done;
+    if (dp && !dp->evaluate) {   /* another process evaluates the trained network */
+        rc = 0;
+        goto done;
+    }
+    if (dp && dp_whole_batch(&s, err, err_size) != 0)
         goto done;
     s.spikes = &res->spikes;
     s.forward_seconds = 0;

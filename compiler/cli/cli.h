@@ -15,6 +15,7 @@ typedef struct cli_run_options {
     uint64_t seed;
     int seed_given;
     unsigned seeds;              /* --seeds K: K realisations (0: one run) */
+    int resume;                  /* --resume: the runs out_dir holds finished are not run again */
     int verbose;
     double check_ms;             /* time the front end took */
 } cli_run_options;

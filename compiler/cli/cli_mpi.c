@@ -33,9 +33,25 @@ int cli_mpi_launched(void)
 
 int cli_mpi_built(void) { return 0; }
 
+/* The ranks the launcher started, as its variables say: Open MPI's
+ * OMPI_COMM_WORLD_SIZE, else PMI_SIZE; 0 when neither says (PMIx alone). */
+static long launched_size(void)
+{
+    const char *names[] = {"OMPI_COMM_WORLD_SIZE", "PMI_SIZE"};
+    for (size_t i = 0; i < sizeof names / sizeof *names; i++) {
+        const char *v = getenv(names[i]);
+        char *end;
+        long n = v && *v ? strtol(v, &end, 10) : -1;
+        if (n >= 0 && !*end)
+            return n;
+    }
+    return 0;
+}
+
 int cli_mpi_start(void)
 {
-    if (!cli_mpi_launched())
+    /* a launch of one rank is one process, which this build runs as it is */
+    if (!cli_mpi_launched() || launched_size() == 1)
         return 0;
     fputs("rnnc: error: started by an MPI launcher (mpirun, srun), but this rnnc was built without MPI; "
           "install libopenmpi-dev and build again, or run it without the launcher\n", stderr);
@@ -62,6 +78,12 @@ int cli_mpi_gather_codes(int *codes, const unsigned char *mine, unsigned k)
     return 0;
 }
 
+int cli_mpi_broadcast(void *data, size_t n)
+{
+    (void)data, (void)n;
+    return 0;
+}
+
 int cli_mpi_send_folder(const char *work, const char *name, char *err, size_t err_size)
 {
     (void)work, (void)name;
@@ -77,6 +99,14 @@ int cli_mpi_receive_folders(int from, const char *work, char *err, size_t err_si
     snprintf(err, err_size, "this rnnc was built without MPI");
     return -1;
 }
+
+int cli_mpi_sum(void *ctx, double *values, size_t n)
+{
+    (void)ctx, (void)values, (void)n;
+    return 0;   /* one rank: the sum is what it holds */
+}
+
+unsigned long cli_mpi_sums(void) { return 0; }
 
 int cli_mpi_finish(int status) { return status; }
 
@@ -213,6 +243,19 @@ int cli_mpi_gather_codes(int *codes, const unsigned char *mine, unsigned k)
     }
     free(send);
     return rc;
+}
+
+int cli_mpi_broadcast(void *data, size_t n)
+{
+    if (!started)
+        return 0;
+    MPI_Request rq;
+    if (n > INT_MAX || MPI_Ibcast(data, (int)n, MPI_BYTE, 0, MPI_COMM_WORLD, &rq) != MPI_SUCCESS ||
+        wait_quietly(&rq, NULL) != 0) {
+        fputs("rnnc: error: the ranks could not share which runs are done already\n", stderr);
+        return -1;
+    }
+    return 0;
 }
 
 /* ------------------------------------------------------------ sending */
@@ -419,6 +462,30 @@ int cli_mpi_receive_folders(int from, const char *work, char *err, size_t err_si
     }
 }
 
+/* ------------------------------------------------------------ data-parallel training */
+
+static unsigned long sums;
+
+int cli_mpi_sum(void *ctx, double *values, size_t n)
+{
+    (void)ctx;
+    sums++;
+    if (!started)
+        return 0;
+    /* in pieces of at most 2^26 doubles: an MPI count is an int */
+    for (size_t at = 0; at < n; at += (size_t)CHUNK) {
+        size_t piece = n - at < (size_t)CHUNK ? n - at : (size_t)CHUNK;
+        MPI_Request rq;
+        if (MPI_Iallreduce(MPI_IN_PLACE, values + at, (int)piece, MPI_DOUBLE, MPI_SUM, MPI_COMM_WORLD, &rq) !=
+                MPI_SUCCESS ||
+            wait_quietly(&rq, NULL) != 0)
+            return -1;
+    }
+    return 0;
+}
+
+unsigned long cli_mpi_sums(void) { return sums; }
+
 int cli_mpi_finish(int status)
 {
     if (!started)
@@ -426,6 +493,11 @@ int cli_mpi_finish(int status)
     if (!agreed)
         status = cli_mpi_agree(status);
     release_messages(0);
+    /* every rank done before any leaves: MPI_Finalize's own wait may poll
+     * at full speed, beside rank 0 still evaluating a data-parallel training */
+    MPI_Request rq;
+    if (MPI_Ibarrier(MPI_COMM_WORLD, &rq) == MPI_SUCCESS)
+        wait_quietly(&rq, NULL);
     MPI_Finalize();
     return status;
 }

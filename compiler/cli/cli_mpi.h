@@ -48,6 +48,9 @@ int cli_mpi_agreed(void);
  * set (the others' entries are ignored); 0, or -1 (message printed). */
 int cli_mpi_gather_codes(int *codes, const unsigned char *mine, unsigned k);
 
+/* Rank 0's DATA[N] to every rank; 0, or -1 (message printed). */
+int cli_mpi_broadcast(void *data, size_t n);
+
 /* Sends the folder WORK/NAME and everything in it to rank 0 as NAME;
  * 0, or -1 with the reason in ERR (rank 0 is told too). */
 int cli_mpi_send_folder(const char *work, const char *name, char *err, size_t err_size);
@@ -57,6 +60,13 @@ void cli_mpi_send_end(void);
  * end; 0, or -1 with the first reason in ERR (the rest is still received,
  * so the ranks stay in step). */
 int cli_mpi_receive_folders(int from, const char *work, char *err, size_t err_size);
+
+/* Data-parallel training's sum (rt_data_parallel.sum; CTX unused):
+ * VALUES[N] summed over every rank in place with MPI_Allreduce, each rank
+ * getting the same sums; 0, or -1 (MPI reported an error). */
+int cli_mpi_sum(void *ctx, double *values, size_t n);
+/* How many sums this rank has taken part in. */
+unsigned long cli_mpi_sums(void);
 
 /* Ends MPI if it was started (after cli_mpi_agree(STATUS) if no agreement
  * was made yet, so no rank waits for one that left); returns STATUS, or

@@ -16,6 +16,7 @@
 #include <unistd.h>
 
 #include "cli.h"
+#include "cli_mpi.h"
 #include "plan.h"
 #include "rt_files.h"
 #include "run_folder.h"
@@ -207,6 +208,104 @@ static int release_default_dir(const char *dir, int made_runs, int status)
 
 static int run_into(frontend *fe, const frontend_options *o, const cli_run_options *r, const ast_node *run,
                     const char *model, uint64_t seed, const char *dir);
+static int follow_data_parallel(frontend *fe, const frontend_options *o, const ast_node *run, uint64_t seed);
+
+/* ------------------------------------------------------------ data-parallel training */
+
+/* Whether this run is one network trained by every MPI rank (a plain
+ * 'rnnc run' under mpirun: docs/mpi.md); --seeds shares realisations instead. */
+static int data_parallel(const cli_run_options *r)
+{
+    return cli_mpi_size() > 1 && r->seeds <= 1;
+}
+
+/* P's run description made this rank's share of the data-parallel
+ * training: rank R of N takes rows [B R / N, B (R + 1) / N) of every batch
+ * of B, with the cores it has; 0, or 2 with the one-line reason printed
+ * (what cannot be shared). Every rank checks the same plan. */
+static int share_training(plan *p, const frontend_options *o)
+{
+    rt_run_desc *d = &p->desc;
+    size_t ranks = (size_t)cli_mpi_size(), rank = (size_t)cli_mpi_rank(), batch = d->settings.batch;
+    if (!d->settings.train) {
+        fprintf(stderr, "rnnc: error: %d MPI ranks for a run with nothing to train ('evaluate'): start it without "
+                        "mpirun, or share realisations with --seeds K\n", cli_mpi_size());
+        return 2;
+    }
+    if (ranks > batch) {
+        fprintf(stderr, "rnnc: error: %zu MPI ranks for a batch of %zu trials: data-parallel training gives each "
+                        "rank a share of every batch; start at most %zu (mpirun -n %zu) or raise the batch "
+                        "(-D batch=N)\n", ranks, batch, batch, batch);
+        return 2;
+    }
+    for (unsigned j = 0; j < d->net.n_projs; j++)
+        if (d->net.projs[j].plastic) {   /* a local rule changes each rank's weights by its own trials */
+            fprintf(stderr, "rnnc: error: data-parallel training of the plastic projection %s is not built yet; "
+                            "start it without mpirun\n", d->net.projs[j].name);
+            return 2;
+        }
+    d->parallel = (rt_data_parallel){.row_lo = batch * rank / ranks, .row_hi = batch * (rank + 1) / ranks,
+                                     .evaluate = rank == 0, .sum = cli_mpi_sum};
+    if (!has_override(o, "threads"))
+        d->settings.threads = (int)cli_jobs_cores();
+    return 0;
+}
+
+/* After this rank's part of a data-parallel training ended in FAILED: a
+ * rank that failed before the training's first sum takes part in it with
+ * its failure, so that the others stop instead of waiting for it. */
+static void leave_data_parallel(const plan *p, int failed)
+{
+    if (failed && cli_mpi_sums() == 0)
+        rt_data_parallel_fail(&p->desc.parallel);
+}
+
+/* A rank other than 0 of a data-parallel training: the plan built and
+ * checked as rank 0 builds it, then its share of every batch trained into
+ * a scratch folder in TMPDIR, removed afterwards (rank 0 writes the
+ * results). The exit status. */
+static int follow_data_parallel(frontend *fe, const frontend_options *o, const ast_node *run, uint64_t seed)
+{
+    plan p;
+    int status = plan_build(&p, fe, o, run, seed, NULL) != 0 ? 1 : 0;
+    diag_print(&fe->diag, stderr, cli_use_color());   /* held back by cli_mpi until the agreement */
+    diag_forget(&fe->diag);
+    status = status ? status : share_training(&p, o);
+    const char *tmp = getenv("TMPDIR");
+    char scratch[4096], folder[4200];
+    snprintf(scratch, sizeof scratch, "%s/rnnc-rank-%d-XXXXXX", tmp && *tmp ? tmp : "/tmp", cli_mpi_rank());
+    if (status == 0 && !mkdtemp(scratch)) {
+        fprintf(stderr, "rnnc: error: cannot make a scratch folder for this rank's training in %s: %s\n",
+                tmp && *tmp ? tmp : "/tmp", strerror(errno));
+        status = 1;
+    }
+    int made = status == 0;
+    status = cli_mpi_agree(status);   /* no rank starts unless every rank can */
+    int agreed = status == 0;
+    rt_outdir out;
+    snprintf(folder, sizeof folder, "%s/run", scratch);
+    if (status == 0 && rt_outdir_begin(&out, folder) != 0) {
+        fprintf(stderr, "rnnc: rank %d: error: cannot write in the scratch folder %s: %s\n", cli_mpi_rank(),
+                scratch, strerror(errno));
+        status = 1;
+    } else if (status == 0) {
+        rt_run_result res;
+        char err[1024];
+        if (rt_run_train(&p.desc, &out, &cli_stop, NULL, &res, err, sizeof err) != 0) {
+            fprintf(stderr, "rnnc: rank %d: error: %s\n", cli_mpi_rank(), err);
+            status = 1;
+        } else {
+            status = res.status == RT_RUN_INTERRUPTED ? 130 : res.status == RT_RUN_STOPPED_NON_FINITE ? 1 : 0;
+        }
+        rt_run_result_free(&res);
+        rt_outdir_abort(&out);
+    }
+    leave_data_parallel(&p, agreed && status != 0);
+    if (made)
+        rmdir(scratch);
+    plan_free(&p);
+    return status;
+}
 
 int cli_run(frontend *fe, const frontend_options *o, const cli_run_options *r)
 {
@@ -218,6 +317,8 @@ int cli_run(frontend *fe, const frontend_options *o, const cli_run_options *r)
     char model[256];
     run_folder_model_name(r->model_path, model, sizeof model);
     uint64_t seed = resolve_seed(run, o, r);
+    if (data_parallel(r) && cli_mpi_rank() != 0)
+        return follow_data_parallel(fe, o, run, seed);
     const char *dir = r->out_dir ? r->out_dir
                       : r->seeds > 1 ? arena_printf(&fe->arena, "runs/%s-seeds-%llu-%llu", model,
                                                     (unsigned long long)seed,
@@ -227,7 +328,9 @@ int cli_run(frontend *fe, const frontend_options *o, const cli_run_options *r)
         fputs("rnnc: error: out of memory\n", stderr);
         return 1;
     }
-    if (r->out_dir)   /* asked for by name: replaces the earlier run there (docs/language.md, section 18) */
+    /* asked for by name, or resumed (--resume: the default folder itself): replaces the earlier run there
+     * (docs/language.md, section 18) */
+    if (r->out_dir || r->resume)
         return run_into(fe, o, r, run, model, seed, dir);
     int made_runs;
     const char *fresh = fresh_default_dir(fe, dir, &made_runs);
@@ -260,10 +363,26 @@ static int run_into(frontend *fe, const frontend_options *o, const cli_run_optio
     }
     if (seeds_threads() && !has_override(o, "threads"))
         p.desc.settings.threads = seeds_threads();
+    int shared = data_parallel(r);
+    if (shared) {   /* rank 0 of a data-parallel training: the others are in follow_data_parallel */
+        int rc = cli_mpi_agree(share_training(&p, o));
+        if (rc != 0) {
+            plan_free(&p);
+            return rc;
+        }
+        size_t ranks = (size_t)cli_mpi_size(), batch = p.desc.settings.batch, least = batch / ranks;
+        char share[64];
+        snprintf(share, sizeof share, batch % ranks ? "%zu or %zu" : "%zu", least, least + 1);
+        printf("rnnc: data-parallel training over %zu MPI ranks, each with %s of every batch of %zu trials; "
+               "rank 0 evaluates\n", ranks, share, batch);
+        fflush(stdout);
+    }
     print_timings(r, &p);
     rt_run_result res;
     memset(&res, 0, sizeof res);
     int status = write_results(fe, o, r, &p, model, dir, &res);
+    if (shared)
+        leave_data_parallel(&p, status != 0);
     if (status == 0) {
         report(r, &p, &res, dir);
         if (res.status == RT_RUN_INTERRUPTED)

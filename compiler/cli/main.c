@@ -1,8 +1,8 @@
 /* main.c -- the rnnc command line.
  *
  *   rnnc check FILE...                      check models, report every error
- *   rnnc run FILE [--out DIR] [--seed N] [--seeds K] [-D name=value]... [-v]
- *   rnnc sweep FILE --grid NAME=V1,V2,... [--grid ...] [--seeds K] [--out DIR] [-D name=value]...
+ *   rnnc run FILE [--out DIR] [--seed N] [--seeds K [--resume]] [-D name=value]... [-v]
+ *   rnnc sweep FILE --grid NAME=V1,V2,... [--grid ...] [--seeds K] [--resume] [--out DIR] [-D name=value]...
  *   rnnc analyze DIR                        the model's analyses again on a finished run
  *   rnnc fmt [--check] FILE...              rewrite models in the canonical layout
  *   rnnc dump-ast FILE                      print the syntax tree
@@ -53,6 +53,7 @@ static const char usage_text[] =
     "                       never replaced: then runs/MODEL-SEED-2, -3, ...; task show: runs/task-TASK)\n"
     "  --seed N             random seed for run and task show (default: the model's, else 1)\n"
     "  --seeds K            run K realisations (seeds N .. N+K-1) and combine them\n"
+    "  --resume             with --seeds or sweep: keep the runs the folder holds finished, run the rest\n"
     "  --grid NAME=V1,V2    sweep's values of a parameter or setting (any NAME -D takes)\n"
     "  --trials K           trials task show draws (default 4, at most 64)\n"
     "  --dt TIME            task show's step, e.g. 20ms (default: the model's, else 1ms)\n"
@@ -65,7 +66,8 @@ static const char usage_text[] =
     "  RNNC_STDLIB          the standard library folder\n"
     "  NO_COLOR             plain diagnostics\n"
     "\n"
-    "under mpirun or srun, run --seeds and sweep spread their runs over the ranks (docs/mpi.md)\n";
+    "under mpirun or srun, run --seeds and sweep spread their runs over the ranks, and a plain run\n"
+    "trains one network with every rank's share of each batch (docs/mpi.md)\n";
 
 typedef struct cli {
     const char *command;
@@ -171,6 +173,8 @@ static int parse_args(cli *c, int argc, char **argv)
             if (++i == argc)
                 return usage_error("%s needs a value", a);
             *(a[2] == 't' ? &c->trials : &c->dt) = argv[i];
+        } else if (strcmp(a, "--resume") == 0) {
+            c->run.resume = 1;
         } else if (strcmp(a, "-v") == 0 || strcmp(a, "--verbose") == 0) {
             c->run.verbose = 1;
         } else if (a[0] == '-' && a[1]) {
@@ -530,8 +534,10 @@ static int cmd_sweep(cli *c, const frontend_options *o)
     return cli_sweep(o, &c->run, c->grids, c->ngrids);
 }
 
-/* Under several MPI ranks only run --seeds and sweep have work to share;
- * a run must have a realisation for every rank (sweep checks its own). */
+/* Under several MPI ranks only run and sweep have work to share: run
+ * --seeds K a realisation for every rank, a plain run the rows of its
+ * batches (data-parallel training; its batch is checked with the plan,
+ * cli_run.c), sweep its runs (checked in cli_sweep). */
 static int check_ranks(const cli *c)
 {
     int ranks = cli_mpi_size();
@@ -542,8 +548,8 @@ static int check_ranks(const cli *c)
                 c->command);
         return EXIT_USAGE;
     }
-    unsigned work = c->run.seeds > 1 ? c->run.seeds : 1;
-    if ((unsigned)ranks > work) {
+    unsigned work = c->run.seeds;
+    if (work > 1 && (unsigned)ranks > work) {
         fprintf(stderr, "rnnc: error: %d MPI ranks for %u realisation%s: start at most %u (mpirun -n %u) or ask "
                         "for more (--seeds K)\n", ranks, work, work == 1 ? "" : "s", work, work);
         return EXIT_USAGE;
@@ -557,7 +563,7 @@ static void print_version(void)
     printf("rnnc %s\n", rnnc_version());
     printf("  jit:  %s\n", jit_describe(jit, sizeof jit));
     printf("  blas: %s\n", rt_blas_describe());
-    printf("  mpi:  %s\n", cli_mpi_built() ? "yes (run --seeds and sweep under mpirun)" : "no");
+    printf("  mpi:  %s\n", cli_mpi_built() ? "yes (run, run --seeds and sweep under mpirun)" : "no");
 }
 
 int main(int argc, char **argv)
@@ -584,6 +590,9 @@ int main(int argc, char **argv)
         rc = usage_error("%s is an option of 'rnnc task show'", c.trials ? "--trials" : "--dt");
     if (rc == 0 && c.ngrids && !(c.command && strcmp(c.command, "sweep") == 0))
         rc = usage_error("%s is an option of 'rnnc sweep'", "--grid");
+    if (rc == 0 && c.run.resume && !(c.command && (strcmp(c.command, "sweep") == 0 ||
+                                                   (strcmp(c.command, "run") == 0 && c.run.seeds > 1))))
+        rc = usage_error("%s is an option of 'rnnc run --seeds K' and 'rnnc sweep'", "--resume");
     if (rc == 0 && c.command)
         rc = check_ranks(&c);
     if (rc == 0) {

@@ -1,0 +1,58 @@
+"""The 2017 Temporal Deep Learning model reproduced step for step (issue 15).
+
+tests/data/burstprop/fd8336a.rnn and 3cd91fb.rnn (the two hidden errors of
+the 2017 code) run at full size, 500-200-3 on 2000-step epochs, 10
+learning epochs and the test epoch, on the arrays make_data.py writes with
+seed 1 (numpy's PCG64 stream, the same in every numpy). Their loss.csv,
+one row per 100-step block, must equal expected_*.csv to 1e-9 relative:
+those numbers come from bench/burstprop/burstprop_2017.py, a NumPy port of
+the original network.py written separately from rnnc and checked against
+the original code itself (bench/burstprop/README.md); their first line
+says how. The run is chaotic: past about 10 epochs two float64
+implementations drift apart, so 10 is where an exact comparison ends.
+"""
+import csv
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+
+RNNC, SOURCE = sys.argv[1], sys.argv[2]
+DATA = os.path.join(SOURCE, "tests", "data", "burstprop")
+failures = 0
+
+
+def check(ok, what):
+    global failures
+    print(("ok   " if ok else "FAIL ") + what)
+    failures += 0 if ok else 1
+
+
+def expected(variant):
+    with open(os.path.join(DATA, "expected_%s.csv" % variant)) as f:
+        lines = [l.strip() for l in f if l.strip() and not l.startswith("#")]
+    assert lines[0] == "loss"
+    return [float(v) for v in lines[1:]]
+
+
+with tempfile.TemporaryDirectory() as tmp:
+    subprocess.run(["/usr/bin/python3", os.path.join(DATA, "make_data.py"), tmp, "--seed", "1", "--epochs", "11"],
+                   check=True)
+    for name in ("temporal_2017.rnn", "fd8336a.rnn", "3cd91fb.rnn"):
+        shutil.copy(os.path.join(DATA, name), tmp)
+    for variant in ("fd8336a", "3cd91fb"):
+        out = os.path.join(tmp, "run_" + variant)
+        p = subprocess.run([RNNC, "run", variant + ".rnn", "-D", "n_epochs=11", "--out", out], cwd=tmp,
+                           capture_output=True, text=True)
+        if p.returncode != 0:
+            sys.exit("rnnc failed on %s:\n%s" % (variant, p.stderr))
+        with open(os.path.join(out, "loss.csv")) as f:
+            got = [float(r["loss"]) for r in csv.DictReader(f)]
+        want = expected(variant)
+        worst = max((abs(g - w) / abs(w) if w else abs(g)) for g, w in zip(got, want)) if got else 1
+        check(len(got) == len(want) == 200, "%s: %d block losses (10 epochs of 20 blocks)" % (variant, len(got)))
+        check(worst < 1e-9, "%s: every block loss equals the NumPy port of the 2017 code (worst relative "
+                            "error %.2g)" % (variant, worst))
+
+sys.exit(1 if failures else 0)
