@@ -13,7 +13,9 @@
 #    adex_neuron.rnn records its membrane in mV, between the reset
 #    (-70.6 mV) and the spike cut (V_T + 5 Delta_T = -40.4 mV), and fires;
 #    dale_law.rnn's trained recurrent weights keep their source's sign
-#    (40 excitatory columns >= 0, 10 inhibitory <= 0).
+#    (40 excitatory columns >= 0, 10 inhibitory <= 0); plasticity_rule.rnn's
+#    STDP leaves the 20 synchronous inputs' weights above twice the others'
+#    (they started alike, uniform in [0, 0.02)).
 # tests/models_run_test.sh runs every example (shortened by -D).
 set -u
 rnnc=$1 src=$2
@@ -52,6 +54,7 @@ expect_line "$work/seeds/summary.json" '"realisations": 2' "two realisations com
 expect 0 "load_weights.rnn runs" "$rnnc" run "$ex/load_weights.rnn" --out "$work/ring"
 expect 0 "adex_neuron.rnn runs" "$rnnc" run "$ex/adex_neuron.rnn" --out "$work/adex"
 expect 0 "dale_law.rnn runs" "$rnnc" run "$ex/dale_law.rnn" -D iterations=20 --out "$work/dale"
+expect 0 "plasticity_rule.rnn runs" "$rnnc" run "$ex/plasticity_rule.rnn" --out "$work/stdp"
 "$python" - "$work" > "$work/claims" 2>&1 <<'PY'
 import json, sys
 from npy import read
@@ -77,8 +80,13 @@ assert {r['name']: r.get('unit') for r in json.load(open(w + '/adex/summary.json
 cols = [[m[i * pre + j] for i in range(post)] for j in range(pre)]
 assert all(min(c) >= 0 for c in cols[:40]) and all(max(c) <= 0 for c in cols[40:])
 assert any(max(c) > 0 for c in cols[:40]) and any(min(c) < 0 for c in cols[40:])
+# STDP: the 20 synchronous inputs (columns 0..19) end above twice the others
+(post, pre), m = read(w + '/stdp/weights_final_x_h.npy')
+sync = sum(m[i * pre + j] for i in range(post) for j in range(20)) / (20 * post)
+rest = sum(m[i * pre + j] for i in range(post) for j in range(20, pre)) / ((pre - 20) * post)
+assert sync > 2 * rest, (sync, rest)
 print('ok')
 PY
-expect_line "$work/claims" ok "the headers' claims hold: the ring's bump, AdEx in mV, Dale's signs"
+expect_line "$work/claims" ok "the headers' claims hold: the ring's bump, AdEx in mV, Dale's signs, STDP's synchronous inputs"
 
 finish

@@ -10,9 +10,18 @@
           - A- sum_{pre p} sum_{post q < p} exp(-(p - q) / tau-)
    (a pre and a post spike on the same step count as pre before post).
    Float64, so the two agree to rounding.
+2. A rule written in the model file, tests/data/plasticity/oja_pca.rnn:
+   Oja's rule on a linear neuron whose two inputs have covariance
+   [[1, .8], [.8, 1]] converges to the principal eigenvector (1, 1)/sqrt 2
+   at unit length (Oja 1982). With eta = 0.002 the stationary wobble of the
+   angle is about sqrt(eta l2 / (2 (l1 - l2))) = 0.6 degrees (l1 = 1.8,
+   l2 = 0.2), so 3 degrees and 5 % of the length are five of them.
+3. Every rule of stdlib/plasticity/ checks and runs a short training on a
+   network it suits, and changes the weights (finitely).
 """
 import math
 import os
+import re
 import subprocess
 import sys
 import tempfile
@@ -62,5 +71,99 @@ with tempfile.TemporaryDirectory() as tmp:
         worst = max(worst, err)
         print("  delta %+3d ms: dw %.12f, analytic %.12f" % (delta, w1 - w0, want))
     check(worst < 1e-9, "pair STDP's window at 10 pairings of each delta in -50..50 ms (worst relative error %.2g)" % worst)
+
+    out = run("oja_pca.rnn", os.path.join(tmp, "oja"))
+    w = np.load(os.path.join(out, "weights_final_x_y.npy"))[0]
+    norm = float(np.linalg.norm(w))
+    angle = math.degrees(math.acos(min(1.0, abs(w @ np.array([1.0, 1.0])) / math.sqrt(2) / norm)))
+    check(angle < 3 and abs(norm - 1) < 0.05, "a rule written in the model (Oja's) finds the principal component: "
+                                              "%.2f degrees off, length %.4f" % (angle, norm))
+
+    # 3. each standard rule on a network it suits: spiking rules from Poisson
+    # inputs onto LIF neurons, rate rules onto a rate unit, burstprop's onto
+    # burst units; a rule added to stdlib/plasticity/ must be added here
+    spiking = """import neurons.lif
+import neurons.rate
+import plasticity.stdp
+task Drive {
+  input  x[20]
+  target y
+  duration 400 ms
+  x = poisson(40 Hz)
+}
+network Net {
+  input   x[20]
+  pop     h : LIF[10]
+  readout y : Linear[1]
+  connect x -> h : all_to_all, init uniform(0, 0.05), plasticity RULE
+  connect h -> y : all_to_all
+}
+train Net on Drive { learn local; iterations 3; batch 1 }
+"""
+    rate = """import neurons.rate
+import plasticity.hebbian
+task Drive {
+  input  x[4]
+  target y
+  duration 200
+  x = 0.5 + 0.5 * normal()
+}
+network Net {
+  input   x[4]
+  pop     h : TanhRate[3](tau = 1 step)
+  readout y : Linear[1]
+  connect x -> h : all_to_all, init uniform(0, 0.5), plasticity RULE
+  connect h -> y : all_to_all
+}
+train Net on Drive { learn local; iterations 3; batch 1 }
+"""
+    burst = """import neurons.burst
+import neurons.rate
+import plasticity.burstprop
+task Drive {
+  input  x[4], on
+  target y
+  duration 200
+  x = 0.5 + 0.2 * sin(t / (10 ms))
+  on = 1
+}
+network Net {
+  input   x[4], on
+  pop     xs : HalfTrace[4]
+  pop     h : BurstHidden[5]
+  readout y : Linear[1]
+  connect x -> xs.I : one_to_one, init constant(1)
+  connect on -> xs.G : all_to_all, init constant(1)
+  connect xs -> h.I : all_to_all, init uniform(-1, 1), bias constant(0.1), plasticity RULE
+  connect h -> h.A : all_to_all, init uniform(-1, 1)
+  connect on -> h.soma : all_to_all, init constant(1)
+  connect on -> h.apical : all_to_all, init constant(1)
+  connect on -> h.shown : all_to_all, init constant(1)
+  connect h -> y : all_to_all
+}
+train Net on Drive { learn local; iterations 3; batch 1 }
+"""
+    suits = {"STDP": spiking, "TripletSTDP": spiking, "Oja": rate, "BCM": rate, "BurstDelta": burst,
+             "BurstProp": burst}
+    folder = os.path.join(SOURCE, "stdlib", "plasticity")
+    rules = [m for f in sorted(os.listdir(folder)) if f.endswith(".rnn")
+             for m in re.findall(r"^plasticity (\w+)", open(os.path.join(folder, f)).read(), re.M)]
+    check(set(rules) == set(suits), "the test knows every standard rule: %s" % ", ".join(rules))
+    for rule in rules:
+        if rule not in suits:
+            continue
+        model = os.path.join(tmp, "rule_%s.rnn" % rule)
+        with open(model, "w") as f:
+            f.write(suits[rule].replace("RULE", rule))
+        out = os.path.join(tmp, "rule_%s" % rule)
+        p = subprocess.run([RNNC, "run", model, "--out", out], capture_output=True, text=True)
+        if p.returncode != 0:
+            check(False, "rule %s runs:\n%s" % (rule, p.stderr))
+            continue
+        stem = "xs_h_I" if suits[rule] is burst else "x_h"
+        w0 = np.load(os.path.join(out, "weights_initial_%s.npy" % stem))
+        w1 = np.load(os.path.join(out, "weights_final_%s.npy" % stem))
+        check(np.all(np.isfinite(w1)) and np.abs(w1 - w0).max() > 0,
+              "rule %s runs and changes the weights (largest change %.3g)" % (rule, np.abs(w1 - w0).max()))
 
 sys.exit(1 if failures else 0)

@@ -78,8 +78,11 @@ static void check_name(sema *S, ast_node *e, const expr_env *env)
         diag_error(S->diag, e->loc, "'%s' is %s, not a value", e->name, sym_kind_a(s->kind));
         expr_set(e, TY_ERROR, DIM_FREE);
         return;
-    case SYM_POP: case SYM_SIDE:
+    case SYM_POP:
         expr_set(e, TY_GROUP, DIM_FREE);
+        return;
+    case SYM_SIDE:   /* 'pre' alone: what the presynaptic side sends (an input's value) */
+        expr_set(e, TY_NUM, DIM_FREE);
         return;
     case SYM_PHASE:
         diag_error(S->diag, e->loc, "'%s' is a phase, not a value", e->name);

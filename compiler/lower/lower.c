@@ -115,6 +115,13 @@ static ir_ref lower_name(lowering *L, const ast_node *e, phase ph, const arg_fra
             break;
         return ir_var(L->g, L->n_states + (uint32_t)i);
     }
+    case SYM_SIDE:   /* 'pre', 'post': what the side sends */
+        if (L->rule) {
+            ir_ref r = L->rule->member(L->rule->ctx, strcmp(s->name, "post") == 0, "");
+            if (r != NO_REF)
+                return r;
+        }
+        break;
     case SYM_TRACE:
         if (L->rule)
             for (unsigned i = 0; i < L->rule->n_traces; i++)

@@ -49,11 +49,15 @@ static void add_value(rule_build *B, int post, const char *name)
 /* Every pre.x and post.y of the rule, in the order they appear. */
 static void collect_values(rule_build *B, const ast_node *n)
 {
+    int member = n->kind == AST_MEMBER && n->first && n->first->kind == AST_NAME && n->first->sym &&
+                 ((const symbol *)n->first->sym)->kind == SYM_SIDE;
     for (const ast_node *k = n->first; k; k = k->next)
-        collect_values(B, k);
-    if (n->kind == AST_MEMBER && n->first && n->first->kind == AST_NAME && n->first->sym &&
-        ((const symbol *)n->first->sym)->kind == SYM_SIDE)
+        if (!(member && k == n->first))
+            collect_values(B, k);
+    if (member)
         add_value(B, strcmp(n->first->name, "post") == 0, n->name);
+    else if (n->kind == AST_NAME && n->sym && ((const symbol *)n->sym)->kind == SYM_SIDE)
+        add_value(B, strcmp(n->name, "post") == 0, "");   /* 'pre' alone: what the side sends */
 }
 
 static void collect_traces(rule_build *B)

@@ -32,13 +32,18 @@ static int value_ref(const neuron_ir *n, const char *name, rt_value_ref *out)
     return -1;
 }
 
-/* Side SIDE of rule R on projection RP, as the runtime reads it. */
-static void describe_side(builder *b, const rule_side_ir *side, int pop, const ast_node *at, rt_rule_side *out)
+/* Side SIDE of rule R on projection RP, as the runtime reads it; SENT what
+ * the side sends (the projection's member for the pre side, the first
+ * output for the post side), which 'pre' and 'post' alone read. */
+static void describe_side(builder *b, const rule_side_ir *side, int pop, rt_value_ref sent, const ast_node *at,
+                          rt_rule_side *out)
 {
     plan *p = b->p;
     rt_value_ref *values = arena_alloc(&p->fe->arena, (side->n_values + 1) * sizeof *values);
     for (unsigned v = 0; v < side->n_values; v++)
-        if (pop < 0 || value_ref(&p->neurons[pop], side->value_names[v], &values[v]) != 0)
+        if (!side->value_names[v][0])
+            values[v] = sent;
+        else if (pop < 0 || value_ref(&p->neurons[pop], side->value_names[v], &values[v]) != 0)
             plan_fail(b, at, "the rule reads '%s', which its neuron does not have", side->value_names[v]);
     out->n_values = side->n_values;
     out->values = values;
@@ -127,8 +132,11 @@ static void plan_rule(builder *b, unsigned j)
     memset(d, 0, sizeof *d);
     d->proj = j;
     d->rule = def->name;
-    describe_side(b, &r->pre, pre, opt, &d->pre);
-    describe_side(b, &r->post, post, opt, &d->post);
+    rt_value_ref sent = pre < 0 ? (rt_value_ref){RT_VALUE_INPUT, 0}
+                        : rp->send_state > 0 ? (rt_value_ref){RT_VALUE_STATE, (unsigned)rp->send_state - 1}
+                                             : (rt_value_ref){RT_VALUE_OUTPUT, rp->send_output};
+    describe_side(b, &r->pre, pre, sent, opt, &d->pre);
+    describe_side(b, &r->post, post, (rt_value_ref){RT_VALUE_OUTPUT, 0}, opt, &d->post);
     d->bias = r->has_bias;
     if (r->has_bias && !rp->bias) {
         plan_fail(b, opt, "rule '%s' changes a bias ('db'), and '%s' has none", def->name, rp->name);
