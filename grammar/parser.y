@@ -189,6 +189,7 @@ plast_item_opt(A) ::= error.            { A = NULL; }
 
 plast_item(A) ::= PARAM(K) bindings(B).     { A = parse_retag(B, AST_PARAM, K.loc); }
 plast_item(A) ::= LET(K) bindings(B).       { A = parse_retag(B, AST_LET, K.loc); }
+plast_item(A) ::= TRACE(K) bindings(B).     { A = parse_retag(B, AST_TRACE, K.loc); }   /* per synapse */
 plast_item(A) ::= TRACE(K) PRE bindings(B). { A = parse_side(parse_retag(B, AST_TRACE, K.loc), OP_PRE); }
 plast_item(A) ::= TRACE(K) POST bindings(B).{ A = parse_side(parse_retag(B, AST_TRACE, K.loc), OP_POST); }
 plast_item(A) ::= DERIV(D) ASSIGN expr(E).  { A = parse_named(ctx, AST_ODE, &D, E); }

@@ -220,6 +220,11 @@ const void *rt_net_state_history(const rt_net *net, unsigned p, unsigned k)
     return (const char *)net->pop[p].state[k] + net->batch * net->d.pops[p].n * net->elem;
 }
 
+const void *rt_net_port_history(const rt_net *net, unsigned p, unsigned q)
+{
+    return net->pop[p].input[q];
+}
+
 const void *rt_net_output_history(const rt_net *net, unsigned p, unsigned o)
 {
     return (const char *)net->pop[p].output[o] + net->batch * net->d.pops[p].n * net->elem;

@@ -168,6 +168,8 @@ void rt_net_backward(rt_net *net);
  * being step 0's result (the initial values are not included). */
 const void *rt_net_state_history(const rt_net *net, unsigned pop, unsigned state);
 const void *rt_net_output_history(const rt_net *net, unsigned pop, unsigned output);
+/* Input port Q of population P: what it received at each step, [steps][batch][n]. */
+const void *rt_net_port_history(const rt_net *net, unsigned pop, unsigned port);
 
 /* Runs the passes on POOL's threads (see rt_pool.h); NULL: on the caller's.
  * The results are the same either way. */

@@ -18,6 +18,7 @@ typedef struct rule_state {
     size_t n_pre, n_post;
     unsigned n_vars;
     void *pre_traces[2], *post_traces[2];   /* [K][B][n], double-buffered */
+    void *syn_traces;                       /* [K][B][n_post][n_pre] */
     int cur;                                /* which buffer holds the traces now */
     void *scratch;                          /* [tasks][n_pre] new weights of a row */
     void *bias_new;                         /* [n_post]: the new bias ('db') */
@@ -60,14 +61,15 @@ rt_plastic *rt_plastic_new(const rt_run_desc *d, rt_net *net, rt_pool *pool)
         s->proj = &d->net.projs[s->r->proj];
         s->n_pre = s->proj->n_pre;
         s->n_post = s->proj->n_post;
-        s->n_vars = 1 + s->r->pre.n_values + 1 + s->r->pre.n_traces + s->r->post.n_values + 1 +
-                    s->r->post.n_traces + 1;
+        s->n_vars = 1 + s->r->n_syn_traces + s->r->pre.n_values + 1 + s->r->pre.n_traces + s->r->post.n_values +
+                    1 + s->r->post.n_traces + 1;
         ok &= s->n_vars <= MAX_RULE_VARS;
         for (int b = 0; b < 2; b++) {
             ok &= (s->pre_traces[b] = calloc(s->r->pre.n_traces * p->B * s->n_pre + 1, p->elem)) != NULL;
             ok &= (s->post_traces[b] = calloc(s->r->post.n_traces * p->B * s->n_post + 1, p->elem)) != NULL;
         }
-        ok &= (s->scratch = calloc(tasks_of(s) * s->n_pre + 1, p->elem)) != NULL;
+        ok &= (s->scratch = calloc(tasks_of(s) * (1 + s->r->n_syn_traces) * s->n_pre + 1, p->elem)) != NULL;
+        ok &= (s->syn_traces = calloc(s->r->n_syn_traces * p->B * s->n_post * s->n_pre + 1, p->elem)) != NULL;
         ok &= (s->bias_new = calloc(s->n_post + 1, p->elem)) != NULL;
         if (p->B > 1)
             ok &= (s->acc = calloc(tasks_of(s) * s->n_pre + 1, sizeof(double))) != NULL;
@@ -92,6 +94,7 @@ void rt_plastic_free(rt_plastic *p)
             free(s->post_traces[b]);
         }
         free(s->scratch);
+        free(s->syn_traces);
         free(s->bias_new);
         free(s->acc);
     }
@@ -113,6 +116,10 @@ void rt_plastic_begin(rt_plastic *p)
         s->cur = 0;
         fill_traces(s->pre_traces[0], &s->r->pre, p->B * s->n_pre, p->d->net.is_double);
         fill_traces(s->post_traces[0], &s->r->post, p->B * s->n_post, p->d->net.is_double);
+        size_t per = p->B * s->n_post * s->n_pre;
+        for (unsigned k = 0; k < s->r->n_syn_traces; k++)
+            for (size_t i = 0; i < per; i++)
+                rt_real_put(p->d->net.is_double, s->syn_traces, k * per + i, s->r->syn_trace_init[k]);
     }
 }
 
@@ -120,9 +127,10 @@ void rt_plastic_begin(rt_plastic *p)
  * POP, or network input INPUT (POP -1). */
 static char *value_at(const rt_plastic *p, int pop, int input, rt_value_ref v, size_t t, size_t n)
 {
-    const void *base = pop >= 0 ? (v.kind == RT_VALUE_OUTPUT ? rt_net_output_history(p->net, (unsigned)pop, v.index)
-                                                            : rt_net_state_history(p->net, (unsigned)pop, v.index))
-                                : rt_net_input(p->net, (unsigned)input);
+    const void *base = pop < 0 ? rt_net_input(p->net, (unsigned)input)
+                     : v.kind == RT_VALUE_OUTPUT ? rt_net_output_history(p->net, (unsigned)pop, v.index)
+                     : v.kind == RT_VALUE_PORT   ? rt_net_port_history(p->net, (unsigned)pop, v.index)
+                                                 : rt_net_state_history(p->net, (unsigned)pop, v.index);
     return (char *)base + t * p->B * n * p->elem;
 }
 
@@ -152,7 +160,9 @@ static void weights_task(void *ctx, unsigned task)
     rule_state *s = &p->rules[p->rule];
     int is_double = p->d->net.is_double;
     char *w = rt_net_weights(p->net, s->r->proj);
-    char *row_new = (char *)s->scratch + (size_t)task * s->n_pre * p->elem;
+    unsigned K = s->r->n_syn_traces;
+    size_t row_bytes = s->n_pre * p->elem, per = p->B * s->n_post * s->n_pre;
+    char *row_new = (char *)s->scratch + (size_t)task * (1 + K) * row_bytes;   /* then K synapse traces' rows */
     double *acc = s->acc ? s->acc + (size_t)task * s->n_pre : NULL;
     const rt_weights_desc *wd = &p->d->weights[s->r->proj];
     size_t i_end = ((size_t)task + 1) * ROWS_PER_TASK < s->n_post ? ((size_t)task + 1) * ROWS_PER_TASK : s->n_post;
@@ -161,14 +171,20 @@ static void weights_task(void *ctx, unsigned task)
         if (acc)
             memset(acc, 0, s->n_pre * sizeof *acc);
         for (size_t b = 0; b < p->B; b++) {
-            void *args[MAX_RULE_VARS + 1];
+            void *args[2 * MAX_RULE_VARS];
             unsigned a = 0;
+            char *syn = (char *)s->syn_traces + ((b * s->n_post + i) * s->n_pre) * p->elem;
             args[a++] = row;
+            for (unsigned k = 0; k < K; k++)
+                args[a++] = syn + k * per * p->elem;
             a += side_args(p, s, 0, p->t, b, 0, args + a);
             a += side_args(p, s, 1, p->t, b, i, args + a);
             args[a++] = row_new;   /* the bias: not read */
-            args[a] = row_new;
+            for (unsigned k = 0; k <= K; k++)
+                args[a++] = row_new + k * row_bytes;
             s->r->weights((int64_t)s->n_pre, args);
+            for (unsigned k = 0; k < K; k++)   /* each sequence keeps its own */
+                memcpy(syn + k * per * p->elem, row_new + (k + 1) * row_bytes, row_bytes);
             for (size_t j = 0; acc && j < s->n_pre; j++)
                 acc[j] += rt_real_get(is_double, row_new, j) - rt_real_get(is_double, row, j);
         }
@@ -195,7 +211,9 @@ static void side_traces(rt_plastic *p, rule_state *s, int post)
     size_t n = post ? s->n_post : s->n_pre;
     void *args[MAX_RULE_VARS + 8];
     unsigned a = 0;
-    args[a++] = s->scratch;   /* the weight: not read */
+    args[a++] = s->scratch;   /* the weight and the synapse traces: not read */
+    for (unsigned k = 0; k < s->r->n_syn_traces; k++)
+        args[a++] = s->scratch;
     if (post) {
         for (unsigned v = 0; v < s->r->pre.n_values + 1 + s->r->pre.n_traces; v++)
             args[a++] = s->scratch;

@@ -17,10 +17,12 @@
  * after an optimiser step.
  *
  * Kernel arguments (network precision), in the order of the rule's
- * variables (compiler/lower/lower.h, rule_ir): the weight; the pre side's
+ * variables (compiler/lower/lower.h, rule_ir): the weight; the traces kept
+ * per synapse (like the weight, [B][n_post][n_pre]); the pre side's
  * values, its spike, its traces; the post side's values, its spike, its
- * traces; the projection's bias; then the outputs: the new weights, or
- * the side's new traces (and the post side's, the new bias).
+ * traces; the projection's bias; then the outputs: the new weights and
+ * synapse traces, or the side's new traces (and the post side's, the new
+ * bias).
  * Every kernel takes all the variables, and the ones it does not read may
  * point anywhere.
  */
@@ -32,8 +34,10 @@
 #include "rt_kernel.h"
 
 /* What a rule reads of a side's neurons, at the end of each step: a state
- * or an output of the population, or (a network input) the input's value. */
-typedef enum rt_value_kind { RT_VALUE_STATE, RT_VALUE_OUTPUT, RT_VALUE_INPUT } rt_value_kind;
+ * or an output of the population, what an input port of it received this
+ * step (a third factor, such as a reward), or (a network input) the
+ * input's value. */
+typedef enum rt_value_kind { RT_VALUE_STATE, RT_VALUE_OUTPUT, RT_VALUE_INPUT, RT_VALUE_PORT } rt_value_kind;
 
 typedef struct rt_value_ref {
     rt_value_kind kind;
@@ -56,6 +60,8 @@ typedef struct rt_plastic_desc {
     const char *rule;               /* the rule's name, for messages */
     rt_rule_side pre, post;
     rt_kernel weights;
+    unsigned n_syn_traces;          /* traces per synapse, and their initial values */
+    const double *syn_trace_init;
     /* the rule changes the projection's bias ('db'): the post side's
      * kernel (run even without post traces) also writes the new bias,
      * after its traces; batches of one sequence only */

@@ -16,7 +16,14 @@
    at unit length (Oja 1982). With eta = 0.002 the stationary wobble of the
    angle is about sqrt(eta l2 / (2 (l1 - l2))) = 0.6 degrees (l1 = 1.8,
    l2 = 0.2), so 3 degrees and 5 % of the length are five of them.
-3. Every rule of stdlib/plasticity/ checks and runs a short training on a
+3. A three-factor rule (stdlib RewardSTDP, Izhikevich 2007) on one synapse,
+   tests/data/plasticity/reward_stdp.rnn: a pre spike at step 100, a post
+   spike at 110 set the synapse's eligibility trace to A+ exp(-10/tau+);
+   it decays with tau_e, and a reward on the post neuron's port M for the one
+   step 600 changes w by eta M e, e as it stood after step 599:
+   eta A+ exp(-10/tau+) exp(-(600 - 1 - 110)/tau_e). Without the reward,
+   not at all.
+4. Every rule of stdlib/plasticity/ checks and runs a short training on a
    network it suits, and changes the weights (finitely).
 """
 import math
@@ -79,7 +86,15 @@ with tempfile.TemporaryDirectory() as tmp:
     check(angle < 3 and abs(norm - 1) < 0.05, "a rule written in the model (Oja's) finds the principal component: "
                                               "%.2f degrees off, length %.4f" % (angle, norm))
 
-    # 3. each standard rule on a network it suits: spiking rules from Poisson
+    for reward in (1, 0):
+        out = run("reward_stdp.rnn", os.path.join(tmp, "reward%d" % reward), "Rewarded.reward=%d" % reward)
+        w0 = np.load(os.path.join(out, "weights_initial_pre_post_I.npy"))[0, 0]
+        w1 = np.load(os.path.join(out, "weights_final_pre_post_I.npy"))[0, 0]
+        want = reward * 0.01 * math.exp(-10 / 20) * math.exp(-(600 - 1 - 110) / 1000)
+        ok = abs((w1 - w0) - want) <= 1e-12 * max(abs(want), 1e-300) if reward else w1 == w0
+        check(ok, "reward-modulated STDP, reward %d: dw %.15g, analytic %.15g" % (reward, w1 - w0, want))
+
+    # 4. each standard rule on a network it suits: spiking rules from Poisson
     # inputs onto LIF neurons, rate rules onto a rate unit, burstprop's onto
     # burst units; a rule added to stdlib/plasticity/ must be added here
     spiking = """import neurons.lif
@@ -144,13 +159,13 @@ network Net {
 train Net on Drive { learn local; iterations 3; batch 1 }
 """
     suits = {"STDP": spiking, "TripletSTDP": spiking, "Oja": rate, "BCM": rate, "BurstDelta": burst,
-             "BurstProp": burst}
+             "BurstProp": burst, "RewardSTDP": None}   # None: run by its own test above
     folder = os.path.join(SOURCE, "stdlib", "plasticity")
     rules = [m for f in sorted(os.listdir(folder)) if f.endswith(".rnn")
              for m in re.findall(r"^plasticity (\w+)", open(os.path.join(folder, f)).read(), re.M)]
     check(set(rules) == set(suits), "the test knows every standard rule: %s" % ", ".join(rules))
     for rule in rules:
-        if rule not in suits:
+        if not suits.get(rule):
             continue
         model = os.path.join(tmp, "rule_%s.rnn" % rule)
         with open(model, "w") as f:

@@ -450,7 +450,7 @@ static void check_side_members(connect_ctx *c, const ast_node *rule, const ast_n
     const endpoint_info *side = pre ? &c->from : &c->to;
     scope *nsc = side->neuron ? sema_def_scope(side->neuron) : NULL;
     symbol *m = nsc ? scope_lookup_local(nsc, n->name) : NULL;
-    if ((m && m->kind != SYM_PORT && m->kind != SYM_PARAM) || reported_before(rule, n))
+    if ((m && m->kind != SYM_PARAM) || reported_before(rule, n))   /* a port: a third factor it receives */
         return;
     diag *g;
     if (!side->neuron)

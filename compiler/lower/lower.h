@@ -68,7 +68,8 @@ void neuron_ir_free(neuron_ir *n);
  *   3. 'on post { ... }' likewise, where the postsynaptic neuron spiked.
  *
  * pre.x and post.y read the neurons' values at the end of the step.
- * Variables, in this order: the weight (0), the pre values read (V_pre),
+ * Variables, in this order: the weight (0), the synapse traces (K_syn, per
+ * synapse like the weight, computed by its kernel), the pre values read (V_pre),
  * the pre spike, the pre traces (K_pre), then the same of the post side,
  * then the projection's bias (read by 'db = e' only).
  * The traces of one side depend only on that side (checked). */
@@ -86,6 +87,7 @@ typedef struct rule_ir {
     const char *rule;
     ir_graph g;
     rule_side_ir pre, post;
+    rule_side_ir syn;               /* traces per synapse ('trace e = 0'): no values, no spike */
     uint32_t n_vars;
     ir_ref w_next;
     /* 'db = e': the projection's bias (the last variable) changes by e per

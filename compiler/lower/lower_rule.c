@@ -12,7 +12,7 @@
 
 #include "lower_internal.h"
 
-enum { SIDE_PRE = 0, SIDE_POST = 1 };
+enum { SIDE_PRE = 0, SIDE_POST = 1, SIDE_SYN = 2 };   /* SYN: a trace per synapse */
 
 typedef struct rule_build {
     lowering L;
@@ -27,9 +27,15 @@ typedef struct rule_build {
     rule_names names;
 } rule_build;
 
-static rule_side_ir *side_of(rule_build *B, int post)
+static rule_side_ir *side_of(rule_build *B, int side)
 {
-    return post ? &B->r->post : &B->r->pre;
+    return side == SIDE_SYN ? &B->r->syn : side == SIDE_POST ? &B->r->post : &B->r->pre;
+}
+
+/* Which side a trace item declares: 'trace pre', 'trace post', or 'trace' alone (per synapse). */
+static int item_side(const ast_node *item)
+{
+    return item->op == OP_PRE ? SIDE_PRE : item->op == OP_POST ? SIDE_POST : SIDE_SYN;
 }
 
 /* ---- what the rule reads */
@@ -70,12 +76,12 @@ static void collect_traces(rule_build *B)
                 count++;
     B->traces = lower_calloc(count, sizeof *B->traces);
     B->trace_side = lower_calloc(count, sizeof *B->trace_side);
-    for (int side = SIDE_PRE; side <= SIDE_POST; side++) {
+    for (int side = SIDE_PRE; side <= SIDE_SYN; side++) {
         rule_side_ir *s = side_of(B, side);
         s->trace_names = lower_calloc(count, sizeof *s->trace_names);
         s->trace_init = lower_calloc(count, sizeof *s->trace_init);
         for (const ast_node *item = B->def->first; item; item = item->next) {
-            if (item->kind != AST_TRACE || (item->op == OP_POST) != side)
+            if (item->kind != AST_TRACE || item_side(item) != side)
                 continue;
             for (const ast_node *b = item->first; b; b = b->next) {
                 if (!const_value(b->first, &B->L.env, &s->trace_init[s->n_traces]))
@@ -88,10 +94,13 @@ static void collect_traces(rule_build *B)
     }
 }
 
-/* Variable numbers: the weight, then per side its values, its spike, its traces. */
+/* Variable numbers: the weight, the synapse traces, then per side its
+ * values, its spike, its traces, then the bias. */
 static void number_variables(rule_build *B)
 {
     uint32_t v = 1;
+    B->r->syn.first_trace = v;
+    v += B->r->syn.n_traces;
     for (int side = SIDE_PRE; side <= SIDE_POST; side++) {
         rule_side_ir *s = side_of(B, side);
         s->first_value = v;
@@ -123,11 +132,14 @@ static int trace_index(const rule_build *B, const char *name)
     return -1;
 }
 
+/* Traces are numbered pre, post, then synapse ones (collect_traces's order). */
 static uint32_t trace_var(const rule_build *B, unsigned i)
 {
-    const rule_side_ir *s = B->trace_side[i] ? &B->r->post : &B->r->pre;
-    unsigned k = B->trace_side[i] ? i - B->r->pre.n_traces : i;
-    return s->first_trace + k;
+    int side = B->trace_side[i];
+    const rule_side_ir *s = side == SIDE_SYN ? &B->r->syn : side == SIDE_POST ? &B->r->post : &B->r->pre;
+    unsigned before = side == SIDE_PRE ? 0 : side == SIDE_POST ? B->r->pre.n_traces
+                                                               : B->r->pre.n_traces + B->r->post.n_traces;
+    return s->first_trace + (i - before);
 }
 
 /* ---- the statements */
@@ -246,7 +258,7 @@ static void on_blocks(rule_build *B, int side)
             int i = trace_index(B, lv->name);
             if (strcmp(lv->name, "w") == 0) {
                 B->names.w_now = ir_select(g, spiked, assigned(g, a->op, B->names.w_now, v), B->names.w_now);
-            } else if (i >= 0 && B->trace_side[i] == side) {
+            } else if (i >= 0 && (B->trace_side[i] == side || B->trace_side[i] == SIDE_SYN)) {
                 B->now[i] = ir_select(g, spiked, assigned(g, a->op, B->now[i], v), B->now[i]);
             } else if (i >= 0) {
                 diag *e = lower_fail(&B->L, lv, "'on %s' changes '%s', a trace of the %ssynaptic side", who,
@@ -265,20 +277,24 @@ static void on_blocks(rule_build *B, int side)
  * a post trace not on the weight or the pre side's. */
 static void check_sides(rule_build *B)
 {
-    uint32_t post_first = B->r->post.first_value;
+    uint32_t post_first = B->r->post.first_value, pre_first = B->r->pre.first_value;
     for (unsigned i = 0; i < B->n_traces; i++) {
         int side = B->trace_side[i];
         const ir_graph *g = &B->r->g;
+        if (side == SIDE_SYN)
+            continue;   /* a synapse's trace may read anything */
         int reads_other = side ? depends_on(g, B->now[i], 0, post_first)
-                               : depends_on(g, B->now[i], 0, 1) || depends_on(g, B->now[i], post_first, B->r->n_vars);
+                               : depends_on(g, B->now[i], 0, pre_first) ||
+                                     depends_on(g, B->now[i], post_first, B->r->n_vars);
         if (!reads_other)
             continue;
         const symbol *t = B->traces[i];
         diag *e = lower_fail(&B->L, t ? t->decl : B->def, "trace '%s' is kept per %ssynaptic neuron, but its "
-                             "update reads the weight or the %ssynaptic side", t ? t->name : "?",
+                             "update reads the weight, a synapse's trace or the %ssynaptic side", t ? t->name : "?",
                              side ? "post" : "pre", side ? "pre" : "post");
         if (e)
-            diag_hint(B->L.diag, e, "a quantity of both sides belongs in the weight's change ('dw = ...')");
+            diag_hint(B->L.diag, e, "a quantity of both sides belongs in the weight's change ('dw = ...') or "
+                                    "in a trace kept per synapse ('trace e = 0')");
     }
     if (B->r->has_bias && depends_on(&B->r->g, B->r->b_next, 0, post_first)) {
         diag *e = lower_fail(&B->L, B->r->bias_at, "'db' changes the bias of each postsynaptic neuron, but "
@@ -317,6 +333,8 @@ int lower_rule(rule_ir *r, const frontend *fe, const ast_node *def, double dt, c
     r->post.trace_next = lower_calloc(r->post.n_traces, sizeof *r->post.trace_next);
     memcpy(r->pre.trace_next, B.now, r->pre.n_traces * sizeof *B.now);
     memcpy(r->post.trace_next, B.now + r->pre.n_traces, r->post.n_traces * sizeof *B.now);
+    r->syn.trace_next = lower_calloc(r->syn.n_traces, sizeof *r->syn.trace_next);
+    memcpy(r->syn.trace_next, B.now + r->pre.n_traces + r->post.n_traces, r->syn.n_traces * sizeof *B.now);
     lower_memo_clear(&B.L.memo);
     free(B.traces);
     free(B.trace_side);
@@ -327,8 +345,8 @@ int lower_rule(rule_ir *r, const frontend *fe, const ast_node *def, double dt, c
 void rule_ir_free(rule_ir *r)
 {
     ir_free(&r->g);
-    rule_side_ir *sides[2] = {&r->pre, &r->post};
-    for (int i = 0; i < 2; i++) {
+    rule_side_ir *sides[3] = {&r->pre, &r->post, &r->syn};
+    for (int i = 0; i < 3; i++) {
         free(sides[i]->value_names);
         free(sides[i]->trace_names);
         free(sides[i]->trace_init);

@@ -29,6 +29,11 @@ static int value_ref(const neuron_ir *n, const char *name, rt_value_ref *out)
             *out = (rt_value_ref){RT_VALUE_OUTPUT, o};
             return 0;
         }
+    for (unsigned q = 0; q < n->n_ports; q++)
+        if (strcmp(n->port_names[q], name) == 0) {
+            *out = (rt_value_ref){RT_VALUE_PORT, q};
+            return 0;
+        }
     return -1;
 }
 
@@ -138,6 +143,8 @@ static void plan_rule(builder *b, unsigned j)
     describe_side(b, &r->pre, pre, sent, opt, &d->pre);
     describe_side(b, &r->post, post, (rt_value_ref){RT_VALUE_OUTPUT, 0}, opt, &d->post);
     d->bias = r->has_bias;
+    d->n_syn_traces = r->syn.n_traces;
+    d->syn_trace_init = r->syn.trace_init;
     if (r->has_bias && !rp->bias) {
         plan_fail(b, opt, "rule '%s' changes a bias ('db'), and '%s' has none", def->name, rp->name);
         diag_hint(&p->fe->diag, b->last, "give the connect a bias: 'bias constant(0.1)'");
@@ -185,10 +192,11 @@ unsigned plan_rule_kernels(plan *p, kernel_spec *specs, char (*names)[96])
         unsigned char *broadcast = arena_alloc(&p->fe->arena, r->n_vars + 1);
         memset(broadcast, 0, r->n_vars + 1);
         memset(broadcast + r->post.first_value, 1, r->n_vars - r->post.first_value);   /* one value per row */
-        ir_ref *w = arena_alloc(&p->fe->arena, sizeof *w);
-        *w = r->w_next;
+        ir_ref *w = arena_alloc(&p->fe->arena, (1 + r->syn.n_traces) * sizeof *w);
+        w[0] = r->w_next;   /* and each synapse trace's new value */
+        memcpy(w + 1, r->syn.trace_next, r->syn.n_traces * sizeof *w);
         snprintf(names[count], sizeof names[count], "rnnc_rule%u_%s_weights", k, r->rule);
-        specs[count] = (kernel_spec){names[count], &r->g, r->n_vars, w, 1, broadcast};
+        specs[count] = (kernel_spec){names[count], &r->g, r->n_vars, w, 1 + r->syn.n_traces, broadcast};
         count++;
         snprintf(names[count], sizeof names[count], "rnnc_rule%u_%s_pre", k, r->rule);
         specs[count] = (kernel_spec){names[count], &r->g, r->n_vars, r->pre.trace_next, r->pre.n_traces, NULL};
