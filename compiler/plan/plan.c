@@ -536,40 +536,29 @@ static void refuse_option(builder *b, const ast_node *opt)
     }
 }
 
-/* bias load("b.npy"): the file must hold the [post] values (or a [post, 1] column). */
-static void check_bias_file(builder *b, const ast_node *load, const char *path, const rt_proj *rp)
+/* init load("w.npy"): the file must hold the [post, pre] matrix the
+ * projection needs; bias load("b.npy") (BIAS) its [post] values (or a
+ * [post, 1] column). Only the header is read, so 'rnnc check' says so at
+ * the load(...), not the run when it starts. */
+static void check_param_file(builder *b, const ast_node *load, const char *path, const rt_proj *rp, int bias)
 {
     rt_array a;
     char why[512];
     if (rt_npy_shape(path, &a, why, sizeof why) != 0) {
-        plan_fail(b, load, "cannot read the bias: %s", why);
+        plan_fail(b, load, "cannot read the %s: %s", bias ? "bias" : "weights", why);
         return;
     }
-    if ((a.ndim == 1 && a.shape[0] == rp->n_post) || (a.ndim == 2 && a.shape[0] == rp->n_post && a.shape[1] == 1))
+    if (bias ? (a.ndim == 1 && a.shape[0] == rp->n_post) || (a.ndim == 2 && a.shape[0] == rp->n_post && a.shape[1] == 1)
+             : a.ndim == 2 && a.shape[0] == rp->n_post && a.shape[1] == rp->n_pre)
         return;
     char shape[128] = "";
     rt_shape_text(a.shape, a.ndim, shape, sizeof shape);
-    plan_fail(b, load, "the bias of '%s' needs [%zu] values (one per '%s' neuron), and the file holds %s",
-              rp->name, rp->n_post, b->p->pops[rp->post_pop].name, shape);
-}
-
-/* init load("w.npy"): the file must hold the [post, pre] matrix the
- * projection needs. Only its header is read, so 'rnnc check' says so at the
- * load(...), not the run when it starts. */
-static void check_weight_file(builder *b, const ast_node *load, const char *path, const rt_proj *rp)
-{
-    rt_array a;
-    char why[512];
-    if (rt_npy_shape(path, &a, why, sizeof why) != 0) {
-        plan_fail(b, load, "cannot read the weights: %s", why);
+    if (bias) {
+        plan_fail(b, load, "the bias of '%s' needs [%zu] values (one per '%s' neuron), and the file holds %s",
+                  rp->name, rp->n_post, b->p->pops[rp->post_pop].name, shape);
         return;
     }
-    if (a.ndim == 2 && a.shape[0] == rp->n_post && a.shape[1] == rp->n_pre)
-        return;
-    char shape[128] = "";
-    for (int i = 0, used = 0; i < a.ndim && used < (int)sizeof shape; i++)
-        used += snprintf(shape + used, sizeof shape - (size_t)used, "%s%zu", i ? ", " : "", a.shape[i]);
-    plan_fail(b, load, "the weights of %s are [%zu, %zu] ([post, pre]), but the file holds a [%s] array",
+    plan_fail(b, load, "the weights of %s are [%zu, %zu] ([post, pre]), but the file holds a %s array",
          rp->name, rp->n_post, rp->n_pre, shape);
     hint(b, "save the matrix as numpy.save(\"w.npy\", W) with W.shape == (%zu, %zu)", rp->n_post, rp->n_pre);
 }
@@ -631,7 +620,7 @@ static void apply_option(builder *b, plan_proj *pp, rt_proj *rp, const ast_node 
     if (strcmp(o, "init") == 0) {
         initializer(b, value, rp->n_pre, rp->n_post, &pp->init, &pp->init_file);
         if (pp->init_file)
-            check_weight_file(b, value, pp->init_file, rp);
+            check_param_file(b, value, pp->init_file, rp, 0);
     } else if (strcmp(o, "bias") == 0) {
         pp->bias = rp->bias = 1;
         pp->bias_init = (rt_init){RT_INIT_ZEROS, 0, 0};
@@ -640,7 +629,7 @@ static void apply_option(builder *b, plan_proj *pp, rt_proj *rp, const ast_node 
         if (v)
             initializer(b, v, rp->n_pre, rp->n_post, &pp->bias_init, &file);
         if (file)
-            check_bias_file(b, v, pp->bias_file = file, rp);
+            check_param_file(b, v, pp->bias_file = file, rp, 1);
     } else if (strcmp(o, "no_autapses") == 0) {
         pp->mask = no_autapses(b, pp->mask, rp->n_pre);
     } else if (strcmp(o, "mask") == 0) {
