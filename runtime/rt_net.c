@@ -244,6 +244,18 @@ void rt_net_forward(rt_net *net)
     PASS(net, rt_forward, net);
 }
 
+void rt_net_weights_changed(rt_net *net)
+{
+    PASS(net, rt_transpose, net);
+}
+
+size_t rt_net_limit_steps(rt_net *net, size_t steps)
+{
+    size_t before = net->steps;
+    net->steps = steps;
+    return before;
+}
+
 void rt_net_forward_stepwise(rt_net *net, void (*after_step)(void *ctx, size_t t), void *ctx)
 {
     PASS(net, rt_forward_stepwise, net, after_step, ctx);

@@ -131,6 +131,15 @@ void rt_net_forward(rt_net *net);
  * rules), which the next step then uses. */
 void rt_net_forward_stepwise(rt_net *net, void (*after_step)(void *ctx, size_t t), void *ctx);
 
+/* The weights changed between steps of rt_net_forward_stepwise (an
+ * optimiser step inside a sequence): the next steps use the new ones. */
+void rt_net_weights_changed(rt_net *net);
+
+/* The loss and the backward pass see the first STEPS steps only (at most
+ * the network's); returns the number before. Online learning calls it
+ * between steps, on the steps run so far. */
+size_t rt_net_limit_steps(rt_net *net, size_t steps);
+
 /* The feedback matrix of projection PROJ ([n_post][n_pre], like its
  * weights: B transposed for a feedback y -> h of B [n_h][n_y]), or NULL
  * where the projection has no 'feedback' flag. Filled by the caller. */

@@ -79,6 +79,8 @@ size_t rt_widest(const rt_net_desc *d);
 #if RT_NET_AVX2
 void rt_forward_f32_avx2(rt_net *net);
 void rt_forward_f64_avx2(rt_net *net);
+void rt_transpose_f32_avx2(rt_net *net);
+void rt_transpose_f64_avx2(rt_net *net);
 void rt_forward_stepwise_f32_avx2(rt_net *net, void (*after_step)(void *, size_t), void *ctx);
 void rt_forward_stepwise_f64_avx2(rt_net *net, void (*after_step)(void *, size_t), void *ctx);
 double rt_loss_f32_avx2(rt_net *net, rt_loss kind, const void *const *targets, const double *mask);
@@ -88,6 +90,8 @@ void rt_backward_f64_avx2(rt_net *net);
 #endif
 void rt_forward_f32(rt_net *net);
 void rt_forward_f64(rt_net *net);
+void rt_transpose_f32(rt_net *net);
+void rt_transpose_f64(rt_net *net);
 void rt_forward_stepwise_f32(rt_net *net, void (*after_step)(void *, size_t), void *ctx);
 void rt_forward_stepwise_f64(rt_net *net, void (*after_step)(void *, size_t), void *ctx);
 double rt_loss_f32(rt_net *net, rt_loss kind, const void *const *targets, const double *mask);

@@ -160,6 +160,11 @@ typedef struct rt_train_settings {
     /* > 0: loss.csv has a row per block of this many steps of each
      * update's trials (column 'block'), the loss (mse) of those steps */
     size_t loss_every;
+    /* > 0: e-prop's online updates: an optimiser step after every this
+     * many steps of the batch's sequences (and at their end), each with the
+     * gradient of the steps since the last, the eligibility traces carried
+     * on (learn eprop only; without the rate regulariser) */
+    size_t update_every;
 } rt_train_settings;
 
 /* ------------------------------------------------------------ records and analyses */

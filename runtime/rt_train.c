@@ -714,12 +714,51 @@ static void loop_close(loop *L)
     free(L->dp_sums);
 }
 
+/* e-prop's online updates inside the sequences (settings.update_every):
+ * after each segment of K steps, the gradient of that segment's loss over
+ * the steps so far (e-prop's backward filter over [0, t] with the learning
+ * signal of the segment alone is the segment's sum of learning signal
+ * times eligibility trace, the traces carried from the sequence's start),
+ * then an optimiser step the next steps use. */
+typedef struct online {
+    loop *L;
+    size_t u, from;                 /* the update, the segment's first step */
+    double *mask;                   /* the segment's mask: the batch's, 0 outside */
+    double norm;                    /* the last segment's gradient norm */
+    int stopped;                    /* a segment went non-finite: its step was not made */
+} online;
+
+static void online_segment(void *ctx, size_t t)
+{
+    online *o = ctx;
+    rt_session *s = o->L->s;
+    const rt_run_desc *d = s->d;
+    size_t T = s->b.T, B = s->b.B, every = d->settings.update_every;
+    if (o->stopped || ((t + 1) % every != 0 && t + 1 != T))
+        return;
+    memset(o->mask, 0, T * B * sizeof *o->mask);
+    memcpy(o->mask + o->from * B, s->b.mask + o->from * B, (t + 1 - o->from) * B * sizeof *o->mask);
+    size_t steps = rt_net_limit_steps(s->net, t + 1);
+    double loss = rt_net_loss(s->net, d->settings.loss, (const void *const *)s->b.targets, o->mask);
+    rt_net_backward(s->net);
+    rt_net_limit_steps(s->net, steps);
+    o->norm = rt_optim_grad_norm(o->L->opt, o->L->ps.t, o->L->ps.n);
+    if (!isfinite(loss) || !isfinite(o->norm) || !step(o->L, o->u)) {
+        o->stopped = 1;
+        return;
+    }
+    rt_net_weights_changed(s->net);
+    o->from = t + 1;
+}
+
+static int finish_update(loop *L, size_t u, csv_columns cols, double start, double *mark, double t0, double loss,
+                         double norm, double rate, double reg);
+
 /* Update U: 1 when training goes on, 0 when it stopped, -1 on an error. */
 static int update(loop *L, size_t u, csv_columns cols, double start, char *err, size_t err_size)
 {
     rt_session *s = L->s;
     const rt_run_desc *d = s->d;
-    rt_run_result *res = L->res;
     double t0 = now_s(), mark[RT_PHASES + 1] = {t0};
     training_trials(d, u, L->perm, d->settings.updates_per_epoch * d->settings.batch, L->trials);
     /* data-parallel: this process's rows of the batch, the same trial ids */
@@ -728,6 +767,22 @@ static int update(loop *L, size_t u, csv_columns cols, double start, char *err, 
         return -1;
     mark[1] = now_s();
     double loss = NAN, reg = NAN, rate = NAN, weight = 1;
+    if (made == 0 && d->settings.update_every && L->ps.n > 0) {   /* online: steps inside the sequences */
+        online o = {.L = L, .u = u, .mask = malloc(s->b.T * s->b.B * sizeof(double) + 1)};
+        if (!o.mask)
+            return rt_error(err, err_size, "out of memory");
+        rt_net_forward_stepwise(s->net, online_segment, &o);
+        free(o.mask);
+        loss = rt_net_loss(s->net, d->settings.loss, (const void *const *)s->b.targets, s->b.mask);
+        reg = rt_net_reg_loss(s->net);
+        rate = cols.rate ? spike_rate_hz(d, s->net) : NAN;
+        mark[2] = mark[3] = mark[4] = now_s();
+        if (o.stopped) {
+            stop_before_step(L, u, loss + reg, o.norm);
+            return 0;
+        }
+        return finish_update(L, u, cols, start, mark, t0, loss, o.norm, rate, reg);
+    }
     if (made == 0) {
         if (s->plastic) {   /* the rules change the weights between steps */
             if (!d->settings.continuous || u == 0)
@@ -770,6 +825,16 @@ static int update(loop *L, size_t u, csv_columns cols, double start, char *err, 
     }
     if (L->ps.n > 0 && !step(L, u))
         return 0;
+    return finish_update(L, u, cols, start, mark, t0, loss, norm, rate, reg);
+}
+
+/* The update's times, its loss.csv rows, the progress line and early stopping. */
+static int finish_update(loop *L, size_t u, csv_columns cols, double start, double *mark, double t0, double loss,
+                         double norm, double rate, double reg)
+{
+    rt_session *s = L->s;
+    const rt_run_desc *d = s->d;
+    rt_run_result *res = L->res;
     mark[5] = now_s();
     L->times[u] = mark[5] - t0;
     L->steps[u] = mark[5] - mark[1];

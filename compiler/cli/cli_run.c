@@ -244,6 +244,11 @@ static int share_training(plan *p, const frontend_options *o)
                             "start it without mpirun\n", d->net.projs[j].name);
             return 2;
         }
+    if (d->settings.update_every) {
+        fprintf(stderr, "rnnc: error: data-parallel training with 'update_every' (online e-prop) is not built yet; "
+                        "start it without mpirun\n");
+        return 2;
+    }
     d->parallel = (rt_data_parallel){.row_lo = batch * rank / ranks, .row_hi = batch * (rank + 1) / ranks,
                                      .evaluate = rank == 0, .sum = cli_mpi_sum};
     if (!has_override(o, "threads"))

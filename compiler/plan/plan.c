@@ -167,6 +167,36 @@ static double strength(builder *b, const ast_node *r)
     return call_argument(b, r, "c", 0);
 }
 
+/* A time setting NAME as a whole, positive number of steps (a time in
+ * seconds, or a plain number of steps); 0 (with an error) when it is not. */
+static size_t steps_setting(builder *b, const ast_node *e, const char *name)
+{
+    double v = plan_constant(b, e, name);
+    double steps = e->dim.known && dim_compatible(e->dim, DIM_TIME_1) && !dim_compatible(e->dim, DIM_ONE)
+                   ? v / b->p->dt : v;
+    size_t n = steps >= 1 ? (size_t)llround(steps) : 0;
+    if (n < 1 || fabs(steps - (double)n) > 1e-9 * steps) {
+        plan_fail(b, e, "'%s' must be a whole, positive number of steps (dt is %g s)", name, b->p->dt);
+        return 0;
+    }
+    return n;
+}
+
+/* update_every: e-prop's online updates inside the sequences. */
+static void read_update_every(builder *b, plan_settings *s)
+{
+    const ast_node *every = plan_setting(b->p, "update_every");
+    if (!every)
+        return;
+    if (strcmp(s->learn, "eprop") != 0) {
+        plan_fail(b, every, "'update_every' is e-prop's online learning; with 'learn %s' it is not available yet%s",
+                  s->learn, strcmp(s->learn, "bptt") == 0 ? " (it would be truncated BPTT)" : "");
+        hint(b, "write 'learn eprop', or remove it: the weights are then updated once per batch");
+        return;
+    }
+    s->update_every = steps_setting(b, every, "update_every");
+}
+
 /* The learning rule, the loss and the regularisers, refusing what this
  * version cannot train with. */
 static void read_learning(builder *b, plan_settings *s)
@@ -187,11 +217,7 @@ static void read_learning(builder *b, plan_settings *s)
         if (strcmp(s->loss, loss_kinds[i].name) == 0)
             s->loss_kind = loss_kinds[i].kind;
     read_class_weights(b, s);
-    if (plan_setting(p, "update_every")) {
-        plan_fail(b, plan_setting(p, "update_every"), "'update_every' is not available yet: this version "
-                                                  "updates the weights once per batch, after its trials");
-        hint(b, "remove it; to update more often, make the trials shorter or the batch smaller");
-    }
+    read_update_every(b, s);
     for (const ast_node *r = plan_setting(p, "regularize"); r; r = r->next) {
         if (!r->name)
             continue;
@@ -203,6 +229,11 @@ static void read_learning(builder *b, plan_settings *s)
         } else if (strcmp(r->name, "l2_rate") == 0) {
             s->l2_rate_c = strength(b, r);
         }
+    }
+    if (s->update_every && (s->rate_c > 0 || s->l2_rate_c > 0)) {
+        plan_fail(b, plan_setting(p, "regularize"), "a firing-rate regulariser with 'update_every' (online "
+                  "e-prop) is not available yet: it is defined over whole sequences");
+        hint(b, "remove 'update_every' to update once per sequence, or the rate regulariser");
     }
 }
 
@@ -242,14 +273,8 @@ static void read_sequence(builder *b, plan_settings *s)
     const ast_node *every = plan_setting(p, "loss_every");
     if (!every)
         return;
-    double v = plan_constant(b, every, "'loss_every'");
-    /* a time in seconds (100 ms, 100 steps), or a plain number of steps */
-    double steps = every->dim.known && dim_compatible(every->dim, DIM_TIME_1) && !dim_compatible(every->dim, DIM_ONE)
-                   ? v / p->dt : v;
-    s->loss_every = steps >= 1 ? (size_t)llround(steps) : 0;
-    if (s->loss_every < 1 || fabs(steps - (double)s->loss_every) > 1e-9 * steps)
-        plan_fail(b, every, "'loss_every' must be a whole, positive number of steps (dt is %g s)", p->dt);
-    else if (s->loss_kind != RT_LOSS_MSE)
+    s->loss_every = steps_setting(b, every, "loss_every");
+    if (s->loss_every && s->loss_kind != RT_LOSS_MSE)
         plan_fail(b, every, "'loss_every' with 'loss %s' is not available yet: its blocks are mean squared "
                   "errors", s->loss);
 }
@@ -1244,7 +1269,7 @@ static void describe(plan *p)
     const plan_settings *s = &p->settings;
     r->settings = (rt_train_settings){s->seed, s->train, s->batch, s->updates, s->updates_per_epoch,
                                       s->eval_trials, s->loss_kind, s->optim, s->early_stop, s->threads,
-                                      s->continuous, s->loss_every};
+                                      s->continuous, s->loss_every, s->update_every};
     r->n_records = p->n_records;
     r->records = p->records;
     r->n_analyses = p->n_analyses;

@@ -48,6 +48,7 @@ typedef struct plan_settings {
     int threads;
     int continuous;                 /* 'sequence continuous' */
     size_t loss_every;              /* 'loss_every': steps; 0: a row per update */
+    size_t update_every;            /* 'update_every' (e-prop online): steps; 0: once per batch */
     int train;                      /* 'train' (1) or 'evaluate' (0) */
     const char *learn, *loss;
     rt_loss loss_kind;
