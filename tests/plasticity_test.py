@@ -23,9 +23,14 @@
    step 600 changes w by eta M e, e as it stood after step 599:
    eta A+ exp(-10/tau+) exp(-(600 - 1 - 110)/tau_e). Without the reward,
    not at all.
-4. Every rule of stdlib/plasticity/ checks and runs a short training on a
+4. A rule and gradient learning in one network (stdp_with_bptt.rnn): STDP
+   potentiates the input weights (A+ twice A-), within their bounds, while
+   BPTT trains the readout: the loss falls well below its start (0.25, the
+   zero readout against a target of 0.5).
+5. Every rule of stdlib/plasticity/ checks and runs a short training on a
    network it suits, and changes the weights (finitely).
 """
+import csv
 import math
 import os
 import re
@@ -94,7 +99,17 @@ with tempfile.TemporaryDirectory() as tmp:
         ok = abs((w1 - w0) - want) <= 1e-12 * max(abs(want), 1e-300) if reward else w1 == w0
         check(ok, "reward-modulated STDP, reward %d: dw %.15g, analytic %.15g" % (reward, w1 - w0, want))
 
-    # 4. each standard rule on a network it suits: spiking rules from Poisson
+    out = run("stdp_with_bptt.rnn", os.path.join(tmp, "mixed"))
+    w0 = np.load(os.path.join(out, "weights_initial_x_h.npy"))
+    w1 = np.load(os.path.join(out, "weights_final_x_h.npy"))
+    with open(os.path.join(out, "loss.csv")) as f:
+        losses = [float(r["loss"]) for r in csv.DictReader(f)]
+    check(w1.mean() > w0.mean() + 0.01 and w1.min() >= 0 and w1.max() <= 0.1 + 1e-6,   # float32 0.1
+          "STDP beside BPTT: input weights potentiated within bounds (mean %.4f -> %.4f)" % (w0.mean(), w1.mean()))
+    check(losses[-1] < 0.5 * losses[0], "STDP beside BPTT: the trained readout's loss %.4f -> %.4f"
+          % (losses[0], losses[-1]))
+
+    # 5. each standard rule on a network it suits: spiking rules from Poisson
     # inputs onto LIF neurons, rate rules onto a rate unit, burstprop's onto
     # burst units; a rule added to stdlib/plasticity/ must be added here
     spiking = """import neurons.lif

@@ -3,8 +3,11 @@
  *
  * A projection with a rule learns by the rule alone: it is never trained
  * by gradient. 'learn local' trains a network by its rules only (every
- * other projection is then frozen); with 'learn bptt' or 'learn eprop' a
- * rule is not available yet, and with 'learn none' nothing learns.
+ * other projection is then frozen); with 'learn bptt' or 'learn eprop' the
+ * rules act during the training trials and the others learn by gradient,
+ * which does not flow back through a plastic projection (its weights
+ * change within the trial; the backward pass takes them as given); with
+ * 'learn none' nothing learns.
  */
 #include <string.h>
 
@@ -87,14 +90,6 @@ static int rule_allowed(builder *b, unsigned j)
                                          "(or frozen)", pp->training_at->name);
         return 0;
     }
-    if (p->settings.train && (strcmp(learn, "bptt") == 0 || strcmp(learn, "eprop") == 0)) {
-        const ast_node *at = plan_setting(p, "learn");
-        plan_fail(b, pp->plasticity, "a plasticity rule in a network trained with 'learn %s' is not available "
-                  "yet: this version runs rules with 'learn local', which trains by the rules alone", learn);
-        diag_hint(&p->fe->diag, b->last, "write 'learn local' in the run%s, or remove the rule and train '%s' "
-                  "by gradient", at ? "" : " (its default is learn bptt)", rp->name);
-        return 0;
-    }
     if (!p->settings.train || strcmp(learn, "none") == 0) {
         diag_warning(&p->fe->diag, pp->plasticity->loc, "the plasticity rule of '%s' does not act in this run, "
                      "which does not learn ('%s')", rp->name, p->settings.train ? "learn none" : "evaluate");
@@ -154,6 +149,8 @@ static void plan_rule(builder *b, unsigned j)
         diag_hint(&p->fe->diag, b->last, "train with 'batch 1'");
     }
     rp->plastic = 1;
+    rp->no_backprop = 1;   /* with gradient learning: no adjoint through the changing weights */
+    rp->feedback = 0;
     pp->trainable = rp->trainable = 0;
 }
 
