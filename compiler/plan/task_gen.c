@@ -1418,7 +1418,7 @@ int task_generate_check(const task_program *tp, uint64_t trial, const task_trial
     if (!G.failed)
         return 0;
     if (G.first)
-        diag_hint(dc, G.first, "in trial %llu of the %d trials of task '%s' made (with seed %llu) to check "
+        diag_hint(dc, G.first, "in trial %llu of those (at most %d) of task '%s' made with seed %llu to check "
                   "it before training", (unsigned long long)trial, TASK_CHECK_TRIALS, tp->def->name,
                   (unsigned long long)TASK_CHECK_SEED);
     return -1;
