@@ -1066,6 +1066,22 @@ static void kernel_specs(plan *p, unsigned i, const char *suffix, kernel_spec *s
                              n->n_states + n->n_ports};
 }
 
+/* One compilation's times added to the plan's (compile_ms counts both the
+ * run's kernels and the double-precision ones), its cache verdict merged
+ * (a miss if either missed) and a cache warning given once. */
+static void add_timings(plan *p, const codegen_timings *tm)
+{
+    p->timings.build_ms += tm->build_ms;
+    p->timings.optimize_ms += tm->optimize_ms;
+    p->timings.emit_ms += tm->emit_ms;
+    if (tm->cache == CODEGEN_CACHE_MISS || p->timings.cache == CODEGEN_CACHE_OFF)
+        p->timings.cache = tm->cache;
+    if (tm->warning[0] && !p->timings.warning[0]) {
+        snprintf(p->timings.warning, sizeof p->timings.warning, "%s", tm->warning);
+        diag_warning(&p->fe->diag, (src_loc){0, 0, 0, 0}, "%s", tm->warning);
+    }
+}
+
 /* The double-precision kernels the analyses need (fixed points need q
  * near 1e-12, below float's rounding): the run's own in a float64 run,
  * else compiled once more. */
@@ -1086,6 +1102,8 @@ static int compile_kernels64(builder *b)
         plan_fail(b, NULL, "cannot compile the double-precision kernels: %s", err);
         return -1;
     }
+    if (count)
+        add_timings(p, &tm);
     for (unsigned k = 0; k < count; k++) {
         p->pops[which[k]].forward64 = p->kernels64[2 * k];
         p->pops[which[k]].adjoint64 = p->kernels64[2 * k + 1];
@@ -1106,12 +1124,14 @@ static int compile_kernels(builder *b, FILE *emit_ir)
     for (unsigned i = 0; i < p->n_pops; i++)
         kernel_specs(p, i, "", specs + 2 * i, names + 2 * i);
     char err[512];
-    p->cg = codegen_compile(specs, 2 * p->n_pops, p->is_double, p->kernels, emit_ir, &p->timings,
-                            err, sizeof err);
+    codegen_timings tm;
+    p->cg = codegen_compile(specs, 2 * p->n_pops, p->is_double, p->kernels, emit_ir, &tm, err, sizeof err);
     if (!p->cg) {
         plan_fail(b, NULL, "cannot compile the kernels: %s", err);
         return -1;
     }
+    p->timings = (codegen_timings){.cache = tm.cache};
+    add_timings(p, &tm);
     for (unsigned i = 0; i < p->n_pops; i++) {
         p->pops[i].forward = p->kernels[2 * i];
         p->pops[i].adjoint = p->kernels[2 * i + 1];
