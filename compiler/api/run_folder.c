@@ -173,7 +173,7 @@ const char *run_folder_model_name(const char *path, char *buf, size_t size)
 
 double run_folder_compile_ms(double check_ms, const plan *p)
 {
-    return check_ms + p->lower_ms + p->timings.build_ms + p->timings.optimize_ms + p->timings.emit_ms;
+    return check_ms + p->build_ms;   /* lower and LLVM overlap (plan.h) */
 }
 
 static json_t *summary_json(const frontend_options *o, const run_folder_info *info, const plan *p,

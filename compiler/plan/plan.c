@@ -3,6 +3,7 @@
 #include "plan.h"
 
 #include <math.h>
+#include <pthread.h>
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
@@ -1116,22 +1117,79 @@ static int compile_kernels64(builder *b)
     return 0;
 }
 
+/* The run's kernels, compiled on a thread while the plan goes on: the task's
+ * check trials (task_check_trials) take as long as LLVM for some tasks, and
+ * the two are independent. The thread reads the neurons' graphs, which
+ * nothing changes once the network is read, and writes only the job. */
+typedef struct kernel_job {
+    kernel_spec specs[2 * RT_MAX_POPS];
+    char names[2 * RT_MAX_POPS][96];
+    unsigned n;
+    int is_double, threaded;
+    FILE *emit_ir;
+    pthread_t thread;
+    codegen *cg;
+    rt_kernel kernels[2 * RT_MAX_POPS];
+    codegen_timings timings;
+    char err[512];
+} kernel_job;
+
+static void *run_kernel_job(void *arg)
+{
+    kernel_job *job = arg;
+    job->cg = codegen_compile(job->specs, job->n, job->is_double, job->kernels, job->emit_ir, &job->timings,
+                              job->err, sizeof job->err);
+    return NULL;
+}
+
+static void start_kernels(plan *p, FILE *emit_ir)
+{
+    kernel_job *job = calloc(1, sizeof *job);
+    if (!job)
+        return;   /* compile_kernels reports it */
+    for (unsigned i = 0; i < p->n_pops; i++)
+        kernel_specs(p, i, "", job->specs + 2 * i, job->names + 2 * i);
+    job->n = 2 * p->n_pops;
+    job->is_double = p->is_double;
+    job->emit_ir = emit_ir;
+    job->threaded = pthread_create(&job->thread, NULL, run_kernel_job, job) == 0;
+    if (!job->threaded)
+        run_kernel_job(job);   /* no thread to be had: compile here */
+    p->job = job;
+}
+
+/* Waits for the job; its compiled kernels, or NULL with the error in ERR. */
+static codegen *finish_kernels(plan *p, char *err, size_t err_size)
+{
+    kernel_job *job = p->job;
+    if (!job) {
+        snprintf(err, err_size, "out of memory");
+        return NULL;
+    }
+    if (job->threaded)
+        pthread_join(job->thread, NULL);
+    codegen *cg = job->cg;
+    if (cg) {
+        memcpy(p->kernels, job->kernels, sizeof p->kernels);
+        p->timings = (codegen_timings){.cache = job->timings.cache};
+        add_timings(p, &job->timings);
+    } else {
+        snprintf(err, err_size, "%s", job->err);
+    }
+    free(job);
+    p->job = NULL;
+    return cg;
+}
+
 static int compile_kernels(builder *b, FILE *emit_ir)
 {
     plan *p = b->p;
-    kernel_spec specs[2 * RT_MAX_POPS];
-    char names[2 * RT_MAX_POPS][96];
-    for (unsigned i = 0; i < p->n_pops; i++)
-        kernel_specs(p, i, "", specs + 2 * i, names + 2 * i);
     char err[512];
-    codegen_timings tm;
-    p->cg = codegen_compile(specs, 2 * p->n_pops, p->is_double, p->kernels, emit_ir, &tm, err, sizeof err);
+    p->cg = finish_kernels(p, err, sizeof err);
     if (!p->cg) {
         plan_fail(b, NULL, "cannot compile the kernels: %s", err);
         return -1;
     }
-    p->timings = (codegen_timings){.cache = tm.cache};
-    add_timings(p, &tm);
     for (unsigned i = 0; i < p->n_pops; i++) {
         p->pops[i].forward = p->kernels[2 * i];
         p->pops[i].adjoint = p->kernels[2 * i + 1];
@@ -1304,7 +1362,10 @@ int plan_check_tasks(frontend *fe)
     return fe->diag.errors > before ? -1 : 0;
 }
 
-int plan_prepare(plan *p, frontend *fe, const frontend_options *opts, const ast_node *run, uint64_t seed)
+/* plan_prepare; with COMPILE the kernels start compiling (start_kernels)
+ * as soon as the network is known, EMIT_IR receiving their IR. */
+static int prepare(plan *p, frontend *fe, const frontend_options *opts, const ast_node *run, uint64_t seed,
+                   int compile, FILE *emit_ir)
 {
     memset(p, 0, sizeof *p);
     p->fe = fe;
@@ -1320,6 +1381,8 @@ int plan_prepare(plan *p, frontend *fe, const frontend_options *opts, const ast_
         read_network(&b);
     if (!b.failed)
         learning_paths(&b);
+    if (!b.failed && compile)
+        start_kernels(p, emit_ir);
     if (task_prepare(&p->task, fe, run->first, p->dt, seed) != 0)
         b.failed++;
     if (!b.failed && task_check_trials(&p->task, &fe->diag) != 0)
@@ -1337,14 +1400,27 @@ int plan_prepare(plan *p, frontend *fe, const frontend_options *opts, const ast_
     return b.failed ? -1 : 0;
 }
 
+int plan_prepare(plan *p, frontend *fe, const frontend_options *opts, const ast_node *run, uint64_t seed)
+{
+    return prepare(p, fe, opts, run, seed, 0, NULL);
+}
+
 int plan_build(plan *p, frontend *fe, const frontend_options *opts, const ast_node *run,
                uint64_t seed, FILE *emit_ir)
 {
-    if (plan_prepare(p, fe, opts, run, seed) != 0)
+    double start = now_ms();
+    if (prepare(p, fe, opts, run, seed, 1, emit_ir) != 0) {
+        if (p->job) {   /* the model has errors: its kernels are not wanted */
+            char err[512];
+            codegen_free(finish_kernels(p, err, sizeof err));
+            p->timings = (codegen_timings){0};
+        }
         return -1;
+    }
     builder b = {.p = p};
     if (compile_kernels(&b, emit_ir) != 0)
         return -1;
+    p->build_ms = now_ms() - start;
     describe(p);
     return 0;
 }
