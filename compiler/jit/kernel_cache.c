@@ -228,7 +228,7 @@ static void evict(const char *dir)
                 break;
             list = grown;
         }
-        snprintf(list[n].name, sizeof list[n].name, "%s", de->d_name);
+        memcpy(list[n].name, de->d_name, len + 1);   /* len < sizeof name, checked above */
         list[n].used = st.st_mtime;
         list[n++].bytes = st.st_size;
         total += (double)st.st_size;
