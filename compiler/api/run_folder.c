@@ -209,9 +209,7 @@ static json_t *summary_json(const frontend_options *o, const run_folder_info *in
     json_object_set_new(phases, "optimize", json_real(p->timings.optimize_ms));
     json_object_set_new(phases, "emit", json_real(p->timings.emit_ms));
     json_object_set_new(doc, "compile_phases_ms", phases);
-    static const char *const cache_state[] = {[CODEGEN_CACHE_OFF] = "off", [CODEGEN_CACHE_HIT] = "hit",
-                                              [CODEGEN_CACHE_MISS] = "miss"};
-    json_object_set_new(doc, "kernel_cache", json_string(cache_state[p->timings.cache]));
+    json_object_set_new(doc, "kernel_cache", json_string(codegen_cache_name(p->timings.cache)));
     json_object_set_new(doc, "compile_ms", json_real(run_folder_compile_ms(info->check_ms, p)));
     json_object_set_new(doc, "rnnc_version", json_string(RNNC_VERSION));
     return doc;

@@ -103,12 +103,10 @@ static void print_timings(const cli_run_options *r, const plan *p)
     unsigned long nodes = 0;   /* the expression graphs' size: linear in the model's, never more */
     for (unsigned i = 0; i < p->n_pops; i++)
         nodes += p->neurons[i].g.count;
-    static const char *const cache_state[] = {[CODEGEN_CACHE_OFF] = "off", [CODEGEN_CACHE_HIT] = "hit",
-                                              [CODEGEN_CACHE_MISS] = "miss"};
     fprintf(stderr, "rnnc: lower to IR %.2f ms (%lu nodes), LLVM IR %.2f ms, optimise %.2f ms, "
                     "emit %.2f ms, kernel cache %s\n",
             p->lower_ms, nodes, p->timings.build_ms, p->timings.optimize_ms, p->timings.emit_ms,
-            cache_state[p->timings.cache]);
+            codegen_cache_name(p->timings.cache));
 }
 
 int cli_emit_llvm(frontend *fe, const frontend_options *o, const cli_run_options *r)

@@ -531,6 +531,11 @@ codegen *codegen_compile(const kernel_spec *kernels, unsigned n, int is_double, 
     return c;
 }
 
+const char *codegen_cache_name(codegen_cache c)
+{
+    return c == CODEGEN_CACHE_HIT ? "hit" : c == CODEGEN_CACHE_MISS ? "miss" : "off";
+}
+
 void codegen_free(codegen *c)
 {
     if (!c)

@@ -34,6 +34,9 @@ typedef enum codegen_cache {
     CODEGEN_CACHE_MISS,    /* compiled, and stored if the folder could be written */
 } codegen_cache;
 
+/* "off", "hit" or "miss", as summary.json's kernel_cache says it. */
+const char *codegen_cache_name(codegen_cache c);
+
 typedef struct codegen_timings {
     double build_ms, optimize_ms, emit_ms;   /* emit: code generation and linking, or loading on a hit */
     codegen_cache cache;
