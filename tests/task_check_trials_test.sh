@@ -1,12 +1,12 @@
 #!/bin/sh
 # task_check_trials_test.sh RNNC
 # How many trials 'rnnc check' makes of a task (issue 19, task_accuracy.c):
-# it stops once every check has passed, after at least 2^21 generated
+# it stops once every check has passed, after at least 2^20 generated
 # values, so a long trial is checked on a few trials, not 128. What that
 # gives up is an error that only a rarer draw shows; the run's own trials
 # must then refuse it with the same located message and write nothing.
 #  - Task Rare draws an index k = randint(0, 80) into x[50]: k >= 50 (one
-#    trial in 1.6) is out of range. Its 6,000 steps of 51 values make 6
+#    trial in 1.6) is out of range. Its 6,000 steps of 51 values make 3
 #    check trials; whether they show it or not, 'rnnc run' must stop with
 #    the error at the assignment, exit 1 and leave no results folder.
 #  - With randint(0, 5000) nearly every trial is out of range: 'rnnc check'
