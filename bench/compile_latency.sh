@@ -1,5 +1,5 @@
 #!/bin/sh
-# compile_latency.sh [RNNC] [RUNS] [OTHER_RNNC]
+# compile_latency.sh [RNNC] [RUNS] [OTHER_RNNC]     (BASELINE=OLD_RNNC in the environment: see below)
 # The time from a model's source to running kernels (issue 19), for every
 # shipped model that runs (models/*.rnn, examples/*.rnn with a train or
 # evaluate), and the cost of starting the rnnc process at all.
@@ -48,28 +48,41 @@ print(s["compile_ms"], p["parse_and_check"], p["lower"], p["llvm_build"], p["opt
 ' "$1"
 }
 
-printf '\n| model | compile_ms miss (min) | parse+check | lower | LLVM IR | optimise | emit | compile_ms hit (min) |\n'
-printf '|---|---|---|---|---|---|---|---|\n'
+measure() {  # measure BINARY MODEL TAG: one run on an empty cache and one after, into $work/TAG-miss, -hit
+  rm -rf "$work/xdg"
+  for kind in miss hit; do
+    rm -rf "$work/out"
+    XDG_CACHE_HOME=$work/xdg "$1" run "$2" --out "$work/out" -D iterations=1 -D batch=1 -D trials=1 \
+      -D samples=1 > /dev/null 2> "$work/err" || return 1
+    fields "$work/out/summary.json" >> "$work/$3-$kind"
+  done
+}
+
+# BASELINE=path/to/rnnc adds its compile_ms on a miss, measured in turn with
+# RNNC's in the same loop (the same load on a shared machine), and the
+# ratio of the medians.
+baseline=${BASELINE:-}
+printf '\n| model | compile_ms miss (min) | parse+check | lower | LLVM IR | optimise | emit | compile_ms hit (min) |'
+[ -z "$baseline" ] && printf '\n|---|---|---|---|---|---|---|---|\n' ||
+  printf ' baseline miss (min) | baseline / rnnc |\n|---|---|---|---|---|---|---|---|---|---|\n'
 for model in "$src"/models/*.rnn "$src"/examples/*.rnn; do
   grep -Eq '^(train|evaluate) ' "$model" || continue
   name=$(basename "$(dirname "$model")")/$(basename "$model")
-  : > "$work/miss" && : > "$work/hit"
-  i=0
-  while [ "$i" -lt "$runs" ]; do
-    rm -rf "$work/xdg" "$work/out"
-    for kind in miss hit; do
-      rm -rf "$work/out"
-      XDG_CACHE_HOME=$work/xdg "$rnnc" run "$model" --out "$work/out" -D iterations=1 -D batch=1 -D trials=1 \
-        -D samples=1 > /dev/null 2> "$work/err" || { echo "| $name | fails: $(head -n 1 "$work/err") |"; continue 3; }
-      fields "$work/out/summary.json" >> "$work/$kind"
-    done
+  rm -f "$work"/a-* "$work"/b-*
+  i=0 failed=""
+  while [ "$i" -lt "$runs" ] && [ -z "$failed" ]; do
+    measure "$rnnc" "$model" a || failed=$rnnc
+    [ -z "$baseline" ] || [ -n "$failed" ] || measure "$baseline" "$model" b || failed=$baseline
     i=$((i + 1))
   done
+  [ -z "$failed" ] || { echo "| $name | $failed fails: $(head -n 1 "$work/err") |"; continue; }
   col() { awk -v c="$2" '{ print $c }' "$work/$1" | median; }
-  states=$(awk '{ print $7 }' "$work/hit" | sort -u | tr '\n' ' ')
-  [ "$states" = "hit " ] || echo "warning: $name: the second runs were '$states', not all hits" >&2
   low() { awk -v c="$2" '{ print $c }' "$work/$1" | least; }
-  echo "| $name | $(col miss 1) ($(low miss 1)) | $(col miss 2) | $(col miss 3) | $(col miss 4) | $(col miss 5) | $(col miss 6) | $(col hit 1) ($(low hit 1)) |"
+  states=$(awk '{ print $7 }' "$work/a-hit" | sort -u | tr '\n' ' ')
+  [ "$states" = "hit " ] || echo "warning: $name: the second runs were '$states', not all hits" >&2
+  line="| $name | $(col a-miss 1) ($(low a-miss 1)) | $(col a-miss 2) | $(col a-miss 3) | $(col a-miss 4) | $(col a-miss 5) | $(col a-miss 6) | $(col a-hit 1) ($(low a-hit 1)) |"
+  [ -z "$baseline" ] || line="$line $(col b-miss 1) ($(low b-miss 1)) | $(awk -v b="$(col b-miss 1)" -v a="$(col a-miss 1)" 'BEGIN { printf "%.2f", b / a }') |"
+  echo "$line"
 done
 
 startup() {  # startup RNNC: median wall ms of --version, loader cycles and relocations
