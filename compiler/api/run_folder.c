@@ -173,7 +173,7 @@ const char *run_folder_model_name(const char *path, char *buf, size_t size)
 
 double run_folder_compile_ms(double check_ms, const plan *p)
 {
-    return check_ms + p->lower_ms + p->timings.build_ms + p->timings.optimize_ms + p->timings.emit_ms;
+    return check_ms + p->build_ms;   /* lower and LLVM overlap (plan.h) */
 }
 
 static json_t *summary_json(const frontend_options *o, const run_folder_info *info, const plan *p,
@@ -209,6 +209,7 @@ static json_t *summary_json(const frontend_options *o, const run_folder_info *in
     json_object_set_new(phases, "optimize", json_real(p->timings.optimize_ms));
     json_object_set_new(phases, "emit", json_real(p->timings.emit_ms));
     json_object_set_new(doc, "compile_phases_ms", phases);
+    json_object_set_new(doc, "kernel_cache", json_string(codegen_cache_name(p->timings.cache)));
     json_object_set_new(doc, "compile_ms", json_real(run_folder_compile_ms(info->check_ms, p)));
     json_object_set_new(doc, "rnnc_version", json_string(RNNC_VERSION));
     return doc;

@@ -36,13 +36,21 @@ static const struct {
     {"stop_gradient", identity},
 };
 
-bool const_eval_math(const char *name, const double *args, unsigned n, double *out)
+const_unary_fn const_math_unary(const char *name)
 {
     for (unsigned i = 0; i < sizeof unary_math / sizeof unary_math[0]; i++)
-        if (strcmp(name, unary_math[i].name) == 0) {
-            *out = n == 1 ? unary_math[i].fn(args[0]) : NAN;
-            return n == 1;
-        }
+        if (strcmp(name, unary_math[i].name) == 0)
+            return unary_math[i].fn;
+    return NULL;
+}
+
+bool const_eval_math(const char *name, const double *args, unsigned n, double *out)
+{
+    const_unary_fn fn = const_math_unary(name);
+    if (fn) {
+        *out = n == 1 ? fn(args[0]) : NAN;
+        return n == 1;
+    }
     if (n == 0)
         return false;
     if (strcmp(name, "where") == 0) {

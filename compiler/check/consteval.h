@@ -49,4 +49,9 @@ const const_binding *const_env_find(const const_env *env, const char *name);
 bool const_eval_binary(int op, double l, double r, double *out);
 bool const_eval_math(const char *name, const double *args, unsigned n, double *out);
 
+/* The function of one argument const_eval_math applies for NAME (exp, sign,
+ * ...), or NULL: for a caller that applies it to many values. */
+typedef double (*const_unary_fn)(double);
+const_unary_fn const_math_unary(const char *name);
+
 #endif

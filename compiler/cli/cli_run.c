@@ -105,8 +105,9 @@ static void print_timings(const cli_run_options *r, const plan *p)
     for (unsigned i = 0; i < p->n_pops; i++)
         nodes += p->neurons[i].g.count;
     fprintf(stderr, "rnnc: lower to IR %.2f ms (%lu nodes), LLVM IR %.2f ms, optimise %.2f ms, "
-                    "emit %.2f ms\n",
-            p->lower_ms, nodes, p->timings.build_ms, p->timings.optimize_ms, p->timings.emit_ms);
+                    "emit %.2f ms, kernel cache %s\n",
+            p->lower_ms, nodes, p->timings.build_ms, p->timings.optimize_ms, p->timings.emit_ms,
+            codegen_cache_name(p->timings.cache));
 }
 
 int cli_emit_llvm(frontend *fe, const frontend_options *o, const cli_run_options *r)

@@ -1,7 +1,7 @@
 /* main.c -- the rnnc command line.
  *
  *   rnnc check FILE...                      check models, report every error
- *   rnnc run FILE [--out DIR] [--seed N] [--seeds K [--resume]] [-D name=value]... [-v]
+ *   rnnc run FILE [--out DIR] [--seed N] [--seeds K [--resume]] [-D name=value]... [-v] [--no-cache]
  *   rnnc sweep FILE --grid NAME=V1,V2,... [--grid ...] [--seeds K] [--resume] [--out DIR] [-D name=value]...
  *   rnnc analyze DIR                        the model's analyses again on a finished run
  *   rnnc fmt [--check] FILE...              rewrite models in the canonical layout
@@ -58,6 +58,7 @@ static const char usage_text[] =
     "  --trials K           trials task show draws (default 4, at most 64)\n"
     "  --dt TIME            task show's step, e.g. 20ms (default: the model's, else 1ms)\n"
     "  -v, --verbose        print phase timings\n"
+    "  --no-cache           compile the kernels even if the kernel cache has them (RNNC_KERNEL_CACHE=off)\n"
     "  -h, --help           print this help\n"
     "  --version            print the version and what it was built with\n"
     "\n"
@@ -177,6 +178,10 @@ static int parse_args(cli *c, int argc, char **argv)
             c->run.resume = 1;
         } else if (strcmp(a, "-v") == 0 || strcmp(a, "--verbose") == 0) {
             c->run.verbose = 1;
+        } else if (strcmp(a, "--no-cache") == 0) {
+            /* through the environment, so the realisations of --seeds and sweep's runs inherit it */
+            if (setenv("RNNC_KERNEL_CACHE", "off", 1) != 0)
+                return usage_error("%s", "cannot set RNNC_KERNEL_CACHE");
         } else if (a[0] == '-' && a[1]) {
             return usage_error("unknown option '%s'", a);
         } else if (!c->command) {

@@ -15,6 +15,7 @@
 
 #include <llvm-c/Analysis.h>
 
+#include "kernel_cache.h"
 #include "llvm_compat.h"
 
 struct codegen {
@@ -361,6 +362,112 @@ static void emitter_init(emitter *E, LLVMContextRef ctx, int is_double)
     E->ptr = LLVMPointerTypeInContext(ctx, 0);
 }
 
+/* The kernel cache's key of M (see kernel_cache.h): everything its object
+ * code depends on, as text (malloc'd; NULL when out of memory). */
+static char *cache_key(const llvmc_host *h, LLVMModuleRef m, size_t *len)
+{
+    unsigned major, minor, patch;
+    LLVMGetVersion(&major, &minor, &patch);
+    char *ir = LLVMPrintModuleToString(m);
+    char *key = NULL;
+    size_t size = 0;
+    FILE *out = open_memstream(&key, &size);
+    if (out) {
+        fprintf(out, "rnnc kernels\nrnnc %s\nLLVM %u.%u.%u\nhost %s %s %s\n%s\n%s", RNNC_VERSION, major, minor,
+                patch, h->triple, h->cpu, h->features, llvmc_pipeline_text(), ir);
+        if (fclose(out) != 0) {
+            free(key);
+            key = NULL;
+        }
+    }
+    LLVMDisposeMessage(ir);
+    *len = size;
+    return key;
+}
+
+static void warn(codegen_timings *t, const char *fmt, const char *path, const char *why)
+    __attribute__((format(printf, 2, 0)));
+
+/* The first warning is kept. */
+static void warn(codegen_timings *t, const char *fmt, const char *path, const char *why)
+{
+    if (!t->warning[0])
+        snprintf(t->warning, sizeof t->warning, fmt, path, why);
+}
+
+/* The addresses of the kernels in C's JIT; 0, or -1 with the error in ERR. */
+static int look_up(codegen *c, const kernel_spec *kernels, unsigned n, rt_kernel *fns, char *err, size_t err_size)
+{
+    for (unsigned k = 0; k < n; k++) {
+        uint64_t addr = llvmc_jit_lookup(c->jit, kernels[k].name, err, err_size);
+        if (!addr)
+            return -1;
+        fns[k] = (rt_kernel)(uintptr_t)addr;
+    }
+    return 0;
+}
+
+/* The kernels from the cache entry of KEY in DIR, if it has one that
+ * links: 1, else 0 (with a warning in T when the entry is damaged or
+ * unreadable). On 0
+ * C's JIT is fresh, ready for the kernels compiled anew. */
+static int from_cache(codegen *c, const char *dir, const char *key, size_t key_len, const kernel_spec *kernels,
+                      unsigned n, rt_kernel *fns, codegen_timings *t)
+{
+    void *obj;
+    size_t len;
+    char why[600], path[4200];
+    kcache_path(dir, key, key_len, path, sizeof path);
+    int found = kcache_load(dir, key, key_len, &obj, &len, why, sizeof why);
+    if (found < 0)
+        warn(t, "the kernel cache's file %s cannot be used (%s); the kernels are compiled again", path, why);
+    if (found <= 0)
+        return 0;
+    int linked = llvmc_jit_add_object(c->jit, obj, len, why, sizeof why) == 0 &&
+                 look_up(c, kernels, n, fns, why, sizeof why) == 0;
+    free(obj);
+    if (linked)
+        return 1;
+    warn(t, "the kernel cache's file %s does not link (%s); the kernels are compiled again", path, why);
+    llvmc_jit_free(c->jit);   /* it may hold part of the object */
+    c->jit = llvmc_jit_new(&c->host, why, sizeof why);
+    return 0;
+}
+
+/* Optimises M (timed in T), emits its object code, stores it under KEY
+ * (when not NULL) and adds it to C's JIT. 0, or -1 with the error in ERR. */
+static int compile_module(codegen *c, LLVMModuleRef m, FILE *emit_ir, const char *dir, const char *key,
+                          size_t key_len, codegen_timings *t, char *err, size_t err_size)
+{
+    LLVMTargetMachineRef tm = llvmc_target_machine(&c->host, err, err_size);
+    if (!tm)
+        return -1;
+    double start = now_ms();
+    if (llvmc_optimize(m, tm, err, err_size) != 0) {
+        LLVMDisposeTargetMachine(tm);
+        return -1;
+    }
+    t->optimize_ms = now_ms() - start;
+    if (emit_ir) {
+        char *text = LLVMPrintModuleToString(m);
+        fputs(text, emit_ir);
+        LLVMDisposeMessage(text);
+    }
+    LLVMMemoryBufferRef obj;
+    int rc = llvmc_emit_object(m, tm, &obj, err, err_size);
+    LLVMDisposeTargetMachine(tm);
+    if (rc != 0)
+        return -1;
+    const char *bytes = LLVMGetBufferStart(obj);
+    size_t len = LLVMGetBufferSize(obj);
+    char why[600];
+    if (key && kcache_store(dir, key, key_len, bytes, len, why, sizeof why) != 0)
+        warn(t, "the kernel cache in %s cannot be written (%s); running without it", dir, why);
+    rc = llvmc_jit_add_object(c->jit, bytes, len, err, err_size);
+    LLVMDisposeMemoryBuffer(obj);
+    return rc;
+}
+
 codegen *codegen_compile(const kernel_spec *kernels, unsigned n, int is_double, rt_kernel *fns,
                          FILE *emit_ir, codegen_timings *timings, char *err, size_t err_size)
 {
@@ -376,8 +483,9 @@ codegen *codegen_compile(const kernel_spec *kernels, unsigned n, int is_double, 
         return NULL;
     }
     double start = now_ms();
+    LLVMContextRef ctx = LLVMContextCreate();   /* ours: the JIT takes object code, not the module */
     emitter E;
-    emitter_init(&E, llvmc_context(c->jit), is_double);
+    emitter_init(&E, ctx, is_double);
     LLVMSetTarget(E.m, c->host.triple);
     int failed = 0;
     for (unsigned k = 0; k < n && !failed; k++)
@@ -388,40 +496,45 @@ codegen *codegen_compile(const kernel_spec *kernels, unsigned n, int is_double, 
         snprintf(err, err_size, "internal error: the generated LLVM IR is invalid: %s", msg ? msg : "");
         LLVMDisposeMessage(msg);
         LLVMDisposeModule(E.m);
+        LLVMContextDispose(ctx);
         codegen_free(c);
         return NULL;
     }
     LLVMDisposeMessage(msg);
+    /* emit-llvm prints the optimised IR, so it always compiles */
+    char dir[4096], *key = NULL;
+    size_t key_len = 0;
+    if (!emit_ir && kcache_dir(dir, sizeof dir) == 0)
+        key = cache_key(&c->host, E.m, &key_len);
+    t.cache = key ? CODEGEN_CACHE_MISS : CODEGEN_CACHE_OFF;
     t.build_ms = now_ms() - start;
     start = now_ms();
-    if (llvmc_optimize(E.m, &c->host, err, err_size) != 0) {
-        LLVMDisposeModule(E.m);
+    if (key && from_cache(c, dir, key, key_len, kernels, n, fns, &t)) {
+        t.cache = CODEGEN_CACHE_HIT;
+        t.emit_ms = now_ms() - start;
+    } else if (!c->jit || compile_module(c, E.m, emit_ir, dir, key, key_len, &t, err, err_size) != 0 ||
+               look_up(c, kernels, n, fns, err, err_size) != 0) {
+        if (!c->jit)
+            snprintf(err, err_size, "cannot create the JIT again");
+        failed = 1;
+    } else {
+        t.emit_ms = now_ms() - start - t.optimize_ms;   /* code generation and linking */
+    }
+    free(key);
+    LLVMDisposeModule(E.m);
+    LLVMContextDispose(ctx);
+    if (failed) {
         codegen_free(c);
         return NULL;
     }
-    t.optimize_ms = now_ms() - start;
-    if (emit_ir) {
-        char *text = LLVMPrintModuleToString(E.m);
-        fputs(text, emit_ir);
-        LLVMDisposeMessage(text);
-    }
-    start = now_ms();
-    if (llvmc_jit_add(c->jit, E.m, err, err_size) != 0) {   /* the JIT owns E.m now, even on failure */
-        codegen_free(c);
-        return NULL;
-    }
-    for (unsigned k = 0; k < n; k++) {
-        uint64_t addr = llvmc_jit_lookup(c->jit, kernels[k].name, err, err_size);
-        if (!addr) {
-            codegen_free(c);
-            return NULL;
-        }
-        fns[k] = (rt_kernel)(uintptr_t)addr;
-    }
-    t.emit_ms = now_ms() - start;
     if (timings)
         *timings = t;
     return c;
+}
+
+const char *codegen_cache_name(codegen_cache c)
+{
+    return c == CODEGEN_CACHE_HIT ? "hit" : c == CODEGEN_CACHE_MISS ? "miss" : "off";
 }
 
 void codegen_free(codegen *c)

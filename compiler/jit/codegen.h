@@ -30,14 +30,28 @@ typedef struct kernel_spec {
     const unsigned char *broadcast;
 } kernel_spec;
 
+/* Whether the kernels came from the kernel cache (kernel_cache.h). */
+typedef enum codegen_cache {
+    CODEGEN_CACHE_OFF,     /* off (RNNC_KERNEL_CACHE=off, --no-cache) or not used (emit-llvm) */
+    CODEGEN_CACHE_HIT,     /* found: LLVM only linked them */
+    CODEGEN_CACHE_MISS,    /* compiled, and stored if the folder could be written */
+} codegen_cache;
+
+/* "off", "hit" or "miss", as summary.json's kernel_cache says it. */
+const char *codegen_cache_name(codegen_cache c);
+
 typedef struct codegen_timings {
-    double build_ms, optimize_ms, emit_ms;
+    double build_ms, optimize_ms, emit_ms;   /* emit: code generation and linking, or loading on a hit */
+    codegen_cache cache;
+    char warning[5120];   /* a damaged or unwritable cache, when not "" (the kernels are still made) */
 } codegen_timings;
 
 typedef struct codegen codegen;
 
-/* Compiles the kernels; FNS[i] receives kernel i. EMIT_IR, if not NULL,
- * receives the optimised LLVM IR as text. NULL on failure (message in ERR). */
+/* Compiles the kernels, or loads them from the kernel cache when it holds
+ * them; FNS[i] receives kernel i. EMIT_IR, if not NULL, receives the
+ * optimised LLVM IR as text (and the cache is not used). NULL on failure
+ * (message in ERR). */
 codegen *codegen_compile(const kernel_spec *kernels, unsigned n, int is_double, rt_kernel *fns,
                          FILE *emit_ir, codegen_timings *timings, char *err, size_t err_size);
 void codegen_free(codegen *c);

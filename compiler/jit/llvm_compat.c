@@ -86,20 +86,38 @@ LLVMTargetMachineRef llvmc_target_machine(const llvmc_host *h, char *err, size_t
                                    LLVMCodeModelJITDefault);
 }
 
-int llvmc_optimize(LLVMModuleRef m, const llvmc_host *h, char *err, size_t err_size)
+/* The pipeline of llvmc_optimize and the code generator's level: keep
+ * llvmc_pipeline_text in step with them. */
+static const char PIPELINE[] = "default<O3>";
+
+const char *llvmc_pipeline_text(void)
 {
-    LLVMTargetMachineRef tm = llvmc_target_machine(h, err, err_size);
-    if (!tm)
-        return -1;
+    return "passes default<O3>, loop and SLP vectorisation, interleaving, unrolling; "
+           "codegen aggressive, reloc default, code model JIT default";
+}
+
+int llvmc_optimize(LLVMModuleRef m, LLVMTargetMachineRef tm, char *err, size_t err_size)
+{
     LLVMPassBuilderOptionsRef opts = LLVMCreatePassBuilderOptions();
     LLVMPassBuilderOptionsSetLoopVectorization(opts, 1);
     LLVMPassBuilderOptionsSetSLPVectorization(opts, 1);
     LLVMPassBuilderOptionsSetLoopInterleaving(opts, 1);
     LLVMPassBuilderOptionsSetLoopUnrolling(opts, 1);
-    LLVMErrorRef e = LLVMRunPasses(m, "default<O3>", tm, opts);
+    LLVMErrorRef e = LLVMRunPasses(m, PIPELINE, tm, opts);
     LLVMDisposePassBuilderOptions(opts);
-    LLVMDisposeTargetMachine(tm);
     return e ? take_error(e, "LLVM optimisation failed", err, err_size) : 0;
+}
+
+int llvmc_emit_object(LLVMModuleRef m, LLVMTargetMachineRef tm, LLVMMemoryBufferRef *obj,
+                      char *err, size_t err_size)
+{
+    char *msg = NULL;
+    if (LLVMTargetMachineEmitToMemoryBuffer(tm, m, LLVMObjectFile, &msg, obj)) {
+        snprintf(err, err_size, "LLVM could not emit the kernels: %s", msg ? msg : "");
+        LLVMDisposeMessage(msg);
+        return -1;
+    }
+    return 0;
 }
 
 LLVMValueRef llvmc_intrinsic(LLVMModuleRef m, const char *name, LLVMTypeRef type,
@@ -113,7 +131,6 @@ LLVMValueRef llvmc_intrinsic(LLVMModuleRef m, const char *name, LLVMTypeRef type
 
 struct llvmc_jit {
     LLVMOrcLLJITRef jit;
-    LLVMOrcThreadSafeContextRef tsc;
 };
 
 llvmc_jit *llvmc_jit_new(const llvmc_host *h, char *err, size_t err_size)
@@ -148,24 +165,15 @@ llvmc_jit *llvmc_jit_new(const llvmc_host *h, char *err, size_t err_size)
         return NULL;
     }
     LLVMOrcJITDylibAddGenerator(LLVMOrcLLJITGetMainJITDylib(j->jit), gen);   /* the dylib owns GEN */
-    j->tsc = LLVMOrcCreateNewThreadSafeContext();
     return j;
 }
 
-LLVMContextRef llvmc_context(llvmc_jit *j)
+int llvmc_jit_add_object(llvmc_jit *j, const void *obj, size_t len, char *err, size_t err_size)
 {
-    return LLVMOrcThreadSafeContextGetContext(j->tsc);
-}
-
-int llvmc_jit_add(llvmc_jit *j, LLVMModuleRef m, char *err, size_t err_size)
-{
-    LLVMOrcThreadSafeModuleRef tsm = LLVMOrcCreateNewThreadSafeModule(m, j->tsc);   /* owns M */
-    LLVMErrorRef e = LLVMOrcLLJITAddLLVMIRModule(j->jit, LLVMOrcLLJITGetMainJITDylib(j->jit), tsm);
-    if (e) {
-        LLVMOrcDisposeThreadSafeModule(tsm);   /* not transferred on failure */
-        return take_error(e, "cannot add the kernels to the JIT", err, err_size);
-    }
-    return 0;
+    LLVMMemoryBufferRef buf = LLVMCreateMemoryBufferWithMemoryRangeCopy(obj, len, "rnnc_kernels.o");
+    /* the JIT owns BUF from here, on failure too */
+    LLVMErrorRef e = LLVMOrcLLJITAddObjectFile(j->jit, LLVMOrcLLJITGetMainJITDylib(j->jit), buf);
+    return e ? take_error(e, "cannot add the kernels' object code to the JIT", err, err_size) : 0;
 }
 
 uint64_t llvmc_jit_lookup(llvmc_jit *j, const char *name, char *err, size_t err_size)
@@ -188,8 +196,6 @@ void llvmc_jit_free(llvmc_jit *j)
         if (e)
             LLVMConsumeError(e);
     }
-    if (j->tsc)
-        LLVMOrcDisposeThreadSafeContext(j->tsc);
     free(j);
 }
 

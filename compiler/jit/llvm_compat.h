@@ -26,8 +26,16 @@ void llvmc_host_free(llvmc_host *h);
 /* A target machine for the host at -O3 (caller disposes). */
 LLVMTargetMachineRef llvmc_target_machine(const llvmc_host *h, char *err, size_t err_size);
 
-/* Runs default<O3> with loop and SLP vectorisation on M. */
-int llvmc_optimize(LLVMModuleRef m, const llvmc_host *h, char *err, size_t err_size);
+/* Runs default<O3> with loop and SLP vectorisation on M, for TM. */
+int llvmc_optimize(LLVMModuleRef m, LLVMTargetMachineRef tm, char *err, size_t err_size);
+
+/* What llvmc_target_machine and llvmc_optimize do, as text for the kernel
+ * cache's key: code made another way is another entry. */
+const char *llvmc_pipeline_text(void);
+
+/* M's object code for TM in *OBJ (LLVM-owned: LLVMDisposeMemoryBuffer). */
+int llvmc_emit_object(LLVMModuleRef m, LLVMTargetMachineRef tm, LLVMMemoryBufferRef *obj,
+                      char *err, size_t err_size);
 
 /* An intrinsic such as llvm.floor for TYPE. */
 LLVMValueRef llvmc_intrinsic(LLVMModuleRef m, const char *name, LLVMTypeRef type,
@@ -41,13 +49,11 @@ void llvmc_allow_contraction(LLVMValueRef fn);
 typedef struct llvmc_jit llvmc_jit;
 
 llvmc_jit *llvmc_jit_new(const llvmc_host *h, char *err, size_t err_size);
-/* Takes ownership of M and its context (created by llvmc_context_new). */
-int llvmc_jit_add(llvmc_jit *j, LLVMModuleRef m, char *err, size_t err_size);
+/* Adds the object code OBJ (copied) to J; on failure J may hold part of it,
+ * so the caller starts again with a new JIT. */
+int llvmc_jit_add_object(llvmc_jit *j, const void *obj, size_t len, char *err, size_t err_size);
 /* The address of NAME, compiling it on first use; 0 on failure. */
 uint64_t llvmc_jit_lookup(llvmc_jit *j, const char *name, char *err, size_t err_size);
 void llvmc_jit_free(llvmc_jit *j);
-
-/* A context tied to the JIT's thread-safe context, for modules it will own. */
-LLVMContextRef llvmc_context(llvmc_jit *j);
 
 #endif

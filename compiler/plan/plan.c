@@ -3,6 +3,7 @@
 #include "plan.h"
 
 #include <math.h>
+#include <pthread.h>
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
@@ -1139,6 +1140,22 @@ static void kernel_specs(plan *p, unsigned i, const char *suffix, kernel_spec *s
                              n->n_states + n->n_ports, NULL};
 }
 
+/* One compilation's times added to the plan's (compile_ms counts both the
+ * run's kernels and the double-precision ones), its cache verdict merged
+ * (a miss if either missed) and a cache warning given once. */
+static void add_timings(plan *p, const codegen_timings *tm)
+{
+    p->timings.build_ms += tm->build_ms;
+    p->timings.optimize_ms += tm->optimize_ms;
+    p->timings.emit_ms += tm->emit_ms;
+    if (tm->cache == CODEGEN_CACHE_MISS || p->timings.cache == CODEGEN_CACHE_OFF)
+        p->timings.cache = tm->cache;
+    if (tm->warning[0] && !p->timings.warning[0]) {
+        snprintf(p->timings.warning, sizeof p->timings.warning, "%s", tm->warning);
+        diag_warning(&p->fe->diag, (src_loc){0, 0, 0, 0}, "%s", tm->warning);
+    }
+}
+
 /* The double-precision kernels the analyses need (fixed points need q
  * near 1e-12, below float's rounding): the run's own in a float64 run,
  * else compiled once more. */
@@ -1159,6 +1176,8 @@ static int compile_kernels64(builder *b)
         plan_fail(b, NULL, "cannot compile the double-precision kernels: %s", err);
         return -1;
     }
+    if (count)
+        add_timings(p, &tm);
     for (unsigned k = 0; k < count; k++) {
         p->pops[which[k]].forward64 = p->kernels64[2 * k];
         p->pops[which[k]].adjoint64 = p->kernels64[2 * k + 1];
@@ -1171,18 +1190,76 @@ static int compile_kernels64(builder *b)
     return 0;
 }
 
+/* The run's kernels, compiled on a thread while the plan goes on: the task's
+ * check trials (task_check_trials) take as long as LLVM for some tasks, and
+ * the two are independent. The thread reads the neurons' graphs, which
+ * nothing changes once the network is read, and writes only the job. */
+typedef struct kernel_job {
+    kernel_spec specs[2 * RT_MAX_POPS + 3 * RT_MAX_PLASTIC];   /* the populations', then the rules' */
+    char names[2 * RT_MAX_POPS + 3 * RT_MAX_PLASTIC][96];
+    unsigned n;
+    int is_double, threaded;
+    FILE *emit_ir;
+    pthread_t thread;
+    codegen *cg;
+    rt_kernel kernels[2 * RT_MAX_POPS + 3 * RT_MAX_PLASTIC];
+    codegen_timings timings;
+    char err[512];
+} kernel_job;
+
+static void *run_kernel_job(void *arg)
+{
+    kernel_job *job = arg;
+    job->cg = codegen_compile(job->specs, job->n, job->is_double, job->kernels, job->emit_ir, &job->timings,
+                              job->err, sizeof job->err);
+    return NULL;
+}
+
+static void start_kernels(plan *p, FILE *emit_ir)
+{
+    kernel_job *job = calloc(1, sizeof *job);
+    if (!job)
+        return;   /* compile_kernels reports it */
+    for (unsigned i = 0; i < p->n_pops; i++)
+        kernel_specs(p, i, "", job->specs + 2 * i, job->names + 2 * i);
+    job->n = 2 * p->n_pops;
+    job->n += plan_rule_kernels(p, job->specs + job->n, job->names + job->n);
+    job->is_double = p->is_double;
+    job->emit_ir = emit_ir;
+    job->threaded = pthread_create(&job->thread, NULL, run_kernel_job, job) == 0;
+    if (!job->threaded)
+        run_kernel_job(job);   /* no thread to be had: compile here */
+    p->job = job;
+}
+
+/* Waits for the job; its compiled kernels, or NULL with the error in ERR. */
+static codegen *finish_kernels(plan *p, char *err, size_t err_size)
+{
+    kernel_job *job = p->job;
+    if (!job) {
+        snprintf(err, err_size, "out of memory");
+        return NULL;
+    }
+    if (job->threaded)
+        pthread_join(job->thread, NULL);
+    codegen *cg = job->cg;
+    if (cg) {
+        memcpy(p->kernels, job->kernels, sizeof p->kernels);
+        p->timings = (codegen_timings){.cache = job->timings.cache};
+        add_timings(p, &job->timings);
+    } else {
+        snprintf(err, err_size, "%s", job->err);
+    }
+    free(job);
+    p->job = NULL;
+    return cg;
+}
+
 static int compile_kernels(builder *b, FILE *emit_ir)
 {
     plan *p = b->p;
-    kernel_spec specs[2 * RT_MAX_POPS + 3 * RT_MAX_PLASTIC];
-    char names[2 * RT_MAX_POPS + 3 * RT_MAX_PLASTIC][96];
-    for (unsigned i = 0; i < p->n_pops; i++)
-        kernel_specs(p, i, "", specs + 2 * i, names + 2 * i);
-    unsigned count = 2 * p->n_pops;
-    count += plan_rule_kernels(p, specs + count, names + count);
     char err[512];
-    p->cg = codegen_compile(specs, count, p->is_double, p->kernels, emit_ir, &p->timings,
-                            err, sizeof err);
+    p->cg = finish_kernels(p, err, sizeof err);
     if (!p->cg) {
         plan_fail(b, NULL, "cannot compile the kernels: %s", err);
         return -1;
@@ -1363,7 +1440,10 @@ int plan_check_tasks(frontend *fe)
     return fe->diag.errors > before ? -1 : 0;
 }
 
-int plan_prepare(plan *p, frontend *fe, const frontend_options *opts, const ast_node *run, uint64_t seed)
+/* plan_prepare; with COMPILE the kernels start compiling (start_kernels)
+ * as soon as the network is known, EMIT_IR receiving their IR. */
+static int prepare(plan *p, frontend *fe, const frontend_options *opts, const ast_node *run, uint64_t seed,
+                   int compile, FILE *emit_ir)
 {
     memset(p, 0, sizeof *p);
     p->fe = fe;
@@ -1381,6 +1461,8 @@ int plan_prepare(plan *p, frontend *fe, const frontend_options *opts, const ast_
         learning_paths(&b);
     if (!b.failed)
         plan_plasticity(&b);
+    if (!b.failed && compile)
+        start_kernels(p, emit_ir);
     if (task_prepare(&p->task, fe, run->first, p->dt, seed) != 0)
         b.failed++;
     p->task.samples = (uint64_t)(p->settings.updates_per_epoch * p->settings.batch);
@@ -1399,14 +1481,27 @@ int plan_prepare(plan *p, frontend *fe, const frontend_options *opts, const ast_
     return b.failed ? -1 : 0;
 }
 
+int plan_prepare(plan *p, frontend *fe, const frontend_options *opts, const ast_node *run, uint64_t seed)
+{
+    return prepare(p, fe, opts, run, seed, 0, NULL);
+}
+
 int plan_build(plan *p, frontend *fe, const frontend_options *opts, const ast_node *run,
                uint64_t seed, FILE *emit_ir)
 {
-    if (plan_prepare(p, fe, opts, run, seed) != 0)
+    double start = now_ms();
+    if (prepare(p, fe, opts, run, seed, 1, emit_ir) != 0) {
+        if (p->job) {   /* the model has errors: its kernels are not wanted */
+            char err[512];
+            codegen_free(finish_kernels(p, err, sizeof err));
+            p->timings = (codegen_timings){0};
+        }
         return -1;
+    }
     builder b = {.p = p};
     if (compile_kernels(&b, emit_ir) != 0)
         return -1;
+    p->build_ms = now_ms() - start;
     describe(p);
     return 0;
 }

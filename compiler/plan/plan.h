@@ -108,6 +108,11 @@ typedef struct plan {
     rt_plastic_desc plastic[RT_MAX_PLASTIC];
     codegen_timings timings;
     double lower_ms;
+    /* plan_build: the kernels compile on a thread of their own while the
+     * task is checked; BUILD_MS is the time from the plan's start to its
+     * kernels (the phases above overlap, so they add up to more) */
+    struct kernel_job *job;
+    double build_ms;
     /* the runtime's description of it all */
     rt_weights_desc weights[RT_MAX_PROJS], feedback_weights[RT_MAX_PROJS];
     rt_channel channels[RT_MAX_CHANNELS];

@@ -19,12 +19,35 @@
 
 #include "task_gen.h"
 
-/* TASK_CHECK_TRIALS (task_gen.h) trials: enough that a target of both
- * signs shows both even in short trials where a sign is rare (a flip-flop
- * of 60 steps, whose first pulses are mostly later, showed no negative
- * target in 8 trials), and twice the conditions the runtime tells apart, so
- * that a condition drawn once per trial from a continuous distribution
- * shows more values than that. 128 trials of 340 steps take about 4 ms. */
+/* At most TASK_CHECK_TRIALS (task_gen.h) trials: enough that a target of
+ * both signs shows both even in short trials where a sign is rare (a
+ * flip-flop of 60 steps, whose first pulses are mostly later, showed no
+ * negative target in 8 trials), and twice the conditions the runtime tells
+ * apart, so that a condition drawn once per trial from a continuous
+ * distribution shows more values than that.
+ *
+ * Fewer are made when fewer decide the same (issue 19: 128 trials of a
+ * 5,000-step Poisson task took 460 ms, the whole of the time to compile
+ * the model). Every statistic here only grows with more trials, so once a
+ * check has seen what makes it pass (a counted mask step, targets of both
+ * signs, ...) no later trial can make it fail; the loop stops when every
+ * check the task has is passed, and a check that would fail still sees all
+ * 128 trials, so each verdict is the one 128 trials give. The condition
+ * check is the exception (more values can only make it fail): a task with a
+ * condition always makes the 128. What the early stop gives up is an error
+ * in the generation itself (an index or a phase length out of range for
+ * some draws) shown by a later check trial; those are the task engine's
+ * errors in every trial of the run as well, located at the statement
+ * like these, so the run stops at its first batch with the same message.
+ * To keep them where they are cheap, at least TASK_CHECK_VALUES values
+ * (steps times channel elements) are generated: all 128 trials of a
+ * flip-flop or a decision task, 4 of a 5,000-step drive of 50 Poisson
+ * inputs (about 15 ms; the kernels compile meanwhile, plan.c, and a re-run
+ * that finds them in the kernel cache waits for these trials alone), one
+ * of a trial four times as long. A branch taken in one trial in six is
+ * then seen with a probability of 1 - (5/6)^4 = 0.52 at the least, in the
+ * longest shipped tasks; at once in a short one. */
+enum { TASK_CHECK_VALUES = 1 << 20 };
 
 typedef struct trial_stats {
     unsigned trials;
@@ -111,6 +134,34 @@ static void count_accuracy(const task_program *tp, const task_trial *b, trial_st
     s->argmax_varies |= best != s->argmax_first;
 }
 
+/* The trials worth TASK_CHECK_VALUES values, at least one. */
+static unsigned fewest_trials(const task_program *tp)
+{
+    double values = tp->steps;   /* the mask */
+    for (unsigned c = 0; c < tp->n_channels; c++)
+        values += (double)tp->steps * (double)tp->channels[c].size;
+    double trials = TASK_CHECK_VALUES / (values > 0 ? values : 1);
+    return trials < 1 ? 1 : trials > TASK_CHECK_TRIALS ? TASK_CHECK_TRIALS : (unsigned)trials;
+}
+
+/* Whether every check task_check_trials makes would pass on S, whatever
+ * later trials show (see the top of this file). */
+static int all_pass(const task_program *tp, const trial_stats *s)
+{
+    if (task_condition_channel(tp) >= 0 || (tp->has_mask && !s->mask_steps))
+        return 0;
+    if (!tp->accuracy)
+        return 1;
+    if (!s->window_trials)
+        return 0;
+    switch (tp->accuracy_kind) {
+    case RT_ACCURACY_SIGN: case RT_ACCURACY_MEAN_SIGN: return s->negative && s->positive;
+    case RT_ACCURACY_THRESHOLD: return s->above && s->below;
+    case RT_ACCURACY_ARGMAX: return s->argmax_varies;
+    default: return 1;
+    }
+}
+
 /* The statistics of the check trials; -1 with the error on DC when one
  * cannot be made. */
 static int gather(const task_program *tp, trial_stats *s, diag_ctx *dc)
@@ -121,9 +172,11 @@ static int gather(const task_program *tp, trial_stats *s, diag_ctx *dc)
         return -1;
     }
     int rc = 0;
-    s->trials = tp->trial_invariant ? 1 : TASK_CHECK_TRIALS;
-    for (unsigned trial = 0; trial < s->trials && rc == 0; trial++) {
-        rc = task_generate_check(tp, trial, &b, dc);
+    unsigned most = tp->trial_invariant ? 1 : TASK_CHECK_TRIALS, least = fewest_trials(tp);
+    for (s->trials = 0; s->trials < most && rc == 0; s->trials++) {
+        if (s->trials >= least && all_pass(tp, s))
+            break;
+        rc = task_generate_check(tp, s->trials, &b, dc);
         if (rc != 0)
             break;
         for (size_t t = 0; t < tp->steps; t++)

@@ -629,7 +629,10 @@ static const double *eval_signal_call(gen *G, const ast_node *e, size_t elem)
         scale[n] = arg_scale(G, e, v);
         args[n++] = eval_signal(G, v, elem);
     }
-    for (size_t t = 0; t < G->T && !G->failed; t++) {
+    const_unary_fn fn = n == 1 ? const_math_unary(e->name) : NULL;   /* looked up once, not per step */
+    for (size_t t = 0; fn && t < G->T; t++)
+        s[t] = fn(scale[0] * args[0][t]);
+    for (size_t t = 0; !fn && t < G->T && !G->failed; t++) {
         double v[MAX_CALL_ARGS];
         for (unsigned i = 0; i < n; i++)
             v[i] = scale[i] * args[i][t];
@@ -654,6 +657,32 @@ static const double *eval_signal_name(gen *G, const ast_node *e, size_t elem)
     if (s && s->kind == SYM_LET)
         return eval_signal(G, s->value, elem);
     return signal_fill(G, eval_scalar_name(G, e));
+}
+
+/* out[t] = (fa a[t]) OP (fb b[t]) as const_eval_binary computes it, with
+ * the operator chosen once rather than per step (the task engine spends
+ * its time in these loops); false for an operator it does not know. */
+static bool binary_signal(int op, double fa, const double *a, double fb, const double *b, size_t T, double *out)
+{
+#define EACH_STEP(expr) for (size_t t = 0; t < T; t++) { double l = fa * a[t], r = fb * b[t]; out[t] = (expr); } break
+    switch (op) {
+    case OP_ADD: EACH_STEP(l + r);
+    case OP_SUB: EACH_STEP(l - r);
+    case OP_MUL: EACH_STEP(l * r);
+    case OP_DIV: EACH_STEP(l / r);
+    case OP_LT: EACH_STEP(l < r);
+    case OP_LE: EACH_STEP(l <= r);
+    case OP_GT: EACH_STEP(l > r);
+    case OP_GE: EACH_STEP(l >= r);
+    case OP_EQ: EACH_STEP(l == r);
+    case OP_NE: EACH_STEP(l != r);
+    default:
+        for (size_t t = 0; t < T; t++)
+            if (!const_eval_binary(op, fa * a[t], fb * b[t], &out[t]))
+                return false;
+    }
+#undef EACH_STEP
+    return true;
 }
 
 static const double *eval_signal(gen *G, const ast_node *e, size_t elem)
@@ -686,11 +715,8 @@ static const double *eval_signal(gen *G, const ast_node *e, size_t elem)
         size_t mark = G->pool_used;
         const double *a = eval_signal(G, e->first, elem), *b = eval_signal(G, e->first->next, elem);
         double fa = binary_scale(G, e, e->first), fb = binary_scale(G, e, e->first->next);
-        for (size_t t = 0; t < G->T; t++)
-            if (!const_eval_binary(e->op, fa * a[t], fb * b[t], &out[t])) {
-                fail(G, e, "the operator '%s' cannot be evaluated here", ast_op_text((ast_op)e->op));
-                break;
-            }
+        if (!binary_signal(e->op, fa, a, fb, b, G->T, out))
+            fail(G, e, "the operator '%s' cannot be evaluated here", ast_op_text((ast_op)e->op));
         G->pool_used = mark;
         return out;
     }
@@ -1475,7 +1501,7 @@ int task_generate_check(const task_program *tp, uint64_t trial, const task_trial
     if (!G.failed)
         return 0;
     if (G.first)
-        diag_hint(dc, G.first, "in trial %llu of the %d trials of task '%s' made (with seed %llu) to check "
+        diag_hint(dc, G.first, "in trial %llu of those (at most %d) of task '%s' made with seed %llu to check "
                   "it before training", (unsigned long long)trial, TASK_CHECK_TRIALS, tp->def->name,
                   (unsigned long long)TASK_CHECK_SEED);
     return -1;

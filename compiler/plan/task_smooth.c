@@ -63,16 +63,26 @@ bool task_window(const char *name, const double *args, unsigned n_args, double *
     return true;
 }
 
+/* out[t] = sum_j w[j] x[t + centre - j] over the j that land in the trial,
+ * summed over x's index i = t + centre - j upwards. The loops run over i
+ * outside and t inside, so each out[t] receives its terms in that same
+ * order (the same bits as summing each t on its own), while the inner loop
+ * has no chain of additions through one accumulator: it vectorises, and a
+ * boxcar over a whole trial (tasks.decision's WindowedIntegration: 961
+ * points over 480 steps) costs a fraction of the time. */
 void task_convolve_same(const double *x, size_t T, const double *w, size_t n, double *out)
 {
     long centre = (long)(n - 1) / 2;
-    for (size_t t = 0; t < T; t++) {
-        double sum = 0;
-        /* out[t] = sum_j w[j] x[t + centre - j] over the j that land in the trial */
-        long hi = (long)t + centre, lo = hi - (long)n + 1;
-        for (long i = lo < 0 ? 0 : lo; i <= hi && i < (long)T; i++)
-            sum += w[hi - i] * x[i];
-        out[t] = sum;
+    for (size_t t = 0; t < T; t++)
+        out[t] = 0;
+    for (long i = 0; i < (long)T; i++) {
+        /* the t whose window [t + centre - n + 1, t + centre] holds i */
+        long lo = i - centre, hi = i - centre + (long)n - 1;
+        lo = lo < 0 ? 0 : lo;
+        hi = hi > (long)T - 1 ? (long)T - 1 : hi;
+        const double xi = x[i], *wt = w + centre - i;
+        for (long t = lo; t <= hi; t++)
+            out[t] += wt[t] * xi;
     }
 }
 

@@ -27,7 +27,7 @@ bool task_convolve(const double *x, size_t T, const char *name, const double *ar
 bool task_window(const char *name, const double *args, unsigned n_args, double *w, size_t n,
                  char *why, size_t why_size);
 
-/* scipy.signal.convolve(x, w, mode='same') for x of T values and w of N. */
+/* scipy.signal.convolve(x, w, mode='same') for x of T values and w of N; OUT must not overlap X. */
 void task_convolve_same(const double *x, size_t T, const double *w, size_t n, double *out);
 
 #endif
