@@ -8,7 +8,8 @@
 # records, analyses, pictures) in seconds, and checks the exit status and the
 # results folder's summary.json. A file with no train or evaluate (a
 # library of definitions, such as examples/plasticity_rule.rnn) has
-# nothing to run: it must pass 'rnnc check' instead.
+# nothing to run: it must pass 'rnnc check' instead. A 'sequence continuous'
+# run is one sequence of trials, which needs batch 1, so it keeps it.
 set -u
 rnnc=$1 src=$2
 work=$(mktemp -d)
@@ -17,6 +18,8 @@ failed=0 count=0
 for model in "$src"/models/*.rnn "$src"/examples/*.rnn; do
   name=$(basename "$(dirname "$model")")-$(basename "$model" .rnn)
   count=$((count + 1))
+  batch=4
+  grep -Eq '^ *sequence +continuous' "$model" && batch=1
   if ! grep -Eq '^(train|evaluate) ' "$model"; then
     if ! out=$(NO_COLOR=1 "$rnnc" check "$model" 2>&1); then
       echo "$model (no run) does not check:"
@@ -24,7 +27,7 @@ for model in "$src"/models/*.rnn "$src"/examples/*.rnn; do
       failed=$((failed + 1))
     fi
   elif ! out=$(NO_COLOR=1 "$rnnc" run "$model" --out "$work/$name" \
-               -D iterations=2 -D batch=4 -D trials=4 -D samples=8 2>&1); then
+               -D iterations=2 -D batch=$batch -D trials=4 -D samples=8 2>&1); then
     echo "$model does not run:"
     echo "$out"
     failed=$((failed + 1))
