@@ -29,6 +29,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "rt_connect.h"
 #include "rt_kernel.h"
 
 
@@ -79,6 +80,14 @@ typedef struct rt_proj {
     /* the L2 weight regulariser (PsychRNN's L2_in, L2_rec, L2_out): l2_c
      * times the mean of the squared weights (not the bias); 0: none */
     double l2_c;
+    /* NULL: dense weights [n_post][n_pre] (a rule's missing connections are
+     * a mask of the weights). Else sparse: the synapses this rule makes,
+     * built by rt_net_new (rt_connect.h), their weights NNZ values in CSR
+     * order. Activity is then propagated event-driven: only the rows of
+     * pre neurons whose activity is not 0 are added, in order of pre
+     * neuron, which gives the bits of the dense few-rows path. Not with
+     * plastic or feedback. */
+    const struct rt_connect *sparse;
     /* set by rt_net_new from the order of populations */
     int lagged;
     size_t n_pre, n_post;
@@ -101,17 +110,33 @@ typedef struct rt_net_desc {
 
 typedef struct rt_net rt_net;
 
-/* Buffers for BATCH sequences of STEPS steps; NULL if out of memory. */
+/* Buffers for BATCH sequences of STEPS steps; NULL if out of memory (or a
+ * sparse projection's rule fails: rt_net_new_on says why). */
 rt_net *rt_net_new(const rt_net_desc *d, size_t batch, size_t steps);
+/* The same, the sparse projections' synapses built on POOL's threads
+ * (NULL: the caller's), which the network then runs on; a failure is
+ * described in ERR. */
+struct rt_pool;
+rt_net *rt_net_new_on(const rt_net_desc *d, size_t batch, size_t steps, struct rt_pool *pool, char *err,
+                      size_t err_size);
 void rt_net_free(rt_net *net);
 const rt_net_desc *rt_net_description(const rt_net *net);
 
-/* Parameters, in the network's precision: weights [n_post][n_pre], bias
- * [n_post]; gradients alike. NULL where a projection has no bias. */
+/* Parameters, in the network's precision: weights [n_post][n_pre] (a
+ * sparse projection: [nnz] in the order of its synapses), bias [n_post];
+ * gradients alike. NULL where a projection has no bias. */
 void *rt_net_weights(rt_net *net, unsigned proj);
 void *rt_net_bias(rt_net *net, unsigned proj);
 void *rt_net_weight_grad(rt_net *net, unsigned proj);
 void *rt_net_bias_grad(rt_net *net, unsigned proj);
+/* A sparse projection's synapses (rt_connect.h), or NULL for a dense one. */
+const struct rt_csr *rt_net_synapses(const rt_net *net, unsigned proj);
+/* How many weights PROJ has: n_post x n_pre dense, its synapses sparse. */
+size_t rt_net_weight_count(const rt_net *net, unsigned proj);
+/* A sparse projection's sign per synapse from DALE's per pre neuron (made
+ * once and kept with the network: the optimiser's constraint reads it);
+ * NULL if out of memory. */
+const signed char *rt_net_synapse_signs(rt_net *net, unsigned proj, const signed char *dale);
 
 /* Input I's buffer, [steps][batch][size], filled by the caller. */
 void *rt_net_input(rt_net *net, unsigned input);
@@ -167,6 +192,7 @@ const void *rt_net_output_history(const rt_net *net, unsigned pop, unsigned outp
  * The results are the same either way. */
 struct rt_pool;
 void rt_net_set_pool(rt_net *net, struct rt_pool *pool);
+struct rt_pool *rt_net_pool(const rt_net *net);
 
 size_t rt_net_batch(const rt_net *net);
 

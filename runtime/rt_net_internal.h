@@ -3,6 +3,7 @@
 #ifndef RNNRT_NET_INTERNAL_H
 #define RNNRT_NET_INTERNAL_H
 
+#include "rt_connect.h"
 #include "rt_net.h"
 
 enum { RT_MAX_VARS = 16 };
@@ -47,7 +48,9 @@ typedef struct chunk_buffers {
 } chunk_buffers;
 
 typedef struct proj_buffers {
-    void *w, *gw;                      /* [n_post][n_pre] */
+    void *w, *gw;                      /* [n_post][n_pre]; sparse: [nnz] */
+    rt_csr csr;                        /* a sparse projection's synapses (rt_connect.h) */
+    signed char *sign;                 /* NULL, or Dale's sign of each synapse */
     void *wt;                          /* [n_pre][n_post]: w transposed at each forward pass */
     void *b, *gb;                      /* [n_post] or NULL */
     void *fb, *fbt;                    /* feedback [n_post][n_pre] and its transpose, or NULL */

@@ -619,10 +619,12 @@ int rt_session_open(rt_session *s, const rt_run_desc *d, char *err, size_t err_s
     rt_blas_serial();
     int threads = d->settings.threads > 0 ? d->settings.threads : (int)sysconf(_SC_NPROCESSORS_ONLN);
     s->pool = rt_pool_new(threads > 0 ? threads : 1);
-    s->net = rt_net_new(&d->net, d->settings.batch, d->task.steps);
-    if (s->net)
-        rt_net_set_pool(s->net, s->pool);
-    if (!s->pool || !s->net || batch_init(&s->b, d) != 0)
+    s->net = s->pool ? rt_net_new_on(&d->net, d->settings.batch, d->task.steps, s->pool, err, err_size) : NULL;
+    if (!s->pool)
+        rt_error(err, err_size, "out of memory for %d threads", threads);
+    if (!s->pool || !s->net) {
+        /* the message is rt_net_new_on's */
+    } else if (batch_init(&s->b, d) != 0)
         rt_error(err, err_size, "out of memory for a batch of %zu trials of %zu steps", d->settings.batch,
                  d->task.steps);
     else if (rt_weights_init(d, s->net, err, err_size) == 0)

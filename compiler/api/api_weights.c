@@ -57,8 +57,15 @@ rnnc_status rnnc_model_weights(rnnc_model *m, const char *projection, uint64_t s
         status = api_fail(err, RNNC_NO_MEMORY, "out of memory for the weights of %s", rp->name);
     else if (rt_weights_init(d, net, why, sizeof why) != 0)
         status = api_fail(err, RNNC_RUN_ERROR, "%s", why);
-    for (size_t i = 0; status == RNNC_OK && i < count; i++)
+    const rt_csr *c = status == RNNC_OK ? rt_net_synapses(net, (unsigned)j) : NULL;
+    for (size_t i = 0; status == RNNC_OK && !c && i < count; i++)
         w[i] = rt_real_get(d->net.is_double, rt_net_weights(net, (unsigned)j), i);
+    if (c) {   /* sparse: the dense matrix, 0 where there is no synapse */
+        memset(w, 0, count * sizeof *w);
+        for (size_t k = 0; k < c->n_pre; k++)
+            for (size_t s = c->row[k]; s < c->row[k + 1]; s++)
+                w[(size_t)c->post[s] * rp->n_pre + k] = rt_real_get(d->net.is_double, rt_net_weights(net, (unsigned)j), s);
+    }
     rt_net_free(net);
     if (status != RNNC_OK) {
         free(w);

@@ -32,7 +32,16 @@ typedef struct plan_proj {
     double spectral_radius;         /* > 0: the initial weights rescaled to it; 0: not */
     double lo, hi;                  /* weight bounds */
     int trainable;
+    /* the connection rule (rt_connect.h): the synapses of a sparse
+     * projection (rt_proj.sparse points here), the mask of a dense one */
+    rt_connect connect;
+    int storage;                    /* PLAN_STORAGE_* */
+    const ast_node *storage_at;     /* the 'storage' option, or NULL */
 } plan_proj;
+
+/* How a projection's weights are kept: 'storage' given, or picked by the
+ * plan (plan.c: pick_storage). */
+enum { PLAN_STORAGE_AUTO, PLAN_STORAGE_DENSE, PLAN_STORAGE_SPARSE };
 
 typedef struct plan_settings {
     uint64_t seed;
