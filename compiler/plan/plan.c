@@ -779,7 +779,7 @@ static void pick_storage(builder *b, plan_proj *pp, rt_proj *rp, const ast_node 
                  rt_connect_density(&pp->connect, rp->n_pre, rp->n_post) <= 0.2;
     else if (sparse && dense_for) {
         plan_fail(b, storage, "'storage sparse' with %s is not available yet: it needs the whole matrix", dense_for);
-        hint(b, "remove 'storage sparse' (the projection is then dense), or %s", "the option that needs the matrix");
+        hint(b, "remove 'storage sparse' (the projection is then dense), or remove %s", dense_for);
         sparse = 0;
     }
     rp->sparse = sparse ? &pp->connect : NULL;
