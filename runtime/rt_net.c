@@ -28,6 +28,8 @@ static int alloc_pop(rt_net *net, unsigned p)
     int ok = 1;
     for (unsigned k = 0; k < pop->n_states; k++) {
         ok &= (b->state[k] = alloc_real(net, (T + 1) * slab)) != NULL;
+        if (net->d.forward_only)
+            continue;
         ok &= (b->adj_state[0][k] = alloc_real(net, slab)) != NULL;
         ok &= (b->adj_state[1][k] = alloc_real(net, slab)) != NULL;
     }
@@ -40,8 +42,10 @@ static int alloc_pop(rt_net *net, unsigned p)
         else
             ok &= (b->output[o] = alloc_real(net, (T + 1) * slab)) != NULL;
     }
-    ok &= (b->adj_out[0] = alloc_real(net, slab)) != NULL;
-    ok &= (b->adj_out[1] = alloc_real(net, slab)) != NULL;
+    if (!net->d.forward_only) {
+        ok &= (b->adj_out[0] = alloc_real(net, slab)) != NULL;
+        ok &= (b->adj_out[1] = alloc_real(net, slab)) != NULL;
+    }
     return ok ? 0 : -1;
 }
 
@@ -56,16 +60,19 @@ static int alloc_proj(rt_net *net, unsigned j, struct rt_pool *pool, char *err, 
     if (pr->sparse) {
         if (rt_connect_build(pr->sparse, pr->n_pre, pr->n_post, pool, &b->csr, err, err_size) != 0)
             return -1;
-        int ok = (b->w = alloc_real(net, b->csr.nnz)) != NULL && (b->gw = alloc_real(net, b->csr.nnz)) != NULL;
+        int ok = (b->w = alloc_real(net, b->csr.nnz)) != NULL &&
+                 (net->d.forward_only || (b->gw = alloc_real(net, b->csr.nnz)) != NULL);
         if (pr->bias)
-            ok = ok && (b->b = alloc_real(net, pr->n_post)) != NULL && (b->gb = alloc_real(net, pr->n_post)) != NULL;
+            ok = ok && (b->b = alloc_real(net, pr->n_post)) != NULL &&
+                 (net->d.forward_only || (b->gb = alloc_real(net, pr->n_post)) != NULL);
         return ok ? 0 : rt_error(err, err_size, "out of memory for the %zu synapses of %s", b->csr.nnz, pr->name);
     }
     size_t count = pr->n_post * pr->n_pre;
-    int ok = (b->w = alloc_real(net, count)) != NULL && (b->gw = alloc_real(net, count)) != NULL &&
-             (b->wt = alloc_real(net, count)) != NULL;
+    int ok = (b->w = alloc_real(net, count)) != NULL && (b->wt = alloc_real(net, count)) != NULL &&
+             (net->d.forward_only || (b->gw = alloc_real(net, count)) != NULL);
     if (pr->bias)
-        ok = ok && (b->b = alloc_real(net, pr->n_post)) != NULL && (b->gb = alloc_real(net, pr->n_post)) != NULL;
+        ok = ok && (b->b = alloc_real(net, pr->n_post)) != NULL &&
+             (net->d.forward_only || (b->gb = alloc_real(net, pr->n_post)) != NULL);
     if (pr->feedback)
         ok = ok && (b->fb = alloc_real(net, count)) != NULL && (b->fbt = alloc_real(net, count)) != NULL;
     return ok ? 0 : rt_error(err, err_size, "out of memory for the weights of %s", pr->name);
@@ -160,7 +167,7 @@ rt_net *rt_net_new_on(const rt_net_desc *d, size_t batch, size_t steps, struct r
         if (d->pops[p].rate_c > 0)
             ok = (net->dreg[p] = alloc_real(net, batch * d->pops[p].n)) != NULL;
     ok = ok && (net->chunk = calloc(rt_chunks(net), sizeof *net->chunk)) != NULL;
-    for (unsigned c = 0; ok && c < rt_chunks(net); c++)
+    for (unsigned c = 0; ok && !d->forward_only && c < rt_chunks(net); c++)
         ok = alloc_chunk(net, &net->chunk[c]) == 0;
     if (!ok) {
         if (!said)
@@ -305,5 +312,7 @@ double rt_net_mse(rt_net *net, const void *const *targets, const double *mask)
 
 void rt_net_backward(rt_net *net)
 {
+    if (net->d.forward_only)
+        return;
     PASS(net, rt_backward, net);
 }

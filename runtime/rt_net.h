@@ -106,6 +106,10 @@ typedef struct rt_net_desc {
     /* RT_LOSS_CROSS_ENTROPY's class weights: NULL (all 1), or per readout
      * NULL or a weight (>= 0) per element */
     const double *const *class_weights;
+    /* set: rt_net_backward is never called (an evaluation), so no weight
+     * gradients, adjoints or backward scratch are allocated; it does
+     * nothing then */
+    int forward_only;
 } rt_net_desc;
 
 typedef struct rt_net rt_net;
@@ -124,7 +128,8 @@ const rt_net_desc *rt_net_description(const rt_net *net);
 
 /* Parameters, in the network's precision: weights [n_post][n_pre] (a
  * sparse projection: [nnz] in the order of its synapses), bias [n_post];
- * gradients alike. NULL where a projection has no bias. */
+ * gradients alike. NULL where a projection has no bias, and the gradients
+ * NULL in a forward_only network. */
 void *rt_net_weights(rt_net *net, unsigned proj);
 void *rt_net_bias(rt_net *net, unsigned proj);
 void *rt_net_weight_grad(rt_net *net, unsigned proj);

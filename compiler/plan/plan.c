@@ -1281,7 +1281,8 @@ static void describe(plan *p)
     memset(r, 0, sizeof *r);
     r->net = (rt_net_desc){p->n_inputs, p->input_sizes, p->n_pops, p->pops, p->n_projs, p->rt_projs,
                            p->n_readouts, p->readouts, p->is_double,
-                           p->settings.class_weights ? p->settings.readout_class_weights : NULL};
+                           p->settings.class_weights ? p->settings.readout_class_weights : NULL,
+                           .forward_only = !p->settings.train};
     for (unsigned j = 0; j < p->n_projs; j++)
         p->weights[j] = weights_desc(&p->projs[j], plan_file_stem(p, &p->projs[j]));
     for (unsigned f = 0; f < p->n_feedback; f++)
