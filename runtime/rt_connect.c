@@ -1,10 +1,11 @@
 /* rt_connect.c -- connection rules into CSR synapses (see rt_connect.h).
  *
  * Every rule is built in two passes over blocks of neurons, the blocks in
- * parallel: the first counts each pre neuron's synapses (so the arrays are
- * allocated once, at their size), the second draws the same numbers again
- * and writes the post indices. A block is fixed by the data, never by the
- * thread count. */
+ * parallel. The per-pre rules draw each block's rows into a buffer of its
+ * own in the first pass and copy them into place in the second, once the
+ * counts give the offsets; fixed_indegree, drawn per post, draws twice (to
+ * count, then to place) so that no [n_post][k] copy is held. A block is
+ * fixed by the data, never by the thread count. */
 #include "rt_connect.h"
 
 #include <math.h>
@@ -26,6 +27,7 @@ typedef struct build {
     size_t k;                   /* fixed_indegree: the in-degree, at most the allowed pre neurons */
     uint32_t *scratch;          /* fixed_indegree: [block][k] drawn pre neurons */
     size_t block0;              /* fixed_indegree: the first post of the block being drawn */
+    uint32_t **block_rows;      /* per-pre rules: each block's rows, between the passes */
     int failed;
 } build;
 
@@ -108,26 +110,48 @@ static size_t pre_row(const build *b, size_t k, uint32_t *out, unsigned char *ma
     }
 }
 
-static void count_pre_task(void *ctx, unsigned task)
+/* A block of pre neurons' rows, drawn once into the block's own buffer
+ * (grown as needed), their counts into COUNT; fill_pre_task copies it into
+ * place once the rows' offsets are known. */
+static void draw_pre_task(void *ctx, unsigned task)
 {
     build *b = ctx;
     size_t lo = (size_t)task * CONNECT_BLOCK, hi = lo + CONNECT_BLOCK < b->n_pre ? lo + CONNECT_BLOCK : b->n_pre;
-    for (size_t k = lo; k < hi; k++)
-        b->count[k] = pre_row(b, k, NULL, NULL);
+    /* room for a row's most synapses before it is drawn */
+    size_t widest = b->c->kind == RT_CONNECT_FIXED_OUTDEGREE ? b->c->k + 1
+                    : b->c->kind == RT_CONNECT_ONE_TO_ONE    ? 1
+                                                             : b->n_post;
+    size_t cap = 1024, len = 0;
+    unsigned char *mark = b->c->kind == RT_CONNECT_FIXED_OUTDEGREE ? calloc(b->n_post + 1, 1) : NULL;
+    uint32_t *buf = malloc(cap * sizeof *buf);
+    int ok = buf && (mark || b->c->kind != RT_CONNECT_FIXED_OUTDEGREE);
+    for (size_t k = lo; ok && k < hi; k++) {
+        if (len + widest > cap) {
+            while (len + widest > cap)
+                cap *= 2;
+            uint32_t *grown = realloc(buf, cap * sizeof *buf);
+            ok = grown != NULL;
+            buf = ok ? grown : buf;
+        }
+        if (ok)
+            len += b->count[k] = pre_row(b, k, buf + len, mark);
+    }
+    free(mark);
+    if (!ok) {
+        free(buf);
+        buf = NULL;
+        b->failed = 1;
+    }
+    b->block_rows[task] = buf;
 }
 
 static void fill_pre_task(void *ctx, unsigned task)
 {
     build *b = ctx;
     size_t lo = (size_t)task * CONNECT_BLOCK, hi = lo + CONNECT_BLOCK < b->n_pre ? lo + CONNECT_BLOCK : b->n_pre;
-    unsigned char *mark = NULL;
-    if (b->c->kind == RT_CONNECT_FIXED_OUTDEGREE && !(mark = calloc(b->n_post + 1, 1))) {
-        b->failed = 1;
-        return;
-    }
-    for (size_t k = lo; k < hi; k++)
-        pre_row(b, k, b->csr->post + b->csr->row[k], mark);
-    free(mark);
+    memcpy(b->csr->post + b->csr->row[lo], b->block_rows[task], (b->csr->row[hi] - b->csr->row[lo]) * sizeof(uint32_t));
+    free(b->block_rows[task]);
+    b->block_rows[task] = NULL;
 }
 
 /* fixed_indegree: the k pre neurons of each post of the block at BLOCK0,
@@ -207,7 +231,9 @@ static int run_pass(build *b, struct rt_pool *pool, int fill, char *err, size_t 
     if (b->c->kind == RT_CONNECT_FIXED_INDEGREE)
         return indegree_pass(b, pool, fill) == 0 ? 0 : rt_error(err, err_size, "out of memory for the connections");
     unsigned tasks = (unsigned)((b->n_pre + CONNECT_BLOCK - 1) / CONNECT_BLOCK);
-    rt_pool_run(pool, tasks, fill ? fill_pre_task : count_pre_task, b);
+    if (!fill && !(b->block_rows = calloc(tasks + 1, sizeof *b->block_rows)))
+        return rt_error(err, err_size, "out of memory for the connections");
+    rt_pool_run(pool, tasks, fill ? fill_pre_task : draw_pre_task, b);
     return b->failed ? rt_error(err, err_size, "out of memory for the connections") : 0;
 }
 
@@ -237,6 +263,9 @@ int rt_connect_build(const rt_connect *c, size_t n_pre, size_t n_post, struct rt
                        : rt_error(err, err_size, "out of memory for the %zu synapses", out->nnz);
     }
     free(b.count);
+    for (size_t t = 0; b.block_rows && t < (n_pre + CONNECT_BLOCK - 1) / CONNECT_BLOCK; t++)
+        free(b.block_rows[t]);   /* left by a failure */
+    free(b.block_rows);
     if (rc != 0)
         rt_csr_free(out);
     return rc;

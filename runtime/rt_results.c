@@ -65,6 +65,11 @@ double *rt_results_dense_weights(const rt_run_desc *d, rt_net *net, unsigned j)
     return w;
 }
 
+int rt_results_synapses_unchanged(const rt_run_desc *d, unsigned j)
+{
+    return !d->settings.train || !d->net.projs[j].trainable;
+}
+
 int rt_results_weights(const rt_run_desc *d, rt_net *net, const rt_outdir *out, const char *when, char *err,
                        size_t err_size)
 {
@@ -72,7 +77,8 @@ int rt_results_weights(const rt_run_desc *d, rt_net *net, const rt_outdir *out, 
     for (unsigned j = 0; j < d->net.n_projs; j++) {
         const rt_proj *rp = &d->net.projs[j];
         size_t shape[2] = {rp->n_post, rp->n_pre};
-        if (rp->sparse && sparse_files(d, net, j, out, when, err, err_size) != 0)
+        int unchanged = rp->sparse && rt_results_synapses_unchanged(d, j) && strcmp(when, RT_WHEN_INITIAL) != 0;
+        if (rp->sparse && !unchanged && sparse_files(d, net, j, out, when, err, err_size) != 0)
             return -1;
         if (rp->sparse && (rp->n_post > RT_DENSE_WEIGHTS_MAX_SIDE || rp->n_pre > RT_DENSE_WEIGHTS_MAX_SIDE)) {
             if (!rp->bias)

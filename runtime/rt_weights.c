@@ -266,7 +266,8 @@ static int load_synapse_part(const rt_run_desc *d, const char *dir, unsigned j, 
                              rt_array *a, char *err, size_t err_size)
 {
     char name[300], *path;
-    rt_file_name(name, sizeof name, RT_FILE_SYNAPSES, RT_WHEN_FINAL, d->weights[j].file_stem, part);
+    const char *when = rt_results_synapses_unchanged(d, j) ? RT_WHEN_INITIAL : RT_WHEN_FINAL;
+    rt_file_name(name, sizeof name, RT_FILE_SYNAPSES, when, d->weights[j].file_stem, part);
     size_t len = strlen(dir) + strlen(name) + 2;
     if (!(path = malloc(len)))
         return rt_error(err, err_size, "out of memory");
