@@ -45,7 +45,11 @@ static double histories(const rt_net_desc *n, double B, double T, double elem)
         for (unsigned o = 0; o < pop->n_outputs; o++)
             if (!pop->output_state || pop->output_state[o] < 0)
                 sum += buffer((T + 1) * slab, elem);
-        sum += adjoints;
+        double ring = 2;   /* rt_net.c's ring of output adjoints: 2 + the longest delay from P */
+        for (unsigned j = 0; j < n->n_projs; j++)
+            if (n->projs[j].pre_pop == (int)p && n->projs[j].delay + 2.0 > ring)
+                ring = n->projs[j].delay + 2.0;
+        sum += n->forward_only ? 0 : buffer(ring * slab, elem);
         if (pop->rate_c > 0)
             sum += buffer(slab, elem);
     }

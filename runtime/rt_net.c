@@ -42,10 +42,12 @@ static int alloc_pop(rt_net *net, unsigned p)
         else
             ok &= (b->output[o] = alloc_real(net, (T + 1) * slab)) != NULL;
     }
-    if (!net->d.forward_only) {
-        ok &= (b->adj_out[0] = alloc_real(net, slab)) != NULL;
-        ok &= (b->adj_out[1] = alloc_real(net, slab)) != NULL;
-    }
+    b->ring = 2;
+    for (unsigned j = 0; j < net->d.n_projs; j++)
+        if (net->d.projs[j].pre_pop == (int)p && net->d.projs[j].delay + 2 > b->ring)
+            b->ring = net->d.projs[j].delay + 2;
+    if (!net->d.forward_only)
+        ok &= (b->adj_out = alloc_real(net, b->ring * slab)) != NULL;
     return ok ? 0 : -1;
 }
 
@@ -160,7 +162,10 @@ rt_net *rt_net_new_on(const rt_net_desc *d, size_t batch, size_t steps, struct r
     int said = !ok;   /* alloc_proj's message stands */
     for (unsigned i = 0; i < d->n_inputs && ok; i++)
         ok = (net->input[i] = alloc_real(net, steps * batch * d->input_sizes[i])) != NULL;
-    ok = ok && (net->zeros = alloc_real(net, batch * rt_widest(d))) != NULL;
+    size_t widest = rt_widest(d);
+    for (unsigned i = 0; i < d->n_inputs; i++)
+        widest = d->input_sizes[i] > widest ? d->input_sizes[i] : widest;
+    ok = ok && (net->zeros = alloc_real(net, batch * widest)) != NULL;
     for (unsigned r = 0; r < d->n_readouts && ok; r++)
         ok = (net->dloss[r] = alloc_real(net, steps * batch * d->pops[d->readouts[r]].n)) != NULL;
     for (unsigned p = 0; p < d->n_pops && ok; p++)
@@ -205,8 +210,7 @@ void rt_net_free(rt_net *net)
                 net->d.pops[p].output_state[k] < 0)
                 free(b->output[k]);
         }
-        free(b->adj_out[0]);
-        free(b->adj_out[1]);
+        free(b->adj_out);
     }
     if (net->chunk)
         for (unsigned c = 0; c < rt_chunks(net); c++)

@@ -88,6 +88,10 @@ typedef struct rt_proj {
      * neuron, which gives the bits of the dense few-rows path. Not with
      * plastic or feedback. */
     const struct rt_connect *sparse;
+    /* a transmission delay in steps: the projection carries the pre
+     * activity DELAY steps older than it would otherwise (before the first
+     * step, a population's initial output, an input's 0) */
+    unsigned delay;
     /* set by rt_net_new from the order of populations */
     int lagged;
     size_t n_pre, n_post;

@@ -34,7 +34,11 @@ typedef struct pop_buffers {
     void *output[RT_MAX_VARS];         /* [(T+1)][B][n]; slot 0: before the first step */
     void *input[RT_MAX_VARS];          /* [T][B][n] */
     void *adj_state[2][RT_MAX_VARS];   /* [B][n], the carry, double-buffered */
-    void *adj_out[2];                  /* [B][n]: output 0's adjoint at steps of each parity */
+    /* output 0's adjoint, a ring of RING [B][n] slabs: output slot s
+     * (step s - 1's result) in slab (s - 1) mod RING; RING is 2 + the
+     * longest delay of a projection from the population */
+    void *adj_out;
+    unsigned ring;
 } pop_buffers;
 
 /* One chunk's scratch for the backward pass. */
@@ -62,7 +66,8 @@ struct rt_net {
     pop_buffers pop[RT_MAX_POPS];
     proj_buffers proj[RT_MAX_PROJS];
     void *input[RT_MAX_INPUTS];        /* [T][B][size] */
-    void *zeros;                       /* [B][widest n]: adjoints of unused outputs */
+    void *zeros;                       /* [B][widest n, input or population]: adjoints of unused outputs,
+                                          a delayed input before the first step */
     void *dloss[RT_MAX_POPS];          /* readout r: d loss / d y, [T][B][n] */
     void *dreg[RT_MAX_POPS];           /* population p: d reg / d o at every step, [B][n], or NULL */
     double reg_loss;

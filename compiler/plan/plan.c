@@ -505,11 +505,7 @@ static signed char *dale_signs(builder *b, const ast_node *opt, size_t n_pre)
 static void refuse_option(builder *b, const ast_node *opt)
 {
     const char *o = opt->name;
-    if (strcmp(o, "delay") == 0) {
-        plan_fail(b, opt, "'delay' is not available yet: a projection delivers in the step it is sent");
-        hint(b, "remove it; a projection to a population declared later arrives in the same step, "
-                "to the same or an earlier one in the next");
-    } else if (strcmp(o, "plasticity") == 0) {
+    if (strcmp(o, "plasticity") == 0) {
         plan_fail(b, opt, "a plasticity rule on a connect is not available yet: this version learns with "
                      "'learn bptt' or 'learn eprop'");
         hint(b, "remove 'plasticity ...' from the connect (its definition still checks), and train "
@@ -517,6 +513,26 @@ static void refuse_option(builder *b, const ast_node *opt)
     } else {
         plan_fail(b, opt, "the connect option '%s' is not available yet", o);
     }
+}
+
+/* delay D: a time, rounded to whole steps of dt (with a warning when it
+ * is not a multiple of dt), or a plain number of steps. */
+static unsigned delay_steps(builder *b, const ast_node *value)
+{
+    double v = value ? plan_constant(b, value, "a delay") : 0, steps = v;
+    int is_time = value && value->dim.known && !dim_is_one(value->dim);
+    if (is_time)
+        steps = v / b->p->dt;
+    double whole = round(steps);
+    if (!(whole >= 0) || whole > 1 << 20) {
+        plan_fail(b, value, "a delay of %g steps is more than this version keeps (%d)", whole, 1 << 20);
+        return 0;
+    }
+    if (fabs(steps - whole) > 1e-9 * fmax(1, steps))
+        diag_warning(&b->p->fe->diag, value->loc, "a delay of %g %s is rounded to %.0f steps (%g ms at dt %g ms)",
+                     is_time ? v * 1e3 : v, is_time ? "ms" : "steps", whole, whole * b->p->dt * 1e3,
+                     b->p->dt * 1e3);
+    return (unsigned)whole;
 }
 
 /* init load("w.npy"): the file must hold the [post, pre] matrix the
@@ -629,6 +645,8 @@ static void apply_option(builder *b, plan_proj *pp, rt_proj *rp, const ast_node 
         pp->trainable = rp->trainable = 1;
     } else if (is_rule(o)) {
         rule_connect(b, opt, pp, rt_rng_stream(RT_STREAM_MASK, index));
+    } else if (strcmp(o, "delay") == 0) {
+        rp->delay = delay_steps(b, value);
     } else if (strcmp(o, "storage") == 0) {
         /* pick_storage read it */
     } else if (strcmp(o, "autapses") != 0) {
