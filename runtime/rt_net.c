@@ -62,6 +62,20 @@ static int alloc_proj(rt_net *net, unsigned j, struct rt_pool *pool, char *err, 
     if (pr->sparse) {
         if (rt_connect_build(pr->sparse, pr->n_pre, pr->n_post, pool, &b->csr, err, err_size) != 0)
             return -1;
+        b->blocks = (pr->n_post + RT_NEURON_BLOCK - 1) / RT_NEURON_BLOCK;
+        if (b->blocks > 1) {
+            if (!(b->split = malloc(pr->n_pre * (b->blocks + 1) * sizeof *b->split + 1)))
+                return rt_error(err, err_size, "out of memory for the synapses of %s", pr->name);
+            for (size_t k = 0; k < pr->n_pre; k++) {   /* each row is sorted by post */
+                uint32_t *sp = b->split + k * (b->blocks + 1);
+                size_t s = b->csr.row[k], end = b->csr.row[k + 1];
+                for (size_t blk = 0; blk <= b->blocks; blk++) {
+                    while (s < end && b->csr.post[s] < blk * RT_NEURON_BLOCK)
+                        s++;
+                    sp[blk] = (uint32_t)(s - b->csr.row[k]);
+                }
+            }
+        }
         int ok = (b->w = alloc_real(net, b->csr.nnz)) != NULL &&
                  (net->d.forward_only || (b->gw = alloc_real(net, b->csr.nnz)) != NULL);
         if (pr->bias)
@@ -230,6 +244,7 @@ void rt_net_free(rt_net *net)
         free(net->proj[j].fbt);
         rt_csr_free(&net->proj[j].csr);
         free(net->proj[j].sign);
+        free(net->proj[j].split);
     }
     for (unsigned i = 0; i < net->d.n_inputs; i++)
         free(net->input[i]);

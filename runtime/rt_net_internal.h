@@ -29,6 +29,13 @@ enum { RT_THIN = 8 };
  * overhead is most of its time at one row. */
 enum { RT_FEW_ROWS = 4 };
 
+/* A batch of at most RT_FEW_ROWS sequences is one chunk; its forward pass
+ * is spread over the threads by cutting each population's step into blocks
+ * of this many neurons (inputs gathered and kernel run per block). Every
+ * neuron's input gets its terms in the same order in a block as in the
+ * whole, so the bits do not depend on the blocks, nor on the threads. */
+enum { RT_NEURON_BLOCK = 2048 };
+
 typedef struct pop_buffers {
     void *state[RT_MAX_VARS];          /* [(T+1)][B][n]; slot 0: initial */
     void *output[RT_MAX_VARS];         /* [(T+1)][B][n]; slot 0: before the first step */
@@ -55,6 +62,11 @@ typedef struct proj_buffers {
     void *w, *gw;                      /* [n_post][n_pre]; sparse: [nnz] */
     rt_csr csr;                        /* a sparse projection's synapses (rt_connect.h) */
     signed char *sign;                 /* NULL, or Dale's sign of each synapse */
+    /* sparse, more than RT_NEURON_BLOCK post neurons: where each pre row's
+     * synapses onto each block of post neurons start, relative to the row,
+     * [n_pre][blocks + 1] */
+    uint32_t *split;
+    size_t blocks;
     void *wt;                          /* [n_pre][n_post]: w transposed at each forward pass */
     void *b, *gb;                      /* [n_post] or NULL */
     void *fb, *fbt;                    /* feedback [n_post][n_pre] and its transpose, or NULL */

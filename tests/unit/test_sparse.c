@@ -15,6 +15,8 @@
  *     the rows of WT of the non-zero inputs in order of pre neuron, which
  *     is what the event-driven pass adds, minus the zeros of the missing
  *     synapses (adding +0 changes no sum).
+ *   - The forward pass of one chunk cut into blocks of neurons on 1, 2 and
+ *     3 threads gives the bits of the whole chunk on the calling thread.
  *   - BPTT in float64 on a sparse rate network equals the dense BPTT on the
  *     same mask at every synapse (1e-12 relative: the sums are the same
  *     terms in another order), and matches central differences of the loss
@@ -290,8 +292,48 @@ static void check_gradients(void)
     fixture_free(&fd);
 }
 
+/* The forward pass of a batch of 2 over 5000 neurons (3 blocks of
+ * RT_NEURON_BLOCK) on no pool (the chunk path), and on pools of 1, 2 and 3
+ * threads (by blocks of neurons): every state at every step the same bits. */
+static void check_threads(void)
+{
+    char text[4096];
+    fixture f;
+    memset(&f, 0, sizeof f);
+    int ok = fixture_init(&f, model_text("import neurons.lif\nimport neurons.rate", "LIF[5000](tau_m = 5 ms, v_th = 0.3)",
+                                         "fixed_probability(0.05)", "sparse", "float32", 2, text, sizeof text), 1) == 0;
+    CHECK(ok);
+    if (!ok) {
+        fixture_free(&f);
+        return;
+    }
+    size_t count = f.p.task.steps * 2 * 5000, spikes = 0;
+    float *ref = malloc(2 * count * sizeof *ref);
+    rt_net_forward(f.net);
+    memcpy(ref, rt_net_state_history(f.net, 0, 0), count * sizeof *ref);
+    memcpy(ref + count, rt_net_output_history(f.net, 0, 0), count * sizeof *ref);
+    for (size_t i = 0; i < count; i++)
+        spikes += ref[count + i] != 0;
+    CHECK(spikes > count / 100);
+    for (int threads = 1; threads <= 3; threads++) {
+        rt_pool *pool = rt_pool_new(threads);
+        rt_net_set_pool(f.net, pool);
+        rt_net_forward(f.net);
+        int same = memcmp(ref, rt_net_state_history(f.net, 0, 0), count * sizeof *ref) == 0 &&
+                   memcmp(ref + count, rt_net_output_history(f.net, 0, 0), count * sizeof *ref) == 0;
+        printf("forward by blocks of neurons on %d thread%s: %s (%zu spikes)\n", threads, threads > 1 ? "s" : "",
+               same ? "the same bits" : "DIFFERENT", spikes);
+        CHECK(same);
+        rt_net_set_pool(f.net, NULL);
+        rt_pool_free(pool);
+    }
+    free(ref);
+    fixture_free(&f);
+}
+
 int main(void)
 {
+    check_threads();
     check_rules();
     check_event_driven_equals_dense(1);
     check_event_driven_equals_dense(3);
