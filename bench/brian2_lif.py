@@ -156,6 +156,18 @@ def run_brian(n, work):
     return r
 
 
+def copy_bandwidth():
+    """This machine's memory bandwidth: the best of 5 copies of 512 MB, bytes read plus written per second."""
+    import time
+    a, b = np.ones(1 << 26), np.empty(1 << 26)
+    best = float("inf")
+    for _ in range(5):
+        t = time.perf_counter()
+        np.copyto(b, a)
+        best = min(best, time.perf_counter() - t)
+    return 2 * a.nbytes / best
+
+
 def main():
     if len(sys.argv) == 4 and sys.argv[1] == "--brian":
         brian_main(int(sys.argv[2]), sys.argv[3])
@@ -164,6 +176,8 @@ def main():
     rnnc = args.pop(0) if args and not args[0].isdigit() else "build/rnnc"
     sizes = [int(a) for a in args] or [1000, 10000, 100000]
     work = tempfile.mkdtemp(prefix="brian2_lif_")
+    bandwidth = copy_bandwidth()
+    print("memory copy bandwidth: %.1f GB/s (numpy copy of 512 MB, read + write)" % (bandwidth / 1e9))
     print("N        who     sim s    wall s   peak MB  rate Hz  CV ISI")
     try:
         for n in sizes:
@@ -175,6 +189,12 @@ def main():
                   "rnnc's summary.json: %.2f Hz, CV %.3f" %
                   (n, b["sim"] / r["sim"], b["wall"] / r["wall"], b["rss"] / r["rss"],
                    100 * (r["rate"] / b["rate"] - 1), 100 * (r["cv"] / b["cv"] - 1), r["rnnc_rate"], r["rnnc_cv"]))
+            # each recurrent spike touches its row: fan-out synapses of 4-byte weight + 4-byte index
+            fan_out = rule(n)[1] or 0.1 * n
+            touched = r["rate"] * n * fan_out * 8 / r["sim"]
+            print("%-8d rnnc: %.2g synapse events per simulated second, %.1f GB/s of synapses read "
+                  "(%.0f %% of the copy bandwidth)" % (n, r["rate"] * n * fan_out, touched / 1e9,
+                                                        100 * touched / bandwidth))
             sys.stdout.flush()
             shutil.rmtree(os.path.join(work, "rnnc_%d" % n), ignore_errors=True)
             shutil.rmtree(os.path.join(work, "brian_%d" % n), ignore_errors=True)

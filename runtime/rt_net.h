@@ -2,11 +2,14 @@
  *
  * The runtime takes a plain description: populations, each with compiled
  * per-neuron kernels (a forward step and its adjoint, see
- * rt_kernel.h for their arguments), and dense projections between
- * them. All arrays are time-major, [step][batch][neuron], in float or
- * double. Both passes run the batch in chunks of 64 sequences in parallel,
- * each chunk step by step through the whole network, so a step's data is
- * still in cache when it is next used:
+ * rt_kernel.h for their arguments), and dense or sparse projections
+ * between them (sparse: CSR synapses by pre neuron, rt_connect.h,
+ * propagated event by event), each with an optional delay in steps. All
+ * arrays are time-major, [step][batch][neuron], in float or double. Both
+ * passes run the batch in chunks of 64 sequences in parallel, each chunk
+ * step by step through the whole network, so a step's data is still in
+ * cache when it is next used (a batch of at most 4 sequences, one chunk, is
+ * spread over the threads by blocks of neurons instead, each step):
  *   - dense projections are one OpenBLAS GEMM per step and chunk
  *     ([64 x n_pre] x [n_pre x n_post]); those with fewer than 8 units on
  *     a side (input channels, small readouts) are plain loops;
