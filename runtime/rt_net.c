@@ -59,6 +59,8 @@ static int alloc_proj(rt_net *net, unsigned j, struct rt_pool *pool, char *err, 
     /* lagged: the pre population is updated at or after the post one */
     pr->lagged = pr->pre_pop >= 0 && (unsigned)pr->pre_pop >= pr->post_pop;
     proj_buffers *b = &net->proj[j];
+    if (pr->sparse && (pr->feedback || pr->plastic))
+        return rt_error(err, err_size, "%s: a sparse projection cannot carry feedback or plasticity", pr->name);
     if (pr->sparse) {
         if (rt_connect_build(pr->sparse, pr->n_pre, pr->n_post, pool, &b->csr, err, err_size) != 0)
             return -1;

@@ -960,15 +960,26 @@ static int analysis_reads_weights(const rt_analysis_desc *a, const rt_proj *rp, 
            (a->kind == RT_ANALYSIS_DEGRADATION && rp->pre_pop == (int)a->pop);
 }
 
-/* Projections the analyses read as matrices are dense: one the plan made
- * sparse becomes dense with its mask; one written 'storage sparse' is an
- * error at the analysis. */
+/* Projections that e-prop's random feedback or a plasticity rule passes
+ * through, and those the analyses read as matrices, are dense: one the
+ * plan made sparse becomes dense with its mask; one written 'storage
+ * sparse' is an error (at the analysis, for those). */
 static void dense_for_analyses(builder *b)
 {
     plan *p = b->p;
     for (unsigned j = 0; j < p->n_projs; j++) {
         rt_proj *rp = &p->rt_projs[j];
         plan_proj *pp = &p->projs[j];
+        if (rp->sparse && (rp->feedback || rp->plastic)) {   /* e-prop's random feedback, a local rule: dense */
+            if (pp->storage == PLAN_STORAGE_SPARSE) {
+                plan_fail(b, pp->storage_at, "'storage sparse' on %s is not available yet: %s needs its matrix",
+                          rp->name, rp->feedback ? "e-prop's feedback through it" : "its plasticity rule");
+                hint(b, "remove 'storage sparse'");
+                continue;
+            }
+            rp->sparse = NULL;
+            pp->mask = rule_mask(b, p->net, pp, rp, pp->mask);
+        }
         for (unsigned i = 0; rp->sparse && i < p->n_analyses; i++) {
             if (!analysis_reads_weights(&p->analyses[i], rp, j))
                 continue;
