@@ -208,6 +208,8 @@ static int list_rows(build *b, int fill, char *err, size_t err_size)
         if (c->list_pre[i] >= b->n_pre || c->list_post[i] >= b->n_post)
             return rt_error(err, err_size, "connection %zu (%u -> %u) is out of range: %zu pre and %zu post neurons",
                             i, c->list_pre[i], c->list_post[i], b->n_pre, b->n_post);
+        if (!c->autapses && c->list_pre[i] == c->list_post[i])
+            continue;   /* no_autapses drops them */
         if (fill)
             b->csr->post[b->cursor[c->list_pre[i]]++] = c->list_post[i];
         else

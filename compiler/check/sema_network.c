@@ -284,7 +284,7 @@ static const struct {
     {"autapses", OPT_AUTAPSE}, {"no_autapses", OPT_AUTAPSE}, {"delay", OPT_DELAY},
     {"bounds", OPT_BOUNDS}, {"trainable", OPT_TRAIN}, {"frozen", OPT_TRAIN},
     {"plasticity", OPT_PLASTICITY}, {"mask", OPT_MASK}, {"spectral_radius", OPT_SPECTRAL},
-    {"storage", OPT_STORAGE},
+    {"storage", OPT_STORAGE}, {"load", OPT_RULE},
 };
 enum { OPTION_COUNT = sizeof connect_options / sizeof connect_options[0] };
 
@@ -320,10 +320,28 @@ static bool const_number(sema *S, ast_node *e, scope *sc, const char *what, doub
     return true;
 }
 
+/* load("pre.npy", "post.npy"): the connections as two index lists, file
+ * names in quotes (their contents are checked by the plan). */
+static void check_list_rule(sema *S, ast_node *opt, ast_node *args)
+{
+    if (!args || args->count != 2 || args->first->kind != AST_STR || args->first->next->kind != AST_STR) {
+        diag *g = diag_error(S->diag, opt->loc, "a list of connections is load(\"pre.npy\", \"post.npy\"): two "
+                             "file names in quotes");
+        diag_hint(S->diag, g, "each file a 1-d array of neuron indices, synapse k from pre[k] to post[k]");
+        return;
+    }
+    for (ast_node *a = args->first; a; a = a->next)
+        a->type = TY_STR;
+}
+
 static void check_rule(connect_ctx *c, ast_node *opt)
 {
     sema *S = c->S;
     ast_node *args = option_args(opt);
+    if (strcmp(opt->name, "load") == 0) {
+        check_list_rule(S, opt, args);
+        return;
+    }
     unsigned nargs = args ? args->count : option_value(opt) ? 1 : 0;
     const builtin *b = builtin_find(opt->name, BI_RULE);
     if (!sema_check_arity(S, opt->loc, b->name, b->min_args, b->max_args, nargs))

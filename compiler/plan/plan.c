@@ -432,11 +432,83 @@ static void initializer(builder *b, const ast_node *e, size_t fan_in, size_t fan
     check_initializer_values(b, e, out);
 }
 
+/* The index list of FILE (string node AT) into OUT (COUNT entries, or
+ * *COUNT set when SIZE_MAX): whole numbers below LIMIT, the neurons of
+ * SIDE. 0, or -1 after a located error. */
+static int index_list(builder *b, const ast_node *at, const char *side, size_t limit, uint32_t **out,
+                      size_t *count)
+{
+    char path[4096], why[512], shape[128];
+    const char *file = frontend_load_path(b->p->fe, at, path, sizeof path);
+    rt_array a;
+    if (rt_npy_read(file, &a, why, sizeof why) != 0) {
+        plan_fail(b, at, "cannot read the %s neurons of the connections: %s", side, why);
+        return -1;
+    }
+    int rc = -1;
+    if (a.ndim != 1) {
+        plan_fail(b, at, "the %s neurons of the connections must be a 1-d array, but the file holds a %s array", side,
+                  rt_shape_text(a.shape, a.ndim, shape, sizeof shape));
+    } else if (*count != SIZE_MAX && a.count != *count) {
+        plan_fail(b, at, "the %s list has %zu connections and the pre list %zu: one entry each per synapse", side,
+                  a.count, *count);
+    } else if (!(*out = malloc((a.count + 1) * sizeof **out))) {
+        plan_fail(b, at, "out of memory");
+    } else {
+        rc = 0;
+        for (size_t i = 0; rc == 0 && i < a.count; i++) {
+            double v = a.data[i];
+            if (!(v >= 0 && v < (double)limit && v == floor(v))) {
+                plan_fail(b, at, "entry %zu of the %s list is %g, not a neuron of the %zu the %s side has", i, side, v,
+                          limit, side);
+                rc = -1;
+            } else {
+                (*out)[i] = (uint32_t)v;
+            }
+        }
+        *count = a.count;
+    }
+    rt_array_free(&a);
+    return rc;
+}
+
+/* load("pre.npy", "post.npy"): the given connections, checked now (in
+ * range, each pair once) so that 'rnnc check' says so at the call. */
+static void list_connect(builder *b, const ast_node *opt, plan_proj *pp, const rt_proj *rp)
+{
+    const ast_node *pre = opt->first->first, *post = pre->next;
+    size_t n = SIZE_MAX;
+    uint32_t *pre_list = NULL, *post_list = NULL;
+    if (index_list(b, pre, "pre", rp->n_pre, &pre_list, &n) == 0 &&
+        index_list(b, post, "post", rp->n_post, &post_list, &n) == 0 &&
+        (pp->list = malloc((2 * n + 1) * sizeof *pp->list)) != NULL) {
+        memcpy(pp->list, pre_list, n * sizeof *pp->list);
+        memcpy(pp->list + n, post_list, n * sizeof *pp->list);
+        pp->connect.kind = RT_CONNECT_LIST;
+        pp->connect.list_pre = pp->list;
+        pp->connect.list_post = pp->list + n;
+        pp->connect.list_n = n;
+        rt_csr c;
+        char why[256];
+        if (rt_connect_build(&pp->connect, rp->n_pre, rp->n_post, NULL, &c, why, sizeof why) != 0) {
+            plan_fail(b, opt, "%s", why);
+            pp->connect.kind = RT_CONNECT_ALL;   /* said once: no mask is made of it */
+        }
+        rt_csr_free(&c);
+    }
+    free(pre_list);
+    free(post_list);
+}
+
 /* The rule (rt_connect.h): which pairs connect, drawn from the run's seed
  * and the projection's own stream. */
-static void rule_connect(builder *b, const ast_node *opt, plan_proj *pp, uint64_t stream)
+static void rule_connect(builder *b, const ast_node *opt, plan_proj *pp, const rt_proj *rp, uint64_t stream)
 {
     const char *rule = opt->name;
+    if (strcmp(rule, "load") == 0) {
+        list_connect(b, opt, pp, rp);
+        return;
+    }
     double arg = opt->first && opt->first->first ? plan_constant(b, opt->first->first, "a rule's argument") : 0;
     rt_connect *c = &pp->connect;
     c->seed = b->p->settings.seed;
@@ -600,7 +672,7 @@ static unsigned char *mask_from_file(builder *b, const ast_node *load, const rt_
 static int is_rule(const char *o)
 {
     return strcmp(o, "all_to_all") == 0 || strcmp(o, "one_to_one") == 0 || strcmp(o, "fixed_probability") == 0 ||
-           strcmp(o, "fixed_indegree") == 0 || strcmp(o, "fixed_outdegree") == 0;
+           strcmp(o, "fixed_indegree") == 0 || strcmp(o, "fixed_outdegree") == 0 || strcmp(o, "load") == 0;
 }
 
 static void apply_option(builder *b, plan_proj *pp, rt_proj *rp, const ast_node *opt, unsigned index)
@@ -644,7 +716,7 @@ static void apply_option(builder *b, plan_proj *pp, rt_proj *rp, const ast_node 
     } else if (strcmp(o, "trainable") == 0) {
         pp->trainable = rp->trainable = 1;
     } else if (is_rule(o)) {
-        rule_connect(b, opt, pp, rt_rng_stream(RT_STREAM_MASK, index));
+        rule_connect(b, opt, pp, rp, rt_rng_stream(RT_STREAM_MASK, index));
     } else if (strcmp(o, "delay") == 0) {
         rp->delay = delay_steps(b, value);
     } else if (strcmp(o, "storage") == 0) {
@@ -1491,10 +1563,12 @@ void plan_free(plan *p)
         neuron_ir_free(&p->neurons[i]);
     for (unsigned j = 0; j < p->n_projs; j++) {
         free(p->projs[j].mask);
+        free(p->projs[j].list);
         free(p->projs[j].dale);
     }
     for (unsigned j = 0; j < p->n_feedback; j++) {
         free(p->feedback[j].mask);
+        free(p->feedback[j].list);
         free(p->feedback[j].dale);
     }
     codegen_free(p->cg);

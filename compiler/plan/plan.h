@@ -35,6 +35,7 @@ typedef struct plan_proj {
     /* the connection rule (rt_connect.h): the synapses of a sparse
      * projection (rt_proj.sparse points here), the mask of a dense one */
     rt_connect connect;
+    uint32_t *list;                 /* load("pre.npy", "post.npy"): the pre then post indices, malloc'd */
     int storage;                    /* PLAN_STORAGE_* */
     const ast_node *storage_at;     /* the 'storage' option, or NULL */
 } plan_proj;

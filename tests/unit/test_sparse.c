@@ -116,6 +116,17 @@ static void check_rules(void)
     check_rule("fixed_outdegree, no autapses", c, 900, 900);
     c = base, c.kind = RT_CONNECT_ONE_TO_ONE;
     check_rule("one_to_one", c, 700, 700);
+    /* a list: out of order, an autapse dropped without autapses; rows sorted */
+    static const uint32_t pre[] = {4, 0, 4, 2, 2, 1}, post[] = {0, 3, 2, 2, 1, 3};
+    rt_connect l = base;
+    l.kind = RT_CONNECT_LIST, l.list_pre = pre, l.list_post = post, l.list_n = 6, l.autapses = 0;
+    rt_csr lc;
+    CHECK(rt_connect_build(&l, 5, 4, NULL, &lc, NULL, 0) == 0);
+    static const size_t want_row[] = {0, 1, 2, 3, 3, 5};
+    static const uint32_t want_post[] = {3, 3, 1, 0, 2};
+    CHECK(lc.nnz == 5 && memcmp(lc.row, want_row, sizeof want_row) == 0 &&
+          memcmp(lc.post, want_post, sizeof want_post) == 0);
+    rt_csr_free(&lc);
     /* another seed, another network */
     rt_connect s1 = base, s2 = base;
     s1.kind = s2.kind = RT_CONNECT_FIXED_PROBABILITY;
