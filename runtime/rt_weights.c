@@ -93,7 +93,8 @@ static void sparse_init_task(void *ctx, unsigned task)
 {
     const sparse_init *si = ctx;
     const rt_csr *c = si->csr;
-    size_t lo = (size_t)task * SPARSE_INIT_BLOCK, hi = lo + SPARSE_INIT_BLOCK < c->n_pre ? lo + SPARSE_INIT_BLOCK : c->n_pre;
+    size_t lo = (size_t)task * SPARSE_INIT_BLOCK;
+    size_t hi = lo + SPARSE_INIT_BLOCK < c->n_pre ? lo + SPARSE_INIT_BLOCK : c->n_pre;
     for (size_t k = lo; k < hi; k++)
         for (size_t s = c->row[k]; s < c->row[k + 1]; s++) {
             size_t at = (size_t)c->post[s] * si->rp->n_pre + k;   /* its place in the dense [post][pre] */

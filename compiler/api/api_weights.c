@@ -64,7 +64,8 @@ rnnc_status rnnc_model_weights(rnnc_model *m, const char *projection, uint64_t s
         memset(w, 0, count * sizeof *w);
         for (size_t k = 0; k < c->n_pre; k++)
             for (size_t s = c->row[k]; s < c->row[k + 1]; s++)
-                w[(size_t)c->post[s] * rp->n_pre + k] = rt_real_get(d->net.is_double, rt_net_weights(net, (unsigned)j), s);
+                w[(size_t)c->post[s] * rp->n_pre + k] =
+                    rt_real_get(d->net.is_double, rt_net_weights(net, (unsigned)j), s);
     }
     rt_net_free(net);
     if (status != RNNC_OK) {

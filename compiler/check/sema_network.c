@@ -280,7 +280,8 @@ static const struct {
     enum option_kind kind;
 } connect_options[] = {
     {"all_to_all", OPT_RULE}, {"one_to_one", OPT_RULE}, {"fixed_probability", OPT_RULE},
-    {"fixed_indegree", OPT_RULE}, {"fixed_outdegree", OPT_RULE}, {"init", OPT_INIT}, {"bias", OPT_BIAS}, {"dale", OPT_DALE},
+    {"fixed_indegree", OPT_RULE}, {"fixed_outdegree", OPT_RULE}, {"init", OPT_INIT}, {"bias", OPT_BIAS},
+    {"dale", OPT_DALE},
     {"autapses", OPT_AUTAPSE}, {"no_autapses", OPT_AUTAPSE}, {"delay", OPT_DELAY},
     {"bounds", OPT_BOUNDS}, {"trainable", OPT_TRAIN}, {"frozen", OPT_TRAIN},
     {"plasticity", OPT_PLASTICITY}, {"mask", OPT_MASK}, {"spectral_radius", OPT_SPECTRAL},

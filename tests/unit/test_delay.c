@@ -28,7 +28,8 @@ enum { T0 = 3, D1 = 2, D2 = 0, D3 = 4, D4 = 1, STEPS = 40 };
 
 static const char ring_text[] =
     "import neurons.rate\n"
-    "neuron Relay {\n  state v = 0\n  input I\n  v <- I\n  spike z when v > 0.5\n  reset v = 0\n  surrogate z = 1\n  output s = z\n}\n"
+    "neuron Relay {\n  state v = 0\n  input I\n  v <- I\n  spike z when v > 0.5\n  reset v = 0\n"
+    "  surrogate z = 1\n  output s = z\n}\n"
     "task Quiet(steps = 40) {\n  input x[1]\n  target y[1]\n  duration steps\n  x = 0\n  y = 0\n}\n"
     "network Ring {\n  input x[1]\n  pop a : Relay[4]\n  pop b : Relay[4]\n  pop c : Relay[4]\n"
     "  readout y : Linear[1]\n"

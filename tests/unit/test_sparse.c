@@ -34,6 +34,8 @@
 #include "rt_pool.h"
 #include "rt_rng.h"
 
+#define LIF_IMPORTS "import neurons.lif\nimport neurons.rate"
+
 static int same_csr(const rt_csr *a, const rt_csr *b)
 {
     return a->nnz == b->nnz && a->n_pre == b->n_pre &&
@@ -222,9 +224,9 @@ static void check_event_driven_equals_dense(int batch)
     fixture fs, fd;
     memset(&fd, 0, sizeof fd);
     const char *rule = "fixed_probability(0.2)";
-    int ok = fixture_init(&fs, model_text("import neurons.lif\nimport neurons.rate", "LIF[300](tau_m = 5 ms, v_th = 0.3)", rule, "sparse", "float32",
+    int ok = fixture_init(&fs, model_text(LIF_IMPORTS, "LIF[300](tau_m = 5 ms, v_th = 0.3)", rule, "sparse", "float32",
                                           batch, ts, sizeof ts), 1) == 0 &&
-             fixture_init(&fd, model_text("import neurons.lif\nimport neurons.rate", "LIF[300](tau_m = 5 ms, v_th = 0.3)", rule, "dense", "float32",
+             fixture_init(&fd, model_text(LIF_IMPORTS, "LIF[300](tau_m = 5 ms, v_th = 0.3)", rule, "dense", "float32",
                                           batch, td, sizeof td), 1) == 0;
     CHECK(ok);
     if (ok) {
@@ -311,7 +313,7 @@ static void check_threads(void)
     char text[4096];
     fixture f;
     memset(&f, 0, sizeof f);
-    int ok = fixture_init(&f, model_text("import neurons.lif\nimport neurons.rate", "LIF[5000](tau_m = 5 ms, v_th = 0.3)",
+    int ok = fixture_init(&f, model_text(LIF_IMPORTS, "LIF[5000](tau_m = 5 ms, v_th = 0.3)",
                                          "fixed_probability(0.05)", "sparse", "float32", 2, text, sizeof text), 1) == 0;
     CHECK(ok);
     if (!ok) {
