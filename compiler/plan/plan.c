@@ -875,6 +875,21 @@ static void pick_storage(builder *b, plan_proj *pp, rt_proj *rp, const ast_node 
     rp->sparse = sparse ? &pp->connect : NULL;
 }
 
+/* fixed_indegree(k) or fixed_outdegree(k) with no_autapses: k of the n - 1
+ * other neurons, so k = n cannot be drawn (sema allowed up to n). */
+static void check_degree_without_autapses(builder *b, const plan_proj *pp, const rt_proj *rp, const ast_node *first)
+{
+    const rt_connect *c = &pp->connect;
+    int in = c->kind == RT_CONNECT_FIXED_INDEGREE, out = c->kind == RT_CONNECT_FIXED_OUTDEGREE;
+    size_t others = (in ? rp->n_pre : rp->n_post) - 1;
+    if (c->autapses || !(in || out) || c->k <= others)
+        return;
+    plan_fail(b, find_option(first, in ? "fixed_indegree" : "fixed_outdegree"),
+              "an %s-degree of %zu without autapses is more than the %zu other neurons", in ? "in" : "out", c->k,
+              others);
+    hint(b, "at most %zu, or allow autapses", others);
+}
+
 /* The rule first (the synapses or the mask), then the storage, then the
  * other options in order; a dense projection's mask is made last, when
  * no_autapses and a mask file are known. */
@@ -898,6 +913,7 @@ static void apply_options(builder *b, plan_proj *pp, rt_proj *rp, const ast_node
         }
         apply_option(b, pp, rp, opt, index);
     }
+    check_degree_without_autapses(b, pp, rp, first);
     if (!rp->sparse)
         pp->mask = rule_mask(b, first ? first : b->p->net, pp, rp, pp->mask);
     if (!is_feedback)
