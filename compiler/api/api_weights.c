@@ -11,6 +11,7 @@
 #include <string.h>
 
 #include "api_internal.h"
+#include "rt_memory.h"
 #include "rt_net.h"
 
 int api_model_projection(const rnnc_model *m, const char *name)
@@ -51,8 +52,14 @@ rnnc_status rnnc_model_weights(rnnc_model *m, const char *projection, uint64_t s
     rt_net *net = rt_net_new(&d->net, 1, 1);
     const rt_proj *rp = &d->net.projs[j];
     size_t count = rp->n_post * rp->n_pre;
-    double *w = net ? malloc(count * sizeof *w + 1) : NULL;
     char why[512];
+    /* a sparse projection's dense matrix may be far larger than its synapses: asked, not assumed */
+    if (rt_memory_fits((double)count * sizeof(double), why, sizeof why) != 0) {
+        rt_net_free(net);
+        return api_fail(err, RNNC_NO_MEMORY, "the weights of %s as a dense %zu x %zu matrix need %s", rp->name,
+                        rp->n_post, rp->n_pre, why);
+    }
+    double *w = net ? malloc(count * sizeof *w + 1) : NULL;
     if (!w)
         status = api_fail(err, RNNC_NO_MEMORY, "out of memory for the weights of %s", rp->name);
     else if (rt_weights_init(d, net, why, sizeof why) != 0)
