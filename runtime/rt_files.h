@@ -21,6 +21,16 @@
 #define RT_FILE_WEIGHTS "weights_%s_%s.npy"
 #define RT_FILE_BIAS "bias_%s_%s.npy"
 #define RT_WHEN_INITIAL "initial"
+/* WHEN, STEM, PART (RT_SYN_*): a sparse projection's synapses, [nnz] each,
+ * in the order of its storage (by pre neuron, then post): the pre and post
+ * neurons (uint32) and the weights (the network's precision). Its
+ * weights_ [post, pre] file is written too when neither side has more than
+ * RT_DENSE_WEIGHTS_MAX_SIDE neurons (a matrix that is readable as a picture). */
+#define RT_FILE_SYNAPSES "synapses_%s_%s_%s.npy"
+#define RT_SYN_PRE "pre"
+#define RT_SYN_POST "post"
+#define RT_SYN_W "w"
+enum { RT_DENSE_WEIGHTS_MAX_SIDE = 1000 };
 #define RT_WHEN_FINAL "final"
 
 /* [trial, step, channel]: every input channel (or readout) side by side,

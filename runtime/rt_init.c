@@ -145,6 +145,27 @@ int rt_init_fill(double *w, size_t rows, size_t cols, const rt_init *init, uint6
     return -1; /* unreachable: check_params refused other kinds */
 }
 
+int rt_init_elementwise(const rt_init *init)
+{
+    return init->kind != RT_INIT_ORTHOGONAL;
+}
+
+/* As fill_constant, fill_normal and fill_uniform draw element INDEX. */
+double rt_init_value(const rt_init *init, size_t rows, size_t cols, uint64_t seed, uint64_t stream,
+                     size_t index)
+{
+    switch (init->kind) {
+    case RT_INIT_CONSTANT: return init->a;
+    case RT_INIT_NORMAL: return init->a + init->b * rt_rng_normal(seed, stream, index);
+    case RT_INIT_UNIFORM: return init->a + (init->b - init->a) * rt_rng_uniform(seed, stream, index);
+    case RT_INIT_GLOROT_UNIFORM: {
+        double limit = sqrt(6.0 / ((double)cols + (double)rows));
+        return -limit + 2 * limit * rt_rng_uniform(seed, stream, index);
+    }
+    default: return 0;
+    }
+}
+
 double rt_spectral_radius(const double *w, size_t n, char *err, size_t err_size)
 {
     if (n == 0)

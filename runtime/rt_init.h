@@ -31,6 +31,14 @@ typedef struct rt_init {
 int rt_init_fill(double *w, size_t rows, size_t cols, const rt_init *init, uint64_t seed,
                  uint64_t stream, char *err, size_t err_size);
 
+/* Whether INIT draws each element on its own (every kind but ORTHOGONAL),
+ * and element INDEX (row * COLS + col) of the ROWS x COLS matrix that
+ * rt_init_fill writes with it: a sparse projection's weights are those of
+ * the dense matrix at its synapses. */
+int rt_init_elementwise(const rt_init *init);
+double rt_init_value(const rt_init *init, size_t rows, size_t cols, uint64_t seed, uint64_t stream,
+                     size_t index);
+
 /* The spectral radius (largest |eigenvalue|) of the square W ([n][n]), by
  * LAPACK dgeev (rt_eigen). 0 when below 1e-12 of W's Frobenius norm: the
  * rounding noise of a zero or triangular nilpotent matrix, which must not be

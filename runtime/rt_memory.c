@@ -13,6 +13,7 @@
 #include <unistd.h>
 
 #include "rt_error.h"
+#include "rt_files.h"
 #include "rt_net_internal.h"
 
 /* rt_net.c rounds each buffer up to 64 bytes */
@@ -38,12 +39,17 @@ static double histories(const rt_net_desc *n, double B, double T, double elem)
     for (unsigned p = 0; p < n->n_pops; p++) {
         const rt_pop *pop = &n->pops[p];
         double slab = B * pop_size(n, p);
-        sum += pop->n_states * (buffer((T + 1) * slab, elem) + 2 * buffer(slab, elem));
+        double adjoints = n->forward_only ? 0 : 2 * buffer(slab, elem);
+        sum += pop->n_states * (buffer((T + 1) * slab, elem) + adjoints);
         sum += pop->n_ports * buffer(T * slab, elem);
         for (unsigned o = 0; o < pop->n_outputs; o++)
             if (!pop->output_state || pop->output_state[o] < 0)
                 sum += buffer((T + 1) * slab, elem);
-        sum += 2 * buffer(slab, elem);
+        double ring = 2;   /* rt_net.c's ring of output adjoints: 2 + the longest delay from P */
+        for (unsigned j = 0; j < n->n_projs; j++)
+            if (n->projs[j].pre_pop == (int)p && n->projs[j].delay + 2.0 > ring)
+                ring = n->projs[j].delay + 2.0;
+        sum += n->forward_only ? 0 : buffer(ring * slab, elem);
         if (pop->rate_c > 0)
             sum += buffer(slab, elem);
     }
@@ -54,17 +60,30 @@ static double histories(const rt_net_desc *n, double B, double T, double elem)
     return sum + buffer(B * (double)rt_widest(n), elem);
 }
 
-/* Projection J's parameters: rt_net.c's w, wt, gw (b, gb; fb, fbt) and,
- * when trained, rt_train.c's backup and the optimiser's moments. */
+/* The weights projection PR keeps: n_post x n_pre dense, the expected
+ * number of synapses sparse (rt_connect_density). */
+static double weight_count(const rt_net_desc *n, const rt_proj *pr)
+{
+    double cells = pop_size(n, pr->post_pop) * pre_size(n, pr);
+    return pr->sparse ? cells * rt_connect_density(pr->sparse, (size_t)pre_size(n, pr),
+                                                   (size_t)pop_size(n, pr->post_pop))
+                      : cells;
+}
+
+/* Projection J's parameters: rt_net.c's w, wt, gw (b, gb; fb, fbt; a sparse
+ * one's w, gw and synapse indices, no wt) and, when trained, rt_train.c's
+ * backup and the optimiser's moments; no gradients in a forward_only net. */
 static double projection(const rt_run_desc *d, const rt_proj *pr, double elem)
 {
-    double count = pop_size(&d->net, pr->post_pop) * pre_size(&d->net, pr), post = pop_size(&d->net, pr->post_pop);
+    double count = weight_count(&d->net, pr), post = pop_size(&d->net, pr->post_pop);
     int adam = d->settings.optim.kind == RT_OPTIM_ADAM;
     int trained = d->settings.train && pr->trainable;
     int moments = !trained ? 0 : adam ? 2 : d->settings.optim.momentum > 0;
-    double copies = 3 + (pr->feedback ? 2 : 0) + (trained ? 1 + moments : 0);
-    double bias = pr->bias ? (2 + (trained ? 1 + moments : 0)) * post : 0;
-    return copies * buffer(count, elem) + bias * elem;
+    int grads = !d->net.forward_only;
+    double copies = (pr->sparse ? 1 : 2) + grads + (pr->feedback ? 2 : 0) + (trained ? 1 + moments : 0);
+    double bias = pr->bias ? (1 + grads + (trained ? 1 + moments : 0)) * post : 0;
+    double synapses = pr->sparse ? buffer(count, sizeof(uint32_t)) + (pre_size(&d->net, pr) + 1) * sizeof(size_t) : 0;
+    return copies * buffer(count, elem) + bias * elem + synapses;
 }
 
 /* rt_net.c's alloc_chunk, for one chunk */
@@ -79,7 +98,7 @@ static double chunk(const rt_net_desc *n, double elem, double *proj_share, unsig
         unsigned pre = pr->pre_pop >= 0 ? (unsigned)pr->pre_pop : RT_MAX_POPS + (unsigned)pr->pre_input;
         if (!pre_seen[pre]++)
             sum += buffer((rows + RT_CHUNK_ROWS) * pre_size(n, pr), elem);
-        double gw = buffer(pop_size(n, pr->post_pop) * pre_size(n, pr), elem);
+        double gw = buffer(weight_count(n, pr), elem);
         sum += gw + (pr->bias ? buffer(pop_size(n, pr->post_pop), elem) : 0);
         if (j == largest)
             *proj_share = gw;
@@ -130,8 +149,12 @@ static double analysis(const rt_run_desc *d, const rt_analysis_desc *an, double 
 static double analyses(const rt_run_desc *d, double B, double T)
 {
     double most = 0;
-    for (unsigned j = 0; j < d->net.n_projs; j++) {
-        double w = pop_size(&d->net, d->net.projs[j].post_pop) * pre_size(&d->net, &d->net.projs[j]) * 8;
+    for (unsigned j = 0; j < d->net.n_projs; j++) {   /* a big sparse projection: its pre indices */
+        const rt_proj *pr = &d->net.projs[j];
+        double w = pop_size(&d->net, pr->post_pop) * pre_size(&d->net, pr) * 8;
+        if (pr->sparse && (pop_size(&d->net, pr->post_pop) > RT_DENSE_WEIGHTS_MAX_SIDE ||
+                           pre_size(&d->net, pr) > RT_DENSE_WEIGHTS_MAX_SIDE))
+            w = weight_count(&d->net, pr) * sizeof(uint32_t);
         most = w > most ? w : most;
     }
     for (unsigned k = 0; k < d->n_analyses; k++) {
@@ -160,7 +183,7 @@ size_t rt_run_memory(const rt_run_desc *d, rt_memory_parts *parts)
     for (unsigned f = 0; f < d->n_feedback; f++)   /* rt_weights.c's B and its transpose, in doubles */
         m.bytes[RT_MEM_WEIGHTS] += 2 * pop_size(n, d->feedback[f].post_pop) * pre_size(n, &d->feedback[f]) * 8;
     double share = 0;
-    m.bytes[RT_MEM_CHUNKS] = chunks * chunk(n, elem, &share, m.largest_proj);
+    m.bytes[RT_MEM_CHUNKS] = n->forward_only ? 0 : chunks * chunk(n, elem, &share, m.largest_proj);
     m.largest_proj_bytes += chunks * share;
     m.bytes[RT_MEM_TRIALS] = trials(d, B, T, elem);
     double U = (double)d->settings.updates;

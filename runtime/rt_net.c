@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "rt_error.h"
 #include "rt_net_internal.h"
 
 static void *alloc_real(const rt_net *net, size_t count)
@@ -27,6 +28,8 @@ static int alloc_pop(rt_net *net, unsigned p)
     int ok = 1;
     for (unsigned k = 0; k < pop->n_states; k++) {
         ok &= (b->state[k] = alloc_real(net, (T + 1) * slab)) != NULL;
+        if (net->d.forward_only)
+            continue;
         ok &= (b->adj_state[0][k] = alloc_real(net, slab)) != NULL;
         ok &= (b->adj_state[1][k] = alloc_real(net, slab)) != NULL;
     }
@@ -39,12 +42,16 @@ static int alloc_pop(rt_net *net, unsigned p)
         else
             ok &= (b->output[o] = alloc_real(net, (T + 1) * slab)) != NULL;
     }
-    ok &= (b->adj_out[0] = alloc_real(net, slab)) != NULL;
-    ok &= (b->adj_out[1] = alloc_real(net, slab)) != NULL;
+    b->ring = 2;
+    for (unsigned j = 0; j < net->d.n_projs; j++)
+        if (net->d.projs[j].pre_pop == (int)p && net->d.projs[j].delay + 2 > b->ring)
+            b->ring = net->d.projs[j].delay + 2;
+    if (!net->d.forward_only)
+        ok &= (b->adj_out = alloc_real(net, b->ring * slab)) != NULL;
     return ok ? 0 : -1;
 }
 
-static int alloc_proj(rt_net *net, unsigned j)
+static int alloc_proj(rt_net *net, unsigned j, struct rt_pool *pool, char *err, size_t err_size)
 {
     rt_proj *pr = &net->d.projs[j];
     pr->n_post = net->d.pops[pr->post_pop].n;
@@ -52,14 +59,41 @@ static int alloc_proj(rt_net *net, unsigned j)
     /* lagged: the pre population is updated at or after the post one */
     pr->lagged = pr->pre_pop >= 0 && (unsigned)pr->pre_pop >= pr->post_pop;
     proj_buffers *b = &net->proj[j];
+    if (pr->sparse && (pr->feedback || pr->plastic))
+        return rt_error(err, err_size, "%s: a sparse projection cannot carry feedback or plasticity", pr->name);
+    if (pr->sparse) {
+        if (rt_connect_build(pr->sparse, pr->n_pre, pr->n_post, pool, &b->csr, err, err_size) != 0)
+            return -1;
+        b->blocks = (pr->n_post + RT_NEURON_BLOCK - 1) / RT_NEURON_BLOCK;
+        if (b->blocks > 1) {
+            if (!(b->split = malloc(pr->n_pre * (b->blocks + 1) * sizeof *b->split + 1)))
+                return rt_error(err, err_size, "out of memory for the synapses of %s", pr->name);
+            for (size_t k = 0; k < pr->n_pre; k++) {   /* each row is sorted by post */
+                uint32_t *sp = b->split + k * (b->blocks + 1);
+                size_t s = b->csr.row[k], end = b->csr.row[k + 1];
+                for (size_t blk = 0; blk <= b->blocks; blk++) {
+                    while (s < end && b->csr.post[s] < blk * RT_NEURON_BLOCK)
+                        s++;
+                    sp[blk] = (uint32_t)(s - b->csr.row[k]);
+                }
+            }
+        }
+        int ok = (b->w = alloc_real(net, b->csr.nnz)) != NULL &&
+                 (net->d.forward_only || (b->gw = alloc_real(net, b->csr.nnz)) != NULL);
+        if (pr->bias)
+            ok = ok && (b->b = alloc_real(net, pr->n_post)) != NULL &&
+                 (net->d.forward_only || (b->gb = alloc_real(net, pr->n_post)) != NULL);
+        return ok ? 0 : rt_error(err, err_size, "out of memory for the %zu synapses of %s", b->csr.nnz, pr->name);
+    }
     size_t count = pr->n_post * pr->n_pre;
-    int ok = (b->w = alloc_real(net, count)) != NULL && (b->gw = alloc_real(net, count)) != NULL &&
-             (b->wt = alloc_real(net, count)) != NULL;
+    int ok = (b->w = alloc_real(net, count)) != NULL && (b->wt = alloc_real(net, count)) != NULL &&
+             (net->d.forward_only || (b->gw = alloc_real(net, count)) != NULL);
     if (pr->bias)
-        ok = ok && (b->b = alloc_real(net, pr->n_post)) != NULL && (b->gb = alloc_real(net, pr->n_post)) != NULL;
+        ok = ok && (b->b = alloc_real(net, pr->n_post)) != NULL &&
+             (net->d.forward_only || (b->gb = alloc_real(net, pr->n_post)) != NULL);
     if (pr->feedback)
         ok = ok && (b->fb = alloc_real(net, count)) != NULL && (b->fbt = alloc_real(net, count)) != NULL;
-    return ok ? 0 : -1;
+    return ok ? 0 : rt_error(err, err_size, "out of memory for the weights of %s", pr->name);
 }
 
 /* Chunk C's backward scratch: blocks of input adjoints and presynaptic
@@ -76,7 +110,7 @@ static int alloc_chunk(rt_net *net, chunk_buffers *c)
         void **pre = pr->pre_pop >= 0 ? &c->pre_pop[pr->pre_pop] : &c->pre_input[pr->pre_input];
         if (!*pre)
             ok &= (*pre = alloc_real(net, rows * pr->n_pre + RT_CHUNK_ROWS * pr->n_pre)) != NULL;
-        ok &= (c->gw[j] = alloc_real(net, pr->n_post * pr->n_pre)) != NULL;
+        ok &= (c->gw[j] = alloc_real(net, rt_net_weight_count(net, j))) != NULL;
         if (pr->bias)
             ok &= (c->gb[j] = alloc_real(net, pr->n_post)) != NULL;
     }
@@ -116,12 +150,23 @@ static int valid(const rt_net_desc *d)
 
 rt_net *rt_net_new(const rt_net_desc *d, size_t batch, size_t steps)
 {
-    if (!valid(d))
+    return rt_net_new_on(d, batch, steps, NULL, NULL, 0);
+}
+
+rt_net *rt_net_new_on(const rt_net_desc *d, size_t batch, size_t steps, struct rt_pool *pool, char *err,
+                      size_t err_size)
+{
+    if (!valid(d)) {
+        rt_error(err, err_size, "the network's description exceeds the runtime's limits");
         return NULL;
+    }
     rt_net *net = calloc(1, sizeof *net);
-    if (!net)
+    if (!net) {
+        rt_error(err, err_size, "out of memory");
         return NULL;
+    }
     net->d = *d;
+    net->pool = pool;
     net->batch = batch;
     net->steps = steps;
     net->elem = d->is_double ? sizeof(double) : sizeof(float);
@@ -129,19 +174,25 @@ rt_net *rt_net_new(const rt_net_desc *d, size_t batch, size_t steps)
     for (unsigned p = 0; p < d->n_pops && ok; p++)
         ok = alloc_pop(net, p) == 0;
     for (unsigned j = 0; j < d->n_projs && ok; j++)
-        ok = alloc_proj(net, j) == 0;
+        ok = alloc_proj(net, j, pool, err, err_size) == 0;
+    int said = !ok;   /* alloc_proj's message stands */
     for (unsigned i = 0; i < d->n_inputs && ok; i++)
         ok = (net->input[i] = alloc_real(net, steps * batch * d->input_sizes[i])) != NULL;
-    ok = ok && (net->zeros = alloc_real(net, batch * rt_widest(d))) != NULL;
+    size_t widest = rt_widest(d);
+    for (unsigned i = 0; i < d->n_inputs; i++)
+        widest = d->input_sizes[i] > widest ? d->input_sizes[i] : widest;
+    ok = ok && (net->zeros = alloc_real(net, batch * widest)) != NULL;
     for (unsigned r = 0; r < d->n_readouts && ok; r++)
         ok = (net->dloss[r] = alloc_real(net, steps * batch * d->pops[d->readouts[r]].n)) != NULL;
     for (unsigned p = 0; p < d->n_pops && ok; p++)
         if (d->pops[p].rate_c > 0)
             ok = (net->dreg[p] = alloc_real(net, batch * d->pops[p].n)) != NULL;
     ok = ok && (net->chunk = calloc(rt_chunks(net), sizeof *net->chunk)) != NULL;
-    for (unsigned c = 0; ok && c < rt_chunks(net); c++)
+    for (unsigned c = 0; ok && !d->forward_only && c < rt_chunks(net); c++)
         ok = alloc_chunk(net, &net->chunk[c]) == 0;
     if (!ok) {
+        if (!said)
+            rt_error(err, err_size, "out of memory for a batch of %zu sequences of %zu steps", batch, steps);
         rt_net_free(net);
         return NULL;
     }
@@ -175,8 +226,7 @@ void rt_net_free(rt_net *net)
                 net->d.pops[p].output_state[k] < 0)
                 free(b->output[k]);
         }
-        free(b->adj_out[0]);
-        free(b->adj_out[1]);
+        free(b->adj_out);
     }
     if (net->chunk)
         for (unsigned c = 0; c < rt_chunks(net); c++)
@@ -194,6 +244,9 @@ void rt_net_free(rt_net *net)
         free(net->proj[j].gb);
         free(net->proj[j].fb);
         free(net->proj[j].fbt);
+        rt_csr_free(&net->proj[j].csr);
+        free(net->proj[j].sign);
+        free(net->proj[j].split);
     }
     for (unsigned i = 0; i < net->d.n_inputs; i++)
         free(net->input[i]);
@@ -206,12 +259,37 @@ void *rt_net_weights(rt_net *net, unsigned j) { return net->proj[j].w; }
 void *rt_net_bias(rt_net *net, unsigned j) { return net->proj[j].b; }
 void *rt_net_weight_grad(rt_net *net, unsigned j) { return net->proj[j].gw; }
 void *rt_net_bias_grad(rt_net *net, unsigned j) { return net->proj[j].gb; }
+
+const rt_csr *rt_net_synapses(const rt_net *net, unsigned j)
+{
+    return net->d.projs[j].sparse ? &net->proj[j].csr : NULL;
+}
+
+size_t rt_net_weight_count(const rt_net *net, unsigned j)
+{
+    const rt_proj *pr = &net->d.projs[j];
+    return pr->sparse ? net->proj[j].csr.nnz : pr->n_post * pr->n_pre;
+}
 void *rt_net_input(rt_net *net, unsigned i) { return net->input[i]; }
 void *rt_net_feedback(rt_net *net, unsigned j) { return net->proj[j].fb; }
 double rt_net_reg_loss(const rt_net *net) { return net->reg_loss; }
 size_t rt_net_batch(const rt_net *net) { return net->batch; }
 void rt_net_set_pool(rt_net *net, struct rt_pool *pool) { net->pool = pool; }
 void rt_net_continue(rt_net *net, int on) { net->carry = on; }
+struct rt_pool *rt_net_pool(const rt_net *net) { return net->pool; }
+
+const signed char *rt_net_synapse_signs(rt_net *net, unsigned j, const signed char *dale)
+{
+    proj_buffers *b = &net->proj[j];
+    if (b->sign || !dale)
+        return b->sign;
+    if (!(b->sign = malloc(b->csr.nnz + 1)))
+        return NULL;
+    for (size_t k = 0; k < b->csr.n_pre; k++)
+        for (size_t s = b->csr.row[k]; s < b->csr.row[k + 1]; s++)
+            b->sign[s] = dale[k];
+    return b->sign;
+}
 size_t rt_net_steps(const rt_net *net) { return net->steps; }
 
 /* Slot t + 1 holds step t's result. */
@@ -273,5 +351,7 @@ double rt_net_mse(rt_net *net, const void *const *targets, const double *mask)
 
 void rt_net_backward(rt_net *net)
 {
+    if (net->d.forward_only)
+        return;
     PASS(net, rt_backward, net);
 }

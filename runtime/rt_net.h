@@ -2,11 +2,14 @@
  *
  * The runtime takes a plain description: populations, each with compiled
  * per-neuron kernels (a forward step and its adjoint, see
- * rt_kernel.h for their arguments), and dense projections between
- * them. All arrays are time-major, [step][batch][neuron], in float or
- * double. Both passes run the batch in chunks of 64 sequences in parallel,
- * each chunk step by step through the whole network, so a step's data is
- * still in cache when it is next used:
+ * rt_kernel.h for their arguments), and dense or sparse projections
+ * between them (sparse: CSR synapses by pre neuron, rt_connect.h,
+ * propagated event by event), each with an optional delay in steps. All
+ * arrays are time-major, [step][batch][neuron], in float or double. Both
+ * passes run the batch in chunks of 64 sequences in parallel, each chunk
+ * step by step through the whole network, so a step's data is still in
+ * cache when it is next used (a batch of at most 4 sequences, one chunk, is
+ * spread over the threads by blocks of neurons instead, each step):
  *   - dense projections are one OpenBLAS GEMM per step and chunk
  *     ([64 x n_pre] x [n_pre x n_post]); those with fewer than 8 units on
  *     a side (input channels, small readouts) are plain loops;
@@ -29,6 +32,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "rt_connect.h"
 #include "rt_kernel.h"
 
 
@@ -85,6 +89,18 @@ typedef struct rt_proj {
     /* the L2 weight regulariser (PsychRNN's L2_in, L2_rec, L2_out): l2_c
      * times the mean of the squared weights (not the bias); 0: none */
     double l2_c;
+    /* NULL: dense weights [n_post][n_pre] (a rule's missing connections are
+     * a mask of the weights). Else sparse: the synapses this rule makes,
+     * built by rt_net_new (rt_connect.h), their weights NNZ values in CSR
+     * order. Activity is then propagated event-driven: only the rows of
+     * pre neurons whose activity is not 0 are added, in order of pre
+     * neuron, which gives the bits of the dense few-rows path. Not with
+     * plastic or feedback. */
+    const struct rt_connect *sparse;
+    /* a transmission delay in steps: the projection carries the pre
+     * activity DELAY steps older than it would otherwise (before the first
+     * step, a population's initial output, an input's 0) */
+    unsigned delay;
     /* set by rt_net_new from the order of populations */
     int lagged;
     size_t n_pre, n_post;
@@ -103,21 +119,42 @@ typedef struct rt_net_desc {
     /* RT_LOSS_CROSS_ENTROPY's class weights: NULL (all 1), or per readout
      * NULL or a weight (>= 0) per element */
     const double *const *class_weights;
+    /* set: rt_net_backward is never called (an evaluation), so no weight
+     * gradients, adjoints or backward scratch are allocated; it does
+     * nothing then */
+    int forward_only;
 } rt_net_desc;
 
 typedef struct rt_net rt_net;
 
-/* Buffers for BATCH sequences of STEPS steps; NULL if out of memory. */
+/* Buffers for BATCH sequences of STEPS steps; NULL if out of memory (or a
+ * sparse projection's rule fails: rt_net_new_on says why). */
 rt_net *rt_net_new(const rt_net_desc *d, size_t batch, size_t steps);
+/* The same, the sparse projections' synapses built on POOL's threads
+ * (NULL: the caller's), which the network then runs on; a failure is
+ * described in ERR. */
+struct rt_pool;
+rt_net *rt_net_new_on(const rt_net_desc *d, size_t batch, size_t steps, struct rt_pool *pool, char *err,
+                      size_t err_size);
 void rt_net_free(rt_net *net);
 const rt_net_desc *rt_net_description(const rt_net *net);
 
-/* Parameters, in the network's precision: weights [n_post][n_pre], bias
- * [n_post]; gradients alike. NULL where a projection has no bias. */
+/* Parameters, in the network's precision: weights [n_post][n_pre] (a
+ * sparse projection: [nnz] in the order of its synapses), bias [n_post];
+ * gradients alike. NULL where a projection has no bias, and the gradients
+ * NULL in a forward_only network. */
 void *rt_net_weights(rt_net *net, unsigned proj);
 void *rt_net_bias(rt_net *net, unsigned proj);
 void *rt_net_weight_grad(rt_net *net, unsigned proj);
 void *rt_net_bias_grad(rt_net *net, unsigned proj);
+/* A sparse projection's synapses (rt_connect.h), or NULL for a dense one. */
+const struct rt_csr *rt_net_synapses(const rt_net *net, unsigned proj);
+/* How many weights PROJ has: n_post x n_pre dense, its synapses sparse. */
+size_t rt_net_weight_count(const rt_net *net, unsigned proj);
+/* A sparse projection's sign per synapse from DALE's per pre neuron (made
+ * once and kept with the network: the optimiser's constraint reads it);
+ * NULL if out of memory. */
+const signed char *rt_net_synapse_signs(rt_net *net, unsigned proj, const signed char *dale);
 
 /* Input I's buffer, [steps][batch][size], filled by the caller. */
 void *rt_net_input(rt_net *net, unsigned input);
@@ -184,6 +221,7 @@ const void *rt_net_port_history(const rt_net *net, unsigned pop, unsigned port);
  * The results are the same either way. */
 struct rt_pool;
 void rt_net_set_pool(rt_net *net, struct rt_pool *pool);
+struct rt_pool *rt_net_pool(const rt_net *net);
 
 size_t rt_net_batch(const rt_net *net);
 

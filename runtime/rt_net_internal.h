@@ -3,6 +3,7 @@
 #ifndef RNNRT_NET_INTERNAL_H
 #define RNNRT_NET_INTERNAL_H
 
+#include "rt_connect.h"
 #include "rt_net.h"
 
 enum { RT_MAX_VARS = 16 };
@@ -28,12 +29,23 @@ enum { RT_THIN = 8 };
  * overhead is most of its time at one row. */
 enum { RT_FEW_ROWS = 4 };
 
+/* A batch of at most RT_FEW_ROWS sequences is one chunk; its forward pass
+ * is spread over the threads by cutting each population's step into blocks
+ * of this many neurons (inputs gathered and kernel run per block). Every
+ * neuron's input gets its terms in the same order in a block as in the
+ * whole, so the bits do not depend on the blocks, nor on the threads. */
+enum { RT_NEURON_BLOCK = 2048 };
+
 typedef struct pop_buffers {
     void *state[RT_MAX_VARS];          /* [(T+1)][B][n]; slot 0: initial */
     void *output[RT_MAX_VARS];         /* [(T+1)][B][n]; slot 0: before the first step */
     void *input[RT_MAX_VARS];          /* [T][B][n] */
     void *adj_state[2][RT_MAX_VARS];   /* [B][n], the carry, double-buffered */
-    void *adj_out[2];                  /* [B][n]: output 0's adjoint at steps of each parity */
+    /* output 0's adjoint, a ring of RING [B][n] slabs: output slot s
+     * (step s - 1's result) in slab (s - 1) mod RING; RING is 2 + the
+     * longest delay of a projection from the population */
+    void *adj_out;
+    unsigned ring;
 } pop_buffers;
 
 /* One chunk's scratch for the backward pass. */
@@ -47,7 +59,14 @@ typedef struct chunk_buffers {
 } chunk_buffers;
 
 typedef struct proj_buffers {
-    void *w, *gw;                      /* [n_post][n_pre] */
+    void *w, *gw;                      /* [n_post][n_pre]; sparse: [nnz] */
+    rt_csr csr;                        /* a sparse projection's synapses (rt_connect.h) */
+    signed char *sign;                 /* NULL, or Dale's sign of each synapse */
+    /* sparse, more than RT_NEURON_BLOCK post neurons: where each pre row's
+     * synapses onto each block of post neurons start, relative to the row,
+     * [n_pre][blocks + 1] */
+    uint32_t *split;
+    size_t blocks;
     void *wt;                          /* [n_pre][n_post]: w transposed at each forward pass */
     void *b, *gb;                      /* [n_post] or NULL */
     void *fb, *fbt;                    /* feedback [n_post][n_pre] and its transpose, or NULL */
@@ -59,7 +78,8 @@ struct rt_net {
     pop_buffers pop[RT_MAX_POPS];
     proj_buffers proj[RT_MAX_PROJS];
     void *input[RT_MAX_INPUTS];        /* [T][B][size] */
-    void *zeros;                       /* [B][widest n]: adjoints of unused outputs */
+    void *zeros;                       /* [B][widest n, input or population]: adjoints of unused outputs,
+                                          a delayed input before the first step */
     void *dloss[RT_MAX_POPS];          /* readout r: d loss / d y, [T][B][n] */
     void *dreg[RT_MAX_POPS];           /* population p: d reg / d o at every step, [B][n], or NULL */
     double reg_loss;

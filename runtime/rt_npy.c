@@ -15,7 +15,7 @@ static const char magic[6] = {'\x93', 'N', 'U', 'M', 'P', 'Y'};
 
 static size_t dtype_size(rt_dtype t)
 {
-    return t == RT_F32 ? 4 : t == RT_U8 ? 1 : 8;
+    return t == RT_F32 || t == RT_U32 ? 4 : t == RT_U8 ? 1 : 8;
 }
 
 static const char *dtype_descr(rt_dtype t)
@@ -24,6 +24,7 @@ static const char *dtype_descr(rt_dtype t)
     case RT_F32: return "<f4";
     case RT_F64: return "<f8";
     case RT_I64: return "<i8";
+    case RT_U32: return "<u4";
     default: return "|u1";
     }
 }
@@ -98,6 +99,8 @@ static int parse_header(const char *h, rt_array *out, int *elem_size, int *is_f3
         *elem_size = 4, *is_f32 = 1;
     else if (strncmp(d, "'<i8'", 5) == 0)   /* labels, counts: *is_f32 2 marks an integer */
         *elem_size = 8, *is_f32 = 2;
+    else if (strncmp(d, "'<u4'", 5) == 0)   /* synapse indices: *is_f32 3 */
+        *elem_size = 4, *is_f32 = 3;
     else if (strncmp(d, "'|u1'", 5) == 0 || strncmp(d, "'|b1'", 5) == 0)   /* spikes, masks */
         *elem_size = 1, *is_f32 = 0;
     else
@@ -163,7 +166,7 @@ static FILE *open_header(const char *path, rt_array *out, int *elem_size, int *i
         header[header_len] = '\0';
         int rc = parse_header(header, out, elem_size, is_f32);
         bad = rc == 0 ? NULL
-            : rc == -2 ? "only float32, float64, uint8 and bool arrays can be read"
+            : rc == -2 ? "only float32, float64, int64, uint32, uint8 and bool arrays can be read"
             : rc == -3 ? "Fortran-ordered arrays are not supported"
                        : "malformed header";
     }
@@ -222,6 +225,10 @@ int rt_npy_read(const char *path, rt_array *out, char *err, size_t err_size)
             int64_t v;
             memcpy(&v, raw + 8 * i, 8);
             out->data[i] = (double)v;
+        } else if (is_f32 == 3) {
+            uint32_t v;
+            memcpy(&v, raw + 4 * i, 4);
+            out->data[i] = v;
         } else if (is_f32) {
             float v;
             memcpy(&v, raw + 4 * i, 4);

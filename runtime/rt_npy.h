@@ -1,7 +1,7 @@
 /* rt_npy.h -- arrays in numpy's .npy format (version 1.0), little-endian.
  *
  * Written files load with numpy.load(); read files may be float32 or float64
- * (as numpy writes them by default), int64, uint8 or bool, and come back as
+ * (as numpy writes them by default), int64, uint32, uint8 or bool, and come back as
  * doubles.
  */
 #ifndef RNNRT_NPY_H
@@ -9,7 +9,7 @@
 
 #include <stddef.h>
 
-typedef enum rt_dtype { RT_F32, RT_F64, RT_I64, RT_U8 } rt_dtype;
+typedef enum rt_dtype { RT_F32, RT_F64, RT_I64, RT_U8, RT_U32 } rt_dtype;
 
 enum { RT_NPY_MAX_DIMS = 8 };
 

@@ -21,22 +21,78 @@ int rt_results_npy(const rt_outdir *out, const char *name, const void *data, rt_
     return rc;
 }
 
+/* A sparse projection's synapses_WHEN_STEM_{pre,post,w}.npy. */
+static int sparse_files(const rt_run_desc *d, rt_net *net, unsigned j, const rt_outdir *out, const char *when,
+                        char *err, size_t err_size)
+{
+    const rt_csr *c = rt_net_synapses(net, j);
+    const char *stem = d->weights[j].file_stem;
+    uint32_t *pre = malloc((c->nnz + 1) * sizeof *pre);
+    if (!pre)
+        return rt_error(err, err_size, "out of memory");
+    for (size_t k = 0; k < c->n_pre; k++)
+        for (size_t s = c->row[k]; s < c->row[k + 1]; s++)
+            pre[s] = (uint32_t)k;
+    char name[300];
+    size_t shape[1] = {c->nnz};
+    int rc = rt_results_npy(out, rt_file_name(name, sizeof name, RT_FILE_SYNAPSES, when, stem, RT_SYN_PRE), pre,
+                            RT_U32, shape, 1, err, err_size);
+    free(pre);
+    if (rc == 0)
+        rc = rt_results_npy(out, rt_file_name(name, sizeof name, RT_FILE_SYNAPSES, when, stem, RT_SYN_POST), c->post,
+                            RT_U32, shape, 1, err, err_size);
+    if (rc == 0)
+        rc = rt_results_npy(out, rt_file_name(name, sizeof name, RT_FILE_SYNAPSES, when, stem, RT_SYN_W),
+                            rt_net_weights(net, j), d->net.is_double ? RT_F64 : RT_F32, shape, 1, err, err_size);
+    return rc;
+}
+
+/* Projection J's weights as the dense [post][pre] doubles, a sparse one's
+ * missing synapses 0; NULL if out of memory. */
+double *rt_results_dense_weights(const rt_run_desc *d, rt_net *net, unsigned j)
+{
+    const rt_proj *rp = &d->net.projs[j];
+    size_t count = rp->n_post * rp->n_pre;
+    const rt_csr *c = rt_net_synapses(net, j);
+    double *w = c ? calloc(count + 1, sizeof *w) : malloc((count + 1) * sizeof *w);
+    if (!w)
+        return NULL;
+    for (size_t k = 0; c && k < c->n_pre; k++)
+        for (size_t s = c->row[k]; s < c->row[k + 1]; s++)
+            w[(size_t)c->post[s] * rp->n_pre + k] = rt_real_get(d->net.is_double, rt_net_weights(net, j), s);
+    for (size_t i = 0; !c && i < count; i++)
+        w[i] = rt_real_get(d->net.is_double, rt_net_weights(net, j), i);
+    return w;
+}
+
+int rt_results_synapses_unchanged(const rt_run_desc *d, unsigned j)
+{
+    return !d->settings.train || !d->net.projs[j].trainable;
+}
+
 int rt_results_weights(const rt_run_desc *d, rt_net *net, const rt_outdir *out, const char *when, char *err,
                        size_t err_size)
 {
     int is_double = d->net.is_double;
     for (unsigned j = 0; j < d->net.n_projs; j++) {
         const rt_proj *rp = &d->net.projs[j];
-        size_t count = rp->n_post * rp->n_pre, shape[2] = {rp->n_post, rp->n_pre};
-        double *w = malloc(count * sizeof *w + 1);
+        size_t shape[2] = {rp->n_post, rp->n_pre};
+        int unchanged = rp->sparse && rt_results_synapses_unchanged(d, j) && strcmp(when, RT_WHEN_INITIAL) != 0;
+        if (rp->sparse && !unchanged && sparse_files(d, net, j, out, when, err, err_size) != 0)
+            return -1;
+        if (rp->sparse && (rp->n_post > RT_DENSE_WEIGHTS_MAX_SIDE || rp->n_pre > RT_DENSE_WEIGHTS_MAX_SIDE)) {
+            if (!rp->bias)
+                continue;
+            shape[1] = 0;   /* the bias alone */
+        }
+        double *w = shape[1] ? rt_results_dense_weights(d, net, j) : malloc((rp->n_post + 1) * sizeof *w);
         if (!w)
             return rt_error(err, err_size, "out of memory");
-        for (size_t i = 0; i < count; i++)
-            w[i] = rt_real_get(is_double, rt_net_weights(net, j), i);
         char name[300];
         const char *stem = d->weights[j].file_stem;
-        int rc = rt_results_npy(out, rt_file_name(name, sizeof name, RT_FILE_WEIGHTS, when, stem), w, RT_F64,
-                                shape, 2, err, err_size);
+        int rc = shape[1] ? rt_results_npy(out, rt_file_name(name, sizeof name, RT_FILE_WEIGHTS, when, stem), w,
+                                           RT_F64, shape, 2, err, err_size)
+                          : 0;
         if (rc == 0 && rp->bias) {
             for (size_t i = 0; i < rp->n_post; i++)
                 w[i] = rt_real_get(is_double, rt_net_bias(net, j), i);

@@ -75,7 +75,16 @@ int rt_weights_load(const rt_run_desc *d, rt_net *net, const char *dir, char *er
 /* DATA as NAME in OUT. */
 int rt_results_npy(const rt_outdir *out, const char *name, const void *data, rt_dtype type,
                    const size_t *shape, int ndim, char *err, size_t err_size);
-/* weights_WHEN_STEM.npy and bias_WHEN_STEM.npy of every projection. */
+/* Projection J's weights as dense [post][pre] doubles (a sparse one's
+ * missing synapses 0), malloc'd; NULL if out of memory. */
+double *rt_results_dense_weights(const rt_run_desc *d, rt_net *net, unsigned j);
+/* Whether sparse projection J keeps its initial synapses and weights (an
+ * evaluation, or frozen): its synapses_final_ files are then not written,
+ * the synapses_initial_ ones holding them. */
+int rt_results_synapses_unchanged(const rt_run_desc *d, unsigned j);
+/* weights_WHEN_STEM.npy and bias_WHEN_STEM.npy of every projection; a
+ * sparse one's synapses_ files (not the final ones when unchanged), and its
+ * weights_ only when small (rt_files.h). */
 int rt_results_weights(const rt_run_desc *d, rt_net *net, const rt_outdir *out, const char *when, char *err,
                        size_t err_size);
 /* COUNT time-major [T][B][n_i] arrays side by side as NAME, [trials, T, sum n_i]. */

@@ -904,17 +904,20 @@ static int session_open(rt_session *s, const rt_run_desc *d, size_t rows, char *
     rt_blas_serial();
     int threads = d->settings.threads > 0 ? d->settings.threads : (int)sysconf(_SC_NPROCESSORS_ONLN);
     s->pool = rt_pool_new(threads > 0 ? threads : 1);
-    s->net = rt_net_new(&d->net, rows, d->task.steps);
-    if (s->net) {
-        rt_net_set_pool(s->net, s->pool);
+    s->net = s->pool ? rt_net_new_on(&d->net, rows, d->task.steps, s->pool, err, err_size) : NULL;
+    if (!s->pool)
+        rt_error(err, err_size, "out of memory for %d threads", threads);
+    if (s->net)
         rt_net_continue(s->net, d->settings.continuous);
-    }
-    if (!s->pool || !s->net || batch_init(&s->b, d, rows) != 0)
+    if (!s->pool || !s->net) {
+        /* the message is rt_net_new_on's */
+    } else if (batch_init(&s->b, d, rows) != 0) {
         rt_error(err, err_size, "out of memory for a batch of %zu trials of %zu steps", rows, d->task.steps);
-    else if (d->settings.train && d->n_plastic && !(s->plastic = rt_plastic_new(d, s->net, s->pool)))
+    } else if (d->settings.train && d->n_plastic && !(s->plastic = rt_plastic_new(d, s->net, s->pool))) {
         rt_error(err, err_size, "out of memory for the plasticity rules' traces");
-    else if (rt_weights_init(d, s->net, err, err_size) == 0)
+    } else if (rt_weights_init(d, s->net, err, err_size) == 0) {
         return 0;
+    }
     rt_session_close(s);
     return -1;
 }

@@ -7,6 +7,8 @@
 
 #include "rt_error.h"
 #include "rt_files.h"
+#include "rt_init.h"
+#include "rt_pool.h"
 #include "rt_rng.h"
 #include "rt_run_internal.h"
 
@@ -81,8 +83,77 @@ rt_tensor rt_weights_tensor(const rt_run_desc *d, rt_net *net, unsigned j)
 {
     const rt_proj *rp = &d->net.projs[j];
     const rt_weights_desc *wd = &d->weights[j];
+    if (rp->sparse) {   /* one value per synapse; Dale's signs per synapse too, so "column" i is synapse i */
+        size_t nnz = rt_net_weight_count(net, j);
+        return (rt_tensor){rt_net_weights(net, j), rt_net_weight_grad(net, j), nnz, wd->lo, wd->hi, NULL,
+                           wd->dale ? rt_net_synapse_signs(net, j, wd->dale) : NULL, nnz};
+    }
     return (rt_tensor){rt_net_weights(net, j), rt_net_weight_grad(net, j), rp->n_post * rp->n_pre,
                        wd->lo, wd->hi, wd->mask, wd->dale, rp->n_pre};
+}
+
+enum { SPARSE_INIT_BLOCK = 512 };   /* pre neurons per task */
+
+typedef struct sparse_init {
+    const rt_run_desc *d;
+    const rt_csr *csr;
+    const rt_proj *rp;
+    const rt_weights_desc *wd;
+    void *w;
+    uint64_t stream;
+} sparse_init;
+
+/* The weights of a block of pre neurons' synapses: the dense matrix's
+ * draws at their places, Dale's sign of the pre neuron applied. */
+static void sparse_init_task(void *ctx, unsigned task)
+{
+    const sparse_init *si = ctx;
+    const rt_csr *c = si->csr;
+    size_t lo = (size_t)task * SPARSE_INIT_BLOCK;
+    size_t hi = lo + SPARSE_INIT_BLOCK < c->n_pre ? lo + SPARSE_INIT_BLOCK : c->n_pre;
+    for (size_t k = lo; k < hi; k++)
+        for (size_t s = c->row[k]; s < c->row[k + 1]; s++) {
+            size_t at = (size_t)c->post[s] * si->rp->n_pre + k;   /* its place in the dense [post][pre] */
+            double v = si->wd->init_values ? si->wd->init_values[at]
+                                           : rt_init_value(&si->wd->init, si->rp->n_post, si->rp->n_pre,
+                                                           si->d->settings.seed, si->stream, at);
+            if (si->wd->dale)
+                v = si->wd->dale[k] * fabs(v);
+            rt_real_put(si->d->net.is_double, si->w, s, v);
+        }
+}
+
+/* A sparse projection's weights (given values or an element-wise
+ * initialiser; the plan keeps the others dense) and bias. */
+static int init_sparse(const rt_run_desc *d, rt_net *net, unsigned j, char *err, size_t err_size)
+{
+    const rt_proj *rp = &d->net.projs[j];
+    const rt_weights_desc *wd = &d->weights[j];
+    const rt_csr *c = rt_net_synapses(net, j);
+    if (wd->init_file || wd->spectral_radius > 0 || (!wd->init_values && !rt_init_elementwise(&wd->init)))
+        return rt_error(err, err_size, "%s is sparse: its weights need an element-wise initialiser", rp->name);
+    if (wd->dale && !rt_net_synapse_signs(net, j, wd->dale))
+        return rt_error(err, err_size, "out of memory for the signs of %s", rp->name);
+    sparse_init si = {d, c, rp, wd, rt_net_weights(net, j), rt_rng_stream(RT_STREAM_WEIGHTS, j)};
+    rt_pool_run(rt_net_pool(net), (unsigned)((c->n_pre + SPARSE_INIT_BLOCK - 1) / SPARSE_INIT_BLOCK),
+                sparse_init_task, &si);
+    if (rp->bias) {
+        double *b = malloc((rp->n_post + 1) * sizeof *b);
+        int rc = b ? 0 : rt_error(err, err_size, "out of memory");
+        if (rc == 0 && wd->bias_values)
+            memcpy(b, wd->bias_values, rp->n_post * sizeof *b);
+        else if (rc == 0)
+            rc = rt_init_fill(b, 1, rp->n_post, &wd->bias_init, d->settings.seed, rt_rng_stream(RT_STREAM_BIAS, j),
+                              err, err_size);
+        if (rc == 0)
+            store(d->net.is_double, rt_net_bias(net, j), b, rp->n_post);
+        free(b);
+        if (rc != 0)
+            return -1;
+    }
+    rt_tensor t = rt_weights_tensor(d, net, j);
+    rt_constrain(&t, d->net.is_double);
+    return 0;
 }
 
 /* Each feedback matrix B (y -> h, [n_h][n_y]) that a projection h -> y
@@ -121,6 +192,11 @@ int rt_weights_init(const rt_run_desc *d, rt_net *net, char *err, size_t err_siz
     for (unsigned j = 0; j < d->net.n_projs; j++) {
         const rt_proj *rp = &d->net.projs[j];
         const rt_weights_desc *wd = &d->weights[j];
+        if (rp->sparse) {
+            if (init_sparse(d, net, j, err, err_size) != 0)
+                return -1;
+            continue;
+        }
         size_t count = rp->n_post * rp->n_pre;
         double *w = malloc((count + rp->n_post) * sizeof *w);
         if (!w)
@@ -202,11 +278,63 @@ static int load_param(const rt_run_desc *d, const char *dir, const char *format,
     return rc;
 }
 
+/* Part PART of a sparse projection's synapses_final_ files in DIR, as
+ * doubles of its NNZ synapses into A; -1 with a message when missing or of
+ * another count. */
+static int load_synapse_part(const rt_run_desc *d, const char *dir, unsigned j, const char *part, size_t nnz,
+                             rt_array *a, char *err, size_t err_size)
+{
+    char name[300], *path;
+    const char *when = rt_results_synapses_unchanged(d, j) ? RT_WHEN_INITIAL : RT_WHEN_FINAL;
+    rt_file_name(name, sizeof name, RT_FILE_SYNAPSES, when, d->weights[j].file_stem, part);
+    size_t len = strlen(dir) + strlen(name) + 2;
+    if (!(path = malloc(len)))
+        return rt_error(err, err_size, "out of memory");
+    snprintf(path, len, "%s/%s", dir, name);
+    int rc = rt_npy_read(path, a, err, err_size);
+    free(path);
+    if (rc == 0 && (a->ndim != 1 || a->count != nnz)) {
+        rt_array_free(a);
+        return rt_error(err, err_size, "%s does not hold the %zu synapses of %s (was the model file changed since "
+                        "the run?)", name, nnz, d->net.projs[j].name);
+    }
+    return rc;
+}
+
+/* A sparse projection's trained weights, its synapses checked to be the
+ * ones this network has. */
+static int load_sparse(const rt_run_desc *d, rt_net *net, unsigned j, const char *dir, char *err, size_t err_size)
+{
+    const rt_csr *c = rt_net_synapses(net, j);
+    rt_array pre = {0}, post = {0}, w = {0};
+    int rc = load_synapse_part(d, dir, j, RT_SYN_PRE, c->nnz, &pre, err, err_size);
+    rc = rc ? rc : load_synapse_part(d, dir, j, RT_SYN_POST, c->nnz, &post, err, err_size);
+    rc = rc ? rc : load_synapse_part(d, dir, j, RT_SYN_W, c->nnz, &w, err, err_size);
+    for (size_t k = 0; rc == 0 && k < c->n_pre; k++)
+        for (size_t s = c->row[k]; rc == 0 && s < c->row[k + 1]; s++)
+            if (pre.data[s] != (double)k || post.data[s] != (double)c->post[s])
+                rc = rt_error(err, err_size, "the synapses of %s in the results are not the network's (synapse %zu is "
+                              "%g -> %g, not %zu -> %u): another seed or rule", d->net.projs[j].name, s, pre.data[s],
+                              post.data[s], k, c->post[s]);
+    if (rc == 0)
+        store(d->net.is_double, rt_net_weights(net, j), w.data, c->nnz);
+    rt_array_free(&pre);
+    rt_array_free(&post);
+    rt_array_free(&w);
+    return rc;
+}
+
 int rt_weights_load(const rt_run_desc *d, rt_net *net, const char *dir, char *err, size_t err_size)
 {
     for (unsigned j = 0; j < d->net.n_projs; j++) {
         const rt_proj *rp = &d->net.projs[j];
         const size_t weights[2] = {rp->n_post, rp->n_pre};
+        if (rp->sparse) {
+            if (load_sparse(d, net, j, dir, err, err_size) != 0 ||
+                (rp->bias && load_param(d, dir, RT_FILE_BIAS, j, rt_net_bias(net, j), weights, 1, err, err_size) != 0))
+                return -1;
+            continue;
+        }
         if (load_param(d, dir, RT_FILE_WEIGHTS, j, rt_net_weights(net, j), weights, 2, err, err_size) != 0 ||
             (rp->bias && load_param(d, dir, RT_FILE_BIAS, j, rt_net_bias(net, j), weights, 1, err, err_size) != 0))
             return -1;

@@ -11,6 +11,7 @@
 #include <string.h>
 
 #include "api_internal.h"
+#include "rt_memory.h"
 #include "rt_net.h"
 
 int api_model_projection(const rnnc_model *m, const char *name)
@@ -51,14 +52,28 @@ rnnc_status rnnc_model_weights(rnnc_model *m, const char *projection, uint64_t s
     rt_net *net = rt_net_new(&d->net, 1, 1);
     const rt_proj *rp = &d->net.projs[j];
     size_t count = rp->n_post * rp->n_pre;
-    double *w = net ? malloc(count * sizeof *w + 1) : NULL;
     char why[512];
+    /* a sparse projection's dense matrix may be far larger than its synapses: asked, not assumed */
+    if (rt_memory_fits((double)count * sizeof(double), why, sizeof why) != 0) {
+        rt_net_free(net);
+        return api_fail(err, RNNC_NO_MEMORY, "the weights of %s as a dense %zu x %zu matrix need %s", rp->name,
+                        rp->n_post, rp->n_pre, why);
+    }
+    double *w = net ? malloc(count * sizeof *w + 1) : NULL;
     if (!w)
         status = api_fail(err, RNNC_NO_MEMORY, "out of memory for the weights of %s", rp->name);
     else if (rt_weights_init(d, net, why, sizeof why) != 0)
         status = api_fail(err, RNNC_RUN_ERROR, "%s", why);
-    for (size_t i = 0; status == RNNC_OK && i < count; i++)
+    const rt_csr *c = status == RNNC_OK ? rt_net_synapses(net, (unsigned)j) : NULL;
+    for (size_t i = 0; status == RNNC_OK && !c && i < count; i++)
         w[i] = rt_real_get(d->net.is_double, rt_net_weights(net, (unsigned)j), i);
+    if (c) {   /* sparse: the dense matrix, 0 where there is no synapse */
+        memset(w, 0, count * sizeof *w);
+        for (size_t k = 0; k < c->n_pre; k++)
+            for (size_t s = c->row[k]; s < c->row[k + 1]; s++)
+                w[(size_t)c->post[s] * rp->n_pre + k] =
+                    rt_real_get(d->net.is_double, rt_net_weights(net, (unsigned)j), s);
+    }
     rt_net_free(net);
     if (status != RNNC_OK) {
         free(w);

@@ -60,6 +60,7 @@ static const builtin table[] = {
     {"one_to_one",        BI_RULE, 0, 0, DR_RESULT_ONE, NULL, "pre i to post i (equal sizes)", NULL},
     {"fixed_probability", BI_RULE, 1, 1, DR_RESULT_ONE, NULL, "each pair with probability p", NULL},
     {"fixed_indegree",    BI_RULE, 1, 1, DR_RESULT_ONE, NULL, "k random pre per post", NULL},
+    {"fixed_outdegree",   BI_RULE, 1, 1, DR_RESULT_ONE, NULL, "k random post per pre", NULL},
 
     /* Analyses. */
     {"eigen",        BI_ANALYSIS, 1, 1, DR_FREE, NULL, "eigenvalues of a projection's weights", "P"},

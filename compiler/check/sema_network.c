@@ -273,17 +273,19 @@ static bool resolve_endpoint(sema *S, scope *sc, ast_node *ep, bool is_target, b
 }
 
 enum option_kind { OPT_RULE, OPT_INIT, OPT_BIAS, OPT_DALE, OPT_AUTAPSE, OPT_DELAY, OPT_BOUNDS,
-                   OPT_TRAIN, OPT_PLASTICITY, OPT_MASK, OPT_SPECTRAL };
+                   OPT_TRAIN, OPT_PLASTICITY, OPT_MASK, OPT_SPECTRAL, OPT_STORAGE };
 
 static const struct {
     const char *name;
     enum option_kind kind;
 } connect_options[] = {
     {"all_to_all", OPT_RULE}, {"one_to_one", OPT_RULE}, {"fixed_probability", OPT_RULE},
-    {"fixed_indegree", OPT_RULE}, {"init", OPT_INIT}, {"bias", OPT_BIAS}, {"dale", OPT_DALE},
+    {"fixed_indegree", OPT_RULE}, {"fixed_outdegree", OPT_RULE}, {"init", OPT_INIT}, {"bias", OPT_BIAS},
+    {"dale", OPT_DALE},
     {"autapses", OPT_AUTAPSE}, {"no_autapses", OPT_AUTAPSE}, {"delay", OPT_DELAY},
     {"bounds", OPT_BOUNDS}, {"trainable", OPT_TRAIN}, {"frozen", OPT_TRAIN},
     {"plasticity", OPT_PLASTICITY}, {"mask", OPT_MASK}, {"spectral_radius", OPT_SPECTRAL},
+    {"storage", OPT_STORAGE}, {"load", OPT_RULE},
 };
 enum { OPTION_COUNT = sizeof connect_options / sizeof connect_options[0] };
 
@@ -319,10 +321,28 @@ static bool const_number(sema *S, ast_node *e, scope *sc, const char *what, doub
     return true;
 }
 
+/* load("pre.npy", "post.npy"): the connections as two index lists, file
+ * names in quotes (their contents are checked by the plan). */
+static void check_list_rule(sema *S, ast_node *opt, ast_node *args)
+{
+    if (!args || args->count != 2 || args->first->kind != AST_STR || args->first->next->kind != AST_STR) {
+        diag *g = diag_error(S->diag, opt->loc, "a list of connections is load(\"pre.npy\", \"post.npy\"): two "
+                             "file names in quotes");
+        diag_hint(S->diag, g, "each file a 1-d array of neuron indices, synapse k from pre[k] to post[k]");
+        return;
+    }
+    for (ast_node *a = args->first; a; a = a->next)
+        a->type = TY_STR;
+}
+
 static void check_rule(connect_ctx *c, ast_node *opt)
 {
     sema *S = c->S;
     ast_node *args = option_args(opt);
+    if (strcmp(opt->name, "load") == 0) {
+        check_list_rule(S, opt, args);
+        return;
+    }
     unsigned nargs = args ? args->count : option_value(opt) ? 1 : 0;
     const builtin *b = builtin_find(opt->name, BI_RULE);
     if (!sema_check_arity(S, opt->loc, b->name, b->min_args, b->max_args, nargs))
@@ -346,6 +366,14 @@ static void check_rule(connect_ctx *c, ast_node *opt)
             else if (c->from_ok && c->from.size > 0 && v > c->from.size)
                 diag_error(S->diag, arg->loc, "an in-degree of %g is more than the %g neurons of '%s'",
                            v, c->from.size, c->from.group->name);
+        }
+    } else if (strcmp(opt->name, "fixed_outdegree") == 0) {
+        if (const_number(S, arg, c->sc, "an out-degree", &v)) {
+            if (!(v >= 1) || v != floor(v))
+                diag_error(S->diag, arg->loc, "an out-degree must be a positive whole number, not %g", v);
+            else if (c->to_ok && c->to.size > 0 && v > c->to.size)
+                diag_error(S->diag, arg->loc, "an out-degree of %g is more than the %g neurons of '%s'",
+                           v, c->to.size, c->to.group->name);
         }
     }
 }
@@ -557,6 +585,13 @@ static void check_option(connect_ctx *c, ast_node *opt, enum option_kind kind)
         break;
     }
     case OPT_SPECTRAL:   /* check_spectral_radius, which needs the connect's 'init' */
+        break;
+    case OPT_STORAGE:
+        if (!value || value->kind != AST_NAME || (strcmp(value->name, "sparse") != 0 &&
+                                                  strcmp(value->name, "dense") != 0)) {
+            diag *g = diag_error(S->diag, value ? value->loc : opt->loc, "'storage' is 'sparse' or 'dense'");
+            diag_hint(S->diag, g, "e.g. 'storage sparse': the synapses alone, propagated event by event");
+        }
         break;
     }
 }

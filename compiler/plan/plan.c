@@ -404,6 +404,7 @@ static void add_pop(builder *b, const ast_node *n)
 /* ------------------------------------------------------------ projections */
 
 static int has_spike(const plan *p, unsigned pop);
+static int weights_fit(builder *b, const rt_proj *rp, const plan_proj *pp);
 
 /* An initialiser call's arguments into A, by position or, when named, in
  * the place of the name among its builtin's keywords ('mean std' for
@@ -484,50 +485,126 @@ static void initializer(builder *b, const ast_node *e, size_t fan_in, size_t fan
     check_initializer_values(b, e, out);
 }
 
-/* The rule's connections as a 0/1 mask (NULL: all to all). */
-static unsigned char *rule_mask(builder *b, const ast_node *opt, size_t n_post, size_t n_pre,
-                                uint64_t stream)
+/* The index list of FILE (string node AT) into OUT (COUNT entries, or
+ * *COUNT set when SIZE_MAX): whole numbers below LIMIT, the neurons of
+ * SIDE. 0, or -1 after a located error. */
+static int index_list(builder *b, const ast_node *at, const char *side, size_t limit, uint32_t **out,
+                      size_t *count)
 {
-    const char *rule = opt->name;
-    if (strcmp(rule, "all_to_all") == 0)
-        return NULL;
-    unsigned char *m = calloc(n_post * n_pre, 1);
-    if (!m) {
-        plan_fail(b, opt, "out of memory");
-        return NULL;
+    char path[4096], why[512], shape[128];
+    const char *file = frontend_load_path(b->p->fe, at, path, sizeof path);
+    rt_array a;
+    if (rt_npy_read(file, &a, why, sizeof why) != 0) {
+        plan_fail(b, at, "cannot read the %s neurons of the connections: %s", side, why);
+        return -1;
     }
-    double arg = opt->first && opt->first->first ? plan_constant(b, opt->first->first, "a rule's argument") : 0;
-    uint64_t seed = b->p->settings.seed;
-    for (size_t i = 0; i < n_post; i++) {
-        if (strcmp(rule, "one_to_one") == 0) {
-            if (i < n_pre)
-                m[i * n_pre + i] = 1;
-        } else if (strcmp(rule, "fixed_probability") == 0) {
-            for (size_t j = 0; j < n_pre; j++)
-                m[i * n_pre + j] = rt_rng_uniform(seed, stream, i * n_pre + j) < arg;
-        } else {   /* fixed_indegree: k distinct pre per post (Floyd's sampling) */
-            size_t k = arg < (double)n_pre ? (size_t)arg : n_pre;
-            for (size_t j = n_pre - k; j < n_pre; j++) {
-                size_t pick = (size_t)rt_rng_randint(seed, stream, i * n_pre + j, 0, (int64_t)j + 1);
-                m[i * n_pre + (m[i * n_pre + pick] ? j : pick)] = 1;
+    int rc = -1;
+    if (a.ndim != 1) {
+        plan_fail(b, at, "the %s neurons of the connections must be a 1-d array, but the file holds a %s array", side,
+                  rt_shape_text(a.shape, a.ndim, shape, sizeof shape));
+    } else if (*count != SIZE_MAX && a.count != *count) {
+        plan_fail(b, at, "the %s list has %zu connections and the pre list %zu: one entry each per synapse", side,
+                  a.count, *count);
+    } else if (!(*out = malloc((a.count + 1) * sizeof **out))) {
+        plan_fail(b, at, "out of memory");
+    } else {
+        rc = 0;
+        for (size_t i = 0; rc == 0 && i < a.count; i++) {
+            double v = a.data[i];
+            if (!(v >= 0 && v < (double)limit && v == floor(v))) {
+                plan_fail(b, at, "entry %zu of the %s list is %g, not a neuron of the %zu the %s side has", i, side, v,
+                          limit, side);
+                rc = -1;
+            } else {
+                (*out)[i] = (uint32_t)v;
             }
         }
+        *count = a.count;
     }
-    return m;
+    rt_array_free(&a);
+    return rc;
 }
 
-static unsigned char *no_autapses(builder *b, unsigned char *mask, size_t n)
+/* load("pre.npy", "post.npy"): the given connections, checked now (in
+ * range, each pair once) so that 'rnnc check' says so at the call. */
+static void list_connect(builder *b, const ast_node *opt, plan_proj *pp, const rt_proj *rp)
 {
-    if (!mask) {
-        mask = malloc(n * n);
-        if (!mask) {
-            plan_fail(b, NULL, "out of memory");
-            return NULL;
+    const ast_node *pre = opt->first->first, *post = pre->next;
+    size_t n = SIZE_MAX;
+    uint32_t *pre_list = NULL, *post_list = NULL;
+    if (index_list(b, pre, "pre", rp->n_pre, &pre_list, &n) == 0 &&
+        index_list(b, post, "post", rp->n_post, &post_list, &n) == 0 &&
+        (pp->list = malloc((2 * n + 1) * sizeof *pp->list)) != NULL) {
+        memcpy(pp->list, pre_list, n * sizeof *pp->list);
+        memcpy(pp->list + n, post_list, n * sizeof *pp->list);
+        pp->connect.kind = RT_CONNECT_LIST;
+        pp->connect.list_pre = pp->list;
+        pp->connect.list_post = pp->list + n;
+        pp->connect.list_n = n;
+        rt_csr c;
+        char why[256];
+        if (rt_connect_build(&pp->connect, rp->n_pre, rp->n_post, NULL, &c, why, sizeof why) != 0) {
+            plan_fail(b, opt, "%s", why);
+            pp->connect.kind = RT_CONNECT_ALL;   /* said once: no mask is made of it */
         }
-        memset(mask, 1, n * n);
+        rt_csr_free(&c);
     }
-    for (size_t i = 0; i < n; i++)
-        mask[i * n + i] = 0;
+    free(pre_list);
+    free(post_list);
+}
+
+/* The rule (rt_connect.h): which pairs connect, drawn from the run's seed
+ * and the projection's own stream. */
+static void rule_connect(builder *b, const ast_node *opt, plan_proj *pp, const rt_proj *rp, uint64_t stream)
+{
+    const char *rule = opt->name;
+    if (strcmp(rule, "load") == 0) {
+        list_connect(b, opt, pp, rp);
+        return;
+    }
+    double arg = opt->first && opt->first->first ? plan_constant(b, opt->first->first, "a rule's argument") : 0;
+    rt_connect *c = &pp->connect;
+    c->seed = b->p->settings.seed;
+    c->stream = stream;
+    c->kind = RT_CONNECT_ALL;
+    if (strcmp(rule, "one_to_one") == 0) {
+        c->kind = RT_CONNECT_ONE_TO_ONE;
+    } else if (strcmp(rule, "fixed_probability") == 0) {
+        c->kind = RT_CONNECT_FIXED_PROBABILITY;
+        c->p = arg;
+    } else if (strcmp(rule, "fixed_indegree") == 0 || strcmp(rule, "fixed_outdegree") == 0) {
+        c->kind = rule[6] == 'i' ? RT_CONNECT_FIXED_INDEGREE : RT_CONNECT_FIXED_OUTDEGREE;
+        c->k = arg > 0 ? (size_t)arg : 0;
+    }
+}
+
+/* A dense projection's mask from its rule (and no_autapses), 'and'-ed with
+ * a mask file's (MASK); NULL when every pair connects. The synapses are
+ * those a sparse projection would have: the same network either way. */
+static unsigned char *rule_mask(builder *b, const ast_node *at, const plan_proj *pp, const rt_proj *rp,
+                                unsigned char *mask)
+{
+    if (pp->connect.kind == RT_CONNECT_ALL && pp->connect.autapses)
+        return mask;
+    rt_csr c;
+    char why[256];
+    if (rt_connect_build(&pp->connect, rp->n_pre, rp->n_post, NULL, &c, why, sizeof why) != 0) {
+        plan_fail(b, at, "%s", why);
+        return mask;
+    }
+    unsigned char *m = calloc(rp->n_post * rp->n_pre + 1, 1);
+    if (!m) {
+        plan_fail(b, at, "out of memory");
+    } else {
+        for (size_t k = 0; k < rp->n_pre; k++)
+            for (size_t s = c.row[k]; s < c.row[k + 1]; s++)
+                m[(size_t)c.post[s] * rp->n_pre + k] = 1;
+        for (size_t i = 0; mask && i < rp->n_post * rp->n_pre; i++)
+            m[i] = m[i] && mask[i];
+        free(mask);
+        mask = m;
+    }
+    rt_csr_free(&c);
     return mask;
 }
 
@@ -553,13 +630,27 @@ static signed char *dale_signs(builder *b, const ast_node *opt, size_t n_pre)
 static void refuse_option(builder *b, const ast_node *opt)
 {
     const char *o = opt->name;
-    if (strcmp(o, "delay") == 0) {
-        plan_fail(b, opt, "'delay' is not available yet: a projection delivers in the step it is sent");
-        hint(b, "remove it; a projection to a population declared later arrives in the same step, "
-                "to the same or an earlier one in the next");
-    } else {
-        plan_fail(b, opt, "the connect option '%s' is not available yet", o);
+    plan_fail(b, opt, "the connect option '%s' is not available yet", o);
+}
+
+/* delay D: a time, rounded to whole steps of dt (with a warning when it
+ * is not a multiple of dt), or a plain number of steps. */
+static unsigned delay_steps(builder *b, const ast_node *value)
+{
+    double v = value ? plan_constant(b, value, "a delay") : 0, steps = v;
+    int is_time = value && value->dim.known && !dim_is_one(value->dim);
+    if (is_time)
+        steps = v / b->p->dt;
+    double whole = round(steps);
+    if (!(whole >= 0) || whole > 1 << 20) {
+        plan_fail(b, value, "a delay of %g steps is more than this version keeps (%d)", whole, 1 << 20);
+        return 0;
     }
+    if (fabs(steps - whole) > 1e-9 * fmax(1, steps))
+        diag_warning(&b->p->fe->diag, value->loc, "a delay of %g %s is rounded to %.0f steps (%g ms at dt %g ms)",
+                     is_time ? v * 1e3 : v, is_time ? "ms" : "steps", whole, whole * b->p->dt * 1e3,
+                     b->p->dt * 1e3);
+    return (unsigned)whole;
 }
 
 /* init load("w.npy"): the file must hold the [post, pre] matrix the
@@ -632,8 +723,8 @@ static unsigned char *mask_from_file(builder *b, const ast_node *load, const rt_
 
 static int is_rule(const char *o)
 {
-    return strcmp(o, "all_to_all") == 0 || strcmp(o, "one_to_one") == 0 ||
-           strcmp(o, "fixed_probability") == 0 || strcmp(o, "fixed_indegree") == 0;
+    return strcmp(o, "all_to_all") == 0 || strcmp(o, "one_to_one") == 0 || strcmp(o, "fixed_probability") == 0 ||
+           strcmp(o, "fixed_indegree") == 0 || strcmp(o, "fixed_outdegree") == 0 || strcmp(o, "load") == 0;
 }
 
 static void apply_option(builder *b, plan_proj *pp, rt_proj *rp, const ast_node *opt, unsigned index)
@@ -657,7 +748,7 @@ static void apply_option(builder *b, plan_proj *pp, rt_proj *rp, const ast_node 
         if (file)
             check_param_file(b, v, pp->bias_file = file, rp, 1);
     } else if (strcmp(o, "no_autapses") == 0) {
-        pp->mask = no_autapses(b, pp->mask, rp->n_pre);
+        pp->connect.autapses = 0;   /* rule_connect's synapses, rule_mask's mask */
     } else if (strcmp(o, "mask") == 0) {
         pp->mask = mask_from_file(b, value, rp, pp->mask);
     } else if (strcmp(o, "spectral_radius") == 0) {
@@ -679,11 +770,11 @@ static void apply_option(builder *b, plan_proj *pp, rt_proj *rp, const ast_node 
     } else if (strcmp(o, "plasticity") == 0) {
         pp->plasticity = opt;   /* planned by plan_plasticity, once the run's learning is known */
     } else if (is_rule(o)) {
-        unsigned char *m = rule_mask(b, opt, rp->n_post, rp->n_pre, rt_rng_stream(RT_STREAM_MASK, index));
-        if (m) {
-            free(pp->mask);
-            pp->mask = m;
-        }
+        rule_connect(b, opt, pp, rp, rt_rng_stream(RT_STREAM_MASK, index));
+    } else if (strcmp(o, "delay") == 0) {
+        rp->delay = delay_steps(b, value);
+    } else if (strcmp(o, "storage") == 0) {
+        /* pick_storage read it */
     } else if (strcmp(o, "autapses") != 0) {
         refuse_option(b, opt);
     }
@@ -784,14 +875,87 @@ static void check_spectral_radius_possible(builder *b, const plan_proj *pp, cons
     }
 }
 
-/* The rule first, then the other options in order: a rule makes the mask
- * that no_autapses then edits. */
+/* The option NAME of a connect's options from FIRST, or NULL. */
+static const ast_node *find_option(const ast_node *first, const char *name)
+{
+    for (const ast_node *opt = first; opt; opt = opt->next)
+        if (strcmp(opt->name, name) == 0)
+            return opt;
+    return NULL;
+}
+
+/* What keeps a projection dense: an option that needs the whole matrix
+ * (or NULL). */
+static const char *needs_dense(const ast_node *first)
+{
+    const ast_node *init = find_option(first, "init");
+    const ast_node *v = init && init->first ? (init->first->kind == AST_ARGS ? init->first->first : init->first) : NULL;
+    if (find_option(first, "mask"))
+        return "a mask file";
+    if (find_option(first, "spectral_radius"))
+        return "'spectral_radius'";
+    if (find_option(first, "plasticity"))
+        return "a plasticity rule";
+    if (v && v->name && strcmp(v->name, "orthogonal") == 0)
+        return "'init orthogonal'";
+    if (v && v->name && strcmp(v->name, "load") == 0)
+        return "weights from a file";
+    return NULL;
+}
+
+/* Dense or sparse storage (docs/language.md 7.3). 'storage' says; else a
+ * rule that connects at most a fifth of the pairs of a matrix of at least
+ * 2^16 entries is sparse: its synapses alone are kept and propagated
+ * event by event, while below that size a dense matrix costs little and
+ * GEMM is fast. Whatever needs the whole matrix keeps it dense. */
+static void pick_storage(builder *b, plan_proj *pp, rt_proj *rp, const ast_node *first, int is_feedback)
+{
+    const ast_node *storage = find_option(first, "storage");
+    const char *dense_for = needs_dense(first);
+    pp->storage_at = storage;
+    pp->storage = PLAN_STORAGE_AUTO;
+    if (storage && storage->first && storage->first->name)
+        pp->storage = strcmp(storage->first->name, "sparse") == 0 ? PLAN_STORAGE_SPARSE : PLAN_STORAGE_DENSE;
+    int sparse = pp->storage == PLAN_STORAGE_SPARSE;
+    if (pp->storage == PLAN_STORAGE_AUTO)
+        sparse = pp->connect.kind != RT_CONNECT_ALL && !dense_for && !is_feedback &&
+                 (double)rp->n_pre * (double)rp->n_post >= 65536 &&
+                 rt_connect_density(&pp->connect, rp->n_pre, rp->n_post) <= 0.2;
+    else if (sparse && dense_for) {
+        plan_fail(b, storage, "'storage sparse' with %s is not available yet: it needs the whole matrix", dense_for);
+        hint(b, "remove 'storage sparse' (the projection is then dense), or remove %s", dense_for);
+        sparse = 0;
+    }
+    rp->sparse = sparse ? &pp->connect : NULL;
+}
+
+/* fixed_indegree(k) or fixed_outdegree(k) with no_autapses: k of the n - 1
+ * other neurons, so k = n cannot be drawn (sema allowed up to n). */
+static void check_degree_without_autapses(builder *b, const plan_proj *pp, const rt_proj *rp, const ast_node *first)
+{
+    const rt_connect *c = &pp->connect;
+    int in = c->kind == RT_CONNECT_FIXED_INDEGREE, out = c->kind == RT_CONNECT_FIXED_OUTDEGREE;
+    size_t others = (in ? rp->n_pre : rp->n_post) - 1;
+    if (c->autapses || !(in || out) || c->k <= others)
+        return;
+    plan_fail(b, find_option(first, in ? "fixed_indegree" : "fixed_outdegree"),
+              "an %s-degree of %zu without autapses is more than the %zu other neurons", in ? "in" : "out", c->k,
+              others);
+    hint(b, "at most %zu, or allow autapses", others);
+}
+
+/* The rule first (the synapses or the mask), then the storage, then the
+ * other options in order; a dense projection's mask is made last, when
+ * no_autapses and a mask file are known. */
 static void apply_options(builder *b, plan_proj *pp, rt_proj *rp, const ast_node *first, unsigned index,
                           int is_feedback)
 {
     for (const ast_node *opt = first; opt; opt = opt->next)
         if (is_rule(opt->name))
             apply_option(b, pp, rp, opt, index);
+    pick_storage(b, pp, rp, first, is_feedback);
+    if (!weights_fit(b, rp, pp))
+        return;
     for (const ast_node *opt = first; opt; opt = opt->next) {
         if (is_rule(opt->name))
             continue;
@@ -803,6 +967,9 @@ static void apply_options(builder *b, plan_proj *pp, rt_proj *rp, const ast_node
         }
         apply_option(b, pp, rp, opt, index);
     }
+    check_degree_without_autapses(b, pp, rp, first);
+    if (!rp->sparse)
+        pp->mask = rule_mask(b, first ? first : b->p->net, pp, rp, pp->mask);
     if (!is_feedback)
         check_spectral_radius_possible(b, pp, rp, first);
 }
@@ -861,20 +1028,26 @@ static unsigned weights_population(const plan *p, const rt_proj *rp)
                                                                                : rp->post_pop;
 }
 
-/* Whether projection RP's weights, their transpose and gradient and a
- * connection mask fit in memory; checked before a mask of [post][pre] is
- * made, so a population too big is refused, not killed. */
-static int weights_fit(builder *b, const rt_proj *rp)
+/* Whether projection RP's weights fit in memory: dense, the weights, their
+ * transpose and gradient and a connection mask; sparse, each synapse's
+ * post index, weight and gradient (the expected count). Checked before a
+ * mask of [post][pre] or the synapses are made, so a population too big is
+ * refused, not killed. */
+static int weights_fit(builder *b, const rt_proj *rp, const plan_proj *pp)
 {
     plan *p = b->p;
-    double bytes = (double)rp->n_post * (double)rp->n_pre * (1 + 3 * (p->is_double ? 8.0 : 4.0));
+    double elem = p->is_double ? 8.0 : 4.0, cells = (double)rp->n_post * (double)rp->n_pre;
+    double bytes = rp->sparse ? cells * rt_connect_density(&pp->connect, rp->n_pre, rp->n_post) * (4 + 2 * elem)
+                              : cells * (1 + 3 * elem);
     char err[256];
     if (rt_memory_fits(bytes, err, sizeof err) == 0)
         return 1;
     unsigned big = weights_population(p, rp);
-    plan_fail(b, pop_node(p, big), "the weights of '%s' alone are %zu x %zu, which need %s", rp->name, rp->n_post,
-         rp->n_pre, err);
-    hint(b, "a smaller population '%s'", p->pops[big].name);
+    plan_fail(b, pop_node(p, big), "the %s of '%s' alone are %zu x %zu%s, which need %s",
+              rp->sparse ? "synapses" : "weights", rp->name, rp->n_post, rp->n_pre,
+              rp->sparse ? " at this density" : "", err);
+    hint(b, rp->sparse ? "a smaller population '%s', or fewer connections" : "a smaller population '%s'",
+         p->pops[big].name);
     return 0;
 }
 
@@ -914,8 +1087,8 @@ static void add_projection(builder *b, const ast_node *n)
                               : arena_printf(&p->fe->arena, "%s %s %s", from->name, is_feedback ? "~>" : "->",
                                              to->name);
     pp->init.b = 1 / sqrt((double)rp->n_pre);
-    if (!weights_fit(b, rp))
-        return;
+    pp->connect = (rt_connect){.kind = RT_CONNECT_ALL, .autapses = 1, .seed = p->settings.seed,
+                               .stream = rt_rng_stream(RT_STREAM_MASK, is_feedback ? RT_MAX_PROJS + j : j)};
     if (is_feedback) {   /* no port: it carries no activity */
         pp->trainable = rp->trainable = 0;
         apply_options(b, pp, rp, to->next, RT_MAX_PROJS + j, 1);
@@ -935,6 +1108,51 @@ static void add_projection(builder *b, const ast_node *n)
     if (rp->pre_pop >= 0 && from->first)
         check_source_member(b, from, (unsigned)rp->pre_pop, rp);
     apply_options(b, pp, rp, to->next, j, 0);
+}
+
+/* Whether analysis A reads the weights of projection J as a matrix:
+ * eigen of it, the fixed points of its post population (rt_fp_map.c),
+ * the degradation of its pre population (rt_analyze_batches.c). */
+static int analysis_reads_weights(const rt_analysis_desc *a, const rt_proj *rp, unsigned j)
+{
+    return (a->kind == RT_ANALYSIS_EIGEN && a->proj == j) ||
+           (a->kind == RT_ANALYSIS_FIXED_POINTS && rp->post_pop == a->pop) ||
+           (a->kind == RT_ANALYSIS_DEGRADATION && rp->pre_pop == (int)a->pop);
+}
+
+/* Projections that e-prop's random feedback or a plasticity rule passes
+ * through, and those the analyses read as matrices, are dense: one the
+ * plan made sparse becomes dense with its mask; one written 'storage
+ * sparse' is an error (at the analysis, for those). */
+static void dense_for_analyses(builder *b)
+{
+    plan *p = b->p;
+    for (unsigned j = 0; j < p->n_projs; j++) {
+        rt_proj *rp = &p->rt_projs[j];
+        plan_proj *pp = &p->projs[j];
+        if (rp->sparse && (rp->feedback || rp->plastic)) {   /* e-prop's random feedback, a local rule: dense */
+            if (pp->storage == PLAN_STORAGE_SPARSE) {
+                plan_fail(b, pp->storage_at, "'storage sparse' on %s is not available yet: %s needs its matrix",
+                          rp->name, rp->feedback ? "e-prop's feedback through it" : "its plasticity rule");
+                hint(b, "remove 'storage sparse'");
+                continue;
+            }
+            rp->sparse = NULL;
+            pp->mask = rule_mask(b, p->net, pp, rp, pp->mask);
+        }
+        for (unsigned i = 0; rp->sparse && i < p->n_analyses; i++) {
+            if (!analysis_reads_weights(&p->analyses[i], rp, j))
+                continue;
+            if (pp->storage == PLAN_STORAGE_SPARSE) {
+                plan_fail(b, p->analysis_at[i], "this analysis reads the weights of %s as a matrix, which is "
+                          "not available yet for its 'storage sparse'", rp->name);
+                hint(b, "remove 'storage sparse' from the connect (line %u)", (unsigned)pp->storage_at->loc.line);
+                break;
+            }
+            rp->sparse = NULL;
+            pp->mask = rule_mask(b, p->analysis_at[i], pp, rp, pp->mask);
+        }
+    }
 }
 
 /* ------------------------------------------------------------ the network */
@@ -1331,7 +1549,8 @@ static void describe(plan *p)
     memset(r, 0, sizeof *r);
     r->net = (rt_net_desc){p->n_inputs, p->input_sizes, p->n_pops, p->pops, p->n_projs, p->rt_projs,
                            p->n_readouts, p->readouts, p->is_double,
-                           p->settings.class_weights ? p->settings.readout_class_weights : NULL};
+                           p->settings.class_weights ? p->settings.readout_class_weights : NULL,
+                           .forward_only = !p->settings.train};
     for (unsigned j = 0; j < p->n_projs; j++)
         p->weights[j] = weights_desc(&p->projs[j], plan_file_stem(p, &p->projs[j]));
     for (unsigned f = 0; f < p->n_feedback; f++)
@@ -1475,6 +1694,8 @@ static int prepare(plan *p, frontend *fe, const frontend_options *opts, const as
     if (!b.failed)
         plan_outputs(&b);
     if (!b.failed)
+        dense_for_analyses(&b);
+    if (!b.failed)
         check_memory(&b);
     refuse_second_run(&b);
     p->lower_ms = now_ms() - start;
@@ -1535,10 +1756,12 @@ void plan_free(plan *p)
         rule_ir_free(&p->rules[k]);
     for (unsigned j = 0; j < p->n_projs; j++) {
         free(p->projs[j].mask);
+        free(p->projs[j].list);
         free(p->projs[j].dale);
     }
     for (unsigned j = 0; j < p->n_feedback; j++) {
         free(p->feedback[j].mask);
+        free(p->feedback[j].list);
         free(p->feedback[j].dale);
     }
     codegen_free(p->cg);

@@ -35,7 +35,17 @@ typedef struct plan_proj {
     int trainable;
     const ast_node *training_at;    /* the connect's 'frozen' or 'trainable', or NULL */
     const ast_node *plasticity;     /* the connect's 'plasticity RULE' option, or NULL */
+    /* the connection rule (rt_connect.h): the synapses of a sparse
+     * projection (rt_proj.sparse points here), the mask of a dense one */
+    rt_connect connect;
+    uint32_t *list;                 /* load("pre.npy", "post.npy"): the pre then post indices, malloc'd */
+    int storage;                    /* PLAN_STORAGE_* */
+    const ast_node *storage_at;     /* the 'storage' option, or NULL */
 } plan_proj;
+
+/* How a projection's weights are kept: 'storage' given, or picked by the
+ * plan (plan.c: pick_storage). */
+enum { PLAN_STORAGE_AUTO, PLAN_STORAGE_DENSE, PLAN_STORAGE_SPARSE };
 
 /* Plasticity rules in one run, at most. */
 enum { RT_MAX_PLASTIC = 32 };

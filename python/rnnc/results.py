@@ -59,6 +59,22 @@ class Arrays(collections.abc.Mapping):
         return "<%s arrays: %s>" % (self._kind, ", ".join(self._paths))
 
 
+class Synapses(Arrays):
+    """A read-only mapping of sparse projections to their synapses, each a
+    tuple (pre, post, w) of arrays with one entry per synapse, loaded from
+    the three synapses_ files the first time it is asked for."""
+
+    def __getitem__(self, name):
+        key = self._normalize(name) if isinstance(name, str) else name
+        if key not in self._paths:
+            known = ", ".join(self._paths) or "none"
+            raise KeyError("no %s %r in this result (it has: %s)" % (self._kind, name, known))
+        if key not in self._loaded:
+            self._loaded[key] = tuple(np.load(self._paths[key][part], allow_pickle=False)
+                                      for part in ("pre", "post", "w"))
+        return self._loaded[key]
+
+
 def _split_names(stem, names):
     """STEM as a sequence of the given NAMES joined by '_', trying longer
     names first (population and input names may hold '_'); the list of
@@ -173,7 +189,7 @@ class Result:
         pops = [p["name"] for p in self.summary.get("populations", []) if isinstance(p, dict) and "name" in p]
         inputs = [p["name"] for p in self.summary.get("inputs", []) if isinstance(p, dict) and "name" in p]
         files, found = {}, {"weights_final": {}, "weights_initial": {}, "bias_final": {}, "bias_initial": {},
-                            "record": {}}
+                            "record": {}, "synapses_final": {}, "synapses_initial": {}}
         listed = {}
         for item in self.summary.get("records", []):
             if isinstance(item, dict) and isinstance(item.get("name"), str) and isinstance(item.get("file"), str):
@@ -183,6 +199,11 @@ class Result:
                 continue
             name, path = entry[:-4], os.path.join(self.dir, entry)
             files[name] = path
+            m = re.fullmatch(r"synapses_(initial|final)_(.+)_(pre|post|w)", name)
+            if m:
+                projection = projection_name(m.group(2), pops, inputs)
+                found["synapses_" + m.group(1)].setdefault(projection, {})[m.group(3)] = path
+                continue
             m = re.fullmatch(r"(weights|bias)_(initial|final)_(.+)", name)
             if m:
                 found[m.group(1) + "_" + m.group(2)][projection_name(m.group(3), pops, inputs)] = path
@@ -196,6 +217,10 @@ class Result:
         self.biases = Arrays(found["bias_final"], "bias of a projection", _projection_key)
         self.initial_biases = Arrays(found["bias_initial"], "bias of a projection", _projection_key)
         self.records = Arrays(found["record"], "record item", _record_key)
+        # a sparse projection that training left as it was has only its initial synapses
+        final = dict(found["synapses_initial"], **found["synapses_final"])
+        self.synapses = Synapses(final, "sparse projection", _projection_key)
+        self.initial_synapses = Synapses(found["synapses_initial"], "sparse projection", _projection_key)
 
     @property
     def model_text(self):

@@ -23,7 +23,7 @@ syn keyword rnnBuiltin stop_gradient min max clip where
 syn keyword rnnBuiltin randint uniform normal choice bernoulli poisson trunc_exp
 syn keyword rnnBuiltin latch peak convolve hann gaussian boxcar load
 syn keyword rnnBuiltin orthogonal glorot_uniform glorot_normal zeros constant
-syn keyword rnnBuiltin all_to_all one_to_one fixed_probability fixed_indegree
+syn keyword rnnBuiltin all_to_all one_to_one fixed_probability fixed_indegree fixed_outdegree
 syn keyword rnnBuiltin eigen pca svd fixed_points robustness degradation psychometric
 
 " A number, and the unit written after it ('30 ms', '15Hz').
