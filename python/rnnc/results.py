@@ -38,8 +38,11 @@ class Arrays(collections.abc.Mapping):
             known = ", ".join(self._paths) or "none"
             raise KeyError("no %s %r in this result (it has: %s)" % (self._kind, name, known))
         if key not in self._loaded:
-            self._loaded[key] = np.load(self._paths[key], allow_pickle=False)
+            self._loaded[key] = self._load(self._paths[key])
         return self._loaded[key]
+
+    def _load(self, path):
+        return np.load(path, allow_pickle=False)
 
     def __contains__(self, name):
         return isinstance(name, str) and self._normalize(name) in self._paths
@@ -64,15 +67,8 @@ class Synapses(Arrays):
     tuple (pre, post, w) of arrays with one entry per synapse, loaded from
     the three synapses_ files the first time it is asked for."""
 
-    def __getitem__(self, name):
-        key = self._normalize(name) if isinstance(name, str) else name
-        if key not in self._paths:
-            known = ", ".join(self._paths) or "none"
-            raise KeyError("no %s %r in this result (it has: %s)" % (self._kind, name, known))
-        if key not in self._loaded:
-            self._loaded[key] = tuple(np.load(self._paths[key][part], allow_pickle=False)
-                                      for part in ("pre", "post", "w"))
-        return self._loaded[key]
+    def _load(self, paths):
+        return tuple(np.load(paths[part], allow_pickle=False) for part in ("pre", "post", "w"))
 
 
 def _split_names(stem, names):
