@@ -9,8 +9,11 @@
 #include "rt_pool.h"
 
 /* Rows of synapses per parallel task: cut by the data, so every thread
- * count gives the same bits. */
-enum { ROWS_PER_TASK = 16, MAX_RULE_VARS = 64 };
+ * count gives the same bits. A rule with fewer synapse updates a step than
+ * SERIAL_WORK runs its tasks on the caller: waking the pool's threads every
+ * step cost more than the work (the 500 x 200 burstprop rule: a quarter of
+ * the run in the kernel's wake-ups). */
+enum { ROWS_PER_TASK = 16, MAX_RULE_VARS = 64, SERIAL_WORK = 1 << 18 };
 
 typedef struct rule_state {
     const rt_plastic_desc *r;
@@ -242,7 +245,11 @@ void rt_plastic_step(void *ctx, size_t t)
     for (unsigned k = 0; k < p->n; k++) {
         rule_state *s = &p->rules[k];
         p->rule = k;
-        rt_pool_run(p->pool, (unsigned)tasks_of(s), weights_task, p);
+        if (s->n_post * s->n_pre * p->B < SERIAL_WORK)
+            for (unsigned task = 0; task < tasks_of(s); task++)
+                weights_task(p, task);
+        else
+            rt_pool_run(p->pool, (unsigned)tasks_of(s), weights_task, p);
         side_traces(p, s, 0);
         side_traces(p, s, 1);
         s->cur = !s->cur;

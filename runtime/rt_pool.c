@@ -67,7 +67,7 @@ rt_pool *rt_pool_new(int threads)
 
 void rt_pool_run(rt_pool *p, unsigned n_tasks, rt_task_fn fn, void *ctx)
 {
-    if (!p || p->n_workers == 0) {
+    if (!p || p->n_workers == 0 || n_tasks <= 1) {   /* one task: no handover to wake a thread for */
         for (unsigned i = 0; i < n_tasks; i++)
             fn(ctx, i);
         return;
