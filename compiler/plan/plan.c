@@ -918,8 +918,11 @@ static void pick_storage(builder *b, plan_proj *pp, rt_proj *rp, const ast_node 
         pp->storage = strcmp(storage->first->name, "sparse") == 0 ? PLAN_STORAGE_SPARSE : PLAN_STORAGE_DENSE;
     int sparse = pp->storage == PLAN_STORAGE_SPARSE;
     if (pp->storage == PLAN_STORAGE_AUTO)
+        /* one_to_one from 16 neurons on: n synapses against n^2 cells (a
+         * 200-neuron relay of the burstprop model was a tenth of its run) */
         sparse = pp->connect.kind != RT_CONNECT_ALL && !dense_for && !is_feedback &&
-                 (double)rp->n_pre * (double)rp->n_post >= 65536 &&
+                 ((double)rp->n_pre * (double)rp->n_post >= 65536 ||
+                  (pp->connect.kind == RT_CONNECT_ONE_TO_ONE && rp->n_pre >= 16)) &&
                  rt_connect_density(&pp->connect, rp->n_pre, rp->n_post) <= 0.2;
     else if (sparse && dense_for) {
         plan_fail(b, storage, "'storage sparse' with %s is not available yet: it needs the whole matrix", dense_for);
