@@ -23,7 +23,7 @@ typedef struct rule_state {
     void *pre_traces[2], *post_traces[2];   /* [K][B][n], double-buffered */
     void *syn_traces;                       /* [K][B][n_post][n_pre] */
     int cur;                                /* which buffer holds the traces now */
-    void *scratch;                          /* [tasks][n_pre] new weights of a row */
+    void *scratch;                          /* [tasks][1 + K][n_pre]: a row's new weights, then synapse traces */
     void *bias_new;                         /* [n_post]: the new bias ('db') */
     double *acc;                            /* [tasks][n_pre] the batch's mean change (B > 1) */
     int constrained;                        /* bounds, Dale's signs or a mask to apply */
@@ -120,9 +120,9 @@ void rt_plastic_begin(rt_plastic *p)
         fill_traces(s->pre_traces[0], &s->r->pre, p->B * s->n_pre, p->d->net.is_double);
         fill_traces(s->post_traces[0], &s->r->post, p->B * s->n_post, p->d->net.is_double);
         size_t per = p->B * s->n_post * s->n_pre;
-        for (unsigned k = 0; k < s->r->n_syn_traces; k++)
+        for (unsigned j = 0; j < s->r->n_syn_traces; j++)
             for (size_t i = 0; i < per; i++)
-                rt_real_put(p->d->net.is_double, s->syn_traces, k * per + i, s->r->syn_trace_init[k]);
+                rt_real_put(p->d->net.is_double, s->syn_traces, j * per + i, s->r->syn_trace_init[j]);
     }
 }
 

@@ -736,12 +736,13 @@ static void online_segment(void *ctx, size_t t)
     size_t T = s->b.T, B = s->b.B, every = d->settings.update_every;
     if (o->stopped || ((t + 1) % every != 0 && t + 1 != T))
         return;
-    memset(o->mask, 0, T * B * sizeof *o->mask);
-    memcpy(o->mask + o->from * B, s->b.mask + o->from * B, (t + 1 - o->from) * B * sizeof *o->mask);
+    size_t rows = (t + 1 - o->from) * B;   /* the segment's: the mask is 0 elsewhere */
+    memcpy(o->mask + o->from * B, s->b.mask + o->from * B, rows * sizeof *o->mask);
     size_t steps = rt_net_limit_steps(s->net, t + 1);
     double loss = rt_net_loss(s->net, d->settings.loss, (const void *const *)s->b.targets, o->mask);
     rt_net_backward(s->net);
     rt_net_limit_steps(s->net, steps);
+    memset(o->mask + o->from * B, 0, rows * sizeof *o->mask);
     o->norm = rt_optim_grad_norm(o->L->opt, o->L->ps.t, o->L->ps.n);
     if (!isfinite(loss) || !isfinite(o->norm) || !step(o->L, o->u)) {
         o->stopped = 1;
@@ -753,6 +754,22 @@ static void online_segment(void *ctx, size_t t)
 
 static int finish_update(loop *L, size_t u, csv_columns cols, double start, double *mark, double t0, double loss,
                          double norm, double rate, double reg);
+
+/* What acts between the steps of a training batch: the plasticity rules,
+ * then e-prop's online update when a segment ends (either may be NULL). */
+typedef struct between {
+    rt_plastic *plastic;
+    online *online;
+} between;
+
+static void between_steps(void *ctx, size_t t)
+{
+    between *w = ctx;
+    if (w->plastic)
+        rt_plastic_step(w->plastic, t);
+    if (w->online)
+        online_segment(w->online, t);
+}
 
 /* Update U: 1 when training goes on, 0 when it stopped, -1 on an error. */
 static int update(loop *L, size_t u, csv_columns cols, double start, char *err, size_t err_size)
@@ -767,30 +784,20 @@ static int update(loop *L, size_t u, csv_columns cols, double start, char *err, 
         return -1;
     mark[1] = now_s();
     double loss = NAN, reg = NAN, rate = NAN, weight = 1;
-    if (made == 0 && d->settings.update_every && L->ps.n > 0) {   /* online: steps inside the sequences */
-        online o = {.L = L, .u = u, .mask = malloc(s->b.T * s->b.B * sizeof(double) + 1)};
-        if (!o.mask)
-            return rt_error(err, err_size, "out of memory");
-        rt_net_forward_stepwise(s->net, online_segment, &o);
-        free(o.mask);
-        loss = rt_net_loss(s->net, d->settings.loss, (const void *const *)s->b.targets, s->b.mask);
-        reg = rt_net_reg_loss(s->net);
-        rate = cols.rate ? spike_rate_hz(d, s->net) : NAN;
-        mark[2] = mark[3] = mark[4] = now_s();
-        if (o.stopped) {
-            stop_before_step(L, u, loss + reg, o.norm);
-            return 0;
-        }
-        return finish_update(L, u, cols, start, mark, t0, loss, o.norm, rate, reg);
-    }
+    /* online e-prop: optimiser steps inside the sequences (data-parallel runs refuse it) */
+    online o = {.L = L, .u = u};
+    int is_online = d->settings.update_every && L->ps.n > 0;
     if (made == 0) {
-        if (s->plastic) {   /* the rules change the weights between steps */
-            if (!d->settings.continuous || u == 0)
-                rt_plastic_begin(s->plastic);
-            rt_net_forward_stepwise(s->net, rt_plastic_step, s->plastic);
-        } else {
+        between w = {s->plastic, is_online ? &o : NULL};
+        if (is_online && !(o.mask = calloc(s->b.T * s->b.B + 1, sizeof *o.mask)))
+            return rt_error(err, err_size, "out of memory");
+        if (s->plastic && (!d->settings.continuous || u == 0))
+            rt_plastic_begin(s->plastic);
+        if (w.plastic || w.online)   /* the weights change between steps */
+            rt_net_forward_stepwise(s->net, between_steps, &w);
+        else
             rt_net_forward(s->net);
-        }
+        free(o.mask);
         loss = rt_net_loss(s->net, d->settings.loss, (const void *const *)s->b.targets, s->b.mask);
         reg = rt_net_reg_loss(s->net);
         rate = cols.rate ? spike_rate_hz(d, s->net) : NAN;
@@ -809,6 +816,13 @@ static int update(loop *L, size_t u, csv_columns cols, double start, char *err, 
         L->failed = 1;   /* data-parallel: the others stop with it at the next sum, not stuck in this one */
     }
     mark[3] = mark[4] = now_s();
+    if (is_online) {   /* the steps are made: each segment's, inside the forward pass */
+        if (o.stopped) {
+            stop_before_step(L, u, loss + reg, o.norm);
+            return 0;
+        }
+        return finish_update(L, u, cols, start, mark, t0, loss, o.norm, rate, reg);
+    }
     double norm = NAN;
     if (isfinite(loss + reg) && L->ps.n == 0) {
         norm = 0;   /* nothing learns by gradient (learn local): no backward pass */
