@@ -993,7 +993,7 @@ static void check_source_member(builder *b, const ast_node *from, unsigned pop, 
     /* another member: in a run that learns no gradient, whose backward pass
      * would carry the first output's adjoint only */
     const plan_settings *s = &b->p->settings;
-    const char *learn = s->learn ? s->learn : "bptt";
+    const char *learn = s->learn;
     if (!s->train || strcmp(learn, "local") == 0 || strcmp(learn, "none") == 0) {
         for (unsigned o = 0; o < n->n_outputs; o++)
             if (strcmp(n->output_names[o], member) == 0) {

@@ -13,13 +13,8 @@
 
 #include "plan_internal.h"
 
-static const char *learn_rule(const plan *p)
-{
-    return p->settings.learn ? p->settings.learn : "bptt";
-}
-
-/* The runtime's reference to value NAME of population POP's neuron: a
- * state (the spike variable is one) or an output. */
+/* The runtime's reference to value NAME of a population's neuron N: a
+ * state (the spike variable is one), an output, or an input port. */
 static int value_ref(const neuron_ir *n, const char *name, rt_value_ref *out)
 {
     for (unsigned k = 0; k < n->n_states; k++)
@@ -82,7 +77,7 @@ static int rule_allowed(builder *b, unsigned j)
     plan *p = b->p;
     const plan_proj *pp = &p->projs[j];
     const rt_proj *rp = &p->rt_projs[j];
-    const char *learn = learn_rule(p);
+    const char *learn = p->settings.learn;
     if (pp->training_at) {
         plan_fail(b, pp->training_at, "'%s' learns by its plasticity rule, so it cannot also be '%s'", rp->name,
                   pp->training_at->name);
@@ -160,7 +155,7 @@ void plan_plasticity(builder *b)
     for (unsigned j = 0; j < p->n_projs; j++)
         if (p->projs[j].plasticity)
             plan_rule(b, j);
-    if (strcmp(learn_rule(p), "local") != 0)
+    if (strcmp(p->settings.learn, "local") != 0)
         return;
     const ast_node *learn = plan_setting(p, "learn");
     if (!p->n_plastic && !b->failed) {

@@ -1190,18 +1190,25 @@ static void prepare_loads(task_program *tp, gen *G, const ast_node *n)
     }
 }
 
-/* Does N (or what follows it) read 'trial' or a per-trial array? Then its
- * trials differ though it draws nothing. */
-static int uses_trial(const task_program *tp, const ast_node *n)
+/* Does N (or what follows it) read 'trial'? */
+static int reads_trial(const ast_node *n)
 {
     for (; n; n = n->next) {
         if (n->kind == AST_NAME && n->sym && ((const symbol *)n->sym)->kind == SYM_BUILTIN &&
             strcmp(n->name, "trial") == 0)
             return 1;
-        if (uses_trial(tp, n->first))
+        if (reads_trial(n->first))
             return 1;
     }
-    for (unsigned i = 0; i < tp->n_loads && !n; i++) {
+    return 0;
+}
+
+/* Does the task load an array of one row per trial (load_per_trial's
+ * shapes, whatever the channel)? Then its trials differ though it draws
+ * nothing. */
+static int loads_per_trial(const task_program *tp)
+{
+    for (unsigned i = 0; i < tp->n_loads; i++) {
         const rt_array *a = &tp->loads[i].a;
         if (a->ndim == 3 || (a->ndim == 2 && a->shape[1] == tp->steps && a->shape[0] != tp->steps))
             return 1;
@@ -1537,7 +1544,8 @@ int task_prepare(task_program *tp, frontend *fe, const ast_node *task, double dt
     if (!G.failed)
         prepare_phase_channel(tp, &G);
     prepare_loads(tp, &G, tp->def->first->next);
-    tp->trial_invariant = !draws_per_trial(tp->def->first->next) && !uses_trial(tp, tp->def->first->next);
+    tp->trial_invariant = !draws_per_trial(tp->def->first->next) && !reads_trial(tp->def->first->next) &&
+                          !loads_per_trial(tp);
     if (!G.failed && tp->steps == 0)
         fail(&G, tp->def, "task '%s' lasts no step: its duration is shorter than dt", tp->def->name);
     if (!G.failed)
