@@ -29,29 +29,19 @@
 """
 import csv
 import os
-import subprocess
 import sys
 import tempfile
 
 import numpy as np
 
+from python_checks import finish, report, run_rnnc
+
 RNNC, SOURCE = sys.argv[1], sys.argv[2]
 MODEL = os.path.join(SOURCE, "models", "burstprop_temporal.rnn")
 STEADY = os.path.join(SOURCE, "tests", "data", "burstprop", "steady.rnn")
 SMALL = ["-D", "n_in=100", "-D", "n_h=50", "-D", "n_epochs=4"]
-failures = 0
-
-
-def check(ok, what):
-    global failures
-    print(("ok   " if ok else "FAIL ") + what)
-    failures += 0 if ok else 1
-
-
 def run(model, out, *defines):
-    p = subprocess.run([RNNC, "run", model, "--out", out, *defines], capture_output=True, text=True)
-    if p.returncode != 0:
-        sys.exit("rnnc failed on %s %s:\n%s" % (model, " ".join(defines), p.stderr))
+    run_rnnc(RNNC, "run", model, "--out", out, *defines)
     return out
 
 
@@ -70,18 +60,18 @@ with tempfile.TemporaryDirectory() as tmp:
     nogen = run(MODEL, os.path.join(tmp, "nogen"), *SMALL, "-D", "generate_mode=0")
 
     rows, learned = epoch_means(learn)
-    check(len(rows) == 60 and [int(r["block"]) for r in rows] == list(range(1, 21)) * 3,
+    report(len(rows) == 60 and [int(r["block"]) for r in rows] == list(range(1, 21)) * 3,
           "loss.csv: %d rows, blocks 1..20 of each of the 3 learning epochs" % len(rows))
     _, frozen = epoch_means(fixed)
     for k in (2, 3):
-        check(learned[k] < 0.95 * frozen[k], "epoch %d: mean block loss %.4g learning, %.4g with the weights fixed"
+        report(learned[k] < 0.95 * frozen[k], "epoch %d: mean block loss %.4g learning, %.4g with the weights fixed"
               % (k, learned[k], frozen[k]))
 
     gen = np.load(os.path.join(learn, "record_y_rate.npy"))[0]
     plain = np.load(os.path.join(nogen, "record_y_rate.npy"))[0]
     differs = np.flatnonzero((gen != plain).any(axis=1))
     first = int(differs[0]) if differs.size else -1
-    check(first == 1002 and np.abs(gen[1002:] - plain[1002:]).max() > 1e-3,
+    report(first == 1002 and np.abs(gen[1002:] - plain[1002:]).max() > 1e-3,
           "generate mode: the test epoch's output first differs at step %d (want 1002), by up to %.3g"
           % (first, np.abs(gen - plain).max()))
 
@@ -91,14 +81,14 @@ with tempfile.TemporaryDirectory() as tmp:
             run(STEADY, out, "-D", "steps=%d" % steps)
         return np.load(os.path.join(out, name + ".npy"))
 
-    check(np.array_equal(weights(310, "weights_final_xs_hd_I"), weights(310, "weights_initial_xs_hd_I"))
+    report(np.array_equal(weights(310, "weights_final_xs_hd_I"), weights(310, "weights_initial_xs_hd_I"))
           and np.array_equal(weights(310, "bias_final_xs_hd_I"), weights(310, "bias_initial_xs_hd_I")),
           "BurstDelta without a target: weights and bias bit-identical after 310 steps")
     early = np.abs(weights(20, "weights_final_xs_hp_I") - weights(10, "weights_final_xs_hp_I")).max()
     late = np.abs(weights(310, "weights_final_xs_hp_I") - weights(300, "weights_final_xs_hp_I")).max()
     w_max = np.abs(weights(310, "weights_final_xs_hp_I")).max()
     bound = 10 * (0.5 * 0.5 * 0.8 ** 300 + np.finfo(float).eps * w_max)
-    check(early > 1e-3, "BurstProp: steps 10..19 change a weight by up to %.3g (rho_bar still converging)" % early)
-    check(late <= bound, "BurstProp: steps 300..309 change a weight by up to %.3g, bound %.3g" % (late, bound))
+    report(early > 1e-3, "BurstProp: steps 10..19 change a weight by up to %.3g (rho_bar still converging)" % early)
+    report(late <= bound, "BurstProp: steps 300..309 change a weight by up to %.3g, bound %.3g" % (late, bound))
 
-sys.exit(1 if failures else 0)
+finish(os.path.basename(__file__))

@@ -22,24 +22,17 @@ the step after the target; bench/burstprop/README.md). Equal losses to
 """
 import csv
 import os
-
-import numpy as np
 import shutil
 import subprocess
 import sys
 import tempfile
 
+import numpy as np
+
+from python_checks import finish, report, run_rnnc
+
 RNNC, SOURCE = os.path.abspath(sys.argv[1]), sys.argv[2]
 DATA = os.path.join(SOURCE, "tests", "data", "burstprop")
-failures = 0
-
-
-def check(ok, what):
-    global failures
-    print(("ok   " if ok else "FAIL ") + what)
-    failures += 0 if ok else 1
-
-
 def expected(variant):
     with open(os.path.join(DATA, "expected_%s.csv" % variant)) as f:
         lines = [l.strip() for l in f if l.strip() and not l.startswith("#")]
@@ -62,16 +55,13 @@ with tempfile.TemporaryDirectory() as tmp:
     for variant in ("fd8336a", "3cd91fb", "aligned"):
         out = os.path.join(tmp, "run_" + variant)
         folder = os.path.join(tmp, "aligned") if variant == "aligned" else tmp
-        p = subprocess.run([RNNC, "run", variant + ".rnn", "-D", "n_epochs=11", "--out", out], cwd=folder,
-                           capture_output=True, text=True)
-        if p.returncode != 0:
-            sys.exit("rnnc failed on %s:\n%s" % (variant, p.stderr))
+        run_rnnc(RNNC, "run", variant + ".rnn", "-D", "n_epochs=11", "--out", out, cwd=folder)
         with open(os.path.join(out, "loss.csv")) as f:
             got = [float(r["loss"]) for r in csv.DictReader(f)]
         want = expected(variant)
         worst = max((abs(g - w) / abs(w) if w else abs(g)) for g, w in zip(got, want)) if got else 1
-        check(len(got) == len(want) == 200, "%s: %d block losses (10 epochs of 20 blocks)" % (variant, len(got)))
-        check(worst < 1e-9, "%s: every block loss equals the NumPy port of the 2017 code (worst relative "
+        report(len(got) == len(want) == 200, "%s: %d block losses (10 epochs of 20 blocks)" % (variant, len(got)))
+        report(worst < 1e-9, "%s: every block loss equals the NumPy port of the 2017 code (worst relative "
                             "error %.2g)" % (variant, worst))
 
-sys.exit(1 if failures else 0)
+finish(os.path.basename(__file__))

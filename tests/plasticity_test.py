@@ -40,24 +40,15 @@ import tempfile
 
 import numpy as np
 
+from python_checks import finish, report, run_rnnc
+
 RNNC, SOURCE = sys.argv[1], sys.argv[2]
 DATA = os.path.join(SOURCE, "tests", "data", "plasticity")
-failures = 0
-
-
-def check(ok, what):
-    global failures
-    print(("ok   " if ok else "FAIL ") + what)
-    failures += 0 if ok else 1
-
-
 def run(model, out, *defines):
-    args = [RNNC, "run", os.path.join(DATA, model), "--out", out]
+    args = ["run", os.path.join(DATA, model), "--out", out]
     for d in defines:
         args += ["-D", d]
-    p = subprocess.run(args, capture_output=True, text=True)
-    if p.returncode != 0:
-        sys.exit("rnnc failed: %s\n%s" % (" ".join(args), p.stderr))
+    run_rnnc(RNNC, *args)
     return out
 
 
@@ -82,13 +73,13 @@ with tempfile.TemporaryDirectory() as tmp:
         err = abs((w1 - w0) - want) / abs(want)
         worst = max(worst, err)
         print("  delta %+3d ms: dw %.12f, analytic %.12f" % (delta, w1 - w0, want))
-    check(worst < 1e-9, "pair STDP's window at 10 pairings of each delta in -50..50 ms (worst relative error %.2g)" % worst)
+    report(worst < 1e-9, "pair STDP's window at 10 pairings of each delta in -50..50 ms (worst relative error %.2g)" % worst)
 
     out = run("oja_pca.rnn", os.path.join(tmp, "oja"))
     w = np.load(os.path.join(out, "weights_final_x_y.npy"))[0]
     norm = float(np.linalg.norm(w))
     angle = math.degrees(math.acos(min(1.0, abs(w @ np.array([1.0, 1.0])) / math.sqrt(2) / norm)))
-    check(angle < 3 and abs(norm - 1) < 0.05, "a rule written in the model (Oja's) finds the principal component: "
+    report(angle < 3 and abs(norm - 1) < 0.05, "a rule written in the model (Oja's) finds the principal component: "
                                               "%.2f degrees off, length %.4f" % (angle, norm))
 
     for reward in (1, 0):
@@ -97,16 +88,16 @@ with tempfile.TemporaryDirectory() as tmp:
         w1 = np.load(os.path.join(out, "weights_final_pre_post_I.npy"))[0, 0]
         want = reward * 0.01 * math.exp(-10 / 20) * math.exp(-(600 - 1 - 110) / 1000)
         ok = abs((w1 - w0) - want) <= 1e-12 * max(abs(want), 1e-300) if reward else w1 == w0
-        check(ok, "reward-modulated STDP, reward %d: dw %.15g, analytic %.15g" % (reward, w1 - w0, want))
+        report(ok, "reward-modulated STDP, reward %d: dw %.15g, analytic %.15g" % (reward, w1 - w0, want))
 
     out = run("stdp_with_bptt.rnn", os.path.join(tmp, "mixed"))
     w0 = np.load(os.path.join(out, "weights_initial_x_h.npy"))
     w1 = np.load(os.path.join(out, "weights_final_x_h.npy"))
     with open(os.path.join(out, "loss.csv")) as f:
         losses = [float(r["loss"]) for r in csv.DictReader(f)]
-    check(w1.mean() > w0.mean() + 0.01 and w1.min() >= 0 and w1.max() <= 0.1 + 1e-6,   # float32 0.1
+    report(w1.mean() > w0.mean() + 0.01 and w1.min() >= 0 and w1.max() <= 0.1 + 1e-6,   # float32 0.1
           "STDP beside BPTT: input weights potentiated within bounds (mean %.4f -> %.4f)" % (w0.mean(), w1.mean()))
-    check(losses[-1] < 0.5 * losses[0], "STDP beside BPTT: the trained readout's loss %.4f -> %.4f"
+    report(losses[-1] < 0.5 * losses[0], "STDP beside BPTT: the trained readout's loss %.4f -> %.4f"
           % (losses[0], losses[-1]))
 
     # 5. each standard rule on a network it suits: spiking rules from Poisson
@@ -178,7 +169,7 @@ train Net on Drive { learn local; iterations 3; batch 1 }
     folder = os.path.join(SOURCE, "stdlib", "plasticity")
     rules = [m for f in sorted(os.listdir(folder)) if f.endswith(".rnn")
              for m in re.findall(r"^plasticity (\w+)", open(os.path.join(folder, f)).read(), re.M)]
-    check(set(rules) == set(suits), "the test knows every standard rule: %s" % ", ".join(rules))
+    report(set(rules) == set(suits), "the test knows every standard rule: %s" % ", ".join(rules))
     for rule in rules:
         if not suits.get(rule):
             continue
@@ -188,12 +179,12 @@ train Net on Drive { learn local; iterations 3; batch 1 }
         out = os.path.join(tmp, "rule_%s" % rule)
         p = subprocess.run([RNNC, "run", model, "--out", out], capture_output=True, text=True)
         if p.returncode != 0:
-            check(False, "rule %s runs:\n%s" % (rule, p.stderr))
+            report(False, "rule %s runs:\n%s" % (rule, p.stderr))
             continue
         stem = "xs_h_I" if suits[rule] is burst else "x_h"
         w0 = np.load(os.path.join(out, "weights_initial_%s.npy" % stem))
         w1 = np.load(os.path.join(out, "weights_final_%s.npy" % stem))
-        check(np.all(np.isfinite(w1)) and np.abs(w1 - w0).max() > 0,
+        report(np.all(np.isfinite(w1)) and np.abs(w1 - w0).max() > 0,
               "rule %s runs and changes the weights (largest change %.3g)" % (rule, np.abs(w1 - w0).max()))
 
-sys.exit(1 if failures else 0)
+finish(os.path.basename(__file__))

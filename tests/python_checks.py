@@ -1,5 +1,7 @@
-"""python_checks.py -- what the Python module's tests share: the failures
-found, a check that records one, the exception a call raises, the end."""
+"""python_checks.py -- what the Python tests share: the failures found, a
+check that records one (report: and prints its verdict), the exception a
+call raises, an rnnc run that must succeed, the end."""
+import subprocess
 import sys
 
 failures = []
@@ -9,6 +11,20 @@ def check(ok, what):
     """Records WHAT as a failure unless OK."""
     if not ok:
         failures.append(what)
+
+
+def report(ok, what):
+    """Prints "ok" or "FAIL" with WHAT, and records a failure unless OK."""
+    print(("ok   " if ok else "FAIL ") + what)
+    check(ok, what)
+
+
+def run_rnnc(rnnc, *args, cwd=None):
+    """rnnc ARGS (in CWD); the test ends at once, with rnnc's messages, if it fails."""
+    p = subprocess.run([rnnc, *args], capture_output=True, text=True, cwd=cwd)
+    if p.returncode != 0:
+        sys.exit("rnnc failed: %s\n%s" % (" ".join(args), p.stderr))
+    return p
 
 
 def raises(exception, f, *args, **kw):
