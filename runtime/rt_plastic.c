@@ -26,6 +26,7 @@ typedef struct rule_state {
     void *scratch;                          /* [tasks][1 + K][n_pre]: a row's new weights, then synapse traces */
     void *bias_new;                         /* [n_post]: the new bias ('db') */
     double *acc;                            /* [tasks][n_pre] the batch's mean change (B > 1) */
+    void *factor[2];                        /* factored: Q [B][n_pre] and P [B][n_post] */
     int constrained;                        /* bounds, Dale's signs or a mask to apply */
 } rule_state;
 
@@ -74,6 +75,8 @@ rt_plastic *rt_plastic_new(const rt_run_desc *d, rt_net *net, rt_pool *pool)
         ok &= (s->scratch = calloc(tasks_of(s) * (1 + s->r->n_syn_traces) * s->n_pre + 1, p->elem)) != NULL;
         ok &= (s->syn_traces = calloc(s->r->n_syn_traces * p->B * s->n_post * s->n_pre + 1, p->elem)) != NULL;
         ok &= (s->bias_new = calloc(s->n_post + 1, p->elem)) != NULL;
+        for (int side = 0; side < 2 && s->r->factored; side++)
+            ok &= (s->factor[side] = calloc(p->B * (side ? s->n_post : s->n_pre), p->elem)) != NULL;
         if (p->B > 1)
             ok &= (s->acc = calloc(tasks_of(s) * s->n_pre + 1, sizeof(double))) != NULL;
         const rt_weights_desc *wd = &d->weights[s->r->proj];
@@ -100,6 +103,8 @@ void rt_plastic_free(rt_plastic *p)
         free(s->syn_traces);
         free(s->bias_new);
         free(s->acc);
+        free(s->factor[0]);
+        free(s->factor[1]);
     }
     free(p->rules);
     free(p);
@@ -209,7 +214,7 @@ static void side_traces(rt_plastic *p, rule_state *s, int post)
 {
     const rt_rule_side *side = post ? &s->r->post : &s->r->pre;
     int bias = post && s->r->bias;
-    if ((!side->n_traces && !bias) || !side->traces)
+    if ((!side->n_traces && !bias && !s->r->factored) || !side->traces)
         return;
     size_t n = post ? s->n_post : s->n_pre;
     void *args[MAX_RULE_VARS + 8];
@@ -233,9 +238,57 @@ static void side_traces(rt_plastic *p, rule_state *s, int post)
         args[a++] = next + k * p->B * n * p->elem;
     if (bias)
         args[a++] = s->bias_new;
+    if (s->r->factored)
+        args[a++] = s->factor[post];
     side->traces((int64_t)(p->B * n), args);
     if (bias)
         memcpy(b, s->bias_new, s->n_post * p->elem);
+}
+
+/* Rows [task * ROWS_PER_TASK, ...) of a factored rule's weights: w_ij +=
+ * the mean over the sequences of P_bi Q_bj. */
+static void outer_task(void *ctx, unsigned task)
+{
+    rt_plastic *p = ctx;
+    rule_state *s = &p->rules[p->rule];
+    int is_double = p->d->net.is_double;
+    char *w = rt_net_weights(p->net, s->r->proj);
+    const rt_weights_desc *wd = &p->d->weights[s->r->proj];
+    double *acc = s->acc ? s->acc + (size_t)task * s->n_pre : NULL;
+    size_t n = s->n_pre, i_end = ((size_t)task + 1) * ROWS_PER_TASK < s->n_post ? ((size_t)task + 1) * ROWS_PER_TASK
+                                                                                : s->n_post;
+    for (size_t i = (size_t)task * ROWS_PER_TASK; i < i_end; i++) {
+        int changed = 0;
+        for (size_t b = 0; b < p->B; b++)
+            changed |= rt_real_get(is_double, s->factor[1], b * s->n_post + i) != 0;
+        if (!changed)
+            continue;
+        char *row = w + i * n * p->elem;
+        if (acc) {
+            memset(acc, 0, n * sizeof *acc);
+            for (size_t b = 0; b < p->B; b++) {
+                double a = rt_real_get(is_double, s->factor[1], b * s->n_post + i);
+                for (size_t j = 0; j < n; j++)
+                    acc[j] += a * rt_real_get(is_double, s->factor[0], b * n + j);
+            }
+            for (size_t j = 0; j < n; j++)
+                rt_real_put(is_double, row, j, rt_real_get(is_double, row, j) + acc[j] / (double)p->B);
+        } else if (is_double) {
+            double a = ((const double *)s->factor[1])[i], *r = (double *)row;
+            const double *q = s->factor[0];
+            for (size_t j = 0; j < n; j++)
+                r[j] += a * q[j];
+        } else {
+            float a = ((const float *)s->factor[1])[i], *r = (float *)row;
+            const float *q = s->factor[0];
+            for (size_t j = 0; j < n; j++)
+                r[j] += a * q[j];
+        }
+        if (s->constrained) {
+            rt_tensor t = {row, NULL, n, wd->lo, wd->hi, wd->mask ? wd->mask + i * n : NULL, wd->dale, n};
+            rt_constrain(&t, is_double);
+        }
+    }
 }
 
 void rt_plastic_step(void *ctx, size_t t)
@@ -245,13 +298,21 @@ void rt_plastic_step(void *ctx, size_t t)
     for (unsigned k = 0; k < p->n; k++) {
         rule_state *s = &p->rules[k];
         p->rule = k;
+        void (*rows)(void *, unsigned) = weights_task;
+        if (s->r->factored) {   /* the factors and new traces from the old ones, then the rows */
+            side_traces(p, s, 0);
+            side_traces(p, s, 1);
+            rows = outer_task;
+        }
         if (s->n_post * s->n_pre * p->B < SERIAL_WORK)
             for (unsigned task = 0; task < tasks_of(s); task++)
-                weights_task(p, task);
+                rows(p, task);
         else
-            rt_pool_run(p->pool, (unsigned)tasks_of(s), weights_task, p);
-        side_traces(p, s, 0);
-        side_traces(p, s, 1);
+            rt_pool_run(p->pool, (unsigned)tasks_of(s), rows, p);
+        if (!s->r->factored) {
+            side_traces(p, s, 0);
+            side_traces(p, s, 1);
+        }
         s->cur = !s->cur;
     }
 }

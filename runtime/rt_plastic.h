@@ -11,7 +11,9 @@
  *   - the presynaptic traces, over [B][n_pre], and the postsynaptic ones
  *     over [B][n_post].
  * The weights kernel reads the traces as they were before the step, so it
- * runs first. With several sequences in a batch the weights change by the
+ * runs first. A factored rule (rt_plastic_desc.factored) has no weights
+ * kernel: its side kernels also write the factors of the outer product,
+ * and the rows change after them. With several sequences in a batch the weights change by the
  * mean of each sequence's change. After the change the weights are clamped
  * to their bounds, and Dale's signs and the mask are applied again, as
  * after an optimiser step.
@@ -59,7 +61,12 @@ typedef struct rt_plastic_desc {
     unsigned proj;                  /* the plastic projection */
     const char *rule;               /* the rule's name, for messages */
     rt_rule_side pre, post;
-    rt_kernel weights;
+    rt_kernel weights;              /* NULL when factored */
+    /* The weights change by an outer product, w_ij += P_i Q_j (the mean
+     * over the batch's sequences): the pre side's kernel writes Q after
+     * its traces, the post side's P after its traces and bias; a row whose
+     * P is 0 in every sequence stays as it is. */
+    int factored;
     unsigned n_syn_traces;          /* traces per synapse, and their initial values */
     const double *syn_trace_init;
     /* the rule changes the projection's bias ('db'): the post side's

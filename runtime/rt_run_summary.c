@@ -76,10 +76,12 @@ int rt_run_summary(const rt_run_desc *d, const rt_run_result *res, json_t *doc)
         put_real(doc, "final_reg_loss", res->final_reg_loss);
     }
     put_real(doc, "eval_accuracy", res->eval_accuracy);
-    if (d->n_plastic) {   /* which projections learn by which rule */
+    if (d->n_plastic) {   /* which projections learn by which rule, and how their weights change */
         json_t *rules = json_object();
         for (unsigned k = 0; k < d->n_plastic; k++)
-            json_object_set_new(rules, d->net.projs[d->plastic[k].proj].name, json_string(d->plastic[k].rule));
+            json_object_set_new(rules, d->net.projs[d->plastic[k].proj].name,
+                                json_pack("{s:s, s:s}", "rule", d->plastic[k].rule, "update",
+                                          d->plastic[k].factored ? "outer product" : "per synapse"));
         json_object_set_new(doc, "plasticity", rules);
     }
     put_real(doc, "eval_simulation_seconds", res->eval_forward_seconds);

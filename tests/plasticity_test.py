@@ -29,7 +29,16 @@
    zero readout against a target of 0.5).
 5. Every rule of stdlib/plasticity/ checks and runs a short training on a
    network it suits, and changes the weights (finitely).
+6. A change that is a product of a post-side and a pre-side factor (dw =
+   eta post.r pre) is applied as an outer product, row by row, a row left
+   alone where its post factor is 0; the same rule multiplied by
+   where(w > -1e300, 1, 0) (1 for every finite weight, but it reads w) runs
+   per synapse. Both must give the same weights, with a batch of 4 (the mean
+   change) and of 1, within bounds that clip: in float64 they differ only by
+   the rounding of adding the change to the weight before or after the
+   batch's mean, far below 1e-12. summary.json says which form each took.
 """
+import json
 import csv
 import math
 import os
@@ -186,5 +195,42 @@ train Net on Drive { learn local; iterations 3; batch 1 }
         w1 = np.load(os.path.join(out, "weights_final_%s.npy" % stem))
         report(np.all(np.isfinite(w1)) and np.abs(w1 - w0).max() > 0,
               "rule %s runs and changes the weights (largest change %.3g)" % (rule, np.abs(w1 - w0).max()))
+
+    # 6. the outer-product form against the per-synapse form of one rule
+    outer = """import neurons.rate
+plasticity Product(eta = 0.004) {
+  dw = eta * post.r * pre * GATE
+}
+task Drive {
+  input  x[6]
+  target y
+  duration 50
+  x = 0.5 + 0.5 * normal()
+}
+network Net {
+  input   x[6]
+  pop     h : TanhRate[5](tau = 2 step)
+  readout y : Linear[1]
+  connect x -> h : all_to_all, init uniform(-0.2, 0.2), bounds(-0.3, 0.3), plasticity Product
+  connect h -> y : all_to_all
+}
+train Net on Drive { learn local; iterations 4; batch 4; precision float64 }
+"""
+    for batch in (4, 1):
+        finals, forms = [], []
+        for gate in ("1", "where(w > -1e300, 1, 0)"):
+            model = os.path.join(tmp, "outer.rnn")
+            with open(model, "w") as f:
+                f.write(outer.replace("GATE", gate))
+            out = os.path.join(tmp, "outer_%d_%d" % (batch, len(finals)))
+            run_rnnc(RNNC, "run", model, "--out", out, "-D", "batch=%d" % batch)
+            finals.append(np.load(os.path.join(out, "weights_final_x_h.npy")))
+            forms.append(json.load(open(os.path.join(out, "summary.json")))["plasticity"]["x -> h"]["update"])
+        w0 = np.load(os.path.join(out, "weights_initial_x_h.npy"))
+        diff = np.abs(finals[0] - finals[1]).max()
+        report(forms == ["outer product", "per synapse"] and diff < 1e-12 and np.abs(finals[0] - w0).max() > 0.01
+               and np.abs(finals[0]).max() <= 0.3 and (np.abs(finals[0]) == 0.3).any(),
+               "batch %d: the outer-product form (%s) equals the per-synapse form (%s) to %.2g" % (batch, forms[0],
+                                                                                               forms[1], diff))
 
 finish(os.path.basename(__file__))

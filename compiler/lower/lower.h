@@ -90,6 +90,13 @@ typedef struct rule_ir {
     rule_side_ir syn;               /* traces per synapse ('trace e = 0'): no values, no spike */
     uint32_t n_vars;
     ir_ref w_next;
+    /* The change factorises, w_next = w + post_factor * pre_factor, the
+     * first reading only the post side and constants, the second only the
+     * pre side (burstprop's -eta E pre): the weights change by an outer
+     * product, computed by the side kernels, and no kernel runs per
+     * synapse. Never with synapse traces. */
+    int factored;
+    ir_ref post_factor, pre_factor;
     /* 'db = e': the projection's bias (the last variable) changes by e per
      * post neuron, computed with the post traces; b_next its new value */
     int has_bias;

@@ -304,6 +304,74 @@ static void check_sides(rule_build *B)
     }
 }
 
+/* ---- the outer-product form */
+
+/* What E reads: bit 0 the pre side, bit 1 the post side, bit 2 the weight,
+ * a synapse trace or the bias. */
+static unsigned sides_read(const rule_build *B, ir_ref e)
+{
+    const rule_ir *r = B->r;
+    unsigned read = 0;
+    if (depends_on(&r->g, e, 0, r->pre.first_value) || depends_on(&r->g, e, r->bias_var, r->n_vars))
+        read |= 4;
+    if (depends_on(&r->g, e, r->pre.first_value, r->post.first_value))
+        read |= 1;
+    if (depends_on(&r->g, e, r->post.first_value, r->bias_var))
+        read |= 2;
+    return read;
+}
+
+/* E as POST * PRE, the first reading only the post side and constants, the
+ * second only the pre side; 0 when E is no such product (of negations,
+ * products and quotients). */
+static int split_product(rule_build *B, ir_ref e, ir_ref *post, ir_ref *pre)
+{
+    ir_graph *g = &B->r->g;
+    unsigned read = sides_read(B, e);
+    if (read & 4)
+        return 0;
+    if (!(read & 1) || !(read & 2)) {
+        *post = read & 1 ? ir_const(g, 1) : e;
+        *pre = read & 1 ? e : ir_const(g, 1);
+        return 1;
+    }
+    const ir_node n = g->nodes[e];   /* a copy: the graph grows below */
+    ir_ref pa, qa, pb, qb;
+    if (n.op == IR_NEG && split_product(B, n.a, &pa, &qa)) {
+        *post = ir_unary(g, IR_NEG, pa);
+        *pre = qa;
+        return 1;
+    }
+    if ((n.op == IR_MUL || n.op == IR_DIV) && split_product(B, n.a, &pa, &qa) && split_product(B, n.b, &pb, &qb)) {
+        *post = ir_binary(g, (ir_op)n.op, pa, pb);
+        *pre = ir_binary(g, (ir_op)n.op, qa, qb);
+        return 1;
+    }
+    return 0;
+}
+
+/* Whether the weight's new value is w + post * pre (see rule_ir.factored). */
+static void factor_weights(rule_build *B)
+{
+    rule_ir *r = B->r;
+    ir_graph *g = &r->g;
+    const ir_node n = g->nodes[r->w_next];
+    ir_ref w = ir_var(g, 0), change, post, pre;
+    if (r->syn.n_traces || (n.op != IR_ADD && n.op != IR_SUB))
+        return;
+    if (n.a == w)
+        change = n.b;
+    else if (n.op == IR_ADD && n.b == w)
+        change = n.a;
+    else
+        return;
+    if (!split_product(B, change, &post, &pre))
+        return;
+    r->factored = 1;
+    r->post_factor = n.op == IR_SUB ? ir_unary(g, IR_NEG, post) : post;
+    r->pre_factor = pre;
+}
+
 int lower_rule(rule_ir *r, const frontend *fe, const ast_node *def, double dt, const const_binding *overrides,
                unsigned n_overrides, const rule_side_info *pre, const rule_side_info *post, const ast_node *at,
                diag_ctx *diag)
@@ -329,6 +397,7 @@ int lower_rule(rule_ir *r, const frontend *fe, const ast_node *def, double dt, c
     on_blocks(&B, SIDE_POST);
     check_sides(&B);
     r->w_next = B.names.w_now;
+    factor_weights(&B);
     r->pre.trace_next = lower_calloc(r->pre.n_traces, sizeof *r->pre.trace_next);
     r->post.trace_next = lower_calloc(r->post.n_traces, sizeof *r->post.trace_next);
     memcpy(r->pre.trace_next, B.now, r->pre.n_traces * sizeof *B.now);

@@ -176,29 +176,41 @@ void plan_plasticity(builder *b)
 
 /* ------------------------------------------------------------ kernels */
 
+/* A rule's kernels: the weights (none when the change is an outer
+ * product: the side kernels then compute its factors), the pre side's, the
+ * post side's. */
 unsigned plan_rule_kernels(plan *p, kernel_spec *specs, char (*names)[96])
 {
     unsigned count = 0;
     for (unsigned k = 0; k < p->n_plastic; k++) {
         rule_ir *r = &p->rules[k];
-        unsigned char *broadcast = arena_alloc(&p->fe->arena, r->n_vars + 1);
-        memset(broadcast, 0, r->n_vars + 1);
-        memset(broadcast + r->post.first_value, 1, r->n_vars - r->post.first_value);   /* one value per row */
-        ir_ref *w = arena_alloc(&p->fe->arena, (1 + r->syn.n_traces) * sizeof *w);
-        w[0] = r->w_next;   /* and each synapse trace's new value */
-        memcpy(w + 1, r->syn.trace_next, r->syn.n_traces * sizeof *w);
-        snprintf(names[count], sizeof names[count], "rnnc_rule%u_%s_weights", k, r->rule);
-        specs[count] = (kernel_spec){names[count], &r->g, r->n_vars, w, 1 + r->syn.n_traces, broadcast};
-        count++;
+        if (!r->factored) {
+            unsigned char *broadcast = arena_alloc(&p->fe->arena, r->n_vars + 1);
+            memset(broadcast, 0, r->n_vars + 1);
+            memset(broadcast + r->post.first_value, 1, r->n_vars - r->post.first_value);   /* one value per row */
+            ir_ref *w = arena_alloc(&p->fe->arena, (1 + r->syn.n_traces) * sizeof *w);
+            w[0] = r->w_next;   /* and each synapse trace's new value */
+            memcpy(w + 1, r->syn.trace_next, r->syn.n_traces * sizeof *w);
+            snprintf(names[count], sizeof names[count], "rnnc_rule%u_%s_weights", k, r->rule);
+            specs[count] = (kernel_spec){names[count], &r->g, r->n_vars, w, 1 + r->syn.n_traces, broadcast};
+            count++;
+        }
+        unsigned f = (unsigned)r->factored;
+        ir_ref *pre = arena_alloc(&p->fe->arena, (r->pre.n_traces + 1) * sizeof *pre);
+        memcpy(pre, r->pre.trace_next, r->pre.n_traces * sizeof *pre);
+        pre[r->pre.n_traces] = r->pre_factor;   /* the outer product's pre factor */
         snprintf(names[count], sizeof names[count], "rnnc_rule%u_%s_pre", k, r->rule);
-        specs[count] = (kernel_spec){names[count], &r->g, r->n_vars, r->pre.trace_next, r->pre.n_traces, NULL};
+        specs[count] = (kernel_spec){names[count], &r->g, r->n_vars, pre, r->pre.n_traces + f, NULL};
         count++;
-        ir_ref *post = arena_alloc(&p->fe->arena, (r->post.n_traces + 1) * sizeof *post);
-        memcpy(post, r->post.trace_next, r->post.n_traces * sizeof *post);
-        post[r->post.n_traces] = r->b_next;   /* the new bias, with 'db' */
+        ir_ref *post = arena_alloc(&p->fe->arena, (r->post.n_traces + 2) * sizeof *post);
+        unsigned n_post = r->post.n_traces;
+        memcpy(post, r->post.trace_next, n_post * sizeof *post);
+        if (r->has_bias)
+            post[n_post++] = r->b_next;   /* the new bias, with 'db' */
+        if (f)
+            post[n_post++] = r->post_factor;
         snprintf(names[count], sizeof names[count], "rnnc_rule%u_%s_post", k, r->rule);
-        specs[count] = (kernel_spec){names[count], &r->g, r->n_vars, post, r->post.n_traces + (unsigned)r->has_bias,
-                                     NULL};
+        specs[count] = (kernel_spec){names[count], &r->g, r->n_vars, post, n_post, NULL};
         count++;
     }
     return count;
@@ -207,8 +219,12 @@ unsigned plan_rule_kernels(plan *p, kernel_spec *specs, char (*names)[96])
 void plan_rule_kernels_found(plan *p, const rt_kernel *kernels)
 {
     for (unsigned k = 0; k < p->n_plastic; k++) {
-        p->plastic[k].weights = kernels[3 * k];
-        p->plastic[k].pre.traces = p->rules[k].pre.n_traces ? kernels[3 * k + 1] : NULL;
-        p->plastic[k].post.traces = p->rules[k].post.n_traces || p->rules[k].has_bias ? kernels[3 * k + 2] : NULL;
+        const rule_ir *r = &p->rules[k];
+        rt_plastic_desc *d = &p->plastic[k];
+        d->factored = r->factored;
+        d->weights = r->factored ? NULL : *kernels++;
+        d->pre.traces = r->pre.n_traces || r->factored ? kernels[0] : NULL;
+        d->post.traces = r->post.n_traces || r->has_bias || r->factored ? kernels[1] : NULL;
+        kernels += 2;
     }
 }
