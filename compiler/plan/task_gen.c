@@ -6,6 +6,7 @@
 
 #include <limits.h>
 #include <math.h>
+#include <pthread.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -1416,11 +1417,99 @@ static void prepare_phase_channel(task_program *tp, gen *G)
     tp->channels[tp->n_channels++] = (task_channel){.name = "phase", .size = 1, .is_phase = 1};
 }
 
+/* What the leading 'frozen' blocks wrote with one seed: the mask, then
+ * every channel, as a trial holds them. */
+struct task_frozen {
+    pthread_mutex_t lock;
+    int kept;
+    uint64_t seed;
+    double *values;
+};
+
+enum { FROZEN_KEPT_MAX = 256 << 20 };   /* bytes: a larger trial computes them each time */
+
+/* Whether N is a statement run_item runs (the others are declarations). */
+static int is_statement(const ast_node *n)
+{
+    switch (n->kind) {
+    case AST_DRAW: case AST_PULSE: case AST_ASSIGN: case AST_CONDITION: case AST_FOR: case AST_IF:
+    case AST_BLOCK: case AST_FROZEN: case AST_PHASE:
+        return 1;
+    default:
+        return 0;
+    }
+}
+
+/* The leading 'frozen' blocks: they run before any draw, loop or phase,
+ * so with the trial's arrays at their initial values, and they read only
+ * the seed (their draws and 'trial' are those of the fixed frozen trial). */
+static void prepare_frozen(task_program *tp)
+{
+    const ast_node *n = tp->def->first->next;
+    int any = 0;
+    for (; n && (!is_statement(n) || n->kind == AST_FROZEN); n = n->next)
+        any |= n->kind == AST_FROZEN;
+    size_t values = tp->steps;
+    for (unsigned c = 0; c < tp->n_channels; c++)
+        values += tp->steps * tp->channels[c].size;
+    if (!any || (double)values * sizeof(double) > FROZEN_KEPT_MAX || !(tp->frozen = calloc(1, sizeof *tp->frozen)))
+        return;
+    pthread_mutex_init(&tp->frozen->lock, NULL);
+    tp->after_frozen = n;
+}
+
 void task_free(task_program *tp)
 {
     for (unsigned i = 0; i < tp->n_loads; i++)
         rt_array_free(&tp->loads[i].a);
     tp->n_loads = 0;
+    if (tp->frozen) {
+        pthread_mutex_destroy(&tp->frozen->lock);
+        free(tp->frozen->values);
+        free(tp->frozen);
+        tp->frozen = NULL;
+    }
+}
+
+/* Copies the trial's mask and channels into or out of VALUES. */
+static void copy_trial(const gen *G, double *values, int out)
+{
+    const task_program *tp = G->tp;
+    size_t at = 0;
+    for (unsigned c = 0; c <= tp->n_channels; c++) {
+        double *a = c == 0 ? G->mask : G->ch[c - 1];
+        size_t n = G->T * (c == 0 ? 1 : tp->channels[c - 1].size);
+        memcpy(out ? values + at : a, out ? a : values + at, n * sizeof *a);
+        at += n;
+    }
+}
+
+/* The leading frozen blocks, from what an earlier trial of the seed kept
+ * when there is one; the statement to go on from. */
+static const ast_node *run_frozen(gen *G)
+{
+    const task_program *tp = G->tp;
+    struct task_frozen *f = tp->frozen;
+    if (!f || G->checking || G->T != tp->steps)
+        return tp->def->first->next;
+    pthread_mutex_lock(&f->lock);
+    if (f->kept && f->seed == G->seed) {
+        copy_trial(G, f->values, 0);
+    } else {
+        for (const ast_node *n = tp->def->first->next; n != tp->after_frozen && !G->failed; n = n->next)
+            run_item(G, n);
+        size_t values = tp->steps;
+        for (unsigned c = 0; c < tp->n_channels; c++)
+            values += tp->steps * tp->channels[c].size;
+        if (!f->values)
+            f->values = malloc(values * sizeof *f->values);
+        f->kept = !G->failed && f->values;
+        f->seed = G->seed;
+        if (f->kept)
+            copy_trial(G, f->values, 1);
+    }
+    pthread_mutex_unlock(&f->lock);
+    return tp->after_frozen;
 }
 
 /* The trial G describes: channels from 0, the mask from 1 (0 where the
@@ -1434,7 +1523,7 @@ static void run_trial(gen *G)
         G->mask[t] = tp->has_mask ? 0 : 1;
     G->w0 = G->origin = G->cursor = 0;
     G->w1 = G->T;
-    run_items(G, tp->def->first->next);
+    run_items(G, run_frozen(G));
     if (!tp->n_phases)
         return;
     size_t end = G->cursor;   /* a shorter trial than the longest: padding from here */
@@ -1548,6 +1637,8 @@ int task_prepare(task_program *tp, frontend *fe, const ast_node *task, double dt
                           !loads_per_trial(tp);
     if (!G.failed && tp->steps == 0)
         fail(&G, tp->def, "task '%s' lasts no step: its duration is shorter than dt", tp->def->name);
+    if (!G.failed)
+        prepare_frozen(tp);
     if (!G.failed)
         probe_trial(tp, &G, seed);
     return G.failed ? -1 : 0;

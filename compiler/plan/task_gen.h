@@ -82,6 +82,11 @@ typedef struct task_program {
     /* training samples per epoch of the run: 'trial' numbers the
      * evaluation trials after them (0 until the run sets it) */
     uint64_t samples;
+    /* The 'frozen' blocks the task's statements start with are the same
+     * in every trial of a seed: the first trial keeps what they wrote, and
+     * the next ones start from it (NULL: nothing to keep). */
+    const ast_node *after_frozen;   /* the first statement after them */
+    struct task_frozen *frozen;
 } task_program;
 
 /* Prepares TASK (a NAME or a CALL with arguments, as after 'train N on')
