@@ -278,6 +278,11 @@ setting_values(A) ::= setting_values(L) COMMA expr(E).  { A = ast_add(L, E); }
 toplevel(A) ::= RECORD(K) record_items(R).  { A = parse_retag(R, AST_RECORD, K.loc); }
 toplevel(A) ::= RECORD(K) record_items(R) EVERY(E) expr(X).
     { A = ast_add(parse_retag(R, AST_RECORD, K.loc), ast_with(ctx->arena, AST_EVERY, E.loc, X, NULL, NULL)); }
+toplevel(A) ::= RECORD(K) record_items(R) IN IDENT(T).
+    { A = ast_add(parse_retag(R, AST_RECORD, K.loc), ast_leaf(ctx->arena, AST_IN_TRAINING, &T)); }
+toplevel(A) ::= RECORD(K) record_items(R) EVERY(E) expr(X) IN IDENT(T).
+    { A = ast_add(ast_add(parse_retag(R, AST_RECORD, K.loc), ast_with(ctx->arena, AST_EVERY, E.loc, X, NULL, NULL)),
+                  ast_leaf(ctx->arena, AST_IN_TRAINING, &T)); }
 record_items(A) ::= record_item(I).     { A = parse_list(ctx, I); }
 record_items(A) ::= record_items(L) COMMA record_item(I).  { A = ast_add(L, I); }
 record_item(A) ::= expr(E).             { A = E; }

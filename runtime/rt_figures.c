@@ -715,6 +715,7 @@ static int draw_all(rt_figures *f, const rt_figures_readouts *r, char *const *na
     };
     int rc = draw_loss(f, err, err_size);
     rc = rc ? rc : rt_figures_draw_outputs(f, r, err, err_size);
+    rc = rc ? rc : rt_figures_draw_records(f, err, err_size);
     for (size_t k = 0; k < sizeof per_file / sizeof *per_file && rc == 0; k++)
         rc = draw_each(f, r, names, n, per_file[k].pattern, per_file[k].draw, err, err_size);
     rc = rc ? rc : draw_task(f, r, err, err_size);

@@ -62,6 +62,10 @@ const double *rt_figures_trial_row(const rt_array *a, const rt_array *x, size_t 
  * (rt_figures_outputs.c); nothing without the evaluation files. */
 int rt_figures_draw_outputs(rt_figures *f, const rt_figures_readouts *r, char *err, size_t err_size);
 
+/* record_NAME.svg per 'record' line, from summary.json's "records"
+ * (rt_figures_records.c). */
+int rt_figures_draw_records(rt_figures *f, char *err, size_t err_size);
+
 /* psychometric.svg from psychometric.npy and the fit in summary.json;
  * nothing without the file (rt_figures_psychometric.c). */
 int rt_figures_draw_psychometric(rt_figures *f, char *err, size_t err_size);

@@ -49,6 +49,8 @@ enum { RT_DENSE_WEIGHTS_MAX_SIDE = 1000 };
 
 /* NAME of the record item: [trial, step, neuron]; POP: rows (trial, neuron, step) */
 #define RT_FILE_RECORD "record_%s.npy"
+#define RT_FILE_TRAIN_RECORD "record_train_%s.npy"
+#define RT_FILE_TRAIN_RECORD_MASK "record_train_mask.npy"
 #define RT_FILE_SPIKES "spikes_%s.npy"
 
 /* [trial, step]: the task condition of each step, -1 for none */

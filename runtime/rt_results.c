@@ -184,29 +184,137 @@ static int write_spike_list(const rt_run_desc *d, const rt_outdir *out, const ch
     return rc;
 }
 
-static int write_record(rt_session *s, const rt_outdir *out, const rt_record_desc *rd, size_t trials, char *err,
-                        size_t err_size)
+/* What record RD reads, [T][B][*n]: a population's state or output, or
+ * a network input. */
+static const void *record_source(rt_session *s, const rt_record_desc *rd, size_t *n)
 {
-    const rt_pop *pop = &s->d->net.pops[rd->pop];
-    size_t T = s->b.T, B = s->b.B, every = rd->every ? rd->every : 1, kept = (T + every - 1) / every;
-    const void *data = rd->state >= 0 ? rt_net_state_history(s->net, rd->pop, (unsigned)rd->state)
-                                      : rt_net_output_history(s->net, rd->pop, rd->output);
-    double *a = malloc(trials * kept * rd->width * sizeof *a + 1);
-    if (!a)
-        return rt_error(err, err_size, "out of memory");
-    gather(s->d->net.is_double, a, rd->width, 0, data, T, B, pop->n, rd->lo, rd->width, every, trials);
+    if (rd->input >= 0) {
+        *n = s->d->net.input_sizes[rd->input];
+        return rt_net_input(s->net, (unsigned)rd->input);
+    }
+    *n = s->d->net.pops[rd->pop].n;
+    return rd->state >= 0 ? rt_net_state_history(s->net, rd->pop, (unsigned)rd->state)
+                          : rt_net_output_history(s->net, rd->pop, rd->output);
+}
+
+/* Record RD of the first TRIALS sequences of the batch into A [trials][kept][width], in its unit. */
+static void gather_record(rt_session *s, const rt_record_desc *rd, size_t trials, double *a)
+{
+    size_t n, T = s->b.T, every = rd->every ? rd->every : 1, kept = (T + every - 1) / every;
+    const void *data = record_source(s, rd, &n);
+    gather(s->d->net.is_double, a, rd->width, 0, data, T, s->b.B, n, rd->lo, rd->width, every, trials);
     if (rd->unit_scale > 0 && rd->unit_scale != 1)
         for (size_t i = 0; i < trials * kept * rd->width; i++)
             a[i] /= rd->unit_scale;
+}
+
+static size_t record_steps(const rt_session *s, const rt_record_desc *rd)
+{
+    size_t every = rd->every ? rd->every : 1;
+    return (s->b.T + every - 1) / every;
+}
+
+static int write_record(rt_session *s, const rt_outdir *out, const rt_record_desc *rd, size_t trials, char *err,
+                        size_t err_size)
+{
+    size_t T = s->b.T, B = s->b.B, kept = record_steps(s, rd);
+    double *a = malloc(trials * kept * rd->width * sizeof *a + 1);
+    if (!a)
+        return rt_error(err, err_size, "out of memory");
+    gather_record(s, rd, trials, a);
     size_t shape[3] = {trials, kept, rd->width};
     char name[300];
     int rc = rt_results_npy(out, rt_file_name(name, sizeof name, RT_FILE_RECORD, rd->name), a, RT_F64, shape, 3,
                             err, err_size);
     free(a);
-    if (rc == 0 && rd->spikes)
+    if (rc == 0 && rd->spikes) {
+        const rt_pop *pop = &s->d->net.pops[rd->pop];
+        size_t n;
+        const void *data = record_source(s, rd, &n);
         rc = write_spike_list(s->d, out, rt_file_name(name, sizeof name, RT_FILE_SPIKES, pop->name), data, T, B,
                               pop->n, trials, err, err_size);
+    }
     return rc;
+}
+
+/* ---- records in training: the first sequence of the first and of the last update */
+
+struct rt_train_records {
+    size_t values;                  /* per kept trial: every record's steps x width, then the mask's T */
+    double *kept;                   /* [2][values]: the first update's, the last's */
+    int any;
+};
+
+rt_train_records *rt_train_records_new(rt_session *s)
+{
+    const rt_run_desc *d = s->d;
+    size_t values = s->b.T;
+    int any = 0;
+    for (unsigned i = 0; i < d->n_records; i++)
+        if (d->records[i].training) {
+            values += record_steps(s, &d->records[i]) * d->records[i].width;
+            any = 1;
+        }
+    rt_train_records *r = calloc(1, sizeof *r);
+    if (!r || (any && !(r->kept = calloc(2 * values, sizeof *r->kept)))) {
+        free(r);
+        return NULL;
+    }
+    r->values = values;
+    r->any = any;
+    return r;
+}
+
+void rt_train_records_keep(rt_train_records *r, rt_session *s, size_t u)
+{
+    if (!r || !r->any)
+        return;
+    for (int slot = u == 0 ? 0 : 1; slot < 2; slot++) {
+        double *at = r->kept + (size_t)slot * r->values;
+        for (unsigned i = 0; i < s->d->n_records; i++) {
+            const rt_record_desc *rd = &s->d->records[i];
+            if (!rd->training)
+                continue;
+            gather_record(s, rd, 1, at);
+            at += record_steps(s, rd) * rd->width;
+        }
+        for (size_t t = 0; t < s->b.T; t++)   /* the loss mask, time-major [T][B] */
+            at[t] = s->b.mask ? s->b.mask[t * s->b.B] : 1;
+    }
+}
+
+int rt_train_records_write(const rt_train_records *r, rt_session *s, const rt_outdir *out, char *err,
+                           size_t err_size)
+{
+    if (!r || !r->any)
+        return 0;
+    size_t at = 0;
+    int rc = 0;
+    double *a = malloc(2 * r->values * sizeof *a);
+    if (!a)
+        return rt_error(err, err_size, "out of memory");
+    for (unsigned i = 0; i <= s->d->n_records && rc == 0; i++) {
+        const rt_record_desc *rd = i < s->d->n_records ? &s->d->records[i] : NULL;
+        if (rd && !rd->training)
+            continue;
+        size_t n = rd ? record_steps(s, rd) * rd->width : s->b.T;
+        for (int slot = 0; slot < 2; slot++)
+            memcpy(a + (size_t)slot * n, r->kept + (size_t)slot * r->values + at, n * sizeof *a);
+        at += n;
+        char name[300];
+        size_t shape[3] = {2, rd ? record_steps(s, rd) : s->b.T, rd ? rd->width : 0};
+        rc = rt_results_npy(out, rd ? rt_file_name(name, sizeof name, RT_FILE_TRAIN_RECORD, rd->name)
+                                    : RT_FILE_TRAIN_RECORD_MASK, a, RT_F64, shape, rd ? 3 : 2, err, err_size);
+    }
+    free(a);
+    return rc;
+}
+
+void rt_train_records_free(rt_train_records *r)
+{
+    if (r)
+        free(r->kept);
+    free(r);
 }
 
 /* The mask of the first TRIALS trials, [trials, T], and, with a phase

@@ -169,13 +169,14 @@ typedef struct rt_train_settings {
 
 /* ------------------------------------------------------------ records and analyses */
 
-/* A population's state (or output, when STATE is -1) over the first
- * evaluation trials: neurons LO .. LO + WIDTH, every EVERY-th step, as
+/* A population's state (or output, when STATE is -1), or a network
+ * input, over the first evaluation trials: neurons LO .. LO + WIDTH, every EVERY-th step, as
  * record_NAME.npy [trial, step, neuron]; a spike variable (SPIKES) also as
  * spikes_POP.npy, one row (trial, neuron, step) per spike. */
 typedef struct rt_record_desc {
     const char *name;               /* "h_v", "h_v_0_10" */
     unsigned pop;
+    int input;                      /* or >= 0: network input INPUT's channels, not a population */
     int state;
     unsigned output;
     size_t lo, width, every;
@@ -185,6 +186,9 @@ typedef struct rt_record_desc {
      * UNIT names it in summary.json, NULL for none */
     double unit_scale;
     const char *unit;
+    /* also in the first sequence of the first and of the last training
+     * update: record_train_NAME.npy [2, step, neuron] */
+    int training;
 } rt_record_desc;
 
 typedef enum rt_analysis_kind {

@@ -97,6 +97,19 @@ int rt_results_readouts(rt_session *s, const rt_outdir *out, const char *outputs
 /* The first evaluation batch's inputs, readouts, targets and records. */
 int rt_results_eval(rt_session *s, const rt_outdir *out, char *err, size_t err_size);
 
+/* The records 'in training' (rt_record_desc.training) of the first
+ * sequence of the first and of the last training update, and that
+ * sequence's loss mask: kept after each update's forward pass (update U),
+ * written at the end as record_train_NAME.npy [2, step, neuron] and
+ * record_train_mask.npy [2, step]. NULL when out of memory; a run without
+ * such records keeps and writes nothing. */
+typedef struct rt_train_records rt_train_records;
+rt_train_records *rt_train_records_new(rt_session *s);
+void rt_train_records_keep(rt_train_records *r, rt_session *s, size_t u);
+int rt_train_records_write(const rt_train_records *r, rt_session *s, const rt_outdir *out, char *err,
+                           size_t err_size);
+void rt_train_records_free(rt_train_records *r);
+
 /* ---- rt_analyze.c */
 
 /* Every analysis of D on the session's network (trained weights; the

@@ -395,6 +395,7 @@ typedef struct loop {
     rt_optim *opt;
     uint64_t *perm, *trials;
     double *times, *steps;          /* per update: the whole of it; without task generation */
+    rt_train_records *records;      /* the records 'in training' */
 } loop;
 
 /* "weights x -> h" or "bias of x -> h": tensor I, for a message. */
@@ -694,7 +695,8 @@ static int loop_open(loop *L, char *err, size_t err_size)
     L->trials = malloc(d->settings.batch * sizeof *L->trials);
     L->times = malloc(2 * (U + 1) * sizeof *L->times);
     L->steps = L->times ? L->times + U + 1 : NULL;
-    if (!L->perm || !L->trials || !L->times || params_init(&L->ps, d, L->s->net) != 0)
+    L->records = rt_train_records_new(L->s);
+    if (!L->perm || !L->trials || !L->times || !L->records || params_init(&L->ps, d, L->s->net) != 0)
         return rt_error(err, err_size, "out of memory for %zu updates", U);
     L->opt = rt_optim_new(&d->settings.optim, L->ps.t, L->ps.n, d->net.is_double);
     if (!L->opt)
@@ -712,6 +714,7 @@ static void loop_close(loop *L)
     free(L->trials);
     free(L->times);
     free(L->dp_sums);
+    rt_train_records_free(L->records);
 }
 
 /* e-prop's online updates inside the sequences (settings.update_every):
@@ -801,6 +804,7 @@ static int update(loop *L, size_t u, csv_columns cols, double start, char *err, 
         loss = rt_net_loss(s->net, d->settings.loss, (const void *const *)s->b.targets, s->b.mask);
         reg = rt_net_reg_loss(s->net);
         rate = cols.rate ? spike_rate_hz(d, s->net) : NAN;
+        rt_train_records_keep(L->records, s, u);
     }
     mark[2] = now_s();
     if (L->dp) {   /* the whole batch's loss, regulariser and rate, in every process */
@@ -884,6 +888,8 @@ static int train_loop(loop *L, char *err, size_t err_size)
             rc = go < 0 ? -1 : 1;
     }
     res->train_seconds = now_s() - start;
+    if (rc >= 0 && res->updates_done && rt_train_records_write(L->records, L->s, L->out, err, err_size) != 0)
+        rc = -1;
     if (res->updates_done) {
         size_t n = res->updates_done;
         res->seconds_per_update_median = median(L->times, n);

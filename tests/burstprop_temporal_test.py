@@ -13,6 +13,16 @@
      step 1001 and differs from step 1002 on (the hidden rate is replaced by
      the burst rate at steps t > 1000, and the output layer reads the hidden
      rate of the step before: reference burstprop.md section 1.8).
+   - the model's 'record y.rate, target_rate in training' keeps the first
+     and the last learning epochs: the target rate is the same frozen
+     sinusoids in both and in the test epoch; the teaching mask counts about
+     5 % of the steps; and the last epoch's block losses in loss.csv are
+     recomputed from the record alone: the loss at a target step t is
+     (target_t - lam_{t-1})^2 (section 1.8: d = t - lam of the step before,
+     nudged or not), lam_{t-1} being y.rate recorded at step t - 1 (blocks 2
+     to 20: in block 1 the output layer's start-up gap keeps d from a step
+     before). The report draws them in record_y_rate.svg, with dots at the
+     target steps.
 2. tests/data/burstprop/steady.rnn: a constant input and a constant apical
    input (so the burst probability rho is constant), no target.
    - BurstDelta (the 2017 rule) changes nothing: its error is 0 on every step
@@ -74,6 +84,27 @@ with tempfile.TemporaryDirectory() as tmp:
     report(first == 1002 and np.abs(gen[1002:] - plain[1002:]).max() > 1e-3,
           "generate mode: the test epoch's output first differs at step %d (want 1002), by up to %.3g"
           % (first, np.abs(gen - plain).max()))
+
+    train_y = np.load(os.path.join(learn, "record_train_y_rate.npy"))
+    train_t = np.load(os.path.join(learn, "record_train_target_rate.npy"))
+    mask = np.load(os.path.join(learn, "record_train_mask.npy"))
+    test_t = np.load(os.path.join(learn, "record_target_rate.npy"))[0]
+    report(train_y.shape == (2, 2000, 3) and mask.shape == (2, 2000) and np.array_equal(train_t[0], train_t[1])
+           and np.array_equal(train_t[0], test_t) and 0.03 < mask.mean() < 0.07,
+           "record in training: first and last learning epochs kept, the same target, %.1f %% of steps taught"
+           % (100 * mask.mean()))
+    last = [r for r in rows if int(r["update"]) == 3]
+    worst = 0.0
+    for r in last[1:]:
+        b = int(r["block"]) - 1
+        steps = [t for t in range(100 * b, 100 * b + 100) if mask[1, t] > 0]
+        want = np.mean([np.mean((train_t[1, t] - train_y[1, t - 1]) ** 2) for t in steps]) if steps else 0.0
+        worst = max(worst, abs(want - float(r["loss"])) / max(abs(want), 1e-300))
+    report(len(last) == 20 and worst < 1e-9,
+           "the last learning epoch's block losses from the recorded rate and target (worst relative error %.2g)" % worst)
+    svg = open(os.path.join(learn, "record_y_rate.svg")).read()
+    report("target_rate" in svg and "y.rate" in svg and "steps the loss counts" in svg,
+           "record_y_rate.svg draws the rate against target_rate, with dots at the target steps")
 
     def weights(steps, name):
         out = os.path.join(tmp, "steady%d" % steps)

@@ -114,6 +114,14 @@ static json_t *records_json(const plan *p)
         json_t *o = json_object();
         json_object_set_new(o, "name", expr_json(p->record_at[i]));
         json_object_set_new(o, "file", json_string(file));
+        json_object_set_new(o, "line", json_integer(p->record_at[i]->loc.line));   /* items drawn together */
+        if (p->records[i].spikes)
+            json_object_set_new(o, "spikes", json_true());
+        if (p->records[i].training) {   /* also in the first and the last training update */
+            rt_file_name(file, sizeof file, RT_FILE_TRAIN_RECORD, p->records[i].name);
+            file[strlen(file) - 4] = '\0';
+            json_object_set_new(o, "training_file", json_string(file));
+        }
         if (p->records[i].unit)   /* the unit its values are written in; none for plain numbers and spikes */
             json_object_set_new(o, "unit", json_string(p->records[i].unit));
         json_array_append_new(a, o);

@@ -613,6 +613,10 @@ static void check_record(sema *S, ast_node *n, ast_node *net)
             double v;
             if (S->diag->errors == before && const_value(e->first, NULL, &v) && !(v > 0))
                 diag_error(S->diag, e->first->loc, "a recording interval must be positive");
+        } else if (e->kind == AST_IN_TRAINING) {
+            if (strcmp(e->name, "training") != 0)
+                diag_error(S->diag, e->loc, "'record ... in %s': the only place to record besides the evaluation "
+                           "is 'in training'", e->name);
         } else if (e->kind == AST_ARROW) {
             check_projection_ref(S, net, e);
         } else {

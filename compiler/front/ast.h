@@ -63,6 +63,7 @@
     X(SETTING, "setting")        /* name; value expr*                             */ \
     X(RECORD, "record")          /* expr*; [EVERY]                                */ \
     X(EVERY, "every")            /* interval expr                                 */ \
+    X(IN_TRAINING, "in")         /* name = "training" (record ... in training)    */ \
     X(ANALYZE, "analyze")        /* CALL*                                         */ \
     X(NUM, "num")                /* num; name = unit or NULL                      */ \
     X(STR, "str")                /* name = text                                   */ \

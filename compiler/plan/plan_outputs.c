@@ -6,7 +6,8 @@
  * output and which neurons a signal_ref names, which projection an analysis
  * means, whether the analysis can run on it at all (a square matrix for
  * eigen, a rate population fed only by itself for fixed points). What
- * cannot be recorded yet (inputs, projections) is refused, never skipped.
+ * cannot be recorded yet (projections over the trial) is refused, never
+ * skipped.
  */
 #include <math.h>
 #include <stdio.h>
@@ -15,9 +16,11 @@
 #include "plan_internal.h"
 
 /* What a recorded or analysed expression names: h (its first output), h.r
- * (a state or an output), either with neurons selected (h.v[0:10], h.v[3]). */
+ * (a state or an output), either with neurons selected (h.v[0:10], h.v[3]);
+ * for a record also a network input x, x[0:2]. */
 typedef struct signal_ref {
     unsigned pop;
+    int input;                      /* or >= 0: the network input */
     int state;                      /* or -1: output OUTPUT */
     unsigned output;
     size_t lo, width;
@@ -84,6 +87,7 @@ static int resolve_signal(builder *b, const ast_node *e, signal_ref *s, const ch
     plan *p = b->p;
     memset(s, 0, sizeof *s);
     s->state = -1;
+    s->input = -1;
     const ast_node *target = e->kind == AST_INDEX ? e->first : e;
     const ast_node *base = target->kind == AST_MEMBER ? target->first : target;
     if (e->kind == AST_ARROW) {
@@ -95,9 +99,21 @@ static int resolve_signal(builder *b, const ast_node *e, signal_ref *s, const ch
         plan_fail(b, e, "%s takes a population's state or output, such as h.v", what);
         return -1;
     }
-    int i = plan_find_pop(p, base->name);
+    int i = plan_find_pop(p, base->name), in = plan_find_input(p, base->name);
+    if (i < 0 && in >= 0 && strcmp(what, "recording") == 0 && target->kind == AST_NAME) {
+        long first, end;
+        if (selection(b, e->kind == AST_INDEX ? e->first->next : NULL, p->input_sizes[in], &first, &end) != 0)
+            return -1;
+        s->input = in;
+        s->lo = (size_t)first;
+        s->width = (size_t)(end - first);
+        int n = snprintf(s->name, sizeof s->name, "%s", base->name);
+        if (s->width < p->input_sizes[in] && n > 0 && (size_t)n < sizeof s->name)
+            snprintf(s->name + n, sizeof s->name - (size_t)n, "_%zu_%zu", s->lo, s->lo + s->width);
+        return 0;
+    }
     if (i < 0) {
-        if (plan_find_input(p, base->name) >= 0)
+        if (in >= 0)   /* a member of an input is refused by sema */
             plan_fail(b, e, "%s of a network input ('%s') is not available yet; the evaluation's inputs are in "
                             "eval_inputs.npy", what, base->name);
         else
@@ -166,7 +182,7 @@ static void record_unit(plan *p, const signal_ref *s, rt_record_desc *r)
     }
 }
 
-static void add_record(builder *b, const ast_node *e, size_t every)
+static void add_record(builder *b, const ast_node *e, size_t every, int training)
 {
     plan *p = b->p;
     signal_ref s;
@@ -185,9 +201,14 @@ static void add_record(builder *b, const ast_node *e, size_t every)
         return;
     }
     p->record_at[p->n_records] = e;
-    p->records[p->n_records++] = (rt_record_desc){arena_printf(&p->fe->arena, "%s", s.name), s.pop, s.state,
-                                                  s.output, s.lo, s.width, every, is_spike(p, &s), 1, NULL};
-    record_unit(p, &s, &p->records[p->n_records - 1]);
+    rt_record_desc *r = &p->records[p->n_records++];
+    *r = (rt_record_desc){.name = arena_printf(&p->fe->arena, "%s", s.name), .pop = s.pop, .input = s.input,
+                          .state = s.state, .output = s.output, .lo = s.lo, .width = s.width, .every = every,
+                          .unit_scale = 1, .training = training};
+    if (s.input < 0) {
+        r->spikes = is_spike(p, &s);
+        record_unit(p, &s, r);
+    }
 }
 
 /* ------------------------------------------------------------ analyze */
@@ -477,9 +498,18 @@ void plan_outputs(builder *b)
     for (const ast_node *n = b->p->fe->root->first; n; n = n->next) {
         if (n->kind == AST_RECORD) {
             size_t every = record_every(b, n);
+            const ast_node *training = NULL;
             for (const ast_node *e = n->first; e; e = e->next)
-                if (e->kind != AST_EVERY)
-                    add_record(b, e, every);
+                if (e->kind == AST_IN_TRAINING)
+                    training = e;
+            if (training && !b->p->settings.train) {
+                plan_fail(b, training, "'in training' records during the training trials, and this run only "
+                          "evaluates");
+                continue;
+            }
+            for (const ast_node *e = n->first; e; e = e->next)
+                if (e->kind != AST_EVERY && e->kind != AST_IN_TRAINING)
+                    add_record(b, e, every, training != NULL);
         } else if (n->kind == AST_ANALYZE) {
             for (const ast_node *c = n->first; c; c = c->next)
                 add_analysis(b, c);
