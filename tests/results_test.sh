@@ -201,9 +201,10 @@ assert all(abs(x + 70) < 1e-4 for x in v), (min(v), max(v))
 s, w = load(d + 'record_h_w.npy')
 assert 0.1 < max(w) < 2 and min(w) >= 0, (min(w), max(w))
 records = json.load(open(d + 'summary.json'))['records']
-assert records == [{'name': 'h.V', 'file': 'record_h_V', 'unit': 'mV'},
-                   {'name': 'h.w', 'file': 'record_h_w', 'unit': 'pA'},
-                   {'name': 'h.z', 'file': 'record_h_z'}], records
+line = records[0]['line']   # the record line's, which draws its items together
+assert records == [{'name': 'h.V', 'file': 'record_h_V', 'line': line, 'unit': 'mV'},
+                   {'name': 'h.w', 'file': 'record_h_w', 'line': line, 'unit': 'pA'},
+                   {'name': 'h.z', 'file': 'record_h_z', 'line': line, 'spikes': True}], records
 print('ok')
 EOF
 expect_line "$work/units.check" ok "records in the declared unit, named in summary.json"
