@@ -357,6 +357,12 @@ static void factor_weights(rule_build *B)
     ir_graph *g = &r->g;
     const ir_node n = g->nodes[r->w_next];
     ir_ref w = ir_var(g, 0), change, post, pre;
+    if (!r->syn.n_traces && r->w_next == w) {   /* no change at all (a rate of 0): rows of factor 0 */
+        r->factored = 1;
+        r->post_factor = ir_const(g, 0);
+        r->pre_factor = ir_const(g, 1);
+        return;
+    }
     if (r->syn.n_traces || (n.op != IR_ADD && n.op != IR_SUB))
         return;
     if (n.a == w)
