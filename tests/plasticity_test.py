@@ -37,6 +37,14 @@
    change) and of 1, within bounds that clip: in float64 they differ only by
    the rounding of adding the change to the weight before or after the
    batch's mean, far below 1e-12. summary.json says which form each took.
+7. The published burstprop output (stdlib BurstProbOutput: the target
+   nudges the burst probability, rho = rho_ref (1 + (T - lam)(1 - lam)))
+   with BurstPropTeach (dW = eta (psi - rho_bar lam) pre on the target
+   steps): with rho_bar starting at rho_ref, each target step changes the
+   weights by eta lam rho_ref (T - lam)(1 - lam) pre, a delta rule on the
+   squared error, so two output rates driven by fixed inputs converge to
+   their targets (0.8 and 0.3): the last evaluation steps' rates within
+   1e-6 of them, the loss below 1e-10 of its first 0.04.
 """
 import json
 import csv
@@ -174,7 +182,7 @@ network Net {
 train Net on Drive { learn local; iterations 3; batch 1 }
 """
     suits = {"STDP": spiking, "TripletSTDP": spiking, "Oja": rate, "BCM": rate, "BurstDelta": burst,
-             "BurstProp": burst, "RewardSTDP": None}   # None: run by its own test above
+             "BurstProp": burst, "BurstPropTeach": burst, "RewardSTDP": None}   # None: run by its own test above
     folder = os.path.join(SOURCE, "stdlib", "plasticity")
     rules = [m for f in sorted(os.listdir(folder)) if f.endswith(".rnn")
              for m in re.findall(r"^plasticity (\w+)", open(os.path.join(folder, f)).read(), re.M)]
@@ -232,5 +240,47 @@ train Net on Drive { learn local; iterations 4; batch 4; precision float64 }
                and np.abs(finals[0]).max() <= 0.3 and (np.abs(finals[0]) == 0.3).any(),
                "batch %d: the outer-product form (%s) equals the per-synapse form (%s) to %.2g" % (batch, forms[0],
                                                                                                forms[1], diff))
+
+    # 7. the published burstprop output layer learns its target rates
+    teach = """import neurons.burst
+import plasticity.burstprop
+task Teach {
+  input  x[4], target_rate[2], shown, on
+  target y[2]
+  duration 400
+  x[0] = 1
+  x[1] = 0.5
+  x[2] = 0.2
+  x[3] = 0.8
+  target_rate[0] = 0.8
+  target_rate[1] = 0.3
+  shown = bernoulli(0.1)
+  on = 1
+  mask = shown
+}
+network Net {
+  input   x[4], target_rate[2], shown, on
+  pop     xs : HalfTrace[4]
+  readout y : BurstProbOutput[2]
+  connect x -> xs.I : one_to_one, init constant(1)
+  connect on -> xs.G : all_to_all, init constant(1)
+  connect xs -> y.I : all_to_all, init uniform(-0.5, 0.5), plasticity BurstPropTeach(eta = 2, rho_bar0 = 0.2)
+  connect target_rate -> y.T : one_to_one, init constant(1)
+  connect shown -> y.shown : all_to_all, init constant(1)
+}
+train Net on Teach { learn local; sequence continuous; samples 30; epochs 1; batch 1; precision float64 }
+record y.rate
+"""
+    model = os.path.join(tmp, "teach.rnn")
+    with open(model, "w") as f:
+        f.write(teach)
+    out = os.path.join(tmp, "teach")
+    run_rnnc(RNNC, "run", model, "--out", out)
+    with open(os.path.join(out, "loss.csv")) as f:
+        losses = [float(r["loss"]) for r in csv.DictReader(f)]
+    rate = np.load(os.path.join(out, "record_y_rate.npy"))[0, -1]
+    report(np.abs(rate - [0.8, 0.3]).max() < 1e-6 and losses[-1] < 1e-10 < losses[0],
+           "BurstProbOutput with BurstPropTeach: rates %.7f, %.7f for targets 0.8, 0.3; loss %.3g -> %.3g"
+           % (rate[0], rate[1], losses[0], losses[-1]))
 
 finish(os.path.basename(__file__))
