@@ -9,6 +9,7 @@
 
 #include "rt_error.h"
 #include "rt_net_internal.h"
+#include "rt_pool.h"
 
 static void *alloc_real(const rt_net *net, size_t count)
 {
@@ -64,20 +65,6 @@ static int alloc_proj(rt_net *net, unsigned j, struct rt_pool *pool, char *err, 
     if (pr->sparse) {
         if (rt_connect_build(pr->sparse, pr->n_pre, pr->n_post, pool, &b->csr, err, err_size) != 0)
             return -1;
-        b->blocks = (pr->n_post + RT_NEURON_BLOCK - 1) / RT_NEURON_BLOCK;
-        if (b->blocks > 1) {
-            if (!(b->split = malloc(pr->n_pre * (b->blocks + 1) * sizeof *b->split + 1)))
-                return rt_error(err, err_size, "out of memory for the synapses of %s", pr->name);
-            for (size_t k = 0; k < pr->n_pre; k++) {   /* each row is sorted by post */
-                uint32_t *sp = b->split + k * (b->blocks + 1);
-                size_t s = b->csr.row[k], end = b->csr.row[k + 1];
-                for (size_t blk = 0; blk <= b->blocks; blk++) {
-                    while (s < end && b->csr.post[s] < blk * RT_NEURON_BLOCK)
-                        s++;
-                    sp[blk] = (uint32_t)(s - b->csr.row[k]);
-                }
-            }
-        }
         int ok = (b->w = alloc_real(net, b->csr.nnz)) != NULL &&
                  (net->d.forward_only || (b->gw = alloc_real(net, b->csr.nnz)) != NULL);
         if (pr->bias)
@@ -148,6 +135,62 @@ static int valid(const rt_net_desc *d)
     return 1;
 }
 
+/* The first synapse of sorted ROW[0 .. len) onto a post neuron >= POST. */
+static size_t first_onto(const uint32_t *row, size_t len, size_t post)
+{
+    size_t lo = 0, hi = len;
+    while (lo < hi) {
+        size_t mid = lo + (hi - lo) / 2;
+        if (row[mid] < post)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    return lo;
+}
+
+/* Cuts the widest population into one block of neurons per thread of
+ * POOL (at least RT_NEURON_BLOCK neurons each), and each sparse row at the
+ * blocks' bounds (proj_buffers.split). The cut follows the threads, the
+ * bits do not: every input gets its terms in the same order whatever the
+ * blocks (rt_net_real.inc: step_block). -1, the old cut kept, when memory
+ * runs out. */
+static int plan_blocks(rt_net *net, struct rt_pool *pool)
+{
+    size_t threads = pool ? (size_t)rt_pool_threads(pool) : 1, widest = rt_widest(&net->d);
+    size_t block = (widest + threads - 1) / threads;
+    block = block < RT_NEURON_BLOCK ? RT_NEURON_BLOCK : (block + 15) / 16 * 16;
+    if (block == net->block)
+        return 0;
+    uint32_t *split[RT_MAX_PROJS] = {0};
+    for (unsigned j = 0; j < net->d.n_projs; j++) {
+        const rt_proj *pr = &net->d.projs[j];
+        size_t blocks = (pr->n_post + block - 1) / block;
+        if (pr->sparse && blocks > 1 && !(split[j] = malloc(pr->n_pre * (blocks + 1) * sizeof *split[j] + 1))) {
+            for (unsigned i = 0; i < j; i++)
+                free(split[i]);
+            return -1;
+        }
+    }
+    net->block = block;
+    for (unsigned j = 0; j < net->d.n_projs; j++) {
+        const rt_proj *pr = &net->d.projs[j];
+        proj_buffers *b = &net->proj[j];
+        if (!pr->sparse)
+            continue;
+        free(b->split);
+        b->split = split[j];
+        b->blocks = (pr->n_post + block - 1) / block;
+        for (size_t k = 0; b->split && k < pr->n_pre; k++) {   /* each row is sorted by post */
+            uint32_t *sp = b->split + k * (b->blocks + 1);
+            size_t len = b->csr.row[k + 1] - b->csr.row[k];
+            for (size_t blk = 0; blk <= b->blocks; blk++)
+                sp[blk] = (uint32_t)first_onto(b->csr.post + b->csr.row[k], len, blk * block);
+        }
+    }
+    return 0;
+}
+
 rt_net *rt_net_new(const rt_net_desc *d, size_t batch, size_t steps)
 {
     return rt_net_new_on(d, batch, steps, NULL, NULL, 0);
@@ -187,7 +230,7 @@ rt_net *rt_net_new_on(const rt_net_desc *d, size_t batch, size_t steps, struct r
     for (unsigned p = 0; p < d->n_pops && ok; p++)
         if (d->pops[p].rate_c > 0)
             ok = (net->dreg[p] = alloc_real(net, batch * d->pops[p].n)) != NULL;
-    ok = ok && (net->chunk = calloc(rt_chunks(net), sizeof *net->chunk)) != NULL;
+    ok = ok && (net->chunk = calloc(rt_chunks(net), sizeof *net->chunk)) != NULL && plan_blocks(net, pool) == 0;
     for (unsigned c = 0; ok && !d->forward_only && c < rt_chunks(net); c++)
         ok = alloc_chunk(net, &net->chunk[c]) == 0;
     if (!ok) {
@@ -274,7 +317,15 @@ void *rt_net_input(rt_net *net, unsigned i) { return net->input[i]; }
 void *rt_net_feedback(rt_net *net, unsigned j) { return net->proj[j].fb; }
 double rt_net_reg_loss(const rt_net *net) { return net->reg_loss; }
 size_t rt_net_batch(const rt_net *net) { return net->batch; }
-void rt_net_set_pool(rt_net *net, struct rt_pool *pool) { net->pool = pool; }
+
+/* A pool of another size cuts the blocks again; the old cut stands if
+ * memory runs out (slower, the same bits). */
+void rt_net_set_pool(rt_net *net, struct rt_pool *pool)
+{
+    net->pool = pool;
+    (void)plan_blocks(net, pool);
+}
+
 void rt_net_continue(rt_net *net, int on) { net->carry = on; }
 struct rt_pool *rt_net_pool(const rt_net *net) { return net->pool; }
 

@@ -31,9 +31,10 @@ enum { RT_FEW_ROWS = 4 };
 
 /* A batch of at most RT_FEW_ROWS sequences is one chunk; its forward pass
  * is spread over the threads by cutting each population's step into blocks
- * of this many neurons (inputs gathered and kernel run per block). Every
- * neuron's input gets its terms in the same order in a block as in the
- * whole, so the bits do not depend on the blocks, nor on the threads. */
+ * of neurons, one per thread and at least this many (rt_net.block): inputs
+ * gathered and kernel run per block. Every neuron's input gets its terms in
+ * the same order in a block as in the whole, so the bits do not depend on
+ * the blocks, nor on the threads. */
 enum { RT_NEURON_BLOCK = 2048 };
 
 typedef struct pop_buffers {
@@ -62,7 +63,7 @@ typedef struct proj_buffers {
     void *w, *gw;                      /* [n_post][n_pre]; sparse: [nnz] */
     rt_csr csr;                        /* a sparse projection's synapses (rt_connect.h) */
     signed char *sign;                 /* NULL, or Dale's sign of each synapse */
-    /* sparse, more than RT_NEURON_BLOCK post neurons: where each pre row's
+    /* sparse, more than rt_net.block post neurons: where each pre row's
      * synapses onto each block of post neurons start, relative to the row,
      * [n_pre][blocks + 1] */
     uint32_t *split;
@@ -85,6 +86,7 @@ struct rt_net {
     double reg_loss;
     chunk_buffers *chunk;              /* [rt_chunks()] */
     struct rt_pool *pool;              /* NULL: everything on the calling thread */
+    size_t block;                      /* neurons per block of a step (RT_NEURON_BLOCK) */
     int avx2;                          /* run the AVX2 + FMA build of the passes */
     int carry, ran;                    /* rt_net_continue; a forward pass has run */
 };

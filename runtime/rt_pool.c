@@ -86,6 +86,8 @@ void rt_pool_run(rt_pool *p, unsigned n_tasks, rt_task_fn fn, void *ctx)
     pthread_mutex_unlock(&p->lock);
 }
 
+int rt_pool_threads(const rt_pool *p) { return p ? p->n_workers + 1 : 1; }
+
 void rt_pool_free(rt_pool *p)
 {
     if (!p)

@@ -15,6 +15,8 @@ typedef void (*rt_task_fn)(void *ctx, unsigned task);
 rt_pool *rt_pool_new(int threads);
 void rt_pool_run(rt_pool *pool, unsigned n_tasks, rt_task_fn fn, void *ctx);
 void rt_pool_free(rt_pool *pool);
+/* The threads that run tasks, the caller included. */
+int rt_pool_threads(const rt_pool *pool);
 
 /* Makes OpenBLAS single-threaded, once per process: the pool's threads
  * each call it on their own data. Its idle server threads are shut down

@@ -305,9 +305,10 @@ static void check_gradients(void)
     fixture_free(&fd);
 }
 
-/* The forward pass of a batch of 2 over 5000 neurons (3 blocks of
- * RT_NEURON_BLOCK) on no pool (the chunk path), and on pools of 1, 2 and 3
- * threads (by blocks of neurons): every state at every step the same bits. */
+/* The forward pass of a batch of 2 over 5000 neurons on no pool (the chunk
+ * path), and on pools of 1, 2 and 3 threads (one block of neurons per
+ * thread, at least RT_NEURON_BLOCK each: the whole, 2 and 3 blocks): every
+ * state at every step the same bits. */
 static void check_threads(void)
 {
     char text[4096];
