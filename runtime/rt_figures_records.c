@@ -63,7 +63,7 @@ static int draw_line(rt_figures *f, const record_line *L, char *err, size_t err_
     if (rc == 0 && T > 0 && rows > 0) {
         int cols = training ? 3 : 1;
         size_t every = T == emask.shape[1] || emask.ndim != 2 ? 1 : (emask.shape[1] + T - 1) / T;
-        char title[400], items[300] = "";
+        char title[400], items[200] = "";
         for (unsigned i = 0; i < L->n; i++)
             snprintf(items + strlen(items), sizeof items - strlen(items), "%s%s", i ? ", " : "", L->name[i]);
         snprintf(title, sizeof title, "Recorded %s", items);
@@ -120,7 +120,7 @@ static int draw_line(rt_figures *f, const record_line *L, char *err, size_t err_
         free(x);
         free(dx);
         free(dy);
-        char caption[256];
+        char caption[512];
         snprintf(caption, sizeof caption, "Recorded %s (first solid, the others dashed), %s", items,
                  training ? "in the first and last training trials and evaluation trial 1" : "in evaluation trial 1");
         snprintf(name, sizeof name, "%s.svg", L->file[0]);
