@@ -188,9 +188,9 @@ static int write_spike_list(const rt_run_desc *d, const rt_outdir *out, const ch
  * a network input. */
 static const void *record_source(rt_session *s, const rt_record_desc *rd, size_t *n)
 {
-    if (rd->input >= 0) {
+    if (rd->is_input) {
         *n = s->d->net.input_sizes[rd->input];
-        return rt_net_input(s->net, (unsigned)rd->input);
+        return rt_net_input(s->net, rd->input);
     }
     *n = s->d->net.pops[rd->pop].n;
     return rd->state >= 0 ? rt_net_state_history(s->net, rd->pop, (unsigned)rd->state)

@@ -176,7 +176,8 @@ typedef struct rt_train_settings {
 typedef struct rt_record_desc {
     const char *name;               /* "h_v", "h_v_0_10" */
     unsigned pop;
-    int input;                      /* or >= 0: network input INPUT's channels, not a population */
+    int is_input;                   /* 1: network input INPUT's channels, not population POP */
+    unsigned input;
     int state;
     unsigned output;
     size_t lo, width, every;

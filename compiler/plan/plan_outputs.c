@@ -202,7 +202,8 @@ static void add_record(builder *b, const ast_node *e, size_t every, int training
     }
     p->record_at[p->n_records] = e;
     rt_record_desc *r = &p->records[p->n_records++];
-    *r = (rt_record_desc){.name = arena_printf(&p->fe->arena, "%s", s.name), .pop = s.pop, .input = s.input,
+    *r = (rt_record_desc){.name = arena_printf(&p->fe->arena, "%s", s.name), .pop = s.pop, .is_input = s.input >= 0,
+                          .input = s.input >= 0 ? (unsigned)s.input : 0,
                           .state = s.state, .output = s.output, .lo = s.lo, .width = s.width, .every = every,
                           .unit_scale = 1, .training = training};
     if (s.input < 0) {
