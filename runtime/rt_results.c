@@ -197,21 +197,21 @@ static const void *record_source(rt_session *s, const rt_record_desc *rd, size_t
                           : rt_net_output_history(s->net, rd->pop, rd->output);
 }
 
-/* Record RD of the first TRIALS sequences of the batch into A [trials][kept][width], in its unit. */
-static void gather_record(rt_session *s, const rt_record_desc *rd, size_t trials, double *a)
-{
-    size_t n, T = s->b.T, every = rd->every ? rd->every : 1, kept = (T + every - 1) / every;
-    const void *data = record_source(s, rd, &n);
-    gather(s->d->net.is_double, a, rd->width, 0, data, T, s->b.B, n, rd->lo, rd->width, every, trials);
-    if (rd->unit_scale > 0 && rd->unit_scale != 1)
-        for (size_t i = 0; i < trials * kept * rd->width; i++)
-            a[i] /= rd->unit_scale;
-}
-
 static size_t record_steps(const rt_session *s, const rt_record_desc *rd)
 {
     size_t every = rd->every ? rd->every : 1;
     return (s->b.T + every - 1) / every;
+}
+
+/* Record RD of the first TRIALS sequences of the batch into A [trials][kept][width], in its unit. */
+static void gather_record(rt_session *s, const rt_record_desc *rd, size_t trials, double *a)
+{
+    size_t n, every = rd->every ? rd->every : 1, kept = record_steps(s, rd);
+    const void *data = record_source(s, rd, &n);
+    gather(s->d->net.is_double, a, rd->width, 0, data, s->b.T, s->b.B, n, rd->lo, rd->width, every, trials);
+    if (rd->unit_scale > 0 && rd->unit_scale != 1)
+        for (size_t i = 0; i < trials * kept * rd->width; i++)
+            a[i] /= rd->unit_scale;
 }
 
 /* A spike variable's record as bytes, 1 for a spike: an eighth of the
@@ -265,8 +265,7 @@ static int write_record(rt_session *s, const rt_outdir *out, const rt_record_des
 
 struct rt_train_records {
     size_t values;                  /* per kept trial: every record's steps x width, then the mask's T */
-    double *kept;                   /* [2][values]: the first update's, the last's */
-    int any;
+    double *kept;                   /* [2][values]: the first update's, the last's; NULL: no such record */
 };
 
 rt_train_records *rt_train_records_new(rt_session *s)
@@ -285,13 +284,12 @@ rt_train_records *rt_train_records_new(rt_session *s)
         return NULL;
     }
     r->values = values;
-    r->any = any;
     return r;
 }
 
 void rt_train_records_keep(rt_train_records *r, rt_session *s, size_t u)
 {
-    if (!r || !r->any)
+    if (!r || !r->kept)
         return;
     for (int slot = u == 0 ? 0 : 1; slot < 2; slot++) {
         double *at = r->kept + (size_t)slot * r->values;
@@ -310,7 +308,7 @@ void rt_train_records_keep(rt_train_records *r, rt_session *s, size_t u)
 int rt_train_records_write(const rt_train_records *r, rt_session *s, const rt_outdir *out, char *err,
                            size_t err_size)
 {
-    if (!r || !r->any)
+    if (!r || !r->kept)
         return 0;
     size_t at = 0;
     int rc = 0;

@@ -1423,6 +1423,7 @@ struct task_frozen {
     pthread_mutex_t lock;
     int kept;
     uint64_t seed;
+    size_t count;                   /* values of a trial: the mask's, then every channel's */
     double *values;
 };
 
@@ -1455,6 +1456,7 @@ static void prepare_frozen(task_program *tp)
     if (!any || (double)values * sizeof(double) > FROZEN_KEPT_MAX || !(tp->frozen = calloc(1, sizeof *tp->frozen)))
         return;
     pthread_mutex_init(&tp->frozen->lock, NULL);
+    tp->frozen->count = values;
     tp->after_frozen = n;
 }
 
@@ -1498,11 +1500,8 @@ static const ast_node *run_frozen(gen *G)
     } else {
         for (const ast_node *n = tp->def->first->next; n != tp->after_frozen && !G->failed; n = n->next)
             run_item(G, n);
-        size_t values = tp->steps;
-        for (unsigned c = 0; c < tp->n_channels; c++)
-            values += tp->steps * tp->channels[c].size;
         if (!f->values)
-            f->values = malloc(values * sizeof *f->values);
+            f->values = malloc(f->count * sizeof *f->values);
         f->kept = !G->failed && f->values;
         f->seed = G->seed;
         if (f->kept)
