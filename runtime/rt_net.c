@@ -57,8 +57,10 @@ static int alloc_proj(rt_net *net, unsigned j, struct rt_pool *pool, char *err, 
     rt_proj *pr = &net->d.projs[j];
     pr->n_post = net->d.pops[pr->post_pop].n;
     pr->n_pre = pr->pre_pop >= 0 ? net->d.pops[pr->pre_pop].n : net->d.input_sizes[pr->pre_input];
-    /* lagged: the pre population is updated at or after the post one */
-    pr->lagged = pr->pre_pop >= 0 && (unsigned)pr->pre_pop >= pr->post_pop;
+    /* lagged: the pre population is updated at or after the post one, so
+     * without a delay it carries the last step's activity; a delay of D
+     * steps carries the activity of D steps before in either order */
+    pr->lagged = pr->pre_pop >= 0 && (unsigned)pr->pre_pop >= pr->post_pop && pr->delay == 0;
     proj_buffers *b = &net->proj[j];
     if (pr->sparse && (pr->feedback || pr->plastic))
         return rt_error(err, err_size, "%s: a sparse projection cannot carry feedback or plasticity", pr->name);

@@ -24,7 +24,8 @@
  * Update order within a step: populations in their order in the
  * description. A projection to a later population carries this step's
  * activity; one to the same or an earlier population carries the previous
- * step's ('lagged'), so h -> h is the recurrent W h[t-1].
+ * step's ('lagged'), so h -> h is the recurrent W h[t-1]. A delay of D
+ * steps carries the activity of step t - D in either case.
  */
 #ifndef RNNRT_NET_H
 #define RNNRT_NET_H
@@ -97,11 +98,13 @@ typedef struct rt_proj {
      * neuron, which gives the bits of the dense few-rows path. Not with
      * plastic or feedback. */
     const struct rt_connect *sparse;
-    /* a transmission delay in steps: the projection carries the pre
-     * activity DELAY steps older than it would otherwise (before the first
-     * step, a population's initial output, an input's 0) */
+    /* a transmission delay in steps: what the pre side sends at step t
+     * reaches the post side at step t + DELAY, whichever population is
+     * updated first (before the first step, a population's initial output,
+     * an input's 0); 0: this step's activity, or the last step's for a
+     * projection onto the same or an earlier population (lagged) */
     unsigned delay;
-    /* set by rt_net_new from the order of populations */
+    /* set by rt_net_new from the order of populations and the delay */
     int lagged;
     size_t n_pre, n_post;
 } rt_proj;

@@ -4,10 +4,13 @@
  *   - A ring of relay neurons (each fires on the step its input exceeds
  *     0.5, then forgets) fed by one input spike at step T0: x -> a (delay
  *     D1), a -> b (D2), b -> c (D3) arrive in the step they are sent, plus
- *     their delays; c -> a (D4) is lagged, so it arrives one step later
- *     plus D4. By hand: a fires at T0 + D1, b at T0 + D1 + D2, c at
- *     T0 + D1 + D2 + D3, and the ring repeats with period D2 + D3 + D4 + 1;
- *     every other step is silent. Dense and sparse storage alike.
+ *     their delays; c -> a (D4) goes back to an earlier population, which
+ *     without a delay would take one step, and with D4 >= 1 takes D4
+ *     steps like the others (a delay counts from the spike, whatever the
+ *     order of the populations). By hand: a fires at T0 + D1, b at
+ *     T0 + D1 + D2, c at T0 + D1 + D2 + D3, and the ring repeats with
+ *     period D2 + D3 + D4; every other step is silent. Dense and sparse
+ *     storage alike.
  *   - The gradient of an MSE through delayed input and recurrent
  *     projections, dense and sparse, against central differences in
  *     float64 (relative 1e-6, as test_backprop.c argues). A backward pass
@@ -24,7 +27,7 @@
 #include "rt_net_internal.h"
 #include "rt_rng.h"
 
-enum { T0 = 3, D1 = 2, D2 = 0, D3 = 4, D4 = 1, STEPS = 40 };
+enum { T0 = 3, D1 = 2, D2 = 0, D3 = 4, D4 = 2, STEPS = 40 };
 
 static const char ring_text[] =
     "import neurons.rate\n"
@@ -75,7 +78,7 @@ static void check_ring(const char *storage)
         memset(x, 0, STEPS * sizeof *x);
         x[T0] = 1;
         rt_net_forward(net);
-        int period = D2 + D3 + D4 + 1;
+        int period = D2 + D3 + D4;
         CHECK(fires_at(net, 0, T0 + D1, period));
         CHECK(fires_at(net, 1, T0 + D1 + D2, period));
         CHECK(fires_at(net, 2, T0 + D1 + D2 + D3, period));
