@@ -312,7 +312,7 @@ int rt_session_eval_trials(rt_session *s, double sigma, uint64_t key, const rt_o
         if (k == 0 && out && rt_results_eval(s, out, err, err_size) != 0)
             return -1;
     }
-    *loss = sum;
+    *loss = d->net.n_readouts ? sum : NAN;   /* a network without readouts has no loss */
     *accuracy = counted > 0 ? correct / counted : NAN;
     return 0;
 }

@@ -426,6 +426,14 @@ static void check_surrogates(sema *S, ast_node *run, ast_node *net, const char *
     }
 }
 
+static bool has_target(const ast_node *task)
+{
+    for (const ast_node *item = task->first->next; item; item = item->next)
+        if (item->kind == AST_CHANNELS && item->op == OP_TARGET)
+            return true;
+    return false;
+}
+
 static void check_run(sema *S, ast_node *run, ast_node **net_out)
 {
     ast_node *net = NULL, *task = NULL, *tref = run->first;
@@ -462,6 +470,11 @@ static void check_run(sema *S, ast_node *run, ast_node **net_out)
             check_setting_value(S, &settings[i], d->expr);
     }
     S->setting_overrides_checked = true;
+    if (task && run->kind == AST_TRAIN && !has_target(task)) {
+        diag *g = diag_error(S->diag, tref->loc, "task '%s' declares no target ('target y[n]'), and training "
+                             "compares the network's readouts with one", task->name);
+        diag_hint(S->diag, g, "'evaluate' runs a network on a task without targets");
+    }
     if (net && task)
         match_channels(S, run, net, task, task_args);
     const ast_node *learn = seen[0];

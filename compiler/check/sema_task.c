@@ -18,7 +18,6 @@ typedef struct task_ctx {
     const ast_node *open_phase;  /* a phase without a duration: it lasts to the end */
     const ast_node *accuracy;
     const ast_node *condition;
-    unsigned inputs, targets;
 } task_ctx;
 
 static void check_items(task_ctx *c, ast_node *list, scope *sc, int depth);
@@ -355,11 +354,7 @@ void sema_task(sema *S, ast_node *def)
     for (ast_node *n = def->first->next; n; n = n->next) {
         if (n->kind != AST_CHANNELS)
             continue;
-        unsigned count = sema_declare_channels(S, sc, n);
-        if (n->op == OP_INPUT)
-            c.inputs += count;
-        else
-            c.targets += count;
+        sema_declare_channels(S, sc, n);
     }
     ast_node body = *def;
     body.first = def->first->next;   /* the items after the header's parameters */
@@ -373,8 +368,7 @@ void sema_task(sema *S, ast_node *def)
         diag *g = diag_error(S->diag, def->loc, "task '%s' never says how long a trial is", def->name);
         diag_hint(S->diag, g, "add 'duration 340 steps' or phases: 'phase stimulus 500 ms { ... }'");
     }
-    if (!c.inputs)
-        diag_error(S->diag, def->loc, "task '%s' declares no input ('input x[n]')", def->name);
-    if (!c.targets)
-        diag_error(S->diag, def->loc, "task '%s' declares no target ('target y[n]')", def->name);
+    /* inputs and targets are optional: an evaluation may run a network on
+     * its own (its generators drive it); training needs a target, which
+     * sema_run checks */
 }

@@ -140,8 +140,9 @@ static void report(const cli_run_options *r, const plan *p, const rt_run_result 
     if (d->settings.train)
         printf("rnnc: %s: %zu updates in %.1f s", r->model_path, res->updates_done, res->train_seconds);
     else   /* an evaluate: what was simulated, and how fast */
-        printf("rnnc: %s: evaluated %zu trials of %zu steps (%.4g s each) in %.3g s", r->model_path,
-               d->settings.eval_trials, d->task.steps, (double)d->task.steps * d->dt, res->eval_forward_seconds);
+        printf("rnnc: %s: evaluated %zu trial%s of %zu steps (%.4g s each) in %.3g s", r->model_path,
+               d->settings.eval_trials, d->settings.eval_trials == 1 ? "" : "s", d->task.steps,
+               (double)d->task.steps * d->dt, res->eval_forward_seconds);
     if (isfinite(res->final_train_loss))
         printf(", final training loss %.4g", res->final_train_loss);
     if (isfinite(res->eval_loss))

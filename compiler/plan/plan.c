@@ -1181,7 +1181,7 @@ static void read_network(builder *b)
     for (const ast_node *n = p->net->first; n; n = n->next)
         if (n->kind == AST_CONNECT)
             add_projection(b, n);
-    if (p->n_readouts == 0)
+    if (p->n_readouts == 0 && p->settings.train)
         plan_fail(b, p->net, "network '%s' has no readout to compare with the task's target", p->net->name);
 }
 
