@@ -96,6 +96,33 @@ static int draw_loss(rt_figures *f, char *err, size_t err_size)
 
 /* ------------------------------------------------------------ spikes */
 
+/* Population POP's size and the steps of a trial, from summary.json; 0
+ * where it does not say. */
+static void pop_size_steps(const rt_figures *f, const char *pop, size_t *n, size_t *steps)
+{
+    *n = *steps = 0;
+    char *path = rt_figures_path(f->dir, RT_FILE_SUMMARY), why[512];
+    json_t *s = path ? rt_summary_load(path, why, sizeof why) : NULL, *p;
+    free(path);
+    unsigned long long v;
+    if (rt_summary_unsigned(s, "steps", &v) == 0)
+        *steps = (size_t)v;
+    size_t i;
+    json_array_foreach (json_object_get(s, "populations"), i, p) {
+        const char *name = rt_summary_string(p, "name");
+        if (name && strcmp(name, pop) == 0 && rt_summary_unsigned(p, "size", &v) == 0)
+            *n = (size_t)v;
+    }
+    json_decref(s);
+}
+
+/* Neurons a raster shows at most: more are a grey wall, and the SVG grows
+ * with every spike (Brunel 2000's figure 8 shows 50 of 10,000). */
+enum { RASTER_NEURONS = 200, RATE_BINS = 2000 };
+
+/* The spikes of evaluation trial 1 of POP's first RASTER_NEURONS neurons
+ * and, below them, the population's rate over all its neurons in bins of
+ * whole steps (at most RATE_BINS of them). */
 static int draw_raster(rt_figures *f, const rt_figures_readouts *r, const char *pop, char *err, size_t err_size)
 {
     (void)r;
@@ -103,29 +130,60 @@ static int draw_raster(rt_figures *f, const rt_figures_readouts *r, const char *
     rt_array s;
     if (rt_figures_load(f, rt_file_name(name, sizeof name, RT_FILE_SPIKES, pop), &s, err, err_size) != 0)
         return -1;
-    int rc = 0;
-    if (s.ndim == 2 && s.shape[1] == 3) {
-        double *x = malloc((s.shape[0] + 1) * sizeof *x), *y = malloc((s.shape[0] + 1) * sizeof *y);
-        size_t n = 0;
-        for (size_t k = 0; x && y && k < s.shape[0]; k++)
-            if (s.data[3 * k] == 0) {   /* the first trial */
-                y[n] = s.data[3 * k + 1];
-                x[n++] = 1e3 * f->dt * (s.data[3 * k + 2] + 1);
-            }
-        rt_fig *fig = rt_fig_new(1, 1, 900, 420, NULL);
-        rt_axes *ax = rt_fig_axes(fig, 0, 0);
-        snprintf(title, sizeof title, "Spikes of %s, evaluation trial 1 (%zu spikes)", pop, n);
-        rt_axes_labels(ax, title, "time (ms)", "neuron");
-        rt_axes_scatter(ax, n, x, y, mark_style(-1, RT_MARK_TICK, 4, NULL));
-        int ok = x && y;
-        free(x);
-        free(y);
-        rt_file_name(name, sizeof name, RT_FILE_RASTER_SVG, pop);
-        snprintf(title, sizeof title, "Spike raster of population %s", pop);
-        rc = ok ? rt_figures_save(f, fig, name, title, err, err_size) : out_of_memory(fig, name, err, err_size);
+    if (s.ndim != 2 || s.shape[1] != 3) {
+        rt_array_free(&s);
+        return 0;
     }
+    size_t size, steps;
+    pop_size_steps(f, pop, &size, &steps);
+    size_t bin = steps > RATE_BINS ? (steps + RATE_BINS - 1) / RATE_BINS : 1, bins = steps ? (steps + bin - 1) / bin : 0;
+    int rate = size > 0 && bins > 1;
+    double *x = malloc((s.shape[0] + 1) * sizeof *x), *y = malloc((s.shape[0] + 1) * sizeof *y);
+    double *count = calloc(bins + 1, sizeof *count), *at = malloc((bins + 1) * sizeof *at);
+    size_t n = 0, all = 0;
+    for (size_t k = 0; x && y && count && k < s.shape[0]; k++)
+        if (s.data[3 * k] == 0) {   /* the first trial */
+            size_t step = (size_t)s.data[3 * k + 2];
+            all++;
+            if (step / bin < bins)
+                count[step / bin]++;
+            if (s.data[3 * k + 1] >= RASTER_NEURONS)
+                continue;
+            y[n] = s.data[3 * k + 1];
+            x[n++] = 1e3 * f->dt * (s.data[3 * k + 2] + 1);
+        }
+    rt_fig *fig = rt_fig_new(rate ? 2 : 1, 1, 900, rate ? 600 : 420, NULL);
+    rt_axes *ax = rt_fig_axes(fig, 0, 0);
+    if (size > RASTER_NEURONS)
+        snprintf(title, sizeof title, "Spikes of %s, evaluation trial 1: neurons 0-%d of %zu (%zu spikes of %zu)",
+                 pop, RASTER_NEURONS - 1, size, n, all);
+    else
+        snprintf(title, sizeof title, "Spikes of %s, evaluation trial 1 (%zu spikes)", pop, n);
+    rt_axes_labels(ax, title, rate ? NULL : "time (ms)", "neuron");
+    rt_axes_scatter(ax, n, x, y, mark_style(-1, RT_MARK_TICK, 4, NULL));
+    if (rate && count && at) {
+        rt_axes *ar = rt_fig_axes(fig, 1, 0);
+        for (size_t b = 0; b < bins; b++) {
+            size_t width = b + 1 < bins ? bin : steps - b * bin;
+            count[b] /= (double)size * (double)width * f->dt;
+            at[b] = 1e3 * f->dt * ((double)(b * bin) + 0.5 * (double)width);
+        }
+        snprintf(title, sizeof title, "Population rate of %s (all %zu neurons, bins of %.3g ms)", pop, size,
+                 1e3 * f->dt * (double)bin);
+        rt_axes_labels(ar, title, "time (ms)", "rate (Hz)");
+        rt_axes_line(ar, bins, at, count, 1, line_style(0, 1, 0, NULL));
+        rt_axes_share_x(ar, ax);
+    }
+    int ok = x && y && count && at;
+    free(x);
+    free(y);
+    free(count);
+    free(at);
     rt_array_free(&s);
-    return rc;
+    rt_file_name(name, sizeof name, RT_FILE_RASTER_SVG, pop);
+    snprintf(title, sizeof title, rate ? "Spike raster of population %s and its population rate"
+                                       : "Spike raster of population %s", pop);
+    return ok ? rt_figures_save(f, fig, name, title, err, err_size) : out_of_memory(fig, name, err, err_size);
 }
 
 /* ------------------------------------------------------------ weights and spectra */
