@@ -10,6 +10,7 @@
 #include "rt_error.h"
 #include "rt_net_internal.h"
 #include "rt_pool.h"
+#include "rt_rng.h"
 
 static void *alloc_real(const rt_net *net, size_t count)
 {
@@ -134,7 +135,21 @@ static int valid(const rt_net_desc *d)
         for (unsigned o = 0; d->pops[p].output_state && o < d->pops[p].n_outputs; o++)
             if (d->pops[p].output_state[o] >= (int)d->pops[p].n_states)
                 return 0;
+    for (unsigned p = 0; p < d->n_pops; p++)
+        if (d->pops[p].n_draws > d->pops[p].n_ports || (d->pops[p].n_draws && !d->pops[p].draws))
+            return 0;
+    for (unsigned j = 0; j < d->n_projs; j++)   /* a draw takes no projection */
+        if (d->projs[j].post_pop < d->n_pops &&
+            d->projs[j].port >= d->pops[d->projs[j].post_pop].n_ports - d->pops[d->projs[j].post_pop].n_draws)
+            return 0;
     return 1;
+}
+
+void rt_net_set_draws(rt_net *net, uint64_t seed, const uint64_t *trials)
+{
+    net->draw_seed = seed;
+    for (size_t b = 0; b < net->batch; b++)
+        net->draw_stream[b] = rt_rng_stream(RT_STREAM_NEURON, trials ? trials[b] : b);
 }
 
 /* The first synapse of sorted ROW[0 .. len) onto a post neuron >= POST. */
@@ -233,6 +248,9 @@ rt_net *rt_net_new_on(const rt_net_desc *d, size_t batch, size_t steps, struct r
         if (d->pops[p].rate_c > 0)
             ok = (net->dreg[p] = alloc_real(net, batch * d->pops[p].n)) != NULL;
     ok = ok && (net->chunk = calloc(rt_chunks(net), sizeof *net->chunk)) != NULL && plan_blocks(net, pool) == 0;
+    ok = ok && (net->draw_stream = malloc((batch ? batch : 1) * sizeof *net->draw_stream)) != NULL;
+    if (ok)
+        rt_net_set_draws(net, 0, NULL);
     for (unsigned c = 0; ok && !d->forward_only && c < rt_chunks(net); c++)
         ok = alloc_chunk(net, &net->chunk[c]) == 0;
     if (!ok) {
@@ -277,6 +295,7 @@ void rt_net_free(rt_net *net)
         for (unsigned c = 0; c < rt_chunks(net); c++)
             free_chunk(&net->chunk[c]);
     free(net->chunk);
+    free(net->draw_stream);
     for (unsigned r = 0; r < RT_MAX_POPS; r++) {
         free(net->dloss[r]);
         free(net->dreg[r]);

@@ -40,10 +40,24 @@
 /* Limits of one network, the same for the compiler and the runtime. */
 enum { RT_MAX_POPS = 64, RT_MAX_INPUTS = 16, RT_MAX_PROJS = 256 };
 
+/* A random number a population's kernel reads each step, per neuron:
+ * uniform on [0, 1), standard normal, or a count of Poisson(MEAN) events. */
+typedef enum rt_draw_kind { RT_DRAW_UNIFORM, RT_DRAW_NORMAL, RT_DRAW_POISSON } rt_draw_kind;
+typedef struct rt_draw {
+    rt_draw_kind kind;
+    double mean;
+} rt_draw;
+
 typedef struct rt_pop {
     const char *name;
     size_t n;
     unsigned n_states, n_ports, n_outputs;   /* output 0 is what projections carry */
+    /* the last N_DRAWS of the ports take no projection: the runtime fills
+     * them with random numbers, a function of the seed, the sequence's
+     * trial, the population, the draw, the step and the neuron alone
+     * (rt_net_set_draws), so no thread count or batch changes them */
+    unsigned n_draws;
+    const rt_draw *draws;
     const double *state_init, *output_init;
     /* NULL, or per output the state whose history it is (the forward kernel
      * does not write it: output r = h is h), else -1 */
@@ -158,6 +172,11 @@ size_t rt_net_weight_count(const rt_net *net, unsigned proj);
  * once and kept with the network: the optimiser's constraint reads it);
  * NULL if out of memory. */
 const signed char *rt_net_synapse_signs(rt_net *net, unsigned proj, const signed char *dale);
+
+/* The random draws of populations' neurons (rt_pop.draws) come from SEED,
+ * sequence b of the batch being trial TRIALS[b] (NULL: trial b); by
+ * default seed 0 and trial b. */
+void rt_net_set_draws(rt_net *net, uint64_t seed, const uint64_t *trials);
 
 /* Input I's buffer, [steps][batch][size], filled by the caller. */
 void *rt_net_input(rt_net *net, unsigned input);

@@ -37,6 +37,9 @@ enum { RT_FEW_ROWS = 4 };
  * the blocks, nor on the threads. */
 enum { RT_NEURON_BLOCK = 2048 };
 
+/* Neurons' random draws are made this many at a time (rt_net_real.inc). */
+enum { RT_DRAW_PIECE = 256 };
+
 typedef struct pop_buffers {
     void *state[RT_MAX_VARS];          /* [(T+1)][B][n]; slot 0: initial */
     void *output[RT_MAX_VARS];         /* [(T+1)][B][n]; slot 0: before the first step */
@@ -89,6 +92,8 @@ struct rt_net {
     size_t block;                      /* neurons per block of a step (RT_NEURON_BLOCK) */
     int avx2;                          /* run the AVX2 + FMA build of the passes */
     int carry, ran;                    /* rt_net_continue; a forward pass has run */
+    uint64_t draw_seed;                /* the neurons' random draws (rt_net_set_draws) */
+    uint64_t *draw_stream;             /* [batch]: per sequence, its trial's stream */
 };
 
 static inline unsigned rt_chunks(const rt_net *net)

@@ -86,6 +86,55 @@ double rt_rng_uniform(uint64_t seed, uint64_t stream, uint64_t counter)
     return unit_interval(rt_rng_bits(seed, stream, counter));
 }
 
+enum { LANES = 16 };
+
+/* The ten rounds of LANES blocks at once, word W of block L in cW[L]:
+ * philox_round lane by lane, in loops the compiler turns into vector
+ * multiplies (32 x 32 -> 64 bits, two or four to an instruction). */
+static void philox_lanes(uint32_t *restrict c0, uint32_t *restrict c1, uint32_t *restrict c2,
+                         uint32_t *restrict c3, const uint32_t key[2])
+{
+    uint32_t k0 = key[0], k1 = key[1];
+    for (int round = 0; round < PHILOX_ROUNDS; round++) {
+        if (round > 0) {
+            k0 += philox_w0;
+            k1 += philox_w1;
+        }
+        for (int l = 0; l < LANES; l++) {
+            uint64_t p0 = (uint64_t)c0[l] * philox_m0;
+            uint64_t p1 = (uint64_t)c2[l] * philox_m1;
+            uint32_t n0 = (uint32_t)(p1 >> 32) ^ c1[l] ^ k0;
+            uint32_t n2 = (uint32_t)(p0 >> 32) ^ c3[l] ^ k1;
+            c1[l] = (uint32_t)p1;
+            c3[l] = (uint32_t)p0;
+            c0[l] = n0;
+            c2[l] = n2;
+        }
+    }
+}
+
+void rt_rng_uniform_many(uint64_t seed, uint64_t stream, uint64_t counter, size_t n, double *out)
+{
+    uint32_t key[2];
+    split_key(seed, key);
+    size_t i = 0;
+    for (; i + LANES <= n; i += LANES) {
+        uint32_t c0[LANES], c1[LANES], c2[LANES], c3[LANES];
+        for (int l = 0; l < LANES; l++) {
+            uint64_t k = counter + i + (uint64_t)l;
+            c0[l] = (uint32_t)k;
+            c1[l] = (uint32_t)(k >> 32);
+            c2[l] = (uint32_t)stream;
+            c3[l] = (uint32_t)(stream >> 32);
+        }
+        philox_lanes(c0, c1, c2, c3, key);
+        for (int l = 0; l < LANES; l++)
+            out[i + (size_t)l] = unit_interval((uint64_t)c0[l] | (uint64_t)c1[l] << 32);
+    }
+    for (; i < n; i++)
+        out[i] = rt_rng_uniform(seed, stream, counter + i);
+}
+
 /* Box & Muller 1958: sqrt(-2 ln u1) cos(2 pi u2) is N(0, 1) for independent
  * uniform u1, u2. u1 is shifted to (0, 1] so the log never sees 0; the
  * smallest u1, 2^-53, bounds |z| by sqrt(106 ln 2) = 8.57. */
@@ -156,6 +205,76 @@ int64_t rt_rng_randint(uint64_t seed, uint64_t stream, uint64_t counter, int64_t
         rt_philox4x32_10(b, key, next);
         memcpy(b, next, sizeof next);
     }
+}
+
+rt_poisson rt_poisson_prepare(double mean)
+{
+    rt_poisson p = {.n_cdf = 0, .pieces = 1};
+    if (!(mean > 0))
+        return p;   /* no entry: every count is 0 */
+    mean = mean < RT_POISSON_MAX_MEAN ? mean : RT_POISSON_MAX_MEAN;
+    double pieces = ceil(mean / RT_POISSON_PIECE);
+    p.pieces = pieces < 1 ? 1 : (unsigned)pieces;
+    double piece = mean / p.pieces, term = exp(-piece), f = term;
+    p.cdf[p.n_cdf++] = f;
+    for (unsigned k = 1; k < RT_POISSON_TABLE; k++) {
+        term *= piece / k;
+        if (f + term == f)
+            break;
+        f += term;
+        p.cdf[p.n_cdf++] = f;
+    }
+    /* Chen & Asau's guide table: where the search for a u of [g, g + 1) / 256 starts */
+    unsigned k = 0;
+    for (unsigned g = 0; g < RT_POISSON_TABLE; g++) {
+        while (k < p.n_cdf && p.cdf[k] <= (double)g / RT_POISSON_TABLE)
+            k++;
+        p.guide[g] = (uint8_t)k;
+    }
+    return p;
+}
+
+/* The number of entries of P's table at or below U: the smallest k with
+ * U < F(k) (the table is increasing), searched from the guide's entry. */
+static int64_t poisson_inverse(double u, const rt_poisson *p)
+{
+    unsigned k = p->guide[(unsigned)(u * RT_POISSON_TABLE)];
+    while (k < p->n_cdf && p->cdf[k] <= u)
+        k++;
+    return k;
+}
+
+int64_t rt_rng_poisson_prepared(uint64_t seed, uint64_t stream, uint64_t counter, const rt_poisson *p)
+{
+    if (p->n_cdf == 0)
+        return 0;
+    int64_t k = poisson_inverse(rt_rng_uniform(seed, stream, counter), p);
+    for (unsigned j = 1; j < p->pieces; j++)
+        k += poisson_inverse(rt_rng_uniform(seed, rt_rng_stream(stream, j), counter), p);
+    return k;
+}
+
+void rt_rng_poisson_many(uint64_t seed, uint64_t stream, uint64_t counter, size_t n, const rt_poisson *p,
+                         double *scratch, double *out)
+{
+    if (p->n_cdf == 0) {
+        for (size_t i = 0; i < n; i++)
+            out[i] = 0;
+        return;
+    }
+    for (unsigned j = 0; j < p->pieces; j++) {
+        rt_rng_uniform_many(seed, j ? rt_rng_stream(stream, j) : stream, counter, n, scratch);
+        for (size_t i = 0; i < n; i++) {
+            double k = (double)poisson_inverse(scratch[i], p);
+            out[i] = j ? out[i] + k : k;
+        }
+    }
+}
+
+int64_t rt_rng_poisson(uint64_t seed, uint64_t stream, uint64_t counter, double mean)
+{
+    rt_poisson p = rt_poisson_prepare(mean);
+    return rt_rng_poisson_prepared(seed, stream, counter, &p);
 }
 
 /* SplitMix64's finaliser (Steele, Lea & Flood, OOPSLA 2014; constants from

@@ -11,6 +11,7 @@
 #ifndef RNNRT_RNG_H
 #define RNNRT_RNG_H
 
+#include <stddef.h>
 #include <stdint.h>
 
 /* The raw bijection: ten Philox rounds of CTR under KEY (Random123's
@@ -24,6 +25,11 @@ uint64_t rt_rng_bits(uint64_t seed, uint64_t stream, uint64_t counter);
 /* Uniform on [0, 1): a multiple of 2^-53. */
 double rt_rng_uniform(uint64_t seed, uint64_t stream, uint64_t counter);
 
+/* OUT[i] = rt_rng_uniform(SEED, STREAM, COUNTER + i) for i < N, bit for
+ * bit, sixteen blocks at a time (the compiler's vector instructions do
+ * the rounds of several blocks together). */
+void rt_rng_uniform_many(uint64_t seed, uint64_t stream, uint64_t counter, size_t n, double *out);
+
 /* Standard normal N(0, 1) by Box-Muller from one 128-bit block; finite
  * always (|z| <= 8.6). */
 double rt_rng_normal(uint64_t seed, uint64_t stream, uint64_t counter);
@@ -33,6 +39,29 @@ void rt_rng_normal_pair(uint64_t seed, uint64_t stream, uint64_t counter, double
 
 /* Uniform on the integers [LO, HI), exactly unbiased; LO when HI <= LO. */
 int64_t rt_rng_randint(uint64_t seed, uint64_t stream, uint64_t counter, int64_t lo, int64_t hi);
+
+/* Poisson(MEAN) events (MEAN >= 0), from (SEED, STREAM, COUNTER): the
+ * CDF inverted from one uniform u, the count the number of k with
+ * F(k) <= u, F summed term by term (p_k = p_(k-1) MEAN / k) until adding
+ * a term changes it no more; a mean above RT_POISSON_PIECE is the sum of
+ * equal pieces below it (a sum of independent Poissons is Poisson), piece
+ * j > 0 drawn on stream rt_rng_stream(STREAM, j). rt_poisson_prepare
+ * makes the table of F once for every draw of one mean (at most
+ * RT_POISSON_TABLE entries, which a piece's mean never needs). */
+enum { RT_POISSON_PIECE = 64, RT_POISSON_PIECES = 65536, RT_POISSON_TABLE = 256 };
+#define RT_POISSON_MAX_MEAN ((double)RT_POISSON_PIECE * RT_POISSON_PIECES)   /* larger means draw this */
+typedef struct rt_poisson {
+    double cdf[RT_POISSON_TABLE];   /* F(0), F(1), ... of one piece */
+    uint8_t guide[RT_POISSON_TABLE];   /* guide[g]: the entries at or below g / RT_POISSON_TABLE */
+    unsigned n_cdf, pieces;
+} rt_poisson;
+rt_poisson rt_poisson_prepare(double mean);
+int64_t rt_rng_poisson_prepared(uint64_t seed, uint64_t stream, uint64_t counter, const rt_poisson *p);
+int64_t rt_rng_poisson(uint64_t seed, uint64_t stream, uint64_t counter, double mean);
+/* OUT[i] = rt_rng_poisson_prepared(SEED, STREAM, COUNTER + i, P) for i < N;
+ * SCRATCH holds N doubles. */
+void rt_rng_poisson_many(uint64_t seed, uint64_t stream, uint64_t counter, size_t n, const rt_poisson *p,
+                         double *scratch, double *out);
 
 /* One stream id from two ids, e.g. (trial, statement). Pairs that differ in
  * one id only never collide; pairs that differ in both collide with
@@ -52,6 +81,7 @@ typedef enum rt_stream_id {
     RT_STREAM_FP_INITS = 0x6670,          /* fixed points: which states start the search */
     RT_STREAM_ROBUSTNESS = 0x726f62,      /* robustness: the added input noise, per level */
     RT_STREAM_DEGRADATION = 0x646567,     /* degradation: which units are silenced, per draw */
+    RT_STREAM_NEURON = 0x6e657572,        /* a neuron's random draws, per trial, population and draw */
 } rt_stream_id;
 
 #endif

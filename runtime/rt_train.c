@@ -143,6 +143,7 @@ static void make_trials(void *ctx, unsigned block)
  * only on its id). */
 static int make_batch(rt_session *s, const uint64_t *trials, char *err, size_t err_size)
 {
+    rt_net_set_draws(s->net, s->d->settings.seed, trials);   /* the neurons' noise is the trials' too */
     if (s->b.filled && s->d->task.trial_invariant)
         return 0;   /* every trial is the same: the network's inputs hold it already */
     batch_job job = {.d = s->d, .net = s->net, .b = &s->b, .trials = trials};

@@ -24,13 +24,14 @@ static const builtin table[] = {
     {"clip",       BI_MATH, 3, 3, DR_SAME,    NULL, "x limited to [lo, hi]", NULL},
     {"where",      BI_MATH, 3, 3, DR_SELECT,  NULL, "a where the condition c holds (is not 0), else b", NULL},
 
-    /* Random draws: task generators only (deterministic from seed and trial). */
+    /* Random draws: task generators and neurons (deterministic from seed and trial). */
     {"randint",    BI_RANDOM, 2, 2, DR_SAME,  NULL, "integer uniformly in [lo, hi]", NULL},
     {"uniform",    BI_RANDOM, 0, 2, DR_SAME,  NULL, "uniform in [lo, hi) (default [0, 1))", NULL},
     {"normal",     BI_RANDOM, 0, 2, DR_SAME,  "mean std", "Gaussian (default mean 0, std 1)", NULL},
     {"choice",     BI_RANDOM, 1, -1, DR_SAME, NULL, "one of the arguments (or of a list), equally likely", NULL},
     {"bernoulli",  BI_RANDOM, 1, 1, DR_RESULT_ONE, NULL, "1 with probability p, else 0", NULL},
     {"poisson",    BI_RANDOM, 1, 1, DR_RATE,  NULL, "a spike (1) this step with probability rate*dt", NULL},
+    {"poisson_count", BI_RANDOM, 1, 1, DR_RATE, NULL, "the number of events this step of a Poisson process of that rate (mean rate*dt)", NULL},
     {"trunc_exp",  BI_RANDOM, 3, 3, DR_SAME,  "mean lo hi", "exponential of the mean, kept in [lo, hi) (neurogym's TruncExp)", NULL},
 
     /* Task signals. */

@@ -143,6 +143,8 @@ void sema_declare_params(sema *S, ast_node *list, scope *sc, ast_node *owner);
 void sema_def_params(sema *S, ast_node *def, scope *sc);
 void sema_function(sema *S, ast_node *def);
 void sema_neuron(sema *S, ast_node *def);
+/* Whether checked expression E calls a random draw. */
+bool sema_draws(const ast_node *e);
 void sema_plasticity(sema *S, ast_node *def);
 void sema_network(sema *S, ast_node *def);
 unsigned sema_declare_channels(sema *S, scope *sc, ast_node *list);

@@ -55,8 +55,8 @@ static void unknown_function(sema *S, ast_node *call, const expr_env *env, unsig
         else if (other->cls == BI_RANDOM && env->allow == 0)
             diag_hint(S->diag, g, "%s must be a constant: numbers and parameters only", env->where);
         else if (other->cls == BI_RANDOM)
-            diag_hint(S->diag, g, "random draws belong in task generators; random weights are "
-                                  "written 'init normal(...)' on a connect");
+            diag_hint(S->diag, g, "random draws belong in task generators and in a neuron's "
+                                  "equations; random weights are written 'init normal(...)' on a connect");
         return;
     }
     diag *g = diag_error(S->diag, call->loc, "unknown function '%s'", call->name);

@@ -261,25 +261,46 @@ static void warn_constant_states(sema *S, scope *sc, ast_node *def)
     }
 }
 
+/* Whether E calls a random draw (a neuron's noise, a generator's spikes). */
+bool sema_draws(const ast_node *e)
+{
+    if (!e)
+        return false;
+    if (e->kind == AST_CALL && e->sym && ((const builtin *)e->sym)->cls == BI_RANDOM)
+        return true;
+    for (const ast_node *c = e->first; c; c = c->next)
+        if (sema_draws(c))
+            return true;
+    return false;
+}
+
+/* Equations, spike conditions, resets, lets and outputs may draw random
+ * numbers, fresh each step for each neuron; a surrogate may not. */
 static void check_neuron_body(sema *S, scope *sc, ast_node *def, symbol *spike)
 {
-    expr_env env = {sc, ALLOW_STATE, "an equation"};
-    bool has_state = false, has_surrogate = false, has_method = false;
+    enum { NEURON_ALLOW = ALLOW_STATE | ALLOW_RANDOM };
+    expr_env env = {sc, NEURON_ALLOW, "an equation"}, surrogate_env = {sc, ALLOW_STATE, "a surrogate"};
+    bool has_state = false, has_surrogate = false, has_method = false, spike_draws = false;
     for (ast_node *n = def->first; n; n = n->next) {
         switch (n->kind) {
         case AST_STATE:
             has_state = true;
             break;
         case AST_ODE: case AST_UPDATE:
-            check_equation(S, sc, n, ALLOW_STATE);
+            check_equation(S, sc, n, NEURON_ALLOW);
             break;
-        case AST_SPIKE:
-            sema_expect_bool(S, n->first, &env, "a spike condition");
+        case AST_SPIKE:   /* a comparison, or a draw of 0 or 1: 'spike z when poisson(rate)' */
+            if (n->first && n->first->kind == AST_CALL &&
+                (strcmp(n->first->name, "poisson") == 0 || strcmp(n->first->name, "bernoulli") == 0))
+                sema_expr(S, n->first, &env);
+            else
+                sema_expect_bool(S, n->first, &env, "a spike condition");
+            spike_draws = sema_draws(n->first);
             break;
         case AST_RESET:
             if (!spike)
                 diag_error(S->diag, n->loc, "'reset' needs a spike condition ('spike z when ...')");
-            check_assigns(S, sc, n, ALLOW_STATE, "a reset", "a state");
+            check_assigns(S, sc, n, NEURON_ALLOW, "a reset", "a state");
             break;
         case AST_REFRACTORY: {
             if (!spike)
@@ -305,7 +326,7 @@ static void check_neuron_body(sema *S, scope *sc, ast_node *def, symbol *spike)
                 diag_error(S->diag, n->loc, "the spike '%s' already has a surrogate derivative", n->name);
             }
             has_surrogate = true;
-            sema_expr(S, n->first, &env);
+            sema_expr(S, n->first, &surrogate_env);
             break;
         }
         case AST_METHOD: {
@@ -341,7 +362,7 @@ static void check_neuron_body(sema *S, scope *sc, ast_node *def, symbol *spike)
             break;
         }
     }
-    if (spike && !has_state) {
+    if (spike && !has_state && !spike_draws) {   /* a generator's spikes are drawn: no state needed */
         diag *g = diag_error(S->diag, spike->decl->loc,
                              "%s has a spike condition but no state to reset", sc->what);
         diag_hint(S->diag, g, "declare the membrane variable, e.g. 'state v = 0'");

@@ -403,7 +403,9 @@ static void match_channels(sema *S, ast_node *run, ast_node *net, ast_node *task
     }
 }
 
-/* Spiking populations trained by gradient need a surrogate derivative. */
+/* Spiking populations trained by gradient need a surrogate derivative,
+ * except those without an input port (a generator): no weight's gradient
+ * passes through them. */
 static void check_surrogates(sema *S, ast_node *run, ast_node *net, const char *rule)
 {
     scope *nsc = sema_def_scope(net);
@@ -411,14 +413,16 @@ static void check_surrogates(sema *S, ast_node *run, ast_node *net, const char *
         symbol *s = item->kind == AST_POP ? scope_lookup_local(nsc, item->name) : NULL;
         if (!s || s->decl != item || s->kind != SYM_POP || !s->value)
             continue;
-        const ast_node *spike = NULL, *surrogate = NULL;
+        const ast_node *spike = NULL, *surrogate = NULL, *port = NULL;
         for (ast_node *n = s->value->first; n; n = n->next) {
             if (n->kind == AST_SPIKE)
                 spike = n;
             if (n->kind == AST_SURROGATE)
                 surrogate = n;
+            if (n->kind == AST_INPUT)
+                port = n;
         }
-        if (spike && !surrogate) {
+        if (spike && !surrogate && port) {
             diag *g = diag_error(S->diag, run->loc, "learn %s needs a surrogate derivative for the spike '%s' of neuron '%s' (population '%s')",
                                  rule, spike->name, s->value->name, s->name);
             diag_hint(S->diag, g, "add to the neuron: 'surrogate %s = ...'", spike->name);

@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "lower_internal.h"
+#include "rt_rng.h"
 #include "sema.h"
 
 /* An error at AT, once: the expression of a let or an output is lowered
@@ -232,6 +233,61 @@ static ir_ref lower_application(lowering *L, const ast_node *fn, arg_frame *fram
     return r;
 }
 
+/* A random draw in a neuron: the call's own variable (after the ports),
+ * turned into the distribution asked for; the arguments by place, named
+ * ones included (normal(std = 2)). */
+static ir_ref lower_draw(lowering *L, const ast_node *call, const builtin *b, phase ph, const arg_frame *args)
+{
+    unsigned d = 0;
+    while (d < L->n_draws && L->draws[d] != call)
+        d++;
+    if (d == L->n_draws) {
+        lower_fail(L, call, "%s() cannot be used here: random draws are made in a neuron's own equations",
+                   call->name);
+        return ir_const(L->g, 0);
+    }
+    ir_graph *g = L->g;
+    ir_ref v = ir_var(g, L->n_states + L->n_ports + d), a[3] = {NO_REF, NO_REF, NO_REF};
+    unsigned place = 0;
+    for (const ast_node *k = call->first ? call->first->first : NULL; k; k = k->next) {
+        unsigned at = k->kind == AST_NAMEDARG ? (unsigned)builtin_keyword_index(b, k->name) : place++;
+        if (at < 3)
+            a[at] = lower_expr(L, k->kind == AST_NAMEDARG ? k->first : k, ph, args);
+    }
+    const char *f = call->name;
+    if (strcmp(f, "uniform") == 0)
+        return a[0] == NO_REF ? v : ir_binary(g, IR_ADD, a[0], ir_binary(g, IR_MUL, ir_binary(g, IR_SUB, a[1], a[0]), v));
+    if (strcmp(f, "normal") == 0) {
+        ir_ref mean = a[0] == NO_REF ? ir_const(g, 0) : a[0], std = a[1] == NO_REF ? ir_const(g, 1) : a[1];
+        return ir_binary(g, IR_ADD, mean, ir_binary(g, IR_MUL, std, v));
+    }
+    if (strcmp(f, "bernoulli") == 0)
+        return ir_binary(g, IR_LT, v, a[0]);
+    if (strcmp(f, "poisson") == 0)
+        return ir_binary(g, IR_LT, v, ir_binary(g, IR_MUL, a[0], ir_const(g, L->env.dt)));
+    if (strcmp(f, "poisson_count") == 0) {
+        ir_ref mean = ir_binary(g, IR_MUL, a[0], ir_const(g, L->env.dt));
+        if (g->nodes[mean].op != IR_CONST) {
+            diag *e = lower_fail(L, call, "poisson_count() in a neuron needs a constant rate: numbers and "
+                                          "parameters only");
+            if (e)
+                diag_hint(L->diag, e, "for a rate that changes, draw a spike with 'poisson(rate)' (one event "
+                                      "at most per step)");
+        } else if (!(g->nodes[mean].value >= 0 && g->nodes[mean].value <= RT_POISSON_MAX_MEAN)) {
+            lower_fail(L, call, "poisson_count() draws between 0 and %g events per step, and this rate asks "
+                                "for %g", RT_POISSON_MAX_MEAN, g->nodes[mean].value);
+        } else {
+            L->draw_mean[d] = g->nodes[mean].value;
+        }
+        return v;
+    }
+    diag *e = lower_fail(L, call, "%s() in a neuron is not available yet", f);
+    if (e)
+        diag_hint(L->diag, e, "a neuron can draw uniform(), normal(), bernoulli(p), poisson(rate) and "
+                              "poisson_count(rate)");
+    return ir_const(g, 0);
+}
+
 /* sema marks builtin calls with their table entry; a call without one is a
  * call of a user-defined function, found among the global definitions. */
 static ir_ref lower_call(lowering *L, const ast_node *call, phase ph, const arg_frame *args)
@@ -243,6 +299,8 @@ static ir_ref lower_call(lowering *L, const ast_node *call, phase ph, const arg_
         if (fn && fn->kind != AST_FUNCTION)
             fn = NULL;
     }
+    if (b && b->cls == BI_RANDOM)
+        return lower_draw(L, call, b, ph, args);
     arg_frame frame = {0};
     frame.count = lower_args(L, call, ph, args, frame.values);
     if (fn)
@@ -305,6 +363,54 @@ void *lower_calloc(size_t n, size_t size)
     if (!p)
         arena_out_of_memory();
     return p;
+}
+
+/* The random calls under E, in the order of the text, into L->draws
+ * (counted only when L->draws is NULL). */
+static void find_draws(lowering *L, const ast_node *e)
+{
+    if (!e)
+        return;
+    if (e->kind == AST_CALL && e->sym && ((const builtin *)e->sym)->cls == BI_RANDOM) {
+        if (L->draws)
+            L->draws[L->n_draws] = e;
+        L->n_draws++;
+    }
+    for (const ast_node *c = e->first; c; c = c->next)
+        find_draws(L, c);
+}
+
+/* The neuron's random draws: each call a port after the declared ones. */
+static void collect_draws(lowering *L, neuron_ir *n, const ast_node *def)
+{
+    for (const ast_node *item = def->first; item; item = item->next)
+        find_draws(L, item);
+    unsigned count = L->n_draws;
+    L->draws = lower_calloc(count, sizeof *L->draws);
+    L->draw_mean = lower_calloc(count, sizeof *L->draw_mean);
+    L->n_draws = 0;
+    for (const ast_node *item = def->first; item; item = item->next)
+        find_draws(L, item);
+    n->n_draws = count;
+    n->draws = lower_calloc(count, sizeof *n->draws);
+    n->n_ports = L->n_ports + count;
+    const char **names = lower_calloc(n->n_ports, sizeof *names);
+    memcpy(names, n->port_names, L->n_ports * sizeof *names);
+    for (unsigned d = 0; d < count; d++)
+        names[L->n_ports + d] = "random draw";   /* no port name has a space */
+    free(n->port_names);
+    n->port_names = names;
+}
+
+/* The distribution each draw's variable is filled from. */
+static void draw_kinds(lowering *L, neuron_ir *n)
+{
+    for (unsigned d = 0; d < n->n_draws; d++) {
+        const char *f = L->draws[d]->name;
+        n->draws[d].kind = strcmp(f, "normal") == 0 ? DRAW_NORMAL
+                         : strcmp(f, "poisson_count") == 0 ? DRAW_POISSON : DRAW_UNIFORM;
+        n->draws[d].mean = L->draw_mean[d];
+    }
 }
 
 /* Collects the neuron's states, ports and outputs, in declaration order. */
@@ -421,7 +527,7 @@ static void lower_updates(lowering *L, neuron_ir *n, const ast_node *def)
 /* The margin of a spike condition: how far it is from switching, positive
  * when it holds (v - v_th for 'v > v_th'), whose derivative times the
  * surrogate is the spike's derivative. */
-static ir_ref spike_margin(lowering *L, const ast_node *cond)
+static ir_ref spike_margin(lowering *L, const ast_node *cond, int has_surrogate)
 {
     if (cond->kind == AST_BINARY && (cond->op == OP_GT || cond->op == OP_GE || cond->op == OP_LT ||
                                      cond->op == OP_LE)) {
@@ -430,8 +536,10 @@ static ir_ref spike_margin(lowering *L, const ast_node *cond)
         int above = cond->op == OP_GT || cond->op == OP_GE;
         return ir_binary(L->g, IR_SUB, above ? a : b, above ? b : a);
     }
-    lower_fail(L, cond, "a spike condition must be one comparison ('v > v_th'), so that its surrogate "
-                  "has a variable to act through");
+    if (!has_surrogate)   /* a spike with no surrogate has no derivative: 'spike z when poisson(rate)' */
+        return ir_const(L->g, 0);
+    lower_fail(L, cond, "a spike condition with a surrogate must be one comparison ('v > v_th'), so that the "
+                  "surrogate has a variable to act through");
     return ir_const(L->g, 0);
 }
 
@@ -458,7 +566,7 @@ static void lower_spike(lowering *L, neuron_ir *n, const ast_node *def)
     unsigned z = (unsigned)L->spike;
     lower_set_context(L, L->g, n->next);   /* next[z] is still the old spike */
     ir_ref cond = lower_expr(L, spike->first, PHASE_END, NULL);
-    ir_ref margin = spike_margin(L, spike->first);
+    ir_ref margin = spike_margin(L, spike->first, surrogate != NULL);
     ir_ref psi = surrogate ? lower_expr(L, surrogate->first, PHASE_END, NULL) : ir_const(g, 0);
     ir_ref free_to_spike = ir_const(g, 1), count = 0, held_steps = 0;
     int refractory_on = refractory && L->refractory >= 0;
@@ -634,6 +742,7 @@ int lower_neuron(neuron_ir *n, const frontend *fe, const ast_node *def, double d
                   .refractory = -1};
     const ast_node **outputs = NULL;
     collect_members(&L, n, def, &outputs);
+    collect_draws(&L, n, def);
     lower_updates(&L, n, def);
     lower_spike(&L, n, def);
     lower_set_context(&L, &n->g, n->next);   /* the states after the spike and its reset */
@@ -644,7 +753,10 @@ int lower_neuron(neuron_ir *n, const frontend *fe, const ast_node *def, double d
     initial_values(&L, n, def, outputs);
     declared_units(&L, n, def);
     n->spike_state = L.spike;
+    draw_kinds(&L, n);
     lower_memo_clear(&L.memo);
+    free(L.draws);
+    free(L.draw_mean);
     free(outputs);
     free(L.states);
     free(L.ports);
@@ -667,5 +779,6 @@ void neuron_ir_free(neuron_ir *n)
     free(n->out);
     free(n->adj_state);
     free(n->adj_port);
+    free(n->draws);
     memset(n, 0, sizeof *n);
 }

@@ -19,6 +19,13 @@
  *
  * Variables of the graph are numbered: states 0..K-1, ports K..K+P-1, then
  * (adjoint only) a_o K+P..K+P+O-1 and a_s' K+P+O..K+P+O+K-1.
+ *
+ * A neuron's random draws (uniform(), normal(), poisson(rate), ...) are
+ * the last D of the P ports: each call in the neuron's text is a variable
+ * that the runtime fills with a fresh number per neuron and step (a
+ * uniform on [0, 1), a standard normal, or a Poisson count of a constant
+ * mean), and the expression turns it into the draw asked for
+ * (lo + (hi - lo) u, mean + std n, u < rate dt).
  */
 #ifndef RNNC_LOWER_H
 #define RNNC_LOWER_H
@@ -27,6 +34,13 @@
 #include "consteval.h"
 #include "frontend.h"
 #include "ir.h"
+
+typedef enum draw_kind { DRAW_UNIFORM, DRAW_NORMAL, DRAW_POISSON } draw_kind;
+
+typedef struct neuron_draw {
+    draw_kind kind;
+    double mean;                    /* DRAW_POISSON: events per step */
+} neuron_draw;
 
 typedef struct neuron_ir {
     const char *neuron;             /* the definition's name */
@@ -40,6 +54,8 @@ typedef struct neuron_ir {
     ir_ref *adj_state;              /* a_s: per state */
     ir_ref *adj_port;               /* a_I: per port */
     int spike_state;                /* the state that is the spike, or -1 */
+    unsigned n_draws;               /* the last N_DRAWS ports are random draws */
+    neuron_draw *draws;
     /* the unit each state and output is declared in (state V = -70 mV: mV),
      * for its records; NULL where it has none or no dimension, or where
      * the table has no unit of its dimension (DIM says which) */

@@ -41,6 +41,9 @@ typedef struct lowering {
     const ast_node *neuron;         /* the neuron or rule lowered; NULL for a constant outside one */
     const symbol **states, **ports; /* by variable index */
     unsigned n_states, n_ports;
+    const ast_node **draws;         /* a neuron's random calls, each the variable after the ports */
+    double *draw_mean;              /* poisson_count's events per step, per draw */
+    unsigned n_draws;
     const ir_ref *next;             /* the end-of-step states, once known */
     int spike, refractory;          /* state indices of the spike and the refractory count, or -1 */
     const rule_names *rule;         /* lowering a plasticity rule, else NULL */

@@ -393,6 +393,13 @@ static void add_pop(builder *b, const ast_node *n)
     pop->output_state = output_state;
     pop->spiking = nir->spike_state >= 0;
     pop->spike_state = pop->spiking ? (unsigned)nir->spike_state : 0;
+    pop->n_draws = nir->n_draws;
+    rt_draw *draws = arena_alloc(&p->fe->arena, (nir->n_draws + 1) * sizeof *draws);
+    for (unsigned d = 0; d < nir->n_draws; d++)
+        draws[d] = (rt_draw){nir->draws[d].kind == DRAW_NORMAL ? RT_DRAW_NORMAL
+                             : nir->draws[d].kind == DRAW_POISSON ? RT_DRAW_POISSON : RT_DRAW_UNIFORM,
+                             nir->draws[d].mean};
+    pop->draws = draws;
     p->pop_readout[i] = n->op == 1;
     if (nir->n_outputs == 0)
         plan_fail(b, n, "neuron '%s' has no output, so population '%s' cannot send anything",
@@ -1354,6 +1361,8 @@ static void kernel_specs(plan *p, unsigned i, const char *suffix, kernel_spec *s
             fwd[n->n_states + o] = KERNEL_NO_STORE;   /* the state's store writes it */
     memcpy(adj, n->adj_state, n->n_states * sizeof *adj);
     memcpy(adj + n->n_states, n->adj_port, n->n_ports * sizeof *adj);
+    for (unsigned d = 0; d < n->n_draws; d++)   /* nothing reads a draw's adjoint */
+        adj[n->n_states + n->n_ports - n->n_draws + d] = KERNEL_NO_STORE;
     snprintf(names[0], sizeof names[0], "rnnc_%s_%s_forward%s", p->pops[i].name, n->neuron, suffix);
     snprintf(names[1], sizeof names[1], "rnnc_%s_%s_adjoint%s", p->pops[i].name, n->neuron, suffix);
     specs[0] = (kernel_spec){names[0], &n->g, n->n_states + n->n_ports, fwd, n->n_states + n->n_outputs, NULL};

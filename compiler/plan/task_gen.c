@@ -151,12 +151,12 @@ static uint64_t call_stream(const gen *G, const ast_node *call, uint64_t element
 static int is_time(const ast_node *e);
 
 typedef enum dist { DIST_RANDINT, DIST_UNIFORM, DIST_NORMAL, DIST_CHOICE, DIST_BERNOULLI, DIST_POISSON,
-                    DIST_TRUNC_EXP, DIST_UNKNOWN } dist;
+                    DIST_TRUNC_EXP, DIST_POISSON_COUNT, DIST_UNKNOWN } dist;
 
 static dist dist_of(const char *f)
 {
     static const char *const names[] = {"randint", "uniform", "normal", "choice", "bernoulli", "poisson",
-                                        "trunc_exp"};
+                                        "trunc_exp", "poisson_count"};
     for (int d = 0; d < DIST_UNKNOWN; d++)
         if (strcmp(f, names[d]) == 0)
             return (dist)d;
@@ -204,8 +204,17 @@ static double draw_dist(gen *G, const ast_node *call, dist d, const double *a, u
         return rt_rng_uniform(G->seed, stream, counter) < a[0] * G->tp->dt;
     case DIST_TRUNC_EXP:
         return trunc_exp(a[0], a[1], a[2], rt_rng_uniform(G->seed, stream, counter));
+    case DIST_POISSON_COUNT:   /* events this step: Poisson(rate * dt) */
+        if (!(a[0] * G->tp->dt <= RT_POISSON_MAX_MEAN))
+            break;
+        return (double)rt_rng_poisson(G->seed, stream, counter, a[0] * G->tp->dt);
     case DIST_UNKNOWN:
         break;
+    }
+    if (d == DIST_POISSON_COUNT) {
+        fail(G, call, "poisson_count() draws at most %g events per step, and this rate asks for %g",
+             RT_POISSON_MAX_MEAN, a[0] * G->tp->dt);
+        return 0;
     }
     fail(G, call, "'%s()' is not a random draw the task engine knows", call->name);
     return 0;
