@@ -31,6 +31,10 @@
 #define RT_SYN_POST "post"
 #define RT_SYN_W "w"
 enum { RT_DENSE_WEIGHTS_MAX_SIDE = 1000 };
+/* The synapses of a projection the run leaves as they were built (frozen,
+ * or an evaluation) are a function of the model and the seed: above this
+ * many they are written only with 'save_synapses all' (120 MB for 10^7). */
+enum { RT_SYNAPSES_WRITTEN_MAX = 1000000 };
 #define RT_WHEN_FINAL "final"
 
 /* [trial, step, channel]: every input channel (or readout) side by side,

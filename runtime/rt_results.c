@@ -70,6 +70,16 @@ int rt_results_synapses_unchanged(const rt_run_desc *d, unsigned j)
     return !d->settings.train || !d->net.projs[j].trainable;
 }
 
+int rt_results_synapses_written(const rt_run_desc *d, unsigned j)
+{
+    const rt_proj *rp = &d->net.projs[j];
+    if (!rp->sparse || d->settings.save_synapses || !rt_results_synapses_unchanged(d, j))
+        return 1;
+    double n_pre = (double)(rp->pre_pop >= 0 ? d->net.pops[rp->pre_pop].n : d->net.input_sizes[rp->pre_input]);
+    double n_post = (double)d->net.pops[rp->post_pop].n;
+    return rt_connect_density(rp->sparse, (size_t)n_pre, (size_t)n_post) * n_pre * n_post <= RT_SYNAPSES_WRITTEN_MAX;
+}
+
 int rt_results_weights(const rt_run_desc *d, rt_net *net, const rt_outdir *out, const char *when, char *err,
                        size_t err_size)
 {
@@ -78,7 +88,8 @@ int rt_results_weights(const rt_run_desc *d, rt_net *net, const rt_outdir *out, 
         const rt_proj *rp = &d->net.projs[j];
         size_t shape[2] = {rp->n_post, rp->n_pre};
         int unchanged = rp->sparse && rt_results_synapses_unchanged(d, j) && strcmp(when, RT_WHEN_INITIAL) != 0;
-        if (rp->sparse && !unchanged && sparse_files(d, net, j, out, when, err, err_size) != 0)
+        if (rp->sparse && !unchanged && rt_results_synapses_written(d, j) &&
+            sparse_files(d, net, j, out, when, err, err_size) != 0)
             return -1;
         if (rp->sparse && (rp->n_post > RT_DENSE_WEIGHTS_MAX_SIDE || rp->n_pre > RT_DENSE_WEIGHTS_MAX_SIDE)) {
             if (!rp->bias)

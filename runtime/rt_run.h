@@ -165,6 +165,9 @@ typedef struct rt_train_settings {
      * gradient of the steps since the last, the eligibility traces carried
      * on (learn eprop only; without the rate regulariser) */
     size_t update_every;
+    /* write the synapses of every sparse projection, also of an unchanged
+     * one with more than RT_SYNAPSES_WRITTEN_MAX (rt_results_synapses_written) */
+    int save_synapses;
 } rt_train_settings;
 
 /* ------------------------------------------------------------ records and analyses */

@@ -82,6 +82,11 @@ double *rt_results_dense_weights(const rt_run_desc *d, rt_net *net, unsigned j);
  * evaluation, or frozen): its synapses_final_ files are then not written,
  * the synapses_initial_ ones holding them. */
 int rt_results_synapses_unchanged(const rt_run_desc *d, unsigned j);
+/* Whether its synapses_ files are written: unless they are unchanged and
+ * expected to be more than RT_SYNAPSES_WRITTEN_MAX (rt_connect_density)
+ * without 'save_synapses all' (the seed rebuilds them: rt_weights_load
+ * keeps the network's own then; summary.json lists them). */
+int rt_results_synapses_written(const rt_run_desc *d, unsigned j);
 /* weights_WHEN_STEM.npy and bias_WHEN_STEM.npy of every projection; a
  * sparse one's synapses_ files (not the final ones when unchanged), and its
  * weights_ only when small (rt_files.h). */

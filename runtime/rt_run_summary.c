@@ -84,6 +84,14 @@ int rt_run_summary(const rt_run_desc *d, const rt_run_result *res, json_t *doc)
                                           d->plastic[k].factored ? "outer product" : "per synapse"));
         json_object_set_new(doc, "plasticity", rules);
     }
+    json_t *unwritten = json_array();   /* large synapses the seed rebuilds: 'save_synapses all' writes them */
+    for (unsigned j = 0; j < d->net.n_projs; j++)
+        if (!rt_results_synapses_written(d, j))
+            json_array_append_new(unwritten, json_string(d->net.projs[j].name));
+    if (json_array_size(unwritten))
+        json_object_set_new(doc, "synapses_not_written", unwritten);
+    else
+        json_decref(unwritten);
     put_real(doc, "eval_simulation_seconds", res->eval_forward_seconds);
     put_spiking(d, res, doc);
     put_real(doc, "train_seconds", res->train_seconds);

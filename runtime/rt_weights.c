@@ -330,7 +330,8 @@ int rt_weights_load(const rt_run_desc *d, rt_net *net, const char *dir, char *er
         const rt_proj *rp = &d->net.projs[j];
         const size_t weights[2] = {rp->n_post, rp->n_pre};
         if (rp->sparse) {
-            if (load_sparse(d, net, j, dir, err, err_size) != 0 ||
+            int rebuilt = !rt_results_synapses_written(d, j);   /* the seed's synapses, as they were built */
+            if ((!rebuilt && load_sparse(d, net, j, dir, err, err_size) != 0) ||
                 (rp->bias && load_param(d, dir, RT_FILE_BIAS, j, rt_net_bias(net, j), weights, 1, err, err_size) != 0))
                 return -1;
             continue;

@@ -38,6 +38,7 @@ static const setting_def settings[] = {
     {"threads", V_COUNT, NULL, "worker threads"},
     {"sequence", V_CHOICE, "separate continuous", "whether each trial starts afresh or where the last ended"},
     {"loss_every", V_TIME, NULL, "loss.csv's rows: one per block of this many steps"},
+    {"save_synapses", V_CHOICE, "auto all", "whether large unchanged sparse projections' synapses are written"},
 };
 enum { SETTING_COUNT = sizeof settings / sizeof settings[0] };
 

@@ -425,9 +425,11 @@ int cli_analyze(frontend *fe, const frontend_options *o, const cli_run_options *
     char model[256];
     run_folder_info info = folder_info(r, run_folder_model_name(r->model_path, model, sizeof model));
     int status = run_folder_reanalyze(fe, &p, &info, dir, doc, &cli_stop, &res);
-    if (status == 0)
+    if (status == 0 && isfinite(res.eval_loss))
         printf("rnnc: analysed %s again (evaluation loss %.4g); report in %s/%s\n", dir, res.eval_loss, dir,
                RT_FILE_REPORT);
+    else if (status == 0)
+        printf("rnnc: analysed %s again; report in %s/%s\n", dir, dir, RT_FILE_REPORT);
     rt_run_result_free(&res);
     json_decref(doc);
     plan_free(&p);

@@ -265,6 +265,7 @@ static void read_sequence(builder *b, plan_settings *s)
 {
     plan *p = b->p;
     s->continuous = strcmp(choice_setting(p, "sequence", "separate"), "continuous") == 0;
+    s->save_synapses = strcmp(choice_setting(p, "save_synapses", "auto"), "all") == 0;
     const ast_node *seq = plan_setting(p, "sequence");
     if (s->continuous && s->batch != 1) {
         plan_fail(b, seq, "'sequence continuous' runs the trials one after another, so the batch must be 1, "
@@ -1577,7 +1578,7 @@ static void describe(plan *p)
     const plan_settings *s = &p->settings;
     r->settings = (rt_train_settings){s->seed, s->train, s->batch, s->updates, s->updates_per_epoch,
                                       s->eval_trials, s->loss_kind, s->optim, s->early_stop, s->threads,
-                                      s->continuous, s->loss_every, s->update_every};
+                                      s->continuous, s->loss_every, s->update_every, s->save_synapses};
     r->n_records = p->n_records;
     r->records = p->records;
     r->n_analyses = p->n_analyses;

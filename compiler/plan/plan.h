@@ -57,6 +57,7 @@ typedef struct plan_settings {
     double early_stop;              /* 0: none */
     int threads;
     int continuous;                 /* 'sequence continuous' */
+    int save_synapses;              /* 'save_synapses all' */
     size_t loss_every;              /* 'loss_every': steps; 0: a row per update */
     size_t update_every;            /* 'update_every' (e-prop online): steps; 0: once per batch */
     int train;                      /* 'train' (1) or 'evaluate' (0) */
