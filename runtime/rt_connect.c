@@ -84,10 +84,19 @@ static size_t pre_row(const build *b, size_t k, uint32_t *out, unsigned char *ma
         if (!(c->p > 0))
             return 0;
         double scale = c->p < 1 ? 1 / log1p(-c->p) : 0;
+        /* the uniforms drawn PIECE at a time (rt_rng_uniform_many), the same
+         * numbers as one by one; a short row draws few to spare */
+        enum { PIECE = 64 };
+        double u[PIECE];
+        size_t piece = c->p * (double)n >= PIECE ? PIECE : 8, used = piece;
         uint64_t draw = 0;
         for (double i = -1;;) {
-            double u = rt_rng_uniform(c->seed, stream, draw++);
-            i += 1 + floor(log1p(-u) * scale);
+            if (used == piece) {
+                rt_rng_uniform_many(c->seed, stream, draw, piece, u);
+                draw += piece;
+                used = 0;
+            }
+            i += 1 + floor(log1p(-u[used++]) * scale);
             if (i >= (double)n)
                 return got;
             if ((size_t)i == self)

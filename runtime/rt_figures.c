@@ -223,19 +223,24 @@ static int draw_weights(rt_figures *f, const rt_figures_readouts *r, const char 
     int rc = 0;
     /* a thin matrix (3 input channels, 1 readout) shows little as a heat map */
     if (w1.ndim == 2 && w1.shape[0] >= 8 && w1.shape[1] >= 8) {
-        int both = w0.ndim == 2 && w0.count == w1.count;
+        int both = w0.ndim == 2 && w0.count == w1.count, same = both;
+        for (size_t i = 0; same && i < w1.count; i++)
+            same = w0.data[i] == w1.data[i];
+        both = both && !same;   /* unchanged (frozen, an evaluation): one panel */
         rt_fig *fig = rt_fig_new(1, both ? 2 : 1, both ? 960 : 520, 460, NULL);
         double big = largest_magnitude(&w1, &w0, both);
         for (int col = 0; col < 1 + both; col++) {
             const rt_array *w = col == 0 && both ? &w0 : &w1;
             rt_axes *ax = rt_fig_axes(fig, 0, col);
-            snprintf(title, sizeof title, "%s training", col == 0 && both ? "Before" : "After");
+            snprintf(title, sizeof title, "%s", same ? "Unchanged by the run" : col == 0 && both ? "Before training"
+                                                                                             : "After training");
             rt_axes_labels(ax, title, "presynaptic neuron", "postsynaptic neuron");
             rt_axes_image(ax, w->shape[0], w->shape[1], w->data, 1, "weight");
             if (big > 0)
                 rt_axes_clim(ax, -big, big);
         }
-        snprintf(title, sizeof title, "Weights %s ([post, pre]) before and after training", stem);
+        snprintf(title, sizeof title, same ? "Weights %s ([post, pre])" : "Weights %s ([post, pre]) before and after "
+                 "training", stem);
         rc = rt_figures_save(f, fig, rt_file_name(name, sizeof name, RT_FILE_WEIGHTS_SVG, stem), title, err,
                              err_size);
     }

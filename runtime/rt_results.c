@@ -174,8 +174,9 @@ static int write_spike_list(const rt_run_desc *d, const rt_outdir *out, const ch
 {
     int is_double = d->net.is_double;
     size_t count = 0;
-    for (size_t k = 0; k < T * B * n; k++)
-        count += (k / n) % B < trials && rt_real_get(is_double, z, k) != 0;
+    for (size_t t = 0; t < T; t++)   /* the first TRIALS rows of each step (no division per element) */
+        for (size_t k = t * B * n; k < (t * B + trials) * n; k++)
+            count += rt_real_get(is_double, z, k) != 0;
     double *a = malloc(3 * count * sizeof *a + 1);
     if (!a)
         return rt_error(err, err_size, "out of memory");
