@@ -38,6 +38,7 @@ static const builtin table[] = {
     {"latch",      BI_TASK, 1, 1, DR_FIRST,   "after", "holds the last non-zero value of x, from 'after' steps past its onset", NULL},
 
     {"peak",       BI_TASK, 1, 1, DR_FIRST,   NULL, "the largest |x| over the trial", NULL},
+    {"spike_times", BI_TASK, 1, 1, DR_RESULT_ONE, NULL, "the spikes a file lists, rows (element, time in s) or (trial, element, time in s): their count at each step", NULL},
     {"convolve",   BI_TASK, 2, 2, DR_FIRST,   NULL, "x convolved with a window, centred as scipy.signal.convolve(mode='same')", "SW"},
     /* Smoothing windows: only as convolve()'s second argument (arg_kinds "W"). */
     {"hann",       BI_TASK, 1, 1, DR_FREE,    NULL, "Hann window of n points (scipy.signal.windows.hann)", "W"},

@@ -410,6 +410,16 @@ void sema_call(sema *S, ast_node *call, const expr_env *env, builtin_class cls)
         check_convolve(S, call, b, env);
         return;
     }
+    if (b->cls == BI_TASK && strcmp(b->name, "spike_times") == 0) {   /* spike_times(load("f.npy")) */
+        const ast_node *a = call->first ? call->first->first : NULL;
+        if (a && (a->kind != AST_CALL || strcmp(a->name, "load") != 0 || a->next)) {
+            diag *g = diag_error(S->diag, a->loc, "spike_times() reads a file of spikes: its argument is load(...)");
+            diag_hint(S->diag, g, "spike_times(load(\"spikes.npy\")), rows (element, time in seconds) or (trial, "
+                                  "element, time in seconds)");
+            expr_set(call, TY_ERROR, DIM_FREE);
+            return;
+        }
+    }
     call->sym = (void *)b;
     dim_t dims[16];
     unsigned npos;

@@ -1697,7 +1697,9 @@ static int prepare(plan *p, frontend *fe, const frontend_options *opts, const as
         start_kernels(p, emit_ir);
     if (task_prepare(&p->task, fe, run->first, p->dt, seed) != 0)
         b.failed++;
-    p->task.samples = (uint64_t)(p->settings.updates_per_epoch * p->settings.batch);
+    /* 'trial' numbers the training samples, then the evaluation trials: in
+     * an evaluate run those from 0 */
+    p->task.samples = p->settings.train ? (uint64_t)(p->settings.updates_per_epoch * p->settings.batch) : 0;
     if (!b.failed && task_check_trials(&p->task, &fe->diag) != 0)
         b.failed++;
     if (!b.failed)

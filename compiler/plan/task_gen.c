@@ -586,6 +586,52 @@ static const double *eval_load(gen *G, const ast_node *call, size_t elem)
     return out;
 }
 
+/* spike_times(load("f.npy")): at each step the number of the file's
+ * spikes of element ELEM there, a spike at time s on step round(s / dt).
+ * Rows (element, time in seconds) are every trial's spikes; rows (trial,
+ * element, time) the spikes of that trial (trial counting as for load()),
+ * a trial without rows silent. A row outside the channel, a negative time
+ * or one past the trial's end is an error. */
+static const double *eval_spike_times(gen *G, const ast_node *call, size_t elem)
+{
+    double *out = signal_fill(G, 0);
+    const ast_node *file = call->first->first;
+    const rt_array *a = NULL;
+    for (unsigned i = 0; i < G->tp->n_loads && !a; i++)
+        if (G->tp->loads[i].call == file)
+            a = &G->tp->loads[i].a;
+    if (!a) {
+        fail(G, call, "load() was not read when the task was prepared");
+        return out;
+    }
+    size_t cols = a->ndim == 2 ? a->shape[1] : 0;
+    if (cols != 2 && cols != 3) {
+        char got[160];
+        rt_shape_text(a->shape, a->ndim, got, sizeof got);
+        fail(G, file, "spike_times() reads rows (element, time) or (trial, element, time), and the loaded array "
+                      "has shape %s", got);
+        return out;
+    }
+    double trial = (double)trial_number(G), dt = G->tp->dt;
+    for (size_t r = 0; r < a->shape[0]; r++) {
+        const double *row = a->data + r * cols;
+        double element = row[cols - 2], time = row[cols - 1], step = round(time / dt);
+        if (!(element >= 0 && element < (double)G->channel_size && element == floor(element))) {
+            fail(G, file, "row %zu of the spikes names element %g, and the channel has elements 0 to %zu", r,
+                 element, G->channel_size - 1);
+            return out;
+        }
+        if (!(time >= 0 && step < (double)G->T)) {
+            fail(G, file, "row %zu of the spikes is at %g s, outside the trial's 0 to %g s", r, time,
+                 (double)G->T * dt);
+            return out;
+        }
+        if ((size_t)element == elem && (cols == 2 || row[0] == trial))
+            out[(size_t)step] += 1;
+    }
+    return out;
+}
+
 /* peak(x): the largest |x| over the trial, at every step. */
 static const double *eval_peak(gen *G, const ast_node *call, size_t elem)
 {
@@ -605,6 +651,8 @@ static const double *eval_signal_call(gen *G, const ast_node *e, size_t elem)
         return eval_load(G, e, elem);
     if (b && b->cls == BI_TASK && strcmp(e->name, "peak") == 0)
         return eval_peak(G, e, elem);
+    if (b && b->cls == BI_TASK && strcmp(e->name, "spike_times") == 0)
+        return eval_spike_times(G, e, elem);
     if (b && b->cls == BI_TASK && strcmp(e->name, "convolve") == 0) {   /* task_smooth.c */
         double *out = signal_new(G), w[2] = {0, 0};
         size_t mark = G->pool_used;
@@ -1194,9 +1242,14 @@ static void prepare_loads(task_program *tp, gen *G, const ast_node *n)
                 return;
             }
             l->call = n;
+            l->spikes = 0;
             tp->n_loads++;
         }
+        unsigned before = tp->n_loads;
         prepare_loads(tp, G, n->first);
+        if (n->kind == AST_CALL && n->sym && ((const builtin *)n->sym)->cls == BI_TASK &&
+            strcmp(n->name, "spike_times") == 0 && tp->n_loads > before)
+            tp->loads[before].spikes = 1;
     }
 }
 
@@ -1220,7 +1273,8 @@ static int loads_per_trial(const task_program *tp)
 {
     for (unsigned i = 0; i < tp->n_loads; i++) {
         const rt_array *a = &tp->loads[i].a;
-        if (a->ndim == 3 || (a->ndim == 2 && a->shape[1] == tp->steps && a->shape[0] != tp->steps))
+        if (tp->loads[i].spikes ? a->ndim == 2 && a->shape[1] == 3
+                                : a->ndim == 3 || (a->ndim == 2 && a->shape[1] == tp->steps && a->shape[0] != tp->steps))
             return 1;
     }
     return 0;

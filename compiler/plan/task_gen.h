@@ -25,6 +25,7 @@ enum { TASK_MAX_ARGS = 64, TASK_MAX_LOADS = 16 };   /* channels: RT_MAX_CHANNELS
 typedef struct task_load {
     const ast_node *call;
     rt_array a;
+    int spikes;                     /* spike_times()'s file: rows of spikes, not a signal */
 } task_load;
 
 /* A channel of the trial: an input, a target, or the task's condition

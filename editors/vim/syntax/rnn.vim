@@ -21,7 +21,7 @@ syn keyword rnnSoftKeyword frozen phase pulse at accuracy condition every
 syn keyword rnnBuiltin exp log tanh sigmoid sin cos relu abs floor round sqrt heaviside sign
 syn keyword rnnBuiltin stop_gradient min max clip where
 syn keyword rnnBuiltin randint uniform normal choice bernoulli poisson poisson_count trunc_exp
-syn keyword rnnBuiltin latch peak convolve hann gaussian boxcar load
+syn keyword rnnBuiltin latch peak spike_times convolve hann gaussian boxcar load
 syn keyword rnnBuiltin orthogonal glorot_uniform glorot_normal zeros constant
 syn keyword rnnBuiltin all_to_all one_to_one fixed_probability fixed_indegree fixed_outdegree
 syn keyword rnnBuiltin eigen pca svd fixed_points robustness degradation psychometric
