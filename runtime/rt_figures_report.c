@@ -56,10 +56,31 @@ static void report_results(rt_report *r, const json_t *summary, const rt_figures
     const char *keys[MAX_METRIC_ROWS], *shown[MAX_METRIC_ROWS];
     char values[MAX_METRIC_ROWS][64];
     size_t n = summary ? metric_rows(summary, keys, values, shown) : 0;
+    const char *key_of_pop;
     rt_report_heading(r, "Results");
     if (extra)
         rt_report_table(r, extra->caption, extra->n, extra->keys, extra->values);
     rt_report_table(r, "From " RT_FILE_SUMMARY, n, keys, shown);
+    /* the spiking populations' rate and irregularity over the evaluation */
+    json_t *spiking = json_object_get(summary, "spiking"), *pop;
+    const char *names[MAX_METRIC_ROWS], *texts[MAX_METRIC_ROWS];
+    size_t k = 0;
+    json_object_foreach (spiking, key_of_pop, pop) {
+        if (k == MAX_METRIC_ROWS)
+            break;
+        double rate = json_number_value(json_object_get(pop, "rate_hz"));
+        json_t *cv = json_object_get(pop, "cv_isi");
+        if (json_is_number(cv))
+            snprintf(values[k], sizeof values[0], "%.4g Hz, CV of intervals %.3g", rate, json_number_value(cv));
+        else
+            snprintf(values[k], sizeof values[0], "%.4g Hz", rate);
+        names[k] = key_of_pop;
+        texts[k] = values[k];
+        k++;
+    }
+    if (k)
+        rt_report_table(r, "Spiking populations: mean rate and CV of the inter-spike intervals over the evaluation",
+                        k, names, texts);
 }
 
 /* The Figures section; 0, or -1 naming the first picture that could not

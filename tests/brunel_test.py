@@ -22,8 +22,8 @@ is far from its assumptions only where the network synchronises.
    the theory's 327 Hz (the neurons fire at nearly 1 / (t_ref + the time
    to threshold)), the intervals are regular (CV below 0.1) and the whole
    network fires in volleys (population-rate std / mean above 3).
-3. summary.json reports both populations' rate and CV, and the raster
-   picture has the population rate below the spikes.
+3. summary.json and the report give both populations' rate and CV, and
+   the raster picture has the population rate below the spikes.
 """
 import json
 import math
@@ -92,9 +92,11 @@ with tempfile.TemporaryDirectory() as tmp:
         spiking = json.load(f)["spiking"]
     with open(os.path.join(ai, "raster_e.svg")) as f:
         svg = f.read()
+    with open(os.path.join(ai, "report.html")) as f:
+        page = f.read()
     report(all(p in spiking and spiking[p]["rate_hz"] > 0 and spiking[p]["cv_isi"] > 0 for p in ("e", "i")) and
-           "Population rate of e" in svg,
-           "summary.json: e %.1f Hz, i %.1f Hz; raster_e.svg shows the population rate"
+           "Population rate of e" in svg and "Spiking populations" in page and "CV of intervals" in page,
+           "summary.json: e %.1f Hz, i %.1f Hz; raster_e.svg shows the population rate; the report the rates and CVs"
            % (spiking["e"]["rate_hz"], spiking["i"]["rate_hz"]))
     sr = os.path.join(tmp, "sr")
     run_rnnc(RNNC, "run", MODEL, "--out", sr, "-D", "g=3", "-D", "Free.length=200ms")
