@@ -4,6 +4,8 @@
 #ifndef RNNC_TEST_COMPILE_NET_H
 #define RNNC_TEST_COMPILE_NET_H
 
+#include <math.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "plan.h"
@@ -34,6 +36,37 @@ static int compile_net(frontend *fe, frontend_options *opts, plan *p, rt_net **n
         return -1;
     }
     return 0;
+}
+
+/* The worst relative difference between the backward pass's gradient of
+ * every weight of NET's N_PROJS projections and central differences of
+ * the MSE against TARGETS (h 1e-5, relative to max(|fd|, 1e-3); float64):
+ * the forward pass, the loss and the backward pass are run here first. */
+static double fd_worst_error(rt_net *net, unsigned n_projs, const void *const *targets)
+{
+    rt_net_forward(net);
+    rt_net_mse(net, targets, NULL);
+    rt_net_backward(net);
+    double worst = 0;
+    for (unsigned j = 0; j < n_projs; j++) {
+        size_t count = rt_net_weight_count(net, j);
+        double *w = rt_net_weights(net, j), *grad = malloc(count * sizeof *grad);
+        memcpy(grad, rt_net_weight_grad(net, j), count * sizeof *grad);
+        for (size_t i = 0; i < count; i++) {
+            double keep = w[i], h = 1e-5;
+            w[i] = keep + h;
+            rt_net_forward(net);
+            double up = rt_net_mse(net, targets, NULL);
+            w[i] = keep - h;
+            rt_net_forward(net);
+            double down = rt_net_mse(net, targets, NULL);
+            w[i] = keep;
+            double fd = (up - down) / (2 * h);
+            worst = fmax(worst, fabs(fd - grad[i]) / fmax(fabs(fd), 1e-3));
+        }
+        free(grad);
+    }
+    return worst;
 }
 
 #endif

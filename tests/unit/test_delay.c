@@ -123,28 +123,7 @@ static void check_gradients(const char *storage)
     for (size_t i = 0; i < T * B * 2; i++)
         target[i] = rt_rng_normal(6, 2, i);
     const void *targets[1] = {target};
-    rt_net_forward(net);
-    rt_net_mse(net, targets, NULL);
-    rt_net_backward(net);
-    double worst = 0;
-    for (unsigned j = 0; j < p.n_projs; j++) {
-        size_t count = rt_net_weight_count(net, j);
-        double *w = rt_net_weights(net, j), *grad = malloc(count * sizeof *grad);
-        memcpy(grad, rt_net_weight_grad(net, j), count * sizeof *grad);
-        for (size_t i = 0; i < count; i++) {
-            double keep = w[i], h = 1e-5;
-            w[i] = keep + h;
-            rt_net_forward(net);
-            double up = rt_net_mse(net, targets, NULL);
-            w[i] = keep - h;
-            rt_net_forward(net);
-            double down = rt_net_mse(net, targets, NULL);
-            w[i] = keep;
-            double fd = (up - down) / (2 * h);
-            worst = fmax(worst, fabs(fd - grad[i]) / fmax(fabs(fd), 1e-3));
-        }
-        free(grad);
-    }
+    double worst = fd_worst_error(net, p.n_projs, targets);
     printf("BPTT through delays (%s): worst relative error %.2e against finite differences\n", storage, worst);
     CHECK(worst < 1e-6);
     free(target);

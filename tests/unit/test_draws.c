@@ -62,24 +62,7 @@ int main(void)
         const void *targets[1] = {target};
         double base = loss(net, targets);
         CHECK(loss(net, targets) == base);   /* the same numbers drawn again */
-        rt_net_backward(net);
-        double worst = 0;
-        for (unsigned j = 0; j < p.n_projs; j++) {
-            size_t count = rt_net_weight_count(net, j);
-            double *w = rt_net_weights(net, j), *grad = malloc(count * sizeof *grad);
-            memcpy(grad, rt_net_weight_grad(net, j), count * sizeof *grad);
-            for (size_t i = 0; i < count; i++) {
-                double keep = w[i], h = 1e-5;
-                w[i] = keep + h;
-                double up = loss(net, targets);
-                w[i] = keep - h;
-                double down = loss(net, targets);
-                w[i] = keep;
-                double fd = (up - down) / (2 * h);
-                worst = fmax(worst, fabs(fd - grad[i]) / fmax(fabs(fd), 1e-3));
-            }
-            free(grad);
-        }
+        double worst = fd_worst_error(net, p.n_projs, targets);
         /* the noise matters: other trials draw other numbers, another loss */
         uint64_t others[3] = {1, 2, 3};
         rt_net_set_draws(net, 5, others);
