@@ -40,11 +40,17 @@ static double histories(const rt_net_desc *n, double B, double T, double elem)
         const rt_pop *pop = &n->pops[p];
         double slab = B * pop_size(n, p);
         double adjoints = n->forward_only ? 0 : 2 * buffer(slab, elem);
-        sum += pop->n_states * (buffer((T + 1) * slab, elem) + adjoints);
-        sum += pop->n_ports * buffer(T * slab, elem);
+        rt_history_slots slots;   /* whole (0) or trimmed to a ring (rt_net_desc.keep) */
+        rt_history_slots_of(n, p, (size_t)T, &slots);
+        for (unsigned k = 0; k < pop->n_states; k++)
+            sum += buffer((slots.state[k] ? slots.state[k] : T + 1) * slab, elem) + adjoints;
+        for (unsigned q = 0; q < pop->n_ports; q++)
+            sum += buffer((slots.port[q] ? slots.port[q] : T) * slab, elem);
         for (unsigned o = 0; o < pop->n_outputs; o++)
             if (!pop->output_state || pop->output_state[o] < 0)
-                sum += buffer((T + 1) * slab, elem);
+                sum += buffer((slots.output[o] ? slots.output[o] : T + 1) * slab, elem);
+        if (slots.spike_bits)   /* rt_net_spike_bits */
+            sum += T * B * ceil(pop_size(n, p) / 8);
         double ring = 2;   /* rt_net.c's ring of output adjoints: 2 + the longest delay from P */
         for (unsigned j = 0; j < n->n_projs; j++)
             if (n->projs[j].pre_pop == (int)p && n->projs[j].delay + 2.0 > ring)
@@ -171,7 +177,9 @@ size_t rt_run_memory(const rt_run_desc *d, rt_memory_parts *parts)
     double B = (double)d->settings.batch, T = (double)d->task.steps;
     double elem = n->is_double ? sizeof(double) : sizeof(float);
     double chunks = (double)((d->settings.batch + RT_CHUNK_ROWS - 1) / RT_CHUNK_ROWS);
-    m.bytes[RT_MEM_HISTORIES] = histories(n, B, T, elem);
+    rt_keep keep[RT_MAX_POPS];
+    rt_net_desc trimmed = rt_run_net_desc(d, keep);   /* the network rt_run_train makes */
+    m.bytes[RT_MEM_HISTORIES] = histories(&trimmed, B, T, elem);
     for (unsigned j = 0; j < n->n_projs; j++) {
         double w = projection(d, &n->projs[j], elem);
         m.bytes[RT_MEM_WEIGHTS] += w;

@@ -22,27 +22,80 @@ static void *alloc_real(const rt_net *net, size_t count)
     return p;
 }
 
+/* Whether the loss reads population P's first output over every step: a
+ * readout's, or one with a rate regulariser. */
+static int read_by_loss(const rt_net_desc *d, unsigned p)
+{
+    for (unsigned r = 0; r < d->n_readouts; r++)
+        if (d->readouts[r] == p)
+            return 1;
+    return d->pops[p].rate_c > 0 || d->pops[p].rate_l2_c > 0;
+}
+
+/* A step reads slot t of each state and writes slot t + 1; a projection
+ * reads its pre's slot t + 1 (t lagged) DELAY slots earlier: 2 + DELAY
+ * slots hold every slot a step reads while it writes the next. */
+void rt_history_slots_of(const rt_net_desc *d, unsigned p, size_t steps, rt_history_slots *s)
+{
+    memset(s, 0, sizeof *s);
+    if (!d->forward_only || !d->keep)
+        return;
+    const rt_pop *pop = &d->pops[p];
+    rt_keep keep = d->keep[p];
+    if (read_by_loss(d, p))
+        keep.outputs |= 1;
+    unsigned state_ring[RT_MAX_VARS], output_ring[RT_MAX_VARS];
+    for (unsigned v = 0; v < RT_MAX_VARS; v++)
+        state_ring[v] = output_ring[v] = 2;
+    /* an output that is a state is that state's buffer: kept, it keeps the state */
+    for (unsigned o = 0; pop->output_state && o < pop->n_outputs; o++)
+        if (pop->output_state[o] >= 0 && (keep.outputs >> o & 1))
+            keep.states |= 1u << pop->output_state[o];
+    for (unsigned j = 0; j < d->n_projs; j++) {
+        const rt_proj *pr = &d->projs[j];
+        if (pr->pre_pop != (int)p)
+            continue;
+        int k = pr->send_state > 0 ? pr->send_state - 1 : pop->output_state ? pop->output_state[pr->send_output] : -1;
+        unsigned *ring = k >= 0 ? &state_ring[k] : &output_ring[pr->send_output];
+        *ring = pr->delay + 2 > *ring ? pr->delay + 2 : *ring;
+    }
+    for (unsigned k = 0; k < pop->n_states; k++)   /* a ring as long as the history is the history */
+        s->state[k] = (keep.states >> k & 1) || state_ring[k] >= steps + 1 ? 0 : state_ring[k];
+    for (unsigned o = 0; o < pop->n_outputs; o++) {
+        int k = pop->output_state ? pop->output_state[o] : -1;
+        s->output[o] = k >= 0 ? s->state[k] : (keep.outputs >> o & 1) || output_ring[o] >= steps + 1 ? 0 : output_ring[o];
+    }
+    for (unsigned q = 0; q < pop->n_ports; q++)
+        s->port[q] = (keep.ports >> q & 1) || steps <= 1 ? 0 : 1;
+    s->spike_bits = pop->spiking && keep.spikes && s->state[pop->spike_state] != 0;
+}
+
 static int alloc_pop(rt_net *net, unsigned p)
 {
     const rt_pop *pop = &net->d.pops[p];
     pop_buffers *b = &net->pop[p];
     size_t slab = net->batch * pop->n, T = net->steps;
     int ok = 1;
+    rt_history_slots_of(&net->d, p, T, &b->slots);
     for (unsigned k = 0; k < pop->n_states; k++) {
-        ok &= (b->state[k] = alloc_real(net, (T + 1) * slab)) != NULL;
+        ok &= (b->state[k] = alloc_real(net, (b->slots.state[k] ? b->slots.state[k] : T + 1) * slab)) != NULL;
         if (net->d.forward_only)
             continue;
         ok &= (b->adj_state[0][k] = alloc_real(net, slab)) != NULL;
         ok &= (b->adj_state[1][k] = alloc_real(net, slab)) != NULL;
     }
     for (unsigned q = 0; q < pop->n_ports; q++)
-        ok &= (b->input[q] = alloc_real(net, T * slab)) != NULL;
+        ok &= (b->input[q] = alloc_real(net, (b->slots.port[q] ? b->slots.port[q] : T) * slab)) != NULL;
     for (unsigned o = 0; o < pop->n_outputs; o++) {
         int k = pop->output_state ? pop->output_state[o] : -1;
         if (k >= 0)
             b->output[o] = b->state[k];
         else
-            ok &= (b->output[o] = alloc_real(net, (T + 1) * slab)) != NULL;
+            ok &= (b->output[o] = alloc_real(net, (b->slots.output[o] ? b->slots.output[o] : T + 1) * slab)) != NULL;
+    }
+    if (b->slots.spike_bits) {
+        b->spike_row_bytes = (pop->n + 7) / 8;
+        ok &= (b->spikes = calloc(T * net->batch * b->spike_row_bytes + 1, 1)) != NULL;
     }
     b->ring = 2;
     for (unsigned j = 0; j < net->d.n_projs; j++)
@@ -226,6 +279,10 @@ rt_net *rt_net_new_on(const rt_net_desc *d, size_t batch, size_t steps, struct r
         return NULL;
     }
     net->d = *d;
+    if (d->keep) {   /* the caller's array may go before the network */
+        memcpy(net->keep, d->keep, d->n_pops * sizeof *d->keep);
+        net->d.keep = net->keep;
+    }
     net->pool = pool;
     net->batch = batch;
     net->steps = steps;
@@ -290,6 +347,7 @@ void rt_net_free(rt_net *net)
                 free(b->output[k]);
         }
         free(b->adj_out);
+        free(b->spikes);
     }
     if (net->chunk)
         for (unsigned c = 0; c < rt_chunks(net); c++)
@@ -367,17 +425,27 @@ size_t rt_net_steps(const rt_net *net) { return net->steps; }
 /* Slot t + 1 holds step t's result. */
 const void *rt_net_state_history(const rt_net *net, unsigned p, unsigned k)
 {
+    if (net->pop[p].slots.state[k])
+        return NULL;
     return (const char *)net->pop[p].state[k] + net->batch * net->d.pops[p].n * net->elem;
 }
 
 const void *rt_net_port_history(const rt_net *net, unsigned p, unsigned q)
 {
-    return net->pop[p].input[q];
+    return net->pop[p].slots.port[q] ? NULL : net->pop[p].input[q];
 }
 
 const void *rt_net_output_history(const rt_net *net, unsigned p, unsigned o)
 {
+    if (net->pop[p].slots.output[o])
+        return NULL;
     return (const char *)net->pop[p].output[o] + net->batch * net->d.pops[p].n * net->elem;
+}
+
+const uint8_t *rt_net_spike_bits(const rt_net *net, unsigned p, size_t *row_bytes)
+{
+    *row_bytes = net->pop[p].spike_row_bytes;
+    return net->pop[p].spikes;
 }
 
 /* The passes for the network's precision, in the widest build the CPU runs. */

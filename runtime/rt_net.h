@@ -123,6 +123,16 @@ typedef struct rt_proj {
     size_t n_pre, n_post;
 } rt_proj;
 
+/* Which of a population's histories are read whole, after or during a
+ * forward pass (records, analyses, the loss): bit k of STATES, OUTPUTS and
+ * PORTS for its state, output and input port k. SPIKES: its spikes are
+ * read (the spike statistics, a raster), kept as bits when the spike state
+ * itself is not (rt_net_spike_bits). See rt_net_desc.keep. */
+typedef struct rt_keep {
+    uint32_t states, outputs, ports;
+    int spikes;
+} rt_keep;
+
 typedef struct rt_net_desc {
     unsigned n_inputs;
     const size_t *input_sizes;
@@ -140,6 +150,15 @@ typedef struct rt_net_desc {
      * gradients, adjoints or backward scratch are allocated; it does
      * nothing then */
     int forward_only;
+    /* NULL (as a description that leaves it out): every history is kept
+     * whole, [steps + 1][batch][n]. Else, in a forward_only network, per
+     * population what is read (rt_run_keep makes it from a run): the other
+     * histories are rings of the slots a step needs (2 of a state, 2 + the
+     * longest delay of a projection that sends it of a state or output, 1
+     * of a port), their *_history NULL. The readouts' first outputs, and
+     * those of populations with a rate regulariser, are kept whole
+     * whatever KEEP says: the loss reads them. */
+    const rt_keep *keep;
 } rt_net_desc;
 
 typedef struct rt_net rt_net;
@@ -233,11 +252,19 @@ double rt_net_reg_loss(const rt_net *net);
 void rt_net_backward(rt_net *net);
 
 /* Histories: state K or output O of population P, [steps][batch][n], slot 0
- * being step 0's result (the initial values are not included). */
+ * being step 0's result (the initial values are not included). NULL where
+ * the history is not kept whole (rt_net_desc.keep): never a ring. */
 const void *rt_net_state_history(const rt_net *net, unsigned pop, unsigned state);
 const void *rt_net_output_history(const rt_net *net, unsigned pop, unsigned output);
-/* Input port Q of population P: what it received at each step, [steps][batch][n]. */
+/* Input port Q of population P: what it received at each step, [steps][batch][n]
+ * (NULL as above). */
 const void *rt_net_port_history(const rt_net *net, unsigned pop, unsigned port);
+/* A spiking population's spikes where its spike state's history is not
+ * kept whole and rt_keep.spikes asks for them, else NULL: [steps][batch]
+ * rows of *ROW_BYTES bytes, neuron i's spike (its spike state > 0.5) bit
+ * i % 8 of byte i / 8. The spike state is 0 or 1 (rt_pop.spiking), so the
+ * bits are the state. */
+const uint8_t *rt_net_spike_bits(const rt_net *net, unsigned pop, size_t *row_bytes);
 
 /* Runs the passes on POOL's threads (see rt_pool.h); NULL: on the caller's.
  * The results are the same either way. */

@@ -40,10 +40,26 @@ enum { RT_NEURON_BLOCK = 2048 };
 /* Neurons' random draws are made this many at a time (rt_net_real.inc). */
 enum { RT_DRAW_PIECE = 256 };
 
+/* How many slots of [B][n] each history of a population has (rt_net_desc.keep):
+ * 0 for the whole history ([T + 1] of a state or output, [T] of a port),
+ * else a ring whose slot s is s mod that many. SPIKE_BITS: its spikes are
+ * kept as bits (rt_net_spike_bits). */
+typedef struct rt_history_slots {
+    unsigned state[RT_MAX_VARS], output[RT_MAX_VARS], port[RT_MAX_VARS];
+    int spike_bits;
+} rt_history_slots;
+
+/* Population P's slots in a network of STEPS steps, as rt_net_new
+ * allocates them (and rt_memory.c counts them). */
+void rt_history_slots_of(const rt_net_desc *d, unsigned p, size_t steps, rt_history_slots *slots);
+
 typedef struct pop_buffers {
     void *state[RT_MAX_VARS];          /* [(T+1)][B][n]; slot 0: initial */
     void *output[RT_MAX_VARS];         /* [(T+1)][B][n]; slot 0: before the first step */
     void *input[RT_MAX_VARS];          /* [T][B][n] */
+    rt_history_slots slots;            /* ... or rings of fewer slots */
+    uint8_t *spikes;                   /* NULL, or [T][B][spike_row_bytes]: the spikes as bits */
+    size_t spike_row_bytes;
     void *adj_state[2][RT_MAX_VARS];   /* [B][n], the carry, double-buffered */
     /* output 0's adjoint, a ring of RING [B][n] slabs: output slot s
      * (step s - 1's result) in slab (s - 1) mod RING; RING is 2 + the
@@ -78,6 +94,7 @@ typedef struct proj_buffers {
 
 struct rt_net {
     rt_net_desc d;
+    rt_keep keep[RT_MAX_POPS];         /* d.keep's copy, d.keep pointing here (or NULL) */
     size_t batch, steps, elem;
     pop_buffers pop[RT_MAX_POPS];
     proj_buffers proj[RT_MAX_PROJS];

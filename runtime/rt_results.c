@@ -169,14 +169,14 @@ int rt_results_readouts(rt_session *s, const rt_outdir *out, const char *outputs
 
 /* A spike variable of the first TRIALS trials as rows (trial, neuron,
  * step): the raster, as sparse as the spikes. */
-static int write_spike_list(const rt_run_desc *d, const rt_outdir *out, const char *name, const void *z, size_t T,
-                            size_t B, size_t n, size_t trials, char *err, size_t err_size)
+static int write_spike_list(const rt_outdir *out, const char *name, const rt_spike_source *z, size_t T,
+                            size_t trials, char *err, size_t err_size)
 {
-    int is_double = d->net.is_double;
-    size_t count = 0;
-    for (size_t t = 0; t < T; t++)   /* the first TRIALS rows of each step (no division per element) */
-        for (size_t k = t * B * n; k < (t * B + trials) * n; k++)
-            count += rt_real_get(is_double, z, k) != 0;
+    size_t count = 0, n = z->n;
+    for (size_t t = 0; t < T; t++)
+        for (size_t i = 0; i < trials; i++)
+            for (size_t k = 0; k < n; k++)
+                count += rt_spike_value(z, t, i, k) != 0;
     double *a = malloc(3 * count * sizeof *a + 1);
     if (!a)
         return rt_error(err, err_size, "out of memory");
@@ -184,7 +184,7 @@ static int write_spike_list(const rt_run_desc *d, const rt_outdir *out, const ch
     for (size_t i = 0; i < trials; i++)
         for (size_t t = 0; t < T; t++)
             for (size_t k = 0; k < n; k++)
-                if (rt_real_get(is_double, z, (t * B + i) * n + k) != 0) {
+                if (rt_spike_value(z, t, i, k) != 0) {
                     a[3 * m] = (double)i;
                     a[3 * m + 1] = (double)k;
                     a[3 * m + 2] = (double)t;
@@ -230,14 +230,14 @@ static void gather_record(rt_session *s, const rt_record_desc *rd, size_t trials
  * doubles (80 MB of them for 10,000 neurons over 1000 steps, where writing
  * them took longer than the simulation). 0 when a value is neither 0 nor 1,
  * and the record stays in doubles. */
-static int gather_spikes(int is_double, unsigned char *a, const void *data, size_t T, size_t B, size_t n,
-                         const rt_record_desc *rd, size_t every, size_t trials)
+static int gather_spikes(unsigned char *a, const rt_spike_source *z, size_t T, const rt_record_desc *rd, size_t every,
+                         size_t trials)
 {
     size_t kept = (T + every - 1) / every;
     for (size_t i = 0; i < trials; i++)
         for (size_t s = 0; s < kept; s++)
             for (size_t k = 0; k < rd->width; k++) {
-                double v = rt_real_get(is_double, data, (s * every * B + i) * n + rd->lo + k);
+                double v = rt_spike_value(z, s * every, i, rd->lo + k);
                 if (v != 0 && v != 1)
                     return 0;
                 a[(i * kept + s) * rd->width + k] = v != 0;
@@ -248,20 +248,27 @@ static int gather_spikes(int is_double, unsigned char *a, const void *data, size
 static int write_record(rt_session *s, const rt_outdir *out, const rt_record_desc *rd, size_t trials, char *err,
                         size_t err_size)
 {
-    size_t n, T = s->b.T, B = s->b.B, every = rd->every ? rd->every : 1, kept = record_steps(s, rd);
+    size_t n, T = s->b.T, every = rd->every ? rd->every : 1, kept = record_steps(s, rd);
     const void *data = record_source(s, rd, &n);
     size_t count = trials * kept * rd->width, shape[3] = {trials, kept, rd->width};
     char name[300], spikes[300];
     rt_file_name(name, sizeof name, RT_FILE_RECORD, rd->name);
-    if (rd->spikes)
+    rt_spike_source z = {s->d->net.is_double, data, NULL, 0, s->b.B, n};
+    if (rd->spikes) {
         rt_file_name(spikes, sizeof spikes, RT_FILE_SPIKES, s->d->net.pops[rd->pop].name);
+        /* a spike state not kept whole: its bits (rt_run_keep) */
+        if (!data && rt_spike_source_of(&z, &s->d->net, s->net, rd->pop, NULL) != 0)
+            return rt_error(err, err_size, "record %s: the network kept neither its history nor its spikes", rd->name);
+    }
     unsigned char *bits = rd->spikes ? malloc(count + 1) : NULL;
-    if (bits && gather_spikes(s->d->net.is_double, bits, data, T, B, n, rd, every, trials)) {
+    if (bits && gather_spikes(bits, &z, T, rd, every, trials)) {
         int rc = rt_results_npy(out, name, bits, RT_U8, shape, 3, err, err_size);
         free(bits);
-        return rc != 0 ? rc : write_spike_list(s->d, out, spikes, data, T, B, n, trials, err, err_size);
+        return rc != 0 ? rc : write_spike_list(out, spikes, &z, T, trials, err, err_size);
     }
     free(bits);
+    if (!data)
+        return rt_error(err, err_size, "record %s: the network did not keep its history", rd->name);
     double *a = malloc(count * sizeof *a + 1);
     if (!a)
         return rt_error(err, err_size, "out of memory");
@@ -269,7 +276,7 @@ static int write_record(rt_session *s, const rt_outdir *out, const rt_record_des
     int rc = rt_results_npy(out, name, a, RT_F64, shape, 3, err, err_size);
     free(a);
     if (rc == 0 && rd->spikes)
-        rc = write_spike_list(s->d, out, spikes, data, T, B, n, trials, err, err_size);
+        rc = write_spike_list(out, spikes, &z, T, trials, err, err_size);
     return rc;
 }
 

@@ -336,6 +336,24 @@ int rt_run_summary(const rt_run_desc *d, const rt_run_result *res, json_t *doc);
  * applied: what rt_run_train starts from. 0, or -1 with a message. */
 int rt_weights_init(const rt_run_desc *d, rt_net *net, char *err, size_t err_size);
 
+/* What D's run reads of its network's histories, per population into
+ * KEEP ([net.n_pops], see rt_net_desc.keep): the readouts, the records,
+ * the PCA, SVD and fixed-point analyses, the spike statistics (every
+ * spiking population's spikes) and the plasticity rules. 0, or -1 when
+ * every history is to be kept whole: a network that is not forward_only
+ * (its backward pass reads them all), or RNNC_KEEP_HISTORIES set (and not
+ * 0) in the environment, which runs the same model with whole histories
+ * to check that trimming them changes no result. rt_run_train and
+ * rt_run_memory use it where D's net.keep is NULL. */
+int rt_run_keep(const rt_run_desc *d, rt_keep *keep);
+/* The network rt_run_train makes of D: D's net, with KEEP
+ * ([RT_MAX_POPS], the caller's) filled by rt_run_keep where it has no keep. */
+rt_net_desc rt_run_net_desc(const rt_run_desc *d, rt_keep *keep);
+
+/* Whether record RD is of a spike state (or an output that is it), which
+ * a forward_only run records from the spike bits (rt_net_spike_bits). */
+int rt_run_spike_record(const rt_run_desc *d, const rt_record_desc *rd);
+
 /* Whether population I's first output is a spike train that is counted in
  * the firing rate (a spiking population that is not a readout). */
 int rt_run_spiking(const rt_run_desc *d, unsigned i);

@@ -12,20 +12,31 @@ typedef struct train {
     double n, sum, sum2;
 } train;
 
+int rt_spike_source_of(rt_spike_source *src, const rt_net_desc *d, const rt_net *net, unsigned pop, const void *z)
+{
+    *src = (rt_spike_source){d->is_double, z ? z : rt_net_state_history(net, pop, d->pops[pop].spike_state), NULL, 0,
+                             rt_net_batch(net), d->pops[pop].n};
+    if (!src->z)
+        src->bits = rt_net_spike_bits(net, pop, &src->row_bytes);
+    return src->z || src->bits ? 0 : -1;
+}
+
 /* Adds population I's spikes of the batch; the history is [steps][rows][n],
  * walked in that order so that each step's row is read once. */
 static void add_pop(rt_pop_spikes *p, const rt_net_desc *d, const rt_net *net, unsigned i, double dt)
 {
     size_t T = rt_net_steps(net), B = rt_net_batch(net), n = d->pops[i].n, m = B * n;
-    const void *z = rt_net_state_history(net, i, d->pops[i].spike_state);
+    rt_spike_source z;
+    if (rt_spike_source_of(&z, d, net, i, NULL) != 0)
+        return;   /* not kept (rt_run_keep keeps every spiking population's spikes) */
     p->neuron_seconds += (double)m * (double)T * dt;
     train *tr = malloc(m * sizeof *tr);
     double spikes = 0;
     for (size_t k = 0; tr && k < m; k++)
         tr[k] = (train){-1, 0, 0, 0};
     for (size_t t = 0; t < T; t++)
-        for (size_t k = 0; k < m; k++) {
-            if (!(rt_real_get(d->is_double, z, t * m + k) > 0.5))
+        for (size_t k = 0, row = 0, i = 0; k < m; k++, i = i + 1 < n ? i + 1 : (row++, 0)) {
+            if (!(rt_spike_value(&z, t, row, i) > 0.5))
                 continue;
             spikes++;
             if (!tr)

@@ -11,6 +11,7 @@
 #define RNNRT_SPIKE_STATS_H
 
 #include <stddef.h>
+#include <stdint.h>
 
 #include "rt_net.h"
 
@@ -27,6 +28,27 @@ typedef struct rt_spike_stats {
     unsigned n_pops;        /* as the network's: entries of non-spiking populations stay 0 */
     rt_pop_spikes pop[RT_MAX_POPS];
 } rt_spike_stats;
+
+/* A population's spikes as a network keeps them: its spike state's
+ * history Z, or (Z NULL) its bits (rt_net_spike_bits). */
+typedef struct rt_spike_source {
+    int is_double;
+    const void *z;
+    const uint8_t *bits;
+    size_t row_bytes, batch, n;
+} rt_spike_source;
+
+/* Population POP's spikes in NET (Z: its spike state's history, or NULL
+ * to look for it); -1 when NET keeps neither. */
+int rt_spike_source_of(rt_spike_source *src, const rt_net_desc *d, const rt_net *net, unsigned pop, const void *z);
+
+/* The spike state at step T of sequence ROW, neuron I: 0 or 1. */
+static inline double rt_spike_value(const rt_spike_source *s, size_t t, size_t row, size_t i)
+{
+    if (s->z)
+        return rt_real_get(s->is_double, s->z, (t * s->batch + row) * s->n + i);
+    return s->bits[(t * s->batch + row) * s->row_bytes + i / 8] >> (i % 8) & 1;
+}
 
 /* Adds the spikes of the batch NET just ran (every trial of it, STEPS of
  * DT seconds each) to S. */

@@ -925,7 +925,9 @@ static int session_open(rt_session *s, const rt_run_desc *d, size_t rows, char *
     rt_blas_serial();
     int threads = d->settings.threads > 0 ? d->settings.threads : (int)sysconf(_SC_NPROCESSORS_ONLN);
     s->pool = rt_pool_new(threads > 0 ? threads : 1);
-    s->net = s->pool ? rt_net_new_on(&d->net, rows, d->task.steps, s->pool, err, err_size) : NULL;
+    rt_keep keep[RT_MAX_POPS];
+    rt_net_desc nd = rt_run_net_desc(d, keep);   /* what the run reads whole, the rest trimmed */
+    s->net = s->pool ? rt_net_new_on(&nd, rows, d->task.steps, s->pool, err, err_size) : NULL;
     if (!s->pool)
         rt_error(err, err_size, "out of memory for %d threads", threads);
     if (s->net)

@@ -42,7 +42,7 @@ static int compile_net(frontend *fe, frontend_options *opts, plan *p, rt_net **n
  * every weight of NET's N_PROJS projections and central differences of
  * the MSE against TARGETS (h 1e-5, relative to max(|fd|, 1e-3); float64):
  * the forward pass, the loss and the backward pass are run here first. */
-static double fd_worst_error(rt_net *net, unsigned n_projs, const void *const *targets)
+static inline double fd_worst_error(rt_net *net, unsigned n_projs, const void *const *targets)
 {
     rt_net_forward(net);
     rt_net_mse(net, targets, NULL);

@@ -118,7 +118,7 @@ static void fixture_init(fixture *f, uint64_t seed, size_t updates)
     f->analyses[1] = (rt_analysis_desc){.kind = RT_ANALYSIS_PCA, .name = "h", .pop = 0, .state = 0, .width = N_H,
                                         .k = 2};
     rt_run_desc *d = &f->d;
-    d->net = (rt_net_desc){1, f->input_sizes, 2, f->pops, 3, f->projs, 1, f->readouts, 1, NULL, 0};
+    d->net = (rt_net_desc){1, f->input_sizes, 2, f->pops, 3, f->projs, 1, f->readouts, 1, NULL, 0, NULL};
     d->weights = f->weights;
     d->dt = 1e-3;
     d->task = (rt_trial_source){.steps = STEPS, .n_channels = 2, .channels = f->channels, .generate = make_trial};
