@@ -166,6 +166,24 @@ double rt_init_value(const rt_init *init, size_t rows, size_t cols, uint64_t see
     }
 }
 
+void rt_init_values(const rt_init *init, size_t rows, size_t cols, uint64_t seed, uint64_t stream,
+                    const uint64_t *index, size_t n, double *out)
+{
+    double lo = init->a, width = init->b - init->a;
+    if (init->kind == RT_INIT_GLOROT_UNIFORM) {
+        lo = -sqrt(6.0 / ((double)cols + (double)rows));
+        width = -2 * lo;
+    }
+    if (init->kind != RT_INIT_UNIFORM && init->kind != RT_INIT_GLOROT_UNIFORM) {
+        for (size_t i = 0; i < n; i++)
+            out[i] = rt_init_value(init, rows, cols, seed, stream, index[i]);
+        return;
+    }
+    rt_rng_uniform_at(seed, stream, index, n, out);
+    for (size_t i = 0; i < n; i++)
+        out[i] = lo + width * out[i];
+}
+
 double rt_spectral_radius(const double *w, size_t n, char *err, size_t err_size)
 {
     if (n == 0)

@@ -38,6 +38,10 @@ int rt_init_fill(double *w, size_t rows, size_t cols, const rt_init *init, uint6
 int rt_init_elementwise(const rt_init *init);
 double rt_init_value(const rt_init *init, size_t rows, size_t cols, uint64_t seed, uint64_t stream,
                      size_t index);
+/* OUT[i] = rt_init_value(..., INDEX[i]) for i < N, the uniform kinds
+ * sixteen at a time (rt_rng_uniform_at). */
+void rt_init_values(const rt_init *init, size_t rows, size_t cols, uint64_t seed, uint64_t stream,
+                    const uint64_t *index, size_t n, double *out);
 
 /* The spectral radius (largest |eigenvalue|) of the square W ([n][n]), by
  * LAPACK dgeev (rt_eigen). 0 when below 1e-12 of W's Frobenius norm: the

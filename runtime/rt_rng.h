@@ -30,6 +30,10 @@ double rt_rng_uniform(uint64_t seed, uint64_t stream, uint64_t counter);
  * the rounds of several blocks together). */
 void rt_rng_uniform_many(uint64_t seed, uint64_t stream, uint64_t counter, size_t n, double *out);
 
+/* OUT[i] = rt_rng_uniform(SEED, STREAM, COUNTERS[i]) for i < N, bit for
+ * bit, as rt_rng_uniform_many but at any counters. */
+void rt_rng_uniform_at(uint64_t seed, uint64_t stream, const uint64_t *counters, size_t n, double *out);
+
 /* Standard normal N(0, 1) by Box-Muller from one 128-bit block; finite
  * always (|z| <= 8.6). */
 double rt_rng_normal(uint64_t seed, uint64_t stream, uint64_t counter);

@@ -111,15 +111,22 @@ static void sparse_init_task(void *ctx, unsigned task)
     const rt_csr *c = si->csr;
     size_t lo = (size_t)task * SPARSE_INIT_BLOCK;
     size_t hi = lo + SPARSE_INIT_BLOCK < c->n_pre ? lo + SPARSE_INIT_BLOCK : c->n_pre;
+    enum { PIECE = 256 };
+    uint64_t at[PIECE];   /* the synapses' places in the dense [post][pre] */
+    double v[PIECE];
     for (size_t k = lo; k < hi; k++)
-        for (size_t s = c->row[k]; s < c->row[k + 1]; s++) {
-            size_t at = (size_t)c->post[s] * si->rp->n_pre + k;   /* its place in the dense [post][pre] */
-            double v = si->wd->init_values ? si->wd->init_values[at]
-                                           : rt_init_value(&si->wd->init, si->rp->n_post, si->rp->n_pre,
-                                                           si->d->settings.seed, si->stream, at);
-            if (si->wd->dale)
-                v = si->wd->dale[k] * fabs(v);
-            rt_real_put(si->d->net.is_double, si->w, s, v);
+        for (size_t s0 = c->row[k]; s0 < c->row[k + 1]; s0 += PIECE) {
+            size_t n = c->row[k + 1] - s0 < PIECE ? c->row[k + 1] - s0 : PIECE;
+            for (size_t i = 0; i < n; i++)
+                at[i] = (uint64_t)c->post[s0 + i] * si->rp->n_pre + k;
+            if (si->wd->init_values)
+                for (size_t i = 0; i < n; i++)
+                    v[i] = si->wd->init_values[at[i]];
+            else
+                rt_init_values(&si->wd->init, si->rp->n_post, si->rp->n_pre, si->d->settings.seed, si->stream, at,
+                               n, v);
+            for (size_t i = 0; i < n; i++)
+                rt_real_put(si->d->net.is_double, si->w, s0 + i, si->wd->dale ? si->wd->dale[k] * fabs(v[i]) : v[i]);
         }
 }
 
