@@ -28,8 +28,47 @@ typedef struct build {
     uint32_t *scratch;          /* fixed_indegree: [block][k] drawn pre neurons */
     size_t block0;              /* fixed_indegree: the first post of the block being drawn */
     uint32_t **block_rows;      /* per-pre rules: each block's rows, between the passes */
+    const struct gap_table *gaps;   /* fixed_probability: the gaps' table, or NULL: by their logarithm */
     int failed;
 } build;
+
+/* fixed_probability's gap to the next target is geometric, P(gap = g) =
+ * (1 - p)^g p, so gap = floor(log(1 - u) / log(1 - p)) for a uniform u.
+ * Where 1 - p to the GAP_TABLE is at most 2^-8 the gap is looked up
+ * instead, by the same inversion: the smallest g with u < F(g) = 1 - (1 -
+ * p)^(g + 1), from Chen & Asau's guide table; a u past the table's last
+ * entry gives GAP_TABLE plus a gap drawn afresh (the geometric forgets its
+ * past), so the law is the same, a few times faster than the logarithm. */
+enum { GAP_TABLE = 1024 };
+typedef struct gap_table {
+    double cdf[GAP_TABLE];       /* F(0), F(1), ... */
+    uint16_t guide[GAP_TABLE];   /* guide[g]: the entries at or below g / GAP_TABLE */
+} gap_table;
+
+static int gap_table_make(double p, gap_table *t)
+{
+    double lq = log1p(-p);
+    if (!(p > 0 && p < 1) || lq * GAP_TABLE > -8 * log(2.0))
+        return 0;
+    for (unsigned g = 0; g < GAP_TABLE; g++)
+        t->cdf[g] = -expm1((double)(g + 1) * lq);
+    unsigned k = 0;
+    for (unsigned g = 0; g < GAP_TABLE; g++) {
+        while (k < GAP_TABLE && t->cdf[k] <= (double)g / GAP_TABLE)
+            k++;
+        t->guide[g] = (uint16_t)(k < GAP_TABLE ? k : GAP_TABLE - 1);
+    }
+    return 1;
+}
+
+/* The gap for U, or GAP_TABLE when U is past the table (draw again and add). */
+static double gap_lookup(const gap_table *t, double u)
+{
+    unsigned k = t->guide[(unsigned)(u * GAP_TABLE)];
+    while (k < GAP_TABLE && t->cdf[k] <= u)
+        k++;
+    return (double)k;
+}
 
 static int cmp_u32(const void *a, const void *b)
 {
@@ -87,16 +126,24 @@ static size_t pre_row(const build *b, size_t k, uint32_t *out, unsigned char *ma
         /* the uniforms drawn PIECE at a time (rt_rng_uniform_many), the same
          * numbers as one by one; a short row draws few to spare */
         enum { PIECE = 64 };
-        double u[PIECE];
+        double gap[PIECE];
         size_t piece = c->p * (double)n >= PIECE ? PIECE : 8, used = piece;
         uint64_t draw = 0;
         for (double i = -1;;) {
-            if (used == piece) {
-                rt_rng_uniform_many(c->seed, stream, draw, piece, u);
+            if (used == piece) {   /* the piece's gaps apart from the walk, which then only adds */
+                rt_rng_uniform_many(c->seed, stream, draw, piece, gap);
+                for (size_t j = 0; j < piece; j++)
+                    gap[j] = b->gaps ? gap_lookup(b->gaps, gap[j]) : floor(log1p(-gap[j]) * scale);
                 draw += piece;
                 used = 0;
             }
-            i += 1 + floor(log1p(-u[used++]) * scale);
+            if (gap[used] >= GAP_TABLE && b->gaps) {   /* past the table: GAP_TABLE more, and on */
+                i += gap[used++];
+                if (i + 1 >= (double)n)
+                    return got;
+                continue;
+            }
+            i += 1 + gap[used++];
             if (i >= (double)n)
                 return got;
             if ((size_t)i == self)
@@ -258,6 +305,9 @@ int rt_connect_build(const rt_connect *c, size_t n_pre, size_t n_post, struct rt
         return rt_error(err, err_size, "%zu x %zu neurons: a sparse projection indexes at most 2^32 per side",
                         n_post, n_pre);
     build b = {.c = c, .n_pre = n_pre, .n_post = n_post, .csr = out};
+    gap_table *gaps = c->kind == RT_CONNECT_FIXED_PROBABILITY ? malloc(sizeof *gaps) : NULL;
+    if (gaps && gap_table_make(c->p, gaps))
+        b.gaps = gaps;
     b.count = calloc(n_pre + 1, sizeof *b.count);
     out->row = malloc((n_pre + 1) * sizeof *out->row);
     int rc = b.count && out->row ? run_pass(&b, pool, 0, err, err_size)
@@ -277,6 +327,7 @@ int rt_connect_build(const rt_connect *c, size_t n_pre, size_t n_post, struct rt
     for (size_t t = 0; b.block_rows && t < (n_pre + CONNECT_BLOCK - 1) / CONNECT_BLOCK; t++)
         free(b.block_rows[t]);   /* left by a failure */
     free(b.block_rows);
+    free(gaps);
     if (rc != 0)
         rt_csr_free(out);
     return rc;

@@ -8,6 +8,12 @@
  *     count of fixed_probability(p) within 5 standard deviations of the
  *     binomial mean p n_pre n_post (a wrong p or a biased gap is off by
  *     hundreds of them at this size).
+ *   - fixed_probability's gaps between a row's targets follow the geometric
+ *     law P(gap = g) = (1 - p)^g p (Pearson's chi-squared over bins of about
+ *     equal probability, under mean + 6 sd of the chi-squared law: seeded,
+ *     so it cannot flake), for a p whose gaps are inverted by their
+ *     logarithm (0.003), one looked up in the table whose tail is drawn
+ *     afresh a few times in a thousand (0.006) and a common one (0.1).
  *   - A spiking network with 'storage sparse' and the same one with
  *     'storage dense' (whose mask is built from the same synapses) have
  *     the same weights and, in float32, the same bits in every state at
@@ -345,8 +351,49 @@ static void check_threads(void)
     fixture_free(&f);
 }
 
+/* Pearson's chi-squared of the gaps of a long row against the geometric law. */
+static void check_gaps(double p)
+{
+    rt_connect c = {.autapses = 1, .seed = 3, .stream = 5, .kind = RT_CONNECT_FIXED_PROBABILITY, .p = p};
+    size_t n_pre = 4, n_post = 2000000;
+    rt_csr csr;
+    CHECK(rt_connect_build(&c, n_pre, n_post, NULL, &csr, NULL, 0) == 0);
+    enum { BINS = 40 };
+    size_t edge[BINS + 1], count[BINS] = {0}, gaps = 0;   /* bin b holds gaps in [edge[b], edge[b + 1]) */
+    double q = 1 - p;
+    edge[0] = 0;
+    for (int b = 1; b < BINS; b++)   /* P(gap < g) = 1 - q^g crosses b / BINS */
+        edge[b] = (size_t)ceil(log1p(-(double)b / BINS) / log(q));
+    edge[BINS] = SIZE_MAX;
+    for (size_t k = 0; k < n_pre; k++)
+        for (size_t s = csr.row[k]; s < csr.row[k + 1]; s++) {
+            size_t g = s == csr.row[k] ? csr.post[s] : csr.post[s] - csr.post[s - 1] - 1;
+            int b = 0;
+            while (g >= edge[b + 1])
+                b++;
+            count[b]++;
+            gaps++;
+        }
+    double chi2 = 0;
+    int df = -1;
+    for (int b = 0; b < BINS; b++) {
+        double lo = pow(q, (double)edge[b]), hi = b + 1 < BINS ? pow(q, (double)edge[b + 1]) : 0;
+        double expect = (double)gaps * (lo - hi);
+        if (expect <= 0)
+            continue;   /* a bin two equal edges left empty */
+        chi2 += ((double)count[b] - expect) * ((double)count[b] - expect) / expect;
+        df++;
+    }
+    printf("fixed_probability(%g): %zu gaps, chi-squared %.1f on %d degrees of freedom\n", p, gaps, chi2, df);
+    CHECK(gaps > 1000 && chi2 < df + 6 * sqrt(2.0 * df));
+    rt_csr_free(&csr);
+}
+
 int main(void)
 {
+    check_gaps(0.003);
+    check_gaps(0.006);
+    check_gaps(0.1);
     check_threads();
     check_rules();
     check_event_driven_equals_dense(1);
