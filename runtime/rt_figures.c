@@ -221,8 +221,10 @@ static int draw_weights(rt_figures *f, const rt_figures_readouts *r, const char 
     if (load_before_after(f, RT_FILE_WEIGHTS, stem, &w0, &w1, err, err_size) != 0)
         return -1;
     int rc = 0;
-    /* a thin matrix (3 input channels, 1 readout) shows little as a heat map */
-    if (w1.ndim == 2 && w1.shape[0] >= 8 && w1.shape[1] >= 8) {
+    /* a thin matrix (3 input channels, 1 readout) shows little as a heat map,
+     * and one with a side of thousands is a pixel or less a neuron */
+    if (w1.ndim == 2 && w1.shape[0] >= 8 && w1.shape[1] >= 8 && w1.shape[0] <= RT_DENSE_WEIGHTS_MAX_SIDE &&
+        w1.shape[1] <= RT_DENSE_WEIGHTS_MAX_SIDE) {
         int both = w0.ndim == 2 && w0.count == w1.count, same = both;
         for (size_t i = 0; same && i < w1.count; i++)
             same = w0.data[i] == w1.data[i];
