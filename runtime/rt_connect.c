@@ -56,7 +56,7 @@ static int gap_table_make(double p, gap_table *t)
     for (unsigned g = 0; g < GAP_TABLE; g++) {
         while (k < GAP_TABLE && t->cdf[k] <= (double)g / GAP_TABLE)
             k++;
-        t->guide[g] = (uint16_t)(k < GAP_TABLE ? k : GAP_TABLE - 1);
+        t->guide[g] = (uint16_t)k;
     }
     return 1;
 }
@@ -305,9 +305,9 @@ int rt_connect_build(const rt_connect *c, size_t n_pre, size_t n_post, struct rt
         return rt_error(err, err_size, "%zu x %zu neurons: a sparse projection indexes at most 2^32 per side",
                         n_post, n_pre);
     build b = {.c = c, .n_pre = n_pre, .n_post = n_post, .csr = out};
-    gap_table *gaps = c->kind == RT_CONNECT_FIXED_PROBABILITY ? malloc(sizeof *gaps) : NULL;
-    if (gaps && gap_table_make(c->p, gaps))
-        b.gaps = gaps;
+    gap_table gaps;
+    if (c->kind == RT_CONNECT_FIXED_PROBABILITY && gap_table_make(c->p, &gaps))
+        b.gaps = &gaps;
     b.count = calloc(n_pre + 1, sizeof *b.count);
     out->row = malloc((n_pre + 1) * sizeof *out->row);
     int rc = b.count && out->row ? run_pass(&b, pool, 0, err, err_size)
@@ -327,7 +327,6 @@ int rt_connect_build(const rt_connect *c, size_t n_pre, size_t n_post, struct rt
     for (size_t t = 0; b.block_rows && t < (n_pre + CONNECT_BLOCK - 1) / CONNECT_BLOCK; t++)
         free(b.block_rows[t]);   /* left by a failure */
     free(b.block_rows);
-    free(gaps);
     if (rc != 0)
         rt_csr_free(out);
     return rc;

@@ -150,18 +150,33 @@ int rt_init_elementwise(const rt_init *init)
     return init->kind != RT_INIT_ORTHOGONAL;
 }
 
+/* The uniform kinds' U(LO, LO + WIDTH): 0 for the other kinds. */
+static int uniform_range(const rt_init *init, size_t rows, size_t cols, double *lo, double *width)
+{
+    if (init->kind == RT_INIT_UNIFORM) {
+        *lo = init->a;
+        *width = init->b - init->a;
+        return 1;
+    }
+    if (init->kind == RT_INIT_GLOROT_UNIFORM) {
+        double limit = sqrt(6.0 / ((double)cols + (double)rows));
+        *lo = -limit;
+        *width = 2 * limit;
+        return 1;
+    }
+    return 0;
+}
+
 /* As fill_constant, fill_normal and fill_uniform draw element INDEX. */
 double rt_init_value(const rt_init *init, size_t rows, size_t cols, uint64_t seed, uint64_t stream,
                      size_t index)
 {
+    double lo, width;
+    if (uniform_range(init, rows, cols, &lo, &width))
+        return lo + width * rt_rng_uniform(seed, stream, index);
     switch (init->kind) {
     case RT_INIT_CONSTANT: return init->a;
     case RT_INIT_NORMAL: return init->a + init->b * rt_rng_normal(seed, stream, index);
-    case RT_INIT_UNIFORM: return init->a + (init->b - init->a) * rt_rng_uniform(seed, stream, index);
-    case RT_INIT_GLOROT_UNIFORM: {
-        double limit = sqrt(6.0 / ((double)cols + (double)rows));
-        return -limit + 2 * limit * rt_rng_uniform(seed, stream, index);
-    }
     default: return 0;
     }
 }
@@ -169,12 +184,8 @@ double rt_init_value(const rt_init *init, size_t rows, size_t cols, uint64_t see
 void rt_init_values(const rt_init *init, size_t rows, size_t cols, uint64_t seed, uint64_t stream,
                     const uint64_t *index, size_t n, double *out)
 {
-    double lo = init->a, width = init->b - init->a;
-    if (init->kind == RT_INIT_GLOROT_UNIFORM) {
-        lo = -sqrt(6.0 / ((double)cols + (double)rows));
-        width = -2 * lo;
-    }
-    if (init->kind != RT_INIT_UNIFORM && init->kind != RT_INIT_GLOROT_UNIFORM) {
+    double lo, width;
+    if (!uniform_range(init, rows, cols, &lo, &width)) {
         for (size_t i = 0; i < n; i++)
             out[i] = rt_init_value(init, rows, cols, seed, stream, index[i]);
         return;

@@ -90,9 +90,9 @@ enum { LANES = 16 };
 
 /* The ten rounds of LANES blocks at once, word W of block L in cW[L]:
  * philox_round lane by lane, in loops the compiler turns into vector
- * multiplies (32 x 32 -> 64 bits, two to eight to an instruction). */
-static inline __attribute__((always_inline)) void philox_lanes_body(uint32_t *restrict c0, uint32_t *restrict c1, uint32_t *restrict c2,
-                         uint32_t *restrict c3, const uint32_t key[2])
+ * multiplies (32 x 32 -> 64 bits, two or four to an instruction). */
+static void philox_lanes_body(uint32_t *restrict c0, uint32_t *restrict c1, uint32_t *restrict c2,
+                              uint32_t *restrict c3, const uint32_t key[2])
 {
     uint32_t k0 = key[0], k1 = key[1];
     for (int round = 0; round < PHILOX_ROUNDS; round++) {
