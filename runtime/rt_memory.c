@@ -88,7 +88,10 @@ static double projection(const rt_run_desc *d, const rt_proj *pr, double elem)
     int grads = !d->net.forward_only;
     double copies = (pr->sparse ? 1 : 2) + grads + (pr->feedback ? 2 : 0) + (trained ? 1 + moments : 0);
     double bias = pr->bias ? (1 + grads + (trained ? 1 + moments : 0)) * post : 0;
-    double synapses = pr->sparse ? buffer(count, sizeof(uint32_t)) + (pre_size(&d->net, pr) + 1) * sizeof(size_t) : 0;
+    /* the post indices, 32-bit and block-local 16-bit (rt_net.c plan_blocks), and the row offsets */
+    double synapses = pr->sparse ? buffer(count, sizeof(uint32_t) + sizeof(uint16_t)) +
+                                       (pre_size(&d->net, pr) + 1) * sizeof(size_t)
+                                 : 0;
     return copies * buffer(count, elem) + bias * elem + synapses;
 }
 

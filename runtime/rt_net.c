@@ -233,12 +233,21 @@ static int plan_blocks(rt_net *net, struct rt_pool *pool)
     if (block == net->block)
         return 0;
     uint32_t *split[RT_MAX_PROJS] = {0};
+    uint16_t *local[RT_MAX_PROJS] = {0};
     for (unsigned j = 0; j < net->d.n_projs; j++) {
         const rt_proj *pr = &net->d.projs[j];
         size_t blocks = (pr->n_post + block - 1) / block;
-        if (pr->sparse && blocks > 1 && !(split[j] = malloc(pr->n_pre * (blocks + 1) * sizeof *split[j] + 1))) {
-            for (unsigned i = 0; i < j; i++)
+        int ok = 1;
+        if (pr->sparse && blocks > 1) {
+            ok = (split[j] = malloc(pr->n_pre * (blocks + 1) * sizeof *split[j] + 1)) != NULL;
+            if (ok && block <= 1u << 16)
+                ok = (local[j] = malloc(net->proj[j].csr.nnz * sizeof *local[j] + 1)) != NULL;
+        }
+        if (!ok) {
+            for (unsigned i = 0; i <= j; i++) {
                 free(split[i]);
+                free(local[i]);
+            }
             return -1;
         }
     }
@@ -249,13 +258,19 @@ static int plan_blocks(rt_net *net, struct rt_pool *pool)
         if (!pr->sparse)
             continue;
         free(b->split);
+        free(b->local);
         b->split = split[j];
+        b->local = local[j];
         b->blocks = (pr->n_post + block - 1) / block;
         for (size_t k = 0; b->split && k < pr->n_pre; k++) {   /* each row is sorted by post */
             uint32_t *sp = b->split + k * (b->blocks + 1);
+            const uint32_t *post = b->csr.post + b->csr.row[k];
             size_t len = b->csr.row[k + 1] - b->csr.row[k];
             for (size_t blk = 0; blk <= b->blocks; blk++)
-                sp[blk] = (uint32_t)first_onto(b->csr.post + b->csr.row[k], len, blk * block);
+                sp[blk] = (uint32_t)first_onto(post, len, blk * block);
+            for (size_t blk = 0; b->local && blk < b->blocks; blk++)
+                for (size_t s = sp[blk]; s < sp[blk + 1]; s++)
+                    b->local[b->csr.row[k] + s] = (uint16_t)(post[s] - blk * block);
         }
     }
     return 0;
@@ -369,6 +384,7 @@ void rt_net_free(rt_net *net)
         rt_csr_free(&net->proj[j].csr);
         free(net->proj[j].sign);
         free(net->proj[j].split);
+        free(net->proj[j].local);
     }
     for (unsigned i = 0; i < net->d.n_inputs; i++)
         free(net->input[i]);

@@ -87,6 +87,11 @@ typedef struct proj_buffers {
      * [n_pre][blocks + 1] */
     uint32_t *split;
     size_t blocks;
+    /* with split, where blocks hold at most 65,536 post neurons: each
+     * synapse's post neuron less its block's first, [nnz]. The forward
+     * pass reads these 2 bytes instead of csr.post's 4: it is bound by the
+     * bytes of synapses it reads. NULL otherwise. */
+    uint16_t *local;
     void *wt;                          /* [n_pre][n_post]: w transposed at each forward pass */
     void *b, *gb;                      /* [n_post] or NULL */
     void *fb, *fbt;                    /* feedback [n_post][n_pre] and its transpose, or NULL */

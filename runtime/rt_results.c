@@ -167,29 +167,47 @@ int rt_results_readouts(rt_session *s, const rt_outdir *out, const char *outputs
                : 0;
 }
 
+static void spike_row(double *row, size_t trial, size_t neuron, size_t step)
+{
+    row[0] = (double)trial;
+    row[1] = (double)neuron;
+    row[2] = (double)step;
+}
+
 /* A spike variable of the first TRIALS trials as rows (trial, neuron,
  * step): the raster, as sparse as the spikes. */
 static int write_spike_list(const rt_outdir *out, const char *name, const rt_spike_source *z, size_t T,
                             size_t trials, char *err, size_t err_size)
 {
     size_t count = 0, n = z->n;
+    uint32_t *list = z->bits ? malloc(n * sizeof *list + 1) : NULL;
+    if (z->bits && !list)
+        return rt_error(err, err_size, "out of memory");
     for (size_t t = 0; t < T; t++)
         for (size_t i = 0; i < trials; i++)
-            for (size_t k = 0; k < n; k++)
-                count += rt_spike_value(z, t, i, k) != 0;
+            if (list)
+                count += rt_spike_bits_list(z, t, i, list);
+            else
+                for (size_t k = 0; k < n; k++)
+                    count += rt_spike_value(z, t, i, k) != 0;
     double *a = malloc(3 * count * sizeof *a + 1);
-    if (!a)
+    if (!a) {
+        free(list);
         return rt_error(err, err_size, "out of memory");
-    size_t m = 0;
+    }
+    double *row = a;
     for (size_t i = 0; i < trials; i++)
-        for (size_t t = 0; t < T; t++)
-            for (size_t k = 0; k < n; k++)
+        for (size_t t = 0; t < T; t++) {
+            size_t got = list ? rt_spike_bits_list(z, t, i, list) : 0;
+            for (size_t j = 0; j < got; j++, row += 3)
+                spike_row(row, i, list[j], t);
+            for (size_t k = 0; !list && k < n; k++)
                 if (rt_spike_value(z, t, i, k) != 0) {
-                    a[3 * m] = (double)i;
-                    a[3 * m + 1] = (double)k;
-                    a[3 * m + 2] = (double)t;
-                    m++;
+                    spike_row(row, i, k, t);
+                    row += 3;
                 }
+        }
+    free(list);
     size_t shape[2] = {count, 3};
     int rc = rt_results_npy(out, name, a, RT_F64, shape, 2, err, err_size);
     free(a);
@@ -234,6 +252,19 @@ static int gather_spikes(unsigned char *a, const rt_spike_source *z, size_t T, c
                          size_t trials)
 {
     size_t kept = (T + every - 1) / every;
+    uint32_t *list = z->bits ? malloc(z->n * sizeof *list + 1) : NULL;
+    if (list) {   /* bits: 0 or 1 each, and only the spikes to place */
+        memset(a, 0, trials * kept * rd->width);
+        for (size_t i = 0; i < trials; i++)
+            for (size_t s = 0; s < kept; s++) {
+                size_t got = rt_spike_bits_list(z, s * every, i, list);
+                for (size_t j = 0; j < got; j++)
+                    if (list[j] >= rd->lo && list[j] < rd->lo + rd->width)
+                        a[(i * kept + s) * rd->width + list[j] - rd->lo] = 1;
+            }
+        free(list);
+        return 1;
+    }
     for (size_t i = 0; i < trials; i++)
         for (size_t s = 0; s < kept; s++)
             for (size_t k = 0; k < rd->width; k++) {

@@ -12,6 +12,18 @@ typedef struct train {
     double n, sum, sum2;
 } train;
 
+/* A spike at step T onto train TR. */
+static void add_spike(train *tr, size_t t)
+{
+    if (tr->last >= 0) {
+        double isi = (double)((long)t - tr->last);
+        tr->n++;
+        tr->sum += isi;
+        tr->sum2 += isi * isi;
+    }
+    tr->last = (long)t;
+}
+
 int rt_spike_source_of(rt_spike_source *src, const rt_net_desc *d, const rt_net *net, unsigned pop, const void *z)
 {
     *src = (rt_spike_source){d->is_double, z ? z : rt_net_state_history(net, pop, d->pops[pop].spike_state), NULL, 0,
@@ -19,6 +31,16 @@ int rt_spike_source_of(rt_spike_source *src, const rt_net_desc *d, const rt_net 
     if (!src->z)
         src->bits = rt_net_spike_bits(net, pop, &src->row_bytes);
     return src->z || src->bits ? 0 : -1;
+}
+
+size_t rt_spike_bits_list(const rt_spike_source *s, size_t t, size_t row, uint32_t *out)
+{
+    const uint8_t *b = s->bits + (t * s->batch + row) * s->row_bytes;
+    size_t got = 0;
+    for (size_t j = 0; j < (s->n + 7) / 8; j++)
+        for (unsigned v = b[j]; v; v &= v - 1)
+            out[got++] = (uint32_t)(8 * j + (unsigned)__builtin_ctz(v));
+    return got;
 }
 
 /* Adds population I's spikes of the batch; the history is [steps][rows][n],
@@ -34,21 +56,25 @@ static void add_pop(rt_pop_spikes *p, const rt_net_desc *d, const rt_net *net, u
     double spikes = 0;
     for (size_t k = 0; tr && k < m; k++)
         tr[k] = (train){-1, 0, 0, 0};
+    uint32_t *list = z.bits ? malloc(n * sizeof *list + 1) : NULL;
     for (size_t t = 0; t < T; t++)
-        for (size_t k = 0, row = 0, i = 0; k < m; k++, i = i + 1 < n ? i + 1 : (row++, 0)) {
-            if (!(rt_spike_value(&z, t, row, i) > 0.5))
-                continue;
-            spikes++;
-            if (!tr)
-                continue;   /* out of memory for the trains: the rate still counts */
-            if (tr[k].last >= 0) {
-                double isi = (double)((long)t - tr[k].last);
-                tr[k].n++;
-                tr[k].sum += isi;
-                tr[k].sum2 += isi * isi;
+        if (list) {   /* bits: only the neurons that spiked */
+            for (size_t row = 0; row < B; row++) {
+                size_t got = rt_spike_bits_list(&z, t, row, list);
+                spikes += (double)got;
+                for (size_t j = 0; tr && j < got; j++)
+                    add_spike(&tr[row * n + list[j]], t);
             }
-            tr[k].last = (long)t;
+        } else {
+            for (size_t k = 0, row = 0, i = 0; k < m; k++, i = i + 1 < n ? i + 1 : (row++, 0)) {
+                if (!(rt_spike_value(&z, t, row, i) > 0.5))
+                    continue;
+                spikes++;
+                if (tr)   /* out of memory for the trains: the rate still counts */
+                    add_spike(&tr[k], t);
+            }
         }
+    free(list);
     p->spikes += spikes;
     for (size_t k = 0; tr && k < m; k++) {
         if (tr[k].n < 2)

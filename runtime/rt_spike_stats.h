@@ -50,6 +50,11 @@ static inline double rt_spike_value(const rt_spike_source *s, size_t t, size_t r
     return s->bits[(t * s->batch + row) * s->row_bytes + i / 8] >> (i % 8) & 1;
 }
 
+/* The neurons that spiked at step T of sequence ROW of a source of bits
+ * (S->bits), ascending, into OUT (room for S->n); their count. Byte by
+ * byte, skipping the silent ones: spikes are rare, the neurons many. */
+size_t rt_spike_bits_list(const rt_spike_source *s, size_t t, size_t row, uint32_t *out);
+
 /* Adds the spikes of the batch NET just ran (every trial of it, STEPS of
  * DT seconds each) to S. */
 void rt_spike_stats_add(rt_spike_stats *s, const rt_net_desc *d, const rt_net *net, double dt);
