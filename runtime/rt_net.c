@@ -219,6 +219,30 @@ static size_t first_onto(const uint32_t *row, size_t len, size_t post)
     return lo;
 }
 
+/* plan_blocks' cut of one projection's rows, CUT_ROWS rows a task */
+enum { CUT_ROWS = 256 };
+typedef struct cut {
+    proj_buffers *b;
+    size_t block;
+} cut;
+
+static void cut_task(void *ctx, unsigned task)
+{
+    const cut *c = ctx;
+    proj_buffers *b = c->b;
+    size_t lo = (size_t)task * CUT_ROWS, hi = lo + CUT_ROWS < b->csr.n_pre ? lo + CUT_ROWS : b->csr.n_pre;
+    for (size_t k = lo; k < hi; k++) {   /* each row is sorted by post */
+        uint32_t *sp = b->split + k * (b->blocks + 1);
+        const uint32_t *post = b->csr.post + b->csr.row[k];
+        size_t len = b->csr.row[k + 1] - b->csr.row[k];
+        for (size_t blk = 0; blk <= b->blocks; blk++)
+            sp[blk] = (uint32_t)first_onto(post, len, blk * c->block);
+        for (size_t blk = 0; b->local && blk < b->blocks; blk++)
+            for (size_t s = sp[blk]; s < sp[blk + 1]; s++)
+                b->local[b->csr.row[k] + s] = (uint16_t)(post[s] - blk * c->block);
+    }
+}
+
 /* Cuts the widest population into one block of neurons per thread of
  * POOL (at least RT_NEURON_BLOCK neurons each), and each sparse row at the
  * blocks' bounds (proj_buffers.split). The cut follows the threads, the
@@ -262,16 +286,9 @@ static int plan_blocks(rt_net *net, struct rt_pool *pool)
         b->split = split[j];
         b->local = local[j];
         b->blocks = (pr->n_post + block - 1) / block;
-        for (size_t k = 0; b->split && k < pr->n_pre; k++) {   /* each row is sorted by post */
-            uint32_t *sp = b->split + k * (b->blocks + 1);
-            const uint32_t *post = b->csr.post + b->csr.row[k];
-            size_t len = b->csr.row[k + 1] - b->csr.row[k];
-            for (size_t blk = 0; blk <= b->blocks; blk++)
-                sp[blk] = (uint32_t)first_onto(post, len, blk * block);
-            for (size_t blk = 0; b->local && blk < b->blocks; blk++)
-                for (size_t s = sp[blk]; s < sp[blk + 1]; s++)
-                    b->local[b->csr.row[k] + s] = (uint16_t)(post[s] - blk * block);
-        }
+        cut c = {b, block};
+        if (b->split)
+            rt_pool_run(pool, (unsigned)((pr->n_pre + CUT_ROWS - 1) / CUT_ROWS), cut_task, &c);
     }
     return 0;
 }
