@@ -17,7 +17,8 @@ numbers differ (each simulator its own), so the rates and CVs agree in
 distribution, not spike for spike.
 
 Each run is one process under /usr/bin/time -v, from model text to results
-on disk: rnnc compiles and runs the .rnn file and writes its results folder;
+on disk: rnnc compiles and runs the .rnn file and writes its results folder
+(with an empty kernel cache of its own, so LLVM compiles every kernel);
 Brian2 builds the standalone C++ project (code generation, g++, run) in a
 fresh folder, as a first run does. Printed per N and simulator: simulation
 seconds (rnnc's eval_simulation_seconds; Brian2's device._last_run_time),
@@ -86,9 +87,9 @@ record e.z
 """
 
 
-def timed(cmd, cwd=None):
+def timed(cmd, cwd=None, env=None):
     """Runs CMD under /usr/bin/time -v: (stdout, wall seconds, peak RSS in MB)."""
-    p = subprocess.run(["/usr/bin/time", "-v"] + cmd, cwd=cwd, capture_output=True, text=True)
+    p = subprocess.run(["/usr/bin/time", "-v"] + cmd, cwd=cwd, env=env, capture_output=True, text=True)
     if p.returncode != 0:
         sys.exit("failed: %s\n%s\n%s" % (" ".join(cmd), p.stdout[-3000:], p.stderr[-3000:]))
     wall = re.search(r"Elapsed \(wall clock\) time \(h:mm:ss or m:ss\): (\S+)", p.stderr).group(1)
@@ -120,7 +121,9 @@ def run_rnnc(rnnc, n, work, seed=1):
     with open(path, "w") as f:
         f.write(text)
     out = os.path.join(work, "rnnc_%d_%d" % (n, seed))
-    _, wall, rss = timed([rnnc, "run", path, "--out", out, "-D", "seed=%d" % seed])
+    # a kernel cache of its own, empty: a first run, as Brian2's fresh build is
+    env = dict(os.environ, XDG_CACHE_HOME=os.path.join(work, "cache_%d_%d" % (n, seed)))
+    _, wall, rss = timed([rnnc, "run", path, "--out", out, "-D", "seed=%d" % seed], env=env)
     with open(os.path.join(out, "summary.json")) as f:
         s = json.load(f)
     spikes = np.load(os.path.join(out, "spikes_e.npy"))   # rows (trial, neuron, step)

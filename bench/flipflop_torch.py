@@ -1,4 +1,4 @@
-"""flipflop_torch.py THREADS [UPDATES] [WARMUP]
+"""flipflop_torch.py THREADS [UPDATES] [WARMUP] [N BATCH]
 
 The PyTorch peer of bench/flipflop.sh: times one training update of the
 3-bit flip-flop model of models/flipflop3.rnn, the same work rnnc does for it:
@@ -9,7 +9,8 @@ The PyTorch peer of bench/flipflop.sh: times one training update of the
   backward through time, then one Adam step (lr 1e-3, the issue's; the
   model may use another rate, which does not change the work)
 
-batch 128, 340 steps, 3 inputs, float32, CPU, eager mode (no torch.compile).
+batch 128, 340 steps, 3 inputs, float32, CPU, eager mode (no torch.compile);
+N and BATCH replace the 100 units and the batch of 128 (bench/scaling.sh).
 TanhRate with tau = 1 step, Euler-integrated with dt = 1 step, is exactly
 h[t] = tanh(I[t]), so nn.RNN(nonlinearity='tanh') is the same network.
 
@@ -37,8 +38,9 @@ import time
 threads = int(sys.argv[1]) if len(sys.argv) > 1 else 1
 updates = int(sys.argv[2]) if len(sys.argv) > 2 else 30
 warmup = int(sys.argv[3]) if len(sys.argv) > 3 else 5
-if threads < 1 or updates < 20 or warmup < 1:
-    sys.exit("usage: flipflop_torch.py THREADS [UPDATES>=20] [WARMUP>=1]")
+sized = len(sys.argv) > 4   # bench/scaling.sh: another width and batch, fewer updates
+if threads < 1 or updates < (3 if sized else 20) or warmup < 1:
+    sys.exit("usage: flipflop_torch.py THREADS [UPDATES>=20] [WARMUP>=1] [N BATCH (then UPDATES>=3)]")
 os.environ.setdefault("OMP_NUM_THREADS", str(threads))
 os.environ.setdefault("OPENBLAS_NUM_THREADS", str(threads))
 
@@ -46,6 +48,8 @@ import torch  # noqa: E402  (after the thread variables are set)
 from torch import nn  # noqa: E402
 
 BATCH, STEPS, N, BITS = 128, 340, 100, 3
+if sized:
+    N, BATCH = int(sys.argv[4]), int(sys.argv[5])
 WIDTH, DELAY, NOISE = 20, 20, 0.1
 
 torch.set_num_threads(threads)
