@@ -118,15 +118,16 @@ static void philox_lanes_body(uint32_t *restrict c0, uint32_t *restrict c1, uint
 
 /* The same rounds in AVX-512 where the CPU has it, all sixteen lanes of a
  * word in one register: integer arithmetic, so the same bits. The 32 x 32
- * -> 64-bit products of the even lanes and of the odd lanes (shifted down)
- * are blended into their low and high halves. */
+ * -> 64-bit products of the even lanes and of the odd lanes (swapped down)
+ * are merged into their low and high halves by dword swaps (the shuffle
+ * port), leaving the multiplier's port to the products. */
 __attribute__((target("avx512f"))) static void philox_lanes_avx512(uint32_t *restrict c0, uint32_t *restrict c1,
                                                                     uint32_t *restrict c2, uint32_t *restrict c3,
                                                                     const uint32_t key[2])
 {
     _Static_assert(LANES == 16, "one AVX-512 register of 32-bit lanes");
     const __m512i m0 = _mm512_set1_epi64(philox_m0), m1 = _mm512_set1_epi64(philox_m1);
-    const __mmask16 odd = 0xAAAA;
+    const __mmask16 odd = 0xAAAA, even = 0x5555;
     __m512i x0 = _mm512_loadu_si512(c0), x1 = _mm512_loadu_si512(c1);
     __m512i x2 = _mm512_loadu_si512(c2), x3 = _mm512_loadu_si512(c3);
     uint32_t k0 = key[0], k1 = key[1];
@@ -135,12 +136,12 @@ __attribute__((target("avx512f"))) static void philox_lanes_avx512(uint32_t *res
             k0 += philox_w0;
             k1 += philox_w1;
         }
-        __m512i e0 = _mm512_mul_epu32(x0, m0), o0 = _mm512_mul_epu32(_mm512_srli_epi64(x0, 32), m0);
-        __m512i e1 = _mm512_mul_epu32(x2, m1), o1 = _mm512_mul_epu32(_mm512_srli_epi64(x2, 32), m1);
-        __m512i lo0 = _mm512_mask_blend_epi32(odd, e0, _mm512_slli_epi64(o0, 32));
-        __m512i hi0 = _mm512_mask_blend_epi32(odd, _mm512_srli_epi64(e0, 32), o0);
-        __m512i lo1 = _mm512_mask_blend_epi32(odd, e1, _mm512_slli_epi64(o1, 32));
-        __m512i hi1 = _mm512_mask_blend_epi32(odd, _mm512_srli_epi64(e1, 32), o1);
+        __m512i e0 = _mm512_mul_epu32(x0, m0), o0 = _mm512_mul_epu32(_mm512_shuffle_epi32(x0, _MM_PERM_CDAB), m0);
+        __m512i e1 = _mm512_mul_epu32(x2, m1), o1 = _mm512_mul_epu32(_mm512_shuffle_epi32(x2, _MM_PERM_CDAB), m1);
+        __m512i lo0 = _mm512_mask_shuffle_epi32(e0, odd, o0, _MM_PERM_CDAB);
+        __m512i hi0 = _mm512_mask_shuffle_epi32(o0, even, e0, _MM_PERM_CDAB);
+        __m512i lo1 = _mm512_mask_shuffle_epi32(e1, odd, o1, _MM_PERM_CDAB);
+        __m512i hi1 = _mm512_mask_shuffle_epi32(o1, even, e1, _MM_PERM_CDAB);
         __m512i n0 = _mm512_xor_si512(_mm512_xor_si512(hi1, x1), _mm512_set1_epi32((int)k0));
         __m512i n2 = _mm512_xor_si512(_mm512_xor_si512(hi0, x3), _mm512_set1_epi32((int)k1));
         x1 = lo1;

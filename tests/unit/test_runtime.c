@@ -56,6 +56,25 @@ static void test_rng_is_a_function(void)
     CHECK(rt_rng_bits(42, 7, 1001) != x);
 }
 
+/* rt_rng_uniform_many and rt_rng_uniform_at draw 16 counters at a time
+ * (in AVX-512 where the CPU has it, else in portable C): each must be the
+ * number rt_rng_uniform gives for its counter, bit for bit, whatever the
+ * path, including a tail shorter than 16 and counters in any order. */
+static void test_uniform_lanes(void)
+{
+    enum { N = 1000 + 7 };
+    static double many[N], at[N];
+    static uint64_t counters[N];
+    rt_rng_uniform_many(99, 5, 123456789, N, many);
+    for (size_t i = 0; i < N; i++)
+        counters[i] = (uint64_t)i * 0x9E3779B97F4A7C15u;   /* scattered over 2^64 */
+    rt_rng_uniform_at(99, 5, counters, N, at);
+    size_t wrong = 0;
+    for (size_t i = 0; i < N; i++)
+        wrong += many[i] != rt_rng_uniform(99, 5, 123456789 + i) || at[i] != rt_rng_uniform(99, 5, counters[i]);
+    CHECK(wrong == 0);
+}
+
 /* Uniform on [0, 1): mean 1/2, variance 1/12. Standard errors over n = 1e6:
  * mean sqrt(1/12 / n) = 2.9e-4; variance sqrt(Var((U - 1/2)^2) / n) with
  * Var = 1/80 - 1/144 = 1/180, so 7.5e-5. */
@@ -549,6 +568,7 @@ int main(void)
 {
     test_philox_known_answers();
     test_rng_is_a_function();
+    test_uniform_lanes();
     test_uniform_moments();
     test_normal_moments();
     test_normal_pair();
