@@ -214,9 +214,11 @@ def main():
                 mean = lambda xs, k: np.mean([x[k] for x in xs])
                 print("%-8d ratio   over the networks: rate %+.1f %%, CV %+.1f %% (rnnc vs brian2)" %
                       (n, 100 * (mean(rs, "rate") / mean(bs, "rate") - 1), 100 * (mean(rs, "cv") / mean(bs, "cv") - 1)))
-            # each recurrent spike touches its row: fan-out synapses of 4-byte weight + 4-byte index
+            # each recurrent spike touches its row: fan-out synapses of a 4-byte weight and a 2-byte
+            # index within its block of post neurons (rnnc's forward on 2 threads, blocks of at
+            # most 65,536 neurons; 4 bytes on 1 thread)
             fan_out = rule(n)[1] or 0.1 * n
-            touched = r["rate"] * n * fan_out * 8 / r["sim"]
+            touched = r["rate"] * n * fan_out * 6 / r["sim"]
             print("%-8d rnnc: %.2g synapse events per simulated second, %.1f GB/s of synapses read "
                   "(%.0f %% of the copy bandwidth)" % (n, r["rate"] * n * fan_out, touched / 1e9,
                                                         100 * touched / bandwidth))

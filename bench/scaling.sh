@@ -58,7 +58,7 @@ for N in 64 128 256 512 1024; do
     # adjoint and its gradient): bench/flipflop.sh's count
     flops=$((3 * 2 * T * B * N * N + 2 * 2 * T * B * NIN * N + 3 * 2 * T * B * N * NOUT))
     floor=$(awk -v f=$flops -v p="$peak" 'BEGIN { printf "%.6f", f / (p * 1e9) }')
-    U=$(awk -v b="$budget" -v s="$floor" 'BEGIN { u = int(b / s); print u < 3 ? 3 : u > 30 ? 30 : u }')
+    U=$(awk -v b="$budget" -v s="$floor" 'BEGIN { u = int(b / s); print ((u < 3) ? 3 : (u > 30) ? 30 : u) }')
     sed "s/network FlipFlopNet(n = 100, tau = 5 ms)/network FlipFlopNet(n = $N, tau = 1 ms)/" \
       "$root/models/flipflop3.rnn" | grep -v '^record\|^analyze' > "$tmp/model.rnn"
     r=""
