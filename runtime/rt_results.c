@@ -179,17 +179,13 @@ static void spike_row(double *row, size_t trial, size_t neuron, size_t step)
 static int write_spike_list(const rt_outdir *out, const char *name, const rt_spike_source *z, size_t T,
                             size_t trials, char *err, size_t err_size)
 {
-    size_t count = 0, n = z->n;
-    uint32_t *list = z->bits ? malloc(n * sizeof *list + 1) : NULL;
-    if (z->bits && !list)
+    size_t count = 0;
+    uint32_t *list = malloc(z->n * sizeof *list + 1);
+    if (!list)
         return rt_error(err, err_size, "out of memory");
     for (size_t t = 0; t < T; t++)
         for (size_t i = 0; i < trials; i++)
-            if (list)
-                count += rt_spike_bits_list(z, t, i, list);
-            else
-                for (size_t k = 0; k < n; k++)
-                    count += rt_spike_value(z, t, i, k) != 0;
+            count += rt_spike_list(z, t, i, list);
     double *a = malloc(3 * count * sizeof *a + 1);
     if (!a) {
         free(list);
@@ -198,14 +194,9 @@ static int write_spike_list(const rt_outdir *out, const char *name, const rt_spi
     double *row = a;
     for (size_t i = 0; i < trials; i++)
         for (size_t t = 0; t < T; t++) {
-            size_t got = list ? rt_spike_bits_list(z, t, i, list) : 0;
+            size_t got = rt_spike_list(z, t, i, list);
             for (size_t j = 0; j < got; j++, row += 3)
                 spike_row(row, i, list[j], t);
-            for (size_t k = 0; !list && k < n; k++)
-                if (rt_spike_value(z, t, i, k) != 0) {
-                    spike_row(row, i, k, t);
-                    row += 3;
-                }
         }
     free(list);
     size_t shape[2] = {count, 3};
@@ -257,7 +248,7 @@ static int gather_spikes(unsigned char *a, const rt_spike_source *z, size_t T, c
         memset(a, 0, trials * kept * rd->width);
         for (size_t i = 0; i < trials; i++)
             for (size_t s = 0; s < kept; s++) {
-                size_t got = rt_spike_bits_list(z, s * every, i, list);
+                size_t got = rt_spike_list(z, s * every, i, list);
                 for (size_t j = 0; j < got; j++)
                     if (list[j] >= rd->lo && list[j] < rd->lo + rd->width)
                         a[(i * kept + s) * rd->width + list[j] - rd->lo] = 1;

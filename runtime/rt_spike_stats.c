@@ -33,10 +33,16 @@ int rt_spike_source_of(rt_spike_source *src, const rt_net_desc *d, const rt_net 
     return src->z || src->bits ? 0 : -1;
 }
 
-size_t rt_spike_bits_list(const rt_spike_source *s, size_t t, size_t row, uint32_t *out)
+size_t rt_spike_list(const rt_spike_source *s, size_t t, size_t row, uint32_t *out)
 {
-    const uint8_t *b = s->bits + (t * s->batch + row) * s->row_bytes;
     size_t got = 0;
+    if (s->z) {
+        for (size_t k = 0; k < s->n; k++)
+            if (rt_spike_value(s, t, row, k) != 0)
+                out[got++] = (uint32_t)k;
+        return got;
+    }
+    const uint8_t *b = s->bits + (t * s->batch + row) * s->row_bytes;
     for (size_t j = 0; j < (s->n + 7) / 8; j++)
         for (unsigned v = b[j]; v; v &= v - 1)
             out[got++] = (uint32_t)(8 * j + (unsigned)__builtin_ctz(v));
@@ -60,7 +66,7 @@ static void add_pop(rt_pop_spikes *p, const rt_net_desc *d, const rt_net *net, u
     for (size_t t = 0; t < T; t++)
         if (list) {   /* bits: only the neurons that spiked */
             for (size_t row = 0; row < B; row++) {
-                size_t got = rt_spike_bits_list(&z, t, row, list);
+                size_t got = rt_spike_list(&z, t, row, list);
                 spikes += (double)got;
                 for (size_t j = 0; tr && j < got; j++)
                     add_spike(&tr[row * n + list[j]], t);

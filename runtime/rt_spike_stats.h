@@ -50,10 +50,10 @@ static inline double rt_spike_value(const rt_spike_source *s, size_t t, size_t r
     return s->bits[(t * s->batch + row) * s->row_bytes + i / 8] >> (i % 8) & 1;
 }
 
-/* The neurons that spiked at step T of sequence ROW of a source of bits
- * (S->bits), ascending, into OUT (room for S->n); their count. Byte by
- * byte, skipping the silent ones: spikes are rare, the neurons many. */
-size_t rt_spike_bits_list(const rt_spike_source *s, size_t t, size_t row, uint32_t *out);
+/* The neurons whose spike state is not 0 at step T of sequence ROW,
+ * ascending, into OUT (room for S->n); their count. Bits are walked byte
+ * by byte, skipping the silent ones: spikes are rare, the neurons many. */
+size_t rt_spike_list(const rt_spike_source *s, size_t t, size_t row, uint32_t *out);
 
 /* Adds the spikes of the batch NET just ran (every trial of it, STEPS of
  * DT seconds each) to S. */
